@@ -1,0 +1,48 @@
+// File: ecdsa_signer.hpp
+// ECDSA P-256 / SHA-256 signatures for commit receipts (DESIGN §5), roster pages and claim
+// batches (DESIGN §8). Signatures travel as base64 of the DER encoding.
+#pragma once
+
+#include <claimgate/protocols/status.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace claimgate::protocols {
+
+class EcdsaSigner {
+public:
+    /// Loads a PEM private key (P-256). Errors: ErrorCode::internal with the file named.
+    static Result<std::shared_ptr<EcdsaSigner>> fromPemFile(const std::string& path);
+
+    ~EcdsaSigner();
+    EcdsaSigner(const EcdsaSigner&) = delete;
+    EcdsaSigner& operator=(const EcdsaSigner&) = delete;
+
+    /// base64(DER signature) over SHA-256(message). Thread-safe.
+    [[nodiscard]] std::string signBase64(std::string_view message) const;
+
+private:
+    explicit EcdsaSigner(void* key) : key_(key) {}
+    void* key_;  // EVP_PKEY*, kept opaque so OpenSSL stays out of this header
+};
+
+class EcdsaVerifier {
+public:
+    /// Loads a PEM certificate or public key.
+    static Result<std::shared_ptr<EcdsaVerifier>> fromPemFile(const std::string& path);
+
+    ~EcdsaVerifier();
+    EcdsaVerifier(const EcdsaVerifier&) = delete;
+    EcdsaVerifier& operator=(const EcdsaVerifier&) = delete;
+
+    [[nodiscard]] bool verifyBase64(std::string_view message,
+                                    std::string_view signature_base64) const;
+
+private:
+    explicit EcdsaVerifier(void* key) : key_(key) {}
+    void* key_;  // EVP_PKEY*
+};
+
+}  // namespace claimgate::protocols

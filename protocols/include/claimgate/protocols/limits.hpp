@@ -1,0 +1,25 @@
+// File: limits.hpp
+// Named bounds shared by every component (DESIGN invariant 7). Component-specific bounds live in
+// that component's own limits.hpp; these are the ones the wire contract depends on.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace claimgate::protocols {
+
+/// Largest request body the gateway reads (DESIGN §5: 413 body_too_large beyond it).
+inline constexpr std::size_t kRequestBodyBytesMax = 16 * 1024;
+inline constexpr std::size_t kIdempotencyKeyLengthMax = 64;
+inline constexpr std::size_t kProgramIdLengthMax = 32;
+inline constexpr std::size_t kTerminalRefLengthMax = 64;
+inline constexpr std::size_t kReasonLengthMax = 200;
+inline constexpr std::size_t kProxiesPerCitizenMax = 8;
+inline constexpr std::int64_t kAmountMax = 1'000'000'000;  // TWD, far above any handout
+inline constexpr std::uint32_t kHoldTtlSecondsMax = 7 * 24 * 3600;
+inline constexpr std::size_t kProgramsMax = 256;
+inline constexpr std::size_t kProgramExcludesMax = 32;
+
+static_assert(kIdempotencyKeyLengthMax < kRequestBodyBytesMax);
+
+}  // namespace claimgate::protocols

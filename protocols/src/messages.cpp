@@ -1,0 +1,120 @@
+#include <claimgate/protocols/messages.hpp>
+
+#include <claimgate/protocols/json_fields.hpp>
+#include <claimgate/protocols/limits.hpp>
+
+namespace claimgate::protocols {
+namespace {
+
+Result<ClaimantRequest> decodeClaimant(std::string_view body, bool with_amount) {
+    auto parsed = parseJsonObject(body);
+    if (!parsed) return parsed.status();
+    const nlohmann::json& object = parsed.value();
+    ClaimantRequest request;
+    JsonFields fields(object);
+    std::string citizen_id, channel;
+    fields.requireString("program", kProgramIdLengthMax, request.program);
+    fields.requireString("citizen_id", 32, citizen_id);
+    fields.requireString("channel", 32, channel);
+    fields.optionalString("nhi_card_no", 32, request.nhi_card_no);
+    std::optional<std::string> proxy_id;
+    fields.optionalString("proxy_id", 32, proxy_id);
+    if (with_amount) fields.requireInteger("amount", 1, kAmountMax, request.amount);
+    if (!fields.ok()) return fields.status();
+
+    const auto parsed_channel = parseChannel(channel);
+    if (!parsed_channel || !isTerminalChannel(*parsed_channel)) {
+        return Status(ErrorCode::bad_field, "channel must be atm, kiosk or counter",
+                      {{"field", "channel"}});
+    }
+    request.channel = *parsed_channel;
+    auto id = CitizenId::parse(citizen_id);
+    if (!id) {
+        return Status(ErrorCode::invalid_citizen_id, id.status().message(),
+                      {{"field", "citizen_id"}});
+    }
+    request.citizen_id = id->normalised();
+    if (proxy_id) {
+        auto proxy = CitizenId::parse(*proxy_id);
+        if (!proxy) {
+            return Status(ErrorCode::invalid_citizen_id, "proxy_id: " + proxy.status().message(),
+                          {{"field", "proxy_id"}});
+        }
+        request.proxy_id = proxy->normalised();
+    }
+    if (request.nhi_card_no) {
+        Status nhi = validateNhiCardNumber(*request.nhi_card_no);
+        if (!nhi.ok()) return nhi;
+    }
+    return request;
+}
+
+}  // namespace
+
+nlohmann::json ClaimantRequest::toJson() const {
+    nlohmann::json object = {{"program", program},
+                             {"citizen_id", citizen_id},
+                             {"channel", channelName(channel)}};
+    if (nhi_card_no) object["nhi_card_no"] = *nhi_card_no;
+    if (proxy_id) object["proxy_id"] = *proxy_id;
+    if (amount != 0) object["amount"] = amount;
+    return object;
+}
+
+nlohmann::json CommitRequest::toJson() const {
+    return {{"amount", amount}, {"terminal_ref", terminal_ref}};
+}
+
+nlohmann::json VoidRequest::toJson() const { return {{"reason", reason}}; }
+
+Result<ClaimantRequest> decodeEligibilityRequest(std::string_view body) {
+    return decodeClaimant(body, false);
+}
+
+Result<ClaimantRequest> decodeClaimRequest(std::string_view body) {
+    return decodeClaimant(body, true);
+}
+
+Result<CommitRequest> decodeCommitRequest(std::string_view body) {
+    auto parsed = parseJsonObject(body);
+    if (!parsed) return parsed.status();
+    CommitRequest request;
+    JsonFields fields(parsed.value());
+    fields.requireInteger("amount", 1, kAmountMax, request.amount);
+    fields.requireString("terminal_ref", kTerminalRefLengthMax, request.terminal_ref);
+    if (!fields.ok()) return fields.status();
+    return request;
+}
+
+Result<VoidRequest> decodeVoidRequest(std::string_view body) {
+    auto parsed = parseJsonObject(body);
+    if (!parsed) return parsed.status();
+    VoidRequest request;
+    JsonFields fields(parsed.value());
+    fields.requireString("reason", kReasonLengthMax, request.reason);
+    if (!fields.ok()) return fields.status();
+    return request;
+}
+
+std::string encodeErrorEnvelope(const Status& status) {
+    nlohmann::json envelope = {{"error",
+                                {{"code", errorCodeName(status.code())},
+                                 {"message", status.message()},
+                                 {"detail", status.detail()}}}};
+    return envelope.dump();
+}
+
+std::optional<Status> decodeErrorEnvelope(std::string_view body) {
+    const auto value = nlohmann::json::parse(body, nullptr, false);
+    if (value.is_discarded() || !value.is_object() || !value.contains("error") ||
+        !value["error"].is_object()) {
+        return std::nullopt;
+    }
+    const auto& error = value["error"];
+    const auto code = error.value("code", std::string());
+    const auto parsed = parseErrorCode(code);
+    return Status(parsed.value_or(ErrorCode::internal), error.value("message", std::string()),
+                  error.value("detail", nlohmann::json::object()));
+}
+
+}  // namespace claimgate::protocols
