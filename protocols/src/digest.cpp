@@ -91,6 +91,23 @@ std::optional<std::string> base64Decode(std::string_view text) {
     if (text.size() % 4 != 0) {
         return std::nullopt;
     }
+    // EVP_DecodeBlock is lenient (it decodes '=' in the middle and "Z===" as bytes), so check
+    // the alphabet and that padding is only the last one or two characters first: a signature
+    // must have exactly one text form.
+    std::size_t padding = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        const bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                              (c >= '0' && c <= '9') || c == '+' || c == '/';
+        if (c == '=') {
+            ++padding;
+        } else if (!alphabet || padding > 0) {
+            return std::nullopt;
+        }
+    }
+    if (padding > 2) {
+        return std::nullopt;
+    }
     std::string bytes(3 * text.size() / 4, '\0');
     const int written =
         EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),

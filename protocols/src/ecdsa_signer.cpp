@@ -2,6 +2,8 @@
 
 #include <claimgate/protocols/digest.hpp>
 
+#include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -18,6 +20,23 @@ struct FileCloser {
     void operator()(FILE* file) const { std::fclose(file); }
 };
 
+// With no callback OpenSSL asks for a pass phrase on the controlling terminal, which would hang
+// a server at start-up; an encrypted key is refused instead.
+int refusePassphrase(char* /*buffer*/, int /*size*/, int /*rwflag*/, void* /*user*/) { return -1; }
+
+// Receipts, roster pages and claim batches are specified as ECDSA P-256 (DESIGN §5, §8).
+bool isP256(EVP_PKEY* key) {
+    if (EVP_PKEY_is_a(key, "EC") != 1) return false;
+    char group[64] = {};
+    std::size_t length = 0;
+    if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                       &length) != 1) {
+        return false;
+    }
+    const std::string name(group, length);
+    return name == "prime256v1" || name == "P-256";
+}
+
 }  // namespace
 
 Result<std::shared_ptr<EcdsaSigner>> EcdsaSigner::fromPemFile(const std::string& path) {
@@ -25,9 +44,17 @@ Result<std::shared_ptr<EcdsaSigner>> EcdsaSigner::fromPemFile(const std::string&
     if (!file) {
         return Status(ErrorCode::internal, "cannot open private key " + path);
     }
-    EVP_PKEY* key = PEM_read_PrivateKey(file.get(), nullptr, nullptr, nullptr);
+    EVP_PKEY* key = PEM_read_PrivateKey(file.get(), nullptr, refusePassphrase, nullptr);
+    // Leave no entry on this thread's error queue: a stale one makes the next TLS call on the
+    // thread (e.g. in POCO) report a failure that did not happen.
+    ERR_clear_error();
     if (key == nullptr) {
-        return Status(ErrorCode::internal, "not a PEM private key: " + path);
+        return Status(ErrorCode::internal,
+                      "not an unencrypted PEM private key: " + path);
+    }
+    if (!isP256(key)) {
+        EVP_PKEY_free(key);
+        return Status(ErrorCode::internal, "not an ECDSA P-256 key: " + path);
     }
     return std::shared_ptr<EcdsaSigner>(new EcdsaSigner(key));
 }
@@ -62,15 +89,20 @@ Result<std::shared_ptr<EcdsaVerifier>> EcdsaVerifier::fromPemFile(const std::str
         return Status(ErrorCode::internal, "cannot open certificate " + path);
     }
     EVP_PKEY* key = nullptr;
-    if (X509* certificate = PEM_read_X509(file.get(), nullptr, nullptr, nullptr)) {
+    if (X509* certificate = PEM_read_X509(file.get(), nullptr, refusePassphrase, nullptr)) {
         key = X509_get_pubkey(certificate);
         X509_free(certificate);
     } else {
         std::rewind(file.get());
-        key = PEM_read_PUBKEY(file.get(), nullptr, nullptr, nullptr);
+        key = PEM_read_PUBKEY(file.get(), nullptr, refusePassphrase, nullptr);
     }
+    ERR_clear_error();  // the certificate attempt fails for a bare public key; see above
     if (key == nullptr) {
         return Status(ErrorCode::internal, "no public key in " + path);
+    }
+    if (!isP256(key)) {
+        EVP_PKEY_free(key);
+        return Status(ErrorCode::internal, "not an ECDSA P-256 key: " + path);
     }
     return std::shared_ptr<EcdsaVerifier>(new EcdsaVerifier(key));
 }
@@ -92,6 +124,7 @@ bool EcdsaVerifier::verifyBase64(std::string_view message,
                          reinterpret_cast<const unsigned char*>(message.data()),
                          message.size()) == 1;
     EVP_MD_CTX_free(context);
+    if (!valid) ERR_clear_error();  // a forged signature is an answer, not a stale TLS error
     return valid;
 }
 

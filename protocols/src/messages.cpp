@@ -110,11 +110,24 @@ std::optional<Status> decodeErrorEnvelope(std::string_view body) {
         !value["error"].is_object()) {
         return std::nullopt;
     }
+    // Read members by type: json::value() throws on a wrongly typed member, and a peer's
+    // malformed reply must not throw out of protocols.
     const auto& error = value["error"];
-    const auto code = error.value("code", std::string());
-    const auto parsed = parseErrorCode(code);
-    return Status(parsed.value_or(ErrorCode::internal), error.value("message", std::string()),
-                  error.value("detail", nlohmann::json::object()));
+    const auto member = [&error](const char* name) -> const nlohmann::json* {
+        const auto found = error.find(name);
+        return found == error.end() ? nullptr : &*found;
+    };
+    const nlohmann::json* code = member("code");
+    const nlohmann::json* message = member("message");
+    const nlohmann::json* detail = member("detail");
+    const auto parsed = code != nullptr && code->is_string()
+                            ? parseErrorCode(code->get_ref<const std::string&>())
+                            : std::nullopt;
+    return Status(parsed.value_or(ErrorCode::internal),
+                  message != nullptr && message->is_string() ? message->get<std::string>()
+                                                             : std::string(),
+                  detail != nullptr && detail->is_object() ? *detail
+                                                           : nlohmann::json::object());
 }
 
 }  // namespace claimgate::protocols

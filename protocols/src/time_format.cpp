@@ -31,6 +31,13 @@ void civilFromDays(std::int64_t days, std::int64_t& year, unsigned& month, unsig
     year += month <= 2 ? 1 : 0;
 }
 
+bool isLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
+int daysInMonth(int year, int month) {
+    static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return month == 2 && isLeapYear(year) ? 29 : kDays[month - 1];
+}
+
 bool readDigits(std::string_view text, std::size_t at, std::size_t count, int& value) {
     if (at + count > text.size()) return false;
     value = 0;
@@ -52,8 +59,10 @@ std::optional<std::int64_t> parseRfc3339Millis(std::string_view text) {
         text[16] != ':' || !readDigits(text, 17, 2, second)) {
         return std::nullopt;
     }
-    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
-        second > 60) {
+    // A day that does not exist (2023-02-30) is a typo in a program file, not a date to roll
+    // over into March.
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 ||
+        minute > 59 || second > 60) {
         return std::nullopt;
     }
     std::size_t at = 19;
@@ -76,7 +85,8 @@ std::optional<std::int64_t> parseRfc3339Millis(std::string_view text) {
         const int sign = text[at] == '+' ? 1 : -1;
         int offset_hours = 0, offset_mins = 0;
         if (!readDigits(text, at + 1, 2, offset_hours) || at + 3 >= text.size() ||
-            text[at + 3] != ':' || !readDigits(text, at + 4, 2, offset_mins)) {
+            text[at + 3] != ':' || !readDigits(text, at + 4, 2, offset_mins) ||
+            offset_hours > 23 || offset_mins > 59) {
             return std::nullopt;
         }
         offset_minutes = sign * (offset_hours * 60 + offset_mins);

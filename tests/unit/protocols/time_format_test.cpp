@@ -1,0 +1,109 @@
+#include <claimgate/protocols/time_format.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <optional>
+
+namespace claimgate::protocols {
+namespace {
+
+// 2023-04-10T00:00:00+08:00 == 2023-04-09T16:00:00Z
+constexpr std::int64_t kCash2023Opens = 1681056000000;
+
+TEST(TimeFormatTest, ParsesZuluAndOffsetsToTheSameInstant) {
+    EXPECT_EQ(parseRfc3339Millis("2023-04-10T00:00:00+08:00"), kCash2023Opens);
+    EXPECT_EQ(parseRfc3339Millis("2023-04-09T16:00:00Z"), kCash2023Opens);
+    EXPECT_EQ(parseRfc3339Millis("2023-04-09T16:00:00z"), kCash2023Opens);
+    EXPECT_EQ(parseRfc3339Millis("2023-04-09T16:00:00.000Z"), kCash2023Opens);
+    EXPECT_EQ(parseRfc3339Millis("2023-04-09T10:30:00-05:30"), kCash2023Opens);
+    EXPECT_EQ(parseRfc3339Millis("2023-04-09T16:00:00+00:00"), kCash2023Opens);
+    EXPECT_EQ(parseRfc3339Millis("2023-04-09 16:00:00Z"), kCash2023Opens);  // RFC 3339 §5.6 note
+}
+
+TEST(TimeFormatTest, ParsesFractionsToMilliseconds) {
+    EXPECT_EQ(parseRfc3339Millis("1970-01-01T00:00:00.1Z"), 100);
+    EXPECT_EQ(parseRfc3339Millis("1970-01-01T00:00:00.12Z"), 120);
+    EXPECT_EQ(parseRfc3339Millis("1970-01-01T00:00:00.123Z"), 123);
+    EXPECT_EQ(parseRfc3339Millis("1970-01-01T00:00:00.123999Z"), 123);  // truncated, not rounded
+    EXPECT_EQ(parseRfc3339Millis("1970-01-01T00:00:00Z"), 0);
+}
+
+TEST(TimeFormatTest, FormatsUtcWithMilliseconds) {
+    EXPECT_EQ(formatRfc3339Millis(kCash2023Opens), "2023-04-09T16:00:00.000Z");
+    EXPECT_EQ(formatRfc3339Millis(0), "1970-01-01T00:00:00.000Z");
+    EXPECT_EQ(formatRfc3339Millis(1), "1970-01-01T00:00:00.001Z");
+    EXPECT_EQ(formatRfc3339Millis(-1), "1969-12-31T23:59:59.999Z");
+    EXPECT_EQ(formatRfc3339Millis(951782400000), "2000-02-29T00:00:00.000Z");  // leap day
+    EXPECT_EQ(formatRfc3339Millis(1704067199999), "2023-12-31T23:59:59.999Z");
+}
+
+TEST(TimeFormatTest, FormatThenParseRoundTrips) {
+    const std::int64_t samples[] = {0,
+                                    1,
+                                    -1,
+                                    kCash2023Opens,
+                                    kCash2023Opens + 123,
+                                    951782400000,    // 2000-02-29
+                                    4102444799999,   // 2099-12-31T23:59:59.999Z
+                                    -2208988800000,  // 1900-01-01
+                                    253402300799999};  // 9999-12-31T23:59:59.999Z
+    for (const std::int64_t millis : samples) {
+        SCOPED_TRACE(millis);
+        const std::string text = formatRfc3339Millis(millis);
+        EXPECT_EQ(parseRfc3339Millis(text), millis) << text;
+    }
+    // Every day boundary across several years, including leap years and century rules.
+    for (std::int64_t day = -800; day < 20000; day += 37) {
+        const std::int64_t millis = day * 86'400'000 + 43'210'987;
+        EXPECT_EQ(parseRfc3339Millis(formatRfc3339Millis(millis)), millis);
+    }
+}
+
+TEST(TimeFormatTest, RejectsMalformedTimestamps) {
+    const char* bad[] = {
+        "",
+        "2023-04-10",                    // date only
+        "2023-04-10T00:00:00",           // no offset
+        "2023-04-10T00:00Z",             // no seconds
+        "2023/04/10T00:00:00Z",
+        "2023-4-10T00:00:00Z",
+        "2023-04-10X00:00:00Z",
+        "2023-13-01T00:00:00Z",          // month 13
+        "2023-00-01T00:00:00Z",
+        "2023-04-00T00:00:00Z",
+        "2023-04-32T00:00:00Z",
+        "2023-04-10T24:00:00Z",
+        "2023-04-10T23:60:00Z",
+        "2023-04-10T00:00:00.Z",         // empty fraction
+        "2023-04-10T00:00:00+0800",      // offset without colon
+        "2023-04-10T00:00:00+08",
+        "2023-04-10T00:00:00+08:00 ",    // trailing garbage
+        "2023-04-10T00:00:00ZZ",
+        " 2023-04-10T00:00:00Z",
+        "abcd-04-10T00:00:00Z",
+    };
+    for (const char* text : bad) {
+        EXPECT_EQ(parseRfc3339Millis(text), std::nullopt) << "'" << text << "'";
+    }
+}
+
+TEST(TimeFormatTest, RejectsDaysThatDoNotExist) {
+    EXPECT_EQ(parseRfc3339Millis("2023-02-29T00:00:00Z"), std::nullopt);  // not a leap year
+    EXPECT_EQ(parseRfc3339Millis("2023-02-30T00:00:00Z"), std::nullopt);
+    EXPECT_EQ(parseRfc3339Millis("2023-04-31T00:00:00+08:00"), std::nullopt);
+    EXPECT_EQ(parseRfc3339Millis("1900-02-29T00:00:00Z"), std::nullopt);  // century rule
+    EXPECT_NE(parseRfc3339Millis("2000-02-29T00:00:00Z"), std::nullopt);  // 400-year rule
+    EXPECT_NE(parseRfc3339Millis("2024-02-29T00:00:00Z"), std::nullopt);
+    EXPECT_NE(parseRfc3339Millis("2023-12-31T23:59:59+08:00"), std::nullopt);
+}
+
+TEST(TimeFormatTest, RejectsOffsetsOutOfRange) {
+    EXPECT_EQ(parseRfc3339Millis("2023-04-10T00:00:00+24:00"), std::nullopt);
+    EXPECT_EQ(parseRfc3339Millis("2023-04-10T00:00:00+08:60"), std::nullopt);
+    EXPECT_NE(parseRfc3339Millis("2023-04-10T00:00:00+14:00"), std::nullopt);
+    EXPECT_NE(parseRfc3339Millis("2023-04-10T00:00:00-12:00"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace claimgate::protocols
