@@ -1,0 +1,66 @@
+// File: advice_sender.hpp
+// The background half of store-and-forward: one thread, its own connection, delivering journal
+// rows until the gateway acknowledges them (advice_policy.hpp says which answers end a row).
+// A reserve whose answer was lost is reversed: the same request is replayed with the same key
+// (the gateway answers with the stored reply, or creates the hold now), then the hold is voided.
+#pragma once
+
+#include "journal.hpp"
+#include "transport.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+
+namespace claimgate::sdk {
+
+using SdkLogger = std::function<void(const std::string& line)>;
+
+class AdviceSender {
+public:
+    AdviceSender(Journal& journal, TransportPtr transport, SdkLogger logger);
+    ~AdviceSender();
+    AdviceSender(const AdviceSender&) = delete;
+    AdviceSender& operator=(const AdviceSender&) = delete;
+
+    void start();
+    void stop();
+    /// Something new is due (a foreground send failed, or flush).
+    void wake();
+    /// Waits until the journal is empty or the timeout passed; true when empty.
+    bool waitIdle(std::chrono::milliseconds timeout);
+    /// Called after any row left the journal (foreground or sender) so waitIdle re-checks.
+    void notifyChanged();
+
+    /// Delivers one row now on this thread (the sender's round, and tests).
+    void deliver(const JournalEntry& entry);
+
+    [[nodiscard]] std::int64_t delivered() const noexcept { return delivered_; }
+    [[nodiscard]] std::int64_t ended() const noexcept { return ended_; }
+
+private:
+    void run();
+    void reverseReserve(const JournalEntry& entry, const HttpReply& reply);
+    void retryLater(const JournalEntry& entry, const std::string& why);
+
+    Journal& journal_;
+    TransportPtr transport_;
+    SdkLogger logger_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::condition_variable changed_;
+    bool stopping_ = false;
+    bool woken_ = false;
+    std::thread thread_;
+    std::mt19937_64 random_{std::random_device{}()};
+    std::atomic<std::int64_t> delivered_{0};
+    std::atomic<std::int64_t> ended_{0};
+};
+
+}  // namespace claimgate::sdk
