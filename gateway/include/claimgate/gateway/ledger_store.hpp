@@ -1,0 +1,113 @@
+// File: ledger_store.hpp
+// The storage seam of the claim ledger (DESIGN §6). A backend (SQLite now, PostgreSQL next)
+// implements these primitives; the business rules live once, in ClaimEngine, on top of them.
+//
+// Threading: a LedgerStore object is used by exactly one thread at a time (the group-commit
+// writer, or a CLI command). Concurrency across gateway nodes is the database's job: the
+// partial unique index on (program, citizen_key) for blocking states enforces invariant 1.
+//
+// Errors: primitives throw LedgerStoreError on database failures; the writer turns that into a
+// rolled-back savepoint or transaction and a 503 for the affected requests. Nothing else throws.
+#pragma once
+
+#include <claimgate/gateway/claim_record.hpp>
+#include <claimgate/protocols/program.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace claimgate::gateway {
+
+class LedgerStoreError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// One roster entry as stored (keys are HMACs; proxies are HMAC keys of the proxies' IDs).
+struct RosterRow {
+    std::string program;
+    CitizenKey citizen_key{};
+    std::optional<CitizenKey> nhi_hash;
+    std::int64_t amount = 0;  // 0 = the program's amount
+    std::vector<CitizenKey> proxies;
+    protocols::ClaimBy claim_by = protocols::ClaimBy::self;
+    std::optional<std::string> excluded;  // reason, e.g. paid_by_direct_deposit
+};
+
+/// One link of the claim_events hash chain.
+struct ClaimEvent {
+    std::int64_t seq = 0;
+    std::string claim_id;
+    std::string body;  // canonical JSON of the event
+    protocols::Sha256Digest hash{};
+};
+
+class LedgerStore {
+public:
+    virtual ~LedgerStore() = default;
+
+    // Transactions. begin/commit are the group-commit boundary; commit returns only once the
+    // transaction is durable (fsync), which is what makes a later reply an acknowledgement.
+    virtual void begin() = 0;
+    virtual void commit() = 0;
+    virtual void rollback() = 0;
+    // Savepoints isolate one operation inside a batch, so one failure undoes only itself.
+    virtual void savepoint() = 0;
+    virtual void releaseSavepoint() = 0;
+    virtual void rollbackToSavepoint() = 0;
+
+    // Idempotency (scoped by operator).
+    virtual std::optional<StoredReply> findReply(const std::string& operator_id,
+                                                 const std::string& key) = 0;
+    virtual void saveReply(const std::string& operator_id, const std::string& key,
+                           const StoredReply& reply, std::int64_t now_millis) = 0;
+    virtual std::size_t purgeReplies(std::int64_t older_than_millis, std::size_t limit) = 0;
+
+    // Claims.
+    virtual std::optional<ClaimRecord> findBlockingClaim(const std::string& program,
+                                                         const CitizenKey& citizen_key) = 0;
+    virtual std::optional<ClaimRecord> findClaim(const std::string& claim_id) = 0;
+    virtual std::optional<ClaimRecord> findClaimByCode(const std::string& operator_id,
+                                                       const std::string& claim_code) = 0;
+    virtual bool claimCodeExists(const std::string& operator_id,
+                                 const std::string& claim_code) = 0;
+    /// Returns false (and changes nothing) if a blocking claim for the citizen exists.
+    virtual bool insertClaim(const ClaimRecord& claim) = 0;
+    virtual void updateClaim(const ClaimRecord& claim) = 0;
+    virtual std::vector<ClaimRecord> findExpiredHolds(std::int64_t now_millis,
+                                                      std::size_t limit) = 0;
+    virtual std::int64_t countClaims(protocols::ClaimStatus status) = 0;
+    /// Visits every claim in claim_id order (export); `visit` returns false to stop.
+    virtual void forEachClaim(const std::function<bool(const ClaimRecord&)>& visit) = 0;
+
+    // Hash chain.
+    virtual std::optional<ClaimEvent> lastEvent() = 0;
+    virtual void appendEvent(const ClaimEvent& event) = 0;
+    virtual void forEachEvent(const std::function<bool(const ClaimEvent&)>& visit) = 0;
+
+    // Programs and rosters.
+    virtual void putProgram(const protocols::Program& program) = 0;
+    virtual std::vector<protocols::Program> loadPrograms() = 0;
+    virtual void upsertRosterRow(const RosterRow& row) = 0;
+    virtual void removeRosterRow(const std::string& program, const CitizenKey& citizen_key) = 0;
+    virtual std::int64_t countRosterRows(const std::string& program) = 0;
+    virtual void forEachRosterRow(const std::string& program,
+                                  const std::function<void(const RosterRow&)>& visit) = 0;
+    /// Every blocking claim (held, in_doubt, paid), to warm the in-memory index at start.
+    virtual void forEachBlockingClaim(
+        const std::function<void(const std::string& program, const CitizenKey& key,
+                                 protocols::ClaimStatus status, protocols::Channel channel,
+                                 std::int64_t since_millis)>& visit) = 0;
+
+    // Small key/value state (recon cursors, schema version).
+    virtual std::optional<std::string> getMeta(const std::string& key) = 0;
+    virtual void putMeta(const std::string& key, const std::string& value) = 0;
+};
+
+using LedgerStorePtr = std::unique_ptr<LedgerStore>;
+
+}  // namespace claimgate::gateway

@@ -1,0 +1,147 @@
+#include "ledger/group_committer.hpp"
+
+#include <claimgate/protocols/messages.hpp>
+
+#include <cassert>
+#include <cstdio>
+
+namespace claimgate::gateway {
+namespace {
+
+LedgerReply unavailableReply(const std::string& why) {
+    LedgerReply reply;
+    const protocols::Status status(protocols::ErrorCode::internal,
+                                   "ledger write failed; nothing was changed: " + why);
+    reply.http_status = 503;
+    reply.body = protocols::encodeErrorEnvelope(status);
+    return reply;
+}
+
+std::size_t bucketFor(std::size_t batch_size) {
+    std::size_t bucket = 0;
+    while (bucket + 1 < GroupCommitStats::kBatchSizeBuckets &&
+           (std::size_t{1} << bucket) < batch_size) {
+        ++bucket;
+    }
+    return bucket;
+}
+
+}  // namespace
+
+GroupCommitter::GroupCommitter(LedgerStore& store, ClaimEngine& engine, std::size_t batch_max,
+                               std::size_t queue_depth_max, CommitListener listener)
+    : store_(store),
+      engine_(engine),
+      batch_max_(batch_max),
+      queue_depth_max_(queue_depth_max),
+      listener_(std::move(listener)) {
+    assert(batch_max_ >= 1);
+    assert(queue_depth_max_ >= batch_max_ || queue_depth_max_ >= 1);
+    writer_ = std::thread([this] { run(); });
+}
+
+GroupCommitter::~GroupCommitter() { stop(); }
+
+std::optional<std::future<LedgerReply>> GroupCommitter::submit(LedgerOperation operation) {
+    std::future<LedgerReply> future;
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_ || queue_.size() >= queue_depth_max_) return std::nullopt;
+        queue_.push_back(Pending{std::move(operation), {}});
+        future = queue_.back().promise.get_future();
+    }
+    wake_.notify_one();
+    return future;
+}
+
+std::future<LedgerReply> GroupCommitter::submitUnbounded(LedgerOperation operation) {
+    std::future<LedgerReply> future;
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(Pending{std::move(operation), {}});
+        future = queue_.back().promise.get_future();
+    }
+    wake_.notify_one();
+    return future;
+}
+
+std::size_t GroupCommitter::queueDepth() const {
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+}
+
+void GroupCommitter::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_ && !writer_.joinable()) return;
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (writer_.joinable()) writer_.join();
+}
+
+void GroupCommitter::run() {
+    std::vector<Pending> batch;
+    batch.reserve(batch_max_);
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty() && stopping_) return;
+            while (!queue_.empty() && batch.size() < batch_max_) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        processBatch(batch);
+        batch.clear();
+    }
+}
+
+void GroupCommitter::processBatch(std::vector<Pending>& batch) {
+    assert(!batch.empty() && batch.size() <= batch_max_);
+    std::vector<LedgerReply> replies(batch.size());
+    try {
+        store_.begin();
+        engine_.beginBatch(store_);
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            store_.savepoint();
+            engine_.saveChainHead();
+            try {
+                replies[i] = engine_.apply(store_, batch[i].operation);
+                store_.releaseSavepoint();
+            } catch (const std::exception& error) {
+                // One bad operation must not sink its batch: undo just it.
+                store_.rollbackToSavepoint();
+                engine_.restoreChainHead();
+                std::fprintf(stderr, "ledger: operation rolled back: %s\n", error.what());
+                replies[i] = unavailableReply("operation failed");
+            }
+        }
+        store_.commit();
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "ledger: batch of %zu rolled back: %s\n", batch.size(),
+                     error.what());
+        try {
+            store_.rollback();
+        } catch (const std::exception&) {
+        }
+        stats_.failed_batches.fetch_add(1, std::memory_order_relaxed);
+        for (auto& pending : batch) pending.promise.set_value(unavailableReply("commit failed"));
+        return;
+    }
+    stats_.batches.fetch_add(1, std::memory_order_relaxed);
+    stats_.operations.fetch_add(batch.size(), std::memory_order_relaxed);
+    stats_.batch_size_buckets[bucketFor(batch.size())].fetch_add(1, std::memory_order_relaxed);
+    if (listener_) {
+        std::vector<LedgerReply*> durable;
+        durable.reserve(replies.size());
+        for (auto& reply : replies) durable.push_back(&reply);
+        listener_(durable);
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        batch[i].promise.set_value(std::move(replies[i]));
+    }
+}
+
+}  // namespace claimgate::gateway

@@ -1,0 +1,81 @@
+// File: group_committer.hpp
+// The ledger's write path (DESIGN §6): request threads enqueue operations on a bounded queue;
+// one writer drains up to `batch_max` of them, applies each in its own savepoint inside one
+// transaction, commits (one fsync for the whole batch) and only then completes every waiting
+// request. So a reply is never sent for a change that is not durable (invariant 2), and a full
+// queue is refused at once rather than growing (invariant 7).
+#pragma once
+
+#include <claimgate/gateway/ledger_store.hpp>
+
+#include "ledger/claim_engine.hpp"
+#include "ledger/ledger_operation.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace claimgate::gateway {
+
+struct GroupCommitStats {
+    std::atomic<std::uint64_t> batches{0};
+    std::atomic<std::uint64_t> operations{0};
+    std::atomic<std::uint64_t> failed_batches{0};
+    /// Histogram of batch sizes: bucket i counts batches of size <= 2^i (last: larger).
+    static constexpr std::size_t kBatchSizeBuckets = 14;
+    std::atomic<std::uint64_t> batch_size_buckets[kBatchSizeBuckets]{};
+};
+
+class GroupCommitter {
+public:
+    /// Called by the writer after each durable commit, with every reply of the batch, before
+    /// the waiting requests are released (so the index is never behind an acknowledged reply).
+    using CommitListener = std::function<void(const std::vector<LedgerReply*>&)>;
+
+    GroupCommitter(LedgerStore& store, ClaimEngine& engine, std::size_t batch_max,
+                   std::size_t queue_depth_max, CommitListener listener);
+    ~GroupCommitter();
+    GroupCommitter(const GroupCommitter&) = delete;
+    GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+    /// Enqueues; nullopt when the queue is full (-> 429 overloaded). Thread-safe.
+    std::optional<std::future<LedgerReply>> submit(LedgerOperation operation);
+    /// Enqueues even when the queue is full: for housekeeping that must not be starved.
+    std::future<LedgerReply> submitUnbounded(LedgerOperation operation);
+
+    /// Drains what is queued, then stops the writer. Idempotent.
+    void stop();
+
+    [[nodiscard]] const GroupCommitStats& stats() const { return stats_; }
+    [[nodiscard]] std::size_t queueDepth() const;
+
+private:
+    struct Pending {
+        LedgerOperation operation;
+        std::promise<LedgerReply> promise;
+    };
+
+    void run();
+    void processBatch(std::vector<Pending>& batch);
+
+    LedgerStore& store_;
+    ClaimEngine& engine_;
+    const std::size_t batch_max_;
+    const std::size_t queue_depth_max_;
+    CommitListener listener_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<Pending> queue_;
+    bool stopping_ = false;
+    GroupCommitStats stats_;
+    std::thread writer_;
+};
+
+}  // namespace claimgate::gateway

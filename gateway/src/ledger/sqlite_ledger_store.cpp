@@ -1,0 +1,470 @@
+#include "ledger/sqlite_ledger_store.hpp"
+
+#include <claimgate/protocols/json_fields.hpp>
+
+#include <cassert>
+#include <cstring>
+
+namespace claimgate::gateway {
+namespace {
+
+using protocols::Channel;
+using protocols::ClaimStatus;
+
+constexpr int kSchemaVersion = 1;
+
+// Invariant 1 lives in claims_one_blocking: a partial unique index over the blocking states.
+// Invariant 4's append-only rule lives in the two triggers on claim_events.
+constexpr const char* kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS programs (id TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS roster (
+  program TEXT NOT NULL, citizen_key BLOB NOT NULL, nhi_hash BLOB, amount INTEGER NOT NULL,
+  proxies BLOB, claim_by INTEGER NOT NULL, excluded TEXT,
+  PRIMARY KEY (program, citizen_key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS claims (
+  claim_id TEXT PRIMARY KEY, claim_code TEXT NOT NULL, program TEXT NOT NULL,
+  citizen_key BLOB NOT NULL, citizen_mask TEXT NOT NULL, channel TEXT NOT NULL,
+  operator TEXT NOT NULL, terminal_id TEXT NOT NULL, amount INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('held', 'in_doubt', 'paid', 'voided')),
+  held_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, paid_at INTEGER, voided_at INTEGER,
+  terminal_ref TEXT, reason TEXT) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS claims_one_blocking ON claims (program, citizen_key)
+  WHERE status IN ('held', 'in_doubt', 'paid');
+CREATE UNIQUE INDEX IF NOT EXISTS claims_code ON claims (operator, claim_code);
+CREATE INDEX IF NOT EXISTS claims_held_expiry ON claims (expires_at) WHERE status = 'held';
+CREATE TABLE IF NOT EXISTS claim_events (
+  seq INTEGER PRIMARY KEY, claim_id TEXT NOT NULL, body TEXT NOT NULL, hash BLOB NOT NULL);
+CREATE TRIGGER IF NOT EXISTS claim_events_no_update BEFORE UPDATE ON claim_events
+  BEGIN SELECT RAISE(ABORT, 'claim_events is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS claim_events_no_delete BEFORE DELETE ON claim_events
+  BEGIN SELECT RAISE(ABORT, 'claim_events is append-only'); END;
+CREATE TABLE IF NOT EXISTS idempotency (
+  operator TEXT NOT NULL, key TEXT NOT NULL, request_hash BLOB NOT NULL,
+  http_status INTEGER NOT NULL, reply TEXT NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY (operator, key)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (created_at);
+)SQL";
+
+constexpr const char* kClaimColumns =
+    "claim_id, claim_code, program, citizen_key, citizen_mask, channel, operator, terminal_id, "
+    "amount, status, held_at, expires_at, paid_at, voided_at, terminal_ref, reason";
+
+std::string selectClaims(const char* where) {
+    return std::string("SELECT ") + kClaimColumns + " FROM claims " + where;
+}
+
+CitizenKey keyFromBlob(std::string_view blob) {
+    CitizenKey key{};
+    if (blob.size() != key.size()) {
+        throw LedgerStoreError("stored key has the wrong size");
+    }
+    std::memcpy(key.data(), blob.data(), key.size());
+    return key;
+}
+
+}  // namespace
+
+struct SqliteLedgerStore::Statements {
+    explicit Statements(sqlite3* db)
+        : begin(db, "BEGIN IMMEDIATE"),
+          commit(db, "COMMIT"),
+          rollback(db, "ROLLBACK"),
+          savepoint(db, "SAVEPOINT op"),
+          release(db, "RELEASE op"),
+          rollback_to(db, "ROLLBACK TO op"),
+          find_reply(db,
+                     "SELECT request_hash, http_status, reply FROM idempotency "
+                     "WHERE operator = ? AND key = ?"),
+          save_reply(db,
+                     "INSERT INTO idempotency (operator, key, request_hash, http_status, reply, "
+                     "created_at) VALUES (?, ?, ?, ?, ?, ?)"),
+          purge_replies(db,
+                        "DELETE FROM idempotency WHERE (operator, key) IN (SELECT operator, key "
+                        "FROM idempotency WHERE created_at < ? LIMIT ?)"),
+          find_blocking(db, selectClaims("WHERE program = ? AND citizen_key = ? AND status IN "
+                                         "('held', 'in_doubt', 'paid')")),
+          find_claim(db, selectClaims("WHERE claim_id = ?")),
+          find_by_code(db, selectClaims("WHERE operator = ? AND claim_code = ?")),
+          code_exists(db, "SELECT 1 FROM claims WHERE operator = ? AND claim_code = ?"),
+          insert_claim(db, std::string("INSERT INTO claims (") + kClaimColumns +
+                               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+          update_claim(db,
+                       "UPDATE claims SET status = ?, paid_at = ?, voided_at = ?, "
+                       "terminal_ref = ?, reason = ?, amount = ? WHERE claim_id = ?"),
+          expired_holds(db, selectClaims("WHERE status = 'held' AND expires_at <= ? "
+                                         "ORDER BY expires_at LIMIT ?")),
+          count_claims(db, "SELECT count(*) FROM claims WHERE status = ?"),
+          last_event(db, "SELECT seq, claim_id, body, hash FROM claim_events "
+                         "ORDER BY seq DESC LIMIT 1"),
+          append_event(db, "INSERT INTO claim_events (seq, claim_id, body, hash) "
+                           "VALUES (?, ?, ?, ?)"),
+          upsert_roster(db,
+                        "INSERT INTO roster (program, citizen_key, nhi_hash, amount, proxies, "
+                        "claim_by, excluded) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (program, "
+                        "citizen_key) DO UPDATE SET nhi_hash = excluded.nhi_hash, amount = "
+                        "excluded.amount, proxies = excluded.proxies, claim_by = "
+                        "excluded.claim_by, excluded = excluded.excluded"),
+          get_meta(db, "SELECT value FROM meta WHERE key = ?"),
+          put_meta(db, "INSERT INTO meta (key, value) VALUES (?, ?) "
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value") {}
+
+    SqliteStatement begin, commit, rollback, savepoint, release, rollback_to;
+    SqliteStatement find_reply, save_reply, purge_replies;
+    SqliteStatement find_blocking, find_claim, find_by_code, code_exists, insert_claim,
+        update_claim, expired_holds, count_claims;
+    SqliteStatement last_event, append_event;
+    SqliteStatement upsert_roster;
+    SqliteStatement get_meta, put_meta;
+};
+
+SqliteLedgerStore::SqliteLedgerStore(const std::string& path) {
+    const int code = sqlite3_open_v2(path.c_str(), &db_,
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                         SQLITE_OPEN_NOMUTEX,
+                                     nullptr);
+    if (code != SQLITE_OK) {
+        const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw LedgerStoreError("cannot open ledger " + path + ": " + message);
+    }
+    sqlite3_busy_timeout(db_, 10000);
+    // WAL + synchronous=FULL: every COMMIT fsyncs the WAL, so acknowledged means durable.
+    exec("PRAGMA journal_mode = WAL");
+    exec("PRAGMA synchronous = FULL");
+    exec("PRAGMA foreign_keys = ON");
+    exec("PRAGMA cache_size = -65536");
+    exec("PRAGMA wal_autocheckpoint = 10000");
+    migrate();
+    statements_ = std::make_unique<Statements>(db_);
+}
+
+SqliteLedgerStore::~SqliteLedgerStore() {
+    statements_.reset();
+    sqlite3_close(db_);
+}
+
+void SqliteLedgerStore::exec(const char* sql) {
+    char* error = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+        std::string message = error ? error : "unknown error";
+        sqlite3_free(error);
+        throw LedgerStoreError("sqlite: " + message);
+    }
+}
+
+void SqliteLedgerStore::migrate() {
+    exec("BEGIN IMMEDIATE");
+    try {
+        exec(kSchema);
+        exec(("INSERT INTO meta (key, value) VALUES ('schema_version', '" +
+              std::to_string(kSchemaVersion) + "') ON CONFLICT (key) DO NOTHING")
+                 .c_str());
+        exec("COMMIT");
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+void SqliteLedgerStore::begin() { statements_->begin.reset().run(); }
+void SqliteLedgerStore::commit() { statements_->commit.reset().run(); }
+void SqliteLedgerStore::rollback() {
+    if (!sqlite3_get_autocommit(db_)) statements_->rollback.reset().run();
+}
+void SqliteLedgerStore::savepoint() { statements_->savepoint.reset().run(); }
+void SqliteLedgerStore::releaseSavepoint() { statements_->release.reset().run(); }
+void SqliteLedgerStore::rollbackToSavepoint() {
+    statements_->rollback_to.reset().run();
+    statements_->release.reset().run();
+}
+
+std::optional<StoredReply> SqliteLedgerStore::findReply(const std::string& operator_id,
+                                                        const std::string& key) {
+    auto& statement = statements_->find_reply.reset().bind(1, operator_id).bind(2, key);
+    if (!statement.step()) return std::nullopt;
+    StoredReply reply;
+    const auto hash = statement.columnBlob(0);
+    if (hash.size() != reply.request_hash.size()) throw LedgerStoreError("bad request hash");
+    std::memcpy(reply.request_hash.data(), hash.data(), hash.size());
+    reply.http_status = static_cast<int>(statement.columnInt(1));
+    reply.body = statement.columnText(2);
+    statement.reset();
+    return reply;
+}
+
+void SqliteLedgerStore::saveReply(const std::string& operator_id, const std::string& key,
+                                  const StoredReply& reply, std::int64_t now_millis) {
+    statements_->save_reply.reset()
+        .bind(1, operator_id)
+        .bind(2, key)
+        .bindBlob(3, reply.request_hash.data(), reply.request_hash.size())
+        .bind(4, std::int64_t{reply.http_status})
+        .bind(5, std::string_view(reply.body))
+        .bind(6, now_millis)
+        .run();
+}
+
+std::size_t SqliteLedgerStore::purgeReplies(std::int64_t older_than_millis, std::size_t limit) {
+    return static_cast<std::size_t>(statements_->purge_replies.reset()
+                                        .bind(1, older_than_millis)
+                                        .bind(2, static_cast<std::int64_t>(limit))
+                                        .run());
+}
+
+ClaimRecord SqliteLedgerStore::readClaim(const SqliteStatement& statement) const {
+    ClaimRecord claim;
+    claim.claim_id = statement.columnText(0);
+    claim.claim_code = statement.columnText(1);
+    claim.program = statement.columnText(2);
+    claim.citizen_key = keyFromBlob(statement.columnBlob(3));
+    claim.citizen_mask = statement.columnText(4);
+    const auto channel = protocols::parseChannel(statement.columnText(5));
+    const auto status = protocols::parseClaimStatus(statement.columnText(9));
+    if (!channel || !status) throw LedgerStoreError("claim row with unknown channel/status");
+    claim.channel = *channel;
+    claim.operator_id = statement.columnText(6);
+    claim.terminal_id = statement.columnText(7);
+    claim.amount = statement.columnInt(8);
+    claim.status = *status;
+    claim.held_at = statement.columnInt(10);
+    claim.expires_at = statement.columnInt(11);
+    claim.paid_at = statement.columnOptionalInt(12);
+    claim.voided_at = statement.columnOptionalInt(13);
+    claim.terminal_ref = statement.columnOptionalText(14);
+    claim.reason = statement.columnOptionalText(15);
+    return claim;
+}
+
+std::optional<ClaimRecord> SqliteLedgerStore::findOneClaim(SqliteStatement& statement) {
+    if (!statement.step()) return std::nullopt;
+    ClaimRecord claim = readClaim(statement);
+    statement.reset();
+    return claim;
+}
+
+std::optional<ClaimRecord> SqliteLedgerStore::findBlockingClaim(const std::string& program,
+                                                                const CitizenKey& citizen_key) {
+    return findOneClaim(statements_->find_blocking.reset().bind(1, program).bindBlob(
+        2, citizen_key.data(), citizen_key.size()));
+}
+
+std::optional<ClaimRecord> SqliteLedgerStore::findClaim(const std::string& claim_id) {
+    return findOneClaim(statements_->find_claim.reset().bind(1, claim_id));
+}
+
+std::optional<ClaimRecord> SqliteLedgerStore::findClaimByCode(const std::string& operator_id,
+                                                              const std::string& claim_code) {
+    return findOneClaim(
+        statements_->find_by_code.reset().bind(1, operator_id).bind(2, claim_code));
+}
+
+bool SqliteLedgerStore::claimCodeExists(const std::string& operator_id,
+                                        const std::string& claim_code) {
+    auto& statement = statements_->code_exists.reset().bind(1, operator_id).bind(2, claim_code);
+    const bool exists = statement.step();
+    statement.reset();
+    return exists;
+}
+
+bool SqliteLedgerStore::insertClaim(const ClaimRecord& claim) {
+    auto& statement = statements_->insert_claim.reset();
+    statement.bind(1, claim.claim_id)
+        .bind(2, claim.claim_code)
+        .bind(3, claim.program)
+        .bindBlob(4, claim.citizen_key.data(), claim.citizen_key.size())
+        .bind(5, claim.citizen_mask)
+        .bind(6, protocols::channelName(claim.channel))
+        .bind(7, claim.operator_id)
+        .bind(8, claim.terminal_id)
+        .bind(9, claim.amount)
+        .bind(10, protocols::claimStatusName(claim.status))
+        .bind(11, claim.held_at)
+        .bind(12, claim.expires_at)
+        .bindOptional(13, claim.paid_at)
+        .bindOptional(14, claim.voided_at)
+        .bindOptional(15, claim.terminal_ref)
+        .bindOptional(16, claim.reason);
+    return statement.runUnlessConstraint();
+}
+
+void SqliteLedgerStore::updateClaim(const ClaimRecord& claim) {
+    const int changed = statements_->update_claim.reset()
+                            .bind(1, protocols::claimStatusName(claim.status))
+                            .bindOptional(2, claim.paid_at)
+                            .bindOptional(3, claim.voided_at)
+                            .bindOptional(4, claim.terminal_ref)
+                            .bindOptional(5, claim.reason)
+                            .bind(6, claim.amount)
+                            .bind(7, claim.claim_id)
+                            .run();
+    if (changed != 1) throw LedgerStoreError("update of unknown claim " + claim.claim_id);
+}
+
+std::vector<ClaimRecord> SqliteLedgerStore::findExpiredHolds(std::int64_t now_millis,
+                                                             std::size_t limit) {
+    auto& statement = statements_->expired_holds.reset().bind(1, now_millis).bind(
+        2, static_cast<std::int64_t>(limit));
+    std::vector<ClaimRecord> claims;
+    while (statement.step()) claims.push_back(readClaim(statement));
+    return claims;
+}
+
+std::int64_t SqliteLedgerStore::countClaims(protocols::ClaimStatus status) {
+    auto& statement =
+        statements_->count_claims.reset().bind(1, protocols::claimStatusName(status));
+    statement.step();
+    const auto count = statement.columnInt(0);
+    statement.reset();
+    return count;
+}
+
+void SqliteLedgerStore::forEachClaim(const std::function<bool(const ClaimRecord&)>& visit) {
+    SqliteStatement statement(db_, selectClaims("ORDER BY claim_id"));
+    while (statement.step()) {
+        if (!visit(readClaim(statement))) break;
+    }
+}
+
+std::optional<ClaimEvent> SqliteLedgerStore::lastEvent() {
+    auto& statement = statements_->last_event.reset();
+    if (!statement.step()) return std::nullopt;
+    ClaimEvent event;
+    event.seq = statement.columnInt(0);
+    event.claim_id = statement.columnText(1);
+    event.body = statement.columnText(2);
+    event.hash = keyFromBlob(statement.columnBlob(3));
+    statement.reset();
+    return event;
+}
+
+void SqliteLedgerStore::appendEvent(const ClaimEvent& event) {
+    statements_->append_event.reset()
+        .bind(1, event.seq)
+        .bind(2, event.claim_id)
+        .bind(3, event.body)
+        .bindBlob(4, event.hash.data(), event.hash.size())
+        .run();
+}
+
+void SqliteLedgerStore::forEachEvent(const std::function<bool(const ClaimEvent&)>& visit) {
+    SqliteStatement statement(db_, "SELECT seq, claim_id, body, hash FROM claim_events "
+                                   "ORDER BY seq");
+    while (statement.step()) {
+        ClaimEvent event;
+        event.seq = statement.columnInt(0);
+        event.claim_id = statement.columnText(1);
+        event.body = statement.columnText(2);
+        const auto hash = statement.columnBlob(3);
+        if (hash.size() == event.hash.size()) {
+            std::memcpy(event.hash.data(), hash.data(), hash.size());
+        }
+        if (!visit(event)) break;
+    }
+}
+
+void SqliteLedgerStore::putProgram(const protocols::Program& program) {
+    SqliteStatement statement(db_, "INSERT INTO programs (id, body) VALUES (?, ?) "
+                                   "ON CONFLICT (id) DO UPDATE SET body = excluded.body");
+    statement.bind(1, program.id).bind(2, program.toJson().dump()).run();
+}
+
+std::vector<protocols::Program> SqliteLedgerStore::loadPrograms() {
+    SqliteStatement statement(db_, "SELECT body FROM programs ORDER BY id");
+    std::vector<protocols::Program> programs;
+    while (statement.step()) {
+        auto program = protocols::Program::fromJson(statement.columnText(0));
+        if (!program) throw LedgerStoreError("stored program is invalid: " +
+                                             program.status().message());
+        programs.push_back(std::move(program).value());
+    }
+    return programs;
+}
+
+void SqliteLedgerStore::upsertRosterRow(const RosterRow& row) {
+    static thread_local std::string proxies;
+    proxies.clear();
+    for (const auto& proxy : row.proxies) {
+        proxies.append(reinterpret_cast<const char*>(proxy.data()), proxy.size());
+    }
+    auto& statement = statements_->upsert_roster.reset();
+    statement.bind(1, row.program).bindBlob(2, row.citizen_key.data(), row.citizen_key.size());
+    if (row.nhi_hash) {
+        statement.bindBlob(3, row.nhi_hash->data(), row.nhi_hash->size());
+    } else {
+        statement.bindNull(3);
+    }
+    statement.bind(4, row.amount);
+    if (proxies.empty()) {
+        statement.bindNull(5);
+    } else {
+        statement.bindBlob(5, proxies.data(), proxies.size());
+    }
+    statement.bind(6, static_cast<std::int64_t>(row.claim_by)).bindOptional(7, row.excluded);
+    statement.run();
+}
+
+void SqliteLedgerStore::removeRosterRow(const std::string& program,
+                                        const CitizenKey& citizen_key) {
+    SqliteStatement statement(db_, "DELETE FROM roster WHERE program = ? AND citizen_key = ?");
+    statement.bind(1, program).bindBlob(2, citizen_key.data(), citizen_key.size()).run();
+}
+
+std::int64_t SqliteLedgerStore::countRosterRows(const std::string& program) {
+    SqliteStatement statement(db_, "SELECT count(*) FROM roster WHERE program = ?");
+    statement.bind(1, program).step();
+    return statement.columnInt(0);
+}
+
+void SqliteLedgerStore::forEachRosterRow(const std::string& program,
+                                         const std::function<void(const RosterRow&)>& visit) {
+    SqliteStatement statement(db_, "SELECT citizen_key, nhi_hash, amount, proxies, claim_by, "
+                                   "excluded FROM roster WHERE program = ?");
+    statement.bind(1, program);
+    RosterRow row;
+    row.program = program;
+    while (statement.step()) {
+        row.citizen_key = keyFromBlob(statement.columnBlob(0));
+        row.nhi_hash.reset();
+        if (!statement.columnIsNull(1)) row.nhi_hash = keyFromBlob(statement.columnBlob(1));
+        row.amount = statement.columnInt(2);
+        row.proxies.clear();
+        const auto proxies = statement.columnBlob(3);
+        for (std::size_t at = 0; at + 32 <= proxies.size(); at += 32) {
+            row.proxies.push_back(keyFromBlob(proxies.substr(at, 32)));
+        }
+        row.claim_by = static_cast<protocols::ClaimBy>(statement.columnInt(4));
+        row.excluded = statement.columnOptionalText(5);
+        visit(row);
+    }
+}
+
+void SqliteLedgerStore::forEachBlockingClaim(
+    const std::function<void(const std::string&, const CitizenKey&, protocols::ClaimStatus,
+                             protocols::Channel, std::int64_t)>& visit) {
+    SqliteStatement statement(db_, "SELECT program, citizen_key, status, channel, "
+                                   "coalesce(paid_at, held_at) FROM claims WHERE status IN "
+                                   "('held', 'in_doubt', 'paid')");
+    while (statement.step()) {
+        const auto status = protocols::parseClaimStatus(statement.columnText(2));
+        const auto channel = protocols::parseChannel(statement.columnText(3));
+        if (!status || !channel) throw LedgerStoreError("claim row with unknown status");
+        visit(statement.columnText(0), keyFromBlob(statement.columnBlob(1)), *status, *channel,
+              statement.columnInt(4));
+    }
+}
+
+std::optional<std::string> SqliteLedgerStore::getMeta(const std::string& key) {
+    auto& statement = statements_->get_meta.reset().bind(1, key);
+    if (!statement.step()) return std::nullopt;
+    auto value = statement.columnText(0);
+    statement.reset();
+    return value;
+}
+
+void SqliteLedgerStore::putMeta(const std::string& key, const std::string& value) {
+    statements_->put_meta.reset().bind(1, key).bind(2, value).run();
+}
+
+}  // namespace claimgate::gateway

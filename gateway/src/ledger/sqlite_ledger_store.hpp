@@ -1,0 +1,75 @@
+// File: sqlite_ledger_store.hpp
+// The embedded ledger backend: one SQLite file in WAL mode with synchronous=FULL, so a commit
+// is on disk before the writer acknowledges anything (DESIGN invariant 2).
+#pragma once
+
+#include <claimgate/gateway/ledger_store.hpp>
+
+#include "ledger/sqlite_statement.hpp"
+
+#include <memory>
+#include <string>
+
+namespace claimgate::gateway {
+
+class SqliteLedgerStore final : public LedgerStore {
+public:
+    /// Opens (creating and migrating if needed) the ledger at `path`. Throws LedgerStoreError.
+    explicit SqliteLedgerStore(const std::string& path);
+    ~SqliteLedgerStore() override;
+
+    void begin() override;
+    void commit() override;
+    void rollback() override;
+    void savepoint() override;
+    void releaseSavepoint() override;
+    void rollbackToSavepoint() override;
+
+    std::optional<StoredReply> findReply(const std::string& operator_id,
+                                         const std::string& key) override;
+    void saveReply(const std::string& operator_id, const std::string& key,
+                   const StoredReply& reply, std::int64_t now_millis) override;
+    std::size_t purgeReplies(std::int64_t older_than_millis, std::size_t limit) override;
+
+    std::optional<ClaimRecord> findBlockingClaim(const std::string& program,
+                                                 const CitizenKey& citizen_key) override;
+    std::optional<ClaimRecord> findClaim(const std::string& claim_id) override;
+    std::optional<ClaimRecord> findClaimByCode(const std::string& operator_id,
+                                               const std::string& claim_code) override;
+    bool claimCodeExists(const std::string& operator_id, const std::string& claim_code) override;
+    bool insertClaim(const ClaimRecord& claim) override;
+    void updateClaim(const ClaimRecord& claim) override;
+    std::vector<ClaimRecord> findExpiredHolds(std::int64_t now_millis, std::size_t limit) override;
+    std::int64_t countClaims(protocols::ClaimStatus status) override;
+    void forEachClaim(const std::function<bool(const ClaimRecord&)>& visit) override;
+
+    std::optional<ClaimEvent> lastEvent() override;
+    void appendEvent(const ClaimEvent& event) override;
+    void forEachEvent(const std::function<bool(const ClaimEvent&)>& visit) override;
+
+    void putProgram(const protocols::Program& program) override;
+    std::vector<protocols::Program> loadPrograms() override;
+    void upsertRosterRow(const RosterRow& row) override;
+    void removeRosterRow(const std::string& program, const CitizenKey& citizen_key) override;
+    std::int64_t countRosterRows(const std::string& program) override;
+    void forEachRosterRow(const std::string& program,
+                          const std::function<void(const RosterRow&)>& visit) override;
+    void forEachBlockingClaim(
+        const std::function<void(const std::string&, const CitizenKey&, protocols::ClaimStatus,
+                                 protocols::Channel, std::int64_t)>& visit) override;
+
+    std::optional<std::string> getMeta(const std::string& key) override;
+    void putMeta(const std::string& key, const std::string& value) override;
+
+private:
+    void exec(const char* sql);
+    void migrate();
+    ClaimRecord readClaim(const SqliteStatement& statement) const;
+    std::optional<ClaimRecord> findOneClaim(SqliteStatement& statement);
+
+    sqlite3* db_ = nullptr;
+    struct Statements;
+    std::unique_ptr<Statements> statements_;
+};
+
+}  // namespace claimgate::gateway

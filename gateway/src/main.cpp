@@ -1,0 +1,230 @@
+// claimgate-gateway: serve | program put | roster import (DESIGN §11).
+#include "app/data_dir.hpp"
+#include "app/gateway_runtime.hpp"
+#include "ledger/sqlite_ledger_store.hpp"
+#include "service/roster_importer.hpp"
+
+#include <claimgate/protocols/domain.hpp>
+#include <claimgate/protocols/program.hpp>
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using claimgate::gateway::DataDir;
+using claimgate::gateway::GatewayConfig;
+using claimgate::gateway::GatewayRuntime;
+
+constexpr const char* kUsage =
+    "usage:\n"
+    "  claimgate-gateway serve --data-dir DIR --pki-dir DIR [--listen 127.0.0.1:8443]\n"
+    "                          [--admin-listen 127.0.0.1:9090] [--ledger sqlite]\n"
+    "                          [--bench-http-listen 127.0.0.1:PORT --bench-terminal ID/OPERATOR/CHANNEL]\n"
+    "                          [--commit-batch-max N] [--pepper-file FILE] [--http-threads N]\n"
+    "                          [--sweep-interval-ms N]\n"
+    "  claimgate-gateway program put --data-dir DIR FILE.json\n"
+    "  claimgate-gateway roster import --data-dir DIR --program ID FILE.csv [--pepper-file FILE]\n";
+
+struct Arguments {
+    std::map<std::string, std::string> options;
+    std::vector<std::string> positional;
+};
+
+bool parseArguments(int argc, char** argv, int first, Arguments& out) {
+    for (int i = first; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg.rfind("--", 0) == 0) {
+            if (arg == "--help") return false;
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "option %s needs a value\n", arg.c_str());
+                return false;
+            }
+            out.options[arg.substr(2)] = argv[++i];
+        } else {
+            out.positional.push_back(arg);
+        }
+    }
+    return true;
+}
+
+std::string option(const Arguments& args, const std::string& name, const std::string& fallback = "") {
+    const auto found = args.options.find(name);
+    return found == args.options.end() ? fallback : found->second;
+}
+
+int fail(const std::string& message) {
+    std::fprintf(stderr, "claimgate-gateway: %s\n", message.c_str());
+    return 1;
+}
+
+volatile std::sig_atomic_t g_stop_requested = 0;
+void onSignal(int) { g_stop_requested = 1; }
+
+int serve(const Arguments& args) {
+    GatewayConfig config;
+    config.data_dir = option(args, "data-dir");
+    config.pki_dir = option(args, "pki-dir");
+    if (config.data_dir.empty() || config.pki_dir.empty()) {
+        return fail("serve needs --data-dir and --pki-dir");
+    }
+    config.listen = option(args, "listen", config.listen);
+    config.admin_listen = option(args, "admin-listen", config.admin_listen);
+    config.ledger = option(args, "ledger", config.ledger);
+    if (args.options.count("bench-http-listen")) {
+        config.bench_http_listen = option(args, "bench-http-listen");
+        std::stringstream terminal(option(args, "bench-terminal"));
+        std::string id, operator_id, channel;
+        std::getline(terminal, id, '/');
+        std::getline(terminal, operator_id, '/');
+        std::getline(terminal, channel, '/');
+        const auto parsed = claimgate::protocols::parseChannel(channel);
+        if (id.empty() || operator_id.empty() || !parsed ||
+            !claimgate::protocols::isTerminalChannel(*parsed)) {
+            return fail("--bench-terminal must be ID/OPERATOR/atm|kiosk|counter");
+        }
+        config.bench_terminal = claimgate::gateway::TerminalIdentity{id, operator_id, *parsed};
+    }
+    if (args.options.count("pepper-file")) config.pepper_file = option(args, "pepper-file");
+    try {
+        if (args.options.count("commit-batch-max")) {
+            const auto value = std::stoul(option(args, "commit-batch-max"));
+            if (value < 1 || value > claimgate::gateway::kCommitBatchMaxLimit) {
+                return fail("--commit-batch-max must be 1.." +
+                            std::to_string(claimgate::gateway::kCommitBatchMaxLimit));
+            }
+            config.commit_batch_max = value;
+        }
+        if (args.options.count("http-threads")) {
+            config.http_threads = std::stoi(option(args, "http-threads"));
+            if (config.http_threads < 1 || config.http_threads > claimgate::gateway::kHttpThreadsMax) {
+                return fail("--http-threads must be 1..64");
+            }
+        }
+        if (args.options.count("sweep-interval-ms")) {
+            config.sweep_interval_ms = std::stoll(option(args, "sweep-interval-ms"));
+        }
+    } catch (const std::exception&) {
+        return fail("numeric option expected");
+    }
+
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    std::signal(SIGPIPE, SIG_IGN);
+    GatewayRuntime runtime(config, std::make_shared<claimgate::gateway::SystemClock>());
+    if (auto status = runtime.start(); !status.ok()) return fail(status.message());
+    std::printf("listening on %s:%u\n", config.listen.substr(0, config.listen.rfind(':')).c_str(),
+                runtime.apiPort());
+    std::printf("admin listening on %s:%u\n",
+                config.admin_listen.substr(0, config.admin_listen.rfind(':')).c_str(),
+                runtime.adminPort());
+    if (config.bench_http_listen) {
+        std::printf("bench listening on %s:%u\n",
+                    config.bench_http_listen->substr(0, config.bench_http_listen->rfind(':')).c_str(),
+                    runtime.benchPort());
+    }
+    std::fflush(stdout);
+    while (!g_stop_requested) ::pause();
+    std::fprintf(stderr, "claimgate-gateway: stopping\n");
+    runtime.stop();
+    return 0;
+}
+
+int programPut(const Arguments& args) {
+    const std::string data_dir = option(args, "data-dir");
+    if (data_dir.empty() || args.positional.size() != 1) return fail("program put --data-dir DIR FILE.json");
+    std::ifstream in(args.positional[0]);
+    if (!in) return fail("cannot read " + args.positional[0]);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto program = claimgate::protocols::Program::fromJson(text.str());
+    if (!program) {
+        return fail(args.positional[0] + ": " + program.status().message() + " " +
+                    program.status().detail().dump());
+    }
+    DataDir dir(data_dir);
+    if (auto made = dir.ensureExists(); !made.ok()) return fail(made.message());
+    try {
+        claimgate::gateway::SqliteLedgerStore store(dir.ledgerPath());
+        store.begin();
+        store.putProgram(program.value());
+        store.commit();
+    } catch (const std::exception& error) {
+        return fail(error.what());
+    }
+    std::printf("program %s stored (%lld TWD, channels:", program->id.c_str(),
+                static_cast<long long>(program->amount));
+    for (auto channel : program->channels) {
+        std::printf(" %s", std::string(claimgate::protocols::channelName(channel)).c_str());
+    }
+    std::printf(")\n");
+    return 0;
+}
+
+int rosterImport(const Arguments& args) {
+    const std::string data_dir = option(args, "data-dir");
+    const std::string program = option(args, "program");
+    if (data_dir.empty() || program.empty() || args.positional.size() != 1) {
+        return fail("roster import --data-dir DIR --program ID FILE.csv");
+    }
+    DataDir dir(data_dir);
+    if (auto made = dir.ensureExists(); !made.ok()) return fail(made.message());
+    std::optional<std::string> pepper_file;
+    if (args.options.count("pepper-file")) pepper_file = option(args, "pepper-file");
+    auto pepper = dir.loadOrCreatePepper(pepper_file);
+    if (!pepper) return fail(pepper.status().message());
+    const bool tty = ::isatty(STDERR_FILENO) != 0;
+    try {
+        claimgate::gateway::SqliteLedgerStore store(dir.ledgerPath());
+        claimgate::gateway::RosterImporter importer(store, pepper.value());
+        auto summary = importer.importFile(
+            program, args.positional[0],
+            [tty](std::uint64_t rows, std::uint64_t done, std::uint64_t total) {
+                if (!tty) return;
+                std::fprintf(stderr, "\r  %llu rows, %3.0f%%", static_cast<unsigned long long>(rows),
+                             total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0);
+            });
+        if (tty) std::fprintf(stderr, "\n");
+        if (!summary) return fail(summary.status().message());
+        for (const auto& problem : summary->problems) std::fprintf(stderr, "  %s\n", problem.c_str());
+        std::printf("roster %s: %llu rows imported, %llu lines rejected\n", program.c_str(),
+                    static_cast<unsigned long long>(summary->rows_imported),
+                    static_cast<unsigned long long>(summary->lines_rejected));
+        return summary->lines_rejected == 0 ? 0 : 3;
+    } catch (const std::exception& error) {
+        return fail(error.what());
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    const std::string command = argv[1];
+    Arguments args;
+    if (command == "serve") {
+        if (!parseArguments(argc, argv, 2, args)) { std::fputs(kUsage, stderr); return 2; }
+        return serve(args);
+    }
+    if (argc >= 3 && command == "program" && std::string(argv[2]) == "put") {
+        if (!parseArguments(argc, argv, 3, args)) { std::fputs(kUsage, stderr); return 2; }
+        return programPut(args);
+    }
+    if (argc >= 3 && command == "roster" && std::string(argv[2]) == "import") {
+        if (!parseArguments(argc, argv, 3, args)) { std::fputs(kUsage, stderr); return 2; }
+        return rosterImport(args);
+    }
+    std::fputs(kUsage, command == "--help" ? stdout : stderr);
+    return command == "--help" ? 0 : 2;
+}

@@ -1,0 +1,338 @@
+#include "service/claim_service.hpp"
+
+#include <claimgate/protocols/json_fields.hpp>
+#include <claimgate/protocols/limits.hpp>
+#include <claimgate/protocols/time_format.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+namespace claimgate::gateway {
+namespace {
+
+using protocols::ClaimBy;
+using protocols::ClaimStatus;
+using protocols::ErrorCode;
+using protocols::Status;
+
+constexpr int kOverloadedRetryAfterSeconds = 1;
+
+ServiceReply jsonServiceReply(int http_status, const nlohmann::json& body) {
+    return ServiceReply{http_status, body.dump(), 0};
+}
+
+/// RAII for the in-flight idempotency key set.
+class KeyGuard {
+public:
+    KeyGuard(std::function<void()> leave) : leave_(std::move(leave)) {}
+    ~KeyGuard() { leave_(); }
+    KeyGuard(const KeyGuard&) = delete;
+    KeyGuard& operator=(const KeyGuard&) = delete;
+
+private:
+    std::function<void()> leave_;
+};
+
+}  // namespace
+
+ServiceReply errorServiceReply(const Status& status) {
+    ServiceReply reply{status.httpStatus(), protocols::encodeErrorEnvelope(status), 0};
+    if (status.code() == ErrorCode::overloaded) reply.retry_after_s = kOverloadedRetryAfterSeconds;
+    if (status.code() == ErrorCode::not_ready) reply.retry_after_s = 5;
+    return reply;
+}
+
+ClaimService::ClaimService(EligibilityIndex& index, GroupCommitter& ledger, ClockPtr clock,
+                           std::string pepper, Metrics& metrics,
+                           std::chrono::milliseconds ledger_wait_max)
+    : index_(index),
+      ledger_(ledger),
+      clock_(std::move(clock)),
+      pepper_(std::move(pepper)),
+      metrics_(metrics),
+      ledger_wait_max_(ledger_wait_max) {}
+
+CitizenKey ClaimService::citizenKey(std::string_view normalised_id) const {
+    return protocols::hmacSha256(pepper_, normalised_id);
+}
+
+std::uint64_t ClaimService::nhiTag(std::string_view nhi_card_no) const {
+    const auto digest = protocols::hmacSha256(pepper_, std::string("nhi:") + std::string(nhi_card_no));
+    std::uint64_t tag = 0;
+    std::memcpy(&tag, digest.data(), sizeof tag);
+    return tag;
+}
+
+protocols::Sha256Digest ClaimService::requestHash(std::string_view route,
+                                                  const nlohmann::json& canonical) const {
+    // Keyed with the pepper: the hash input contains the citizen ID, and an unkeyed hash of a
+    // 10-character ID could be reversed by brute force (invariant 5).
+    std::string input(route);
+    input.push_back('\n');
+    input += canonical.dump();
+    return protocols::hmacSha256(pepper_, input);
+}
+
+ServiceReply ClaimService::listPrograms(const TerminalIdentity& terminal) const {
+    const std::int64_t now = clock_->nowMillis();
+    nlohmann::json list = nlohmann::json::array();
+    auto programs = index_.programs();
+    std::sort(programs.begin(), programs.end(),
+              [](const auto& a, const auto& b) { return a.id < b.id; });
+    for (const auto& program : programs) {
+        if (program.allowsChannel(terminal.channel) && program.isOpenAt(now)) {
+            list.push_back(program.toJson());
+        }
+    }
+    return jsonServiceReply(200, {{"programs", list}});
+}
+
+ClaimService::Decision ClaimService::evaluate(const TerminalIdentity& terminal,
+                                              const protocols::ClaimantRequest& request) const {
+    Decision decision;
+    if (request.channel != terminal.channel) {
+        decision.refusal = Status(ErrorCode::channel_mismatch,
+                                  "channel differs from the terminal certificate",
+                                  {{"certificate_channel", protocols::channelName(terminal.channel)}});
+        return decision;
+    }
+    decision.program = index_.program(request.program);
+    if (!decision.program) {
+        decision.refusal = Status(ErrorCode::unknown_program, "no such program",
+                                  {{"program", request.program}});
+        return decision;
+    }
+    const auto& program = decision.program->program();
+    if (!program.allowsChannel(terminal.channel)) {
+        decision.refusal = Status(ErrorCode::channel_not_allowed,
+                                  "this program is not paid out on this channel");
+        return decision;
+    }
+    if (!program.isOpenAt(clock_->nowMillis())) {
+        decision.refusal = Status(ErrorCode::program_closed, "the program is not open now",
+                                  {{"opens_at", program.opens_at}, {"closes_at", program.closes_at}});
+        return decision;
+    }
+    decision.citizen_key = citizenKey(request.citizen_id);
+    decision.roster = decision.program->find(decision.citizen_key);
+    if (!decision.roster) {
+        decision.refusal = Status(ErrorCode::not_eligible, "not on the roster of this program");
+        return decision;
+    }
+    const RosterView& roster = *decision.roster;
+    if (roster.excluded) {
+        decision.refusal = Status(ErrorCode::excluded, "excluded from this program",
+                                  {{"reason", roster.excluded_reason}});
+        return decision;
+    }
+    if (request.proxy_id) {
+        if (roster.claim_by == ClaimBy::self) {
+            decision.refusal = Status(ErrorCode::proxy_not_allowed,
+                                      "this citizen must collect in person");
+            return decision;
+        }
+        const IndexKey proxy_key = indexKeyOf(citizenKey(*request.proxy_id));
+        if (std::find(roster.proxies.begin(), roster.proxies.end(), proxy_key) ==
+            roster.proxies.end()) {
+            decision.refusal = Status(ErrorCode::proxy_not_allowed,
+                                      "proxy_id is not a registered proxy of this citizen");
+            return decision;
+        }
+    } else if (roster.claim_by == ClaimBy::proxy) {
+        decision.refusal = Status(ErrorCode::proxy_required,
+                                  "a registered proxy must collect for this citizen");
+        return decision;
+    }
+    // ATM and kiosk prove the beneficiary by the NHI card number; the counter clerk checks the
+    // physical card, so there the number is optional but must match when given.
+    const bool nhi_required = terminal.channel != protocols::Channel::counter;
+    if (roster.has_nhi && (request.nhi_card_no || nhi_required)) {
+        if (!request.nhi_card_no || nhiTag(*request.nhi_card_no) != roster.nhi_tag) {
+            decision.refusal = Status(ErrorCode::nhi_card_mismatch,
+                                      "the NHI card number does not match the roster");
+            return decision;
+        }
+    }
+    return decision;
+}
+
+ServiceReply ClaimService::eligibility(const TerminalIdentity& terminal,
+                                       std::string_view body) const {
+    auto request = protocols::decodeEligibilityRequest(body);
+    if (!request) return errorServiceReply(request.status());
+    Decision decision = evaluate(terminal, request.value());
+    const auto code = decision.refusal.code();
+    // Malformed or unauthorised questions are errors; business answers are a 200 "no".
+    if (code == ErrorCode::channel_mismatch || code == ErrorCode::unknown_program) {
+        return errorServiceReply(decision.refusal);
+    }
+    const auto& program = decision.program->program();
+    nlohmann::json claim = {{"status", "none"}};
+    ErrorCode reason = code;
+    if (decision.roster && decision.roster->claim_status != ClaimStatus::none) {
+        claim = {{"status", protocols::claimStatusName(decision.roster->claim_status)},
+                 {"channel", protocols::channelName(decision.roster->claim_channel)},
+                 {"at", protocols::formatRfc3339Millis(decision.roster->claim_since_millis)}};
+        if (reason == ErrorCode::ok && protocols::blocksCitizen(decision.roster->claim_status)) {
+            reason = ErrorCode::already_claimed;
+        }
+    }
+    nlohmann::json answer = {{"eligible", reason == ErrorCode::ok},
+                             {"amount", decision.roster ? decision.roster->amount : 0},
+                             {"currency", program.currency},
+                             {"program", program.id},
+                             {"claim", claim}};
+    if (reason != ErrorCode::ok) answer["reason"] = protocols::errorCodeName(reason);
+    return jsonServiceReply(200, answer);
+}
+
+std::optional<ServiceReply> ClaimService::checkKey(const std::optional<std::string>& key) const {
+    if (!key) {
+        return errorServiceReply(Status(ErrorCode::missing_field,
+                                        "Idempotency-Key header is required",
+                                        {{"field", "Idempotency-Key"}}));
+    }
+    if (!protocols::isValidIdempotencyKey(*key)) {
+        return errorServiceReply(Status(ErrorCode::bad_field,
+                                        "Idempotency-Key must be 1..64 of [A-Za-z0-9._:-]",
+                                        {{"field", "Idempotency-Key"}}));
+    }
+    return std::nullopt;
+}
+
+bool ClaimService::enterKey(const std::string& scoped_key) {
+    std::lock_guard lock(in_flight_mutex_);
+    return in_flight_keys_.insert(scoped_key).second;
+}
+
+void ClaimService::leaveKey(const std::string& scoped_key) {
+    std::lock_guard lock(in_flight_mutex_);
+    in_flight_keys_.erase(scoped_key);
+}
+
+ServiceReply ClaimService::submitAndWait(LedgerOperation operation) {
+    auto future = ledger_.submit(std::move(operation));
+    if (!future) {
+        return errorServiceReply(Status(ErrorCode::overloaded,
+                                        "the ledger queue is full; retry shortly"));
+    }
+    if (future->wait_for(ledger_wait_max_) != std::future_status::ready) {
+        // The op stays queued and will complete; the terminal retries with the same key and
+        // gets the stored reply. 503 tells it nothing is known yet.
+        return errorServiceReply(Status(ErrorCode::not_ready, "the ledger did not answer in time"));
+    }
+    LedgerReply reply = future->get();
+    return ServiceReply{reply.http_status, std::move(reply.body),
+                        reply.http_status == 503 ? 1 : 0};
+}
+
+ServiceReply ClaimService::hold(const TerminalIdentity& terminal,
+                                const std::optional<std::string>& key, std::string_view body) {
+    if (auto bad = checkKey(key)) return *bad;
+    auto request = protocols::decodeClaimRequest(body);
+    if (!request) return errorServiceReply(request.status());
+    Decision decision = evaluate(terminal, request.value());
+    if (!decision.refusal.ok()) return errorServiceReply(decision.refusal);
+    if (request->amount != decision.roster->amount) {
+        return errorServiceReply(Status(ErrorCode::amount_mismatch,
+                                        "amount differs from the entitlement",
+                                        {{"expected", decision.roster->amount}}));
+    }
+    const std::string scoped_key = terminal.operator_id + '\n' + *key;
+    if (!enterKey(scoped_key)) {
+        return errorServiceReply(Status(ErrorCode::claim_in_progress,
+                                        "a request with this Idempotency-Key is in progress"));
+    }
+    KeyGuard guard([this, &scoped_key] { leaveKey(scoped_key); });
+    const auto& program = decision.program->program();
+    HoldOperation operation;
+    operation.terminal = terminal;
+    operation.idempotency = {*key, requestHash("POST /v1/claims", request->toJson())};
+    operation.program = program.id;
+    operation.citizen_key = decision.citizen_key;
+    operation.citizen_mask = protocols::CitizenId::maskCitizenId(request->citizen_id);
+    operation.amount = request->amount;
+    operation.ttl_millis = static_cast<std::int64_t>(program.holdTtlSecondsFor(terminal.channel)) * 1000;
+    operation.currency = program.currency;
+    operation.excluded_programs = program.excludes;
+    return submitAndWait(std::move(operation));
+}
+
+ServiceReply ClaimService::commit(const TerminalIdentity& terminal,
+                                  const std::optional<std::string>& key,
+                                  const std::string& claim_ref, std::string_view body) {
+    if (auto bad = checkKey(key)) return *bad;
+    auto request = protocols::decodeCommitRequest(body);
+    if (!request) return errorServiceReply(request.status());
+    const std::string scoped_key = terminal.operator_id + '\n' + *key;
+    if (!enterKey(scoped_key)) {
+        return errorServiceReply(Status(ErrorCode::claim_in_progress,
+                                        "a request with this Idempotency-Key is in progress"));
+    }
+    KeyGuard guard([this, &scoped_key] { leaveKey(scoped_key); });
+    CommitOperation operation;
+    operation.terminal = terminal;
+    nlohmann::json canonical = request->toJson();
+    canonical["claim"] = claim_ref;
+    operation.idempotency = {*key, requestHash("POST commit", canonical)};
+    operation.claim_ref = claim_ref;
+    operation.amount = request->amount;
+    operation.terminal_ref = request->terminal_ref;
+    return submitAndWait(std::move(operation));
+}
+
+ServiceReply ClaimService::voidClaim(const TerminalIdentity& terminal,
+                                     const std::optional<std::string>& key,
+                                     const std::string& claim_ref, std::string_view body) {
+    if (auto bad = checkKey(key)) return *bad;
+    auto request = protocols::decodeVoidRequest(body);
+    if (!request) return errorServiceReply(request.status());
+    const std::string scoped_key = terminal.operator_id + '\n' + *key;
+    if (!enterKey(scoped_key)) {
+        return errorServiceReply(Status(ErrorCode::claim_in_progress,
+                                        "a request with this Idempotency-Key is in progress"));
+    }
+    KeyGuard guard([this, &scoped_key] { leaveKey(scoped_key); });
+    VoidOperation operation;
+    operation.terminal = terminal;
+    nlohmann::json canonical = request->toJson();
+    canonical["claim"] = claim_ref;
+    operation.idempotency = {*key, requestHash("POST void", canonical)};
+    operation.claim_ref = claim_ref;
+    operation.reason = request->reason;
+    return submitAndWait(std::move(operation));
+}
+
+ServiceReply ClaimService::getClaim(const TerminalIdentity& terminal,
+                                    const std::string& claim_ref) {
+    return submitAndWait(ReadClaimOperation{terminal, claim_ref});
+}
+
+ServiceReply ClaimService::resolve(const std::string& claim_id, std::string_view body,
+                                   const std::string& actor) {
+    auto parsed = protocols::parseJsonObject(body);
+    if (!parsed) return errorServiceReply(parsed.status());
+    protocols::JsonFields fields(parsed.value());
+    std::string outcome, reason;
+    fields.requireString("outcome", 16, outcome);
+    fields.requireString("reason", protocols::kReasonLengthMax, reason);
+    if (!fields.ok()) return errorServiceReply(fields.status());
+    if (outcome != "paid" && outcome != "voided") {
+        return errorServiceReply(Status(ErrorCode::bad_field, "outcome must be paid or voided",
+                                        {{"field", "outcome"}}));
+    }
+    ResolveOperation operation;
+    operation.claim_id = claim_id;
+    operation.outcome = outcome == "paid" ? ClaimStatus::paid : ClaimStatus::voided;
+    operation.reason = reason;
+    operation.actor = actor;
+    return submitAndWait(std::move(operation));
+}
+
+ServiceReply ClaimService::sweepNow() {
+    auto future = ledger_.submitUnbounded(SweepOperation{});
+    LedgerReply reply = future.get();
+    return ServiceReply{reply.http_status, std::move(reply.body), 0};
+}
+
+}  // namespace claimgate::gateway

@@ -1,0 +1,86 @@
+// File: claim_service.hpp
+// The gateway's application layer: turns an authenticated terminal's request into a reply.
+// Read-only questions are answered from the in-memory index; state changes go through the
+// group-committed ledger and are answered only once durable. HTTP-free, so the same rules
+// serve the TLS listener, the loopback bench listener and tests.
+#pragma once
+
+#include <claimgate/gateway/clock.hpp>
+#include <claimgate/protocols/messages.hpp>
+
+#include "index/eligibility_index.hpp"
+#include "ledger/group_committer.hpp"
+#include "service/metrics.hpp"
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+namespace claimgate::gateway {
+
+struct ServiceReply {
+    int http_status = 200;
+    std::string body;
+    int retry_after_s = 0;  // > 0 adds Retry-After
+};
+
+class ClaimService {
+public:
+    ClaimService(EligibilityIndex& index, GroupCommitter& ledger, ClockPtr clock,
+                 std::string pepper, Metrics& metrics,
+                 std::chrono::milliseconds ledger_wait_max = std::chrono::seconds(30));
+
+    ServiceReply listPrograms(const TerminalIdentity& terminal) const;
+    ServiceReply eligibility(const TerminalIdentity& terminal, std::string_view body) const;
+    ServiceReply hold(const TerminalIdentity& terminal, const std::optional<std::string>& key,
+                      std::string_view body);
+    ServiceReply commit(const TerminalIdentity& terminal, const std::optional<std::string>& key,
+                        const std::string& claim_ref, std::string_view body);
+    ServiceReply voidClaim(const TerminalIdentity& terminal,
+                           const std::optional<std::string>& key, const std::string& claim_ref,
+                           std::string_view body);
+    ServiceReply getClaim(const TerminalIdentity& terminal, const std::string& claim_ref);
+    /// Admin: audited resolution of a held / in-doubt claim.
+    ServiceReply resolve(const std::string& claim_id, std::string_view body,
+                         const std::string& actor);
+    /// Runs one expiry sweep now and waits for it (the timer thread and tests use this).
+    ServiceReply sweepNow();
+
+    [[nodiscard]] CitizenKey citizenKey(std::string_view normalised_id) const;
+    [[nodiscard]] std::uint64_t nhiTag(std::string_view nhi_card_no) const;
+
+private:
+    struct Decision {
+        protocols::Status refusal;  // ok = eligible
+        std::shared_ptr<const ProgramIndex> program;
+        std::optional<RosterView> roster;
+        CitizenKey citizen_key{};
+    };
+    Decision evaluate(const TerminalIdentity& terminal,
+                      const protocols::ClaimantRequest& request) const;
+    ServiceReply submitAndWait(LedgerOperation operation);
+    std::optional<ServiceReply> checkKey(const std::optional<std::string>& key) const;
+    protocols::Sha256Digest requestHash(std::string_view route,
+                                        const nlohmann::json& canonical) const;
+
+    /// Marks (operator, key) as in flight; false if it already is (-> claim_in_progress).
+    bool enterKey(const std::string& scoped_key);
+    void leaveKey(const std::string& scoped_key);
+
+    EligibilityIndex& index_;
+    GroupCommitter& ledger_;
+    ClockPtr clock_;
+    std::string pepper_;
+    Metrics& metrics_;
+    std::chrono::milliseconds ledger_wait_max_;
+    std::mutex in_flight_mutex_;
+    std::unordered_set<std::string> in_flight_keys_;
+};
+
+/// 16-hex-digit error envelope helper for the HTTP layer.
+ServiceReply errorServiceReply(const protocols::Status& status);
+
+}  // namespace claimgate::gateway
