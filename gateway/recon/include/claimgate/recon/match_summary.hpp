@@ -1,0 +1,46 @@
+// File: match_summary.hpp
+// Everything report.json and report.html say about one match run (counts and amounts by
+// category, channel and operator; inputs; bad lines; resolutions).
+#pragma once
+
+#include <claimgate/recon/category.hpp>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace claimgate::recon {
+
+struct Tally {
+    std::uint64_t count = 0;
+    std::int64_t amount = 0;  ///< TWD
+};
+using CategoryTallies = std::array<Tally, kCategoryCount>;
+
+struct BadLine {
+    std::string file;
+    std::uint64_t line = 0;
+    std::string reason;
+};
+
+struct MatchSummary {
+    std::string ledger_file;
+    std::vector<std::string> settlement_files;
+    std::uint64_t ledger_records = 0;
+    std::uint64_t settlement_records = 0;
+    CategoryTallies totals{};
+    /// Name -> tallies, sorted by name; channel "unknown" holds rows without a ledger claim.
+    std::vector<std::pair<std::string, CategoryTallies>> by_channel;
+    std::vector<std::pair<std::string, CategoryTallies>> by_operator;
+    std::uint64_t exception_count = 0;
+    std::uint64_t bad_line_count = 0;
+    std::uint64_t bad_line_limit = 0;
+    std::vector<BadLine> bad_lines;  ///< the first kBadLinesReportedMax
+    std::uint64_t resolutions_paid = 0;
+    std::uint64_t resolutions_voided = 0;
+    bool resolutions_applied = false;
+    double seconds = 0.0;
+};
+
+}  // namespace claimgate::recon

@@ -1,0 +1,18 @@
+#include "commands.hpp"
+
+#include <array>
+
+namespace claimgate::recon {
+namespace {
+
+// One line per subcommand.
+constexpr std::array kCommands = {
+    Command{"match", "reconcile a ledger export against settlement files (DESIGN §11)", runMatch},
+    Command{"gen-fixture", "write a deterministic ledger + settlement fixture", runGenFixture},
+};
+
+}  // namespace
+
+std::span<const Command> commands() { return kCommands; }
+
+}  // namespace claimgate::recon

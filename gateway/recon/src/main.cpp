@@ -1,0 +1,39 @@
+// claimgate-recon: dispatches to the subcommand named by argv[1] (see commands.cpp).
+#include "commands.hpp"
+
+#include <cstdio>
+#include <string_view>
+
+namespace {
+
+void usage(std::FILE* out) {
+    std::fprintf(out, "usage: claimgate-recon <command> [options]   (<command> --help for more)\n\n"
+                      "commands:\n");
+    for (const auto& command : claimgate::recon::commands()) {
+        std::fprintf(out, "  %-12.*s %.*s\n", static_cast<int>(command.name.size()),
+                     command.name.data(), static_cast<int>(command.summary.size()),
+                     command.summary.data());
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return claimgate::recon::kExitUsage;
+    }
+    const std::string_view name = argv[1];
+    if (name == "--help" || name == "-h" || name == "help") {
+        usage(stdout);
+        return claimgate::recon::kExitOk;
+    }
+    for (const auto& command : claimgate::recon::commands()) {
+        if (command.name == name) {
+            return command.run(argc - 1, argv + 1);
+        }
+    }
+    std::fprintf(stderr, "claimgate-recon: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return claimgate::recon::kExitUsage;
+}

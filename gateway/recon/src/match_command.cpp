@@ -1,0 +1,198 @@
+// claimgate-recon match: argument handling and output files around MatchEngine.
+#include "commands.hpp"
+
+#include <claimgate/protocols/time_format.hpp>
+#include <claimgate/recon/exception_writer.hpp>
+#include <claimgate/recon/limits.hpp>
+#include <claimgate/recon/match_engine.hpp>
+#include <claimgate/recon/report_writer.hpp>
+#include <claimgate/recon/resolution_csv_writer.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace claimgate::recon {
+namespace {
+
+using protocols::Status;
+
+constexpr const char* kUsage =
+    "usage: claimgate-recon match --ledger ledger.csv --settlement FILE_OR_DIR... --out DIR\n"
+    "                             [--max-bad-lines N] [--closed-before TIME]\n"
+    "                             [--data-dir DIR --apply] [--no-progress]\n"
+    "\n"
+    "Classifies every ledger claim and settlement row (DESIGN §11) and writes to DIR:\n"
+    "  report.json      counts and amounts by category, channel and operator\n"
+    "  report.html      the same for people, with charts and the first exceptions\n"
+    "  exceptions.csv   one row per outcome other than matched / voided, and per bad line\n"
+    "  resolutions.csv  in-doubt claims this run resolves (paid / voided)\n"
+    "\n"
+    "  --settlement      files, or directories meaning every *.csv in them (sorted by name);\n"
+    "                    takes every following argument up to the next option\n"
+    "  --max-bad-lines   malformed lines tolerated before the run stops (default 100)\n"
+    "  --closed-before   RFC 3339 time: in-doubt claims held before it with no settlement row\n"
+    "                    resolve as voided (their settlement period is closed)\n"
+    "  --apply           apply the resolutions to the ledger in --data-dir (refused when any\n"
+    "                    input line was malformed)\n"
+    "Exit status: 0 done (exceptions are normal output), 1 failed, 2 usage error.\n";
+
+int usageError(const std::string& message) {
+    std::fprintf(stderr, "claimgate-recon match: %s\n\n%s", message.c_str(), kUsage);
+    return kExitUsage;
+}
+
+int failure(const std::string& message) {
+    std::fprintf(stderr, "claimgate-recon match: %s\n", message.c_str());
+    return kExitFailure;
+}
+
+}  // namespace
+
+int runMatch(int argc, char** argv) {
+    const auto started = std::chrono::steady_clock::now();
+    MatchOptions options;
+    std::vector<std::string> settlement_arguments;
+    std::string out_dir;
+    std::string data_dir;
+    bool apply = false;
+    bool progress = ::isatty(STDERR_FILENO) == 1;
+    for (int i = 1; i < argc; ++i) {
+        const std::string argument = argv[i];
+        const bool has_value = i + 1 < argc;
+        if (argument == "--help" || argument == "-h") {
+            std::fputs(kUsage, stdout);
+            return kExitOk;
+        }
+        if (argument == "--ledger" && has_value) {
+            options.ledger_path = argv[++i];
+        } else if (argument == "--settlement" && has_value) {
+            while (i + 1 < argc && std::string_view(argv[i + 1]).rfind("--", 0) != 0) {
+                settlement_arguments.emplace_back(argv[++i]);
+            }
+        } else if (argument == "--out" && has_value) {
+            out_dir = argv[++i];
+        } else if (argument == "--data-dir" && has_value) {
+            data_dir = argv[++i];
+        } else if (argument == "--apply") {
+            apply = true;
+        } else if (argument == "--no-progress") {
+            progress = false;
+        } else if (argument == "--max-bad-lines" && has_value) {
+            char* end = nullptr;
+            const unsigned long long value = std::strtoull(argv[++i], &end, 10);
+            if (end == argv[i] || *end != '\0' || value > kBadLinesMax) {
+                return usageError("--max-bad-lines must be a number from 0 to " +
+                                  std::to_string(kBadLinesMax));
+            }
+            options.max_bad_lines = value;
+        } else if (argument == "--closed-before" && has_value) {
+            options.closed_before_millis = protocols::parseRfc3339Millis(argv[++i]);
+            if (!options.closed_before_millis) {
+                return usageError("--closed-before wants an RFC 3339 time, e.g. "
+                                  "2023-05-01T00:00:00+08:00");
+            }
+        } else {
+            return usageError("unknown or incomplete option '" + argument + "'");
+        }
+    }
+    if (options.ledger_path.empty() || settlement_arguments.empty() || out_dir.empty()) {
+        return usageError("--ledger, --settlement and --out are required");
+    }
+    if (apply && data_dir.empty()) {
+        return usageError("--apply needs --data-dir DIR (the gateway's ledger)");
+    }
+    ResolutionSinkPtr ledger_sink;
+    if (apply) {
+        auto sink = makeLedgerResolutionSink(data_dir);
+        if (!sink.ok()) {
+            return failure(sink.status().message());
+        }
+        ledger_sink = std::move(sink).value();
+    }
+    auto files = expandSettlementPaths(settlement_arguments);
+    if (!files.ok()) {
+        return failure(files.status().message());
+    }
+    if (files.value().empty()) {
+        return failure("no settlement files found (a directory argument means its *.csv files)");
+    }
+    std::error_code error;
+    std::filesystem::create_directories(out_dir, error);
+    if (error) {
+        return failure(out_dir + ": " + error.message());
+    }
+    const std::string exceptions_path = out_dir + "/exceptions.csv";
+    auto exceptions = ExceptionWriter::open(exceptions_path, kHtmlExceptionRowsMax);
+    if (!exceptions.ok()) {
+        return failure(exceptions.status().message());
+    }
+    ExceptionWriter& exception_writer = *exceptions.value();
+    options.settlement_paths = std::move(files).value();
+    options.progress = progress;
+    options.warn = [](const std::string& text) {
+        std::fprintf(stderr, "claimgate-recon match: %s\n", text.c_str());
+    };
+    MatchEngine engine(options);
+    if (Status read = engine.read(exception_writer); !read.ok()) {
+        exception_writer.abandon();
+        return failure(read.message());
+    }
+    const bool refuse_apply = apply && engine.summary().bad_line_count > 0;
+    auto resolutions = ResolutionCsvWriter::open(out_dir + "/resolutions.csv",
+                                                 apply && !refuse_apply ? ledger_sink.get() : nullptr);
+    if (!resolutions.ok()) {
+        exception_writer.abandon();
+        return failure(resolutions.status().message());
+    }
+    if (Status classified = engine.classify(exception_writer, *resolutions.value());
+        !classified.ok()) {
+        exception_writer.abandon();
+        return failure(classified.message());
+    }
+    if (Status committed = exception_writer.commit(); !committed.ok()) {
+        return failure(committed.message());
+    }
+    MatchSummary summary = engine.summary();
+    summary.resolutions_applied = apply && !refuse_apply;
+    summary.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (Status json = writeFileAtomically(out_dir + "/report.json", reportJson(summary).dump(2) + "\n");
+        !json.ok()) {
+        return failure(json.message());
+    }
+    if (Status html = writeFileAtomically(out_dir + "/report.html",
+                                          reportHtml(summary, exception_writer.preview(),
+                                                     "exceptions.csv"));
+        !html.ok()) {
+        return failure(html.message());
+    }
+    std::printf("claimgate-recon match: %llu ledger claims, %llu settlement rows, %llu exceptions "
+                "in %.1f s\n",
+                static_cast<unsigned long long>(summary.ledger_records),
+                static_cast<unsigned long long>(summary.settlement_records),
+                static_cast<unsigned long long>(summary.exception_count), summary.seconds);
+    for (std::size_t c = 0; c < kMatchCategoryCount; ++c) {
+        std::printf("  %-24s %12llu  NT$ %s\n",
+                    std::string(categoryName(static_cast<Category>(c))).c_str(),
+                    static_cast<unsigned long long>(summary.totals[c].count),
+                    groupThousands(summary.totals[c].amount).c_str());
+    }
+    if (summary.bad_line_count > 0) {
+        std::printf("  %-24s %12llu  (see exceptions.csv, category malformed)\n", "bad lines",
+                    static_cast<unsigned long long>(summary.bad_line_count));
+    }
+    std::printf("report: %s/report.html\n", out_dir.c_str());
+    if (refuse_apply) {
+        return failure("refusing --apply: " + std::to_string(summary.bad_line_count) +
+                       " malformed input line(s); a lost settlement row could void a paid claim. "
+                       "Fix the input and run again (resolutions.csv lists what would be applied)");
+    }
+    return kExitOk;
+}
+
+}  // namespace claimgate::recon
