@@ -34,6 +34,11 @@ if [[ $# -ne 1 || "$1" == "-h" || "$1" == "--help" ]]; then
 fi
 
 command -v openssl >/dev/null || { echo "dev-pki.sh: openssl not found" >&2; exit 1; }
+# `openssl req -x509 -CA` (one call per certificate, which keeps this fast) needs OpenSSL 3.
+case "$(openssl version)" in
+    "OpenSSL 3."*) ;;
+    *) echo "dev-pki.sh: needs OpenSSL 3.x, found: $(openssl version)" >&2; exit 1 ;;
+esac
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 config="$script_dir/dev-pki.cnf"
