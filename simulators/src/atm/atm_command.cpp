@@ -1,0 +1,65 @@
+// File: atm_command.cpp
+// `claimgate-sim atm`: the 2023 ATM flow through the SDK. The card holder types an ID, the
+// beneficiary is proven by the NHI card number; a parent collects for a child with the parent's
+// own card (proxy_id) when the roster allows it.
+#include "atm/terminal_simulation.hpp"
+#include "command_registry.hpp"
+
+namespace claimgate::simulators {
+namespace {
+
+void atmSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t index) {
+    const std::string terminal = sim.options().terminal;
+    auto* client = sim.client(terminal);
+    if (client == nullptr) {
+        ++sim.counts().errors;
+        return;
+    }
+    // Parent-for-child: "proxy" rows always, "either" rows half of the time.
+    std::string proxy;
+    if (!row.proxies.empty() &&
+        (row.claim_by == "proxy" || (row.claim_by != "self" && sim.chance(0.5)))) {
+        proxy = row.proxies.front();
+    }
+    const auto checked = client->check(sim.options().program, row.citizen_id, row.nhi_card_no, proxy);
+    if (!checked.ok()) {
+        sim.countFailure(checked, "check");
+        return;
+    }
+    if (!checked.eligible) {
+        ++sim.counts().refused;
+        return;
+    }
+    const auto held = client->reserve(sim.options().program, row.citizen_id, row.nhi_card_no,
+                                      proxy, checked.amount);
+    if (!held.ok()) {
+        sim.countFailure(held, "reserve");
+        return;
+    }
+    if (sim.chance(sim.options().dispense_failure_rate)) {
+        sim.voidClaim(terminal, held.claim_id, "dispense_failed");
+        return;
+    }
+    const std::string ref = sim.nextTerminalRef(terminal);
+    sim.recordHandOver(terminal, ref, held.claim_id, held.amount);
+    if (sim.crashNow(index)) {
+        sim.crash();
+    }
+    sim.commit(terminal, held.claim_id, held.amount, ref);
+}
+
+int runAtm(int argc, char** argv) {
+    SimulationOptions options;
+    int exit_code = 0;
+    if (!TerminalSimulation::parse(argc, argv, options, exit_code, "atm-0001", "")) {
+        return exit_code;
+    }
+    TerminalSimulation simulation(options);
+    return simulation.run(atmSession);
+}
+
+}  // namespace
+
+CG_SIM_COMMAND(atm, "ATM sessions through the SDK (NHI card, parent-for-child, faults)", runAtm);
+
+}  // namespace claimgate::simulators

@@ -1,0 +1,54 @@
+// File: counter_command.cpp
+// `claimgate-sim counter`: a post-office counter. The clerk checks the physical cards; proxies
+// (guardians, registered agents) collect with their own ID when the roster names them.
+#include "atm/terminal_simulation.hpp"
+#include "command_registry.hpp"
+
+namespace claimgate::simulators {
+namespace {
+
+void counterSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t index) {
+    const std::string terminal = sim.options().terminal;
+    auto* client = sim.client(terminal);
+    if (client == nullptr) {
+        ++sim.counts().errors;
+        return;
+    }
+    std::string proxy;
+    if (!row.proxies.empty() && (row.claim_by == "proxy" || sim.chance(0.5))) {
+        const auto pick = std::uniform_int_distribution<std::size_t>(0, row.proxies.size() - 1)(
+            sim.random());
+        proxy = row.proxies[pick];
+    }
+    const auto held = client->reserve(sim.options().program, row.citizen_id, "", proxy, 0);
+    if (!held.ok()) {
+        sim.countFailure(held, "reserve");
+        return;
+    }
+    if (sim.chance(sim.options().dispense_failure_rate)) {
+        sim.voidClaim(terminal, held.claim_id, "counter_cancelled");
+        return;
+    }
+    const std::string ref = sim.nextTerminalRef(terminal);
+    sim.recordHandOver(terminal, ref, held.claim_id, held.amount);
+    if (sim.crashNow(index)) {
+        sim.crash();
+    }
+    sim.commit(terminal, held.claim_id, held.amount, ref);
+}
+
+int runCounter(int argc, char** argv) {
+    SimulationOptions options;
+    int exit_code = 0;
+    if (!TerminalSimulation::parse(argc, argv, options, exit_code, "counter-0001", "")) {
+        return exit_code;
+    }
+    TerminalSimulation simulation(options);
+    return simulation.run(counterSession);
+}
+
+}  // namespace
+
+CG_SIM_COMMAND(counter, "post-office counter sessions through the SDK (proxies)", runCounter);
+
+}  // namespace claimgate::simulators

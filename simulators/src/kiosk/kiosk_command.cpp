@@ -1,0 +1,52 @@
+// File: kiosk_command.cpp
+// `claimgate-sim kiosk`: a convenience-store kiosk reserves and prints a slip with the claim
+// code (kiosk-0001); the store's POS (pos-0001, same operator, OU=kiosk) pays the cash after the
+// clerk checked the ID and commits by that code - or voids it when the till cannot pay.
+#include "atm/terminal_simulation.hpp"
+#include "command_registry.hpp"
+
+namespace claimgate::simulators {
+namespace {
+
+void kioskSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t index) {
+    const std::string kiosk = sim.options().terminal;
+    const std::string pos = sim.options().pos_terminal;
+    auto* client = sim.client(kiosk);
+    if (client == nullptr) {
+        ++sim.counts().errors;
+        return;
+    }
+    const auto slip = client->reserve(sim.options().program, row.citizen_id, row.nhi_card_no,
+                                      "", 0);
+    if (!slip.ok()) {
+        sim.countFailure(slip, "reserve");
+        return;
+    }
+    const std::string code = slip.claim_code.empty() ? slip.claim_id : slip.claim_code;
+    if (sim.chance(sim.options().dispense_failure_rate)) {
+        sim.voidClaim(pos, code, "till_could_not_pay");
+        return;
+    }
+    const std::string ref = sim.nextTerminalRef(pos);
+    sim.recordHandOver(pos, ref, slip.claim_id, slip.amount);
+    if (sim.crashNow(index)) {
+        sim.crash();
+    }
+    sim.commit(pos, code, slip.amount, ref);
+}
+
+int runKiosk(int argc, char** argv) {
+    SimulationOptions options;
+    int exit_code = 0;
+    if (!TerminalSimulation::parse(argc, argv, options, exit_code, "kiosk-0001", "pos-0001")) {
+        return exit_code;
+    }
+    TerminalSimulation simulation(options);
+    return simulation.run(kioskSession);
+}
+
+}  // namespace
+
+CG_SIM_COMMAND(kiosk, "kiosk slip then POS commit by claim code, through the SDK", runKiosk);
+
+}  // namespace claimgate::simulators
