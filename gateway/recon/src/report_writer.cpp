@@ -24,7 +24,7 @@ constexpr std::array<const char*, kCategoryCount> kCategoryColours = {
 constexpr std::size_t kSettlementFilesListedMax = 20;
 constexpr int kChartWidth = 1000;
 constexpr int kChartLabelWidth = 190;
-constexpr int kChartBarWidth = 620;
+constexpr int kChartBarWidth = 540;
 constexpr int kChartRowHeight = 30;
 
 nlohmann::json talliesJson(const CategoryTallies& tallies) {
@@ -78,7 +78,7 @@ std::string barChart(const std::string& title, const std::vector<Bar>& bars) {
     }
     const int height = 40 + static_cast<int>(bars.size()) * kChartRowHeight + 10;
     std::string svg = "<figure><figcaption>" + escapeHtml(title) + "</figcaption>\n";
-    svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"" +
+    svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" style=\"max-width:100%;height:auto\" width=\"" +
            std::to_string(kChartWidth) + "\" height=\"" + std::to_string(height) +
            "\" viewBox=\"0 0 " + std::to_string(kChartWidth) + " " + std::to_string(height) +
            "\" aria-label=\"" + escapeHtml(title) + "\">\n";
@@ -164,7 +164,7 @@ vertical-align:-1px}figure{margin:12px 0}figcaption{font-weight:600;margin-botto
 svg text{font-size:13px;fill:#212121}.legend span{margin-right:14px;font-size:13px;white-space:nowrap}
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
 .note{background:#fff8e1;border-left:4px solid #f9a825;padding:8px 12px}
-table.exc{font-size:12px}code{font-size:13px}
+table.exc{font-size:12px}.scroll{overflow-x:auto}table.exc td{word-break:break-word}code{font-size:13px}
 )";
 
 }  // namespace
@@ -238,7 +238,7 @@ std::string reportHtml(const MatchSummary& summary,
             "<title>claimgate reconciliation report</title><style>";
     html += kStyle;
     html += "</style></head><body>\n";
-    html += "<h1>Reconciliation report (對帳報告)</h1>\n<p class=\"muted\">claimgate-recon match, "
+    html += "<h1>Reconciliation report</h1>\n<p class=\"muted\">claimgate-recon match, "
             "generated " + escapeHtml(protocols::formatRfc3339Millis(now)) + " in " +
             std::to_string(static_cast<int>(summary.seconds * 10.0 + 0.5) / 10) + "." +
             std::to_string(static_cast<int>(summary.seconds * 10.0 + 0.5) % 10) +
@@ -317,7 +317,7 @@ std::string reportHtml(const MatchSummary& summary,
         // claim_id, category, reason, channel, operator, terminal_id, ledger_status,
         // ledger_amount, settlement_amount, settlement_file, settlement_line
         constexpr std::array<std::size_t, 10> kShown = {0, 1, 2, 5, 6, 7, 9, 10, 18, 13};
-        html += "<table class=\"exc\"><tr><th>#</th>";
+        html += "<div class=\"scroll\"><table class=\"exc\"><tr><th>#</th>";
         for (const std::size_t column : kShown) {
             html += std::string("<th") +
                     (column == 10 || column == 18 ? " class=\"num\"" : "") + ">" +
@@ -340,7 +340,7 @@ std::string reportHtml(const MatchSummary& summary,
             }
             html += "</tr>\n";
         }
-        html += "</table>\n";
+        html += "</table></div>\n";
     }
 
     html += "<h2>In-doubt resolutions</h2>\n<p>" +
