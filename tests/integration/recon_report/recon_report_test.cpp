@@ -25,7 +25,7 @@ std::string binDir() {
     return dir != nullptr ? dir : "build/bin";
 }
 
-struct Run {
+struct CommandResult {
     int exit_code = -1;
     std::string out;
     std::string err;
@@ -39,12 +39,12 @@ std::string slurp(const fs::path& path) {
 }
 
 /// Runs a shell command with stdout/stderr captured into files under `dir`.
-Run run(const std::string& command, const fs::path& dir) {
+CommandResult run(const std::string& command, const fs::path& dir) {
     const fs::path out = dir / "cmd.out";
     const fs::path err = dir / "cmd.err";
     const std::string full = command + " >" + out.string() + " 2>" + err.string() + " </dev/null";
     const int status = std::system(full.c_str());
-    Run result;
+    CommandResult result;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     result.out = slurp(out);
     result.err = slurp(err);
@@ -147,11 +147,11 @@ protected:
 
 TEST_F(ReconReportTest, ReportMatchesOracleAndRendersInChromium) {
     const fs::path fixture = dir_ / "fixture";
-    const Run gen = run(recon_ + " gen-fixture --claims 30000 --seed 42 --days 4 --out " +
+    const CommandResult gen = run(recon_ + " gen-fixture --claims 30000 --seed 42 --days 4 --out " +
                             fixture.string(), dir_);
     ASSERT_EQ(gen.exit_code, 0) << gen.err;
     const fs::path out = dir_ / "out";
-    const Run match = run(recon_ + " match --ledger " + (fixture / "ledger.csv").string() +
+    const CommandResult match = run(recon_ + " match --ledger " + (fixture / "ledger.csv").string() +
                               " --settlement " + (fixture / "settlement").string() + " --out " +
                               out.string(), dir_);
     ASSERT_EQ(match.exit_code, 0) << match.err;
@@ -212,7 +212,7 @@ TEST_F(ReconReportTest, ReportMatchesOracleAndRendersInChromium) {
         " --user-data-dir=" + (dir_ / "chromium-profile").string();
     const std::string url = "file://" + (out / "report.html").string();
     const fs::path png = out / "report.png";
-    const Run shot = run("timeout 120 " + browser + flags + " --screenshot=" + png.string() +
+    const CommandResult shot = run("timeout 120 " + browser + flags + " --screenshot=" + png.string() +
                              " --window-size=1200,2000 " + url, dir_);
     ASSERT_EQ(shot.exit_code, 0) << shot.err;
     ASSERT_TRUE(fs::exists(png)) << shot.err;
@@ -222,10 +222,10 @@ TEST_F(ReconReportTest, ReportMatchesOracleAndRendersInChromium) {
     std::set<unsigned char> distinct(image.begin(), image.end());
     EXPECT_GT(distinct.size(), 200U);
 
-    const Run dom = run("timeout 120 " + browser + flags + " --dump-dom " + url, dir_);
+    const CommandResult dom = run("timeout 120 " + browser + flags + " --dump-dom " + url, dir_);
     ASSERT_EQ(dom.exit_code, 0) << dom.err;
     EXPECT_EQ(dom.out.find("<script"), std::string::npos);
-    const std::regex rect(R"(<rect x="[0-9.]+" y="[0-9]+" width="([0-9.]+)" height="([0-9]+)")");
+    const std::regex rect(R"re(<rect x="[0-9.]+" y="[0-9]+" width="([0-9.]+)" height="([0-9]+)")re");
     int drawn = 0;
     for (auto it = std::sregex_iterator(dom.out.begin(), dom.out.end(), rect);
          it != std::sregex_iterator(); ++it) {
@@ -233,18 +233,17 @@ TEST_F(ReconReportTest, ReportMatchesOracleAndRendersInChromium) {
             ++drawn;
         }
     }
-    const long svgs = std::count(dom.out.begin(), dom.out.end(), '<') > 0
-                          ? static_cast<long>(std::distance(
-                                std::sregex_iterator(dom.out.begin(), dom.out.end(),
-                                                     std::regex("<svg")),
-                                std::sregex_iterator()))
-                          : 0;
+    long svgs = 0;
+    for (std::size_t at = dom.out.find("<svg"); at != std::string::npos;
+         at = dom.out.find("<svg", at + 1)) {
+        ++svgs;
+    }
     EXPECT_EQ(svgs, 3) << "charts by category, channel and operator";
     EXPECT_GE(drawn, 8 + 4 + 6) << "bars for 8 categories, 4 channels, 6 operators";
 }
 
 TEST_F(ReconReportTest, UnknownSubcommandPrintsUsageAndExitsTwo) {
-    const Run result = run(recon_ + " frobnicate", dir_);
+    const CommandResult result = run(recon_ + " frobnicate", dir_);
     EXPECT_EQ(result.exit_code, 2);
     EXPECT_NE(result.err.find("usage"), std::string::npos);
     EXPECT_NE(result.err.find("match"), std::string::npos);
@@ -253,13 +252,12 @@ TEST_F(ReconReportTest, UnknownSubcommandPrintsUsageAndExitsTwo) {
     EXPECT_EQ(run(recon_ + " match --ledger x.csv", dir_).exit_code, 2);
 }
 
-TEST_F(ReconReportTest, ApplyWithoutALedgerSinkRefusesBeforeWork) {
-    const Run result = run(recon_ + " match --ledger l.csv --settlement s.csv --out " +
-                               (dir_ / "out").string() + " --data-dir " + dir_.string() +
-                               " --apply", dir_);
-    EXPECT_EQ(result.exit_code, 1);
-    EXPECT_NE(result.err.find("--apply is not available yet"), std::string::npos);
-    EXPECT_FALSE(fs::exists(dir_ / "out" / "report.json"));
+TEST_F(ReconReportTest, ApplyNeedsADataDirAndRefusesBeforeWork) {
+    const CommandResult result = run(recon_ + " match --ledger l.csv --settlement s.csv --out " +
+                               (dir_ / "out").string() + " --apply", dir_);
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(result.err.find("--apply needs --data-dir"), std::string::npos) << result.err;
+    EXPECT_FALSE(fs::exists(dir_ / "out"));
 }
 
 TEST_F(ReconReportTest, TooManyBadLinesStopsWithNonZeroExitAndNoReport) {
@@ -271,14 +269,14 @@ TEST_F(ReconReportTest, TooManyBadLinesStopsWithNonZeroExitAndNoReport) {
         << "BANK004,a,b,c_1,12x,\nBANK004,a,b\nonly one field\n";
     const std::string base = recon_ + " match --ledger " + (fixture / "ledger.csv").string() +
                              " --settlement " + (fixture / "settlement").string() + " --out ";
-    const Run stopped = run(base + (dir_ / "stopped").string() + " --max-bad-lines 2", dir_);
+    const CommandResult stopped = run(base + (dir_ / "stopped").string() + " --max-bad-lines 2", dir_);
     EXPECT_EQ(stopped.exit_code, 1);
     EXPECT_NE(stopped.err.find("zz_broken.csv:2: amount"), std::string::npos) << stopped.err;
     EXPECT_NE(stopped.err.find("too many malformed lines"), std::string::npos) << stopped.err;
     EXPECT_FALSE(fs::exists(dir_ / "stopped" / "report.json"));
     EXPECT_FALSE(fs::exists(dir_ / "stopped" / "exceptions.csv"));
 
-    const Run tolerated = run(base + (dir_ / "tolerated").string() + " --max-bad-lines 3", dir_);
+    const CommandResult tolerated = run(base + (dir_ / "tolerated").string() + " --max-bad-lines 3", dir_);
     EXPECT_EQ(tolerated.exit_code, 0) << tolerated.err;
     const nlohmann::json report = nlohmann::json::parse(slurp(dir_ / "tolerated" / "report.json"));
     EXPECT_EQ(report["bad_lines"]["count"], 3);
