@@ -1,0 +1,63 @@
+// File: gateway_process.hpp
+// `claimgate-gateway serve` as a child process on port 0: stdout and stderr go to files (so a
+// test can read the ports and later search the logs), kill -9 and SIGTERM on demand. Also runs
+// one-shot CLI commands (program put, roster import) to completion.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace claimgate::testing {
+
+struct CommandResult {
+    int exit_code = -1;  // -1 = did not exit normally or timed out
+    std::string output;  // stdout + stderr
+};
+
+/// Runs `argv` (argv[0] a path) with a bounded wait; output captured through `log_path`.
+CommandResult runCommand(const std::vector<std::string>& argv, const std::string& log_path,
+                         std::chrono::seconds timeout = std::chrono::seconds(60));
+
+class GatewayProcess {
+public:
+    /// `log_dir` receives stdout-N.log and stderr-N.log for the N-th start.
+    GatewayProcess(std::string data_dir, std::string pki_dir, std::string log_dir,
+                   std::vector<std::string> extra_args = {});
+    ~GatewayProcess();
+    GatewayProcess(const GatewayProcess&) = delete;
+    GatewayProcess& operator=(const GatewayProcess&) = delete;
+
+    /// Starts `claimgate-gateway serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0` and
+    /// waits (bounded) for both "listening on" lines. Returns false with `error()` set.
+    bool start(std::chrono::seconds timeout = std::chrono::seconds(20));
+    /// SIGKILL and reap.
+    void kill9();
+    /// SIGTERM, wait up to `timeout`, then SIGKILL. Returns the exit code (-1 if killed).
+    int terminate(std::chrono::seconds timeout = std::chrono::seconds(20));
+    [[nodiscard]] bool running() const { return pid_ > 0; }
+
+    [[nodiscard]] std::uint16_t apiPort() const { return api_port_; }
+    [[nodiscard]] std::uint16_t adminPort() const { return admin_port_; }
+    [[nodiscard]] const std::string& error() const { return error_; }
+    /// Every stdout/stderr file written so far, concatenated.
+    [[nodiscard]] std::string allLogs() const;
+    [[nodiscard]] const std::vector<std::string>& logFiles() const { return log_files_; }
+
+private:
+    std::string data_dir_;
+    std::string pki_dir_;
+    std::string log_dir_;
+    std::vector<std::string> extra_args_;
+    pid_t pid_ = -1;
+    int starts_ = 0;
+    std::uint16_t api_port_ = 0;
+    std::uint16_t admin_port_ = 0;
+    std::string error_;
+    std::vector<std::string> log_files_;
+};
+
+}  // namespace claimgate::testing
