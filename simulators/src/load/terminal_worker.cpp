@@ -1,0 +1,223 @@
+#include "load/terminal_worker.hpp"
+
+#include "load/load_limits.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <thread>
+
+namespace claimgate::simulators {
+namespace {
+
+constexpr std::uint64_t kGolden = 0x9E3779B97F4A7C15ULL;
+
+std::uint64_t microsSince(LoadClock::time_point started) {
+    const auto elapsed = LoadClock::now() - started;
+    return static_cast<std::uint64_t>(
+        std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()));
+}
+
+void appendNumber(std::string& out, std::uint64_t value) {
+    char text[24];
+    const auto [end, error] = std::to_chars(text, text + sizeof text, value);
+    (void)error;
+    out.append(text, static_cast<std::size_t>(end - text));
+}
+
+void appendSigned(std::string& out, std::int64_t value) {
+    char text[24];
+    const auto [end, error] = std::to_chars(text, text + sizeof text, value);
+    (void)error;
+    out.append(text, static_cast<std::size_t>(end - text));
+}
+
+}  // namespace
+
+TerminalWorker::TerminalWorker(int index, const LoadPlan& plan,
+                               std::vector<const LoadCitizen*> citizens)
+    : index_(index),
+      plan_(plan),
+      citizens_(std::move(citizens)),
+      // splitmix64 seeding: terminals get independent, reproducible streams from one seed.
+      rng_state_(plan.options->seed ^ (kGolden * (static_cast<std::uint64_t>(index) + 1))),
+      connection_(plan.options->gateway, plan.tls_context) {
+    body_.reserve(512);
+    path_.reserve(128);
+    key_.reserve(80);
+}
+
+std::uint64_t TerminalWorker::nextRandom() noexcept {
+    std::uint64_t z = (rng_state_ += kGolden);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+bool TerminalWorker::takeBudget(std::uint64_t requests) noexcept {
+    const auto before = plan_.requests_sent->fetch_add(requests, std::memory_order_relaxed);
+    return before + requests <= plan_.options->requests_max;
+}
+
+void TerminalWorker::run() {
+    const LoadOptions& options = *plan_.options;
+    const std::uint64_t weights = std::uint64_t{options.check_weight} + options.claim_weight;
+    // Open loop: this terminal's share of the rate, first send staggered across terminals.
+    const bool open_loop = options.rate.has_value();
+    const auto interval = open_loop
+        ? std::chrono::duration_cast<LoadClock::duration>(std::chrono::duration<double>(
+              static_cast<double>(options.terminals) / *options.rate))
+        : LoadClock::duration::zero();
+    LoadClock::time_point scheduled =
+        plan_.start + (open_loop ? interval * index_ / options.terminals : LoadClock::duration::zero());
+    while (true) {
+        if (connection_.connectFailures() >= kLoadConnectFailuresMax) {
+            result_.gave_up = true;
+            break;
+        }
+        const bool can_claim = next_claim_ < citizens_.size();
+        Operation operation = Operation::check;
+        if (options.claim_weight > 0 && nextRandom() % weights >= options.check_weight) {
+            operation = Operation::claim;
+        }
+        if (operation == Operation::claim && !can_claim) {
+            if (options.check_weight == 0) {
+                result_.exhausted = true;
+                break;
+            }
+            operation = Operation::check;
+        }
+        if (operation == Operation::check && citizens_.empty()) {
+            result_.exhausted = true;
+            break;
+        }
+        LoadClock::time_point started;
+        if (open_loop) {
+            if (scheduled >= plan_.deadline) break;
+            std::this_thread::sleep_until(scheduled);
+            started = scheduled;
+            scheduled += interval * (operation == Operation::claim ? 2 : 1);
+        } else {
+            started = LoadClock::now();
+            if (started >= plan_.deadline) break;
+        }
+        if (!takeBudget(operation == Operation::claim ? 2 : 1)) break;
+        if (operation == Operation::claim) {
+            doClaim(started);
+        } else {
+            doCheck(started);
+        }
+    }
+    result_.connects = connection_.connects();
+}
+
+void TerminalWorker::appendClaimant(const LoadCitizen& citizen, std::int64_t amount,
+                                    bool with_amount) {
+    body_.clear();
+    body_.append(R"({"program":")").append(plan_.program).append(R"(","citizen_id":")");
+    body_.append(citizen.id()).append(R"(","channel":")").append(plan_.options->channel);
+    body_.append("\"");
+    if (with_amount) {
+        body_.append(R"(,"amount":)");
+        appendSigned(body_, amount);
+    }
+    if (!citizen.nhi().empty()) body_.append(R"(,"nhi_card_no":")").append(citizen.nhi()).append("\"");
+    body_.append("}");
+}
+
+HttpReply TerminalWorker::send(std::string_view method, std::string_view path,
+                               std::string_view body, std::string_view key,
+                               LoadClock::time_point started, LatencyHistogram& by_op,
+                               int retries) {
+    HttpReply reply;
+    for (int attempt = 0; attempt <= retries; ++attempt) {
+        if (attempt > 0) ++result_.retries;
+        ++result_.requests;
+        reply = connection_.request(method, path, body, key);
+        if (reply.status != 0) break;
+        result_.errors.add(reply.failure);
+        if (connection_.connectFailures() >= kLoadConnectFailuresMax) break;
+    }
+    const std::uint64_t micros = microsSince(started);
+    result_.request_latency.record(micros);
+    by_op.record(micros);
+    if (reply.status >= 300) result_.errors.addReply(reply.status, reply.body);
+    return reply;
+}
+
+void TerminalWorker::doCheck(LoadClock::time_point started) {
+    const LoadCitizen& citizen = *citizens_[nextRandom() % citizens_.size()];
+    appendClaimant(citizen, 0, false);
+    const HttpReply reply =
+        send("POST", "/v1/eligibility", body_, {}, started, result_.check_latency, 0);
+    if (reply.status == 200) ++result_.checks;
+}
+
+void TerminalWorker::doClaim(LoadClock::time_point started) {
+    const LoadCitizen& citizen = *citizens_[next_claim_++];
+    const std::int64_t amount = citizen.amount >= 0 ? citizen.amount : plan_.program_amount;
+    const std::uint64_t sequence = sequence_++;
+    auto makeKey = [&](char suffix) {
+        key_.clear();
+        key_.append(plan_.run_tag).append("-");
+        appendNumber(key_, static_cast<std::uint64_t>(index_));
+        key_.append("-");
+        appendNumber(key_, sequence);
+        key_.push_back(suffix);
+    };
+    makeKey('h');
+    appendClaimant(citizen, amount, true);
+    const HttpReply hold = send("POST", "/v1/claims", body_, key_, started, result_.hold_latency,
+                                kLoadRequestRetriesMax);
+    const std::string_view claim_id = hold.status == 201 ? jsonStringField(hold.body, "claim_id")
+                                                         : std::string_view{};
+    if (claim_id.empty() || claim_id.size() > ClaimMade::kClaimIdBytesMax) {
+        if (hold.status == 201) result_.errors.add("hold_reply_without_claim_id");
+        ++result_.claims_failed;
+        return;
+    }
+    ClaimMade made;
+    made.citizen = &citizen;
+    claim_id.copy(made.claim_id.data(), claim_id.size());
+
+    path_.clear();
+    path_.append("/v1/claims/").append(made.claim_id.data()).append("/commit");
+    body_.clear();
+    body_.append(R"({"amount":)");
+    appendSigned(body_, amount);
+    body_.append(R"(,"terminal_ref":")").append(plan_.run_tag).append("-");
+    appendNumber(body_, static_cast<std::uint64_t>(index_));
+    body_.append("-");
+    appendNumber(body_, sequence);
+    body_.append("\"}");
+    makeKey('c');
+    const auto commit_started = LoadClock::now();
+    const HttpReply commit = send("POST", path_, body_, key_, commit_started,
+                                  result_.commit_latency, kLoadRequestRetriesMax);
+    if (commit.status != 200) {
+        ++result_.claims_failed;
+        return;
+    }
+    result_.claim_latency.record(microsSince(started));
+    ++result_.claims;
+    result_.claims_made.push_back(made);
+}
+
+void TerminalWorker::auditByHttp(std::size_t limit) {
+    LatencyHistogram ignored;
+    for (const ClaimMade& made : result_.claims_made) {
+        if (result_.audited >= limit) break;
+        path_.clear();
+        path_.append("/v1/claims/").append(made.claim_id.data());
+        HttpReply reply;
+        for (int attempt = 0; attempt <= kLoadRequestRetriesMax; ++attempt) {
+            reply = connection_.request("GET", path_, {}, {});
+            if (reply.status != 0) break;
+        }
+        ++result_.audited;
+        if (reply.status != 200 || jsonStringField(reply.body, "status") != "paid") {
+            ++result_.audit_not_paid;
+        }
+    }
+}
+
+}  // namespace claimgate::simulators
