@@ -19,6 +19,8 @@ struct Command {
 
 int runMatch(int argc, char** argv);
 int runGenFixture(int argc, char** argv);
+int runExport(int argc, char** argv);
+int runVerify(int argc, char** argv);
 
 /// Exit codes shared by the subcommands.
 inline constexpr int kExitOk = 0;
