@@ -66,7 +66,7 @@ int runShell(const std::string& command) {
 
 std::string sourceDir() {
     const char* dir = std::getenv("CG_SOURCE_DIR");
-    return dir != nullptr ? dir : ".";
+    return dir != nullptr ? dir : CG_TEST_SOURCE_DIR;
 }
 
 class DevPkiTest : public ::testing::Test {

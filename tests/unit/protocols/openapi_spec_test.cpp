@@ -21,7 +21,7 @@ namespace {
 
 std::string specText() {
     const char* source = std::getenv("CG_SOURCE_DIR");
-    const std::string path = std::string(source != nullptr ? source : ".") +
+    const std::string path = std::string(source != nullptr ? source : CG_TEST_SOURCE_DIR) +
                              "/protocols/openapi.yaml";
     std::ifstream in(path);
     EXPECT_TRUE(in.good()) << "cannot read " << path;

@@ -23,7 +23,7 @@ constexpr int kRows = 10'000;
 
 std::string simBinary() {
     const char* dir = std::getenv("CG_BIN_DIR");
-    return std::string(dir != nullptr ? dir : "build/bin") + "/claimgate-sim";
+    return std::string(dir != nullptr ? dir : CG_TEST_BIN_DIR) + "/claimgate-sim";
 }
 
 std::string readFile(const fs::path& path) {
