@@ -282,6 +282,56 @@ TEST_F(TroadSimTest, PushIsIdempotentByBatchIdAndDurable) {
     EXPECT_EQ(readAll(dir_->file("state") + "/claims.jsonl").find("A1"), std::string::npos);
 }
 
+TEST_F(TroadSimTest, IdempotencySurvivesASimulatorRestart) {
+    auto client = makeClient();
+    auto first = client.pushClaimBatch(batch("gw-test-restart", 6000));
+    ASSERT_TRUE(first.ok()) << first.status().message();
+    const std::size_t lines = stateLines();
+
+    TroadSimProcess restarted;  // a second process on the same state dir: it reloads claims.jsonl
+    ASSERT_TRUE(restarted.start(simBinary(), simArgs(dir_->file("state")),
+                                dir_->file("sim-restart.err")))
+        << restarted.error();
+    auto again = makeClient(nullptr, restarted.port()).pushClaimBatch(batch("gw-test-restart", 6000));
+    ASSERT_TRUE(again.ok()) << again.status().message();
+    EXPECT_EQ(again->value.received_at, first->value.received_at);
+    EXPECT_EQ(stateLines(), lines);
+}
+
+TEST_F(TroadSimTest, RosterUpdatesFileIsServedAfterTheAdds) {
+    writeAll(dir_->file("updates.csv"),
+             "op,citizen_id,nhi_card_no,amount,proxies,claim_by\n"
+             "update," + nationalId(1002) + ",,4000,,\n"
+             "remove," + nationalId(1004) + ",,,,\n");
+    auto args = simArgs(dir_->file("state-updates"));
+    args.push_back("--roster-updates");
+    args.push_back(dir_->file("updates.csv"));
+    args.push_back("--churn");  // the last --churn wins: no seeded churn here
+    args.push_back("0");
+    TroadSimProcess sim;
+    ASSERT_TRUE(sim.start(simBinary(), args, dir_->file("sim-updates.err"))) << sim.error();
+    auto client = makeClient(nullptr, sim.port());
+    auto page = client.fetchRosterPage("CASH2023", std::to_string(kRosterSize), 10);
+    ASSERT_TRUE(page.ok()) << page.status().message();
+    ASSERT_EQ(page->value.entries.size(), 2U);
+    EXPECT_EQ(page->value.entries[0].op, RosterOp::update);
+    EXPECT_EQ(page->value.entries[0].citizen_id, nationalId(1002));
+    EXPECT_EQ(page->value.entries[0].amount, 4000);
+    EXPECT_EQ(page->value.entries[1].op, RosterOp::remove);
+    EXPECT_TRUE(page->value.done);
+}
+
+TEST_F(TroadSimTest, BadCursorAndLimitAreRefusedByThePlatform) {
+    auto client = makeClient();
+    auto page = client.fetchRosterPage("CASH2023", "not-a-cursor", 10);
+    ASSERT_FALSE(page.ok());
+    EXPECT_EQ(troadFailureOf(page.status()), TroadFailure::platform_error);
+    EXPECT_EQ(page.status().code(), ErrorCode::bad_field);
+    auto beyond = client.fetchRosterPage("CASH2023", "100000", 10);
+    ASSERT_FALSE(beyond.ok());
+    EXPECT_EQ(beyond.status().code(), ErrorCode::bad_field);
+}
+
 TEST_F(TroadSimTest, BatchSignedWithTheWrongKeyIsRejected) {
     auto transport = PocoTroadTransport::create(transportConfig(sim_->port()));
     ASSERT_TRUE(transport.ok());
