@@ -233,6 +233,10 @@ const char* cg_status_name(cg_status s) {
 
 const char* cg_last_error(void) { return last_error.c_str(); }
 
+void cg_set_log_handler(cg_log_fn handler, void* user) {
+    claimgate::sdk::setLogHandler(handler, user);
+}
+
 uint32_t cg_abi_version(void) { return CG_ABI_VERSION; }
 
 const char* cg_version(void) { return CG_SDK_VERSION_STRING; }

@@ -9,13 +9,23 @@
 
 #include <cstdio>
 #include <exception>
+#include <mutex>
 
 namespace claimgate::sdk {
 
 namespace {
 
-void logToStderr(const std::string& line) {
-    std::fprintf(stderr, "claimgate-sdk: %s\n", line.c_str());
+std::mutex log_mutex;
+LogFunction log_handler = nullptr;
+void* log_user = nullptr;
+
+void logLine(const std::string& line) {
+    std::lock_guard lock(log_mutex);
+    if (log_handler != nullptr) {
+        log_handler(log_user, line.c_str());
+    } else {
+        std::fprintf(stderr, "claimgate-sdk: %s\n", line.c_str());
+    }
 }
 
 }  // namespace
@@ -50,7 +60,7 @@ Status Client::open(const ClientConfig& config, std::unique_ptr<Client>& out, st
         }
         auto core = std::make_unique<ClientCore>(
             identity.value(), std::move(journal).value(), std::move(foreground).value(),
-            std::move(background).value(), &logToStderr);
+            std::move(background).value(), &logLine);
         core->startSender();
         out = std::make_unique<Client>(std::move(core));
         return Status::ok;
@@ -89,6 +99,12 @@ Status Client::flush(std::chrono::milliseconds timeout) { return core_->flush(ti
 const std::string& Client::terminalId() const noexcept { return core_->identity().terminal_id; }
 const std::string& Client::operatorId() const noexcept { return core_->identity().operator_id; }
 const std::string& Client::channel() const noexcept { return core_->identity().channel; }
+
+void setLogHandler(LogFunction handler, void* user) noexcept {
+    std::lock_guard lock(log_mutex);
+    log_handler = handler;
+    log_user = user;
+}
 
 const char* statusName(Status status) noexcept {
     switch (status) {

@@ -78,7 +78,8 @@ typedef struct cg_result {
 CG_API cg_status cg_client_open(const cg_config* config, cg_client** out_client);
 
 /** Stops the sender (pending advices stay in the journal for the next open) and frees the
- *  client. NULL is ignored. Must not run concurrently with any other call on the same client. */
+ *  client; waits for at most one exchange in flight (bounded by timeout_ms). NULL is ignored.
+ *  Must not run concurrently with any other call on the same client. */
 CG_API void cg_client_close(cg_client* client);
 
 /** Read-only eligibility check. nhi_card_no and proxy_id may be NULL. out->eligible tells the
@@ -120,6 +121,12 @@ CG_API const char* cg_status_name(cg_status s);
 /** Detail of the last failure on the calling thread ("" if none). Thread-local; valid until the
  *  next SDK call on this thread. */
 CG_API const char* cg_last_error(void);
+
+/** Receives the SDK's warnings (an advice the gateway refused for good, journal trouble), one
+ *  line each, from any SDK thread. Default (and after passing NULL): stderr, prefixed
+ *  "claimgate-sdk: ". Process-wide; the handler must be thread-safe and must not call the SDK. */
+typedef void (*cg_log_fn)(void* user, const char* line);
+CG_API void cg_set_log_handler(cg_log_fn handler, void* user);
 
 /** CG_ABI_VERSION of the library actually loaded. Thread-safe. */
 CG_API uint32_t cg_abi_version(void);

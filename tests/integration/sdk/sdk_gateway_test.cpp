@@ -160,6 +160,26 @@ TEST_F(SdkGatewayTest, CommitWhileGatewayDownIsQueuedSurvivesReopenAndDuplicateI
     }
 }
 
+TEST_F(SdkGatewayTest, CommitOfAVoidedClaimIsRefusedForGoodAndLogged) {
+    static std::string captured;
+    setLogHandler([](void*, const char* line) { captured += std::string(line) + "\n"; }, nullptr);
+    auto counter = open("counter-0001", "counter-refused.journal");
+    auto other = open("counter-0001", "counter-refused-2.journal");
+    ASSERT_TRUE(counter && other);
+    const auto& person = citizen(5);
+    const Outcome held = counter->reserve(SdkTestWorld::kProgram, person.id, "", "", 0);
+    ASSERT_EQ(held.status, Status::ok) << held.code;
+    ASSERT_EQ(counter->voidClaim(held.claim_id, "cancelled").status, Status::ok);
+    // A second till that never saw the void commits the same claim: the gateway refuses for
+    // good, the advice leaves the journal, and the refusal reaches the vendor's log.
+    const Outcome late = other->commit(held.claim_id, held.amount, "counter-late-1");
+    EXPECT_EQ(late.status, Status::refused);
+    EXPECT_EQ(late.code, "invalid_transition");
+    EXPECT_EQ(other->pendingAdvices(), 0);
+    setLogHandler(nullptr, nullptr);
+    EXPECT_NE(captured.find("invalid_transition"), std::string::npos) << captured;
+}
+
 TEST_F(SdkGatewayTest, CSampleRunsAFullSessionThroughTheCAbi) {
     const auto& person = citizen(4);
     const auto result = claimgate::testing::runCommand(

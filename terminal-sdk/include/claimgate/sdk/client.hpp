@@ -67,6 +67,10 @@ private:
     std::unique_ptr<ClientCore> core_;
 };
 
+/// Where the SDK's warnings go (see cg_set_log_handler); nullptr restores stderr.
+using LogFunction = void (*)(void* user, const char* line);
+CG_API void setLogHandler(LogFunction handler, void* user) noexcept;
+
 /// "ok", "queued", ... (the C ABI spells them "CG_OK", ...).
 CG_API const char* statusName(Status status) noexcept;
 
