@@ -416,6 +416,46 @@ TEST_F(TroadSimTest, MissingClientCertificateIsRefusedAtTheHandshake) {
     EXPECT_EQ(troadFailureOf(programs.status()), TroadFailure::transport);
 }
 
+TEST_F(TroadSimTest, ResponseLargerThanTheLimitIsRefused) {
+    auto config = transportConfig(sim_->port());
+    config.response_bytes_max = 200;  // a roster page of 10 entries is larger
+    auto transport = PocoTroadTransport::create(config);
+    ASSERT_TRUE(transport.ok());
+    PlatformClient client(transport.value(), PlatformClientConfig::fromPkiDir(pki()).value(),
+                          nullptr);
+    auto page = client.fetchRosterPage("CASH2023", "", 10);
+    ASSERT_FALSE(page.ok());
+    EXPECT_EQ(page.status().code(), ErrorCode::body_too_large);
+    EXPECT_EQ(troadFailureOf(page.status()), TroadFailure::malformed_reply);
+    // The half-read connection was dropped, not reused: the next call gets a clean answer of
+    // its own (here also over the limit), not the leftover bytes of the roster page.
+    auto programs = client.listPrograms();
+    ASSERT_FALSE(programs.ok());
+    EXPECT_EQ(programs.status().code(), ErrorCode::body_too_large);
+    EXPECT_EQ(troadFailureOf(programs.status()), TroadFailure::malformed_reply);
+}
+
+TEST_F(TroadSimTest, TransportRetriesABoundedNumberOfTimes) {
+    TroadSimProcess gone;
+    ASSERT_TRUE(gone.start(simBinary(), simArgs(dir_->file("state-gone")),
+                           dir_->file("sim-gone.err")))
+        << gone.error();
+    const auto port = gone.port();
+    gone.stop();  // nobody listens on `port` any more
+    auto config = transportConfig(port);
+    config.attempts = 2;
+    config.retry_backoff = std::chrono::milliseconds(1);
+    auto transport = PocoTroadTransport::create(config);
+    ASSERT_TRUE(transport.ok());
+    PlatformClient client(transport.value(), PlatformClientConfig::fromPkiDir(pki()).value(),
+                          nullptr);
+    auto programs = client.listPrograms();
+    ASSERT_FALSE(programs.ok());
+    EXPECT_EQ(troadFailureOf(programs.status()), TroadFailure::transport);
+    EXPECT_NE(programs.status().message().find("after 2 attempts"), std::string::npos)
+        << programs.status().message();
+}
+
 TEST_F(TroadSimTest, WrongProtocolVersionIsAnXroadError) {
     auto transport = PocoTroadTransport::create(transportConfig(sim_->port()));
     ASSERT_TRUE(transport.ok());
