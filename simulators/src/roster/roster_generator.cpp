@@ -97,8 +97,8 @@ char* appendText(char* out, std::string_view text) {
 bool validFraction(double fraction) { return fraction >= 0.0 && fraction <= 1.0; }
 
 protocols::Status badOption(const char* option, const char* message) {
-    return protocols::Status(protocols::ErrorCode::bad_field,
-                             std::string(option) + " " + message, {{"field", option}});
+    return protocols::Status(protocols::ErrorCode::bad_field, std::string(option) + " " + message,
+                             {{"field", option}});
 }
 
 }  // namespace
@@ -185,8 +185,8 @@ bool RosterGenerator::next(RosterRow& row) {
         row.proxy_count = 1 + (proxy_draw & 1);
         // Roughly the platform's age rule: young children proxy-only, older ones either.
         row.has_claim_by = true;
-        row.claim_by = (proxy_draw >> 1) % 5 < 2 ? protocols::ClaimBy::proxy
-                                                  : protocols::ClaimBy::either;
+        row.claim_by =
+            (proxy_draw >> 1) % 5 < 2 ? protocols::ClaimBy::proxy : protocols::ClaimBy::either;
         const std::uint64_t ids_draw = draw(index, Stream::proxy_ids);
         makeProxy(ids_draw, row.citizen_id, row.proxies[0]);
         if (row.proxy_count == 2) {

@@ -31,8 +31,8 @@ struct Terminal {
 };
 
 constexpr Terminal kTerminals[] = {
-    {"atm-0001", "BANK004", "atm"},       {"atm-0002", "BANK005", "atm"},
-    {"kiosk-0001", "CVS711", "kiosk"},    {"pos-0001", "CVS711", "kiosk"},
+    {"atm-0001", "BANK004", "atm"},         {"atm-0002", "BANK005", "atm"},
+    {"kiosk-0001", "CVS711", "kiosk"},      {"pos-0001", "CVS711", "kiosk"},
     {"counter-0001", "POST700", "counter"}, {"revoked-0001", "BANK004", "atm"},
 };
 
@@ -79,8 +79,8 @@ protected:
         const auto started = std::chrono::steady_clock::now();
         script_status_ = runShell(sourceDir() + "/certs/dev-pki.sh " + pki().string() + " >" +
                                   (*root_ / "stdout.txt").string() + " 2>&1");
-        seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                       .count();
+        seconds_ =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     }
     static void TearDownTestSuite() {
         fs::remove_all(*root_);
@@ -93,8 +93,8 @@ protected:
 
     static int verify(const std::string& ca, const std::string& certificate, bool crl = true) {
         return runShell("openssl verify -CAfile " + (pki() / ca).string() +
-                        (crl ? " -crl_check -CRLfile " + (pki() / "crl.pem").string() : "") +
-                        " " + (pki() / certificate).string() + " >/dev/null 2>&1");
+                        (crl ? " -crl_check -CRLfile " + (pki() / "crl.pem").string() : "") + " " +
+                        (pki() / certificate).string() + " >/dev/null 2>&1");
     }
 
     static fs::path* root_;
@@ -107,12 +107,21 @@ int DevPkiTest::script_status_ = -1;
 double DevPkiTest::seconds_ = 0;
 
 TEST_F(DevPkiTest, WritesEveryFileOfTheDesignQuickly) {
-    std::vector<std::string> files = {"ca.pem", "ca.key", "gateway.pem", "gateway.key",
-                                      "receipt.pem", "receipt.key", "crl.pem",
-                                      "troad/server.pem", "troad/server.key",
-                                      "troad/client.pem", "troad/client.key",
-                                      "troad/platform.pem", "troad/platform.key",
-                                      "untrusted/ca.pem", "untrusted/client.pem",
+    std::vector<std::string> files = {"ca.pem",
+                                      "ca.key",
+                                      "gateway.pem",
+                                      "gateway.key",
+                                      "receipt.pem",
+                                      "receipt.key",
+                                      "crl.pem",
+                                      "troad/server.pem",
+                                      "troad/server.key",
+                                      "troad/client.pem",
+                                      "troad/client.key",
+                                      "troad/platform.pem",
+                                      "troad/platform.key",
+                                      "untrusted/ca.pem",
+                                      "untrusted/client.pem",
                                       "untrusted/client.key"};
     for (const auto& terminal : kTerminals) {
         files.push_back(std::string("terminals/") + terminal.id + ".pem");
@@ -180,9 +189,10 @@ TEST_F(DevPkiTest, CrlRevokesExactlyTheRevokedTerminalAndLastsLong) {
     ASSERT_EQ(sk_X509_REVOKED_num(revoked_list), 1);
     const auto revoked = loadCertificate(pki() / "terminals/revoked-0001.pem");
     ASSERT_TRUE(revoked);
-    EXPECT_EQ(ASN1_INTEGER_cmp(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked_list, 0)),
-                               X509_get0_serialNumber(revoked.get())),
-              0);
+    EXPECT_EQ(
+        ASN1_INTEGER_cmp(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked_list, 0)),
+                         X509_get0_serialNumber(revoked.get())),
+        0);
     // nextUpdate at least five years away: tests must never fail because the CRL expired.
     int days = 0, seconds = 0;
     ASSERT_EQ(ASN1_TIME_diff(&days, &seconds, nullptr, X509_CRL_get0_nextUpdate(crl.get())), 1);
@@ -203,15 +213,16 @@ TEST_F(DevPkiTest, ReceiptAndPlatformKeysSignAndVerify) {
     for (const char* name : {"receipt", "troad/platform"}) {
         SCOPED_TRACE(name);
         // EcdsaSigner refuses anything but P-256, so loading also checks the curve.
-        const auto signer = EcdsaSigner::fromPemFile((pki() / (std::string(name) + ".key")).string());
+        const auto signer =
+            EcdsaSigner::fromPemFile((pki() / (std::string(name) + ".key")).string());
         ASSERT_TRUE(signer.ok()) << signer.status().message();
         const auto verifier =
             EcdsaVerifier::fromPemFile((pki() / (std::string(name) + ".pem")).string());
         ASSERT_TRUE(verifier.ok()) << verifier.status().message();
         const std::string message = R"({"claim_id":"c_x","amount":6000})";
         EXPECT_TRUE(verifier.value()->verifyBase64(message, signer.value()->signBase64(message)));
-        EXPECT_FALSE(verifier.value()->verifyBase64(message + " ",
-                                                    signer.value()->signBase64(message)));
+        EXPECT_FALSE(
+            verifier.value()->verifyBase64(message + " ", signer.value()->signBase64(message)));
     }
     // Every private key is P-256 (fast handshakes); the signer checks the curve.
     for (const char* key : {"ca.key", "gateway.key", "terminals/atm-0001.key", "troad/server.key",
@@ -222,9 +233,11 @@ TEST_F(DevPkiTest, ReceiptAndPlatformKeysSignAndVerify) {
 
 TEST_F(DevPkiTest, RerunReplacesThePkiAndRefusesForeignDirectories) {
     const auto other = *root_ / "again";
-    ASSERT_EQ(runShell(sourceDir() + "/certs/dev-pki.sh " + other.string() + " >/dev/null 2>&1"), 0);
+    ASSERT_EQ(runShell(sourceDir() + "/certs/dev-pki.sh " + other.string() + " >/dev/null 2>&1"),
+              0);
     const auto first = loadCertificate(other / "ca.pem");
-    ASSERT_EQ(runShell(sourceDir() + "/certs/dev-pki.sh " + other.string() + " >/dev/null 2>&1"), 0);
+    ASSERT_EQ(runShell(sourceDir() + "/certs/dev-pki.sh " + other.string() + " >/dev/null 2>&1"),
+              0);
     const auto second = loadCertificate(other / "ca.pem");
     ASSERT_TRUE(first && second);
     EXPECT_NE(X509_cmp(first.get(), second.get()), 0) << "a rerun makes a fresh CA";

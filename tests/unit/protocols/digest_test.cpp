@@ -71,8 +71,13 @@ TEST(DigestTest, FromHexRejectsOddLengthAndNonHex) {
 
 TEST(DigestTest, Base64MatchesRfc4648Vectors) {
     const std::pair<const char*, const char*> vectors[] = {
-        {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-        {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+        {"", ""},
+        {"f", "Zg=="},
+        {"fo", "Zm8="},
+        {"foo", "Zm9v"},
+        {"foob", "Zm9vYg=="},
+        {"fooba", "Zm9vYmE="},
+        {"foobar", "Zm9vYmFy"},
     };
     for (const auto& [plain, encoded] : vectors) {
         EXPECT_EQ(base64Encode(plain), encoded);
@@ -92,12 +97,12 @@ TEST(DigestTest, Base64RoundTripsBinaryOfEveryLength) {
 }
 
 TEST(DigestTest, Base64DecodeRejectsBadInput) {
-    EXPECT_EQ(base64Decode("Zm9"), std::nullopt);     // not a multiple of 4
+    EXPECT_EQ(base64Decode("Zm9"), std::nullopt);  // not a multiple of 4
     EXPECT_EQ(base64Decode("Zm9v!"), std::nullopt);
-    EXPECT_EQ(base64Decode("Zm*v"), std::nullopt);    // not in the alphabet
-    EXPECT_EQ(base64Decode("Zm=v"), std::nullopt);    // padding in the middle
+    EXPECT_EQ(base64Decode("Zm*v"), std::nullopt);  // not in the alphabet
+    EXPECT_EQ(base64Decode("Zm=v"), std::nullopt);  // padding in the middle
     EXPECT_EQ(base64Decode("=Zm9"), std::nullopt);
-    EXPECT_EQ(base64Decode("Z==="), std::nullopt);    // three padding characters
+    EXPECT_EQ(base64Decode("Z==="), std::nullopt);  // three padding characters
     EXPECT_EQ(base64Decode("===="), std::nullopt);
 }
 

@@ -38,8 +38,8 @@ void writePrivateKey(EVP_PKEY* key, const fs::path& path, const char* passphrase
     ASSERT_TRUE(file);
     const EVP_CIPHER* cipher = passphrase != nullptr ? EVP_aes_128_cbc() : nullptr;
     auto* pass = reinterpret_cast<unsigned char*>(const_cast<char*>(passphrase));
-    const int pass_length = passphrase != nullptr ? static_cast<int>(std::string(passphrase).size())
-                                                  : 0;
+    const int pass_length =
+        passphrase != nullptr ? static_cast<int>(std::string(passphrase).size()) : 0;
     ASSERT_EQ(PEM_write_PrivateKey(file.get(), key, cipher, pass, pass_length, nullptr, nullptr),
               1);
 }

@@ -13,9 +13,8 @@ namespace {
 using nlohmann::json;
 
 json validClaim() {
-    return {{"program", "CASH2023"},    {"citizen_id", "a123456789"},
-            {"channel", "atm"},         {"amount", 6000},
-            {"nhi_card_no", "000012345678"}, {"proxy_id", "F131104093"}};
+    return {{"program", "CASH2023"}, {"citizen_id", "a123456789"},    {"channel", "atm"},
+            {"amount", 6000},        {"nhi_card_no", "000012345678"}, {"proxy_id", "F131104093"}};
 }
 
 void expectError(const Status& status, ErrorCode code, const char* field) {
@@ -42,8 +41,11 @@ TEST(MessagesTest, ClaimRequestDecodesAndNormalises) {
 }
 
 TEST(MessagesTest, EligibilityNeedsNoAmountAndOptionalsMayBeNull) {
-    json body = {{"program", "CASH2023"}, {"citizen_id", "A123456789"}, {"channel", "counter"},
-                 {"nhi_card_no", nullptr}, {"proxy_id", nullptr}};
+    json body = {{"program", "CASH2023"},
+                 {"citizen_id", "A123456789"},
+                 {"channel", "counter"},
+                 {"nhi_card_no", nullptr},
+                 {"proxy_id", nullptr}};
     const auto decoded = decodeEligibilityRequest(body.dump());
     ASSERT_TRUE(decoded.ok()) << decoded.status().message();
     EXPECT_EQ(decoded->channel, Channel::counter);
@@ -73,8 +75,8 @@ TEST(MessagesTest, MissingFieldsAreNamed) {
         body[field] = nullptr;
         expectError(decodeClaimRequest(body.dump()).status(), ErrorCode::missing_field, field);
     }
-    expectError(decodeCommitRequest(R"({"terminal_ref":"r1"})").status(),
-                ErrorCode::missing_field, "amount");
+    expectError(decodeCommitRequest(R"({"terminal_ref":"r1"})").status(), ErrorCode::missing_field,
+                "amount");
     expectError(decodeCommitRequest(R"({"amount":6000})").status(), ErrorCode::missing_field,
                 "terminal_ref");
     expectError(decodeVoidRequest("{}").status(), ErrorCode::missing_field, "reason");
@@ -111,14 +113,15 @@ TEST(MessagesTest, BadFieldsAreNamed) {
     }
     expectError(decodeCommitRequest(R"({"amount":"6000","terminal_ref":"r"})").status(),
                 ErrorCode::bad_field, "amount");
-    expectError(decodeCommitRequest(
-                    json{{"amount", 6000}, {"terminal_ref", std::string(kTerminalRefLengthMax + 1, 'r')}}
-                        .dump())
-                    .status(),
-                ErrorCode::bad_field, "terminal_ref");
-    expectError(decodeVoidRequest(json{{"reason", std::string(kReasonLengthMax + 1, 'x')}}.dump())
-                    .status(),
-                ErrorCode::bad_field, "reason");
+    expectError(
+        decodeCommitRequest(
+            json{{"amount", 6000}, {"terminal_ref", std::string(kTerminalRefLengthMax + 1, 'r')}}
+                .dump())
+            .status(),
+        ErrorCode::bad_field, "terminal_ref");
+    expectError(
+        decodeVoidRequest(json{{"reason", std::string(kReasonLengthMax + 1, 'x')}}.dump()).status(),
+        ErrorCode::bad_field, "reason");
     expectError(decodeVoidRequest(R"({"reason": ["dispenser jam"]})").status(),
                 ErrorCode::bad_field, "reason");
 }
@@ -150,9 +153,9 @@ TEST(MessagesTest, CommitAndVoidDecode) {
 }
 
 TEST(MessagesTest, ErrorEnvelopeRoundTrips) {
-    const Status status(ErrorCode::already_claimed, "already claimed at another channel",
-                        {{"status", "paid"}, {"channel", "kiosk"},
-                         {"at", "2023-04-10T01:00:00.000Z"}});
+    const Status status(
+        ErrorCode::already_claimed, "already claimed at another channel",
+        {{"status", "paid"}, {"channel", "kiosk"}, {"at", "2023-04-10T01:00:00.000Z"}});
     const std::string body = encodeErrorEnvelope(status);
     const json parsed = json::parse(body);
     EXPECT_EQ(parsed["error"]["code"], "already_claimed");
@@ -165,8 +168,9 @@ TEST(MessagesTest, ErrorEnvelopeRoundTrips) {
     EXPECT_EQ(decoded->detail(), status.detail());
     EXPECT_EQ(decoded->httpStatus(), 409);
     // An envelope always carries a detail object, even when empty.
-    EXPECT_TRUE(json::parse(encodeErrorEnvelope(Status(ErrorCode::not_ready, "loading")))
-                    ["error"]["detail"].is_object());
+    EXPECT_TRUE(
+        json::parse(encodeErrorEnvelope(Status(ErrorCode::not_ready, "loading")))["error"]["detail"]
+            .is_object());
 }
 
 TEST(MessagesTest, ErrorEnvelopeDecodingToleratesJunk) {

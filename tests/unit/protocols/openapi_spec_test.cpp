@@ -21,8 +21,8 @@ namespace {
 
 std::string specText() {
     const char* source = std::getenv("CG_SOURCE_DIR");
-    const std::string path = std::string(source != nullptr ? source : CG_TEST_SOURCE_DIR) +
-                             "/protocols/openapi.yaml";
+    const std::string path =
+        std::string(source != nullptr ? source : CG_TEST_SOURCE_DIR) + "/protocols/openapi.yaml";
     std::ifstream in(path);
     EXPECT_TRUE(in.good()) << "cannot read " << path;
     std::ostringstream text;
@@ -72,7 +72,8 @@ TEST(OpenApiSpecTest, EveryErrorCodeIsListedWithItsHttpStatus) {
 
 TEST(OpenApiSpecTest, PerStatusErrorSchemasHoldOnlyCodesOfThatStatus) {
     const std::string text = specText();
-    const std::regex schema(R"(\n    Error(\d{3})\w*:\n(?:[^\n]*\n){1,8}?\s+code: \{ enum: \[([^\]]*)\] \})");
+    const std::regex schema(
+        R"(\n    Error(\d{3})\w*:\n(?:[^\n]*\n){1,8}?\s+code: \{ enum: \[([^\]]*)\] \})");
     int schemas = 0;
     for (auto it = std::sregex_iterator(text.begin(), text.end(), schema);
          it != std::sregex_iterator(); ++it) {
@@ -97,11 +98,14 @@ TEST(OpenApiSpecTest, ResponsesAreFiledUnderTheirStatus) {
     bool in_responses = false;
     std::string current;
     for (const auto& line : spec) {
-        if (line == "  responses:") in_responses = true;
-        else if (line.rfind("  ", 0) == 0 && line.size() > 2 && line[2] != ' ') in_responses = false;
+        if (line == "  responses:")
+            in_responses = true;
+        else if (line.rfind("  ", 0) == 0 && line.size() > 2 && line[2] != ' ')
+            in_responses = false;
         if (!in_responses) continue;
         std::smatch match;
-        if (std::regex_match(line, match, response_name)) current = match[1];
+        if (std::regex_match(line, match, response_name))
+            current = match[1];
         else if (!current.empty() && std::regex_search(line, match, schema_ref)) {
             response_status[current] = std::stoi(match[1]);
         }
@@ -139,7 +143,8 @@ TEST(OpenApiSpecTest, EveryDesignEndpointIsDescribed) {
         ASSERT_NE(at, std::string::npos) << path;
         const auto next_path = text.find("\n  /", at + 3);
         const auto method_at = text.find(std::string("\n    ") + method, at);
-        EXPECT_TRUE(method_at != std::string::npos && method_at < next_path) << path << " " << method;
+        EXPECT_TRUE(method_at != std::string::npos && method_at < next_path)
+            << path << " " << method;
     }
     EXPECT_NE(text.find("type: mutualTLS"), std::string::npos);
     EXPECT_NE(text.find("name: Idempotency-Key"), std::string::npos);
@@ -151,9 +156,10 @@ TEST(OpenApiSpecTest, IdempotencyKeyPatternMatchesTheValidator) {
     std::smatch match;
     ASSERT_TRUE(std::regex_search(text, match, pattern_line));
     const std::regex pattern{match[1].str()};
-    const std::vector<std::string> keys = {"a", "atm-0001:20230410:000123", std::string(64, 'k'),
-                                           "A.b_c-d:e", "", std::string(65, 'k'), "has space",
-                                           "slash/no", "\xc3\xbc"};
+    const std::vector<std::string> keys = {
+        "a",       "atm-0001:20230410:000123", std::string(64, 'k'), "A.b_c-d:e",
+        "",        std::string(65, 'k'),       "has space",          "slash/no",
+        "\xc3\xbc"};
     for (const auto& key : keys) {
         EXPECT_EQ(std::regex_match(key, pattern), isValidIdempotencyKey(key)) << key;
     }

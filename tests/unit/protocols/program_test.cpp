@@ -13,7 +13,8 @@ namespace {
 using nlohmann::json;
 
 // The program file of DESIGN §11, verbatim.
-constexpr const char* kCash2023 = R"({"id": "CASH2023", "name": "全民共享經濟成果普發現金", "amount": 6000, "currency": "TWD",
+constexpr const char* kCash2023 =
+    R"({"id": "CASH2023", "name": "全民共享經濟成果普發現金", "amount": 6000, "currency": "TWD",
  "channels": ["atm", "kiosk", "counter"], "opens_at": "2023-04-10T00:00:00+08:00",
  "closes_at": "2023-12-31T23:59:59+08:00", "hold_ttl_s": 120, "kiosk_hold_ttl_s": 1800,
  "excludes": []})";

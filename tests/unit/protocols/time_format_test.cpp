@@ -44,9 +44,9 @@ TEST(TimeFormatTest, FormatThenParseRoundTrips) {
                                     -1,
                                     kCash2023Opens,
                                     kCash2023Opens + 123,
-                                    951782400000,    // 2000-02-29
-                                    4102444799999,   // 2099-12-31T23:59:59.999Z
-                                    -2208988800000,  // 1900-01-01
+                                    951782400000,      // 2000-02-29
+                                    4102444799999,     // 2099-12-31T23:59:59.999Z
+                                    -2208988800000,    // 1900-01-01
                                     253402300799999};  // 9999-12-31T23:59:59.999Z
     for (const std::int64_t millis : samples) {
         SCOPED_TRACE(millis);
@@ -63,22 +63,22 @@ TEST(TimeFormatTest, FormatThenParseRoundTrips) {
 TEST(TimeFormatTest, RejectsMalformedTimestamps) {
     const char* bad[] = {
         "",
-        "2023-04-10",                    // date only
-        "2023-04-10T00:00:00",           // no offset
-        "2023-04-10T00:00Z",             // no seconds
+        "2023-04-10",           // date only
+        "2023-04-10T00:00:00",  // no offset
+        "2023-04-10T00:00Z",    // no seconds
         "2023/04/10T00:00:00Z",
         "2023-4-10T00:00:00Z",
         "2023-04-10X00:00:00Z",
-        "2023-13-01T00:00:00Z",          // month 13
+        "2023-13-01T00:00:00Z",  // month 13
         "2023-00-01T00:00:00Z",
         "2023-04-00T00:00:00Z",
         "2023-04-32T00:00:00Z",
         "2023-04-10T24:00:00Z",
         "2023-04-10T23:60:00Z",
-        "2023-04-10T00:00:00.Z",         // empty fraction
-        "2023-04-10T00:00:00+0800",      // offset without colon
+        "2023-04-10T00:00:00.Z",     // empty fraction
+        "2023-04-10T00:00:00+0800",  // offset without colon
         "2023-04-10T00:00:00+08",
-        "2023-04-10T00:00:00+08:00 ",    // trailing garbage
+        "2023-04-10T00:00:00+08:00 ",  // trailing garbage
         "2023-04-10T00:00:00ZZ",
         " 2023-04-10T00:00:00Z",
         "abcd-04-10T00:00:00Z",

@@ -52,9 +52,10 @@ std::vector<std::string> splitOn(const std::string& text, char separator) {
 class RosterCommandTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("cg-roster-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        dir_ =
+            fs::temp_directory_path() /
+            ("cg-roster-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+             "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::remove_all(dir_);
         fs::create_directories(dir_);
     }
@@ -98,9 +99,15 @@ TEST_F(RosterCommandTest, SameSeedGivesIdenticalFilesWithValidUniqueIds) {
         EXPECT_EQ(id->normalised(), cells[0]) << "IDs are written upper case";
         EXPECT_TRUE(ids.insert(cells[0]).second) << "duplicate citizen id";
         switch (id->kind()) {
-            case CitizenIdKind::national: ++national; break;
-            case CitizenIdKind::resident_new: ++resident_new; break;
-            case CitizenIdKind::resident_old: ++resident_old; break;
+            case CitizenIdKind::national:
+                ++national;
+                break;
+            case CitizenIdKind::resident_new:
+                ++resident_new;
+                break;
+            case CitizenIdKind::resident_old:
+                ++resident_old;
+                break;
         }
         if (!cells[1].empty()) {
             ++with_nhi;
@@ -142,8 +149,7 @@ TEST_F(RosterCommandTest, SameSeedGivesIdenticalFilesWithValidUniqueIds) {
 TEST_F(RosterCommandTest, OtherSeedGivesOtherRosterAndStdoutMatchesFile) {
     const auto file = dir_ / "a.csv";
     ASSERT_EQ(runRoster("--count 500 --seed 1 --out " + file.string()), 0);
-    ASSERT_EQ(runRoster("--count 500 --seed 1 --out -", " >" + (dir_ / "stdout.csv").string()),
-              0);
+    ASSERT_EQ(runRoster("--count 500 --seed 1 --out -", " >" + (dir_ / "stdout.csv").string()), 0);
     EXPECT_EQ(readFile(file), readFile(dir_ / "stdout.csv"));
     ASSERT_EQ(runRoster("--count 500 --seed 2 --out " + (dir_ / "b.csv").string()), 0);
     EXPECT_NE(readFile(file), readFile(dir_ / "b.csv"));
@@ -153,7 +159,8 @@ TEST_F(RosterCommandTest, FractionsShapeTheRoster) {
     const auto file = dir_ / "plain.csv";
     ASSERT_EQ(runRoster("--count 1000 --seed 3 --nhi-fraction 0 --proxy-fraction 0 "
                         "--amount-fraction 0 --resident-new-fraction 0 --resident-old-fraction 0 "
-                        "--out " + file.string()),
+                        "--out " +
+                        file.string()),
               0);
     const auto lines = splitLines(readFile(file));
     ASSERT_EQ(lines.size(), 1001u);

@@ -16,8 +16,8 @@ TEST(RosterScaleTest, TwentyThreeMillionRowsInUnderAMinute) {
     const char* dir = std::getenv("CG_BIN_DIR");
     const std::string bin = std::string(dir != nullptr ? dir : CG_TEST_BIN_DIR) + "/claimgate-sim";
     const std::string log = ::testing::TempDir() + "cg-roster-scale.log";
-    const std::string command = bin + " roster --count 23000000 --seed 2023 --out - " +
-                                "2>" + log + " | wc -l >" + log + ".lines";
+    const std::string command = bin + " roster --count 23000000 --seed 2023 --out - " + "2>" + log +
+                                " | wc -l >" + log + ".lines";
     const auto started = std::chrono::steady_clock::now();
     const int status = std::system(command.c_str());
     const double seconds =
