@@ -91,7 +91,8 @@ struct SqliteLedgerStore::Statements {
                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
           update_claim(db,
                        "UPDATE claims SET status = ?, paid_at = ?, voided_at = ?, "
-                       "terminal_ref = ?, reason = ?, amount = ? WHERE claim_id = ?"),
+                       "terminal_ref = ?, reason = ?, amount = ?, terminal_id = ? "
+                       "WHERE claim_id = ?"),
           expired_holds(db, selectClaims("WHERE status = 'held' AND expires_at <= ? "
                                          "ORDER BY expires_at LIMIT ?")),
           count_claims(db, "SELECT count(*) FROM claims WHERE status = ?"),
@@ -297,7 +298,8 @@ void SqliteLedgerStore::updateClaim(const ClaimRecord& claim) {
                             .bindOptional(4, claim.terminal_ref)
                             .bindOptional(5, claim.reason)
                             .bind(6, claim.amount)
-                            .bind(7, claim.claim_id)
+                            .bind(7, claim.terminal_id)
+                            .bind(8, claim.claim_id)
                             .run();
     if (changed != 1) throw LedgerStoreError("update of unknown claim " + claim.claim_id);
 }
