@@ -84,6 +84,7 @@ public:
             reply = errorServiceReply(Status(ErrorCode::internal, "internal error"));
         }
         try {
+            if (close_connection_) response.setKeepAlive(false);
             sendReply(response, reply);
         } catch (const Poco::Exception&) {
             // The terminal went away; it will retry with the same Idempotency-Key.
@@ -107,16 +108,23 @@ private:
     ServiceReply dispatch(Poco::Net::HTTPServerRequest& request, Route& route) {
         const std::string& method = request.getMethod();
         const std::string path = request.getURI().substr(0, request.getURI().find('?'));
+        const bool is_post = method == Poco::Net::HTTPRequest::HTTP_POST;
+        const bool is_get = method == Poco::Net::HTTPRequest::HTTP_GET;
+        // Read the body before any refusal: bytes left unread on a keep-alive connection would
+        // be parsed as the terminal's next request. A body over the limit is left unread, so
+        // that connection is closed after the reply.
+        std::optional<std::string> read;
+        if (is_post) {
+            read = readBody(request);
+            if (!read) close_connection_ = true;
+        }
         auto terminal = identify(request);
         if (!terminal) return errorServiceReply(terminal.status());
         if (!ready_) {
             return errorServiceReply(Status(ErrorCode::not_ready, "the roster is still loading"));
         }
-        const bool is_post = method == Poco::Net::HTTPRequest::HTTP_POST;
-        const bool is_get = method == Poco::Net::HTTPRequest::HTTP_GET;
         std::string body;
         if (is_post) {
-            auto read = readBody(request);
             if (!read) {
                 return errorServiceReply(Status(ErrorCode::body_too_large,
                                                 "request body exceeds 16 KiB",
@@ -169,6 +177,7 @@ private:
     const TerminalAuthenticator* authenticator_;
     bool ready_;
     const std::optional<TerminalIdentity>& fixed_identity_;
+    bool close_connection_ = false;
 };
 
 class AdminRequestHandler final : public Poco::Net::HTTPRequestHandler {
