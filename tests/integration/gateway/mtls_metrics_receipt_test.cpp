@@ -1,0 +1,160 @@
+// Terminal authentication (mTLS, CRL, certificate subject rules), the admin listener's health
+// and Prometheus metrics, and the signed commit receipt (DESIGN §5, §10, invariant 6).
+#include "gateway_api_fixture.hpp"
+
+#include <claimgate/protocols/ecdsa_signer.hpp>
+
+#include "ledger/claim_engine.hpp"
+#include "service/claim_service.hpp"
+#include "test_pki.hpp"
+
+#include <set>
+
+namespace claimgate::testing {
+namespace {
+
+using MtlsTest = GatewayApiTest;
+
+TEST_F(MtlsTest, NoClientCertificateIsRefused) {
+    auto anonymous = GatewayTestClient::withoutCertificate(gw_.apiPort());
+    const HttpReply reply = anonymous.get("/v1/programs");
+    // VERIFY_STRICT refuses the handshake (or, with TLS 1.3, the first read).
+    EXPECT_NE(reply.status, 200) << reply.describe();
+    if (reply.status != 0) {
+        EXPECT_EQ(reply.status, 403);
+    }
+}
+
+TEST_F(MtlsTest, CertificateOfAnUnknownCaIsRefused) {
+    auto stranger = GatewayTestClient::untrusted(gw_.apiPort());
+    const HttpReply reply = stranger.post("/v1/claims", claimant(citizens().plain).claimJson(),
+                                          freshKey());
+    EXPECT_EQ(reply.status, 0) << reply.describe();
+    EXPECT_EQ(claimCount(), 0);
+}
+
+TEST_F(MtlsTest, RevokedCertificateIs403TerminalRevoked) {
+    auto revoked = gw_.client("revoked-0001");
+    const HttpReply reply = revoked.post("/v1/claims", claimant(citizens().plain).claimJson(),
+                                         freshKey());
+    EXPECT_EQ(reply.status, 403) << reply.describe();
+    EXPECT_EQ(reply.code(), "terminal_revoked");
+    const HttpReply second = revoked.get("/v1/programs");
+    EXPECT_EQ(second.code(), "terminal_revoked") << second.describe();
+    EXPECT_EQ(claimCount(), 0);
+}
+
+TEST_F(MtlsTest, TerminalActsOnlyWithinItsChannelAndOperator) {
+    auto counter = gw_.client("counter-0001");
+    EXPECT_EQ(hold(counter, claimant(citizens().plain, "atm")).code(), "channel_mismatch");
+    const std::string id = holdOk(claimant(citizens().plain));  // atm-0001, BANK004
+    EXPECT_EQ(commit(counter, id).code(), "operator_mismatch");
+    auto pos = gw_.client("pos-0001");
+    EXPECT_EQ(voidClaim(pos, id).code(), "operator_mismatch");
+    auto atm = gw_.client("atm-0001");
+    EXPECT_EQ(atm.get("/v1/claims/" + id).json["status"], "held");
+}
+
+TEST_F(MtlsTest, ProgramsListIsFilteredByChannel) {
+    auto atm = gw_.client("atm-0001");
+    const HttpReply reply = atm.get("/v1/programs");
+    ASSERT_EQ(reply.status, 200) << reply.describe();
+    std::set<std::string> ids;
+    for (const auto& program : reply.json["programs"]) ids.insert(program["id"]);
+    EXPECT_EQ(ids, (std::set<std::string>{kProgramAtmOnly, kProgramMain, kProgramExcluding}));
+}
+
+using AdminTest = GatewayApiTest;
+
+std::int64_t sampleValue(const std::string& text, const std::string& series) {
+    const auto at = text.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stoll(text.substr(at + series.size() + 2));
+}
+
+TEST_F(AdminTest, HealthAndReadinessAnswer200) {
+    auto admin = gw_.admin();
+    const HttpReply health = admin.get("/healthz");
+    EXPECT_EQ(health.status, 200) << health.describe();
+    const HttpReply ready = admin.get("/readyz");
+    EXPECT_EQ(ready.status, 200) << ready.describe();
+    EXPECT_EQ(admin.get("/nothing").status, 404);
+}
+
+TEST_F(AdminTest, MetricsCountRequestsLatencyBatchesAndInDoubt) {
+    auto atm = gw_.client("atm-0001");
+    const std::string id = holdOk(claimant(citizens().plain));
+    ASSERT_EQ(commit(atm, id).status, 200);
+    (void)holdOk(claimant(citizens().plain2));
+    EXPECT_EQ(hold(atm, claimant(citizens().not_on_roster)).status, 422);
+    EXPECT_EQ(eligibility(atm, claimant(citizens().plain)).status, 200);
+    gw_.clock().advanceMillis(200'000);
+    (void)gw_.runtime().service().sweepNow();
+
+    auto admin = gw_.admin();
+    const HttpReply metrics = admin.get("/metrics");
+    ASSERT_EQ(metrics.status, 200);
+    EXPECT_NE(metrics.header("content-type").find("text/plain"), std::string::npos);
+    const std::string& text = metrics.body;
+    EXPECT_EQ(sampleValue(text, R"(claimgate_requests_total{route="claim_hold",status="201"})"), 2)
+        << text;
+    EXPECT_EQ(sampleValue(text, R"(claimgate_requests_total{route="claim_hold",status="422"})"), 1);
+    EXPECT_EQ(sampleValue(text, R"(claimgate_requests_total{route="claim_commit",status="200"})"),
+              1);
+    EXPECT_GE(sampleValue(text, R"(claimgate_requests_total{route="eligibility",status="200"})"),
+              1);
+    EXPECT_EQ(sampleValue(text,
+                          R"(claimgate_request_duration_seconds_count{route="claim_hold"})"),
+              3);
+    EXPECT_EQ(sampleValue(
+                  text, R"(claimgate_request_duration_seconds_bucket{route="claim_hold",le="+Inf"})"),
+              3);
+    EXPECT_NE(text.find("# TYPE claimgate_request_duration_seconds histogram"), std::string::npos);
+    EXPECT_NE(text.find("# TYPE claimgate_ledger_batch_size histogram"), std::string::npos);
+    EXPECT_GE(sampleValue(text, "claimgate_ledger_batch_size_count"), 4);
+    EXPECT_GE(sampleValue(text, R"(claimgate_ledger_batch_size_bucket{le="+Inf"})"), 4);
+    EXPECT_EQ(sampleValue(text, "claimgate_claims_in_doubt"), 1);
+    EXPECT_EQ(sampleValue(text, "claimgate_ledger_queue_depth"), 0);
+}
+
+using ReceiptTest = GatewayApiTest;
+
+TEST_F(ReceiptTest, CommitReceiptVerifiesWithTheReceiptCertificate) {
+    auto atm = gw_.client("atm-0001");
+    const std::string id = holdOk(claimant(citizens().plain));
+    gw_.clock().advanceMillis(3'000);
+    const HttpReply paid = commit(atm, id);
+    ASSERT_EQ(paid.status, 200) << paid.describe();
+    nlohmann::json receipt = paid.json["receipt"];
+    ASSERT_TRUE(receipt.is_object());
+    EXPECT_EQ(receipt["claim_id"], id);
+    EXPECT_EQ(receipt["program"], kProgramMain);
+    EXPECT_EQ(receipt["amount"], 6000);
+    EXPECT_EQ(receipt["channel"], "atm");
+    EXPECT_EQ(receipt["terminal_id"], "atm-0001");
+    const std::string& citizen = citizens().plain;
+    EXPECT_EQ(receipt["citizen_mask"],
+              citizen.substr(0, 3) + "*****" + citizen.substr(citizen.size() - 2));
+    const std::string sig = receipt["sig"];
+    receipt.erase("sig");
+    // The canonical payload is nlohmann's sorted dump; it must equal the engine's own.
+    gateway::ClaimRecord record;
+    record.claim_id = id;
+    record.program = kProgramMain;
+    record.amount = 6000;
+    record.channel = protocols::Channel::atm;
+    record.terminal_id = "atm-0001";
+    record.paid_at = kStandardNowMillis + 3'000;
+    record.citizen_mask = receipt["citizen_mask"];
+    const std::string payload = receipt.dump();
+    EXPECT_EQ(payload, gateway::ClaimEngine::receiptPayload(record));
+    auto verifier = protocols::EcdsaVerifier::fromPemFile(TestPki::shared().receiptPem());
+    ASSERT_TRUE(verifier) << verifier.status().message();
+    EXPECT_TRUE(verifier.value()->verifyBase64(payload, sig));
+    // A tampered receipt fails.
+    receipt["amount"] = 60000;
+    EXPECT_FALSE(verifier.value()->verifyBase64(receipt.dump(), sig));
+}
+
+}  // namespace
+}  // namespace claimgate::testing

@@ -1,0 +1,21 @@
+// File: ledger_inspector.hpp
+// Read-only looks into a gateway ledger file through a separate SQLite connection (WAL lets it
+// read while the gateway writes), for assertions that "nothing changed" or "paid once".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace claimgate::testing {
+
+/// SELECT count(*) FROM `table` [WHERE `where`]; throws std::runtime_error on SQL errors.
+std::int64_t countRows(const std::string& ledger_path, const std::string& table,
+                       const std::string& where = "");
+/// hex(citizen_key) -> number of paid claims, for program `program`.
+std::map<std::string, std::int64_t> paidClaimsPerCitizen(const std::string& ledger_path,
+                                                         const std::string& program);
+/// Runs SQL statements (e.g. to tamper with a test ledger); throws on error.
+void execSql(const std::string& ledger_path, const std::string& sql);
+
+}  // namespace claimgate::testing
