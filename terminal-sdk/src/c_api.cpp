@@ -186,6 +186,14 @@ cg_status cg_void(cg_client* c, const char* claim_id, const char* reason, cg_res
     return guarded(out, [&] { return c->client->core().voidClaim(claim_id, reason); });
 }
 
+cg_status cg_lookup(cg_client* c, const char* claim_id, cg_result* out) {
+    setLastError("");
+    if (c == nullptr) {
+        return refuseNull(out, "client");
+    }
+    return guarded(out, [&] { return c->client->core().lookup(claim_id); });
+}
+
 int64_t cg_pending_advices(cg_client* c) {
     if (c == nullptr) {
         setLastError("client is NULL");

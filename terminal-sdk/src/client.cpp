@@ -92,6 +92,8 @@ Outcome Client::voidClaim(const std::string& claim_id, const std::string& reason
     return core_->voidClaim(claim_id.c_str(), reason.c_str());
 }
 
+Outcome Client::lookup(const std::string& claim_id) { return core_->lookup(claim_id.c_str()); }
+
 std::int64_t Client::pendingAdvices() { return core_->pendingAdvices(); }
 
 Status Client::flush(std::chrono::milliseconds timeout) { return core_->flush(timeout); }

@@ -513,6 +513,34 @@ std::optional<TxState> ClientCore::transactionState(const std::string& claim_id)
     return it->second->machine.state();
 }
 
+Outcome ClientCore::lookup(const char* claim_id) {
+    if (claim_id == nullptr || *claim_id == '\0') {
+        return invalid("missing_field", "claim_id is required");
+    }
+    if (!isToken(claim_id, kClaimIdLengthMax)) {
+        return invalid("bad_field", "claim_id must be 1.." + std::to_string(kClaimIdLengthMax) +
+                                        " characters of [A-Za-z0-9._:-]");
+    }
+    std::lock_guard lock(mutex_);
+    const HttpReply reply =
+        foreground_->send(HttpRequest{"GET", std::string("/v1/claims/") + claim_id, "", ""});
+    Outcome outcome;
+    outcome.http_status = reply.status;
+    if (reply.status == 200) {
+        const auto json = parseObject(reply.body);
+        outcome.status = Status::ok;
+        outcome.claim_id = stringField(json, "claim_id");
+        outcome.claim_code = stringField(json, "claim_code");
+        outcome.claim_status = stringField(json, "status");
+        outcome.amount = integerField(json, "amount");
+        outcome.message = outcome.claim_status;
+        return outcome;
+    }
+    takeError(outcome, reply);
+    outcome.status = unavailableAnswer(reply) ? Status::unavailable : Status::refused;
+    return outcome;
+}
+
 std::int64_t ClientCore::pendingAdvices() { return journal_->count(); }
 
 Status ClientCore::flush(std::chrono::milliseconds timeout) {

@@ -43,6 +43,7 @@ public:
                     const char* proxy_id, std::int64_t amount);
     Outcome commit(const char* claim_id, std::int64_t amount, const char* terminal_ref);
     Outcome voidClaim(const char* claim_id, const char* reason);
+    Outcome lookup(const char* claim_id);
     std::int64_t pendingAdvices();
     Status flush(std::chrono::milliseconds timeout);
 

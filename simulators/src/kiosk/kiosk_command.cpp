@@ -23,6 +23,21 @@ void kioskSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t in
         return;
     }
     const std::string code = slip.claim_code.empty() ? slip.claim_id : slip.claim_code;
+    // The clerk scans the slip: the POS pays only a slip the gateway still holds.
+    auto* till = sim.client(pos);
+    if (till == nullptr) {
+        ++sim.counts().errors;
+        return;
+    }
+    const auto looked_up = till->lookup(code);
+    if (!looked_up.ok() || looked_up.claim_status != "held") {
+        if (looked_up.ok()) {
+            ++sim.counts().refused;  // expired, voided or already paid: the till pays nothing
+        } else {
+            sim.countFailure(looked_up, "lookup");
+        }
+        return;
+    }
     if (sim.chance(sim.options().dispense_failure_rate)) {
         sim.voidClaim(pos, code, "till_could_not_pay");
         return;

@@ -107,6 +107,11 @@ CG_API cg_status cg_commit(cg_client* c, const char* claim_id, int64_t amount,
  *  may be NULL ("not_dispensed"). Thread-safe. */
 CG_API cg_status cg_void(cg_client* c, const char* claim_id, const char* reason, cg_result* out);
 
+/** Current state of a claim (claim id or kiosk claim code) at the gateway: CG_OK with
+ *  claim_id, claim_code, claim_status ("held", "in_doubt", "paid", "voided") and amount. A POS
+ *  looks a slip up before paying it. Read-only: no journal, no state change. Thread-safe. */
+CG_API cg_status cg_lookup(cg_client* c, const char* claim_id, cg_result* out);
+
 /** Advices (and reserve reversals) in the journal not yet acknowledged; -1 for a NULL client.
  *  Thread-safe. */
 CG_API int64_t cg_pending_advices(cg_client* c);

@@ -100,6 +100,11 @@ TEST_F(SdkGatewayTest, KioskSlipIsPaidAtThePosByClaimCode) {
     const Outcome slip = kiosk->reserve(SdkTestWorld::kProgram, person.id, person.nhi, "", 0);
     ASSERT_EQ(slip.status, Status::ok) << slip.code << " " << slip.message;
     ASSERT_EQ(slip.claim_code.size(), 10U) << slip.claim_code;
+    const Outcome scanned = pos->lookup(slip.claim_code);
+    ASSERT_EQ(scanned.status, Status::ok) << scanned.code << " " << scanned.message;
+    EXPECT_EQ(scanned.claim_status, "held");
+    EXPECT_EQ(scanned.claim_id, slip.claim_id);
+    EXPECT_EQ(scanned.amount, slip.amount);
     const Outcome paid = pos->commit(slip.claim_code, slip.amount, "pos-0001-it-1");
     ASSERT_EQ(paid.status, Status::ok) << paid.code << " " << paid.message;
     EXPECT_EQ(paid.claim_id, slip.claim_id);

@@ -279,6 +279,26 @@ TEST_F(ClientCoreTest, CommitByKioskClaimCodeOfAnotherTerminal) {
     EXPECT_EQ(requestsTo("/v1/claims/1234567890/commit").size(), 1U);
 }
 
+TEST_F(ClientCoreTest, LookupReadsTheClaimWithoutJournal) {
+    gateway_->setHandler([](const HttpRequest& request) {
+        if (request.method == "GET" && request.path == "/v1/claims/1234567890") {
+            return json(200, {{"claim_id", "c_abc"}, {"claim_code", "1234567890"},
+                              {"status", "held"}, {"amount", 6000}});
+        }
+        return error(404, "unknown_claim");
+    });
+    const Outcome found = core_->lookup("1234567890");
+    EXPECT_EQ(found.status, Status::ok);
+    EXPECT_EQ(found.claim_id, "c_abc");
+    EXPECT_EQ(found.claim_status, "held");
+    EXPECT_EQ(found.amount, 6000);
+    const Outcome missing = core_->lookup("c_nope");
+    EXPECT_EQ(missing.status, Status::refused);
+    EXPECT_EQ(missing.code, "unknown_claim");
+    EXPECT_EQ(core_->lookup(nullptr).status, Status::invalid_input);
+    EXPECT_EQ(core_->pendingAdvices(), 0);
+}
+
 TEST_F(ClientCoreTest, BadInputIsRefusedLocallyWithoutSending) {
     gateway_->setHandler(happyGateway);
     EXPECT_EQ(core_->check(nullptr, kCitizen, nullptr, nullptr).code, "missing_field");

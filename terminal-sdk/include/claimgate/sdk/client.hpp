@@ -49,6 +49,9 @@ public:
     /// Cash not handed over: journalled void advice.
     Outcome voidClaim(const std::string& claim_id, const std::string& reason);
 
+    /// Current state of a claim (id or kiosk claim code) at the gateway; read-only.
+    Outcome lookup(const std::string& claim_id);
+
     /// Advices (and reserve reversals) not yet acknowledged by the gateway.
     std::int64_t pendingAdvices();
     /// Waits until nothing is pending (ok) or the timeout passed (unavailable).
