@@ -197,8 +197,22 @@ bool TerminalSimulation::parse(int argc, char** argv, SimulationOptions& options
     return true;
 }
 
+namespace {
+
+// Each channel draws its own stream from the one --seed (FNV-1a of the command name mixed in),
+// so `atm`, `kiosk` and `counter` run with the same seed serve different citizens first.
+std::uint64_t channelSeed(std::uint64_t seed, const std::string& command) {
+    std::uint64_t hash = 1469598103934665603ULL;
+    for (char c : command) {
+        hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    }
+    return seed ^ hash;
+}
+
+}  // namespace
+
 TerminalSimulation::TerminalSimulation(SimulationOptions options)
-    : options_(std::move(options)), random_(options_.seed) {
+    : options_(std::move(options)), random_(channelSeed(options_.seed, options_.command)) {
     run_id_ = static_cast<std::int64_t>(options_.seed % 1'000'000'000ULL);
 }
 
