@@ -4,12 +4,19 @@
 #include <claimgate/protocols/time_format.hpp>
 #include <claimgate/recon/csv_field_splitter.hpp>
 #include <claimgate/recon/csv_file_reader.hpp>
+#include <claimgate/recon/large_buffer.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <array>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <new>
 #include <string_view>
 #include <unordered_map>
 
@@ -65,10 +72,20 @@ constexpr auto kProgressInterval = std::chrono::milliseconds(500);
 constexpr unsigned kRefFileShift = 48;
 constexpr std::uint64_t kRefOffsetMask = (std::uint64_t{1} << kRefFileShift) - 1;
 
+constexpr std::array<bool, 256> kHexDigit = [] {
+    std::array<bool, 256> table{};
+    for (const char c : std::string_view("0123456789abcdefABCDEF")) {
+        table[static_cast<unsigned char>(c)] = true;
+    }
+    return table;
+}();
+
 bool isHex(std::string_view text) noexcept {
-    return std::all_of(text.begin(), text.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    });
+    bool all = true;
+    for (const char c : text) {
+        all &= kHexDigit[static_cast<unsigned char>(c)];  // no early exit: branch-free loop
+    }
+    return all;
 }
 
 struct StringHash {
@@ -116,32 +133,79 @@ Result<std::vector<std::string>> expandSettlementPaths(const std::vector<std::st
     return files;
 }
 
+/// Everything the engine keeps per ledger claim: 40 bytes, usually one cache line per lookup.
+struct ClaimState {
+    std::int32_t ledger_amount = 0;
+    std::int32_t settle_amount = 0;  ///< amount of the primary settlement row
+    std::uint32_t settle_count = 0;
+    std::uint32_t settle_line = 0;   ///< line number of the primary row
+    std::uint64_t settle_ref = 0;    ///< file << 48 | byte offset of the primary row
+    std::uint8_t status = 0;
+    std::uint8_t channel = 0;
+    std::uint16_t operator_id = 0;
+    std::uint32_t ledger_line = 0;
+    std::uint64_t ledger_offset = 0;  ///< where classify() re-reads the line of an exception
+};
+static_assert(sizeof(ClaimState) == 40);
+
+/// Rows looked up together so their cache misses overlap (see ClaimIndex).
+constexpr std::size_t kLookupBatch = 32;
+
+struct PendingClaim {
+    std::array<char, kClaimIdLengthMax> id;
+    std::size_t length = 0;
+    std::uint64_t hash = 0;
+    std::uint64_t line = 0;
+    ClaimState state;
+    [[nodiscard]] std::string_view claimId() const { return {id.data(), length}; }
+};
+
+struct PendingRow {
+    std::array<char, kClaimIdLengthMax> id;
+    std::size_t length = 0;
+    std::uint64_t hash = 0;
+    std::uint64_t line = 0;
+    std::uint64_t offset = 0;
+    std::int64_t amount = 0;
+    std::uint64_t candidate = 0;
+    std::uint32_t position = 0;
+    [[nodiscard]] std::string_view claimId() const { return {id.data(), length}; }
+};
+
 struct MatchEngine::State {
     MatchOptions options;
     MatchSummary summary;
     std::unique_ptr<ClaimIndex> index;
-    // Per claim position (struct of arrays keeps the hot loops in cache).
-    std::vector<std::uint8_t> status;
-    std::vector<std::uint8_t> channel;
-    std::vector<std::uint16_t> operator_id;
-    std::vector<std::int32_t> ledger_amount;
-    std::vector<std::uint32_t> settle_count;
-    std::vector<std::int32_t> settle_amount;  ///< amount of the first (primary) row
-    std::vector<std::uint64_t> settle_ref;    ///< file << 48 | byte offset of the primary row
-    std::vector<std::uint32_t> settle_line;   ///< line number of the primary row
+    LargeBuffer state_buffer;
+    std::size_t claims = 0;
     // Operators interned to small ids; tallies per (operator, channel, category).
     std::vector<std::string> operators;
     std::unordered_map<std::string, std::uint16_t, StringHash, std::equal_to<>> operator_ids;
     std::vector<Tally> cells;
-    std::vector<std::uint64_t> bad_ledger_lines;  ///< ascending; skipped again by classify()
     CsvFieldSplitter splitter;
     CsvFieldSplitter detail_splitter;  ///< for rows re-read while `splitter` is in use
+    std::string detail_row;
+    std::array<PendingClaim, kLookupBatch> pending_claims;
+    std::size_t pending_claim_count = 0;
+    std::array<PendingRow, kLookupBatch> pending_rows;
+    std::size_t pending_row_count = 0;
+    // Re-reading single lines: one open file at a time.
+    int fetch_fd = -1;
+    std::size_t fetch_file = 0;
     // Progress.
     std::uint64_t bytes_total = 0;
     std::uint64_t bytes_before_file = 0;
     std::chrono::steady_clock::time_point last_progress{};
     bool progress_shown = false;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+    ~State() {
+        if (fetch_fd >= 0) {
+            ::close(fetch_fd);
+        }
+    }
+
+    ClaimState* states() const { return static_cast<ClaimState*>(state_buffer.data()); }
 
     void tally(Category category, std::uint8_t channel_slot, std::uint16_t op,
                std::int64_t amount) {
@@ -168,7 +232,60 @@ struct MatchEngine::State {
         return id;
     }
 
+    /// The settlement line at (file, offset) split into detail_splitter; false if unreadable.
+    bool fetchRow(std::size_t file_index, std::uint64_t offset) {
+        if (fetch_fd < 0 || fetch_file != file_index) {
+            if (fetch_fd >= 0) {
+                ::close(fetch_fd);
+            }
+            fetch_fd = ::open(summary.settlement_files[file_index].c_str(), O_RDONLY | O_CLOEXEC);
+            fetch_file = file_index;
+            if (fetch_fd < 0) {
+                return false;
+            }
+        }
+        return readLine(fetch_fd, offset, detail_row) &&
+               detail_splitter.split(detail_row) == kSettlementColumns;
+    }
+
+    /// The line at `offset` of `fd` into `out` (no line ending); short reads first, since a
+    /// line is ~100-200 bytes and exceptions are read one by one.
+    static bool readLine(int fd, std::uint64_t offset, std::string& out) {
+        constexpr std::size_t kFirstReadBytes = 512;
+        for (std::size_t want = kFirstReadBytes;; want = kCsvLineBytesMax + 2) {
+            out.resize(want);
+            const ssize_t got = ::pread(fd, out.data(), want, static_cast<off_t>(offset));
+            if (got <= 0) {
+                return false;
+            }
+            out.resize(static_cast<std::size_t>(got));
+            const std::size_t newline = out.find('\n');
+            if (newline != std::string::npos || static_cast<std::size_t>(got) < want ||
+                want > kFirstReadBytes) {
+                if (newline != std::string::npos) {
+                    out.resize(newline);
+                }
+                if (!out.empty() && out.back() == '\r') {
+                    out.pop_back();
+                }
+                return true;
+            }
+        }
+    }
+
     void showProgress(const char* phase, std::uint64_t bytes_in_file, std::uint64_t rows) {
+        if (!options.progress) {
+            return;
+        }
+        // Reading is ~90% of the work, classify() the rest.
+        const double read_share = bytes_total == 0 ? 1.0
+                                                   : static_cast<double>(bytes_before_file +
+                                                                         bytes_in_file) /
+                                                         static_cast<double>(bytes_total);
+        showPercent(phase, 90.0 * read_share, rows);
+    }
+
+    void showPercent(const char* phase, double done, std::uint64_t rows) {
         if (!options.progress) {
             return;
         }
@@ -178,10 +295,6 @@ struct MatchEngine::State {
         }
         last_progress = now;
         progress_shown = true;
-        const double done = bytes_total == 0 ? 100.0
-                                              : 100.0 * static_cast<double>(bytes_before_file +
-                                                                            bytes_in_file) /
-                                                    static_cast<double>(bytes_total);
         std::fprintf(stderr, "\rrecon match: %-10s %5.1f%%  %llu rows  ", phase, done,
                      static_cast<unsigned long long>(rows));
         std::fflush(stderr);
@@ -231,7 +344,8 @@ struct MatchEngine::State {
             return Status::okStatus();
         }
         // The line is not echoed: a wrong file (a roster) could carry plaintext citizen IDs.
-        const auto fields = static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) + 1;
+        const auto fields =
+            static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) + 1;
         return Status(ErrorCode::bad_field,
                       location(file, 1) + ": header missing or wrong: expected `" +
                           std::string(expected) + "`, found a line with " +
@@ -267,6 +381,29 @@ struct MatchEngine::State {
         return nullptr;
     }
 
+    /// Inserts the pending ledger claims (their slots were prefetched when they were parsed).
+    Status flushClaims(ExceptionSink& exceptions) {
+        for (std::size_t i = 0; i < pending_claim_count; ++i) {
+            const PendingClaim& claim = pending_claims[i];
+            const auto inserted = index->insert(claim.claimId(), claim.hash);
+            if (!inserted.second) {
+                if (Status s = badLine(exceptions, options.ledger_path, claim.line,
+                                       "claim_id appears more than once in the ledger", true);
+                    !s.ok()) {
+                    return s;
+                }
+                continue;
+            }
+            if ((claims + 1) * sizeof(ClaimState) > state_buffer.capacity()) {
+                state_buffer.reserve(std::max<std::size_t>(state_buffer.capacity() * 2,
+                                                           sizeof(ClaimState) * 1024));
+            }
+            states()[claims++] = claim.state;
+        }
+        pending_claim_count = 0;
+        return Status::okStatus();
+    }
+
     Status readLedger(ExceptionSink& exceptions) {
         const std::string& path = options.ledger_path;
         auto opened = CsvFileReader::open(path);
@@ -277,16 +414,12 @@ struct MatchEngine::State {
         const std::uint64_t estimate = std::min<std::uint64_t>(
             reader.sizeBytes() / kLedgerLineBytesEstimate + 16, kLedgerClaimsMax);
         index = std::make_unique<ClaimIndex>(static_cast<std::size_t>(estimate));
-        for (auto* column : {&status, &channel}) {
-            column->reserve(estimate);
-        }
-        operator_id.reserve(estimate);
-        ledger_amount.reserve(estimate);
+        state_buffer.reserve(static_cast<std::size_t>(estimate) * sizeof(ClaimState));
 
         CsvLine line;
         while (reader.next(line)) {
             if (line.number % kProgressEveryLines == 0) {
-                showProgress("ledger", reader.bytesDone(), index->size());
+                showProgress("ledger", reader.bytesDone(), claims);
             }
             if (line.number == 1) {
                 if (Status header = checkHeader(line, path, kLedgerHeader); !header.ok()) {
@@ -295,7 +428,6 @@ struct MatchEngine::State {
                 continue;
             }
             if (line.too_long) {
-                bad_ledger_lines.push_back(line.number);
                 if (Status s = badLine(exceptions, path, line.number, "line longer than 4096 bytes",
                                        true);
                     !s.ok()) {
@@ -305,6 +437,9 @@ struct MatchEngine::State {
             }
             if (line.text.empty()) {
                 continue;
+            }
+            if (line.number > 0xFFFF'FFFFU) {
+                return Status(ErrorCode::bad_field, path + ": more than 4294967295 lines");
             }
             const std::size_t count = splitter.split(line.text);
             const char* reason = count == 0 ? nullptr : checkLedgerFields(count);
@@ -324,7 +459,7 @@ struct MatchEngine::State {
                     reason = "status is not one of held, in_doubt, paid, voided";
                 } else if (!parseAmount(splitter.field(kLedgerAmount), amount)) {
                     reason = "amount is not a whole number of TWD from 0 to 1000000000";
-                } else if (index->size() >= kLedgerClaimsMax) {
+                } else if (claims + pending_claim_count >= kLedgerClaimsMax) {
                     return Status(ErrorCode::bad_field, path + ": more than " +
                                                             std::to_string(kLedgerClaimsMax) +
                                                             " claims (kLedgerClaimsMax)");
@@ -332,36 +467,42 @@ struct MatchEngine::State {
                     reason = "more than 1024 distinct operators (kOperatorsMax)";
                 }
             }
-            if (reason == nullptr) {
-                const auto [position, inserted] = index->insert(splitter.field(kLedgerClaimId));
-                if (!inserted) {
-                    reason = "claim_id appears more than once in the ledger";
-                } else {
-                    (void)position;
-                    status.push_back(static_cast<std::uint8_t>(*parsed_status));
-                    channel.push_back(static_cast<std::uint8_t>(*parsed_channel));
-                    operator_id.push_back(*op);
-                    ledger_amount.push_back(static_cast<std::int32_t>(amount));
-                    continue;
+            if (reason != nullptr) {
+                if (Status s = badLine(exceptions, path, line.number, reason, true); !s.ok()) {
+                    return s;
                 }
+                continue;
             }
-            bad_ledger_lines.push_back(line.number);
-            if (Status s = badLine(exceptions, path, line.number, reason, true); !s.ok()) {
-                return s;
+            PendingClaim& claim = pending_claims[pending_claim_count++];
+            const std::string_view claim_id = splitter.field(kLedgerClaimId);
+            std::memcpy(claim.id.data(), claim_id.data(), claim_id.size());
+            claim.length = claim_id.size();
+            claim.hash = ClaimIndex::hash(claim_id);
+            claim.line = line.number;
+            claim.state = ClaimState{};
+            claim.state.ledger_amount = static_cast<std::int32_t>(amount);
+            claim.state.status = static_cast<std::uint8_t>(*parsed_status);
+            claim.state.channel = static_cast<std::uint8_t>(*parsed_channel);
+            claim.state.operator_id = *op;
+            claim.state.ledger_line = static_cast<std::uint32_t>(line.number);
+            claim.state.ledger_offset = line.offset;
+            index->prefetch(claim.hash);
+            if (pending_claim_count == kLookupBatch) {
+                if (Status s = flushClaims(exceptions); !s.ok()) {
+                    return s;
+                }
             }
         }
         if (!reader.status().ok()) {
             return reader.status();
         }
+        if (Status s = flushClaims(exceptions); !s.ok()) {
+            return s;
+        }
         if (reader.sizeBytes() == 0 && options.warn) {
             options.warn(path + ": empty ledger file (no header, no claims)");
         }
-        summary.ledger_records = index->size();
-        const std::size_t claims = index->size();
-        settle_count.assign(claims, 0);
-        settle_amount.assign(claims, 0);
-        settle_ref.assign(claims, 0);
-        settle_line.assign(claims, 0);
+        summary.ledger_records = claims;
         bytes_before_file += reader.sizeBytes();
         return Status::okStatus();
     }
@@ -391,12 +532,11 @@ struct MatchEngine::State {
     }
 
     /// Fills the ledger-side columns known without the ledger text.
-    void fillLedgerSide(ExceptionRecord& record, std::uint32_t position) const {
-        record.channel = protocols::channelName(static_cast<Channel>(channel[position]));
-        record.operator_name = operators[operator_id[position]];
-        record.ledger_status =
-            protocols::claimStatusName(static_cast<ClaimStatus>(status[position]));
-        record.ledger_amount = ledger_amount[position];
+    void fillLedgerSide(ExceptionRecord& record, const ClaimState& state) const {
+        record.channel = protocols::channelName(static_cast<Channel>(state.channel));
+        record.operator_name = operators[state.operator_id];
+        record.ledger_status = protocols::claimStatusName(static_cast<ClaimStatus>(state.status));
+        record.ledger_amount = state.ledger_amount;
     }
 
     /// Fills the settlement-side columns from the fields currently in `fields`.
@@ -412,14 +552,106 @@ struct MatchEngine::State {
         record.settlement_paid_at = fields.field(kSettlementPaidAt);
     }
 
-    /// Re-reads the primary settlement row of `position` into detail_splitter; false if gone.
-    bool loadPrimaryRow(std::uint32_t position) {
-        const std::uint64_t ref = settle_ref[position];
-        const std::string& file = summary.settlement_files[ref >> kRefFileShift];
-        detail_row = readLineAt(file, ref & kRefOffsetMask);
-        return detail_splitter.split(detail_row) == kSettlementColumns;
+    /// Looks up and applies the pending settlement rows of file `file_index`, in line order.
+    Status flushRows(ExceptionSink& exceptions, std::size_t file_index) {
+        const std::size_t count = pending_row_count;
+        pending_row_count = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            PendingRow& row = pending_rows[i];
+            row.candidate = index->candidate(row.hash);
+            index->prefetchRecord(row.candidate);
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+            PendingRow& row = pending_rows[i];
+            row.position = index->confirm(row.candidate, row.claimId(), row.hash);
+            if (row.position != ClaimIndex::kNotFound) {
+                __builtin_prefetch(states() + row.position, 1);
+            }
+        }
+        const std::string& path = summary.settlement_files[file_index];
+        std::string reason_text;
+        for (std::size_t i = 0; i < count; ++i) {
+            const PendingRow& row = pending_rows[i];
+            const std::uint64_t ref = (std::uint64_t{file_index} << kRefFileShift) | row.offset;
+            if (row.position == ClaimIndex::kNotFound) {
+                ExceptionRecord record;
+                record.category = Category::missing_in_ledger;
+                record.claim_id = row.claimId();
+                record.reason =
+                    "the operator reports a payment for a claim the ledger does not know";
+                std::optional<std::uint16_t> op;
+                if (fetchRow(file_index, row.offset)) {
+                    op = internOperator(detail_splitter.field(kSettlementOperator));
+                    record.operator_name = detail_splitter.field(kSettlementOperator);
+                    fillSettlementSide(record, detail_splitter, path, row.line, row.amount);
+                }
+                if (!op) {
+                    --summary.settlement_records;
+                    if (Status s = badLine(exceptions, path, row.line,
+                                           "more than 1024 distinct operators (kOperatorsMax)",
+                                           false);
+                        !s.ok()) {
+                        return s;
+                    }
+                    continue;
+                }
+                tally(Category::missing_in_ledger, kUnknownChannel, *op, row.amount);
+                exceptions.add(record);
+                ++summary.exception_count;
+                continue;
+            }
+            ClaimState& state = states()[row.position];
+            if (state.settle_count == 0) {
+                state.settle_count = 1;
+                state.settle_amount = static_cast<std::int32_t>(row.amount);
+                state.settle_ref = ref;
+                state.settle_line = static_cast<std::uint32_t>(row.line);
+                continue;
+            }
+            if (state.settle_count < 0xFFFF'FFFFU) {
+                ++state.settle_count;
+            }
+            const bool promote = state.status == static_cast<std::uint8_t>(ClaimStatus::paid) &&
+                                 state.settle_amount != state.ledger_amount &&
+                                 row.amount == state.ledger_amount;
+            ExceptionRecord record;
+            record.category = Category::duplicate_in_settlement;
+            record.claim_id = row.claimId();
+            fillLedgerSide(record, state);
+            std::int64_t duplicate_amount = row.amount;
+            if (promote) {
+                // This row carries the ledger's amount: it becomes the primary row and the
+                // earlier one (other amount) is the duplicate.
+                const std::uint64_t old_ref = state.settle_ref;
+                const std::uint32_t old_line = state.settle_line;
+                duplicate_amount = state.settle_amount;
+                state.settle_amount = static_cast<std::int32_t>(row.amount);
+                state.settle_ref = ref;
+                state.settle_line = static_cast<std::uint32_t>(row.line);
+                const std::size_t old_file = old_ref >> kRefFileShift;
+                reason_text = "settlement row beyond the first for this claim; the row at " +
+                              location(path, row.line) + " carries the ledger's amount";
+                if (fetchRow(old_file, old_ref & kRefOffsetMask)) {
+                    fillSettlementSide(record, detail_splitter, summary.settlement_files[old_file],
+                                       old_line, duplicate_amount);
+                }
+            } else {
+                reason_text = "settlement row beyond the first for this claim (first at " +
+                              location(summary.settlement_files[state.settle_ref >> kRefFileShift],
+                                       state.settle_line) +
+                              ")";
+                if (fetchRow(file_index, row.offset)) {
+                    fillSettlementSide(record, detail_splitter, path, row.line, row.amount);
+                }
+            }
+            record.reason = reason_text;
+            tally(Category::duplicate_in_settlement, state.channel, state.operator_id,
+                  duplicate_amount);
+            exceptions.add(record);
+            ++summary.exception_count;
+        }
+        return Status::okStatus();
     }
-    std::string detail_row;
 
     Status readSettlementFile(ExceptionSink& exceptions, std::size_t file_index) {
         const std::string& path = summary.settlement_files[file_index];
@@ -429,7 +661,6 @@ struct MatchEngine::State {
         }
         CsvFileReader& reader = *opened.value();
         CsvLine line;
-        std::string reason_text;
         while (reader.next(line)) {
             if (line.number % kProgressEveryLines == 0) {
                 showProgress("settlement", reader.bytesDone(), summary.settlement_records);
@@ -465,85 +696,26 @@ struct MatchEngine::State {
                 continue;
             }
             ++summary.settlement_records;
+            PendingRow& row = pending_rows[pending_row_count++];
             const std::string_view claim_id = splitter.field(kSettlementClaimId);
-            const std::uint32_t position = index->find(claim_id);
-            if (position == ClaimIndex::kNotFound) {
-                const auto op = internOperator(splitter.field(kSettlementOperator));
-                if (!op) {
-                    --summary.settlement_records;
-                    if (Status s = badLine(exceptions, path, line.number,
-                                           "more than 1024 distinct operators (kOperatorsMax)",
-                                           false);
-                        !s.ok()) {
-                        return s;
-                    }
-                    continue;
+            std::memcpy(row.id.data(), claim_id.data(), claim_id.size());
+            row.length = claim_id.size();
+            row.hash = ClaimIndex::hash(claim_id);
+            row.line = line.number;
+            row.offset = line.offset;
+            row.amount = amount;
+            index->prefetch(row.hash);
+            if (pending_row_count == kLookupBatch) {
+                if (Status s = flushRows(exceptions, file_index); !s.ok()) {
+                    return s;
                 }
-                tally(Category::missing_in_ledger, kUnknownChannel, *op, amount);
-                ExceptionRecord record;
-                record.category = Category::missing_in_ledger;
-                record.claim_id = claim_id;
-                record.reason = "the operator reports a payment for a claim the ledger does not know";
-                record.operator_name = splitter.field(kSettlementOperator);
-                fillSettlementSide(record, splitter, path, line.number, amount);
-                exceptions.add(record);
-                ++summary.exception_count;
-                continue;
             }
-            const std::uint64_t ref = (std::uint64_t{file_index} << kRefFileShift) | line.offset;
-            std::uint32_t& seen = settle_count[position];
-            if (seen == 0) {
-                seen = 1;
-                settle_amount[position] = static_cast<std::int32_t>(amount);
-                settle_ref[position] = ref;
-                settle_line[position] = static_cast<std::uint32_t>(line.number);
-                continue;
-            }
-            if (seen < 0xFFFF'FFFFU) {
-                ++seen;
-            }
-            const bool promote = status[position] == static_cast<std::uint8_t>(ClaimStatus::paid) &&
-                                 settle_amount[position] != ledger_amount[position] &&
-                                 amount == ledger_amount[position];
-            ExceptionRecord record;
-            record.category = Category::duplicate_in_settlement;
-            record.claim_id = claim_id;
-            fillLedgerSide(record, position);
-            if (promote) {
-                // This row carries the ledger's amount: it becomes the primary row and the
-                // earlier one (other amount) is the duplicate.
-                const std::uint64_t old_ref = settle_ref[position];
-                const std::uint32_t old_line = settle_line[position];
-                const std::int64_t old_amount = settle_amount[position];
-                settle_amount[position] = static_cast<std::int32_t>(amount);
-                settle_ref[position] = ref;
-                settle_line[position] = static_cast<std::uint32_t>(line.number);
-                const std::string& old_file = summary.settlement_files[old_ref >> kRefFileShift];
-                detail_row = readLineAt(old_file, old_ref & kRefOffsetMask);
-                reason_text = "settlement row beyond the first for this claim; the row at " +
-                              location(path, line.number) + " carries the ledger's amount";
-                record.reason = reason_text;
-                if (detail_splitter.split(detail_row) == kSettlementColumns) {
-                    fillSettlementSide(record, detail_splitter, old_file, old_line, old_amount);
-                }
-                tally(Category::duplicate_in_settlement, channel[position], operator_id[position],
-                      old_amount);
-            } else {
-                const std::uint64_t first_ref = settle_ref[position];
-                reason_text = "settlement row beyond the first for this claim (first at " +
-                              location(summary.settlement_files[first_ref >> kRefFileShift],
-                                       settle_line[position]) +
-                              ")";
-                record.reason = reason_text;
-                fillSettlementSide(record, splitter, path, line.number, amount);
-                tally(Category::duplicate_in_settlement, channel[position], operator_id[position],
-                      amount);
-            }
-            exceptions.add(record);
-            ++summary.exception_count;
         }
         if (!reader.status().ok()) {
             return reader.status();
+        }
+        if (Status s = flushRows(exceptions, file_index); !s.ok()) {
+            return s;
         }
         if (reader.sizeBytes() == 0 && options.warn) {
             options.warn(path + ": empty settlement file (no header, no rows)");
@@ -567,91 +739,86 @@ struct MatchEngine::State {
 
 Status MatchEngine::State::classifyAll(ExceptionSink& exceptions, ResolutionSink& resolutions) {
     const std::string& path = options.ledger_path;
-    auto opened = CsvFileReader::open(path);
-    if (!opened.ok()) {
-        return opened.status();
+    // Only exceptions need their ledger line again (a few percent): read those one by one.
+    const int ledger_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (ledger_fd < 0) {
+        return Status(ErrorCode::not_found, path + ": cannot open: " + std::strerror(errno));
     }
-    CsvFileReader& reader = *opened.value();
+    struct FdCloser {
+        int fd;
+        ~FdCloser() { ::close(fd); }
+    } closer{ledger_fd};
     std::vector<Resolution> batch;
     batch.reserve(kResolutionBatchMax);
     std::string reason_text;
-    auto bad = bad_ledger_lines.begin();
-    std::uint32_t position = 0;
-    const std::uint32_t claims = static_cast<std::uint32_t>(index->size());
-    CsvLine line;
-    while (reader.next(line) && position < claims) {
-        if (line.number % kProgressEveryLines == 0) {
-            showProgress("classify", reader.bytesDone(), position);
+    std::string ledger_text;
+    for (std::size_t p = 0; p < claims; ++p) {
+        if (p % kProgressEveryLines == 0) {
+            showPercent("classify",
+                        90.0 + 10.0 * static_cast<double>(p) / static_cast<double>(claims), p);
         }
-        if (line.number == 1) {
-            continue;
-        }
-        if (bad != bad_ledger_lines.end() && *bad == line.number) {
-            ++bad;
-            continue;
-        }
-        if (line.too_long || line.text.empty()) {
-            continue;
-        }
-        const std::uint32_t p = position++;
-        const auto claim_status = static_cast<ClaimStatus>(status[p]);
-        const std::uint32_t rows = settle_count[p];
-        const std::int64_t amount = ledger_amount[p];
+        const ClaimState& state = states()[p];
+        const auto claim_status = static_cast<ClaimStatus>(state.status);
+        const std::uint32_t rows = state.settle_count;
+        const std::int64_t amount = state.ledger_amount;
         Category category = Category::matched;
         std::int64_t tally_amount = amount;
         switch (claim_status) {
             case ClaimStatus::paid:
                 if (rows == 0) {
                     category = Category::missing_in_settlement;
-                } else if (settle_amount[p] != amount) {
+                } else if (state.settle_amount != amount) {
                     category = Category::amount_mismatch;
-                    tally_amount = settle_amount[p];
+                    tally_amount = state.settle_amount;
                 }
                 break;
             case ClaimStatus::held:
             case ClaimStatus::in_doubt:
                 category = rows == 0 ? Category::in_doubt_unpaid : Category::in_doubt_paid;
                 if (rows > 0) {
-                    tally_amount = settle_amount[p];
+                    tally_amount = state.settle_amount;
                 }
                 break;
             case ClaimStatus::voided:
             case ClaimStatus::none:
                 category = rows == 0 ? Category::voided : Category::missing_in_ledger;
                 if (rows > 0) {
-                    tally_amount = settle_amount[p];
+                    tally_amount = state.settle_amount;
                 }
                 break;
         }
-        tally(category, channel[p], operator_id[p], tally_amount);
+        tally(category, state.channel, state.operator_id, tally_amount);
         if (!isException(category)) {
             continue;
         }
-        // An exception: its ledger line is split only now (a few percent of all lines).
-        if (splitter.split(line.text) != kLedgerColumns) {
+        // An exception: its ledger line is read and split only now.
+        if (!readLine(ledger_fd, state.ledger_offset, ledger_text) ||
+            splitter.split(ledger_text) != kLedgerColumns ||
+            splitter.field(kLedgerClaimId).size() > kClaimIdLengthMax) {
             return Status(ErrorCode::internal,
-                          location(path, line.number) + ": ledger changed while matching");
+                          location(path, state.ledger_line) + ": ledger changed while matching");
         }
         ExceptionRecord record;
         record.category = category;
         record.claim_id = splitter.field(kLedgerClaimId);
-        record.ledger_line = line.number;
+        record.ledger_line = state.ledger_line;
         record.program = splitter.field(kLedgerProgram);
         record.terminal_id = splitter.field(kLedgerTerminalId);
         record.terminal_ref = splitter.field(kLedgerTerminalRef);
         record.held_at = splitter.field(kLedgerHeldAt);
         record.ledger_paid_at = splitter.field(kLedgerPaidAt);
-        fillLedgerSide(record, p);
+        fillLedgerSide(record, state);
         std::string settlement_file;
-        if (rows > 0 && loadPrimaryRow(p)) {
-            settlement_file = summary.settlement_files[settle_ref[p] >> kRefFileShift];
-            fillSettlementSide(record, detail_splitter, settlement_file, settle_line[p],
-                               settle_amount[p]);
+        if (rows > 0 &&
+            fetchRow(state.settle_ref >> kRefFileShift, state.settle_ref & kRefOffsetMask)) {
+            settlement_file = summary.settlement_files[state.settle_ref >> kRefFileShift];
+            fillSettlementSide(record, detail_splitter, settlement_file, state.settle_line,
+                               state.settle_amount);
         }
         const bool in_doubt = claim_status == ClaimStatus::in_doubt;
         switch (category) {
             case Category::amount_mismatch:
-                reason_text = "the operator settled " + std::to_string(settle_amount[p]) +
+                reason_text = "the operator settled " + std::to_string(state.settle_amount) +
                               " TWD, the ledger says " + std::to_string(amount) + " TWD";
                 break;
             case Category::missing_in_settlement:
@@ -665,8 +832,8 @@ Status MatchEngine::State::classifyAll(ExceptionSink& exceptions, ResolutionSink
                                          "resolve as paid"
                                        : "still held in the ledger (not timed out); the operator "
                                          "reports the payment, the terminal's commit should follow";
-                if (settle_amount[p] != amount) {
-                    reason_text += " (settled " + std::to_string(settle_amount[p]) +
+                if (state.settle_amount != amount) {
+                    reason_text += " (settled " + std::to_string(state.settle_amount) +
                                    " TWD, ledger " + std::to_string(amount) + " TWD)";
                 }
                 break;
@@ -681,14 +848,14 @@ Status MatchEngine::State::classifyAll(ExceptionSink& exceptions, ResolutionSink
         if (in_doubt && category == Category::in_doubt_paid && record.settlement_line != 0) {
             resolution = Resolution{};
             resolution->outcome = ResolutionOutcome::paid;
-            resolution->reason = "settlement " + location(settlement_file, settle_line[p]) +
+            resolution->reason = "settlement " + location(settlement_file, state.settle_line) +
                                  " shows the payment";
             resolution->settlement_file = settlement_file;
-            resolution->settlement_line = settle_line[p];
+            resolution->settlement_line = state.settle_line;
             resolution->operator_name = std::string(record.settlement_operator);
             resolution->terminal_id = std::string(record.settlement_terminal_id);
             resolution->terminal_ref = std::string(record.settlement_terminal_ref);
-            resolution->amount = settle_amount[p];
+            resolution->amount = state.settle_amount;
             resolution->paid_at = std::string(record.settlement_paid_at);
         } else if (in_doubt && category == Category::in_doubt_unpaid) {
             const auto held_at = protocols::parseRfc3339Millis(record.held_at);
@@ -723,12 +890,6 @@ Status MatchEngine::State::classifyAll(ExceptionSink& exceptions, ResolutionSink
                 }
             }
         }
-    }
-    if (!reader.status().ok()) {
-        return reader.status();
-    }
-    if (position != claims) {
-        return Status(ErrorCode::internal, path + ": ledger changed while matching");
     }
     if (Status s = flush(batch, resolutions); !s.ok()) {
         return s;
@@ -781,13 +942,18 @@ Status MatchEngine::read(ExceptionSink& exceptions) {
                                                 " settlement files (kSettlementFilesMax)");
     }
     std::error_code error;
-    state.bytes_total = 2 * std::filesystem::file_size(state.options.ledger_path, error);
+    state.bytes_total = std::filesystem::file_size(state.options.ledger_path, error);
     for (const std::string& file : state.summary.settlement_files) {
         state.bytes_total += std::filesystem::file_size(file, error);
     }
-    Status status = state.readLedger(exceptions);
-    for (std::size_t i = 0; status.ok() && i < state.summary.settlement_files.size(); ++i) {
-        status = state.readSettlementFile(exceptions, i);
+    Status status;
+    try {
+        status = state.readLedger(exceptions);
+        for (std::size_t i = 0; status.ok() && i < state.summary.settlement_files.size(); ++i) {
+            status = state.readSettlementFile(exceptions, i);
+        }
+    } catch (const std::bad_alloc&) {
+        status = Status(ErrorCode::internal, "out of memory while reading the inputs");
     }
     if (!status.ok()) {
         state.endProgress();
@@ -796,7 +962,12 @@ Status MatchEngine::read(ExceptionSink& exceptions) {
 }
 
 Status MatchEngine::classify(ExceptionSink& exceptions, ResolutionSink& resolutions) {
-    Status status = state_->classifyAll(exceptions, resolutions);
+    Status status;
+    try {
+        status = state_->classifyAll(exceptions, resolutions);
+    } catch (const std::bad_alloc&) {
+        status = Status(ErrorCode::internal, "out of memory while classifying");
+    }
     state_->endProgress();
     state_->finishSummary();
     return status;
