@@ -219,6 +219,46 @@ TEST_F(ClientCoreTest, ReserveWithoutAnswerIsUnavailableAndTheHoldIsVoidedInBack
     EXPECT_EQ(nlohmann::json::parse(voids[0].body)["reason"], "reserve_reversal");
 }
 
+TEST_F(ClientCoreTest, ReserveKeyIsJournalledBeforeTheRequestLeaves) {
+    std::atomic<std::int64_t> rows_while_sending{-1};
+    gateway_->setHandler([this, &rows_while_sending](const HttpRequest& request) {
+        if (request.path == "/v1/claims") {
+            rows_while_sending = core_->journal().count();
+        }
+        return happyGateway(request);
+    });
+    ASSERT_EQ(core_->reserve("CASH2023", kCitizen, kNhi, nullptr, 6000).status, Status::ok);
+    EXPECT_EQ(rows_while_sending, 1);
+    EXPECT_EQ(core_->pendingAdvices(), 0) << "a hold acknowledged leaves the journal";
+}
+
+TEST_F(ClientCoreTest, ReversalEndsWhenTheReplayIsRefusedForGood) {
+    std::atomic<int> reserve_calls{0};
+    gateway_->setHandler([&reserve_calls](const HttpRequest& request) {
+        if (request.path == "/v1/claims" && reserve_calls++ == 0) {
+            return noAnswer();  // the request never arrived
+        }
+        return error(409, "already_claimed");  // meanwhile paid at another channel
+    });
+    EXPECT_EQ(core_->reserve("CASH2023", kCitizen, kNhi, nullptr, 6000).status,
+              Status::unavailable);
+    core_->startSender();
+    ASSERT_EQ(core_->flush(std::chrono::seconds(10)), Status::ok);
+    EXPECT_TRUE(requestsTo("/void").empty()) << "nothing of ours is held, nothing to void";
+    std::lock_guard lock(log_mutex_);
+    EXPECT_NE(log_.find("reversal ended"), std::string::npos) << log_;
+}
+
+TEST_F(ClientCoreTest, RevokedCertificateKeepsTheAdviceForLater) {
+    gateway_->setHandler(happyGateway);
+    ASSERT_EQ(core_->reserve("CASH2023", kCitizen, kNhi, nullptr, 6000).status, Status::ok);
+    gateway_->setHandler([](const HttpRequest&) { return error(403, "terminal_revoked"); });
+    const Outcome outcome = core_->commit("c_abc", 6000, "ref-1");
+    EXPECT_EQ(outcome.status, Status::queued) << "cash left: never drop the evidence";
+    EXPECT_EQ(outcome.code, "terminal_revoked");
+    EXPECT_EQ(core_->pendingAdvices(), 1);
+}
+
 TEST_F(ClientCoreTest, ReserveRefusedIsRefusedWithGatewayCode) {
     gateway_->setHandler([](const HttpRequest&) { return error(409, "already_claimed"); });
     const Outcome outcome = core_->reserve("CASH2023", kCitizen, kNhi, nullptr, 6000);
