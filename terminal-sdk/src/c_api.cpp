@@ -115,6 +115,14 @@ cg_status cg_client_open(const cg_config* config, cg_client** out_client) {
             return CG_CONFIG_ERROR;
         }
     }
+    for (uint32_t word : config->reserved) {
+        if (word != 0) {
+            // A newer application sets a field this library does not know: refuse rather than
+            // silently ignore what the vendor asked for.
+            setLastError("cg_config.reserved must be zero (application built against a newer SDK?)");
+            return CG_CONFIG_ERROR;
+        }
+    }
     try {
         claimgate::sdk::ClientConfig cpp{config->gateway_url, config->ca_file, config->cert_file,
                                          config->key_file, config->journal_path,

@@ -96,6 +96,10 @@ TEST_F(CApiTest, MissingFilesAndFieldsAreConfigErrorsNamingTheProblem) {
     EXPECT_EQ(cg_client_open(&c, &client), CG_CONFIG_ERROR);
     EXPECT_NE(std::string(cg_last_error()).find("journal"), std::string::npos);
     c = config("atm-0001");
+    c.reserved[3] = 1;
+    EXPECT_EQ(cg_client_open(&c, &client), CG_CONFIG_ERROR);
+    EXPECT_NE(std::string(cg_last_error()).find("reserved"), std::string::npos);
+    c = config("atm-0001");
     c.cert_file = c.ca_file;  // a CA certificate has no terminal OU
     EXPECT_EQ(cg_client_open(&c, &client), CG_CONFIG_ERROR);
     EXPECT_EQ(client, nullptr);
