@@ -1,0 +1,65 @@
+// File: gateway_unit_helpers.hpp
+// Small builders shared by the gateway unit tests.
+#pragma once
+
+#include <claimgate/protocols/digest.hpp>
+#include <claimgate/protocols/program.hpp>
+
+#include "ledger/ledger_operation.hpp"
+#include "ledger_seed.hpp"
+
+#include <string>
+
+namespace claimgate::gateway::testing {
+
+/// A citizen key as the gateway would derive it, from a test pepper.
+inline CitizenKey keyFor(const std::string& label) {
+    return protocols::hmacSha256("unit-test-pepper", label);
+}
+
+inline protocols::Program testProgram(const std::string& id = "CASH2023",
+                                      std::int64_t amount = 6000) {
+    auto program = protocols::Program::fromJson(
+        claimgate::testing::programJson(id, amount, {"atm", "kiosk", "counter"}));
+    if (!program) throw std::runtime_error(program.status().message());
+    return program.value();
+}
+
+inline TerminalIdentity atmTerminal() { return {"atm-0001", "BANK004", protocols::Channel::atm}; }
+
+inline HoldOperation holdOf(const std::string& citizen, const std::string& key,
+                            const TerminalIdentity& terminal = atmTerminal()) {
+    HoldOperation op;
+    op.terminal = terminal;
+    op.idempotency = {key, protocols::sha256(citizen + "|" + key)};
+    op.program = "CASH2023";
+    op.citizen_key = keyFor(citizen);
+    op.citizen_mask = "A12*****89";
+    op.amount = 6000;
+    op.ttl_millis = 120'000;
+    op.currency = "TWD";
+    return op;
+}
+
+inline CommitOperation commitOf(const std::string& claim_ref, const std::string& key,
+                                const TerminalIdentity& terminal = atmTerminal()) {
+    CommitOperation op;
+    op.terminal = terminal;
+    op.idempotency = {key, protocols::sha256("commit|" + claim_ref + "|" + key)};
+    op.claim_ref = claim_ref;
+    op.amount = 6000;
+    op.terminal_ref = "REF";
+    return op;
+}
+
+inline VoidOperation voidOf(const std::string& claim_ref, const std::string& key,
+                            const TerminalIdentity& terminal = atmTerminal()) {
+    VoidOperation op;
+    op.terminal = terminal;
+    op.idempotency = {key, protocols::sha256("void|" + claim_ref + "|" + key)};
+    op.claim_ref = claim_ref;
+    op.reason = "test";
+    return op;
+}
+
+}  // namespace claimgate::gateway::testing

@@ -1,0 +1,171 @@
+// GroupCommitter: batching (sizes and the histogram), the queue bound, per-operation
+// savepoints, and a failed commit answering every waiter 503 with nothing applied.
+#include "gateway_unit_helpers.hpp"
+#include "writer_gate.hpp"
+
+#include <claimgate/gateway/clock.hpp>
+
+#include "ledger/group_committer.hpp"
+#include "ledger/sqlite_ledger_store.hpp"
+#include "mocks/mock_ledger_store.hpp"
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+namespace claimgate::gateway::testing {
+namespace {
+
+using ::testing::_;
+using ::testing::Invoke;
+using ::testing::NiceMock;
+
+class GroupCommitterTest : public ::testing::Test {
+protected:
+    GroupCommitterTest()
+        : clock_(std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis)),
+          engine_(clock_, nullptr, 1000) {
+        store_.behaveAsEmptyLedger();
+        ON_CALL(store_, begin()).WillByDefault(Invoke([this] { gate_.onBegin(); }));
+    }
+
+    std::unique_ptr<GroupCommitter> makeCommitter(std::size_t batch_max, std::size_t depth_max) {
+        return std::make_unique<GroupCommitter>(
+            store_, engine_, batch_max, depth_max,
+            [this](const std::vector<LedgerReply*>& replies) {
+                listener_calls_ += 1;
+                listener_replies_ += replies.size();
+            });
+    }
+
+    NiceMock<MockLedgerStore> store_;
+    std::shared_ptr<ManualClock> clock_;
+    ClaimEngine engine_;
+    WriterGate gate_;
+    std::atomic<int> listener_calls_{0};
+    std::atomic<std::size_t> listener_replies_{0};
+};
+
+TEST_F(GroupCommitterTest, DrainsTheQueueInBatchesOfAtMostBatchMax) {
+    auto committer = makeCommitter(4, 100);
+    std::vector<std::future<LedgerReply>> futures;
+    futures.push_back(*committer->submit(SweepOperation{}));
+    ASSERT_TRUE(gate_.waitEntered());
+    for (int i = 0; i < 10; ++i) futures.push_back(*committer->submit(SweepOperation{}));
+    EXPECT_EQ(committer->queueDepth(), 10U);
+    gate_.open();
+    for (auto& future : futures) EXPECT_EQ(future.get().http_status, 200);
+    const auto& stats = committer->stats();
+    EXPECT_EQ(stats.batches.load(), 4U);  // 1, then 4 + 4 + 2
+    EXPECT_EQ(stats.operations.load(), 11U);
+    EXPECT_EQ(stats.batch_size_buckets[0].load(), 1U);  // size 1
+    EXPECT_EQ(stats.batch_size_buckets[1].load(), 1U);  // size 2
+    EXPECT_EQ(stats.batch_size_buckets[2].load(), 2U);  // size 4
+    EXPECT_EQ(listener_calls_.load(), 4);
+    EXPECT_EQ(listener_replies_.load(), 11U);
+}
+
+TEST_F(GroupCommitterTest, RefusesBeyondTheQueueBoundButHousekeepingStillGetsIn) {
+    auto committer = makeCommitter(1, 2);
+    auto first = committer->submit(SweepOperation{});
+    ASSERT_TRUE(first);
+    ASSERT_TRUE(gate_.waitEntered());
+    auto second = committer->submit(SweepOperation{});
+    auto third = committer->submit(SweepOperation{});
+    ASSERT_TRUE(second && third);
+    EXPECT_FALSE(committer->submit(SweepOperation{}));  // 2 queued = the bound
+    auto housekeeping = committer->submitUnbounded(SweepOperation{});
+    EXPECT_EQ(committer->queueDepth(), 3U);
+    gate_.open();
+    EXPECT_EQ(first->get().http_status, 200);
+    EXPECT_EQ(second->get().http_status, 200);
+    EXPECT_EQ(third->get().http_status, 200);
+    EXPECT_EQ(housekeeping.get().http_status, 200);
+    EXPECT_TRUE(committer->submit(SweepOperation{}));
+}
+
+TEST_F(GroupCommitterTest, FailedCommitAnswersEveryWaiter503AndPublishesNothing) {
+    ON_CALL(store_, commit()).WillByDefault(Invoke([] {
+        throw LedgerStoreError("disk I/O error");
+    }));
+    EXPECT_CALL(store_, rollback()).Times(2);
+    auto committer = makeCommitter(8, 100);
+    std::vector<std::future<LedgerReply>> futures;
+    futures.push_back(*committer->submit(holdOf("a", "k0")));
+    ASSERT_TRUE(gate_.waitEntered());
+    for (int i = 1; i < 6; ++i) {
+        futures.push_back(*committer->submit(holdOf("c" + std::to_string(i), "k" + std::to_string(i))));
+    }
+    gate_.open();
+    for (auto& future : futures) {
+        const LedgerReply reply = future.get();
+        EXPECT_EQ(reply.http_status, 503) << reply.body;
+        EXPECT_TRUE(reply.index_updates.empty());
+    }
+    EXPECT_EQ(listener_calls_.load(), 0);
+    EXPECT_EQ(committer->stats().failed_batches.load(), 2U);
+    EXPECT_EQ(committer->stats().batches.load(), 0U);
+}
+
+TEST_F(GroupCommitterTest, OneFailingOperationRollsBackOnlyItself) {
+    ON_CALL(store_, insertClaim(_)).WillByDefault(Invoke([](const ClaimRecord& claim) {
+        if (claim.citizen_key == keyFor("bad")) throw LedgerStoreError("constraint");
+        return true;
+    }));
+    EXPECT_CALL(store_, rollbackToSavepoint()).Times(1);
+    EXPECT_CALL(store_, commit()).Times(2);
+    auto committer = makeCommitter(8, 100);
+    auto first = *committer->submit(holdOf("a", "k0"));
+    ASSERT_TRUE(gate_.waitEntered());
+    auto good = *committer->submit(holdOf("good", "k1"));
+    auto bad = *committer->submit(holdOf("bad", "k2"));
+    auto good2 = *committer->submit(holdOf("good2", "k3"));
+    gate_.open();
+    EXPECT_EQ(first.get().http_status, 201);
+    EXPECT_EQ(good.get().http_status, 201);
+    EXPECT_EQ(bad.get().http_status, 503);
+    EXPECT_EQ(good2.get().http_status, 201);
+}
+
+/// A real SQLite ledger whose COMMIT fails: proves "nothing is applied" in the database.
+TEST(GroupCommitterOnSqliteTest, FailedCommitLeavesTheLedgerUnchanged) {
+    claimgate::testing::TempDir dir;
+    SqliteLedgerStore real(dir.file("ledger.db"));
+    NiceMock<MockLedgerStore> store;
+    ON_CALL(store, begin()).WillByDefault(Invoke(&real, &SqliteLedgerStore::begin));
+    ON_CALL(store, commit()).WillByDefault(Invoke([] {
+        throw LedgerStoreError("fsync failed");
+    }));
+    ON_CALL(store, rollback()).WillByDefault(Invoke(&real, &SqliteLedgerStore::rollback));
+    ON_CALL(store, savepoint()).WillByDefault(Invoke(&real, &SqliteLedgerStore::savepoint));
+    ON_CALL(store, releaseSavepoint())
+        .WillByDefault(Invoke(&real, &SqliteLedgerStore::releaseSavepoint));
+    ON_CALL(store, rollbackToSavepoint())
+        .WillByDefault(Invoke(&real, &SqliteLedgerStore::rollbackToSavepoint));
+    ON_CALL(store, findReply(_, _)).WillByDefault(Invoke(&real, &SqliteLedgerStore::findReply));
+    ON_CALL(store, saveReply(_, _, _, _)).WillByDefault(Invoke(&real, &SqliteLedgerStore::saveReply));
+    ON_CALL(store, findBlockingClaim(_, _))
+        .WillByDefault(Invoke(&real, &SqliteLedgerStore::findBlockingClaim));
+    ON_CALL(store, claimCodeExists(_, _))
+        .WillByDefault(Invoke(&real, &SqliteLedgerStore::claimCodeExists));
+    ON_CALL(store, insertClaim(_)).WillByDefault(Invoke(&real, &SqliteLedgerStore::insertClaim));
+    ON_CALL(store, lastEvent()).WillByDefault(Invoke(&real, &SqliteLedgerStore::lastEvent));
+    ON_CALL(store, appendEvent(_)).WillByDefault(Invoke(&real, &SqliteLedgerStore::appendEvent));
+
+    auto clock = std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis);
+    ClaimEngine engine(clock, nullptr, 1000);
+    bool published = false;
+    GroupCommitter committer(store, engine, 8, 100,
+                             [&](const std::vector<LedgerReply*>&) { published = true; });
+    auto a = *committer.submit(holdOf("a", "k1"));
+    auto b = *committer.submit(holdOf("b", "k2"));
+    EXPECT_EQ(a.get().http_status, 503);
+    EXPECT_EQ(b.get().http_status, 503);
+    committer.stop();
+    EXPECT_FALSE(published);
+    EXPECT_EQ(real.countClaims(protocols::ClaimStatus::held), 0);
+    EXPECT_FALSE(real.lastEvent());
+    EXPECT_FALSE(real.findReply("BANK004", "k1"));
+}
+
+}  // namespace
+}  // namespace claimgate::gateway::testing
