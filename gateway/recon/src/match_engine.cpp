@@ -99,6 +99,12 @@ std::string location(const std::string& file, std::uint64_t line) {
     return file + ":" + std::to_string(line);
 }
 
+/// "BANK004_2023-04-10.csv:17": for reasons, where the full path would drown the message
+/// (the settlement_file column has it).
+std::string shortLocation(const std::string& file, std::uint64_t line) {
+    return file.substr(file.find_last_of('/') + 1) + ":" + std::to_string(line);
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> expandSettlementPaths(const std::vector<std::string>& arguments) {
@@ -630,14 +636,14 @@ struct MatchEngine::State {
                 state.settle_line = static_cast<std::uint32_t>(row.line);
                 const std::size_t old_file = old_ref >> kRefFileShift;
                 reason_text = "settlement row beyond the first for this claim; the row at " +
-                              location(path, row.line) + " carries the ledger's amount";
+                              shortLocation(path, row.line) + " carries the ledger's amount";
                 if (fetchRow(old_file, old_ref & kRefOffsetMask)) {
                     fillSettlementSide(record, detail_splitter, summary.settlement_files[old_file],
                                        old_line, duplicate_amount);
                 }
             } else {
                 reason_text = "settlement row beyond the first for this claim (first at " +
-                              location(summary.settlement_files[state.settle_ref >> kRefFileShift],
+                              shortLocation(summary.settlement_files[state.settle_ref >> kRefFileShift],
                                        state.settle_line) +
                               ")";
                 if (fetchRow(file_index, row.offset)) {
@@ -848,7 +854,7 @@ Status MatchEngine::State::classifyAll(ExceptionSink& exceptions, ResolutionSink
         if (in_doubt && category == Category::in_doubt_paid && record.settlement_line != 0) {
             resolution = Resolution{};
             resolution->outcome = ResolutionOutcome::paid;
-            resolution->reason = "settlement " + location(settlement_file, state.settle_line) +
+            resolution->reason = "settlement " + shortLocation(settlement_file, state.settle_line) +
                                  " shows the payment";
             resolution->settlement_file = settlement_file;
             resolution->settlement_line = state.settle_line;

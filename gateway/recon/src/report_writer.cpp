@@ -164,7 +164,7 @@ vertical-align:-1px}figure{margin:12px 0}figcaption{font-weight:600;margin-botto
 svg text{font-size:13px;fill:#212121}.legend span{margin-right:14px;font-size:13px;white-space:nowrap}
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
 .note{background:#fff8e1;border-left:4px solid #f9a825;padding:8px 12px}
-table.exc{font-size:12px}.scroll{overflow-x:auto}table.exc td{word-break:break-word}code{font-size:13px}
+table.exc{font-size:12px}.scroll{overflow-x:auto}table.exc td{overflow-wrap:anywhere}table.exc td.nw{white-space:nowrap;overflow-wrap:normal}code{font-size:13px}
 )";
 
 }  // namespace
@@ -307,7 +307,7 @@ std::string reportHtml(const MatchSummary& summary,
     html += exceptionsChart("Exceptions by operator", summary.by_operator);
     html += legend(exception_categories);
 
-    html += "<h2>Exceptions</h2>\n";
+    html += "<h2 id=\"exceptions\">Exceptions</h2>\n";
     html += "<p class=\"note\">Showing the first " + groupThousands(static_cast<std::int64_t>(
                                                          preview.size())) +
             " of " + groupThousands(static_cast<std::int64_t>(summary.exception_count)) +
@@ -316,12 +316,12 @@ std::string reportHtml(const MatchSummary& summary,
     if (!preview.empty()) {
         // claim_id, category, reason, channel, operator, terminal_id, ledger_status,
         // ledger_amount, settlement_amount, settlement_file, settlement_line
-        constexpr std::array<std::size_t, 10> kShown = {0, 1, 2, 5, 6, 7, 9, 10, 18, 13};
+        constexpr std::array<std::size_t, 9> kShown = {0, 1, 2, 5, 6, 9, 10, 18, 13};
         html += "<div class=\"scroll\"><table class=\"exc\"><tr><th>#</th>";
         for (const std::size_t column : kShown) {
             html += std::string("<th") +
                     (column == 10 || column == 18 ? " class=\"num\"" : "") + ">" +
-                    kExceptionColumnNames[column] + "</th>";
+                    (column == 13 ? "source (file:line)" : kExceptionColumnNames[column]) + "</th>";
         }
         html += "</tr>\n";
         std::size_t number = 0;
@@ -330,13 +330,15 @@ std::string reportHtml(const MatchSummary& summary,
             for (const std::size_t column : kShown) {
                 std::string value = row[column];
                 if (column == 13 && !value.empty()) {
-                    value += ":" + row[14];
+                    // The file name is enough on screen; exceptions.csv has the full path.
+                    value = value.substr(value.find_last_of('/') + 1) + ":" + row[14];
                 } else if (column == 13 && !row[3].empty()) {
                     value = "ledger line " + row[3];
                 }
-                html += std::string("<td") +
-                        (column == 10 || column == 18 ? " class=\"num\"" : "") + ">" +
-                        escapeHtml(value) + "</td>";
+                const char* css = column == 10 || column == 18 ? " class=\"num\""
+                                  : column == 1                ? " class=\"nw\""
+                                                               : "";
+                html += std::string("<td") + css + ">" + escapeHtml(value) + "</td>";
             }
             html += "</tr>\n";
         }
