@@ -12,7 +12,8 @@ std::string_view jsonStringField(std::string_view body, std::string_view name) n
     while ((at = body.find(name, at)) != std::string_view::npos) {
         const std::size_t before = at;
         at += name.size();
-        if (before == 0 || body[before - 1] != '"' || at >= body.size() || body[at] != '"') continue;
+        if (before == 0 || body[before - 1] != '"' || at >= body.size() || body[at] != '"')
+            continue;
         std::size_t cursor = at + 1;
         while (cursor < body.size() && (body[cursor] == ' ' || body[cursor] == ':')) ++cursor;
         if (cursor >= body.size() || body[cursor] != '"') continue;

@@ -38,6 +38,7 @@ private:
 };
 
 /// The value of the first `"name":"value"` string field in a compact JSON body, or empty.
-[[nodiscard]] std::string_view jsonStringField(std::string_view body, std::string_view name) noexcept;
+[[nodiscard]] std::string_view jsonStringField(std::string_view body,
+                                               std::string_view name) noexcept;
 
 }  // namespace claimgate::simulators

@@ -50,7 +50,9 @@ HttpConnection::HttpConnection(GatewayUrl url, Poco::Net::Context::Ptr tls_conte
     buffer_.resize(kLoadResponseBytesMax);
 }
 
-HttpConnection::~HttpConnection() { close(); }
+HttpConnection::~HttpConnection() {
+    close();
+}
 
 void HttpConnection::close() noexcept {
     if (!socket_) return;
@@ -143,8 +145,8 @@ HttpReply HttpConnection::receive() {
             close();
             return reply;
         }
-        const int n = socket_->receiveBytes(buffer_.data() + have,
-                                            static_cast<int>(buffer_.size() - have));
+        const int n =
+            socket_->receiveBytes(buffer_.data() + have, static_cast<int>(buffer_.size() - have));
         if (n <= 0) {
             reply.failure = "connection_closed";
             close();
@@ -167,8 +169,8 @@ HttpReply HttpConnection::receive() {
     std::size_t line_start = head.find("\r\n");
     while (line_start != std::string_view::npos && line_start + 2 < head.size()) {
         const std::size_t next = head.find("\r\n", line_start + 2);
-        const std::string_view line =
-            head.substr(line_start + 2, next == std::string_view::npos ? head.npos : next - line_start - 2);
+        const std::string_view line = head.substr(
+            line_start + 2, next == std::string_view::npos ? head.npos : next - line_start - 2);
         if (startsWithNoCase(line, "content-length:")) {
             const auto value = trim(line.substr(15));
             std::from_chars(value.data(), value.data() + value.size(), content_length);
@@ -190,8 +192,8 @@ HttpReply HttpConnection::receive() {
         return reply;
     }
     while (have < body_start + content_length) {
-        const int n = socket_->receiveBytes(buffer_.data() + have,
-                                            static_cast<int>(buffer_.size() - have));
+        const int n =
+            socket_->receiveBytes(buffer_.data() + have, static_cast<int>(buffer_.size() - have));
         if (n <= 0) {
             reply.failure = "connection_closed";
             close();

@@ -20,8 +20,8 @@
 namespace claimgate::simulators {
 
 struct HttpReply {
-    int status = 0;               // 0 when the request failed in transport
-    std::string_view body;        // valid until the next request on this connection
+    int status = 0;                 // 0 when the request failed in transport
+    std::string_view body;          // valid until the next request on this connection
     const char* failure = nullptr;  // transport error code, e.g. "timeout", "connect_failed"
 };
 

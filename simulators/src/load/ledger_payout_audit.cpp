@@ -22,14 +22,16 @@ constexpr int kBusyTimeoutMillis = 5000;
 protocols::Result<std::uint64_t> countRows(sqlite3* db, const char* sql) {
     sqlite3_stmt* raw = nullptr;
     if (sqlite3_prepare_v2(db, sql, -1, &raw, nullptr) != SQLITE_OK) {
-        return Status(ErrorCode::internal, std::string("ledger query failed: ") + sqlite3_errmsg(db));
+        return Status(ErrorCode::internal,
+                      std::string("ledger query failed: ") + sqlite3_errmsg(db));
     }
     std::unique_ptr<sqlite3_stmt, StatementFinalizer> statement(raw);
     std::uint64_t rows = 0;
     int step = SQLITE_ROW;
     while ((step = sqlite3_step(statement.get())) == SQLITE_ROW) ++rows;
     if (step != SQLITE_DONE) {
-        return Status(ErrorCode::internal, std::string("ledger query failed: ") + sqlite3_errmsg(db));
+        return Status(ErrorCode::internal,
+                      std::string("ledger query failed: ") + sqlite3_errmsg(db));
     }
     return rows;
 }
@@ -47,20 +49,23 @@ protocols::Result<LedgerPayoutCounts> countLedgerPayouts(const std::string& data
     }
     sqlite3_busy_timeout(db.get(), kBusyTimeoutMillis);
     LedgerPayoutCounts counts;
-    auto doubles = countRows(db.get(),
-                             "SELECT program, citizen_key, count(*) FROM claims WHERE status = 'paid' "
-                             "GROUP BY 1, 2 HAVING count(*) > 1");
+    auto doubles =
+        countRows(db.get(),
+                  "SELECT program, citizen_key, count(*) FROM claims WHERE status = 'paid' "
+                  "GROUP BY 1, 2 HAVING count(*) > 1");
     if (!doubles) return doubles.status();
     counts.double_paid_citizens = doubles.value();
     // One row per paid claim would be slow on big ledgers; count in SQL instead.
     sqlite3_stmt* raw_statement = nullptr;
     if (sqlite3_prepare_v2(db.get(), "SELECT count(*) FROM claims WHERE status = 'paid'", -1,
                            &raw_statement, nullptr) != SQLITE_OK) {
-        return Status(ErrorCode::internal, std::string("ledger query failed: ") + sqlite3_errmsg(db.get()));
+        return Status(ErrorCode::internal,
+                      std::string("ledger query failed: ") + sqlite3_errmsg(db.get()));
     }
     std::unique_ptr<sqlite3_stmt, StatementFinalizer> statement(raw_statement);
     if (sqlite3_step(statement.get()) != SQLITE_ROW) {
-        return Status(ErrorCode::internal, std::string("ledger query failed: ") + sqlite3_errmsg(db.get()));
+        return Status(ErrorCode::internal,
+                      std::string("ledger query failed: ") + sqlite3_errmsg(db.get()));
     }
     counts.paid_claims = static_cast<std::uint64_t>(sqlite3_column_int64(statement.get(), 0));
     return counts;

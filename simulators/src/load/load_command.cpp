@@ -74,11 +74,13 @@ protocols::Result<ProgramChoice> discoverProgram(const LoadOptions& options,
     HttpConnection connection(options.gateway, tls);
     const HttpReply reply = connection.request("GET", "/v1/programs", {});
     if (reply.status == 0) {
-        return Status(ErrorCode::internal, std::string("cannot reach the gateway: ") + reply.failure);
+        return Status(ErrorCode::internal,
+                      std::string("cannot reach the gateway: ") + reply.failure);
     }
     if (reply.status != 200) {
-        return Status(ErrorCode::internal, "GET /v1/programs: HTTP " + std::to_string(reply.status) +
-                                               " " + std::string(reply.body));
+        return Status(ErrorCode::internal, "GET /v1/programs: HTTP " +
+                                               std::to_string(reply.status) + " " +
+                                               std::string(reply.body));
     }
     const auto body = nlohmann::json::parse(reply.body, nullptr, false);
     if (body.is_discarded() || !body.contains("programs") || !body["programs"].is_array()) {
@@ -116,11 +118,12 @@ double perSecond(std::uint64_t count, double seconds) {
 }
 
 std::string runTag(std::uint64_t seed) {
-    const auto now = static_cast<std::uint64_t>(
-        std::chrono::system_clock::now().time_since_epoch().count());
+    const auto now =
+        static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
     char text[24];
-    std::snprintf(text, sizeof text, "L%010llx",
-                  static_cast<unsigned long long>((now ^ (seed * 0x9E3779B97F4A7C15ULL)) & 0xFFFFFFFFFFULL));
+    std::snprintf(
+        text, sizeof text, "L%010llx",
+        static_cast<unsigned long long>((now ^ (seed * 0x9E3779B97F4A7C15ULL)) & 0xFFFFFFFFFFULL));
     return text;
 }
 
@@ -170,19 +173,19 @@ int runLoadCommand(int argc, char** argv) {
         workers.push_back(
             std::make_unique<TerminalWorker>(i, plan, roster->slice(i, options.terminals)));
     }
-    std::fprintf(stderr,
-                 "claimgate-sim load: %d terminals, %.1f s, program %s, %zu citizens (%zu proxy-only "
-                 "rows skipped), %s loop\n",
-                 options.terminals, options.duration_s, plan.program.c_str(), roster->size(),
-                 roster->skippedRows(), options.rate ? "open" : "closed");
+    std::fprintf(
+        stderr,
+        "claimgate-sim load: %d terminals, %.1f s, program %s, %zu citizens (%zu proxy-only "
+        "rows skipped), %s loop\n",
+        options.terminals, options.duration_s, plan.program.c_str(), roster->size(),
+        roster->skippedRows(), options.rate ? "open" : "closed");
     {
         std::vector<std::thread> threads;
         threads.reserve(workers.size());
         for (auto& worker : workers) threads.emplace_back([&worker] { worker->run(); });
         for (auto& thread : threads) thread.join();
     }
-    const double elapsed_s =
-        std::chrono::duration<double>(LoadClock::now() - plan.start).count();
+    const double elapsed_s = std::chrono::duration<double>(LoadClock::now() - plan.start).count();
 
     nlohmann::json audit;
     std::uint64_t double_payouts = 0;
@@ -238,8 +241,8 @@ int runLoadCommand(int argc, char** argv) {
     for (const auto& [code, count] : errors) error_count += count;
 
     const nlohmann::json report = {
-        {"gateway", std::string(options.gateway.tls ? "https://" : "http://") + options.gateway.host +
-                        ":" + std::to_string(options.gateway.port)},
+        {"gateway", std::string(options.gateway.tls ? "https://" : "http://") +
+                        options.gateway.host + ":" + std::to_string(options.gateway.port)},
         {"tls", options.gateway.tls},
         {"program", plan.program},
         {"mode", options.rate ? "open" : "closed"},

@@ -18,7 +18,9 @@ namespace {
 using protocols::ErrorCode;
 using protocols::Status;
 
-Status badOption(const std::string& message) { return Status(ErrorCode::bad_field, message); }
+Status badOption(const std::string& message) {
+    return Status(ErrorCode::bad_field, message);
+}
 
 std::optional<std::uint64_t> parseUnsigned(std::string_view text) {
     std::uint64_t value = 0;
@@ -49,7 +51,8 @@ Status parseMix(const std::string& text, LoadOptions& options) {
         const std::string part =
             text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         const auto colon = part.find(':');
-        if (colon == std::string::npos) return badOption("--mix part '" + part + "' needs NAME:WEIGHT");
+        if (colon == std::string::npos)
+            return badOption("--mix part '" + part + "' needs NAME:WEIGHT");
         const auto weight = parseUnsigned(std::string_view(part).substr(colon + 1));
         if (!weight || *weight > 1'000'000) {
             return badOption("--mix weight in '" + part + "' must be 0..1000000");
@@ -90,7 +93,8 @@ void printLoadUsage(std::FILE* stream) {
         "           [--seed S] [--program ID] [--terminal-cert ID] [--channel atm|kiosk|counter]\n"
         "           [--data-dir DIR] [--requests N]\n"
         "\n"
-        "A fleet of N terminals, each a thread on its own keep-alive connection, sends eligibility\n"
+        "A fleet of N terminals, each a thread on its own keep-alive connection, sends "
+        "eligibility\n"
         "checks and claims (hold + commit, fresh Idempotency-Keys) to a gateway on this machine.\n"
         "The roster is split across the terminals and every citizen is claimed at most once.\n"
         "Closed loop by default; with --rate, sends are scheduled at R requests/s in total and\n"
@@ -144,7 +148,8 @@ protocols::Result<GatewayUrl> parseGatewayUrl(const std::string& text) {
         port_text = rest.substr(colon + 1);
     }
     const auto port = parseUnsigned(port_text);
-    if (!port || *port == 0 || *port > 65535) return badOption("--gateway: bad port '" + port_text + "'");
+    if (!port || *port == 0 || *port > 65535)
+        return badOption("--gateway: bad port '" + port_text + "'");
     url.port = static_cast<std::uint16_t>(*port);
     if (!isLoopbackHost(url.host)) {
         return badOption("--gateway host '" + url.host +
@@ -200,7 +205,8 @@ protocols::Result<ParsedLoadOptions> parseLoadOptions(int argc, char** argv) {
             if (Status mixed = parseMix(value, options); !mixed.ok()) return mixed;
         } else if (flag == "--rate") {
             const auto rate = parsePositiveDouble(value);
-            if (!rate || *rate > kLoadRateMax) return badOption("--rate must be above 0 and at most 1e6");
+            if (!rate || *rate > kLoadRateMax)
+                return badOption("--rate must be above 0 and at most 1e6");
             options.rate = *rate;
         } else if (flag == "--seed") {
             const auto seed = parseUnsigned(value);

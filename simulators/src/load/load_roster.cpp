@@ -21,7 +21,8 @@ std::vector<std::string_view> splitFields(std::string_view line) {
     std::size_t start = 0;
     while (true) {
         const auto comma = line.find(',', start);
-        fields.push_back(line.substr(start, comma == std::string_view::npos ? line.npos : comma - start));
+        fields.push_back(
+            line.substr(start, comma == std::string_view::npos ? line.npos : comma - start));
         if (comma == std::string_view::npos) break;
         start = comma + 1;
     }
@@ -51,7 +52,8 @@ protocols::Result<LoadRoster> LoadRoster::readFile(const std::string& path) {
             continue;
         }
         if (line.empty()) continue;
-        if (line.find('"') != std::string::npos) return lineError("quoted fields are not supported");
+        if (line.find('"') != std::string::npos)
+            return lineError("quoted fields are not supported");
         const auto fields = splitFields(line);
         if (fields.size() != 5) return lineError("expected 5 fields");
         if (fields[4] == "proxy") {

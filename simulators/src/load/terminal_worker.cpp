@@ -13,8 +13,8 @@ constexpr std::uint64_t kGolden = 0x9E3779B97F4A7C15ULL;
 
 std::uint64_t microsSince(LoadClock::time_point started) {
     const auto elapsed = LoadClock::now() - started;
-    return static_cast<std::uint64_t>(
-        std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()));
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(
+        0, std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()));
 }
 
 void appendNumber(std::string& out, std::uint64_t value) {
@@ -63,12 +63,13 @@ void TerminalWorker::run() {
     const std::uint64_t weights = std::uint64_t{options.check_weight} + options.claim_weight;
     // Open loop: this terminal's share of the rate, first send staggered across terminals.
     const bool open_loop = options.rate.has_value();
-    const auto interval = open_loop
-        ? std::chrono::duration_cast<LoadClock::duration>(std::chrono::duration<double>(
-              static_cast<double>(options.terminals) / *options.rate))
-        : LoadClock::duration::zero();
+    const auto interval =
+        open_loop ? std::chrono::duration_cast<LoadClock::duration>(std::chrono::duration<double>(
+                        static_cast<double>(options.terminals) / *options.rate))
+                  : LoadClock::duration::zero();
     LoadClock::time_point scheduled =
-        plan_.start + (open_loop ? interval * index_ / options.terminals : LoadClock::duration::zero());
+        plan_.start +
+        (open_loop ? interval * index_ / options.terminals : LoadClock::duration::zero());
     while (true) {
         if (connection_.connectFailures() >= kLoadConnectFailuresMax) {
             result_.gave_up = true;
@@ -120,7 +121,8 @@ void TerminalWorker::appendClaimant(const LoadCitizen& citizen, std::int64_t amo
         body_.append(R"(,"amount":)");
         appendSigned(body_, amount);
     }
-    if (!citizen.nhi().empty()) body_.append(R"(,"nhi_card_no":")").append(citizen.nhi()).append("\"");
+    if (!citizen.nhi().empty())
+        body_.append(R"(,"nhi_card_no":")").append(citizen.nhi()).append("\"");
     body_.append("}");
 }
 
@@ -168,8 +170,8 @@ void TerminalWorker::doClaim(LoadClock::time_point started) {
     appendClaimant(citizen, amount, true);
     const HttpReply hold = send("POST", "/v1/claims", body_, key_, started, result_.hold_latency,
                                 kLoadRequestRetriesMax);
-    const std::string_view claim_id = hold.status == 201 ? jsonStringField(hold.body, "claim_id")
-                                                         : std::string_view{};
+    const std::string_view claim_id =
+        hold.status == 201 ? jsonStringField(hold.body, "claim_id") : std::string_view{};
     if (claim_id.empty() || claim_id.size() > ClaimMade::kClaimIdBytesMax) {
         if (hold.status == 201) result_.errors.add("hold_reply_without_claim_id");
         ++result_.claims_failed;

@@ -43,14 +43,14 @@ struct ClaimMade {
 struct TerminalResult {
     std::uint64_t requests = 0;
     std::uint64_t checks = 0;
-    std::uint64_t claims = 0;          // hold and commit both acknowledged
-    std::uint64_t claims_failed = 0;   // hold or commit refused or lost
+    std::uint64_t claims = 0;         // hold and commit both acknowledged
+    std::uint64_t claims_failed = 0;  // hold or commit refused or lost
     std::uint64_t retries = 0;
     LatencyHistogram request_latency;  // every request (open loop: from its scheduled time)
     LatencyHistogram check_latency;
     LatencyHistogram hold_latency;
     LatencyHistogram commit_latency;
-    LatencyHistogram claim_latency;    // hold + commit
+    LatencyHistogram claim_latency;  // hold + commit
     ErrorTally errors;
     std::vector<ClaimMade> claims_made;
     std::uint64_t connects = 0;

@@ -36,7 +36,8 @@ nlohmann::json lastJsonLine(const std::string& output) {
 }
 
 /// Writes rows [first, last) of a roster CSV (plus its header) to `out_path`.
-void writeRosterSlice(const std::string& in_path, const std::string& out_path, int first, int last) {
+void writeRosterSlice(const std::string& in_path, const std::string& out_path, int first,
+                      int last) {
     std::ifstream in(in_path);
     std::ofstream out(out_path);
     std::string line;
@@ -120,11 +121,11 @@ std::unique_ptr<GatewayProcess> LoadGeneratorTest::gateway_;
 int LoadGeneratorTest::bench_port_ = 0;
 
 TEST_F(LoadGeneratorTest, MutualTlsRunReportsThroughputAndEveryClaimPaidOnce) {
-    const auto result = runLoad(
-        {"--gateway", "https://127.0.0.1:" + std::to_string(gateway_->apiPort()), "--pki-dir",
-         TestPki::shared().dir(), "--roster", dir_->file("roster-tls.csv"), "--terminals", "4",
-         "--duration", "3", "--mix", "check:1,claim:1", "--seed", "7"},
-        "load-tls.log");
+    const auto result =
+        runLoad({"--gateway", "https://127.0.0.1:" + std::to_string(gateway_->apiPort()),
+                 "--pki-dir", TestPki::shared().dir(), "--roster", dir_->file("roster-tls.csv"),
+                 "--terminals", "4", "--duration", "3", "--mix", "check:1,claim:1", "--seed", "7"},
+                "load-tls.log");
     ASSERT_EQ(result.exit_code, 0) << result.output;
     const auto report = lastJsonLine(result.output);
     expectHealthyReport(report, result.output);

@@ -34,8 +34,8 @@ TEST(LatencyHistogramTest, PercentilesAreWithinTwoPercentOfTheTrueValue) {
 }
 
 TEST(LatencyHistogramTest, BucketsAreContiguousAndCoverTheirValues) {
-    const std::uint64_t values[] = {0, 1, 63, 64, 65, 127, 128, 1'000'000,
-                                    LatencyHistogram::kValueMaxMicros};
+    const std::uint64_t values[] = {
+        0, 1, 63, 64, 65, 127, 128, 1'000'000, LatencyHistogram::kValueMaxMicros};
     for (const std::uint64_t value : values) {
         const std::size_t bucket = LatencyHistogram::bucketOf(value);
         ASSERT_LT(bucket, LatencyHistogram::kBuckets) << value;
@@ -86,10 +86,11 @@ TEST(ErrorTallyTest, ExtraCodesBeyondTheTableCountAsOther) {
 }
 
 TEST(JsonStringFieldTest, FindsTopLevelFieldsOfCompactReplies) {
-    const std::string body = R"({"amount":6000,"claim_code":"K7","claim_id":"c-123","status":"held"})";
+    const std::string body =
+        R"({"amount":6000,"claim_code":"K7","claim_id":"c-123","status":"held"})";
     EXPECT_EQ(jsonStringField(body, "claim_id"), "c-123");
     EXPECT_EQ(jsonStringField(body, "status"), "held");
-    EXPECT_EQ(jsonStringField(body, "claim"), "");  // a prefix of another key is not a match
+    EXPECT_EQ(jsonStringField(body, "claim"), "");   // a prefix of another key is not a match
     EXPECT_EQ(jsonStringField(body, "amount"), "");  // not a string
 }
 
