@@ -4,6 +4,7 @@
 #include <claimgate/protocols/citizen_id.hpp>
 #include <claimgate/protocols/xroad_error.hpp>
 #include <claimgate/troad/platform_client.hpp>
+#include <claimgate/troad/platform_link.hpp>
 #include <claimgate/troad/poco_troad_transport.hpp>
 #include <claimgate/troad/troad_failure.hpp>
 
@@ -152,6 +153,21 @@ TEST_F(TroadSimTest, ListsProgramsWithVerifiedPlatformSignature) {
     EXPECT_EQ(programs->exchange.http_status, 200);
     EXPECT_FALSE(programs->exchange.request_id.empty());
     EXPECT_EQ(programs->exchange.request_hash.size(), 88U);  // base64 of a SHA-512
+}
+
+TEST_F(TroadSimTest, OpenPlatformClientWiresTransportKeysAndTransferLog) {
+    const std::string log_path = dir_->file("link-transfer.log");
+    auto client = openPlatformClient(pki(), "https://127.0.0.1:" + std::to_string(sim_->port()),
+                                     log_path);
+    ASSERT_TRUE(client.ok()) << client.status().message();
+    auto programs = client.value()->listPrograms();
+    ASSERT_TRUE(programs.ok()) << programs.status().message();
+    EXPECT_TRUE(programs->signature.verified);
+    EXPECT_EQ(TransferLog::verify(log_path).records, 1U);
+
+    EXPECT_EQ(openPlatformClient(pki(), "http://127.0.0.1:1", log_path).status().code(),
+              ErrorCode::bad_field);
+    EXPECT_FALSE(openPlatformClient(dir_->file("no-pki"), "https://127.0.0.1:1", log_path).ok());
 }
 
 TEST_F(TroadSimTest, PagesRosterToTheEndWithCursorAndLogsEveryExchange) {
