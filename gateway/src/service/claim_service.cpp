@@ -177,6 +177,18 @@ ServiceReply ClaimService::eligibility(const TerminalIdentity& terminal,
             reason = ErrorCode::already_claimed;
         }
     }
+    if (reason == ErrorCode::ok) {
+        // The ledger refuses payees of excluded programs at reserve time (409 excluded); say
+        // so here too, so a terminal does not promise what the reservation will refuse.
+        for (const auto& excluded_id : program.excludes) {
+            const auto other = index_.program(excluded_id);
+            const auto view = other ? other->find(decision.citizen_key) : std::nullopt;
+            if (view && protocols::blocksCitizen(view->claim_status)) {
+                reason = ErrorCode::excluded;
+                break;
+            }
+        }
+    }
     nlohmann::json answer = {{"eligible", reason == ErrorCode::ok},
                              {"amount", decision.roster ? decision.roster->amount : 0},
                              {"currency", program.currency},
