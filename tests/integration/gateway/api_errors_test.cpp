@@ -193,6 +193,11 @@ TEST_F(ApiErrorsTest, ProgramExcludesIs409Excluded) {
     EXPECT_EQ(claimCount(), claims);
     EXPECT_EQ(eventCount(), events);
     EXPECT_EQ(claimStatusOf(other), "none");
+    // The read-only check says the same as the reservation.
+    const HttpReply check = eligibility(atm, other);
+    ASSERT_EQ(check.status, 200) << check.describe();
+    EXPECT_EQ(check.json["eligible"], false) << check.describe();
+    EXPECT_EQ(check.json["reason"], "excluded");
     // Somebody without a claim in the excluded program may claim.
     Claimant free = claimant(citizens().plain2);
     free.program = kProgramExcluding;
