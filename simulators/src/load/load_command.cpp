@@ -219,7 +219,8 @@ int runLoadCommand(int argc, char** argv) {
 
     LatencyHistogram requests, checks, holds, commits, claims;
     std::map<std::string, std::uint64_t> errors;
-    std::uint64_t request_count = 0, check_count = 0, claims_failed = 0, retries = 0, connects = 0;
+    std::uint64_t request_count = 0, check_count = 0, claims_failed = 0, retries = 0, connects = 0,
+                  unsent = 0;
     int exhausted = 0, gave_up = 0;
     for (const auto& worker : workers) {
         const TerminalResult& result = worker->result();
@@ -233,6 +234,7 @@ int runLoadCommand(int argc, char** argv) {
         check_count += result.checks;
         claims_failed += result.claims_failed;
         retries += result.retries;
+        unsent += result.unsent_at_deadline;
         connects += result.connects;
         exhausted += result.exhausted ? 1 : 0;
         gave_up += result.gave_up ? 1 : 0;
@@ -265,6 +267,7 @@ int runLoadCommand(int argc, char** argv) {
         {"errors", errors},
         {"error_count", error_count},
         {"retries", retries},
+        {"open_loop_unsent", unsent},
         {"connections", connects},
         {"terminals_exhausted", exhausted},
         {"terminals_gave_up", gave_up},

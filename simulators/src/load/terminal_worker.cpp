@@ -94,6 +94,13 @@ void TerminalWorker::run() {
         LoadClock::time_point started;
         if (open_loop) {
             if (scheduled >= plan_.deadline) break;
+            if (LoadClock::now() >= plan_.deadline) {
+                // Behind schedule at the deadline: the sends still due are counted, not made,
+                // so a slow gateway cannot stretch the run past --duration.
+                result_.unsent_at_deadline +=
+                    static_cast<std::uint64_t>((plan_.deadline - scheduled) / interval) + 1;
+                break;
+            }
             std::this_thread::sleep_until(scheduled);
             started = scheduled;
             scheduled += interval * (operation == Operation::claim ? 2 : 1);

@@ -46,7 +46,8 @@ struct TerminalResult {
     std::uint64_t claims = 0;         // hold and commit both acknowledged
     std::uint64_t claims_failed = 0;  // hold or commit refused or lost
     std::uint64_t retries = 0;
-    LatencyHistogram request_latency;  // every request (open loop: from its scheduled time)
+    std::uint64_t unsent_at_deadline = 0;  // open loop: scheduled sends still due at the end
+    LatencyHistogram request_latency;      // every request (open loop: from its scheduled time)
     LatencyHistogram check_latency;
     LatencyHistogram hold_latency;
     LatencyHistogram commit_latency;
