@@ -100,6 +100,20 @@ TEST(SdkInstallTest, VendorBuildsCSampleAgainstInstalledSdkWithPkgConfigAlone) {
                                   prefix.string() + "/counter --help");
     EXPECT_EQ(run_cxx.exit_code, 0) << run_cxx.output;
 
+    // The CMake package: shared and static targets, from a vendor's own project.
+    const std::string consumer_build = prefix.string() + "/consumer-build";
+    const auto configure = runShell(std::string(CG_ABI_CMAKE) + " -S " + kHere +
+                                    "/cmake_consumer -B " + consumer_build +
+                                    " -DCMAKE_PREFIX_PATH=" + prefix.string() +
+                                    " -DSAMPLE_DIR=" + samples);
+    ASSERT_EQ(configure.exit_code, 0) << configure.output;
+    const auto build = runShell(std::string(CG_ABI_CMAKE) + " --build " + consumer_build);
+    ASSERT_EQ(build.exit_code, 0) << build.output;
+    const auto run_static = runShell(consumer_build + "/atm_static --help");
+    EXPECT_EQ(run_static.exit_code, 0) << run_static.output;
+    const auto ldd = runShell("ldd " + consumer_build + "/atm_static");
+    EXPECT_EQ(ldd.output.find("libclaimgate-sdk"), std::string::npos) << ldd.output;
+
     EXPECT_TRUE(std::filesystem::exists(prefix / "lib/libclaimgate-sdk.a"));
     EXPECT_TRUE(std::filesystem::exists(prefix / "lib/cmake/claimgate-sdk/claimgate-sdk-config.cmake"));
     std::filesystem::remove_all(prefix);
