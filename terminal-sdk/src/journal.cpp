@@ -146,6 +146,7 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& path,
           " body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
           " next_attempt_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL,"
           " last_error TEXT NOT NULL DEFAULT '')",
+          "CREATE INDEX IF NOT EXISTS advices_due ON advices (next_attempt_ms)",
           // Replay on open: whatever an earlier run left is due now.
           "UPDATE advices SET next_attempt_ms = 0"}) {
         if (Status status = journal->exec(sql); !status.ok()) {
