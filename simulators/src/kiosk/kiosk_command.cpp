@@ -33,6 +33,11 @@ void kioskSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t in
     if (!looked_up.ok() || looked_up.claim_status != "held") {
         if (looked_up.ok()) {
             ++sim.counts().refused;  // expired, voided or already paid: the till pays nothing
+        } else if (looked_up.status == claimgate::sdk::Status::unavailable) {
+            // The till cannot reach the gateway: it pays nothing and releases the slip (the
+            // void is journalled and delivered later), so the citizen is not blocked.
+            sim.countFailure(looked_up, "lookup");
+            sim.voidClaim(pos, code, "till_offline");
         } else {
             sim.countFailure(looked_up, "lookup");
         }
