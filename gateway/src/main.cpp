@@ -1,7 +1,7 @@
 // claimgate-gateway: serve | program put | roster import (DESIGN §11).
 #include "app/data_dir.hpp"
 #include "app/gateway_runtime.hpp"
-#include "ledger/sqlite_ledger_store.hpp"
+#include "app/ledger_factory.hpp"
 #include "service/roster_importer.hpp"
 
 #include <claimgate/protocols/domain.hpp>
@@ -27,12 +27,13 @@ using claimgate::gateway::GatewayRuntime;
 constexpr const char* kUsage =
     "usage:\n"
     "  claimgate-gateway serve --data-dir DIR --pki-dir DIR [--listen 127.0.0.1:8443]\n"
-    "                          [--admin-listen 127.0.0.1:9090] [--ledger sqlite]\n"
+    "                          [--admin-listen 127.0.0.1:9090] [--ledger sqlite|postgresql://...]\n"
     "                          [--bench-http-listen 127.0.0.1:PORT --bench-terminal ID/OPERATOR/CHANNEL]\n"
     "                          [--commit-batch-max N] [--pepper-file FILE] [--http-threads N]\n"
     "                          [--sweep-interval-ms N]\n"
-    "  claimgate-gateway program put --data-dir DIR FILE.json\n"
-    "  claimgate-gateway roster import --data-dir DIR --program ID FILE.csv [--pepper-file FILE]\n";
+    "  claimgate-gateway program put --data-dir DIR FILE.json [--ledger sqlite|postgresql://...]\n"
+    "  claimgate-gateway roster import --data-dir DIR --program ID FILE.csv [--pepper-file FILE]\n"
+    "                                  [--ledger sqlite|postgresql://...]\n";
 
 struct Arguments {
     std::map<std::string, std::string> options;
@@ -152,11 +153,12 @@ int programPut(const Arguments& args) {
     }
     DataDir dir(data_dir);
     if (auto made = dir.ensureExists(); !made.ok()) return fail(made.message());
+    auto store = claimgate::gateway::openLedgerStore(data_dir, option(args, "ledger", "sqlite"));
+    if (!store) return fail(store.status().message());
     try {
-        claimgate::gateway::SqliteLedgerStore store(dir.ledgerPath());
-        store.begin();
-        store.putProgram(program.value());
-        store.commit();
+        store.value()->begin();
+        store.value()->putProgram(program.value());
+        store.value()->commit();
     } catch (const std::exception& error) {
         return fail(error.what());
     }
@@ -182,9 +184,10 @@ int rosterImport(const Arguments& args) {
     auto pepper = dir.loadOrCreatePepper(pepper_file);
     if (!pepper) return fail(pepper.status().message());
     const bool tty = ::isatty(STDERR_FILENO) != 0;
+    auto store = claimgate::gateway::openLedgerStore(data_dir, option(args, "ledger", "sqlite"));
+    if (!store) return fail(store.status().message());
     try {
-        claimgate::gateway::SqliteLedgerStore store(dir.ledgerPath());
-        claimgate::gateway::RosterImporter importer(store, pepper.value());
+        claimgate::gateway::RosterImporter importer(*store.value(), pepper.value());
         auto summary = importer.importFile(
             program, args.positional[0],
             [tty](std::uint64_t rows, std::uint64_t done, std::uint64_t total) {

@@ -48,6 +48,10 @@ public:
     MOCK_METHOD(void, appendEvent, (const ClaimEvent& event), (override));
     MOCK_METHOD(void, forEachEvent, (const std::function<bool(const ClaimEvent&)>& visit),
                 (override));
+    MOCK_METHOD(void, forEachEventAfter,
+                (std::int64_t after_seq, std::size_t limit,
+                 const std::function<bool(const ClaimEvent&)>& visit),
+                (override));
 
     MOCK_METHOD(void, putProgram, (const protocols::Program& program), (override));
     MOCK_METHOD(std::vector<protocols::Program>, loadPrograms, (), (override));

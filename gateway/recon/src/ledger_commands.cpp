@@ -3,13 +3,14 @@
 #include "commands.hpp"
 
 #include "ledger/hash_chain.hpp"
-#include "ledger/sqlite_ledger_store.hpp"
+#include "app/ledger_factory.hpp"
 
 #include <claimgate/protocols/time_format.hpp>
 
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 namespace claimgate::recon {
@@ -43,17 +44,18 @@ void writeField(std::string& line, const std::string& value) {
 }  // namespace
 
 int runExport(int argc, char** argv) {
-    std::string data_dir, out_path;
+    std::string data_dir, out_path, ledger = "sqlite";
     for (int i = 1; i < argc; ++i) {
         if (takeOption(i, argc, argv, "--data-dir", data_dir) ||
+            takeOption(i, argc, argv, "--ledger", ledger) ||
             takeOption(i, argc, argv, "--out", out_path)) {
             continue;
         }
-        std::fprintf(stderr, "usage: claimgate-recon export --data-dir DIR --out ledger.csv\n");
+        std::fprintf(stderr, "usage: claimgate-recon export --data-dir DIR [--ledger URI] --out ledger.csv\n");
         return std::strcmp(argv[i], "--help") == 0 ? kExitOk : kExitUsage;
     }
     if (data_dir.empty() || out_path.empty()) {
-        std::fprintf(stderr, "usage: claimgate-recon export --data-dir DIR --out ledger.csv\n");
+        std::fprintf(stderr, "usage: claimgate-recon export --data-dir DIR [--ledger URI] --out ledger.csv\n");
         return kExitUsage;
     }
     std::unique_ptr<FILE, FileCloser> out(std::fopen(out_path.c_str(), "wb"));
@@ -63,7 +65,9 @@ int runExport(int argc, char** argv) {
     }
     std::uint64_t rows = 0;
     try {
-        gateway::SqliteLedgerStore store(data_dir + "/ledger.db");
+        auto opened = gateway::openLedgerStore(data_dir, ledger);
+        if (!opened) throw std::runtime_error(opened.status().message());
+        gateway::LedgerStore& store = *opened.value();
         std::fputs("claim_id,program,citizen_key,channel,operator,terminal_id,terminal_ref,"
                    "amount,status,held_at,paid_at\n",
                    out.get());
@@ -110,19 +114,23 @@ int runExport(int argc, char** argv) {
 }
 
 int runVerify(int argc, char** argv) {
-    std::string data_dir;
+    std::string data_dir, ledger = "sqlite";
     for (int i = 1; i < argc; ++i) {
-        if (takeOption(i, argc, argv, "--data-dir", data_dir)) continue;
-        std::fprintf(stderr, "usage: claimgate-recon verify --data-dir DIR\n");
+        if (takeOption(i, argc, argv, "--data-dir", data_dir) ||
+            takeOption(i, argc, argv, "--ledger", ledger)) {
+            continue;
+        }
+        std::fprintf(stderr, "usage: claimgate-recon verify --data-dir DIR [--ledger URI]\n");
         return std::strcmp(argv[i], "--help") == 0 ? kExitOk : kExitUsage;
     }
     if (data_dir.empty()) {
-        std::fprintf(stderr, "usage: claimgate-recon verify --data-dir DIR\n");
+        std::fprintf(stderr, "usage: claimgate-recon verify --data-dir DIR [--ledger URI]\n");
         return kExitUsage;
     }
     try {
-        gateway::SqliteLedgerStore store(data_dir + "/ledger.db");
-        const auto result = gateway::verifyChain(store);
+        auto opened = gateway::openLedgerStore(data_dir, ledger);
+        if (!opened) throw std::runtime_error(opened.status().message());
+        const auto result = gateway::verifyChain(*opened.value());
         if (!result.ok) {
             std::printf("ledger claim_events: BROKEN at event %lld: %s\n",
                         static_cast<long long>(result.first_broken_seq.value_or(0)),

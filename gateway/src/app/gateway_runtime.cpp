@@ -6,7 +6,7 @@
 #include "index/eligibility_index.hpp"
 #include "ledger/claim_engine.hpp"
 #include "ledger/group_committer.hpp"
-#include "ledger/sqlite_ledger_store.hpp"
+#include "app/ledger_factory.hpp"
 #include "service/claim_service.hpp"
 #include "service/metrics.hpp"
 
@@ -92,14 +92,12 @@ Status GatewayRuntime::Impl::openLedger() {
     if (Status made = data_dir.ensureExists(); !made.ok()) return made;
     auto pepper = data_dir.loadOrCreatePepper(config.pepper_file);
     if (!pepper) return pepper.status();
-    if (config.ledger != "sqlite") {
-        return Status(ErrorCode::internal, "ledger backend '" + config.ledger +
-                                               "' is not available in this build (sqlite only)");
-    }
     auto signer = protocols::EcdsaSigner::fromPemFile(config.pki_dir + "/receipt.key");
     if (!signer) return signer.status();
+    auto opened = openLedgerStore(config.data_dir, config.ledger);
+    if (!opened) return opened.status();
+    store = std::move(opened).value();
     try {
-        store = std::make_unique<SqliteLedgerStore>(data_dir.ledgerPath());
         index.load(*store);
         metrics.setInDoubt(store->countClaims(protocols::ClaimStatus::in_doubt));
     } catch (const LedgerStoreError& error) {

@@ -28,16 +28,42 @@ void sendReply(Poco::Net::HTTPServerResponse& response, const ServiceReply& repl
     response.send().write(reply.body.data(), static_cast<std::streamsize>(reply.body.size()));
 }
 
+/// An oversized body is read and discarded up to this many bytes, so the client (still
+/// sending) gets the 413 rather than a reset, and the connection stays usable. Beyond it the
+/// connection is closed instead: bounded work for a misbehaving client.
+constexpr std::int64_t kOversizedBodyDrainBytesMax = 1024 * 1024;
+
+/// Discards the rest of a request body; true if it ended within kOversizedBodyDrainBytesMax.
+bool drainBody(std::istream& stream) {
+    char buffer[4096];
+    std::int64_t total = 0;
+    while (total <= kOversizedBodyDrainBytesMax) {
+        stream.read(buffer, sizeof buffer);
+        const auto got = stream.gcount();
+        if (got <= 0) return stream.eof();
+        total += got;
+    }
+    return false;
+}
+
 /// Reads at most kRequestBodyBytesMax; nullopt when the body is larger (-> 413).
-std::optional<std::string> readBody(Poco::Net::HTTPServerRequest& request) {
+/// `fully_read` is false when bytes of the body were left unread (-> close the connection).
+std::optional<std::string> readBody(Poco::Net::HTTPServerRequest& request, bool& fully_read) {
+    fully_read = true;
+    auto& stream = request.stream();
     const auto declared = request.getContentLength64();
-    if (declared > static_cast<std::int64_t>(protocols::kRequestBodyBytesMax)) return std::nullopt;
+    if (declared > static_cast<std::int64_t>(protocols::kRequestBodyBytesMax)) {
+        fully_read = declared <= kOversizedBodyDrainBytesMax && drainBody(stream);
+        return std::nullopt;
+    }
     std::string body;
     body.resize(protocols::kRequestBodyBytesMax + 1);
-    auto& stream = request.stream();
     stream.read(body.data(), static_cast<std::streamsize>(body.size()));
     const auto got = static_cast<std::size_t>(stream.gcount());
-    if (got > protocols::kRequestBodyBytesMax) return std::nullopt;
+    if (got > protocols::kRequestBodyBytesMax) {
+        fully_read = drainBody(stream);
+        return std::nullopt;
+    }
     body.resize(got);
     return body;
 }
@@ -111,12 +137,13 @@ private:
         const bool is_post = method == Poco::Net::HTTPRequest::HTTP_POST;
         const bool is_get = method == Poco::Net::HTTPRequest::HTTP_GET;
         // Read the body before any refusal: bytes left unread on a keep-alive connection would
-        // be parsed as the terminal's next request. A body over the limit is left unread, so
-        // that connection is closed after the reply.
+        // be parsed as the terminal's next request. If a body could not be drained, that
+        // connection is closed after the reply.
         std::optional<std::string> read;
         if (is_post) {
-            read = readBody(request);
-            if (!read) close_connection_ = true;
+            bool fully_read = true;
+            read = readBody(request, fully_read);
+            close_connection_ = !fully_read;
         }
         auto terminal = identify(request);
         if (!terminal) return errorServiceReply(terminal.status());
@@ -206,7 +233,9 @@ public:
                        path.size() > 22 && path.substr(path.size() - 8) == "/resolve" &&
                        request.getMethod() == Poco::Net::HTTPRequest::HTTP_POST) {
                 const std::string claim_id = path.substr(14, path.size() - 14 - 8);
-                auto body = readBody(request);
+                bool fully_read = true;
+                auto body = readBody(request, fully_read);
+                if (!fully_read) response.setKeepAlive(false);
                 reply = body ? service_.resolve(claim_id, *body, "admin")
                              : errorServiceReply(Status(ErrorCode::body_too_large,
                                                         "request body exceeds 16 KiB"));

@@ -366,6 +366,21 @@ void SqliteLedgerStore::forEachEvent(const std::function<bool(const ClaimEvent&)
     }
 }
 
+void SqliteLedgerStore::forEachEventAfter(std::int64_t after_seq, std::size_t limit,
+                                          const std::function<bool(const ClaimEvent&)>& visit) {
+    SqliteStatement statement(db_, "SELECT seq, claim_id, body, hash FROM claim_events "
+                                   "WHERE seq > ? ORDER BY seq LIMIT ?");
+    statement.bind(1, after_seq).bind(2, static_cast<std::int64_t>(limit));
+    while (statement.step()) {
+        ClaimEvent event;
+        event.seq = statement.columnInt(0);
+        event.claim_id = statement.columnText(1);
+        event.body = statement.columnText(2);
+        event.hash = keyFromBlob(statement.columnBlob(3));
+        if (!visit(event)) break;
+    }
+}
+
 void SqliteLedgerStore::putProgram(const protocols::Program& program) {
     SqliteStatement statement(db_, "INSERT INTO programs (id, body) VALUES (?, ?) "
                                    "ON CONFLICT (id) DO UPDATE SET body = excluded.body");

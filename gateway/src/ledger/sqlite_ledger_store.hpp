@@ -46,6 +46,8 @@ public:
     std::optional<ClaimEvent> lastEvent() override;
     void appendEvent(const ClaimEvent& event) override;
     void forEachEvent(const std::function<bool(const ClaimEvent&)>& visit) override;
+    void forEachEventAfter(std::int64_t after_seq, std::size_t limit,
+                           const std::function<bool(const ClaimEvent&)>& visit) override;
 
     void putProgram(const protocols::Program& program) override;
     std::vector<protocols::Program> loadPrograms() override;

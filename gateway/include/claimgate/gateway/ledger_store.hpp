@@ -88,6 +88,9 @@ public:
     virtual std::optional<ClaimEvent> lastEvent() = 0;
     virtual void appendEvent(const ClaimEvent& event) = 0;
     virtual void forEachEvent(const std::function<bool(const ClaimEvent&)>& visit) = 0;
+    /// Events with seq > after_seq in order, at most `limit` (recon push reads by cursor).
+    virtual void forEachEventAfter(std::int64_t after_seq, std::size_t limit,
+                                   const std::function<bool(const ClaimEvent&)>& visit) = 0;
 
     // Programs and rosters.
     virtual void putProgram(const protocols::Program& program) = 0;

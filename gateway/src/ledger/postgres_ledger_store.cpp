@@ -1,0 +1,554 @@
+#include "ledger/postgres_ledger_store.hpp"
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+#include <unordered_map>
+
+namespace claimgate::gateway {
+namespace {
+
+using protocols::ClaimStatus;
+
+constexpr int kReconnectAttemptsMax = 3;
+constexpr std::int64_t kChainAdvisoryLockId = 72023;  // one chain per database
+
+// Versioned migrations: index i brings the schema from version i to i + 1. Never edit a
+// shipped entry; append a new one.
+constexpr const char* kMigrations[] = {
+    R"SQL(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE programs (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE roster (
+  program TEXT NOT NULL, citizen_key BYTEA NOT NULL, nhi_hash BYTEA, amount BIGINT NOT NULL,
+  proxies BYTEA, claim_by SMALLINT NOT NULL, excluded TEXT,
+  PRIMARY KEY (program, citizen_key));
+CREATE TABLE claims (
+  claim_id TEXT PRIMARY KEY, claim_code TEXT NOT NULL, program TEXT NOT NULL,
+  citizen_key BYTEA NOT NULL, citizen_mask TEXT NOT NULL, channel TEXT NOT NULL,
+  operator TEXT NOT NULL, terminal_id TEXT NOT NULL, amount BIGINT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('held', 'in_doubt', 'paid', 'voided')),
+  held_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, paid_at BIGINT, voided_at BIGINT,
+  terminal_ref TEXT, reason TEXT);
+CREATE UNIQUE INDEX claims_one_blocking ON claims (program, citizen_key)
+  WHERE status IN ('held', 'in_doubt', 'paid');
+CREATE UNIQUE INDEX claims_code ON claims (operator, claim_code);
+CREATE INDEX claims_held_expiry ON claims (expires_at) WHERE status = 'held';
+CREATE TABLE claim_events (
+  seq BIGINT PRIMARY KEY, claim_id TEXT NOT NULL, body TEXT NOT NULL, hash BYTEA NOT NULL);
+CREATE FUNCTION claim_events_append_only() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'claim_events is append-only'; END $$;
+CREATE TRIGGER claim_events_no_change BEFORE UPDATE OR DELETE ON claim_events
+  FOR EACH ROW EXECUTE FUNCTION claim_events_append_only();
+CREATE TABLE idempotency (
+  operator TEXT NOT NULL, key TEXT NOT NULL, request_hash BYTEA NOT NULL,
+  http_status INTEGER NOT NULL, reply TEXT NOT NULL, created_at BIGINT NOT NULL,
+  PRIMARY KEY (operator, key));
+CREATE INDEX idempotency_created ON idempotency (created_at);
+)SQL",
+};
+constexpr int kSchemaVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
+
+constexpr const char* kClaimColumns =
+    "claim_id, claim_code, program, citizen_key, citizen_mask, channel, operator, terminal_id, "
+    "amount, status, held_at, expires_at, paid_at, voided_at, terminal_ref, reason";
+
+std::string bytes(const CitizenKey& key) {
+    return std::string(reinterpret_cast<const char*>(key.data()), key.size());
+}
+
+/// Text-format bytea ("\x0a1b...") to raw bytes.
+std::string unescapeBytea(const char* text) {
+    std::size_t length = 0;
+    unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(text), &length);
+    if (raw == nullptr) throw LedgerStoreError("bad bytea value");
+    std::string out(reinterpret_cast<const char*>(raw), length);
+    PQfreemem(raw);
+    return out;
+}
+
+CitizenKey keyFrom(const std::string& raw) {
+    CitizenKey key{};
+    if (raw.size() != key.size()) throw LedgerStoreError("stored key has the wrong size");
+    std::memcpy(key.data(), raw.data(), key.size());
+    return key;
+}
+
+std::optional<std::int64_t> optionalInt(pg_result* result, int row, int column) {
+    if (PQgetisnull(result, row, column)) return std::nullopt;
+    return std::stoll(PQgetvalue(result, row, column));
+}
+
+std::optional<std::string> optionalText(pg_result* result, int row, int column) {
+    if (PQgetisnull(result, row, column)) return std::nullopt;
+    return std::string(PQgetvalue(result, row, column));
+}
+
+ClaimRecord readClaim(pg_result* result, int row) {
+    ClaimRecord claim;
+    claim.claim_id = PQgetvalue(result, row, 0);
+    claim.claim_code = PQgetvalue(result, row, 1);
+    claim.program = PQgetvalue(result, row, 2);
+    claim.citizen_key = keyFrom(unescapeBytea(PQgetvalue(result, row, 3)));
+    claim.citizen_mask = PQgetvalue(result, row, 4);
+    const auto channel = protocols::parseChannel(PQgetvalue(result, row, 5));
+    const auto status = protocols::parseClaimStatus(PQgetvalue(result, row, 9));
+    if (!channel || !status) throw LedgerStoreError("claim row with unknown channel/status");
+    claim.channel = *channel;
+    claim.operator_id = PQgetvalue(result, row, 6);
+    claim.terminal_id = PQgetvalue(result, row, 7);
+    claim.amount = std::stoll(PQgetvalue(result, row, 8));
+    claim.status = *status;
+    claim.held_at = std::stoll(PQgetvalue(result, row, 10));
+    claim.expires_at = std::stoll(PQgetvalue(result, row, 11));
+    claim.paid_at = optionalInt(result, row, 12);
+    claim.voided_at = optionalInt(result, row, 13);
+    claim.terminal_ref = optionalText(result, row, 14);
+    claim.reason = optionalText(result, row, 15);
+    return claim;
+}
+
+std::string optionalParam(const std::optional<std::int64_t>& value) {
+    return value ? std::to_string(*value) : std::string();
+}
+
+}  // namespace
+
+/// Owns one PGresult.
+class PostgresLedgerStore::Query {
+public:
+    explicit Query(pg_result* result) : result_(result) {}
+    ~Query() { PQclear(result_); }
+    Query(Query&& other) noexcept : result_(other.result_) { other.result_ = nullptr; }
+    Query& operator=(Query&&) = delete;
+    Query(const Query&) = delete;
+    Query& operator=(const Query&) = delete;
+
+    [[nodiscard]] int rows() const { return PQntuples(result_); }
+    [[nodiscard]] const char* value(int row, int column) const {
+        return PQgetvalue(result_, row, column);
+    }
+    [[nodiscard]] pg_result* get() const { return result_; }
+    [[nodiscard]] int affected() const {
+        const char* text = PQcmdTuples(result_);
+        return text && *text ? std::atoi(text) : 0;
+    }
+
+private:
+    pg_result* result_;
+};
+
+PostgresLedgerStore::PostgresLedgerStore(std::string uri) : uri_(std::move(uri)) {
+    connect();
+    migrate();
+}
+
+PostgresLedgerStore::~PostgresLedgerStore() { PQfinish(connection_); }
+
+void PostgresLedgerStore::connect() {
+    for (int attempt = 0; attempt < kReconnectAttemptsMax; ++attempt) {
+        if (connection_ == nullptr) {
+            connection_ = PQconnectdb(uri_.c_str());
+        } else {
+            PQreset(connection_);
+        }
+        if (PQstatus(connection_) == CONNECTION_OK) {
+            // Acknowledged means durable (invariant 2), whatever the server default says.
+            exec("SET synchronous_commit = on");
+            exec("SET client_min_messages = warning");
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
+    }
+    throw LedgerStoreError(std::string("cannot connect to PostgreSQL: ") +
+                           PQerrorMessage(connection_));
+}
+
+void PostgresLedgerStore::exec(const char* sql) {
+    Query result(PQexec(connection_, sql));
+    const auto status = PQresultStatus(result.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        throw LedgerStoreError(std::string("postgres: ") + PQerrorMessage(connection_));
+    }
+}
+
+PostgresLedgerStore::Query PostgresLedgerStore::run(const char* sql,
+                                                    const std::vector<std::string>& params,
+                                                    const std::vector<bool>& binary) {
+    std::vector<const char*> values(params.size());
+    std::vector<int> lengths(params.size());
+    std::vector<int> formats(params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const bool is_binary = i < binary.size() && binary[i];
+        // An empty text parameter stands for NULL (no column here uses '' as a value).
+        values[i] = !is_binary && params[i].empty() ? nullptr : params[i].data();
+        lengths[i] = static_cast<int>(params[i].size());
+        formats[i] = is_binary ? 1 : 0;
+    }
+    Query result(PQexecParams(connection_, sql, static_cast<int>(params.size()), nullptr,
+                              values.data(), lengths.data(), formats.data(), 0));
+    const auto status = PQresultStatus(result.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        throw LedgerStoreError(std::string("postgres: ") + PQerrorMessage(connection_));
+    }
+    return result;
+}
+
+void PostgresLedgerStore::streamRows(const char* sql, const std::vector<std::string>& params,
+                                     const std::function<bool(pg_result*, int)>& on_row) {
+    std::vector<const char*> values;
+    for (const auto& param : params) values.push_back(param.c_str());
+    if (PQsendQueryParams(connection_, sql, static_cast<int>(params.size()), nullptr,
+                          values.data(), nullptr, nullptr, 0) != 1 ||
+        PQsetSingleRowMode(connection_) != 1) {
+        throw LedgerStoreError(std::string("postgres: ") + PQerrorMessage(connection_));
+    }
+    bool keep_going = true;
+    std::string error;
+    while (pg_result* raw = PQgetResult(connection_)) {
+        Query result(raw);
+        const auto status = PQresultStatus(raw);
+        if (status == PGRES_SINGLE_TUPLE && keep_going) {
+            keep_going = on_row(raw, 0);
+        } else if (status != PGRES_TUPLES_OK && status != PGRES_SINGLE_TUPLE) {
+            error = PQerrorMessage(connection_);
+        }
+    }
+    if (!error.empty()) throw LedgerStoreError("postgres: " + error);
+}
+
+void PostgresLedgerStore::migrate() {
+    exec("BEGIN");
+    try {
+        // Several nodes may start at once: one migrates, the others wait here.
+        exec("SELECT pg_advisory_xact_lock(72024)");
+        exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+        Query current(PQexec(connection_, "SELECT version FROM schema_version"));
+        int version = current.rows() == 0 ? 0 : std::atoi(current.value(0, 0));
+        if (current.rows() == 0) exec("INSERT INTO schema_version VALUES (0)");
+        if (version > kSchemaVersion) {
+            throw LedgerStoreError("database schema " + std::to_string(version) +
+                                   " is newer than this gateway (" +
+                                   std::to_string(kSchemaVersion) + ")");
+        }
+        for (; version < kSchemaVersion; ++version) {
+            exec(kMigrations[version]);
+            exec(("UPDATE schema_version SET version = " + std::to_string(version + 1)).c_str());
+        }
+        exec("COMMIT");
+    } catch (...) {
+        PQclear(PQexec(connection_, "ROLLBACK"));
+        throw;
+    }
+}
+
+void PostgresLedgerStore::resetSchemaForTests() {
+    exec("DROP TABLE IF EXISTS meta, programs, roster, claims, claim_events, idempotency, "
+         "schema_version CASCADE");
+    exec("DROP FUNCTION IF EXISTS claim_events_append_only() CASCADE");
+    migrate();
+}
+
+void PostgresLedgerStore::begin() {
+    if (PQstatus(connection_) != CONNECTION_OK) connect();
+    exec("BEGIN");
+    in_transaction_ = true;
+    // Serialises write batches of every node on the chain head (DESIGN invariant 4).
+    exec(("SELECT pg_advisory_xact_lock(" + std::to_string(kChainAdvisoryLockId) + ")").c_str());
+}
+
+void PostgresLedgerStore::commit() {
+    exec("COMMIT");
+    in_transaction_ = false;
+}
+
+void PostgresLedgerStore::rollback() {
+    if (!in_transaction_) return;
+    in_transaction_ = false;
+    if (PQstatus(connection_) == CONNECTION_OK) PQclear(PQexec(connection_, "ROLLBACK"));
+}
+
+void PostgresLedgerStore::savepoint() { exec("SAVEPOINT op"); }
+void PostgresLedgerStore::releaseSavepoint() { exec("RELEASE SAVEPOINT op"); }
+void PostgresLedgerStore::rollbackToSavepoint() {
+    exec("ROLLBACK TO SAVEPOINT op");
+    exec("RELEASE SAVEPOINT op");
+}
+
+std::optional<StoredReply> PostgresLedgerStore::findReply(const std::string& operator_id,
+                                                          const std::string& key) {
+    auto result = run("SELECT request_hash, http_status, reply FROM idempotency "
+                      "WHERE operator = $1 AND key = $2",
+                      {operator_id, key});
+    if (result.rows() == 0) return std::nullopt;
+    StoredReply reply;
+    const auto hash = unescapeBytea(result.value(0, 0));
+    if (hash.size() != reply.request_hash.size()) throw LedgerStoreError("bad request hash");
+    std::memcpy(reply.request_hash.data(), hash.data(), hash.size());
+    reply.http_status = std::atoi(result.value(0, 1));
+    reply.body = result.value(0, 2);
+    return reply;
+}
+
+void PostgresLedgerStore::saveReply(const std::string& operator_id, const std::string& key,
+                                    const StoredReply& reply, std::int64_t now_millis) {
+    run("INSERT INTO idempotency (operator, key, request_hash, http_status, reply, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        {operator_id, key,
+         std::string(reinterpret_cast<const char*>(reply.request_hash.data()),
+                     reply.request_hash.size()),
+         std::to_string(reply.http_status), reply.body, std::to_string(now_millis)},
+        {false, false, true});
+}
+
+std::size_t PostgresLedgerStore::purgeReplies(std::int64_t older_than_millis,
+                                              std::size_t limit) {
+    auto result = run("DELETE FROM idempotency WHERE (operator, key) IN (SELECT operator, key "
+                      "FROM idempotency WHERE created_at < $1 LIMIT $2)",
+                      {std::to_string(older_than_millis), std::to_string(limit)});
+    return static_cast<std::size_t>(result.affected());
+}
+
+std::optional<ClaimRecord> PostgresLedgerStore::findBlockingClaim(const std::string& program,
+                                                                  const CitizenKey& citizen_key) {
+    const std::string sql = std::string("SELECT ") + kClaimColumns +
+                            " FROM claims WHERE program = $1 AND citizen_key = $2 AND status IN "
+                            "('held', 'in_doubt', 'paid')";
+    auto result = run(sql.c_str(), {program, bytes(citizen_key)}, {false, true});
+    if (result.rows() == 0) return std::nullopt;
+    return readClaim(result.get(), 0);
+}
+
+std::optional<ClaimRecord> PostgresLedgerStore::findClaim(const std::string& claim_id) {
+    const std::string sql = std::string("SELECT ") + kClaimColumns + " FROM claims WHERE claim_id = $1";
+    auto result = run(sql.c_str(), {claim_id});
+    if (result.rows() == 0) return std::nullopt;
+    return readClaim(result.get(), 0);
+}
+
+std::optional<ClaimRecord> PostgresLedgerStore::findClaimByCode(const std::string& operator_id,
+                                                                const std::string& claim_code) {
+    const std::string sql = std::string("SELECT ") + kClaimColumns +
+                            " FROM claims WHERE operator = $1 AND claim_code = $2";
+    auto result = run(sql.c_str(), {operator_id, claim_code});
+    if (result.rows() == 0) return std::nullopt;
+    return readClaim(result.get(), 0);
+}
+
+bool PostgresLedgerStore::claimCodeExists(const std::string& operator_id,
+                                          const std::string& claim_code) {
+    return run("SELECT 1 FROM claims WHERE operator = $1 AND claim_code = $2",
+               {operator_id, claim_code})
+               .rows() > 0;
+}
+
+bool PostgresLedgerStore::insertClaim(const ClaimRecord& claim) {
+    // ON CONFLICT DO NOTHING: a unique violation (another node's hold) must not abort the
+    // transaction; zero affected rows tells the engine it lost.
+    const std::string sql = std::string("INSERT INTO claims (") + kClaimColumns +
+                            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+                            "$14, $15, $16) ON CONFLICT DO NOTHING";
+    auto result = run(sql.c_str(),
+                      {claim.claim_id, claim.claim_code, claim.program, bytes(claim.citizen_key),
+                       claim.citizen_mask, std::string(protocols::channelName(claim.channel)),
+                       claim.operator_id, claim.terminal_id, std::to_string(claim.amount),
+                       std::string(protocols::claimStatusName(claim.status)),
+                       std::to_string(claim.held_at), std::to_string(claim.expires_at),
+                       optionalParam(claim.paid_at), optionalParam(claim.voided_at),
+                       claim.terminal_ref.value_or(""), claim.reason.value_or("")},
+                      {false, false, false, true});
+    return result.affected() == 1;
+}
+
+void PostgresLedgerStore::updateClaim(const ClaimRecord& claim) {
+    auto result = run("UPDATE claims SET status = $1, paid_at = $2, voided_at = $3, "
+                      "terminal_ref = $4, reason = $5, amount = $6, terminal_id = $7 "
+                      "WHERE claim_id = $8",
+                      {std::string(protocols::claimStatusName(claim.status)),
+                       optionalParam(claim.paid_at), optionalParam(claim.voided_at),
+                       claim.terminal_ref.value_or(""), claim.reason.value_or(""),
+                       std::to_string(claim.amount), claim.terminal_id, claim.claim_id});
+    if (result.affected() != 1) throw LedgerStoreError("update of unknown claim " + claim.claim_id);
+}
+
+std::vector<ClaimRecord> PostgresLedgerStore::findExpiredHolds(std::int64_t now_millis,
+                                                               std::size_t limit) {
+    const std::string sql = std::string("SELECT ") + kClaimColumns +
+                            " FROM claims WHERE status = 'held' AND expires_at <= $1 ORDER BY "
+                            "expires_at LIMIT $2 FOR UPDATE";
+    auto result = run(sql.c_str(), {std::to_string(now_millis), std::to_string(limit)});
+    std::vector<ClaimRecord> claims;
+    for (int row = 0; row < result.rows(); ++row) claims.push_back(readClaim(result.get(), row));
+    return claims;
+}
+
+std::int64_t PostgresLedgerStore::countClaims(protocols::ClaimStatus status) {
+    auto result = run("SELECT count(*) FROM claims WHERE status = $1",
+                      {std::string(protocols::claimStatusName(status))});
+    return std::stoll(result.value(0, 0));
+}
+
+void PostgresLedgerStore::forEachClaim(const std::function<bool(const ClaimRecord&)>& visit) {
+    const std::string sql = std::string("SELECT ") + kClaimColumns + " FROM claims ORDER BY claim_id";
+    streamRows(sql.c_str(), {}, [&](pg_result* result, int row) {
+        return visit(readClaim(result, row));
+    });
+}
+
+std::optional<ClaimEvent> PostgresLedgerStore::lastEvent() {
+    auto result = run("SELECT seq, claim_id, body, hash FROM claim_events ORDER BY seq DESC "
+                      "LIMIT 1",
+                      {});
+    if (result.rows() == 0) return std::nullopt;
+    ClaimEvent event;
+    event.seq = std::stoll(result.value(0, 0));
+    event.claim_id = result.value(0, 1);
+    event.body = result.value(0, 2);
+    event.hash = keyFrom(unescapeBytea(result.value(0, 3)));
+    return event;
+}
+
+void PostgresLedgerStore::appendEvent(const ClaimEvent& event) {
+    run("INSERT INTO claim_events (seq, claim_id, body, hash) VALUES ($1, $2, $3, $4)",
+        {std::to_string(event.seq), event.claim_id, event.body, bytes(event.hash)},
+        {false, false, false, true});
+}
+
+void PostgresLedgerStore::forEachEvent(const std::function<bool(const ClaimEvent&)>& visit) {
+    streamRows("SELECT seq, claim_id, body, hash FROM claim_events ORDER BY seq", {},
+               [&](pg_result* result, int row) {
+                   ClaimEvent event;
+                   event.seq = std::stoll(PQgetvalue(result, row, 0));
+                   event.claim_id = PQgetvalue(result, row, 1);
+                   event.body = PQgetvalue(result, row, 2);
+                   const auto hash = unescapeBytea(PQgetvalue(result, row, 3));
+                   if (hash.size() == event.hash.size()) {
+                       std::memcpy(event.hash.data(), hash.data(), hash.size());
+                   }
+                   return visit(event);
+               });
+}
+
+void PostgresLedgerStore::forEachEventAfter(
+    std::int64_t after_seq, std::size_t limit,
+    const std::function<bool(const ClaimEvent&)>& visit) {
+    auto result = run("SELECT seq, claim_id, body, hash FROM claim_events WHERE seq > $1 "
+                      "ORDER BY seq LIMIT $2",
+                      {std::to_string(after_seq), std::to_string(limit)});
+    for (int row = 0; row < result.rows(); ++row) {
+        ClaimEvent event;
+        event.seq = std::stoll(result.value(row, 0));
+        event.claim_id = result.value(row, 1);
+        event.body = result.value(row, 2);
+        event.hash = keyFrom(unescapeBytea(result.value(row, 3)));
+        if (!visit(event)) break;
+    }
+}
+
+void PostgresLedgerStore::putProgram(const protocols::Program& program) {
+    run("INSERT INTO programs (id, body) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET body = "
+        "excluded.body",
+        {program.id, program.toJson().dump()});
+}
+
+std::vector<protocols::Program> PostgresLedgerStore::loadPrograms() {
+    auto result = run("SELECT body FROM programs ORDER BY id", {});
+    std::vector<protocols::Program> programs;
+    for (int row = 0; row < result.rows(); ++row) {
+        auto program = protocols::Program::fromJson(result.value(row, 0));
+        if (!program) throw LedgerStoreError("stored program is invalid");
+        programs.push_back(std::move(program).value());
+    }
+    return programs;
+}
+
+void PostgresLedgerStore::upsertRosterRow(const RosterRow& row) {
+    std::string proxies;
+    for (const auto& proxy : row.proxies) proxies += bytes(proxy);
+    // Binary bytea parameters cannot be NULL through an empty string, so NULLs are spelled out.
+    const bool has_nhi = row.nhi_hash.has_value();
+    const bool has_proxies = !proxies.empty();
+    const std::string sql =
+        std::string("INSERT INTO roster (program, citizen_key, nhi_hash, amount, proxies, "
+                    "claim_by, excluded) VALUES ($1, $2, ") +
+        (has_nhi ? "$3" : "NULL::bytea || $3") + ", $4, " +
+        (has_proxies ? "$5" : "NULL::bytea || $5") +
+        ", $6, $7) ON CONFLICT (program, citizen_key) DO UPDATE SET nhi_hash = "
+        "excluded.nhi_hash, amount = excluded.amount, proxies = excluded.proxies, claim_by = "
+        "excluded.claim_by, excluded = excluded.excluded";
+    run(sql.c_str(),
+        {row.program, bytes(row.citizen_key), has_nhi ? bytes(*row.nhi_hash) : std::string(),
+         std::to_string(row.amount), proxies, std::to_string(static_cast<int>(row.claim_by)),
+         row.excluded.value_or("")},
+        {false, true, true, false, true});
+}
+
+void PostgresLedgerStore::removeRosterRow(const std::string& program,
+                                          const CitizenKey& citizen_key) {
+    run("DELETE FROM roster WHERE program = $1 AND citizen_key = $2",
+        {program, bytes(citizen_key)}, {false, true});
+}
+
+std::int64_t PostgresLedgerStore::countRosterRows(const std::string& program) {
+    return std::stoll(run("SELECT count(*) FROM roster WHERE program = $1", {program}).value(0, 0));
+}
+
+void PostgresLedgerStore::forEachRosterRow(const std::string& program,
+                                           const std::function<void(const RosterRow&)>& visit) {
+    RosterRow row;
+    row.program = program;
+    streamRows("SELECT citizen_key, nhi_hash, amount, proxies, claim_by, excluded FROM roster "
+               "WHERE program = $1",
+               {program}, [&](pg_result* result, int index) {
+                   row.citizen_key = keyFrom(unescapeBytea(PQgetvalue(result, index, 0)));
+                   row.nhi_hash.reset();
+                   if (!PQgetisnull(result, index, 1)) {
+                       row.nhi_hash = keyFrom(unescapeBytea(PQgetvalue(result, index, 1)));
+                   }
+                   row.amount = std::stoll(PQgetvalue(result, index, 2));
+                   row.proxies.clear();
+                   if (!PQgetisnull(result, index, 3)) {
+                       const auto proxies = unescapeBytea(PQgetvalue(result, index, 3));
+                       for (std::size_t at = 0; at + 32 <= proxies.size(); at += 32) {
+                           row.proxies.push_back(keyFrom(proxies.substr(at, 32)));
+                       }
+                   }
+                   row.claim_by = static_cast<protocols::ClaimBy>(
+                       std::atoi(PQgetvalue(result, index, 4)));
+                   row.excluded = optionalText(result, index, 5);
+                   visit(row);
+                   return true;
+               });
+}
+
+void PostgresLedgerStore::forEachBlockingClaim(
+    const std::function<void(const std::string&, const CitizenKey&, protocols::ClaimStatus,
+                             protocols::Channel, std::int64_t)>& visit) {
+    streamRows("SELECT program, citizen_key, status, channel, coalesce(paid_at, held_at) FROM "
+               "claims WHERE status IN ('held', 'in_doubt', 'paid')",
+               {}, [&](pg_result* result, int row) {
+                   const auto status = protocols::parseClaimStatus(PQgetvalue(result, row, 2));
+                   const auto channel = protocols::parseChannel(PQgetvalue(result, row, 3));
+                   if (!status || !channel) throw LedgerStoreError("unknown claim status");
+                   visit(PQgetvalue(result, row, 0),
+                         keyFrom(unescapeBytea(PQgetvalue(result, row, 1))), *status, *channel,
+                         std::stoll(PQgetvalue(result, row, 4)));
+                   return true;
+               });
+}
+
+std::optional<std::string> PostgresLedgerStore::getMeta(const std::string& key) {
+    auto result = run("SELECT value FROM meta WHERE key = $1", {key});
+    if (result.rows() == 0) return std::nullopt;
+    return std::string(result.value(0, 0));
+}
+
+void PostgresLedgerStore::putMeta(const std::string& key, const std::string& value) {
+    run("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = "
+        "excluded.value",
+        {key, value});
+}
+
+}  // namespace claimgate::gateway

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 server for tests and benchmarks: initdb in DIR, listen on
+# 127.0.0.1:PORT only, trust auth for local test use, real fsync. PostgreSQL refuses to run as
+# root, so as root it runs as the `postgres` user.
+#   scripts/pg-temp.sh start DIR   -> prints a postgresql:// URI on stdout
+#   scripts/pg-temp.sh stop DIR
+set -euo pipefail
+
+command=${1:?usage: pg-temp.sh start|stop DIR}
+dir=${2:?usage: pg-temp.sh start|stop DIR}
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -x "$pg_bin/initdb" ] || { echo "pg-temp: PostgreSQL server binaries not found" >&2; exit 1; }
+
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+case "$command" in
+  start)
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    [ "$(id -u)" -eq 0 ] && chown postgres "$dir" && chmod 700 "$dir"
+    # `postgres` must be able to reach DIR: open up the parents it has to traverse.
+    if [ "$(id -u)" -eq 0 ]; then
+      parent=$(dirname "$dir")
+      while [ "$parent" != "/" ]; do chmod o+x "$parent" 2>/dev/null || true; parent=$(dirname "$parent"); done
+    fi
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+    as_owner "$pg_bin/initdb" -D "$dir/data" -A trust -U postgres --no-instructions -E UTF8 >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; exit 1; }
+    as_owner "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200" \
+      start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+    as_owner "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres claimgate
+    echo "$port" > "$dir/port"
+    echo "postgresql://postgres@127.0.0.1:$port/claimgate"
+    ;;
+  stop)
+    [ -d "$dir/data" ] || exit 0
+    as_owner "$pg_bin/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+    ;;
+  *)
+    echo "usage: pg-temp.sh start|stop DIR" >&2
+    exit 2
+    ;;
+esac
