@@ -134,7 +134,13 @@ TEST_F(ChildProcessTest, AcknowledgedCommitsSurviveKill9) {
         const HttpReply get = client.get("/v1/claims/" + id);
         EXPECT_EQ(get.status, 200) << id << " " << get.describe();
     }
-    // The restarted gateway still refuses a second payment.
+    // The restarted gateway's index was warmed from the ledger...
+    nlohmann::json check_body = claimBody(citizens_.bulk[0], "atm");
+    check_body.erase("amount");
+    const HttpReply check = client.post("/v1/eligibility", check_body);
+    EXPECT_EQ(check.json["eligible"], false) << check.describe();
+    EXPECT_NE(check.json["claim"].value("status", "none"), "none") << check.describe();
+    // ...and it still refuses a second payment.
     const HttpReply again = client.post("/v1/claims", claimBody(citizens_.bulk[0], "atm"),
                                         std::string("after-restart"));
     EXPECT_EQ(again.code(), "already_claimed") << again.describe();
