@@ -21,6 +21,8 @@ int runMatch(int argc, char** argv);
 int runGenFixture(int argc, char** argv);
 int runExport(int argc, char** argv);
 int runVerify(int argc, char** argv);
+int runPull(int argc, char** argv);
+int runPush(int argc, char** argv);
 
 /// Exit codes shared by the subcommands.
 inline constexpr int kExitOk = 0;

@@ -1,11 +1,15 @@
 // `claimgate-recon export` and `claimgate-recon verify` (DESIGN §8, §11): both read the
-// gateway's ledger file directly. Safe while a gateway runs (SQLite WAL readers never block it).
+// gateway's ledger file directly; verify also checks DIR/transfer.log (T-Road exchanges). Safe while a gateway runs (SQLite WAL readers never block it).
 #include "commands.hpp"
+#include "troad_link_options.hpp"
 
 #include "ledger/hash_chain.hpp"
 #include "app/ledger_factory.hpp"
 
 #include <claimgate/protocols/time_format.hpp>
+#include <claimgate/troad/transfer_log.hpp>
+
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstring>
@@ -143,6 +147,21 @@ int runVerify(int argc, char** argv) {
         std::fprintf(stderr, "claimgate-recon verify: %s\n", error.what());
         return kExitFailure;
     }
+    // The T-Road transfer log exists once pull or push has run.
+    const std::string log_path = transferLogPath(data_dir);
+    struct stat info {};
+    if (::stat(log_path.c_str(), &info) != 0) {
+        std::printf("transfer log: none (%s not written yet)\n", log_path.c_str());
+        return kExitOk;
+    }
+    const auto log = troad::TransferLog::verify(log_path);
+    if (!log.ok) {
+        std::printf("transfer log %s: BROKEN at record %llu: %s\n", log_path.c_str(),
+                    static_cast<unsigned long long>(log.first_broken), log.reason.c_str());
+        return kExitFailure;
+    }
+    std::printf("transfer log %s: %llu records, chain intact\n", log_path.c_str(),
+                static_cast<unsigned long long>(log.records));
     return kExitOk;
 }
 

@@ -36,6 +36,26 @@ std::vector<std::string_view> splitFields(std::string_view line, char separator)
 
 }  // namespace
 
+RosterRow buildRosterRow(const std::string& pepper, const RosterEntryFields& fields) {
+    RosterRow row;
+    row.program = std::string(fields.program);
+    row.citizen_key = protocols::hmacSha256(pepper, fields.citizen_id);
+    if (!fields.nhi_card_no.empty()) {
+        row.nhi_hash = protocols::hmacSha256(pepper, "nhi:" + std::string(fields.nhi_card_no));
+    }
+    row.amount = fields.amount;
+    if (fields.proxies != nullptr) {
+        row.proxies.reserve(fields.proxies->size());
+        for (const auto& proxy : *fields.proxies) {
+            row.proxies.push_back(protocols::hmacSha256(pepper, proxy));
+        }
+    }
+    row.claim_by = fields.claim_by.value_or(row.proxies.empty() ? protocols::ClaimBy::self
+                                                                : protocols::ClaimBy::either);
+    row.excluded = fields.excluded;
+    return row;
+}
+
 protocols::Result<RosterImportSummary> RosterImporter::importFile(const std::string& program_id,
                                                                   const std::string& csv_path,
                                                                   const Progress& progress) {
@@ -94,17 +114,17 @@ protocols::Result<RosterImportSummary> RosterImporter::importFile(const std::str
             } else if (auto id = protocols::CitizenId::parse(fields[0]); !id) {
                 reject(id.status().message());
             } else {
-                RosterRow row;
-                row.program = program_id;
-                row.citizen_key = protocols::hmacSha256(pepper_, id->normalised());
+                RosterEntryFields entry;
+                entry.program = program_id;
+                entry.citizen_id = id->normalised();
+                std::vector<std::string> proxies;
                 bool ok = true;
                 if (!fields[1].empty()) {
                     if (!protocols::validateNhiCardNumber(fields[1]).ok()) {
                         reject("nhi_card_no must be 12 digits");
                         ok = false;
                     } else {
-                        row.nhi_hash = protocols::hmacSha256(
-                            pepper_, std::string("nhi:") + std::string(fields[1]));
+                        entry.nhi_card_no = fields[1];
                     }
                 }
                 if (ok && !fields[2].empty()) {
@@ -116,33 +136,31 @@ protocols::Result<RosterImportSummary> RosterImporter::importFile(const std::str
                         reject("amount must be a positive integer");
                         ok = false;
                     } else {
-                        row.amount = amount;
+                        entry.amount = amount;
                     }
                 }
                 if (ok && !fields[3].empty()) {
                     for (const auto proxy : splitFields(fields[3], ';')) {
                         auto proxy_id = protocols::CitizenId::parse(proxy);
-                        if (!proxy_id || row.proxies.size() >= protocols::kProxiesPerCitizenMax) {
+                        if (!proxy_id || proxies.size() >= protocols::kProxiesPerCitizenMax) {
                             reject("proxies must be up to 8 valid IDs separated by ';'");
                             ok = false;
                             break;
                         }
-                        row.proxies.push_back(protocols::hmacSha256(pepper_, proxy_id->normalised()));
+                        proxies.push_back(proxy_id->normalised());
                     }
+                    entry.proxies = &proxies;
                 }
-                if (ok) {
-                    if (fields[4].empty()) {
-                        row.claim_by = row.proxies.empty() ? protocols::ClaimBy::self
-                                                           : protocols::ClaimBy::either;
-                    } else if (auto claim_by = protocols::parseClaimBy(fields[4])) {
-                        row.claim_by = *claim_by;
+                if (ok && !fields[4].empty()) {
+                    if (auto claim_by = protocols::parseClaimBy(fields[4])) {
+                        entry.claim_by = *claim_by;
                     } else {
                         reject("claim_by must be self, proxy or either");
                         ok = false;
                     }
                 }
                 if (ok) {
-                    store_.upsertRosterRow(row);
+                    store_.upsertRosterRow(buildRosterRow(pepper_, entry));
                     ++summary.rows_imported;
                     if (++in_batch >= kRosterImportBatchRows) {
                         store_.commit();

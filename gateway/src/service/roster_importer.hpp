@@ -10,10 +10,29 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace claimgate::gateway {
+
+/// One validated roster entry in plain text, as a roster CSV line or a T-Road roster page gives
+/// it (IDs normalised and checksum-verified, the NHI number 12 digits or empty).
+struct RosterEntryFields {
+    std::string_view program;
+    std::string_view citizen_id;
+    std::string_view nhi_card_no;            // empty = none
+    std::int64_t amount = 0;                 // 0 = the program's amount
+    const std::vector<std::string>* proxies = nullptr;  // normalised IDs, may be null
+    std::optional<protocols::ClaimBy> claim_by;  // empty: self without proxies, else either
+    std::optional<std::string> excluded;
+};
+
+/// The one rule for turning a roster entry into a stored row, shared by `roster import` and
+/// `claimgate-recon pull`: citizen and proxy IDs become HMAC(pepper, ID), the NHI number
+/// HMAC(pepper, "nhi:" + number) - the same keys the claim service computes per request.
+[[nodiscard]] RosterRow buildRosterRow(const std::string& pepper, const RosterEntryFields& fields);
 
 struct RosterImportSummary {
     std::uint64_t rows_imported = 0;

@@ -1,0 +1,327 @@
+// `claimgate-recon pull` (DESIGN §8, §11): programs, roster pages and payouts made by other
+// channels, fetched from the payout platform over T-Road and applied to the gateway's ledger.
+//
+// Crash safety: each page is applied in ONE ledger transaction together with the cursor that
+// follows it (meta recon.roster_cursor.<program> / recon.payout_cursor.<program>), so a pull
+// that dies anywhere resumes after the last applied page and never applies a page twice. A page
+// whose platform signature does not verify is refused by the client before anything is applied.
+// Plaintext IDs live only in the decoded page in memory: they are HMAC'd before the ledger sees
+// them and never printed.
+#include "commands.hpp"
+#include "troad_link_options.hpp"
+
+#include "app/data_dir.hpp"
+#include "app/ledger_factory.hpp"
+#include "ledger/claim_engine.hpp"
+#include "service/roster_importer.hpp"
+
+#include <claimgate/gateway/clock.hpp>
+#include <claimgate/gateway/limits.hpp>
+#include <claimgate/protocols/citizen_id.hpp>
+#include <claimgate/protocols/digest.hpp>
+#include <claimgate/protocols/time_format.hpp>
+#include <claimgate/troad/platform_link.hpp>
+#include <claimgate/troad/troad_limits.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace claimgate::recon {
+namespace {
+
+using protocols::ErrorCode;
+using protocols::Status;
+
+constexpr const char* kPullUsage =
+    "usage: claimgate-recon pull --data-dir DIR --pki-dir DIR --troad https://HOST:PORT\n"
+    "         [--ledger sqlite|postgresql://...] [--pepper-file F] [--page-size N]\n"
+    "         [--pages-max N]\n"
+    "\n"
+    "Fetches programs, roster pages and payouts made by other channels from the payout\n"
+    "platform over T-Road and applies them to the ledger, one transaction per page with its\n"
+    "cursor, so an interrupted pull resumes where it stopped. --pages-max stops after N pages\n"
+    "(for staged pulls and tests). Every exchange is appended to DIR/transfer.log.\n";
+
+constexpr std::size_t kPullPageSizeDefault = 1000;
+
+struct PullTotals {
+    std::uint64_t programs = 0;
+    std::uint64_t pages = 0;
+    std::uint64_t added = 0;
+    std::uint64_t updated = 0;
+    std::uint64_t removed = 0;
+    std::uint64_t payouts_imported = 0;
+    std::uint64_t payouts_known = 0;     // imported by an earlier pull (idempotent replay)
+    std::uint64_t payouts_conflict = 0;  // the citizen already had a blocking terminal claim
+};
+
+std::string rosterCursorKey(const std::string& program) {
+    return "recon.roster_cursor." + program;
+}
+std::string payoutCursorKey(const std::string& program) {
+    return "recon.payout_cursor." + program;
+}
+
+class Puller {
+public:
+    Puller(gateway::LedgerStore& store, troad::PlatformClient& client, std::string pepper,
+           std::size_t page_size, std::uint64_t pages_max)
+        : store_(store),
+          client_(client),
+          pepper_(std::move(pepper)),
+          page_size_(page_size),
+          pages_max_(pages_max),
+          engine_(std::make_shared<gateway::SystemClock>(), nullptr,
+                  gateway::kIdempotencyRetentionMillisDefault),
+          tty_(::isatty(STDERR_FILENO) == 1) {}
+
+    Status run() {
+        auto programs = client_.listPrograms();
+        if (!programs) return programs.status();
+        Status status = transaction([&] {
+            for (const auto& program : programs->value) store_.putProgram(program);
+        });
+        if (!status.ok()) return status;
+        totals_.programs = programs->value.size();
+        for (const auto& program : programs->value) {
+            if (status = pullRoster(program.id); !status.ok()) return status;
+            if (status = pullPayouts(program.id); !status.ok()) return status;
+            if (stopped_) break;
+        }
+        if (tty_) std::fputc('\n', stderr);
+        return Status::okStatus();
+    }
+
+    [[nodiscard]] const PullTotals& totals() const { return totals_; }
+    [[nodiscard]] bool stopped() const { return stopped_; }
+
+private:
+    template <typename Body>
+    Status transaction(Body body) {
+        try {
+            store_.begin();
+            body();
+            store_.commit();
+        } catch (const std::exception& error) {
+            try {
+                store_.rollback();
+            } catch (const std::exception&) {
+                // The connection is gone; the transaction died with it.
+            }
+            return Status(ErrorCode::internal, std::string("ledger update failed: ") + error.what());
+        }
+        return Status::okStatus();
+    }
+
+    bool pageBudgetLeft() {
+        if (pages_max_ != 0 && totals_.pages >= pages_max_) stopped_ = true;
+        return !stopped_;
+    }
+
+    Status pullRoster(const std::string& program) {
+        std::string cursor = store_.getMeta(rosterCursorKey(program)).value_or("");
+        for (;;) {
+            if (!pageBudgetLeft()) return Status::okStatus();
+            auto reply = client_.fetchRosterPage(program, cursor, page_size_);
+            if (!reply) {
+                return Status(reply.status().code(), "roster " + program + " page after cursor '" +
+                                                         cursor + "': " + reply.status().message());
+            }
+            const troad::RosterPage& page = reply->value;
+            if (page.program != program) {
+                return Status(ErrorCode::bad_field, "roster page for " + program +
+                                                        " names program " + page.program);
+            }
+            const Status applied = transaction([&] {
+                for (const auto& entry : page.entries) applyRosterEntry(program, entry);
+                store_.putMeta(rosterCursorKey(program), page.next_cursor);
+            });
+            if (!applied.ok()) return applied;
+            ++totals_.pages;
+            progress("roster", program);
+            if (page.done || page.next_cursor == cursor) break;
+            cursor = page.next_cursor;
+        }
+        return Status::okStatus();
+    }
+
+    void applyRosterEntry(const std::string& program, const troad::RosterEntry& entry) {
+        gateway::RosterEntryFields fields;
+        fields.program = program;
+        fields.citizen_id = entry.citizen_id;
+        if (entry.op == troad::RosterOp::remove) {
+            store_.removeRosterRow(program, protocols::hmacSha256(pepper_, entry.citizen_id));
+            ++totals_.removed;
+            return;
+        }
+        fields.nhi_card_no = entry.nhi_card_no;
+        fields.amount = entry.amount.value_or(0);
+        fields.proxies = &entry.proxies;
+        fields.claim_by = entry.claim_by;
+        fields.excluded = entry.excluded;
+        store_.upsertRosterRow(gateway::buildRosterRow(pepper_, fields));
+        ++(entry.op == troad::RosterOp::add ? totals_.added : totals_.updated);
+    }
+
+    Status pullPayouts(const std::string& program) {
+        std::string cursor = store_.getMeta(payoutCursorKey(program)).value_or("");
+        for (;;) {
+            if (!pageBudgetLeft()) return Status::okStatus();
+            auto reply = client_.fetchPayoutPage(program, cursor, page_size_);
+            if (!reply) {
+                return Status(reply.status().code(), "payouts " + program + " page after cursor '" +
+                                                         cursor + "': " + reply.status().message());
+            }
+            const troad::PayoutPage& page = reply->value;
+            if (page.program != program) {
+                return Status(ErrorCode::bad_field, "payout page for " + program +
+                                                        " names program " + page.program);
+            }
+            PullTotals delta;
+            const Status applied = transaction([&] {
+                engine_.beginBatch(store_);
+                for (const auto& payout : page.payouts) importPayout(program, payout, delta);
+                store_.putMeta(payoutCursorKey(program), page.next_cursor);
+            });
+            if (!applied.ok()) return applied;
+            // Counted only once durable: a rolled-back page is fetched and counted again.
+            totals_.payouts_imported += delta.payouts_imported;
+            totals_.payouts_known += delta.payouts_known;
+            totals_.payouts_conflict += delta.payouts_conflict;
+            ++totals_.pages;
+            progress("payouts", program);
+            if (page.done || page.next_cursor == cursor) break;
+            cursor = page.next_cursor;
+        }
+        return Status::okStatus();
+    }
+
+    void importPayout(const std::string& program, const troad::Payout& payout, PullTotals& delta) {
+        gateway::ImportPayoutOperation operation;
+        operation.program = program;
+        operation.citizen_key = protocols::hmacSha256(pepper_, payout.citizen_id);  // DESIGN §3
+        operation.citizen_mask = protocols::CitizenId::maskCitizenId(payout.citizen_id);
+        operation.channel = payout.channel;
+        operation.amount = payout.amount;
+        // The page decoder validated paid_at; 0 only if that ever changes.
+        operation.paid_at = protocols::parseRfc3339Millis(payout.paid_at).value_or(0);
+        operation.payout_id = payout.payout_id;
+        const auto reply = engine_.apply(store_, operation);
+        if (reply.http_status == 201) {
+            ++delta.payouts_imported;
+        } else if (reply.http_status == 200) {
+            ++delta.payouts_known;
+        } else {
+            // The citizen was already paid (or is being paid) at a terminal: the platform paid
+            // twice. Reconciliation's business, not a reason to stop the pull; the payout id
+            // identifies it without naming the person.
+            ++delta.payouts_conflict;
+            std::fprintf(stderr,
+                         "claimgate-recon pull: payout %s (%s) not imported: the citizen %s "
+                         "already has a claim in the ledger\n",
+                         payout.payout_id.c_str(), program.c_str(),
+                         operation.citizen_mask.c_str());
+        }
+    }
+
+    void progress(const char* what, const std::string& program) {
+        if (!tty_) return;
+        std::fprintf(stderr,
+                     "\r%s %s: %llu pages, +%llu ~%llu -%llu roster rows, %llu payouts imported ",
+                     what, program.c_str(), static_cast<unsigned long long>(totals_.pages),
+                     static_cast<unsigned long long>(totals_.added),
+                     static_cast<unsigned long long>(totals_.updated),
+                     static_cast<unsigned long long>(totals_.removed),
+                     static_cast<unsigned long long>(totals_.payouts_imported));
+        std::fflush(stderr);
+    }
+
+    gateway::LedgerStore& store_;
+    troad::PlatformClient& client_;
+    std::string pepper_;
+    std::size_t page_size_;
+    std::uint64_t pages_max_;
+    gateway::ClaimEngine engine_;
+    bool tty_;
+    bool stopped_ = false;
+    PullTotals totals_;
+};
+
+}  // namespace
+
+int runPull(int argc, char** argv) {
+    TroadLinkOptions link;
+    std::string page_size_text, pages_max_text;
+    std::optional<std::string> pepper_file;
+    for (int i = 1; i < argc; ++i) {
+        std::string pepper;
+        if (link.take(i, argc, argv) || takeFlagValue(i, argc, argv, "--page-size", page_size_text) ||
+            takeFlagValue(i, argc, argv, "--pages-max", pages_max_text)) {
+            continue;
+        }
+        if (takeFlagValue(i, argc, argv, "--pepper-file", pepper)) {
+            pepper_file = pepper;
+            continue;
+        }
+        std::fputs(kPullUsage, stderr);
+        return std::strcmp(argv[i], "--help") == 0 ? kExitOk : kExitUsage;
+    }
+    std::size_t page_size = kPullPageSizeDefault;
+    std::uint64_t pages_max = 0;
+    if (!link.complete() ||
+        (!page_size_text.empty() &&
+         !parseCount<std::size_t>(page_size_text, 1, troad::kRosterPageEntriesMax, page_size)) ||
+        (!pages_max_text.empty() && !parseCount<std::uint64_t>(pages_max_text, 1, UINT64_MAX, pages_max))) {
+        std::fprintf(stderr, "claimgate-recon pull: --page-size must be 1..%zu, --pages-max >= 1\n%s",
+                     troad::kRosterPageEntriesMax, kPullUsage);
+        return kExitUsage;
+    }
+    const gateway::DataDir data_dir(link.data_dir);
+    if (const auto made = data_dir.ensureExists(); !made.ok()) {
+        std::fprintf(stderr, "claimgate-recon pull: %s\n", made.message().c_str());
+        return kExitFailure;
+    }
+    auto pepper = data_dir.loadOrCreatePepper(pepper_file);
+    if (!pepper) {
+        std::fprintf(stderr, "claimgate-recon pull: %s\n", pepper.status().message().c_str());
+        return kExitFailure;
+    }
+    auto client = troad::openPlatformClient(link.pki_dir, link.troad_url, transferLogPath(link.data_dir));
+    if (!client) {
+        std::fprintf(stderr, "claimgate-recon pull: %s\n", client.status().message().c_str());
+        return kExitFailure;
+    }
+    auto store = gateway::openLedgerStore(link.data_dir, link.ledger);
+    if (!store) {
+        std::fprintf(stderr, "claimgate-recon pull: %s\n", store.status().message().c_str());
+        return kExitFailure;
+    }
+    Puller puller(*store.value(), *client.value(), pepper.value(), page_size, pages_max);
+    const Status status = puller.run();
+    const PullTotals& totals = puller.totals();
+    std::printf("pull: %llu programs, %llu pages, roster +%llu added ~%llu updated -%llu removed, "
+                "payouts %llu imported %llu already known %llu conflicting%s\n",
+                static_cast<unsigned long long>(totals.programs),
+                static_cast<unsigned long long>(totals.pages),
+                static_cast<unsigned long long>(totals.added),
+                static_cast<unsigned long long>(totals.updated),
+                static_cast<unsigned long long>(totals.removed),
+                static_cast<unsigned long long>(totals.payouts_imported),
+                static_cast<unsigned long long>(totals.payouts_known),
+                static_cast<unsigned long long>(totals.payouts_conflict),
+                puller.stopped() ? " (stopped at --pages-max; run again to continue)" : "");
+    if (!status.ok()) {
+        std::fprintf(stderr, "claimgate-recon pull: %s (pages applied so far are kept)\n",
+                     status.message().c_str());
+        return kExitFailure;
+    }
+    return kExitOk;
+}
+
+}  // namespace claimgate::recon
