@@ -21,6 +21,8 @@ InProcessGateway::InProcessGateway(InProcessGatewayOptions options)
     config.commit_batch_max = options.commit_batch_max;
     config.http_threads = options.http_threads;
     config.sweep_interval_ms = 0;
+    config.bench_http_listen = options.bench_http_listen;
+    config.bench_terminal = options.bench_terminal;
     runtime_ = std::make_unique<gateway::GatewayRuntime>(config, clock_);
     if (auto started = runtime_->start(); !started.ok()) {
         throw std::runtime_error("gateway did not start: " + started.message());
@@ -35,5 +37,6 @@ void InProcessGateway::stop() {
 
 std::uint16_t InProcessGateway::apiPort() const { return runtime_->apiPort(); }
 std::uint16_t InProcessGateway::adminPort() const { return runtime_->adminPort(); }
+std::uint16_t InProcessGateway::benchPort() const { return runtime_->benchPort(); }
 
 }  // namespace claimgate::testing

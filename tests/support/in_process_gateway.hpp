@@ -14,6 +14,7 @@
 #include "app/gateway_runtime.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace claimgate::testing {
@@ -23,6 +24,9 @@ struct InProcessGatewayOptions {
     std::size_t queue_depth_max = gateway::kLedgerQueueDepthMax;
     std::size_t commit_batch_max = gateway::kCommitBatchMaxDefault;
     int http_threads = 16;
+    /// Plain-HTTP bench listener (DESIGN §11), e.g. "127.0.0.1:0", acting as bench_terminal.
+    std::optional<std::string> bench_http_listen;
+    std::optional<gateway::TerminalIdentity> bench_terminal;
 };
 
 class InProcessGateway {
@@ -43,6 +47,7 @@ public:
     [[nodiscard]] std::string ledgerPath() const { return data_dir_ + "/ledger.db"; }
     [[nodiscard]] std::uint16_t apiPort() const;
     [[nodiscard]] std::uint16_t adminPort() const;
+    [[nodiscard]] std::uint16_t benchPort() const;
 
     [[nodiscard]] GatewayTestClient client(const std::string& terminal_id) const {
         return GatewayTestClient::forTerminal(apiPort(), terminal_id);

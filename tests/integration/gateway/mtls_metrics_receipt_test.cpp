@@ -158,3 +158,58 @@ TEST_F(ReceiptTest, CommitReceiptVerifiesWithTheReceiptCertificate) {
 
 }  // namespace
 }  // namespace claimgate::testing
+
+namespace claimgate::testing {
+namespace {
+
+InProcessGatewayOptions benchOptions(const std::string& listen) {
+    InProcessGatewayOptions options;
+    options.bench_http_listen = listen;
+    options.bench_terminal = gateway::TerminalIdentity{"atm-0001", "BANK004",
+                                                       protocols::Channel::atm};
+    return options;
+}
+
+class BenchListenerTest : public GatewayApiTest {
+protected:
+    BenchListenerTest() : GatewayApiTest(benchOptions("127.0.0.1:0")) {}
+};
+
+TEST_F(BenchListenerTest, LoopbackBenchListenerActsAsItsConfiguredTerminal) {
+    ASSERT_NE(gw_.runtime().benchPort(), 0);
+    auto bench = GatewayTestClient::plain(gw_.runtime().benchPort());
+    const HttpReply held = hold(bench, claimant(citizens().plain));
+    ASSERT_EQ(held.status, 201) << held.describe();
+    // The same claim, seen over mTLS by the real terminal of that operator.
+    auto atm = gw_.client("atm-0001");
+    const HttpReply get = atm.get("/v1/claims/" + held.json["claim_id"].get<std::string>());
+    EXPECT_EQ(get.json["status"], "held");
+    EXPECT_EQ(get.json["terminal_id"], "atm-0001");
+    // Its identity is fixed: another channel is refused like any terminal's would be.
+    EXPECT_EQ(hold(bench, claimant(citizens().plain2, "counter")).code(), "channel_mismatch");
+}
+
+TEST(BenchListenerRefusalTest, NonLoopbackBenchAddressIsRefused) {
+    EXPECT_THROW(InProcessGateway gateway(benchOptions("0.0.0.0:0")), std::runtime_error);
+}
+
+TEST_F(MtlsTest, EligibilityAnswersAmountCurrencyAndClaimState) {
+    auto atm = gw_.client("atm-0001");
+    HttpReply reply = eligibility(atm, claimant(citizens().custom_amount));
+    ASSERT_EQ(reply.status, 200) << reply.describe();
+    EXPECT_EQ(reply.json["eligible"], true);
+    EXPECT_EQ(reply.json["amount"], 3000);
+    EXPECT_EQ(reply.json["currency"], "TWD");
+    EXPECT_EQ(reply.json["claim"]["status"], "none");
+    EXPECT_FALSE(reply.json.contains("reason"));
+    Claimant child = claimant(citizens().child_proxy, "counter");
+    auto counter = gw_.client("counter-0001");
+    reply = eligibility(counter, child);
+    EXPECT_EQ(reply.json["eligible"], false);
+    EXPECT_EQ(reply.json["reason"], "proxy_required");
+    child.proxy_id = citizens().parent;
+    EXPECT_EQ(eligibility(counter, child).json["eligible"], true);
+}
+
+}  // namespace
+}  // namespace claimgate::testing
