@@ -120,6 +120,10 @@ SQL
 fi
 
 rss_mib=$((match_rss_kib / 1024))
+sqlite_shown="${sqlite_seconds} s"
+ratio_shown="${ratio}x"
+[ "$sqlite_seconds" != skipped ] || sqlite_shown="skipped"
+[ "$ratio" != "n/a" ] || ratio_shown="n/a"
 verdict="ok"
 awk -v s="$match_seconds" -v m="$max_seconds" 'BEGIN {exit !(s <= m)}' || verdict="SLOWER THAN ${max_seconds} s"
 [ "$match_rss_kib" -le "$max_rss_kib" ] || verdict="$verdict; RSS ABOVE 4 GiB"
@@ -129,7 +133,7 @@ fi
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) cores)"
 commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-row="| $(date -u +%Y-%m-%d) | $commit | $claims | $settlement_rows | ${#settlement_files[@]} | $((csv_bytes / 1000000)) MB | ${match_seconds} s | ${rss_mib} MiB | ${sqlite_seconds} s | ${ratio}x | $verdict | `tests/bench/recon_match_bench.sh BUILD_DIR $claims` |"
+row="| $(date -u +%Y-%m-%d) | $commit | $claims | $settlement_rows | ${#settlement_files[@]} | $((csv_bytes / 1000000)) MB | ${match_seconds} s | ${rss_mib} MiB | ${sqlite_shown} | ${ratio_shown} | $verdict | \`tests/bench/recon_match_bench.sh BUILD_DIR $claims\` |"
 echo
 echo "recon bench: match ${match_seconds} s, ${rss_mib} MiB max RSS; sqlite3 ${sqlite_seconds} s; ratio ${ratio}x: $verdict"
 
