@@ -157,6 +157,19 @@ TEST_F(LedgerEngineTest, IdempotentReplayAndKeyReuse) {
     EXPECT_EQ(other_bank.http_status, 201) << other_bank.body;
 }
 
+TEST_F(LedgerEngineTest, RepliesArePurgedAfterTheRetentionPeriod) {
+    const LedgerReply first = apply(holdOf("a", "k1"));
+    ASSERT_EQ(first.http_status, 201);
+    clock_->advanceMillis(29LL * 24 * 3600 * 1000);
+    EXPECT_EQ(nlohmann::json::parse(apply(SweepOperation{}).body)["purged"], 0);
+    EXPECT_EQ(apply(holdOf("a", "k1")).body, first.body);  // still replayed
+    clock_->advanceMillis(1LL * 24 * 3600 * 1000 + 1);
+    EXPECT_EQ(nlohmann::json::parse(apply(SweepOperation{}).body)["purged"], 1);
+    EXPECT_FALSE(store_.findReply("BANK004", "k1"));
+    // Past retention the key is decided afresh: the citizen is still blocked.
+    EXPECT_EQ(errorCode(apply(holdOf("a", "k1"))), "already_claimed");
+}
+
 TEST_F(LedgerEngineTest, ResolveMovesInDoubtToAnOutcome) {
     const std::string a = applyJson(holdOf("a", "k1"), 201)["claim_id"];
     clock_->advanceMillis(200'000);
