@@ -4,6 +4,7 @@
 #include "test_pki.hpp"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +28,10 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& stdout_path
     args.push_back(nullptr);
     const pid_t pid = ::fork();
     if (pid != 0) return pid;
+    // If the test process dies (crash, timeout kill), take the child along rather than leave
+    // a gateway running. Note: fires when the forking *thread* exits, so fork from the test's
+    // main thread.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     const int out = ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     const int err = stderr_path == stdout_path
                         ? out
