@@ -253,7 +253,15 @@ void PostgresLedgerStore::resetSchemaForTests() {
 
 void PostgresLedgerStore::begin() {
     if (PQstatus(connection_) != CONNECTION_OK) connect();
-    exec("BEGIN");
+    try {
+        exec("BEGIN");
+    } catch (const LedgerStoreError&) {
+        // An idle connection cut by a server restart still reports CONNECTION_OK until it is
+        // used, and BEGIN is that first use. Nothing has happened in this transaction yet, so
+        // reconnecting and beginning once more is safe (and spares the batch a needless 503).
+        connect();
+        exec("BEGIN");
+    }
     in_transaction_ = true;
     // Serialises write batches of every node on the chain head (DESIGN invariant 4).
     exec(("SELECT pg_advisory_xact_lock(" + std::to_string(kChainAdvisoryLockId) + ")").c_str());

@@ -1,0 +1,430 @@
+// One ledger suite, two backends: the same ClaimEngine + GroupCommitter scenarios run against
+// SqliteLedgerStore (temp file) and PostgresLedgerStore (a fresh database on a throwaway
+// server), so the PostgreSQL backend is held to exactly the SQLite contract: transitions,
+// invariant 1 in the database, idempotency, TTL sweep, resolution, imported payouts, the hash
+// chain (and its tamper detection), reply purging, event cursors, rosters, and a batch in which
+// one operation hits a real database error and only that operation is undone.
+#include "ledger_test_helpers.hpp"
+#include "poisoning_store.hpp"
+
+#include <claimgate/gateway/clock.hpp>
+#include <claimgate/protocols/ecdsa_signer.hpp>
+
+#include "ledger/claim_engine.hpp"
+#include "ledger/group_committer.hpp"
+#include "ledger/hash_chain.hpp"
+#include "ledger/postgres_ledger_store.hpp"
+#include "ledger/sqlite_ledger_store.hpp"
+#include "ledger_inspector.hpp"
+#include "postgres_server.hpp"
+#include "temp_dir.hpp"
+#include "test_pki.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+namespace claimgate::gateway::testing {
+namespace {
+
+using protocols::ClaimStatus;
+
+enum class Backend { sqlite, postgresql };
+
+std::string backendName(const ::testing::TestParamInfo<Backend>& info) {
+    return info.param == Backend::sqlite ? "sqlite" : "postgresql";
+}
+
+class LedgerBackendTest : public ::testing::TestWithParam<Backend> {
+protected:
+    LedgerBackendTest()
+        : clock_(std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis)),
+          engine_(clock_, receiptSigner(), 30LL * 24 * 3600 * 1000) {}
+
+    void SetUp() override {
+        if (GetParam() == Backend::sqlite) {
+            path_ = dir_.file("ledger.db");
+            store_ = std::make_unique<SqliteLedgerStore>(path_);
+        } else {
+            uri_ = claimgate::testing::PostgresServer::shared().freshDatabase();
+            store_ = std::make_unique<PostgresLedgerStore>(uri_);
+        }
+    }
+
+    LedgerReply apply(const LedgerOperation& operation) {
+        store_->begin();
+        engine_.beginBatch(*store_);
+        LedgerReply reply = engine_.apply(*store_, operation);
+        store_->commit();
+        return reply;
+    }
+    nlohmann::json applyJson(const LedgerOperation& operation, int expected_status) {
+        const LedgerReply reply = apply(operation);
+        EXPECT_EQ(reply.http_status, expected_status) << reply.body;
+        return nlohmann::json::parse(reply.body);
+    }
+    static std::string errorCode(const LedgerReply& reply) {
+        return nlohmann::json::parse(reply.body)["error"].value("code", "");
+    }
+    /// Raw SQL on the backend, behind the store's back (to tamper).
+    void rawSql(const std::string& sql) {
+        if (GetParam() == Backend::sqlite) {
+            claimgate::testing::execSql(path_, sql);
+        } else {
+            claimgate::testing::pgQuery(uri_, sql);
+        }
+    }
+    void dropAppendOnlyTriggers() {
+        if (GetParam() == Backend::sqlite) {
+            rawSql("DROP TRIGGER claim_events_no_update; DROP TRIGGER claim_events_no_delete;");
+        } else {
+            rawSql("DROP TRIGGER claim_events_no_change ON claim_events");
+        }
+    }
+    /// Three claims: a held+paid, b held+voided, c held -> 5 events.
+    void makeHistory() {
+        const std::string a = applyJson(holdOf("a", "h-a"), 201)["claim_id"];
+        applyJson(commitOf(a, "c-a"), 200);
+        const std::string b = applyJson(holdOf("b", "h-b"), 201)["claim_id"];
+        applyJson(voidOf(b, "v-b"), 200);
+        applyJson(holdOf("c", "h-c"), 201);
+    }
+
+    claimgate::testing::TempDir dir_{"cg-ledger"};
+    std::string path_;
+    std::string uri_;
+    std::unique_ptr<LedgerStore> store_;
+    std::shared_ptr<ManualClock> clock_;
+    ClaimEngine engine_;
+};
+
+TEST_P(LedgerBackendTest, HoldThenCommitWithASignedReceipt) {
+    const auto held = applyJson(holdOf("a", "k1"), 201);
+    const std::string id = held["claim_id"];
+    EXPECT_EQ(store_->findClaim(id)->status, ClaimStatus::held);
+    EXPECT_EQ(store_->findBlockingClaim("CASH2023", keyFor("a"))->claim_id, id);
+    EXPECT_EQ(store_->findClaimByCode("BANK004", held["claim_code"])->claim_id, id);
+    EXPECT_TRUE(store_->claimCodeExists("BANK004", held["claim_code"]));
+    EXPECT_FALSE(store_->claimCodeExists("BANK005", held["claim_code"]));
+    clock_->advanceMillis(1000);
+    const LedgerReply paid = apply(commitOf(id, "k2"));
+    ASSERT_EQ(paid.http_status, 200) << paid.body;
+    const auto claim = store_->findClaim(id);
+    ASSERT_TRUE(claim);
+    EXPECT_EQ(claim->status, ClaimStatus::paid);
+    EXPECT_EQ(claim->paid_at,
+              std::optional<std::int64_t>(claimgate::testing::kStandardNowMillis + 1000));
+    EXPECT_EQ(claim->terminal_ref, std::optional<std::string>("REF"));
+    auto receipt = nlohmann::json::parse(paid.body)["receipt"];
+    const std::string sig = receipt["sig"];
+    receipt.erase("sig");
+    EXPECT_EQ(receipt.dump(), ClaimEngine::receiptPayload(*claim));
+    auto verifier = protocols::EcdsaVerifier::fromPemFile(
+        claimgate::testing::TestPki::shared().receiptPem());
+    ASSERT_TRUE(verifier);
+    EXPECT_TRUE(verifier.value()->verifyBase64(receipt.dump(), sig));
+    EXPECT_EQ(store_->countClaims(ClaimStatus::paid), 1);
+    EXPECT_EQ(verifyChain(*store_).events, 2);
+}
+
+TEST_P(LedgerBackendTest, HoldThenVoidFreesTheCitizen) {
+    const std::string id = applyJson(holdOf("a", "k1"), 201)["claim_id"];
+    EXPECT_EQ(applyJson(voidOf(id, "k2"), 200)["status"], "voided");
+    EXPECT_FALSE(store_->findBlockingClaim("CASH2023", keyFor("a")));
+    EXPECT_NE(applyJson(holdOf("a", "k3"), 201)["claim_id"], id);
+    EXPECT_EQ(errorCode(apply(commitOf(id, "k4"))), "invalid_transition");
+    EXPECT_EQ(store_->countClaims(ClaimStatus::voided), 1);
+}
+
+TEST_P(LedgerBackendTest, OneBlockingClaimPerCitizenInTheDatabase) {
+    applyJson(holdOf("a", "k1"), 201);
+    const LedgerReply second =
+        apply(holdOf("a", "k2", {"counter-0001", "POST700", protocols::Channel::counter}));
+    EXPECT_EQ(second.http_status, 409);
+    EXPECT_EQ(errorCode(second), "already_claimed");
+    EXPECT_EQ(store_->countClaims(ClaimStatus::held), 1);
+    // The unique index refuses a second blocking row without the engine, and the transaction
+    // stays usable afterwards (PostgreSQL: ON CONFLICT DO NOTHING, no aborted transaction).
+    ClaimRecord twin = *store_->findBlockingClaim("CASH2023", keyFor("a"));
+    twin.claim_id = "c_twin";
+    twin.claim_code = "9999999999";
+    store_->begin();
+    EXPECT_FALSE(store_->insertClaim(twin));
+    EXPECT_FALSE(store_->findClaim("c_twin"));
+    twin.citizen_key = keyFor("other");
+    EXPECT_TRUE(store_->insertClaim(twin));
+    store_->commit();
+    EXPECT_EQ(store_->countClaims(ClaimStatus::held), 2);
+}
+
+TEST_P(LedgerBackendTest, IdempotentReplayKeyReuseAndOperatorScope) {
+    const LedgerReply first = apply(holdOf("a", "k1"));
+    ASSERT_EQ(first.http_status, 201);
+    const LedgerReply replay = apply(holdOf("a", "k1"));
+    EXPECT_EQ(replay.http_status, first.http_status);
+    EXPECT_EQ(replay.body, first.body);
+    EXPECT_TRUE(replay.index_updates.empty());
+    const LedgerReply reused = apply(holdOf("b", "k1"));
+    EXPECT_EQ(reused.http_status, 409);
+    EXPECT_EQ(errorCode(reused), "idempotency_key_reused");
+    EXPECT_FALSE(store_->findBlockingClaim("CASH2023", keyFor("b")));
+    const LedgerReply other_bank =
+        apply(holdOf("b", "k1", {"atm-0002", "BANK005", protocols::Channel::atm}));
+    EXPECT_EQ(other_bank.http_status, 201) << other_bank.body;
+    EXPECT_EQ(verifyChain(*store_).events, 2);
+}
+
+TEST_P(LedgerBackendTest, TtlSweepThenLateCommitAndLateVoid) {
+    const std::string a = applyJson(holdOf("a", "k1"), 201)["claim_id"];
+    const std::string b = applyJson(holdOf("b", "k2"), 201)["claim_id"];
+    clock_->advanceMillis(119'000);
+    EXPECT_TRUE(store_->findExpiredHolds(clock_->nowMillis(), 10).empty());
+    clock_->advanceMillis(1'001);
+    EXPECT_EQ(store_->findExpiredHolds(clock_->nowMillis(), 10).size(), 2U);
+    const LedgerReply swept = apply(SweepOperation{});
+    EXPECT_EQ(nlohmann::json::parse(swept.body)["expired"], 2);
+    EXPECT_EQ(swept.in_doubt_delta, 2);
+    EXPECT_EQ(store_->findClaim(a)->status, ClaimStatus::in_doubt);
+    EXPECT_EQ(store_->countClaims(ClaimStatus::in_doubt), 2);
+    // in_doubt still blocks the citizen.
+    EXPECT_EQ(errorCode(apply(holdOf("a", "k9"))), "already_claimed");
+    const LedgerReply late_commit = apply(commitOf(a, "k3"));
+    EXPECT_EQ(late_commit.http_status, 200) << late_commit.body;
+    EXPECT_EQ(late_commit.in_doubt_delta, -1);
+    EXPECT_EQ(store_->findClaim(a)->status, ClaimStatus::paid);
+    EXPECT_EQ(applyJson(voidOf(b, "k4"), 200)["status"], "voided");
+    EXPECT_EQ(errorCode(apply(voidOf(a, "k5"))), "invalid_transition");
+    const auto chain = verifyChain(*store_);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+}
+
+TEST_P(LedgerBackendTest, ResolveMovesInDoubtToAnOutcome) {
+    const std::string a = applyJson(holdOf("a", "k1"), 201)["claim_id"];
+    const std::string b = applyJson(holdOf("b", "k2"), 201)["claim_id"];
+    clock_->advanceMillis(200'000);
+    apply(SweepOperation{});
+    const LedgerReply voided =
+        apply(ResolveOperation{a, ClaimStatus::voided, "settlement closed", "admin"});
+    EXPECT_EQ(voided.http_status, 200) << voided.body;
+    EXPECT_EQ(voided.in_doubt_delta, -1);
+    EXPECT_EQ(store_->findClaim(a)->status, ClaimStatus::voided);
+    EXPECT_EQ(store_->findClaim(a)->reason, std::optional<std::string>("settlement closed"));
+    const LedgerReply paid = apply(ResolveOperation{b, ClaimStatus::paid, "bank says paid", "r"});
+    EXPECT_EQ(paid.http_status, 200) << paid.body;
+    EXPECT_EQ(store_->findClaim(b)->status, ClaimStatus::paid);
+    EXPECT_EQ(store_->countClaims(ClaimStatus::in_doubt), 0);
+}
+
+TEST_P(LedgerBackendTest, ImportedPayoutBlocksTheCitizenAndIsIdempotent) {
+    ImportPayoutOperation payout;
+    payout.program = "CASH2023";
+    payout.citizen_key = keyFor("dd");
+    payout.citizen_mask = "A12*****89";
+    payout.amount = 6000;
+    payout.paid_at = claimgate::testing::kStandardNowMillis - 1000;
+    payout.payout_id = "DD0001";
+    EXPECT_EQ(apply(payout).http_status, 201);
+    // Importing the same payout again changes nothing. (The engine answers 409 already_claimed
+    // because the blocking-claim check comes before its "imported before" check.)
+    const LedgerReply again = apply(payout);
+    EXPECT_NE(again.http_status, 201) << again.body;
+    EXPECT_EQ(store_->countClaims(ClaimStatus::paid), 1);
+    const auto claim = store_->findClaim("p_DD0001");
+    ASSERT_TRUE(claim);
+    EXPECT_EQ(claim->status, ClaimStatus::paid);
+    EXPECT_EQ(claim->channel, protocols::Channel::direct_deposit);
+    EXPECT_EQ(errorCode(apply(holdOf("dd", "k1"))), "already_claimed");
+    payout.payout_id = "DD0002";
+    EXPECT_EQ(errorCode(apply(payout)), "already_claimed");
+    int blocking = 0;
+    store_->forEachBlockingClaim([&](const std::string& program, const CitizenKey& key,
+                                     ClaimStatus status, protocols::Channel channel,
+                                     std::int64_t) {
+        ++blocking;
+        EXPECT_EQ(program, "CASH2023");
+        EXPECT_EQ(key, keyFor("dd"));
+        EXPECT_EQ(status, ClaimStatus::paid);
+        EXPECT_EQ(channel, protocols::Channel::direct_deposit);
+    });
+    EXPECT_EQ(blocking, 1);
+}
+
+TEST_P(LedgerBackendTest, ChainVerifiesAndAppendOnlyIsEnforced) {
+    makeHistory();
+    EXPECT_THROW(rawSql("UPDATE claim_events SET body = 'x'"), std::runtime_error);
+    EXPECT_THROW(rawSql("DELETE FROM claim_events WHERE seq = 1"), std::runtime_error);
+    const auto chain = verifyChain(*store_);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+    EXPECT_EQ(chain.events, 5);
+    EXPECT_EQ(store_->lastEvent()->seq, 5);
+}
+
+TEST_P(LedgerBackendTest, ChainVerifyNamesAModifiedEvent) {
+    makeHistory();
+    dropAppendOnlyTriggers();
+    rawSql("UPDATE claim_events SET body = replace(body, '6000', '60000') WHERE seq = 2");
+    const auto chain = verifyChain(*store_);
+    EXPECT_FALSE(chain.ok);
+    EXPECT_EQ(chain.first_broken_seq, std::optional<std::int64_t>(2));
+}
+
+TEST_P(LedgerBackendTest, ChainVerifyNamesADeletedEvent) {
+    makeHistory();
+    dropAppendOnlyTriggers();
+    rawSql("DELETE FROM claim_events WHERE seq = 3");
+    const auto chain = verifyChain(*store_);
+    EXPECT_FALSE(chain.ok);
+    EXPECT_EQ(chain.first_broken_seq, std::optional<std::int64_t>(3));
+}
+
+TEST_P(LedgerBackendTest, PurgeRepliesRemovesOnlyOldOnesWithinTheLimit) {
+    store_->begin();
+    for (int i = 0; i < 5; ++i) {
+        store_->saveReply("BANK004", "old-" + std::to_string(i),
+                          StoredReply{protocols::sha256("x"), 201, "{}"}, 1000 + i);
+    }
+    store_->saveReply("BANK004", "new", StoredReply{protocols::sha256("y"), 200, "{\"a\":1}"},
+                      5000);
+    store_->commit();
+    store_->begin();
+    EXPECT_EQ(store_->purgeReplies(2000, 3), 3U);
+    EXPECT_EQ(store_->purgeReplies(2000, 100), 2U);
+    EXPECT_EQ(store_->purgeReplies(2000, 100), 0U);
+    store_->commit();
+    EXPECT_FALSE(store_->findReply("BANK004", "old-4"));
+    const auto kept = store_->findReply("BANK004", "new");
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(kept->http_status, 200);
+    EXPECT_EQ(kept->body, "{\"a\":1}");
+    EXPECT_EQ(kept->request_hash, protocols::sha256("y"));
+}
+
+TEST_P(LedgerBackendTest, ForEachEventAfterReadsByCursor) {
+    makeHistory();
+    std::vector<std::int64_t> seqs;
+    store_->forEachEventAfter(2, 2, [&](const ClaimEvent& event) {
+        seqs.push_back(event.seq);
+        return true;
+    });
+    EXPECT_EQ(seqs, (std::vector<std::int64_t>{3, 4}));
+    seqs.clear();
+    store_->forEachEventAfter(4, 100, [&](const ClaimEvent& event) {
+        seqs.push_back(event.seq);
+        return true;
+    });
+    EXPECT_EQ(seqs, (std::vector<std::int64_t>{5}));
+    seqs.clear();
+    store_->forEachEventAfter(0, 100, [&](const ClaimEvent& event) {
+        seqs.push_back(event.seq);
+        return seqs.size() < 2;  // the visitor stops early
+    });
+    EXPECT_EQ(seqs, (std::vector<std::int64_t>{1, 2}));
+    int after_end = 0;
+    store_->forEachEventAfter(5, 100, [&](const ClaimEvent&) { return ++after_end > 0; });
+    EXPECT_EQ(after_end, 0);
+}
+
+TEST_P(LedgerBackendTest, RosterUpsertRemoveCountAndVisit) {
+    store_->begin();
+    store_->putProgram(testProgram());
+    store_->putProgram(testProgram("OTHER", 100));
+    RosterRow row;
+    row.program = "CASH2023";
+    row.citizen_key = keyFor("a");
+    row.nhi_hash = keyFor("nhi:a");
+    row.amount = 3000;
+    row.proxies = {keyFor("p1"), keyFor("p2")};
+    row.claim_by = protocols::ClaimBy::either;
+    store_->upsertRosterRow(row);
+    RosterRow plain;
+    plain.program = "CASH2023";
+    plain.citizen_key = keyFor("b");
+    plain.excluded = "paid_by_direct_deposit";
+    store_->upsertRosterRow(plain);
+    plain.program = "OTHER";
+    plain.excluded.reset();
+    store_->upsertRosterRow(plain);
+    store_->commit();
+    EXPECT_EQ(store_->loadPrograms().size(), 2U);
+    EXPECT_EQ(store_->countRosterRows("CASH2023"), 2);
+    EXPECT_EQ(store_->countRosterRows("OTHER"), 1);
+
+    row.amount = 4000;  // upsert replaces
+    row.proxies = {keyFor("p3")};
+    store_->begin();
+    store_->upsertRosterRow(row);
+    store_->commit();
+    EXPECT_EQ(store_->countRosterRows("CASH2023"), 2);
+    std::map<CitizenKey, RosterRow> seen;
+    store_->forEachRosterRow("CASH2023", [&](const RosterRow& r) { seen[r.citizen_key] = r; });
+    ASSERT_EQ(seen.size(), 2U);
+    const RosterRow& a = seen.at(keyFor("a"));
+    EXPECT_EQ(a.amount, 4000);
+    EXPECT_EQ(a.nhi_hash, std::optional<CitizenKey>(keyFor("nhi:a")));
+    EXPECT_EQ(a.proxies, std::vector<CitizenKey>{keyFor("p3")});
+    EXPECT_EQ(a.claim_by, protocols::ClaimBy::either);
+    const RosterRow& b = seen.at(keyFor("b"));
+    EXPECT_FALSE(b.nhi_hash);
+    EXPECT_TRUE(b.proxies.empty());
+    EXPECT_EQ(b.excluded, std::optional<std::string>("paid_by_direct_deposit"));
+
+    store_->begin();
+    store_->removeRosterRow("CASH2023", keyFor("a"));
+    store_->commit();
+    EXPECT_EQ(store_->countRosterRows("CASH2023"), 1);
+    EXPECT_EQ(store_->countRosterRows("OTHER"), 1);
+    store_->begin();
+    store_->putMeta("cursor", "41");
+    store_->putMeta("cursor", "42");
+    store_->commit();
+    EXPECT_EQ(store_->getMeta("cursor"), std::optional<std::string>("42"));
+    EXPECT_FALSE(store_->getMeta("nothing"));
+}
+
+TEST_P(LedgerBackendTest, GroupCommitBatchUndoesOnlyTheFailedOperation) {
+    applyJson(holdOf("first", "k0"), 201);  // event seq 1 exists: the poison collides with it
+    PoisoningStore poisoning(*store_);
+    poisoning.poison(keyFor("poisoned"));
+    std::vector<std::size_t> batch_sizes;
+    GroupCommitter committer(poisoning, engine_, 64, 64,
+                             [&](const std::vector<LedgerReply*>& replies) {
+                                 batch_sizes.push_back(replies.size());
+                             });
+    // Submit everything before the writer can take it: a sweep goes first and the rest queue
+    // behind it; whatever the split, each op is applied in its own savepoint.
+    std::vector<std::future<LedgerReply>> replies;
+    for (const auto& citizen : {"a", "poisoned", "c", "d"}) {
+        auto submitted = committer.submit(holdOf(citizen, std::string("b-") + citizen));
+        ASSERT_TRUE(submitted);
+        replies.push_back(std::move(*submitted));
+    }
+    std::vector<LedgerReply> done;
+    for (auto& reply : replies) {
+        ASSERT_EQ(reply.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+        done.push_back(reply.get());
+    }
+    committer.stop();
+    EXPECT_EQ(done[0].http_status, 201) << done[0].body;
+    EXPECT_EQ(done[1].http_status, 503) << done[1].body;
+    EXPECT_EQ(done[2].http_status, 201) << done[2].body;
+    EXPECT_EQ(done[3].http_status, 201) << done[3].body;
+    EXPECT_EQ(committer.stats().failed_batches.load(), 0U);
+    EXPECT_EQ(committer.stats().operations.load(), 4U);
+    // Nothing of the poisoned op survived: no claim row, no stored reply, no event.
+    EXPECT_FALSE(store_->findBlockingClaim("CASH2023", keyFor("poisoned")));
+    EXPECT_FALSE(store_->findReply("BANK004", "b-poisoned"));
+    EXPECT_TRUE(store_->findBlockingClaim("CASH2023", keyFor("c")));
+    EXPECT_EQ(store_->countClaims(ClaimStatus::held), 4);
+    const auto chain = verifyChain(*store_);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+    EXPECT_EQ(chain.events, 4);
+    // The citizen was not harmed: once the fault is gone the same key succeeds.
+    poisoning.cure();
+    EXPECT_EQ(apply(holdOf("poisoned", "b-poisoned")).http_status, 201);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, LedgerBackendTest,
+                         ::testing::Values(Backend::sqlite, Backend::postgresql), backendName);
+
+}  // namespace
+}  // namespace claimgate::gateway::testing

@@ -1,0 +1,111 @@
+// File: poisoning_store.hpp
+// A LedgerStore decorator that turns one citizen's hold into a real database error: the claim
+// row is written, then its event is appended with an already used sequence number, so the
+// backend itself refuses it (unique violation). On PostgreSQL that also aborts the
+// transaction, which only ROLLBACK TO SAVEPOINT recovers: exactly what a batch must survive.
+#pragma once
+
+#include <claimgate/gateway/ledger_store.hpp>
+
+#include <optional>
+#include <string>
+
+namespace claimgate::gateway::testing {
+
+class PoisoningStore final : public LedgerStore {
+public:
+    explicit PoisoningStore(LedgerStore& inner) : inner_(inner) {}
+    void poison(const CitizenKey& key) { poisoned_key_ = key; }
+    void cure() { poisoned_key_.reset(); }
+
+    void begin() override { inner_.begin(); }
+    void commit() override { inner_.commit(); }
+    void rollback() override { inner_.rollback(); }
+    void savepoint() override { inner_.savepoint(); }
+    void releaseSavepoint() override { inner_.releaseSavepoint(); }
+    void rollbackToSavepoint() override { inner_.rollbackToSavepoint(); }
+    std::optional<StoredReply> findReply(const std::string& o, const std::string& k) override {
+        return inner_.findReply(o, k);
+    }
+    void saveReply(const std::string& o, const std::string& k, const StoredReply& r,
+                   std::int64_t now) override {
+        inner_.saveReply(o, k, r, now);
+    }
+    std::size_t purgeReplies(std::int64_t older, std::size_t limit) override {
+        return inner_.purgeReplies(older, limit);
+    }
+    std::optional<ClaimRecord> findBlockingClaim(const std::string& p,
+                                                 const CitizenKey& k) override {
+        return inner_.findBlockingClaim(p, k);
+    }
+    std::optional<ClaimRecord> findClaim(const std::string& id) override {
+        return inner_.findClaim(id);
+    }
+    std::optional<ClaimRecord> findClaimByCode(const std::string& o,
+                                               const std::string& c) override {
+        return inner_.findClaimByCode(o, c);
+    }
+    bool claimCodeExists(const std::string& o, const std::string& c) override {
+        return inner_.claimCodeExists(o, c);
+    }
+    bool insertClaim(const ClaimRecord& claim) override {
+        const bool inserted = inner_.insertClaim(claim);
+        if (inserted && poisoned_key_ && claim.citizen_key == *poisoned_key_) {
+            poisoned_claim_id_ = claim.claim_id;
+        }
+        return inserted;
+    }
+    void updateClaim(const ClaimRecord& claim) override { inner_.updateClaim(claim); }
+    std::vector<ClaimRecord> findExpiredHolds(std::int64_t now, std::size_t limit) override {
+        return inner_.findExpiredHolds(now, limit);
+    }
+    std::int64_t countClaims(protocols::ClaimStatus s) override { return inner_.countClaims(s); }
+    void forEachClaim(const std::function<bool(const ClaimRecord&)>& v) override {
+        inner_.forEachClaim(v);
+    }
+    std::optional<ClaimEvent> lastEvent() override { return inner_.lastEvent(); }
+    void appendEvent(const ClaimEvent& event) override {
+        if (poisoned_claim_id_ && event.claim_id == *poisoned_claim_id_) {
+            ClaimEvent duplicate = event;
+            duplicate.seq = 1;  // taken: the database refuses it
+            poisoned_claim_id_.reset();
+            inner_.appendEvent(duplicate);
+            return;
+        }
+        inner_.appendEvent(event);
+    }
+    void forEachEvent(const std::function<bool(const ClaimEvent&)>& v) override {
+        inner_.forEachEvent(v);
+    }
+    void forEachEventAfter(std::int64_t after, std::size_t limit,
+                           const std::function<bool(const ClaimEvent&)>& v) override {
+        inner_.forEachEventAfter(after, limit, v);
+    }
+    void putProgram(const protocols::Program& p) override { inner_.putProgram(p); }
+    std::vector<protocols::Program> loadPrograms() override { return inner_.loadPrograms(); }
+    void upsertRosterRow(const RosterRow& r) override { inner_.upsertRosterRow(r); }
+    void removeRosterRow(const std::string& p, const CitizenKey& k) override {
+        inner_.removeRosterRow(p, k);
+    }
+    std::int64_t countRosterRows(const std::string& p) override {
+        return inner_.countRosterRows(p);
+    }
+    void forEachRosterRow(const std::string& p,
+                          const std::function<void(const RosterRow&)>& v) override {
+        inner_.forEachRosterRow(p, v);
+    }
+    void forEachBlockingClaim(
+        const std::function<void(const std::string&, const CitizenKey&, protocols::ClaimStatus,
+                                 protocols::Channel, std::int64_t)>& v) override {
+        inner_.forEachBlockingClaim(v);
+    }
+    std::optional<std::string> getMeta(const std::string& k) override { return inner_.getMeta(k); }
+    void putMeta(const std::string& k, const std::string& v) override { inner_.putMeta(k, v); }
+
+private:
+    LedgerStore& inner_;
+    std::optional<CitizenKey> poisoned_key_;
+    std::optional<std::string> poisoned_claim_id_;
+};
+
+}  // namespace claimgate::gateway::testing

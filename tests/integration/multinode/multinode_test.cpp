@@ -1,0 +1,228 @@
+// Several gateway nodes on one PostgreSQL ledger (DESIGN §6, issue 5), as real child processes
+// sharing `--ledger URI --pepper-file F` with separate data dirs:
+//  - many threads race reservations for the same citizens across two nodes and three channels:
+//    every citizen gets exactly one 201, the database holds at most one blocking claim per
+//    citizen, and `claimgate-recon verify --ledger URI` accepts the one shared hash chain;
+//  - the database restarts under a running gateway: requests during the outage get 503 with
+//    Retry-After, the gateway reconnects by itself afterwards, and nothing is half-written.
+#include "gateway_process.hpp"
+#include "gateway_test_client.hpp"
+#include "ledger_seed.hpp"
+#include "postgres_server.hpp"
+#include "store_seed.hpp"
+#include "temp_dir.hpp"
+#include "test_pki.hpp"
+
+#include "ledger/hash_chain.hpp"
+#include "ledger/postgres_ledger_store.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+namespace claimgate::testing {
+namespace {
+
+nlohmann::json claimBody(const std::string& citizen, const std::string& channel) {
+    return {{"program", kProgramMain}, {"citizen_id", citizen}, {"channel", channel},
+            {"amount", 6000}};
+}
+
+/// Puts the program and a plain roster into the database through the gateway's own CLI.
+void seedThroughCli(const TempDir& temp, const std::string& uri, const std::string& pepper_file,
+                    const std::vector<std::string>& citizens) {
+    const std::string cli = binDir() + "/claimgate-gateway";
+    writeFileBytes(temp.file("program.json"),
+                   programJson(kProgramMain, 6000, {"atm", "kiosk", "counter"}, {},
+                               "2020-01-01T00:00:00+08:00", "2099-12-31T23:59:59+08:00"));
+    writeFileBytes(temp.file("roster.csv"), rosterCsv(plainEntries(citizens)));
+    const auto put = runCommand({cli, "program", "put", "--data-dir", temp.file("seed"),
+                                 "--ledger", uri, temp.file("program.json")},
+                                temp.file("put.log"));
+    ASSERT_EQ(put.exit_code, 0) << put.output;
+    const auto import = runCommand({cli, "roster", "import", "--data-dir", temp.file("seed"),
+                                    "--program", kProgramMain, "--ledger", uri, "--pepper-file",
+                                    pepper_file, temp.file("roster.csv")},
+                                   temp.file("import.log"));
+    ASSERT_EQ(import.exit_code, 0) << import.output;
+}
+
+std::unique_ptr<GatewayProcess> makeNode(const TempDir& temp, const std::string& name,
+                                         const std::string& uri, const std::string& pepper_file) {
+    const std::string logs = temp.file(name + "-logs");
+    ::mkdir(logs.c_str(), 0700);
+    ::mkdir(temp.file(name).c_str(), 0700);
+    return std::make_unique<GatewayProcess>(
+        temp.file(name), TestPki::shared().dir(), logs,
+        std::vector<std::string>{"--ledger", uri, "--pepper-file", pepper_file,
+                                 "--sweep-interval-ms", "600000"});
+}
+
+TEST(MultiNode, RacingReservationsAcrossTwoNodesAndThreeChannelsPayEachCitizenOnce) {
+    TempDir temp("cg-multi");
+    const std::string uri = PostgresServer::shared().freshDatabase();
+    const std::string pepper_file = temp.file("pepper");
+    writePepperFile(pepper_file);
+    const auto citizens = standardCitizens(120).bulk;
+    ASSERT_NO_FATAL_FAILURE(seedThroughCli(temp, uri, pepper_file, citizens));
+    auto node_a = makeNode(temp, "node-a", uri, pepper_file);
+    auto node_b = makeNode(temp, "node-b", uri, pepper_file);
+    ASSERT_TRUE(node_a->start()) << node_a->error();
+    ASSERT_TRUE(node_b->start()) << node_b->error();
+
+    struct Racer {
+        std::uint16_t port;
+        std::string terminal;
+        std::string channel;
+    };
+    std::vector<Racer> racers;
+    for (const auto* node : {node_a.get(), node_b.get()}) {
+        for (int copy = 0; copy < 2; ++copy) {  // two threads per node and channel: 12 racers
+            racers.push_back({node->apiPort(), "atm-0001", "atm"});
+            racers.push_back({node->apiPort(), "kiosk-0001", "kiosk"});
+            racers.push_back({node->apiPort(), "counter-0001", "counter"});
+        }
+    }
+    std::mutex mutex;
+    std::map<std::string, int> created;  // citizen -> number of 201s
+    std::map<std::string, int> outcomes;  // status/code -> count
+    std::vector<std::thread> threads;
+    for (std::size_t r = 0; r < racers.size(); ++r) {
+        threads.emplace_back([&, r] {
+            const Racer& racer = racers[r];
+            auto client = GatewayTestClient::forTerminal(racer.port, racer.terminal);
+            std::vector<std::size_t> order(citizens.size());
+            for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+            std::mt19937 random(static_cast<unsigned>(r) + 7U);
+            // Mostly the same order (so racers collide on the same citizen at the same time),
+            // with local shuffles so the collisions are not always between the same pairs.
+            for (std::size_t i = 0; i + 4 < order.size(); i += 4) {
+                std::shuffle(order.begin() + static_cast<std::ptrdiff_t>(i),
+                             order.begin() + static_cast<std::ptrdiff_t>(i + 4), random);
+            }
+            for (const std::size_t i : order) {
+                const HttpReply reply =
+                    client.post("/v1/claims", claimBody(citizens[i], racer.channel),
+                                "race-" + std::to_string(r) + "-" + std::to_string(i));
+                std::lock_guard lock(mutex);
+                outcomes[std::to_string(reply.status) + " " + reply.code()]++;
+                if (reply.status == 201) created[citizens[i]]++;
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+
+    std::string summary;
+    for (const auto& [outcome, count] : outcomes) {
+        summary += outcome + " x" + std::to_string(count) + "; ";
+    }
+    EXPECT_EQ(created.size(), citizens.size()) << summary;
+    for (const auto& [citizen, count] : created) {
+        EXPECT_EQ(count, 1) << "citizen reserved " << count << " times; " << summary;
+    }
+    for (const auto& [outcome, count] : outcomes) {
+        EXPECT_TRUE(outcome == "201 " || outcome == "409 already_claimed")
+            << "unexpected outcome " << outcome << " x" << count;
+    }
+    const auto doubles = pgQuery(uri,
+                                 "SELECT program, citizen_key, count(*) FROM claims WHERE status "
+                                 "IN ('held','in_doubt','paid') GROUP BY 1,2 HAVING count(*) > 1");
+    EXPECT_TRUE(doubles.empty()) << doubles.size() << " citizens with two blocking claims";
+    const auto held = pgQuery(uri, "SELECT count(*) FROM claims WHERE status = 'held'");
+    EXPECT_EQ(held[0][0], std::to_string(citizens.size()));
+
+    EXPECT_EQ(node_a->terminate(), 0);
+    EXPECT_EQ(node_b->terminate(), 0);
+    const auto verify = runCommand({binDir() + "/claimgate-recon", "verify", "--data-dir",
+                                    temp.file("node-a"), "--ledger", uri},
+                                   temp.file("verify.log"));
+    EXPECT_EQ(verify.exit_code, 0) << verify.output;
+    gateway::PostgresLedgerStore store(uri);
+    const auto chain = gateway::verifyChain(store);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+    EXPECT_EQ(chain.events, static_cast<std::int64_t>(citizens.size()));
+}
+
+/// Posts until an answer other than 503 comes, waiting Retry-After between tries (bounded).
+HttpReply postUntilServed(GatewayTestClient& client, const std::string& path,
+                          const nlohmann::json& body, const std::string& key, int& attempts) {
+    HttpReply reply;
+    for (attempts = 1; attempts <= 20; ++attempts) {
+        reply = client.post(path, body, key);
+        if (reply.status != 503) return reply;
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    return reply;
+}
+
+TEST(MultiNode, DatabaseRestartUnderARunningGatewayGives503ThenServesAgain) {
+    TempDir temp("cg-outage");
+    PostgresServer server(temp.file("pg"));
+    const std::string pepper_file = temp.file("pepper");
+    writePepperFile(pepper_file);
+    const auto citizens = standardCitizens(10).bulk;
+    ASSERT_NO_FATAL_FAILURE(seedThroughCli(temp, server.uri(), pepper_file, citizens));
+    auto node = makeNode(temp, "node", server.uri(), pepper_file);
+    ASSERT_TRUE(node->start()) << node->error();
+    auto atm = GatewayTestClient::forTerminal(node->apiPort(), "atm-0001");
+
+    const HttpReply before = atm.post("/v1/claims", claimBody(citizens[0], "atm"),
+                                      std::string("o-h-0"));
+    ASSERT_EQ(before.status, 201) << before.describe();
+    const std::string held_id = before.json["claim_id"];
+
+    server.stop();
+    const HttpReply hold_down = atm.post("/v1/claims", claimBody(citizens[1], "atm"),
+                                         std::string("o-h-1"));
+    EXPECT_EQ(hold_down.status, 503) << hold_down.describe();
+    EXPECT_FALSE(hold_down.header("retry-after").empty()) << hold_down.describe();
+    const HttpReply commit_down =
+        atm.post("/v1/claims/" + held_id + "/commit",
+                 nlohmann::json{{"amount", 6000}, {"terminal_ref", "O1"}}, std::string("o-c-0"));
+    EXPECT_EQ(commit_down.status, 503) << commit_down.describe();
+    EXPECT_FALSE(commit_down.header("retry-after").empty());
+
+    server.restart();
+    // The terminal retries with the same keys, as the SDK does after a 503.
+    int attempts = 0;
+    const HttpReply hold_up = postUntilServed(atm, "/v1/claims", claimBody(citizens[1], "atm"),
+                                              "o-h-1", attempts);
+    EXPECT_EQ(hold_up.status, 201) << hold_up.describe();
+    EXPECT_LE(attempts, 2) << "the gateway should reconnect at once";
+    const HttpReply commit_up =
+        postUntilServed(atm, "/v1/claims/" + held_id + "/commit",
+                        nlohmann::json{{"amount", 6000}, {"terminal_ref", "O1"}}, "o-c-0",
+                        attempts);
+    EXPECT_EQ(commit_up.status, 200) << commit_up.describe();
+    EXPECT_EQ(attempts, 1);
+
+    // A restart with no request during the outage: the idle connection is dead, and the
+    // first request after it must still be served (no stale-connection 503 on the way).
+    server.stop();
+    server.restart();
+    const HttpReply after_quiet = atm.post("/v1/claims", claimBody(citizens[2], "atm"),
+                                           std::string("o-h-2"));
+    EXPECT_EQ(after_quiet.status, 201) << after_quiet.describe();
+
+    EXPECT_EQ(node->terminate(), 0);
+    // Nothing half-written: exactly the acknowledged changes, one chain.
+    const auto statuses = pgQuery(server.uri(), "SELECT status, count(*) FROM claims GROUP BY 1 "
+                                                "ORDER BY 1");
+    std::map<std::string, std::string> by_status;
+    for (const auto& row : statuses) by_status[row[0]] = row[1];
+    EXPECT_EQ(by_status["paid"], "1");
+    EXPECT_EQ(by_status["held"], after_quiet.status == 201 ? "2" : "1");
+    EXPECT_EQ(by_status.count("in_doubt"), 0U);
+    gateway::PostgresLedgerStore store(server.uri());
+    const auto chain = gateway::verifyChain(store);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+    EXPECT_EQ(chain.events, after_quiet.status == 201 ? 4 : 3);
+}
+
+}  // namespace
+}  // namespace claimgate::testing

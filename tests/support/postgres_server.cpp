@@ -1,0 +1,212 @@
+#include "postgres_server.hpp"
+
+#include "gateway_process.hpp"
+#include "temp_dir.hpp"
+#include "test_pki.hpp"
+
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+namespace claimgate::testing {
+namespace {
+
+constexpr auto kServerStartTimeout = std::chrono::seconds(90);
+constexpr auto kServerStopTimeout = std::chrono::seconds(40);
+constexpr auto kWatchdogExitTimeout = std::chrono::seconds(40);
+
+std::string scriptPath() { return sourceDir() + "/scripts/pg-temp.sh"; }
+
+/// The newest /usr/lib/postgresql/<version>/bin, or "" if the server is not installed.
+std::string serverBinDir() {
+    std::string best;
+    int best_version = -1;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql", error)) {
+        const std::string bin = entry.path().string() + "/bin";
+        if (!std::filesystem::exists(bin + "/pg_ctl")) continue;
+        const int version = std::atoi(entry.path().filename().c_str());
+        if (version > best_version) {
+            best_version = version;
+            best = bin;
+        }
+    }
+    return best;
+}
+
+/// PostgreSQL refuses to run as root: as root every server command runs as `postgres`.
+std::vector<std::string> asServerOwner(std::vector<std::string> argv) {
+    if (::geteuid() != 0) return argv;
+    std::vector<std::string> wrapped = {"/usr/sbin/runuser", "-u", "postgres", "--"};
+    wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+    return wrapped;
+}
+
+void missingServerFailure() {
+    throw std::runtime_error(
+        "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: run `make deps` "
+        "(scripts/install-deps.sh installs the postgresql package); these tests need a real "
+        "server and do not skip");
+}
+
+}  // namespace
+
+PostgresServer& PostgresServer::shared() {
+    static std::mutex mutex;
+    static std::unique_ptr<TempDir> dir;
+    static std::unique_ptr<PostgresServer> server;
+    static std::string failure;
+    std::lock_guard lock(mutex);
+    if (server) return *server;
+    if (!failure.empty()) throw std::runtime_error(failure);
+    try {
+        dir = std::make_unique<TempDir>("cg-pg");
+        server = std::make_unique<PostgresServer>(dir->file("pg"));
+    } catch (const std::exception& error) {
+        failure = error.what();  // do not retry (and wait again) in every test
+        throw;
+    }
+    return *server;
+}
+
+PostgresServer::PostgresServer(std::string dir) : dir_(std::move(dir)) {
+    if (serverBinDir().empty()) missingServerFailure();
+    std::filesystem::create_directories(dir_);
+    const std::string log = dir_ + ".start.log";
+    const auto started =
+        runCommand({"/bin/bash", scriptPath(), "start", dir_}, log, kServerStartTimeout);
+    if (started.exit_code != 0) {
+        throw std::runtime_error("scripts/pg-temp.sh start " + dir_ + " failed (exit " +
+                                 std::to_string(started.exit_code) + "): " + started.output);
+    }
+    running_ = true;
+    startWatchdog();
+    const auto at = started.output.rfind("postgresql://");
+    const std::string port_text = readFileBytes(dir_ + "/port");
+    port_ = static_cast<std::uint16_t>(std::atoi(port_text.c_str()));
+    if (at == std::string::npos || port_ == 0) {
+        stop();
+        throw std::runtime_error("pg-temp.sh printed no URI/port: " + started.output);
+    }
+    uri_ = uriFor("claimgate");
+}
+
+PostgresServer::~PostgresServer() {
+    stop();
+    if (watchdog_pipe_ >= 0) ::close(watchdog_pipe_);  // the watchdog sees EOF and exits
+    if (watchdog_pid_ > 0) {
+        const auto deadline = std::chrono::steady_clock::now() + kWatchdogExitTimeout;
+        int status = 0;
+        while (::waitpid(watchdog_pid_, &status, WNOHANG) == 0) {
+            if (std::chrono::steady_clock::now() >= deadline) {
+                ::kill(watchdog_pid_, SIGKILL);
+                ::waitpid(watchdog_pid_, &status, 0);
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+}
+
+void PostgresServer::startWatchdog() {
+    // A child blocked reading a pipe only we write to: when this process ends in any way the
+    // pipe closes and the child stops the server. fork + exec at once (we may have threads).
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return;
+    const std::string command =
+        "cat >/dev/null; exec /bin/bash '" + scriptPath() + "' stop '" + dir_ + "'";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(fds[0], STDIN_FILENO);
+        const int null_out = ::open("/dev/null", O_WRONLY);
+        if (null_out >= 0) {
+            ::dup2(null_out, STDOUT_FILENO);
+            ::dup2(null_out, STDERR_FILENO);
+        }
+        ::setsid();  // not killed with our process group by a ctest timeout
+        ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    ::close(fds[0]);
+    if (pid < 0) {
+        ::close(fds[1]);
+        return;
+    }
+    watchdog_pipe_ = fds[1];
+    watchdog_pid_ = pid;
+}
+
+std::string PostgresServer::uriFor(const std::string& database) const {
+    return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + database;
+}
+
+std::string PostgresServer::freshDatabase() {
+    static std::mutex mutex;
+    static std::mt19937_64 random{std::random_device{}()};
+    std::string name;
+    {
+        std::lock_guard lock(mutex);
+        name = "t_" + std::to_string(random() % 1'000'000'000'000ULL);
+    }
+    pgQuery(uri_, "CREATE DATABASE " + name);
+    return uriFor(name);
+}
+
+void PostgresServer::stop() {
+    if (!running_) return;
+    running_ = false;
+    runCommand(asServerOwner({serverBinDir() + "/pg_ctl", "-D", dir_ + "/data", "-m", "immediate",
+                              "-w", "-t", "30", "stop"}),
+               dir_ + ".stop.log", kServerStopTimeout);
+}
+
+void PostgresServer::restart() {
+    if (running_) stop();
+    const std::string options = "-p " + std::to_string(port_) + " -k " + dir_ +
+                                " -c listen_addresses=127.0.0.1 -c fsync=on "
+                                "-c synchronous_commit=on -c max_connections=200";
+    const auto started = runCommand(
+        asServerOwner({serverBinDir() + "/pg_ctl", "-D", dir_ + "/data", "-l",
+                       dir_ + "/server.log", "-w", "-t", "60", "-o", options, "start"}),
+        dir_ + ".restart.log", kServerStartTimeout);
+    if (started.exit_code != 0) {
+        throw std::runtime_error("pg_ctl start failed: " + started.output + "\n" +
+                                 readFileBytes(dir_ + "/server.log"));
+    }
+    running_ = true;
+}
+
+std::vector<std::vector<std::string>> pgQuery(const std::string& uri, const std::string& sql) {
+    std::unique_ptr<PGconn, decltype(&PQfinish)> connection(PQconnectdb(uri.c_str()), &PQfinish);
+    if (PQstatus(connection.get()) != CONNECTION_OK) {
+        throw std::runtime_error("cannot connect to " + uri + ": " +
+                                 PQerrorMessage(connection.get()));
+    }
+    std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(connection.get(), sql.c_str()),
+                                                         &PQclear);
+    const auto status = PQresultStatus(result.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        throw std::runtime_error("postgres: " + std::string(PQerrorMessage(connection.get())) +
+                                 " in: " + sql);
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (int row = 0; row < PQntuples(result.get()); ++row) {
+        std::vector<std::string> values;
+        for (int column = 0; column < PQnfields(result.get()); ++column) {
+            values.emplace_back(PQgetvalue(result.get(), row, column));
+        }
+        rows.push_back(std::move(values));
+    }
+    return rows;
+}
+
+}  // namespace claimgate::testing
