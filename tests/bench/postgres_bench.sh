@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# PostgreSQL and large-roster benchmark (issue 5). One run measures
+#   (a) durable claims per second (hold + commit, claimgate-sim load, the same load settings as
+#       tests/bench/gateway_bench.sh) with the ledger on PostgreSQL, group commit (default)
+#       against --commit-batch-max 1, on a throwaway server (scripts/pg-temp.sh: fsync on,
+#       synchronous_commit on) on the build directory's disk;
+#   (b) `roster import` of a large roster into the SQLite ledger, the gateway's start time until
+#       /readyz answers 200, and the eligibility index's bytes per entry from /metrics
+#       (extrapolated linearly to the 23M-citizen national roster);
+# and replaces the section between the postgres-bench markers of docs/performance.md.
+#
+# usage: tests/bench/postgres_bench.sh BUILD_DIR        (make bench runs it through run.sh)
+# env:   CG_PG_BENCH_SECONDS      seconds per claims measurement (10)
+#        CG_PG_BENCH_ROWS         roster rows for the claims runs (100000)
+#        CG_PG_BENCH_CONNECTIONS  load-generator terminals (64)
+#        CG_PG_BENCH_LARGE_ROWS   rows of the large roster (1000000)
+#        CG_PG_BENCH_NO_DOC=1     print the figures only, leave docs/performance.md alone
+#        CG_PG_BENCH_KEEP=1       keep the work dir
+set -euo pipefail
+
+build_dir="$(cd "${1:-build}" && pwd)"
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+bin="$build_dir/bin"
+doc="$repo/docs/performance.md"
+seconds="${CG_PG_BENCH_SECONDS:-10}"
+rows="${CG_PG_BENCH_ROWS:-100000}"
+connections="${CG_PG_BENCH_CONNECTIONS:-64}"
+large_rows="${CG_PG_BENCH_LARGE_ROWS:-1000000}"
+national_rows=23000000
+seed=42
+
+log() { echo "postgres bench: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+for tool in psql awk grep; do
+  command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-deps.sh installs it)"
+done
+for exe in claimgate-gateway claimgate-sim; do
+  [ -x "$bin/$exe" ] || die "$bin/$exe is not built (cmake --build $build_dir)"
+done
+
+work="$(mktemp -d "$build_dir/postgres-bench.XXXXXX")"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  "$repo/scripts/pg-temp.sh" stop "$work/pg" || true
+  if [ "${CG_PG_BENCH_KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+pki="$build_dir/pki"
+if [ ! -f "$pki/ca.pem" ]; then
+  pki="$work/pki"
+  "$repo/certs/dev-pki.sh" "$pki" >/dev/null
+fi
+
+cat > "$work/program.json" <<'EOF'
+{"id": "BENCH2026", "name": "postgres benchmark", "amount": 6000, "currency": "TWD",
+ "channels": ["atm", "kiosk", "counter"], "opens_at": "2020-01-01T00:00:00+08:00",
+ "closes_at": "2099-12-31T23:59:59+08:00", "hold_ttl_s": 600, "kiosk_hold_ttl_s": 1800,
+ "excludes": []}
+EOF
+head -c 32 /dev/urandom > "$work/pepper"
+chmod 600 "$work/pepper"
+
+gateway_pid=""
+gateway_api_port=""
+gateway_admin_port=""
+gateway_bench_port=""
+# start_gateway NAME [serve options...]: waits for the listeners (bounded).
+start_gateway() {
+  local name="$1"; shift
+  mkdir -p "$work/$name"
+  "$bin/claimgate-gateway" serve --data-dir "$work/$name" --pki-dir "$pki" \
+    --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --bench-http-listen 127.0.0.1:0 \
+    --bench-terminal atm-0001/BANK004/atm "$@" > "$work/$name.out" 2> "$work/$name.err" &
+  gateway_pid=$!
+  pids+=("$gateway_pid")
+  local tries=0
+  until grep -q '^bench listening on' "$work/$name.out" 2>/dev/null; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt 6000 ] || ! kill -0 "$gateway_pid" 2>/dev/null; then
+      cat "$work/$name.err" >&2
+      die "gateway $name did not start"
+    fi
+    sleep 0.05
+  done
+  gateway_api_port="$(awk '/^listening on/ { n = split($3, a, ":"); print a[n] }' "$work/$name.out")"
+  gateway_admin_port="$(awk '/^admin listening on/ { n = split($4, a, ":"); print a[n] }' "$work/$name.out")"
+  gateway_bench_port="$(awk '/^bench listening on/ { n = split($4, a, ":"); print a[n] }' "$work/$name.out")"
+}
+stop_gateway() {
+  kill "$gateway_pid" 2>/dev/null || true
+  wait "$gateway_pid" 2>/dev/null || true
+}
+http_get() {  # http_get PORT PATH: the response (status line, headers, body)
+  exec 3<>"/dev/tcp/127.0.0.1/$1"
+  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&3
+  cat <&3
+  exec 3<&-
+}
+metric() { http_get "$gateway_admin_port" /metrics | awk -v name="$1" '$1 == name { print $2 }'; }
+now_ms() { date +%s%3N; }
+
+# ---------------------------------------------------------------------------------------------
+# (a) Durable claims on PostgreSQL.
+log "PostgreSQL server (scripts/pg-temp.sh) in $work/pg"
+uri="$("$repo/scripts/pg-temp.sh" start "$work/pg")"
+pg_version="$(psql "$uri" -Atc 'SHOW server_version' | awk '{ print $1 }')"
+log "roster of $rows citizens (seed $seed) into $uri"
+"$bin/claimgate-sim" roster --count "$rows" --seed "$seed" --out "$work/roster.csv" 2>/dev/null
+"$bin/claimgate-gateway" program put --data-dir "$work/cli" --ledger "$uri" "$work/program.json" >/dev/null
+import_start="$(now_ms)"
+"$bin/claimgate-gateway" roster import --data-dir "$work/cli" --program BENCH2026 \
+  --ledger "$uri" --pepper-file "$work/pepper" "$work/roster.csv" >/dev/null
+pg_import_ms=$(( $(now_ms) - import_start ))
+
+json_number() { grep -o "\"$1\":[0-9.]*" | head -1 | cut -d: -f2; }
+claim_field() { tail -1 "$1" | grep -o '"claim":{[^}]*}' | json_number "$2" | awk '{ printf "%.2f", $1 }'; }
+claims_per_s() { tail -1 "$1" | json_number claims_per_s | awk '{ printf "%.0f", $1 }'; }
+errors_of() { tail -1 "$1" | grep -o '"errors":{[^}]*}' | cut -d: -f2- ; }
+run_claims() {  # run_claims NAME [serve options...]
+  local name="$1"; shift
+  # Every run starts from the same roster and an empty claim history.
+  psql "$uri" -q -c 'TRUNCATE claims, claim_events, idempotency' >/dev/null
+  start_gateway "$name" --ledger "$uri" --pepper-file "$work/pepper" "$@"
+  log "($name) claims on PostgreSQL: claimgate-sim load --terminals $connections --duration $seconds --mix claim:1 $*"
+  "$bin/claimgate-sim" load --gateway "http://127.0.0.1:$gateway_bench_port" --pki-dir "$pki" \
+    --roster "$work/roster.csv" --terminals "$connections" --duration "$seconds" --mix claim:1 \
+    --seed "$seed" > "$work/load-$name.json" 2> "$work/load-$name.err" ||
+    { cat "$work/load-$name.err" >&2; die "load generator failed ($name)"; }
+  echo "$(metric claimgate_ledger_operations_total) $(metric claimgate_ledger_batches_total)" \
+    > "$work/batches-$name.txt"
+  stop_gateway
+  local doubles
+  doubles="$(psql "$uri" -Atc "SELECT count(*) FROM (SELECT 1 FROM claims WHERE status IN
+    ('held','in_doubt','paid') GROUP BY program, citizen_key HAVING count(*) > 1) d")"
+  [ "$doubles" = 0 ] || die "DOUBLE CLAIMS in $name: $doubles citizens"
+}
+run_claims pg-group
+run_claims pg-single --commit-batch-max 1
+"$repo/scripts/pg-temp.sh" stop "$work/pg"
+
+# ---------------------------------------------------------------------------------------------
+# (b) A large roster on SQLite: import time, start time to /readyz, index bytes per entry.
+log "large roster: claimgate-sim roster --count $large_rows"
+"$bin/claimgate-sim" roster --count "$large_rows" --seed "$seed" --out "$work/large.csv" 2>/dev/null
+"$bin/claimgate-gateway" program put --data-dir "$work/large" "$work/program.json" >/dev/null
+import_start="$(now_ms)"
+"$bin/claimgate-gateway" roster import --data-dir "$work/large" --program BENCH2026 \
+  "$work/large.csv" >/dev/null
+large_import_ms=$(( $(now_ms) - import_start ))
+ledger_bytes="$(stat -c %s "$work/large/ledger.db")"
+start_ms="$(now_ms)"
+start_gateway large
+until http_get "$gateway_admin_port" /readyz 2>/dev/null | grep -q '"ready"'; do
+  [ $(( $(now_ms) - start_ms )) -lt 600000 ] || die "large gateway never became ready"
+  sleep 0.05
+done
+ready_ms=$(( $(now_ms) - start_ms ))
+index_bytes="$(metric claimgate_index_bytes)"
+index_entries="$(metric claimgate_index_entries)"
+rss_kb="$(awk '/^VmRSS/ { print $2 }' "/proc/$gateway_pid/status")"
+stop_gateway
+
+# ---------------------------------------------------------------------------------------------
+# Figures.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+mean_batch() { awk '{ if ($2 > 0) printf "%.1f", $1 / $2; else print "n/a" }' "$1"; }
+group_cps="$(claims_per_s "$work/load-pg-group.json")"
+single_cps="$(claims_per_s "$work/load-pg-single.json")"
+bytes_per_entry="$(awk -v b="$index_bytes" -v e="$index_entries" 'BEGIN { if (e > 0) printf "%.1f", b / e; else print "n/a" }')"
+scale() { awk -v v="$1" -v n="$large_rows" -v N="$national_rows" 'BEGIN { printf "%.0f", v * N / n }'; }
+fmt_s() { awk -v ms="$1" 'BEGIN { printf "%.1f s", ms / 1000 }'; }
+fmt_gib() { awk -v b="$1" 'BEGIN { printf "%.2f GiB", b / 1073741824 }'; }
+cpu_model="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+today="$(date -u +%Y-%m-%dT%H:%MZ)"
+load_avg="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+section="$work/section.md"
+cat > "$section" <<EOF
+<!-- postgres-bench:start -->
+## PostgreSQL ledger and national-size roster (issue 5)
+
+Written by \`tests/bench/postgres_bench.sh\`. Reproduce with \`make bench\`, or this one alone
+with \`make build pki && tests/bench/postgres_bench.sh build\` (a few minutes). Last run: $today,
+commit $commit, $(nproc) CPUs ($cpu_model), load average at the end $load_avg. Gateway,
+PostgreSQL $pg_version and the load generator share those CPUs and one disk.
+
+| figure | value | p50 | p99 |
+|---|---|---|---|
+| durable claims (hold + commit), PostgreSQL, group commit | $group_cps claims/s | $(claim_field "$work/load-pg-group.json" p50) ms | $(claim_field "$work/load-pg-group.json" p99) ms |
+| durable claims, PostgreSQL, \`--commit-batch-max 1\` | $single_cps claims/s | $(claim_field "$work/load-pg-single.json" p50) ms | $(claim_field "$work/load-pg-single.json" p99) ms |
+| **group commit speed-up on PostgreSQL** | **$(ratio "$group_cps" "$single_cps")x** | | |
+| \`roster import\` of $rows rows into PostgreSQL | $(fmt_s "$pg_import_ms") | | |
+| \`roster import\` of $large_rows rows into SQLite | $(fmt_s "$large_import_ms") (ledger.db $(fmt_gib "$ledger_bytes")) | | |
+| gateway start to \`/readyz\` 200 with $large_rows roster rows (SQLite) | $(fmt_s "$ready_ms") | | |
+| eligibility index | $bytes_per_entry bytes/entry ($index_bytes bytes, $index_entries entries; gateway RSS $((rss_kb / 1024)) MiB) | | |
+| **extrapolated to $national_rows citizens** (linear) | import $(fmt_s "$(scale "$large_import_ms")"), start $(fmt_s "$(scale "$ready_ms")"), index $(fmt_gib "$(scale "$index_bytes")"), ledger.db $(fmt_gib "$(scale "$ledger_bytes")") | | |
+
+Settings:
+
+- Claims: \`claimgate-sim load --mix claim:1 --terminals $connections --duration $seconds --seed
+  $seed\` against the gateway's plain-HTTP bench listener, exactly as in the gateway section, with
+  \`serve --ledger postgresql://... --pepper-file F\`; roster of $rows synthetic citizens; the
+  claim tables are truncated before each run. PostgreSQL runs with \`fsync=on\`,
+  \`synchronous_commit=on\` on the build directory's disk, over TCP on 127.0.0.1. Mean operations
+  per ledger transaction: group commit $(mean_batch "$work/batches-pg-group.txt"), batch-max 1
+  $(mean_batch "$work/batches-pg-single.txt"). Errors by code: group $(errors_of "$work/load-pg-group.json"),
+  batch-max 1 $(errors_of "$work/load-pg-single.json"). Citizens with two blocking claims after
+  each run (SQL audit): 0 (the script fails otherwise).
+- Large roster: \`claimgate-sim roster --count $large_rows --seed $seed\`, one program, imported
+  with \`claimgate-gateway roster import\` into a fresh SQLite data dir; start time is from
+  launching \`serve\` to the first \`/readyz\` 200 (the index is loaded from the ledger before
+  the listeners open). Bytes per entry are \`claimgate_index_bytes / claimgate_index_entries\`.
+<!-- postgres-bench:end -->
+EOF
+
+cat "$section"
+if [ "${CG_PG_BENCH_NO_DOC:-0}" != 1 ]; then
+  mkdir -p "$(dirname "$doc")"
+  [ -f "$doc" ] || printf '# Performance\n\nFigures written by `make bench` (tests/bench/*_bench.sh).\n' > "$doc"
+  if grep -qF '<!-- postgres-bench:start -->' "$doc"; then
+    awk -v file="$section" '
+      /<!-- postgres-bench:start -->/ { while ((getline line < file) > 0) print line; skip = 1; next }
+      /<!-- postgres-bench:end -->/ { skip = 0; next }
+      !skip { print }' "$doc" > "$work/doc.md"
+    cat "$work/doc.md" > "$doc"
+  else
+    { echo; cat "$section"; } >> "$doc"
+  fi
+  log "updated $doc"
+fi
