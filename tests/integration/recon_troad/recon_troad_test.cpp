@@ -1,0 +1,448 @@
+// `claimgate-recon pull` and `push` (DESIGN §8, §11) as real processes against a real
+// `claimgate-sim troad` on 127.0.0.1:0 with the dev PKI and mutual TLS: programs and rosters
+// land in the ledger, a second pull applies nothing, churn and interrupted pulls resume from the
+// page cursor, imported payouts make a real gateway refuse the citizen, claims are pushed once
+// as signed batches, a bad platform signature applies nothing, the transfer log verifies and a
+// tampered one is named.
+#include <gtest/gtest.h>
+
+#include "gateway_process.hpp"
+#include "gateway_test_client.hpp"
+#include "ledger_inspector.hpp"
+#include "temp_dir.hpp"
+#include "test_pki.hpp"
+#include "troad_sim_process.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include <cstdlib>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace claimgate::testing {
+namespace {
+
+using troad::testing::TroadSimProcess;
+
+constexpr int kRosterCount = 60;
+constexpr const char* kProgram = "CASH2023";
+
+std::string programJson() {
+    // Open now, so a gateway started on the pulled data dir serves it.
+    return R"({"id":"CASH2023","name":"全民共享經濟成果普發現金","amount":6000,"currency":"TWD",)"
+           R"("channels":["atm","kiosk","counter"],"opens_at":"2023-04-10T00:00:00+08:00",)"
+           R"("closes_at":"2099-12-31T23:59:59+08:00","hold_ttl_s":120,)"
+           R"("kiosk_hold_ttl_s":1800,"excludes":[]})";
+}
+
+std::vector<std::string> splitLines(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+std::string shellQuoted(const std::string& path) { return "'" + path + "'"; }
+
+/// One query's rows joined by newlines (text of every column, '|' separated).
+std::string queryText(const std::string& db_path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        throw std::runtime_error("cannot open " + db_path);
+    }
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+        const std::string message = sqlite3_errmsg(db);
+        sqlite3_close(db);
+        throw std::runtime_error(message);
+    }
+    std::string out;
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+        for (int column = 0; column < sqlite3_column_count(statement); ++column) {
+            if (column > 0) out += '|';
+            const unsigned char* text = sqlite3_column_text(statement, column);
+            if (text != nullptr) out += reinterpret_cast<const char*>(text);
+        }
+        out += '\n';
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return out;
+}
+
+std::string rosterContents(const std::string& data_dir) {
+    return queryText(data_dir + "/ledger.db",
+                     "SELECT program, hex(citizen_key), hex(nhi_hash), amount, hex(proxies), "
+                     "claim_by, excluded FROM roster ORDER BY 1, 2");
+}
+
+std::string metaValue(const std::string& data_dir, const std::string& key) {
+    auto text = queryText(data_dir + "/ledger.db", "SELECT value FROM meta WHERE key = '" + key + "'");
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
+}
+
+class ReconTroadTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        pki_ = TestPki::shared().dir();
+        writeFileBytes(temp_.file("program.json"), programJson());
+        const auto made = runCommand({binDir() + "/claimgate-sim", "roster", "--count",
+                                      std::to_string(kRosterCount), "--seed", "7", "--out",
+                                      temp_.file("roster.csv")},
+                                     temp_.file("roster.log"));
+        ASSERT_EQ(made.exit_code, 0) << made.output;
+        // Citizens who may collect for themselves (claim_by self or either), for payouts and
+        // for claims at the counter.
+        for (const auto& line : splitLines(readFileBytes(temp_.file("roster.csv")))) {
+            if (line.rfind("citizen_id", 0) == 0 || line.empty()) continue;
+            const auto last_comma = line.rfind(',');
+            const std::string claim_by = line.substr(last_comma + 1);
+            if (claim_by.empty() || claim_by == "self" || claim_by == "either") {
+                self_citizens_.push_back(line.substr(0, line.find(',')));
+            }
+        }
+        ASSERT_GE(self_citizens_.size(), 6U);
+        writeFileBytes(temp_.file("payouts.csv"),
+                       "citizen_id,channel,amount,paid_at,payout_id\n" + self_citizens_[0] +
+                           ",direct_deposit,6000,2023-04-10T09:00:00+08:00,DD-0001\n" +
+                           self_citizens_[1] +
+                           ",registered_deposit,6000,2023-04-11T09:00:00+08:00,RD-0001\n");
+    }
+
+    /// Starts the simulator with the test's program, roster and state dir plus `extra` flags.
+    void startSim(TroadSimProcess& sim, const std::vector<std::string>& extra,
+                  const std::string& pki_dir = "") {
+        std::vector<std::string> args = {"--pki-dir", pki_dir.empty() ? pki_ : pki_dir,
+                                         "--program", temp_.file("program.json"),
+                                         "--roster", temp_.file("roster.csv"),
+                                         "--state-dir", temp_.file("sim-state")};
+        args.insert(args.end(), extra.begin(), extra.end());
+        ASSERT_TRUE(sim.start(binDir() + "/claimgate-sim", args,
+                              temp_.file("sim-" + std::to_string(++sims_) + ".err")))
+            << sim.error();
+    }
+
+    static std::string url(const TroadSimProcess& sim) {
+        return "https://127.0.0.1:" + std::to_string(sim.port());
+    }
+
+    CommandResult recon(const std::string& command, const std::string& data_dir,
+                        const TroadSimProcess& sim, const std::vector<std::string>& extra = {}) {
+        std::vector<std::string> argv = {binDir() + "/claimgate-recon", command, "--data-dir",
+                                         data_dir, "--pki-dir", pki_, "--troad", url(sim)};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        return runCommand(argv, temp_.file("recon-" + std::to_string(++runs_) + ".log"));
+    }
+
+    CommandResult verify(const std::string& data_dir) {
+        return runCommand({binDir() + "/claimgate-recon", "verify", "--data-dir", data_dir},
+                          temp_.file("verify-" + std::to_string(++runs_) + ".log"));
+    }
+
+    std::int64_t rosterRows(const std::string& data_dir) {
+        return countRows(data_dir + "/ledger.db", "roster", "program = 'CASH2023'");
+    }
+
+    TempDir temp_{"cg-recon-troad"};
+    std::string pki_;
+    std::vector<std::string> self_citizens_;
+    int sims_ = 0;
+    int runs_ = 0;
+};
+
+TEST_F(ReconTroadTest, PullLoadsProgramsAndRosterAndAPullAgainAppliesNothing) {
+    TroadSimProcess sim;
+    startSim(sim, {});
+    const std::string data = temp_.file("data");
+
+    const auto first = recon("pull", data, sim, {"--page-size", "16"});
+    ASSERT_EQ(first.exit_code, 0) << first.output;
+    EXPECT_NE(first.output.find("+" + std::to_string(kRosterCount) + " added"), std::string::npos)
+        << first.output;
+    EXPECT_EQ(countRows(data + "/ledger.db", "programs", "id = 'CASH2023'"), 1);
+    EXPECT_EQ(rosterRows(data), kRosterCount);
+    EXPECT_FALSE(metaValue(data, "recon.roster_cursor.CASH2023").empty());
+    // No plaintext ID reaches the ledger file.
+    const std::string ledger_bytes = readFileBytes(data + "/ledger.db");
+    EXPECT_EQ(ledger_bytes.find(self_citizens_[2]), std::string::npos);
+    const std::string before = rosterContents(data);
+
+    const auto second = recon("pull", data, sim);
+    ASSERT_EQ(second.exit_code, 0) << second.output;
+    EXPECT_NE(second.output.find("+0 added ~0 updated -0 removed"), std::string::npos)
+        << second.output;
+    EXPECT_EQ(rosterContents(data), before);
+
+    const auto checked = verify(data);
+    EXPECT_EQ(checked.exit_code, 0) << checked.output;
+    EXPECT_NE(checked.output.find("chain intact"), std::string::npos) << checked.output;
+}
+
+TEST_F(ReconTroadTest, ChurnPublishedLaterIsAppliedFromTheSavedCursor) {
+    const std::string data = temp_.file("data");
+    {
+        TroadSimProcess sim;
+        startSim(sim, {});
+        const auto pulled = recon("pull", data, sim);
+        ASSERT_EQ(pulled.exit_code, 0) << pulled.output;
+        ASSERT_EQ(rosterRows(data), kRosterCount);
+    }
+    // The platform publishes updates and removals after the adds.
+    TroadSimProcess churned;
+    startSim(churned, {"--churn", "12"});
+    const auto resumed = recon("pull", data, churned);
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+    EXPECT_NE(resumed.output.find("+0 added"), std::string::npos) << resumed.output;
+    EXPECT_EQ(resumed.output.find("~0 updated -0 removed"), std::string::npos) << resumed.output;
+
+    // Same result as one pull of the whole stream into a fresh data dir with the same pepper.
+    const std::string fresh = temp_.file("fresh");
+    ASSERT_EQ(std::system(("mkdir -p " + shellQuoted(fresh) + " && cp " + shellQuoted(data + "/pepper") +
+                           " " + shellQuoted(fresh + "/pepper"))
+                              .c_str()),
+              0);
+    const auto oneshot = recon("pull", fresh, churned);
+    ASSERT_EQ(oneshot.exit_code, 0) << oneshot.output;
+    EXPECT_EQ(rosterContents(data), rosterContents(fresh));
+    EXPECT_LT(rosterRows(data), kRosterCount);  // some removals
+}
+
+TEST_F(ReconTroadTest, InterruptedPullResumesWithoutApplyingAPageTwice) {
+    TroadSimProcess sim;
+    startSim(sim, {"--churn", "10", "--payouts", temp_.file("payouts.csv")});
+    const std::string data = temp_.file("data");
+
+    const auto partial = recon("pull", data, sim, {"--page-size", "7", "--pages-max", "3"});
+    ASSERT_EQ(partial.exit_code, 0) << partial.output;
+    EXPECT_NE(partial.output.find("stopped at --pages-max"), std::string::npos) << partial.output;
+    EXPECT_EQ(rosterRows(data), 21);
+    EXPECT_EQ(metaValue(data, "recon.roster_cursor.CASH2023"), "21");
+
+    // A process killed mid-pull leaves the same state as a stop between pages: each page is one
+    // transaction with its cursor.
+    for (int round = 0; round < 3; ++round) {
+        const auto more = recon("pull", data, sim, {"--page-size", "7", "--pages-max", "4"});
+        ASSERT_EQ(more.exit_code, 0) << more.output;
+    }
+    const auto rest = recon("pull", data, sim, {"--page-size", "7"});
+    ASSERT_EQ(rest.exit_code, 0) << rest.output;
+
+    const std::string fresh = temp_.file("fresh");
+    ASSERT_EQ(std::system(("mkdir -p " + shellQuoted(fresh) + " && cp " + shellQuoted(data + "/pepper") +
+                           " " + shellQuoted(fresh + "/pepper"))
+                              .c_str()),
+              0);
+    const auto oneshot = recon("pull", fresh, sim);
+    ASSERT_EQ(oneshot.exit_code, 0) << oneshot.output;
+    EXPECT_EQ(rosterContents(data), rosterContents(fresh));
+    EXPECT_EQ(countRows(data + "/ledger.db", "claims"), 2);
+    EXPECT_EQ(countRows(data + "/ledger.db", "claim_events"), 2);
+}
+
+TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalClaimsOnce) {
+    TroadSimProcess sim;
+    startSim(sim, {"--payouts", temp_.file("payouts.csv")});
+    const std::string data = temp_.file("data");
+
+    const auto pulled = recon("pull", data, sim);
+    ASSERT_EQ(pulled.exit_code, 0) << pulled.output;
+    EXPECT_NE(pulled.output.find("payouts 2 imported"), std::string::npos) << pulled.output;
+    EXPECT_EQ(countRows(data + "/ledger.db", "claims",
+                        "status = 'paid' AND channel IN ('direct_deposit', 'registered_deposit')"),
+              2);
+    const auto again = recon("pull", data, sim);
+    ASSERT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_EQ(countRows(data + "/ledger.db", "claims"), 2);
+
+    // The platform also marks whom it paid as excluded on the roster. Drop that mark for the
+    // registered-deposit payee, so the imported paid claim alone has to stop them.
+    execSql(data + "/ledger.db",
+            "UPDATE roster SET excluded = NULL WHERE excluded = 'paid_by_registered_deposit'");
+    std::vector<std::string> claim_ids;
+    {
+        GatewayProcess gateway(data, pki_, temp_.path());
+        ASSERT_TRUE(gateway.start()) << gateway.error() << gateway.allLogs();
+        auto counter = GatewayTestClient::forTerminal(gateway.apiPort(), "counter-0001");
+        const auto excluded = counter.post("/v1/claims",
+                                           nlohmann::json{{"program", kProgram},
+                                                          {"citizen_id", self_citizens_[0]},
+                                                          {"channel", "counter"},
+                                                          {"amount", 6000}},
+                                           std::string("refuse-0"));
+        EXPECT_EQ(excluded.status, 409) << excluded.describe();
+        EXPECT_EQ(excluded.code(), "excluded") << excluded.describe();
+        const auto checked_dd = counter.post("/v1/eligibility",
+                                             nlohmann::json{{"program", kProgram},
+                                                            {"citizen_id", self_citizens_[0]},
+                                                            {"channel", "counter"}});
+        EXPECT_EQ(checked_dd.status, 200) << checked_dd.describe();
+        EXPECT_FALSE(checked_dd.json.value("eligible", true)) << checked_dd.describe();
+        EXPECT_EQ(checked_dd.json["claim"].value("status", ""), "paid") << checked_dd.describe();
+        EXPECT_EQ(checked_dd.json["claim"].value("channel", ""), "direct_deposit")
+            << checked_dd.describe();
+
+        const auto refused = counter.post("/v1/claims",
+                                          nlohmann::json{{"program", kProgram},
+                                                         {"citizen_id", self_citizens_[1]},
+                                                         {"channel", "counter"},
+                                                         {"amount", 6000}},
+                                          std::string("refuse-1"));
+        EXPECT_EQ(refused.status, 409) << refused.describe();
+        EXPECT_EQ(refused.code(), "already_claimed") << refused.describe();
+        EXPECT_EQ(refused.json["error"]["detail"].value("channel", ""), "registered_deposit")
+            << refused.describe();
+        const auto checked_rd = counter.post("/v1/eligibility",
+                                             nlohmann::json{{"program", kProgram},
+                                                            {"citizen_id", self_citizens_[1]},
+                                                            {"channel", "counter"}});
+        EXPECT_FALSE(checked_rd.json.value("eligible", true)) << checked_rd.describe();
+        EXPECT_EQ(checked_rd.json.value("reason", ""), "already_claimed") << checked_rd.describe();
+
+        // Three claims at the counter: two paid, one voided.
+        for (int i = 0; i < 3; ++i) {
+            const auto held = counter.post("/v1/claims",
+                                           nlohmann::json{{"program", kProgram},
+                                                          {"citizen_id", self_citizens_[2 + static_cast<std::size_t>(i)]},
+                                                          {"channel", "counter"},
+                                                          {"amount", 6000}},
+                                           "hold-" + std::to_string(i));
+            ASSERT_EQ(held.status, 201) << held.describe();
+            const std::string claim_id = held.json.value("claim_id", "");
+            claim_ids.push_back(claim_id);
+            const auto done =
+                i < 2 ? counter.post("/v1/claims/" + claim_id + "/commit",
+                                     nlohmann::json{{"amount", 6000},
+                                                    {"terminal_ref", "T" + std::to_string(i)}},
+                                     "commit-" + std::to_string(i))
+                      : counter.post("/v1/claims/" + claim_id + "/void",
+                                     nlohmann::json{{"reason", "citizen_left"}},
+                                     "void-" + std::to_string(i));
+            ASSERT_EQ(done.status, 200) << done.describe();
+        }
+        EXPECT_EQ(gateway.terminate(), 0);
+    }
+
+    const auto pushed = recon("push", data, sim, {"--batch-size", "4"});
+    ASSERT_EQ(pushed.exit_code, 0) << pushed.output;
+    EXPECT_NE(pushed.output.find("3 claims sent, 2 skipped"), std::string::npos) << pushed.output;
+    const auto lines = splitLines(readFileBytes(temp_.file("sim-state/claims.jsonl")));
+    ASSERT_GE(lines.size(), 1U);
+    std::map<std::string, std::string> status_of;
+    for (const auto& line : lines) {
+        const auto record = nlohmann::json::parse(line);
+        for (const auto& claim : record["batch"]["claims"]) {
+            status_of[claim.value("claim_id", "")] = claim.value("status", "");
+            EXPECT_EQ(claim.value("citizen_key", "").size(), 64U);
+            EXPECT_NE(claim.value("channel", ""), "direct_deposit");
+        }
+    }
+    EXPECT_EQ(status_of.size(), 3U);
+    EXPECT_EQ(status_of[claim_ids[0]], "paid");
+    EXPECT_EQ(status_of[claim_ids[1]], "paid");
+    EXPECT_EQ(status_of[claim_ids[2]], "voided");
+    for (const auto& id : self_citizens_) {
+        EXPECT_EQ(readFileBytes(temp_.file("sim-state/claims.jsonl")).find(id), std::string::npos);
+    }
+
+    const auto twice = recon("push", data, sim);
+    ASSERT_EQ(twice.exit_code, 0) << twice.output;
+    EXPECT_NE(twice.output.find("nothing new"), std::string::npos) << twice.output;
+    EXPECT_EQ(splitLines(readFileBytes(temp_.file("sim-state/claims.jsonl"))).size(), lines.size());
+
+    // The receipt was lost (cursor never saved): the retry is the same batch, which the platform
+    // answers from its store without recording anything new.
+    execSql(data + "/ledger.db", "UPDATE meta SET value = '0' WHERE key = 'recon.push_cursor'");
+    const auto retried = recon("push", data, sim, {"--batch-size", "4"});
+    ASSERT_EQ(retried.exit_code, 0) << retried.output;
+    EXPECT_EQ(splitLines(readFileBytes(temp_.file("sim-state/claims.jsonl"))).size(), lines.size());
+
+    const auto checked = verify(data);
+    EXPECT_EQ(checked.exit_code, 0) << checked.output;
+}
+
+TEST_F(ReconTroadTest, BadPlatformSignatureAppliesNothing) {
+    // The simulator signs with a platform key that is not the one in our PKI's platform.pem.
+    const std::string forged = temp_.file("forged-pki");
+    ASSERT_EQ(std::system(("cp -r " + shellQuoted(pki_) + " " + shellQuoted(forged) +
+                           " && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
+                           "-out " + shellQuoted(forged + "/troad/platform.key") + " 2>/dev/null")
+                              .c_str()),
+              0);
+    TroadSimProcess sim;
+    startSim(sim, {"--payouts", temp_.file("payouts.csv")}, forged);
+    const std::string data = temp_.file("data");
+
+    const auto pulled = recon("pull", data, sim);
+    EXPECT_NE(pulled.exit_code, 0) << pulled.output;
+    EXPECT_NE(pulled.output.find("signature"), std::string::npos) << pulled.output;
+    EXPECT_EQ(countRows(data + "/ledger.db", "programs"), 0);
+    EXPECT_EQ(countRows(data + "/ledger.db", "roster"), 0);
+    EXPECT_EQ(countRows(data + "/ledger.db", "claims"), 0);
+    EXPECT_EQ(countRows(data + "/ledger.db", "meta", "key LIKE 'recon.%'"), 0);
+}
+
+TEST_F(ReconTroadTest, BadSignatureAfterAPartialPullKeepsTheAppliedPagesAndTheirCursor) {
+    const std::string data = temp_.file("data");
+    {
+        TroadSimProcess sim;
+        startSim(sim, {});
+        const auto partial = recon("pull", data, sim, {"--page-size", "10", "--pages-max", "2"});
+        ASSERT_EQ(partial.exit_code, 0) << partial.output;
+        ASSERT_EQ(rosterRows(data), 20);
+    }
+    const std::string forged = temp_.file("forged-pki");
+    ASSERT_EQ(std::system(("cp -r " + shellQuoted(pki_) + " " + shellQuoted(forged) +
+                           " && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
+                           "-out " + shellQuoted(forged + "/troad/platform.key") + " 2>/dev/null")
+                              .c_str()),
+              0);
+    TroadSimProcess sim;
+    startSim(sim, {"--churn", "10"}, forged);
+    const auto refused = recon("pull", data, sim, {"--page-size", "10"});
+    EXPECT_NE(refused.exit_code, 0) << refused.output;
+    EXPECT_EQ(rosterRows(data), 20);
+    EXPECT_EQ(metaValue(data, "recon.roster_cursor.CASH2023"), "20");
+}
+
+TEST_F(ReconTroadTest, VerifyNamesTheFirstBrokenTransferLogRecord) {
+    TroadSimProcess sim;
+    startSim(sim, {});
+    const std::string data = temp_.file("data");
+    const auto pulled = recon("pull", data, sim, {"--page-size", "20"});
+    ASSERT_EQ(pulled.exit_code, 0) << pulled.output;
+    const std::string log_path = data + "/transfer.log";
+    auto lines = splitLines(readFileBytes(log_path));
+    ASSERT_GE(lines.size(), 4U);  // programs, 3 roster pages, payouts
+
+    const auto intact = verify(data);
+    ASSERT_EQ(intact.exit_code, 0) << intact.output;
+    EXPECT_NE(intact.output.find(std::to_string(lines.size()) + " records, chain intact"),
+              std::string::npos)
+        << intact.output;
+
+    // Rewrite the second exchange's response hash, as someone hiding a page would.
+    const auto at = lines[1].find("\"response_sha256\":\"");
+    ASSERT_NE(at, std::string::npos) << lines[1];
+    char& digit = lines[1][at + 19];
+    digit = digit == '0' ? '1' : '0';
+    std::string tampered;
+    for (const auto& line : lines) tampered += line + "\n";
+    writeFileBytes(log_path, tampered);
+
+    const auto broken = verify(data);
+    EXPECT_NE(broken.exit_code, 0) << broken.output;
+    EXPECT_NE(broken.output.find("BROKEN at record 2"), std::string::npos) << broken.output;
+
+    // pull refuses to extend a broken chain.
+    const auto refused = recon("pull", data, sim);
+    EXPECT_NE(refused.exit_code, 0) << refused.output;
+}
+
+}  // namespace
+}  // namespace claimgate::testing
