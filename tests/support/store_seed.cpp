@@ -37,7 +37,9 @@ void seedStore(gateway::LedgerStore& store, const std::string& pepper,
     try {
         for (const auto& text : program_jsons) {
             auto program = protocols::Program::fromJson(text);
-            if (!program) throw std::runtime_error("bad test program: " + program.status().message());
+            if (!program) {
+                throw std::runtime_error("bad test program: " + program.status().message());
+            }
             store.putProgram(program.value());
         }
         for (const auto& [program, entries] : rosters) {
