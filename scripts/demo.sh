@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # `make demo`: the main job end to end on one machine (DESIGN §11).
-#   PKI + program + roster -> gateway (SQLite) -> ATM, kiosk and counter sessions through the
-#   terminal SDK, with faults -> ledger export -> reconciliation against the settlement files
-#   the terminals wrote -> hash-chain verification -> summary. Stops everything it started.
+#   PKI + program + roster served by the T-Road simulator -> `claimgate-recon pull` (programs,
+#   roster, payouts by other channels) -> gateway (SQLite) -> ATM, kiosk and counter sessions
+#   through the terminal SDK, with faults -> `claimgate-recon push` (claim batches to the
+#   platform) -> ledger export -> reconciliation against the settlement files the terminals
+#   wrote -> hash-chain verification (ledger + transfer log) -> summary. Stops everything it
+#   started.
 set -euo pipefail
 
 build_dir=${1:-build}
@@ -14,7 +17,7 @@ seed=${CG_DEMO_SEED:-2023}
 sessions=${CG_DEMO_SESSIONS:-40}
 
 rm -rf "$demo"
-mkdir -p "$demo"/{gateway,settlement,journals,report}
+mkdir -p "$demo"/{gateway,settlement,journals,report,troad}
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -46,8 +49,25 @@ cat > "$demo/program.json" <<JSON
  "excludes": []}
 JSON
 "$bin/claimgate-sim" roster --count 5000 --seed "$seed" --out "$demo/roster.csv"
-"$bin/claimgate-gateway" program put --data-dir "$demo/gateway" "$demo/program.json"
-"$bin/claimgate-gateway" roster import --data-dir "$demo/gateway" --program CASH2023 "$demo/roster.csv"
+# Three citizens the platform already paid by direct deposit / registered mail: imported by
+# `pull`, so every terminal refuses them (already_claimed).
+{
+  echo "citizen_id,channel,amount,paid_at,payout_id"
+  tail -n 3 "$demo/roster.csv" | cut -d, -f1 | paste -d, - <(printf '%s\n' direct_deposit \
+    direct_deposit registered_deposit) | awk -F, '{printf "%s,%s,6000,2023-04-10T09:00:00+08:00,PAY-%04d\n", $1, $2, NR}'
+} > "$demo/payouts.csv"
+
+step "T-Road security server + payout platform (simulator)"
+"$bin/claimgate-sim" troad --pki-dir "$pki" --listen 127.0.0.1:0 --program "$demo/program.json" \
+  --roster "$demo/roster.csv" --payouts "$demo/payouts.csv" --state-dir "$demo/troad" \
+  > "$demo/troad.log" 2>&1 &
+pids+=($!)
+troad_port=$(wait_for_line "$demo/troad.log" '^listening on')
+troad="https://127.0.0.1:$troad_port"
+echo "T-Road on $troad"
+
+step "pull programs, roster and other channels' payouts over T-Road"
+"$bin/claimgate-recon" pull --data-dir "$demo/gateway" --pki-dir "$pki" --troad "$troad"
 
 step "gateway (SQLite ledger, mutual TLS)"
 "$bin/claimgate-gateway" serve --data-dir "$demo/gateway" --pki-dir "$pki" \
@@ -73,6 +93,9 @@ run_channel kiosk
 run_channel counter
 run_channel atm --crash-after-dispense --sessions 3 --seed $((seed + 1))
 
+step "push claim batches to the platform over T-Road"
+"$bin/claimgate-recon" push --data-dir "$demo/gateway" --pki-dir "$pki" --troad "$troad" | tail -1
+
 step "ledger export, reconciliation, verification"
 "$bin/claimgate-recon" export --data-dir "$demo/gateway" --out "$demo/ledger.csv"
 "$bin/claimgate-recon" match --ledger "$demo/ledger.csv" --settlement "$demo/settlement" \
@@ -87,6 +110,7 @@ report = json.load(open(sys.argv[1]))
 print("reconciliation:", ", ".join(f"{k}={v}" for k, v in sorted(report["counts"].items())))
 print("records:", report["records"])
 PY
+echo "platform received $(wc -l < "$demo/troad/claims.jsonl") claim batches; T-Road exchanges logged: $(wc -l < "$demo/gateway/transfer.log")"
 echo
 echo "HTML report for finance staff: $demo/report/report.html"
 echo "exceptions: $demo/report/exceptions.csv"

@@ -45,21 +45,30 @@ void writeField(std::string& line, const std::string& value) {
     line.push_back('"');
 }
 
+constexpr const char* kExportUsage =
+    "usage: claimgate-recon export --data-dir DIR [--ledger URI] --out ledger.csv "
+    "[--include-imported]\n";
+
 }  // namespace
 
 int runExport(int argc, char** argv) {
     std::string data_dir, out_path, ledger = "sqlite";
+    bool include_imported = false;
     for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--include-imported") == 0) {
+            include_imported = true;
+            continue;
+        }
         if (takeOption(i, argc, argv, "--data-dir", data_dir) ||
             takeOption(i, argc, argv, "--ledger", ledger) ||
             takeOption(i, argc, argv, "--out", out_path)) {
             continue;
         }
-        std::fprintf(stderr, "usage: claimgate-recon export --data-dir DIR [--ledger URI] --out ledger.csv\n");
+        std::fputs(kExportUsage, stderr);
         return std::strcmp(argv[i], "--help") == 0 ? kExitOk : kExitUsage;
     }
     if (data_dir.empty() || out_path.empty()) {
-        std::fprintf(stderr, "usage: claimgate-recon export --data-dir DIR [--ledger URI] --out ledger.csv\n");
+        std::fputs(kExportUsage, stderr);
         return kExitUsage;
     }
     std::unique_ptr<FILE, FileCloser> out(std::fopen(out_path.c_str(), "wb"));
@@ -67,7 +76,7 @@ int runExport(int argc, char** argv) {
         std::fprintf(stderr, "claimgate-recon export: cannot write %s\n", out_path.c_str());
         return kExitFailure;
     }
-    std::uint64_t rows = 0;
+    std::uint64_t rows = 0, imported = 0;
     try {
         auto opened = gateway::openLedgerStore(data_dir, ledger);
         if (!opened) throw std::runtime_error(opened.status().message());
@@ -77,6 +86,12 @@ int runExport(int argc, char** argv) {
                    out.get());
         std::string line;
         store.forEachClaim([&](const gateway::ClaimRecord& claim) {
+            // Payouts imported by `pull` were made by the platform (direct deposit, ...): no
+            // terminal settles them, so matching them would only report false exceptions.
+            if (!include_imported && !protocols::isTerminalChannel(claim.channel)) {
+                ++imported;
+                return true;
+            }
             line.clear();
             writeField(line, claim.claim_id);
             line.push_back(',');
@@ -112,8 +127,14 @@ int runExport(int argc, char** argv) {
         std::fprintf(stderr, "claimgate-recon export: write failed\n");
         return kExitFailure;
     }
-    std::printf("exported %llu claims to %s\n", static_cast<unsigned long long>(rows),
+    std::printf("exported %llu claims to %s", static_cast<unsigned long long>(rows),
                 out_path.c_str());
+    if (imported > 0) {
+        std::printf(" (left out %llu payouts imported from the platform; --include-imported "
+                    "keeps them)",
+                    static_cast<unsigned long long>(imported));
+    }
+    std::printf("\n");
     return kExitOk;
 }
 

@@ -364,6 +364,20 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
 
     const auto checked = verify(data);
     EXPECT_EQ(checked.exit_code, 0) << checked.output;
+
+    // The ledger export for matching against settlement files leaves the platform's own
+    // payouts out (no terminal settles them) unless asked.
+    const auto exported = runCommand({binDir() + "/claimgate-recon", "export", "--data-dir", data,
+                                      "--out", temp_.file("ledger.csv")},
+                                     temp_.file("export.log"));
+    ASSERT_EQ(exported.exit_code, 0) << exported.output;
+    EXPECT_EQ(splitLines(readFileBytes(temp_.file("ledger.csv"))).size(), 4U);
+    const auto everything = runCommand({binDir() + "/claimgate-recon", "export", "--data-dir",
+                                        data, "--out", temp_.file("all.csv"),
+                                        "--include-imported"},
+                                       temp_.file("export-all.log"));
+    ASSERT_EQ(everything.exit_code, 0) << everything.output;
+    EXPECT_EQ(splitLines(readFileBytes(temp_.file("all.csv"))).size(), 6U);
 }
 
 TEST_F(ReconTroadTest, BadPlatformSignatureAppliesNothing) {
