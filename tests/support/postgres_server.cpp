@@ -82,6 +82,7 @@ PostgresServer::PostgresServer(std::string dir) : dir_(std::move(dir)) {
     if (serverBinDir().empty()) missingServerFailure();
     std::filesystem::create_directories(dir_);
     const std::string log = dir_ + ".start.log";
+    startWatchdog();  // before the start, so even a death during it leaves no server behind
     const auto started =
         runCommand({"/bin/bash", scriptPath(), "start", dir_}, log, kServerStartTimeout);
     if (started.exit_code != 0) {
@@ -89,7 +90,6 @@ PostgresServer::PostgresServer(std::string dir) : dir_(std::move(dir)) {
                                  std::to_string(started.exit_code) + "): " + started.output);
     }
     running_ = true;
-    startWatchdog();
     const auto at = started.output.rfind("postgresql://");
     const std::string port_text = readFileBytes(dir_ + "/port");
     port_ = static_cast<std::uint16_t>(std::atoi(port_text.c_str()));
@@ -122,8 +122,9 @@ void PostgresServer::startWatchdog() {
     // pipe closes and the child stops the server. fork + exec at once (we may have threads).
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return;
-    const std::string command =
-        "cat >/dev/null; exec /bin/bash '" + scriptPath() + "' stop '" + dir_ + "'";
+    // It also removes the data dir: after a crash nobody else will.
+    const std::string command = "cat >/dev/null; /bin/bash '" + scriptPath() + "' stop '" +
+                                dir_ + "'; rm -rf '" + dir_ + "'";
     const pid_t pid = ::fork();
     if (pid == 0) {
         ::dup2(fds[0], STDIN_FILENO);
