@@ -9,6 +9,7 @@
 #include "gateway_process.hpp"
 #include "gateway_test_client.hpp"
 #include "ledger_inspector.hpp"
+#include "postgres_server.hpp"
 #include "temp_dir.hpp"
 #include "test_pki.hpp"
 #include "troad_sim_process.hpp"
@@ -449,6 +450,42 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
                                        temp_.file("export-all.log"));
     ASSERT_EQ(everything.exit_code, 0) << everything.output;
     EXPECT_EQ(splitLines(readFileBytes(temp_.file("all.csv"))).size(), 6U);
+}
+
+TEST_F(ReconTroadTest, PullAndPushWorkOnAPostgresLedger) {
+    const std::string uri = PostgresServer::shared().freshDatabase();
+    TroadSimProcess sim;
+    startSim(sim, {"--churn", "10", "--payouts", temp_.file("payouts.csv")});
+    const std::string data = temp_.file("data");
+    auto count = [&](const std::string& sql) {
+        const auto rows = pgQuery(uri, sql);
+        return rows.empty() || rows[0].empty() ? std::string() : rows[0][0];
+    };
+
+    const auto partial = recon("pull", data, sim, {"--ledger", uri, "--page-size", "25",
+                                                   "--pages-max", "2"});
+    ASSERT_EQ(partial.exit_code, 0) << partial.output;
+    EXPECT_EQ(count("SELECT count(*) FROM roster"), "50");
+    const auto rest = recon("pull", data, sim, {"--ledger", uri, "--page-size", "25"});
+    ASSERT_EQ(rest.exit_code, 0) << rest.output;
+    EXPECT_EQ(count("SELECT count(*) FROM programs"), "1");
+    EXPECT_EQ(count("SELECT count(*) FROM claims WHERE status = 'paid'"), "2");
+    const auto again = recon("pull", data, sim, {"--ledger", uri});
+    ASSERT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_NE(again.output.find("+0 added ~0 updated -0 removed, payouts 0 imported"),
+              std::string::npos)
+        << again.output;
+
+    // Only imported payouts in this ledger: nothing goes back to the platform, the cursor moves.
+    const auto pushed = recon("push", data, sim, {"--ledger", uri});
+    ASSERT_EQ(pushed.exit_code, 0) << pushed.output;
+    EXPECT_NE(pushed.output.find("0 claims sent, 2 skipped"), std::string::npos) << pushed.output;
+    const auto twice = recon("push", data, sim, {"--ledger", uri});
+    EXPECT_NE(twice.output.find("nothing new"), std::string::npos) << twice.output;
+    const auto checked = runCommand({binDir() + "/claimgate-recon", "verify", "--data-dir", data,
+                                     "--ledger", uri},
+                                    temp_.file("verify-pg.log"));
+    EXPECT_EQ(checked.exit_code, 0) << checked.output;
 }
 
 TEST_F(ReconTroadTest, BadPlatformSignatureAppliesNothing) {
