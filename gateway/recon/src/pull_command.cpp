@@ -114,7 +114,8 @@ private:
             } catch (const std::exception&) {
                 // The connection is gone; the transaction died with it.
             }
-            return Status(ErrorCode::internal, std::string("ledger update failed: ") + error.what());
+            return Status(ErrorCode::internal,
+                          std::string("ledger update failed: ") + error.what());
         }
         return Status::okStatus();
     }
@@ -261,7 +262,8 @@ int runPull(int argc, char** argv) {
     std::optional<std::string> pepper_file;
     for (int i = 1; i < argc; ++i) {
         std::string pepper;
-        if (link.take(i, argc, argv) || takeFlagValue(i, argc, argv, "--page-size", page_size_text) ||
+        if (link.take(i, argc, argv) ||
+            takeFlagValue(i, argc, argv, "--page-size", page_size_text) ||
             takeFlagValue(i, argc, argv, "--pages-max", pages_max_text)) {
             continue;
         }
@@ -277,8 +279,10 @@ int runPull(int argc, char** argv) {
     if (!link.complete() ||
         (!page_size_text.empty() &&
          !parseCount<std::size_t>(page_size_text, 1, troad::kRosterPageEntriesMax, page_size)) ||
-        (!pages_max_text.empty() && !parseCount<std::uint64_t>(pages_max_text, 1, UINT64_MAX, pages_max))) {
-        std::fprintf(stderr, "claimgate-recon pull: --page-size must be 1..%zu, --pages-max >= 1\n%s",
+        (!pages_max_text.empty() &&
+         !parseCount<std::uint64_t>(pages_max_text, 1, UINT64_MAX, pages_max))) {
+        std::fprintf(stderr,
+                     "claimgate-recon pull: --page-size must be 1..%zu, --pages-max >= 1\n%s",
                      troad::kRosterPageEntriesMax, kPullUsage);
         return kExitUsage;
     }
@@ -292,7 +296,8 @@ int runPull(int argc, char** argv) {
         std::fprintf(stderr, "claimgate-recon pull: %s\n", pepper.status().message().c_str());
         return kExitFailure;
     }
-    auto client = troad::openPlatformClient(link.pki_dir, link.troad_url, transferLogPath(link.data_dir));
+    auto client =
+        troad::openPlatformClient(link.pki_dir, link.troad_url, transferLogPath(link.data_dir));
     if (!client) {
         std::fprintf(stderr, "claimgate-recon pull: %s\n", client.status().message().c_str());
         return kExitFailure;

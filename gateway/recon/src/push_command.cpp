@@ -55,8 +55,8 @@ struct PushTotals {
 bool validGatewayId(const std::string& id) {
     if (id.empty() || id.size() > kGatewayIdLengthMax) return false;
     for (char c : id) {
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                        c == '.' || c == '_' || c == ':' || c == '-';
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
         if (!ok) return false;
     }
     return true;
@@ -110,12 +110,15 @@ private:
         std::int64_t first_seq = 0, last_seq = 0;
         std::vector<std::string> claim_ids;
         std::unordered_set<std::string> seen;
-        store_.forEachEventAfter(totals_.cursor, batch_size_, [&](const gateway::ClaimEvent& event) {
-            if (first_seq == 0) first_seq = event.seq;
-            last_seq = event.seq;
-            if (seen.insert(event.claim_id).second) claim_ids.push_back(event.claim_id);
-            return true;
-        });
+        store_.forEachEventAfter(totals_.cursor, batch_size_,
+                                 [&](const gateway::ClaimEvent& event) {
+                                     if (first_seq == 0) first_seq = event.seq;
+                                     last_seq = event.seq;
+                                     if (seen.insert(event.claim_id).second) {
+                                         claim_ids.push_back(event.claim_id);
+                                     }
+                                     return true;
+                                 });
         if (first_seq == 0) return Status::okStatus();  // nothing new
         more = true;
 
@@ -149,8 +152,9 @@ private:
         batch.batch_id = range_id;
         auto body = batch.toJson();
         if (!body) return body.status();
-        batch.batch_id =
-            range_id + "-" + protocols::toHex(protocols::sha256(*body)).substr(0, kBatchTagHexChars);
+        const std::string tag =
+            protocols::toHex(protocols::sha256(*body)).substr(0, kBatchTagHexChars);
+        batch.batch_id = range_id + "-" + tag;
         auto reply = client_.pushClaimBatch(batch);
         if (!reply) {
             return Status(reply.status().code(), "batch " + batch.batch_id + " (events " +

@@ -83,6 +83,14 @@ std::string queryText(const std::string& db_path, const std::string& sql) {
     return out;
 }
 
+/// Makes `to` a data dir with the pepper of `from`, so both key citizens alike.
+void sharePepper(const std::string& from, const std::string& to) {
+    ASSERT_EQ(std::system(("mkdir -p " + shellQuoted(to) + " && cp " +
+                           shellQuoted(from + "/pepper") + " " + shellQuoted(to + "/pepper"))
+                              .c_str()),
+              0);
+}
+
 std::string rosterContents(const std::string& data_dir) {
     return queryText(data_dir + "/ledger.db",
                      "SELECT program, hex(citizen_key), hex(nhi_hash), amount, hex(proxies), "
@@ -90,7 +98,8 @@ std::string rosterContents(const std::string& data_dir) {
 }
 
 std::string metaValue(const std::string& data_dir, const std::string& key) {
-    auto text = queryText(data_dir + "/ledger.db", "SELECT value FROM meta WHERE key = '" + key + "'");
+    auto text = queryText(data_dir + "/ledger.db",
+                          "SELECT value FROM meta WHERE key = '" + key + "'");
     if (!text.empty() && text.back() == '\n') text.pop_back();
     return text;
 }
@@ -194,10 +203,7 @@ TEST_F(ReconTroadTest, PullLoadsProgramsAndRosterAndAPullAgainAppliesNothing) {
     // The same roster imported from CSV with the same pepper gives the same rows: one rule for
     // citizen keys, NHI hashes and proxies.
     const std::string imported = temp_.file("imported");
-    ASSERT_EQ(std::system(("mkdir -p " + shellQuoted(imported) + " && cp " +
-                           shellQuoted(data + "/pepper") + " " + shellQuoted(imported + "/pepper"))
-                              .c_str()),
-              0);
+    ASSERT_NO_FATAL_FAILURE(sharePepper(data, imported));
     const auto put = runCommand({binDir() + "/claimgate-gateway", "program", "put", "--data-dir",
                                  imported, temp_.file("program.json")},
                                 temp_.file("put.log"));
@@ -229,10 +235,7 @@ TEST_F(ReconTroadTest, ChurnPublishedLaterIsAppliedFromTheSavedCursor) {
 
     // Same result as one pull of the whole stream into a fresh data dir with the same pepper.
     const std::string fresh = temp_.file("fresh");
-    ASSERT_EQ(std::system(("mkdir -p " + shellQuoted(fresh) + " && cp " + shellQuoted(data + "/pepper") +
-                           " " + shellQuoted(fresh + "/pepper"))
-                              .c_str()),
-              0);
+    ASSERT_NO_FATAL_FAILURE(sharePepper(data, fresh));
     const auto oneshot = recon("pull", fresh, churned);
     ASSERT_EQ(oneshot.exit_code, 0) << oneshot.output;
     EXPECT_EQ(rosterContents(data), rosterContents(fresh));
@@ -260,10 +263,7 @@ TEST_F(ReconTroadTest, InterruptedPullResumesWithoutApplyingAPageTwice) {
     ASSERT_EQ(rest.exit_code, 0) << rest.output;
 
     const std::string fresh = temp_.file("fresh");
-    ASSERT_EQ(std::system(("mkdir -p " + shellQuoted(fresh) + " && cp " + shellQuoted(data + "/pepper") +
-                           " " + shellQuoted(fresh + "/pepper"))
-                              .c_str()),
-              0);
+    ASSERT_NO_FATAL_FAILURE(sharePepper(data, fresh));
     const auto oneshot = recon("pull", fresh, sim);
     ASSERT_EQ(oneshot.exit_code, 0) << oneshot.output;
     EXPECT_EQ(rosterContents(data), rosterContents(fresh));
@@ -303,10 +303,7 @@ TEST_F(ReconTroadTest, PullKilledMidwayResumesToTheSameLedger) {
     ASSERT_EQ(resumed.exit_code, 0) << resumed.output << " (killed at cursor " << cursor_at_kill
                                     << ")";
     const std::string fresh = temp_.file("fresh");
-    ASSERT_EQ(std::system(("mkdir -p " + shellQuoted(fresh) + " && cp " +
-                           shellQuoted(data + "/pepper") + " " + shellQuoted(fresh + "/pepper"))
-                              .c_str()),
-              0);
+    ASSERT_NO_FATAL_FAILURE(sharePepper(data, fresh));
     const auto oneshot = recon("pull", fresh, sim);
     ASSERT_EQ(oneshot.exit_code, 0) << oneshot.output;
     EXPECT_EQ(rosterContents(data), rosterContents(fresh)) << "killed at cursor " << cursor_at_kill;
@@ -378,9 +375,10 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
 
         // Three claims at the counter: two paid, one voided.
         for (int i = 0; i < 3; ++i) {
+            const auto k = static_cast<std::size_t>(i);
             const auto held = counter.post("/v1/claims",
                                            nlohmann::json{{"program", kProgram},
-                                                          {"citizen_id", self_citizens_[2 + static_cast<std::size_t>(i)]},
+                                                          {"citizen_id", self_citizens_[2 + k]},
                                                           {"channel", "counter"},
                                                           {"amount", 6000}},
                                            "hold-" + std::to_string(i));
