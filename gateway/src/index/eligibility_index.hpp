@@ -2,7 +2,7 @@
 // The in-memory roster of DESIGN §6: "may this person collect?" answered without touching the
 // database. One open-addressing table per program, keyed by the first 16 bytes of the HMAC
 // citizen key (uniformly random, so its first 8 bytes are the hash). A slot is 40 bytes and the
-// table runs at <= 85% load: under 48 bytes per entry.
+// table runs at <= 87% load: under 48 bytes per entry with the proxy array.
 //
 // Concurrency: the roster part of a slot is written once, before the table is published; the
 // claim state is one atomic 64-bit word that the ledger writer updates after each durable

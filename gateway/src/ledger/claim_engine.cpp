@@ -398,14 +398,17 @@ LedgerReply ClaimEngine::sweep(LedgerStore& store) {
 
 LedgerReply ClaimEngine::importPayout(LedgerStore& store,
                                       const ImportPayoutOperation& operation) {
+    const std::string claim_id = "p_" + operation.payout_id;
+    if (const auto imported = store.findClaim(claim_id)) {
+        return jsonReply(200, imported->toJson());  // imported before: idempotent
+    }
     if (const auto blocking = store.findBlockingClaim(operation.program, operation.citizen_key)) {
-        LedgerReply reply = errorReply(Status(ErrorCode::already_claimed,
-                                              "citizen already has a blocking claim",
-                                              blockingDetail(*blocking)));
-        return reply;
+        return errorReply(Status(ErrorCode::already_claimed,
+                                 "citizen already has a blocking claim",
+                                 blockingDetail(*blocking)));
     }
     ClaimRecord claim;
-    claim.claim_id = "p_" + operation.payout_id;
+    claim.claim_id = claim_id;
     claim.claim_code = "P" + operation.payout_id;
     claim.program = operation.program;
     claim.citizen_key = operation.citizen_key;
@@ -419,9 +422,6 @@ LedgerReply ClaimEngine::importPayout(LedgerStore& store,
     claim.expires_at = operation.paid_at;
     claim.paid_at = operation.paid_at;
     claim.terminal_ref = operation.payout_id;
-    if (store.findClaim(claim.claim_id)) {
-        return jsonReply(200, claim.toJson());  // imported before: idempotent
-    }
     if (!store.insertClaim(claim)) {
         return errorReply(Status(ErrorCode::already_claimed, "lost a race to another claim"));
     }

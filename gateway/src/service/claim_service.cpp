@@ -238,6 +238,19 @@ ServiceReply ClaimService::submitAndWait(LedgerOperation operation) {
                         reply.http_status == 503 ? 1 : 0};
 }
 
+ServiceReply ClaimService::submitKeyed(const TerminalIdentity& terminal, const std::string& key,
+                                       LedgerOperation operation) {
+    // One request per (operator, key) at a time: a concurrent duplicate is told to wait
+    // (claim_in_progress) instead of queueing behind the first and hiding a client bug.
+    const std::string scoped_key = terminal.operator_id + '\n' + key;
+    if (!enterKey(scoped_key)) {
+        return errorServiceReply(Status(ErrorCode::claim_in_progress,
+                                        "a request with this Idempotency-Key is in progress"));
+    }
+    KeyGuard guard([this, &scoped_key] { leaveKey(scoped_key); });
+    return submitAndWait(std::move(operation));
+}
+
 ServiceReply ClaimService::hold(const TerminalIdentity& terminal,
                                 const std::optional<std::string>& key, std::string_view body) {
     if (auto bad = checkKey(key)) return *bad;
@@ -250,12 +263,6 @@ ServiceReply ClaimService::hold(const TerminalIdentity& terminal,
                                         "amount differs from the entitlement",
                                         {{"expected", decision.roster->amount}}));
     }
-    const std::string scoped_key = terminal.operator_id + '\n' + *key;
-    if (!enterKey(scoped_key)) {
-        return errorServiceReply(Status(ErrorCode::claim_in_progress,
-                                        "a request with this Idempotency-Key is in progress"));
-    }
-    KeyGuard guard([this, &scoped_key] { leaveKey(scoped_key); });
     const auto& program = decision.program->program();
     HoldOperation operation;
     operation.terminal = terminal;
@@ -267,7 +274,7 @@ ServiceReply ClaimService::hold(const TerminalIdentity& terminal,
     operation.ttl_millis = static_cast<std::int64_t>(program.holdTtlSecondsFor(terminal.channel)) * 1000;
     operation.currency = program.currency;
     operation.excluded_programs = program.excludes;
-    return submitAndWait(std::move(operation));
+    return submitKeyed(terminal, *key, std::move(operation));
 }
 
 ServiceReply ClaimService::commit(const TerminalIdentity& terminal,
@@ -276,12 +283,6 @@ ServiceReply ClaimService::commit(const TerminalIdentity& terminal,
     if (auto bad = checkKey(key)) return *bad;
     auto request = protocols::decodeCommitRequest(body);
     if (!request) return errorServiceReply(request.status());
-    const std::string scoped_key = terminal.operator_id + '\n' + *key;
-    if (!enterKey(scoped_key)) {
-        return errorServiceReply(Status(ErrorCode::claim_in_progress,
-                                        "a request with this Idempotency-Key is in progress"));
-    }
-    KeyGuard guard([this, &scoped_key] { leaveKey(scoped_key); });
     CommitOperation operation;
     operation.terminal = terminal;
     nlohmann::json canonical = request->toJson();
@@ -290,7 +291,7 @@ ServiceReply ClaimService::commit(const TerminalIdentity& terminal,
     operation.claim_ref = claim_ref;
     operation.amount = request->amount;
     operation.terminal_ref = request->terminal_ref;
-    return submitAndWait(std::move(operation));
+    return submitKeyed(terminal, *key, std::move(operation));
 }
 
 ServiceReply ClaimService::voidClaim(const TerminalIdentity& terminal,
@@ -299,12 +300,6 @@ ServiceReply ClaimService::voidClaim(const TerminalIdentity& terminal,
     if (auto bad = checkKey(key)) return *bad;
     auto request = protocols::decodeVoidRequest(body);
     if (!request) return errorServiceReply(request.status());
-    const std::string scoped_key = terminal.operator_id + '\n' + *key;
-    if (!enterKey(scoped_key)) {
-        return errorServiceReply(Status(ErrorCode::claim_in_progress,
-                                        "a request with this Idempotency-Key is in progress"));
-    }
-    KeyGuard guard([this, &scoped_key] { leaveKey(scoped_key); });
     VoidOperation operation;
     operation.terminal = terminal;
     nlohmann::json canonical = request->toJson();
@@ -312,7 +307,7 @@ ServiceReply ClaimService::voidClaim(const TerminalIdentity& terminal,
     operation.idempotency = {*key, requestHash("POST void", canonical)};
     operation.claim_ref = claim_ref;
     operation.reason = request->reason;
-    return submitAndWait(std::move(operation));
+    return submitKeyed(terminal, *key, std::move(operation));
 }
 
 ServiceReply ClaimService::getClaim(const TerminalIdentity& terminal,

@@ -62,6 +62,9 @@ private:
     Decision evaluate(const TerminalIdentity& terminal,
                       const protocols::ClaimantRequest& request) const;
     ServiceReply submitAndWait(LedgerOperation operation);
+    /// submitAndWait under the in-flight guard of the request's Idempotency-Key.
+    ServiceReply submitKeyed(const TerminalIdentity& terminal, const std::string& key,
+                             LedgerOperation operation);
     std::optional<ServiceReply> checkKey(const std::optional<std::string>& key) const;
     protocols::Sha256Digest requestHash(std::string_view route,
                                         const nlohmann::json& canonical) const;

@@ -4,7 +4,7 @@
 //
 //   auto transport = PocoTroadTransport::create(PocoTroadTransportConfig::fromPkiDir(pki, ep));
 //   auto config = PlatformClientConfig::fromPkiDir(pki);          // ids, keys, key ids
-//   auto log = TransferLog::open(data_dir + "/troad-transfer.log");
+//   auto log = TransferLog::open(data_dir + "/transfer.log");
 //   PlatformClient client(*transport, *config, *log);
 //   std::string cursor = saved_cursor;
 //   for (;;) {

@@ -3,7 +3,7 @@
 // transport (--troad https://HOST:PORT, --pki-dir), the platform client with its keys, and the
 // transfer log in the data dir.
 //
-//   auto client = openPlatformClient(pki_dir, troad_url, data_dir + "/troad-transfer.log");
+//   auto client = openPlatformClient(pki_dir, troad_url, data_dir + "/transfer.log");
 //   if (!client) { print(client.status().message()); return 1; }
 //   auto programs = (*client)->listPrograms();
 #pragma once
