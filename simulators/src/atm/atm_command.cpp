@@ -32,20 +32,7 @@ void atmSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t inde
     }
     const auto held = client->reserve(sim.options().program, row.citizen_id, row.nhi_card_no,
                                       proxy, checked.amount);
-    if (!held.ok()) {
-        sim.countFailure(held, "reserve");
-        return;
-    }
-    if (sim.chance(sim.options().dispense_failure_rate)) {
-        sim.voidClaim(terminal, held.claim_id, "dispense_failed");
-        return;
-    }
-    const std::string ref = sim.nextTerminalRef(terminal);
-    sim.recordHandOver(terminal, ref, held.claim_id, held.amount);
-    if (sim.crashNow(index)) {
-        sim.crash();
-    }
-    sim.commit(terminal, held.claim_id, held.amount, ref);
+    sim.dispenseAndCommit(terminal, held, index, "dispense_failed");
 }
 
 int runAtm(int argc, char** argv) {

@@ -268,6 +268,26 @@ void TerminalSimulation::recordHandOver(const std::string& terminal,
     out.flush();
 }
 
+void TerminalSimulation::dispenseAndCommit(const std::string& terminal,
+                                           const claimgate::sdk::Outcome& held,
+                                           std::int64_t session_index,
+                                           const std::string& void_reason) {
+    if (!held.ok()) {
+        countFailure(held, "reserve");
+        return;
+    }
+    if (chance(options().dispense_failure_rate)) {
+        voidClaim(terminal, held.claim_id, void_reason);
+        return;
+    }
+    const std::string ref = nextTerminalRef(terminal);
+    recordHandOver(terminal, ref, held.claim_id, held.amount);
+    if (crashNow(session_index)) {
+        crash();
+    }
+    commit(terminal, held.claim_id, held.amount, ref);
+}
+
 void TerminalSimulation::commit(const std::string& terminal, const std::string& claim_id,
                                 std::int64_t amount, const std::string& terminal_ref) {
     auto* sdk_client = client(terminal);

@@ -92,6 +92,11 @@ public:
     /// Void and count the outcome.
     void voidClaim(const std::string& terminal, const std::string& claim_id,
                    const std::string& reason);
+    /// The tail every cash session shares once the reserve answered: a failed reserve is
+    /// counted; a failed dispense (by --dispense-failure-rate) voids with `void_reason`;
+    /// otherwise the hand-over is recorded, the crash switch may fire, and the claim commits.
+    void dispenseAndCommit(const std::string& terminal, const claimgate::sdk::Outcome& held,
+                           std::int64_t session_index, const std::string& void_reason);
     /// Counts a failed check/reserve outcome.
     void countFailure(const claimgate::sdk::Outcome& outcome, const char* step);
     /// Crash switch: true when this session is the one that dies after the dispense.

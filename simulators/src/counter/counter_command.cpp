@@ -21,20 +21,7 @@ void counterSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t 
         proxy = row.proxies[pick];
     }
     const auto held = client->reserve(sim.options().program, row.citizen_id, "", proxy, 0);
-    if (!held.ok()) {
-        sim.countFailure(held, "reserve");
-        return;
-    }
-    if (sim.chance(sim.options().dispense_failure_rate)) {
-        sim.voidClaim(terminal, held.claim_id, "counter_cancelled");
-        return;
-    }
-    const std::string ref = sim.nextTerminalRef(terminal);
-    sim.recordHandOver(terminal, ref, held.claim_id, held.amount);
-    if (sim.crashNow(index)) {
-        sim.crash();
-    }
-    sim.commit(terminal, held.claim_id, held.amount, ref);
+    sim.dispenseAndCommit(terminal, held, index, "counter_cancelled");
 }
 
 int runCounter(int argc, char** argv) {
