@@ -4,6 +4,7 @@
 #include <claimgate/protocols/citizen_id.hpp>
 #include <claimgate/protocols/digest.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <memory>
@@ -81,6 +82,17 @@ protocols::Result<RosterImportSummary> RosterImporter::importFile(const std::str
         if (summary.problems.size() < kProblemsKeptMax) {
             summary.problems.push_back("line " + std::to_string(line_number) + ": " + why);
         }
+    };
+    // Rows are HMAC-keyed, i.e. random: inserting them in file order scatters every batch over
+    // the whole B-tree. Sorting a batch by key first turns it into one ordered sweep, and large
+    // batches mean each page is rewritten to the WAL far fewer times.
+    std::vector<RosterRow> pending;
+    pending.reserve(kRosterImportBatchRows);
+    auto flush = [&] {
+        std::sort(pending.begin(), pending.end(),
+                  [](const RosterRow& a, const RosterRow& b) { return a.citizen_key < b.citizen_key; });
+        for (const auto& row : pending) store_.upsertRosterRow(row);
+        pending.clear();
     };
     store_.begin();
     try {
@@ -160,9 +172,10 @@ protocols::Result<RosterImportSummary> RosterImporter::importFile(const std::str
                     }
                 }
                 if (ok) {
-                    store_.upsertRosterRow(buildRosterRow(pepper_, entry));
+                    pending.push_back(buildRosterRow(pepper_, entry));
                     ++summary.rows_imported;
                     if (++in_batch >= kRosterImportBatchRows) {
+                        flush();
                         store_.commit();
                         store_.begin();
                         in_batch = 0;
@@ -178,6 +191,7 @@ protocols::Result<RosterImportSummary> RosterImporter::importFile(const std::str
                                   ")");
             }
         }
+        flush();
         store_.commit();
     } catch (const LedgerStoreError& error) {
         store_.rollback();
