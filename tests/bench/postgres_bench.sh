@@ -13,7 +13,7 @@
 # env:   CG_PG_BENCH_SECONDS      seconds per claims measurement (10)
 #        CG_PG_BENCH_ROWS         roster rows for the claims runs (100000)
 #        CG_PG_BENCH_CONNECTIONS  load-generator terminals (64)
-#        CG_PG_BENCH_LARGE_ROWS   rows of the large roster (1000000)
+#        CG_PG_BENCH_LARGE_ROWS   rows of the large roster (23000000: the national size, ~4 min)
 #        CG_PG_BENCH_NO_DOC=1     print the figures only, leave docs/performance.md alone
 #        CG_PG_BENCH_KEEP=1       keep the work dir
 set -euo pipefail
@@ -25,7 +25,7 @@ doc="$repo/docs/performance.md"
 seconds="${CG_PG_BENCH_SECONDS:-10}"
 rows="${CG_PG_BENCH_ROWS:-100000}"
 connections="${CG_PG_BENCH_CONNECTIONS:-64}"
-large_rows="${CG_PG_BENCH_LARGE_ROWS:-1000000}"
+large_rows="${CG_PG_BENCH_LARGE_ROWS:-23000000}"
 national_rows=23000000
 seed=42
 
