@@ -1,7 +1,7 @@
 // ClaimService back-pressure with a blocked ledger writer: claim_in_progress for a key already
 // in flight, not_ready when the ledger does not answer in time, overloaded (429 + Retry-After)
 // when the queue is full. All deterministic: the writer is held in begin() by a WriterGate.
-#include "gateway_unit_helpers.hpp"
+#include "ledger_operation_builders.hpp"
 #include "writer_gate.hpp"
 
 #include <claimgate/gateway/clock.hpp>

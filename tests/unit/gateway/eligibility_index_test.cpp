@@ -1,6 +1,6 @@
 // EligibilityIndex / ProgramIndex: roster lookups, claim-state mirroring, proxies, memory per
 // entry (DESIGN §6: <= 48 bytes per entry including the load factor), loading from a ledger.
-#include "gateway_unit_helpers.hpp"
+#include "ledger_operation_builders.hpp"
 
 #include "index/eligibility_index.hpp"
 #include "ledger/sqlite_ledger_store.hpp"

@@ -1,6 +1,6 @@
 // GroupCommitter: batching (sizes and the histogram), the queue bound, per-operation
 // savepoints, and a failed commit answering every waiter 503 with nothing applied.
-#include "gateway_unit_helpers.hpp"
+#include "ledger_operation_builders.hpp"
 #include "writer_gate.hpp"
 
 #include <claimgate/gateway/clock.hpp>

@@ -1,7 +1,7 @@
 // ClaimEngine on a real SqliteLedgerStore (temp file): the transitions of DESIGN §5,
 // idempotency, invariant 1 in the database, and hash-chain verification that names the first
 // broken link after an event is modified, deleted or reordered (triggers dropped to tamper).
-#include "gateway_unit_helpers.hpp"
+#include "ledger_operation_builders.hpp"
 
 #include <claimgate/gateway/clock.hpp>
 #include <claimgate/protocols/ecdsa_signer.hpp>

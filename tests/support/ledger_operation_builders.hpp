@@ -1,5 +1,6 @@
-// File: gateway_unit_helpers.hpp
-// Small builders shared by the gateway unit tests.
+// File: ledger_operation_builders.hpp
+// Builders of ledger operations and test programs, shared by the gateway unit tests and the
+// two-backend ledger suite. Keys are HMACs of a label under a fixed test pepper.
 #pragma once
 
 #include <claimgate/protocols/digest.hpp>
@@ -8,6 +9,7 @@
 #include "ledger/ledger_operation.hpp"
 #include "ledger_seed.hpp"
 
+#include <stdexcept>
 #include <string>
 
 namespace claimgate::gateway::testing {
