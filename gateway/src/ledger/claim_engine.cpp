@@ -18,9 +18,14 @@ using protocols::ClaimStatus;
 using protocols::ErrorCode;
 using protocols::Status;
 
-// Claim ids use the RFC 4648 base32 alphabet in lower case: unambiguous when read aloud.
-constexpr char kBase32Alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
-constexpr std::size_t kClaimIdRandomBytes = 15;  // 120 bits -> 24 base32 characters
+// Claim ids: 48 bits of milliseconds then 72 random bits, in a base32 alphabet whose symbols
+// are in ASCII order, so ids sort by time. New rows then land on the rightmost pages of the
+// claims B-tree instead of random ones: fewer dirty pages per group commit.
+constexpr char kBase32Alphabet[] = "234567abcdefghijklmnopqrstuvwxyz";
+constexpr std::size_t kClaimIdTimeBytes = 6;
+constexpr std::size_t kClaimIdRandomBytes = 9;
+constexpr std::size_t kClaimIdBytes = kClaimIdTimeBytes + kClaimIdRandomBytes;  // 24 characters
+static_assert(kClaimIdBytes * 8 % 5 == 0, "claim ids must encode without padding");
 constexpr std::uint64_t kClaimCodeModulus = 10'000'000'000ULL;  // 10 digits on the slip
 constexpr int kClaimCodeAttemptsMax = 16;
 
@@ -113,13 +118,17 @@ LedgerReply ClaimEngine::finish(LedgerStore& store, const std::string& operator_
 }
 
 std::string ClaimEngine::newClaimId() const {
-    unsigned char random[kClaimIdRandomBytes];
-    randomBytes(random, sizeof random);
+    unsigned char raw[kClaimIdBytes];
+    const auto millis = static_cast<std::uint64_t>(clock_->nowMillis());
+    for (std::size_t i = 0; i < kClaimIdTimeBytes; ++i) {
+        raw[i] = static_cast<unsigned char>(millis >> (8 * (kClaimIdTimeBytes - 1 - i)));
+    }
+    randomBytes(raw + kClaimIdTimeBytes, kClaimIdRandomBytes);
     std::string id = "c_";
-    id.reserve(2 + kClaimIdRandomBytes * 8 / 5);
+    id.reserve(2 + kClaimIdBytes * 8 / 5);
     std::uint32_t buffer = 0;
     int bits = 0;
-    for (unsigned char byte : random) {
+    for (unsigned char byte : raw) {
         buffer = (buffer << 8) | byte;
         bits += 8;
         while (bits >= 5) {
