@@ -36,13 +36,7 @@ void atmSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t inde
 }
 
 int runAtm(int argc, char** argv) {
-    SimulationOptions options;
-    int exit_code = 0;
-    if (!TerminalSimulation::parse(argc, argv, options, exit_code, "atm-0001", "")) {
-        return exit_code;
-    }
-    TerminalSimulation simulation(options);
-    return simulation.run(atmSession);
+    return TerminalSimulation::runCommand(argc, argv, "atm-0001", "", atmSession);
 }
 
 }  // namespace

@@ -371,6 +371,18 @@ void TerminalSimulation::crash() {
     _exit(0);  // no destructors, no flush of the SDK: like a power cut after the dispense
 }
 
+int TerminalSimulation::runCommand(int argc, char** argv, const char* default_terminal,
+                                   const char* default_pos_terminal,
+                                   const SessionScript& script) {
+    SimulationOptions options;
+    int exit_code = 0;
+    if (!parse(argc, argv, options, exit_code, default_terminal, default_pos_terminal)) {
+        return exit_code;
+    }
+    TerminalSimulation simulation(options);
+    return simulation.run(script);
+}
+
 int TerminalSimulation::run(const SessionScript& script) {
     std::fprintf(stderr, "claimgate-sim %s: seed %llu\n", options_.command.c_str(),
                  static_cast<unsigned long long>(options_.seed));

@@ -70,6 +70,10 @@ public:
     static bool parse(int argc, char** argv, SimulationOptions& options, int& exit_code,
                       const char* default_terminal, const char* default_pos_terminal);
 
+    /// The whole subcommand: parse argv with these defaults, then run `script`.
+    static int runCommand(int argc, char** argv, const char* default_terminal,
+                          const char* default_pos_terminal, const SessionScript& script);
+
     explicit TerminalSimulation(SimulationOptions options);
 
     /// Opens clients, runs the sessions through `script`, flushes, prints the summary.

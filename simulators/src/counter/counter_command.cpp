@@ -25,13 +25,7 @@ void counterSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t 
 }
 
 int runCounter(int argc, char** argv) {
-    SimulationOptions options;
-    int exit_code = 0;
-    if (!TerminalSimulation::parse(argc, argv, options, exit_code, "counter-0001", "")) {
-        return exit_code;
-    }
-    TerminalSimulation simulation(options);
-    return simulation.run(counterSession);
+    return TerminalSimulation::runCommand(argc, argv, "counter-0001", "", counterSession);
 }
 
 }  // namespace

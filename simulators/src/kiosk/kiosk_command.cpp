@@ -56,13 +56,7 @@ void kioskSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t in
 }
 
 int runKiosk(int argc, char** argv) {
-    SimulationOptions options;
-    int exit_code = 0;
-    if (!TerminalSimulation::parse(argc, argv, options, exit_code, "kiosk-0001", "pos-0001")) {
-        return exit_code;
-    }
-    TerminalSimulation simulation(options);
-    return simulation.run(kioskSession);
+    return TerminalSimulation::runCommand(argc, argv, "kiosk-0001", "pos-0001", kioskSession);
 }
 
 }  // namespace
