@@ -58,46 +58,9 @@ Result<Payout> decodePayout(const nlohmann::json& value) {
 }  // namespace
 
 Result<PayoutPage> PayoutPage::fromJson(std::string_view body) {
-    auto parsed = protocols::parseJsonObject(body);
-    if (!parsed) {
-        return parsed.status();
-    }
-    const auto& object = parsed.value();
-    PayoutPage page;
-    protocols::JsonFields fields(object);
-    fields.requireString("program", protocols::kProgramIdLengthMax, page.program);
-    if (!fields.ok()) {
-        return fields.status();
-    }
-    for (auto status : {detail::readCursor(object, "cursor", page.cursor),
-                        detail::readCursor(object, "next_cursor", page.next_cursor),
-                        detail::readBool(object, "done", page.done)}) {
-        if (!status.ok()) {
-            return status;
-        }
-    }
-    if (!object.contains("payouts") || !object.at("payouts").is_array()) {
-        return Status{ErrorCode::missing_field, "payouts must be an array", {{"field", "payouts"}}};
-    }
-    const nlohmann::json& payouts = object.at("payouts");
-    if (payouts.size() > kPayoutPageEntriesMax) {
-        return Status{ErrorCode::body_too_large,
-                      "payout page has more than " + std::to_string(kPayoutPageEntriesMax) +
-                          " payouts"};
-    }
-    if (!page.done && page.next_cursor.empty()) {
-        return Status{ErrorCode::bad_field, "a page that is not done needs a next_cursor",
-                      {{"field", "next_cursor"}}};
-    }
-    page.payouts.reserve(payouts.size());
-    for (std::size_t i = 0; i < payouts.size(); ++i) {
-        auto payout = decodePayout(payouts[i]);
-        if (!payout) {
-            return detail::atIndex(payout.status(), "payouts", i);
-        }
-        page.payouts.push_back(std::move(payout).value());
-    }
-    return page;
+    return detail::decodePage<PayoutPage>(
+        body, "payouts", kPayoutPageEntriesMax, "payout", &PayoutPage::payouts,
+        [](const nlohmann::json& item) { return decodePayout(item); });
 }
 
 }  // namespace claimgate::troad

@@ -101,46 +101,9 @@ Result<RosterEntry> decodeEntry(const nlohmann::json& value) {
 }  // namespace
 
 Result<RosterPage> RosterPage::fromJson(std::string_view body) {
-    auto parsed = protocols::parseJsonObject(body);
-    if (!parsed) {
-        return parsed.status();
-    }
-    const auto& object = parsed.value();
-    RosterPage page;
-    protocols::JsonFields fields(object);
-    fields.requireString("program", protocols::kProgramIdLengthMax, page.program);
-    if (!fields.ok()) {
-        return fields.status();
-    }
-    for (auto status : {detail::readCursor(object, "cursor", page.cursor),
-                        detail::readCursor(object, "next_cursor", page.next_cursor),
-                        detail::readBool(object, "done", page.done)}) {
-        if (!status.ok()) {
-            return status;
-        }
-    }
-    if (!object.contains("entries") || !object.at("entries").is_array()) {
-        return Status{ErrorCode::missing_field, "entries must be an array", {{"field", "entries"}}};
-    }
-    const nlohmann::json& entries = object.at("entries");
-    if (entries.size() > kRosterPageEntriesMax) {
-        return Status{ErrorCode::body_too_large,
-                      "roster page has more than " + std::to_string(kRosterPageEntriesMax) +
-                          " entries"};
-    }
-    if (!page.done && page.next_cursor.empty()) {
-        return Status{ErrorCode::bad_field, "a page that is not done needs a next_cursor",
-                      {{"field", "next_cursor"}}};
-    }
-    page.entries.reserve(entries.size());
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        auto entry = decodeEntry(entries[i]);
-        if (!entry) {
-            return detail::atIndex(entry.status(), "entries", i);
-        }
-        page.entries.push_back(std::move(entry).value());
-    }
-    return page;
+    return detail::decodePage<RosterPage>(
+        body, "entries", kRosterPageEntriesMax, "roster", &RosterPage::entries,
+        [](const nlohmann::json& item) { return decodeEntry(item); });
 }
 
 }  // namespace claimgate::troad
