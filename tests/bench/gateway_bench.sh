@@ -77,6 +77,7 @@ log "roster of $rows citizens (seed $seed)"
 awk -F, 'NR > 1 && $5 != "proxy" { print $1 "," $2; if (++n == 10000) exit }' \
   "$work/roster.csv" > "$work/ids.txt"
 
+source "$repo/tests/bench/bench_lib.sh"
 gateway_pid=""
 gateway_api_port=""
 gateway_bench_port=""
@@ -86,34 +87,7 @@ start_gateway() {
   local name="$1"; shift
   rm -rf "$work/$name"
   cp -a "$work/template" "$work/$name"
-  "$bin/claimgate-gateway" serve --data-dir "$work/$name" --pki-dir "$pki" \
-    --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --bench-http-listen 127.0.0.1:0 \
-    --bench-terminal atm-0001/BANK004/atm "$@" > "$work/$name.out" 2> "$work/$name.err" &
-  gateway_pid=$!
-  pids+=("$gateway_pid")
-  local tries=0
-  until grep -q '^bench listening on' "$work/$name.out" 2>/dev/null; do
-    tries=$((tries + 1))
-    if [ "$tries" -gt 300 ] || ! kill -0 "$gateway_pid" 2>/dev/null; then
-      cat "$work/$name.err" >&2
-      die "gateway $name did not start"
-    fi
-    sleep 0.1
-  done
-  gateway_api_port="$(awk '/^listening on/ { n = split($3, a, ":"); print a[n] }' "$work/$name.out")"
-  gateway_admin_port="$(awk '/^admin listening on/ { n = split($4, a, ":"); print a[n] }' "$work/$name.out")"
-  gateway_bench_port="$(awk '/^bench listening on/ { n = split($4, a, ":"); print a[n] }' "$work/$name.out")"
-}
-stop_gateway() {
-  kill "$gateway_pid" 2>/dev/null || true
-  wait "$gateway_pid" 2>/dev/null || true
-}
-# metric NAME: one value from the running gateway's /metrics (admin listener, plain HTTP).
-metric() {
-  exec 3<>"/dev/tcp/127.0.0.1/$gateway_admin_port"
-  printf 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
-  awk -v name="$1" '$1 == name { print $2 }' <&3
-  exec 3<&-
+  launch_gateway "$work/$name" "$work/$name" 30 "$@"
 }
 
 # wrk_latency_ms PERCENT FILE: a line of wrk's --latency distribution, in milliseconds.

@@ -64,43 +64,18 @@ EOF
 head -c 32 /dev/urandom > "$work/pepper"
 chmod 600 "$work/pepper"
 
+source "$repo/tests/bench/bench_lib.sh"
 gateway_pid=""
 gateway_api_port=""
 gateway_admin_port=""
 gateway_bench_port=""
-# start_gateway NAME [serve options...]: waits for the listeners (bounded).
+# start_gateway NAME [serve options...]: waits for the listeners (bounded; a national roster
+# takes a while to load).
 start_gateway() {
   local name="$1"; shift
   mkdir -p "$work/$name"
-  "$bin/claimgate-gateway" serve --data-dir "$work/$name" --pki-dir "$pki" \
-    --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --bench-http-listen 127.0.0.1:0 \
-    --bench-terminal atm-0001/BANK004/atm "$@" > "$work/$name.out" 2> "$work/$name.err" &
-  gateway_pid=$!
-  pids+=("$gateway_pid")
-  local tries=0
-  until grep -q '^bench listening on' "$work/$name.out" 2>/dev/null; do
-    tries=$((tries + 1))
-    if [ "$tries" -gt 6000 ] || ! kill -0 "$gateway_pid" 2>/dev/null; then
-      cat "$work/$name.err" >&2
-      die "gateway $name did not start"
-    fi
-    sleep 0.05
-  done
-  gateway_api_port="$(awk '/^listening on/ { n = split($3, a, ":"); print a[n] }' "$work/$name.out")"
-  gateway_admin_port="$(awk '/^admin listening on/ { n = split($4, a, ":"); print a[n] }' "$work/$name.out")"
-  gateway_bench_port="$(awk '/^bench listening on/ { n = split($4, a, ":"); print a[n] }' "$work/$name.out")"
+  launch_gateway "$work/$name" "$work/$name" 300 "$@"
 }
-stop_gateway() {
-  kill "$gateway_pid" 2>/dev/null || true
-  wait "$gateway_pid" 2>/dev/null || true
-}
-http_get() {  # http_get PORT PATH: the response (status line, headers, body)
-  exec 3<>"/dev/tcp/127.0.0.1/$1"
-  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&3
-  cat <&3
-  exec 3<&-
-}
-metric() { http_get "$gateway_admin_port" /metrics | awk -v name="$1" '$1 == name { print $2 }'; }
 now_ms() { date +%s%3N; }
 
 # ---------------------------------------------------------------------------------------------
