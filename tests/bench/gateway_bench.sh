@@ -291,7 +291,7 @@ under wrk, \`/proc/PID/stat\` CPU time, and \`dd oflag=dsync\` for the disk's sy
   (\`gateway/src/app/gateway_runtime.cpp\`, \`startApiListener\`/\`startBenchListener\`) with an
   epoll event loop (one thread per core, requests parsed in place, one \`recv\` and one \`send\`
   per request), not tuning the handlers.
-- **Durable claims.** The disk takes ~5 ms per synchronous 4 KiB write. With
+- **Durable claims.** When this was profiled the shared disk took ~5 ms per synchronous 4 KiB write (0.2 ms when idle: see the issue 5 targets below). With
   \`--commit-batch-max 1\` every hold and every commit pays its own WAL fsync (two per claim),
   which is what the speed-up measures. With group commit the gateway spent ~200 µs of CPU per
   ledger operation in all threads (5.0 to 5.3 CPU-seconds for 22,600 to 25,900 operations in
