@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# dev-pki.sh OUT: the development PKI of DESIGN §10/§11 (never for production).
+# dev-pki.sh OUT: the development PKI of contracts §10/§11 (never for production).
 #
 # Writes into OUT:
 #   ca.pem ca.key                 development CA

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make demo`: the main job end to end on one machine (DESIGN §11).
+# `make demo`: the main job end to end on one machine (contracts §11).
 #   PKI + program + roster served by the T-Road simulator -> `claimgate-recon pull` (programs,
 #   roster, payouts by other channels) -> gateway (SQLite) -> ATM, kiosk and counter sessions
 #   through the terminal SDK, with faults -> `claimgate-recon push` (claim batches to the

@@ -1,4 +1,4 @@
-// claimgate-gateway: serve | program put | roster import (DESIGN §11).
+// claimgate-gateway: serve | program put | roster import (contracts §11).
 #include "app/data_dir.hpp"
 #include "app/gateway_runtime.hpp"
 #include "app/ledger_factory.hpp"

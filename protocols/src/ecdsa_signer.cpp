@@ -24,7 +24,7 @@ struct FileCloser {
 // a server at start-up; an encrypted key is refused instead.
 int refusePassphrase(char* /*buffer*/, int /*size*/, int /*rwflag*/, void* /*user*/) { return -1; }
 
-// Receipts, roster pages and claim batches are specified as ECDSA P-256 (DESIGN §5, §8).
+// Receipts, roster pages and claim batches are specified as ECDSA P-256 (contracts §5, §8).
 bool isP256(EVP_PKEY* key) {
     if (EVP_PKEY_is_a(key, "EC") != 1) return false;
     char group[64] = {};

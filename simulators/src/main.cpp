@@ -1,4 +1,4 @@
-// claimgate-sim: terminals, T-Road platform, fault proxy, load and roster generators (DESIGN §9).
+// claimgate-sim: terminals, T-Road platform, fault proxy, load and roster generators (contracts §9).
 #include "command_registry.hpp"
 
 #include <cstdio>

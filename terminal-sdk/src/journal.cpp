@@ -136,7 +136,7 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& path,
     }
     sqlite3_busy_timeout(db, 5000);
     std::unique_ptr<Journal> journal(new Journal(db, path, sanitiseKeyPrefix(key_prefix), 0));
-    // FULL: the row reaches the disk before the request leaves (DESIGN §7); WAL keeps that to one
+    // FULL: the row reaches the disk before the request leaves (contracts §7); WAL keeps that to one
     // fsync per write.
     for (const char* sql :
          {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",

@@ -1,5 +1,5 @@
 // File: journal.hpp
-// The device-side store-and-forward journal (DESIGN §7): one SQLite file, WAL and
+// The device-side store-and-forward journal (contracts §7): one SQLite file, WAL and
 // synchronous=FULL, so a row is on the disk before the request it describes is sent. Rows are
 // deleted only when the gateway has answered definitively. Thread-safe (the foreground calls and
 // the background sender share it).

@@ -1,5 +1,5 @@
 // File: sdk_limits.hpp
-// Named bounds of the terminal SDK (DESIGN invariant 7): the journal, the open holds a client
+// Named bounds of the terminal SDK (contracts invariant 7): the journal, the open holds a client
 // tracks, the sender's batches and backoff, HTTP bodies and timeouts.
 #pragma once
 

@@ -1,5 +1,5 @@
 // File: terminal_identity.hpp
-// Who this client is: read from the terminal certificate (DESIGN §3: CN=terminal id,
+// Who this client is: read from the terminal certificate (contracts §3: CN=terminal id,
 // O=operator, OU=channel). The gateway decides by the same certificate; reading it here lets
 // the SDK send the right channel and refuse a wrong file at open instead of at the first claim.
 #pragma once

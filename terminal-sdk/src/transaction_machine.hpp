@@ -1,5 +1,5 @@
 // File: transaction_machine.hpp
-// One cash transaction's state (DESIGN §7), driven by a Boost.Statechart synchronous
+// One cash transaction's state (contracts §7), driven by a Boost.Statechart synchronous
 // state_machine that lives only in transaction_machine.cpp, so Boost stays out of every header.
 //
 //   Idle -check-> Checking -eligible-> Eligible -reserve-> Reserving -reserved-> Reserved

@@ -305,7 +305,7 @@ under wrk, \`/proc/PID/stat\` CPU time, and \`dd oflag=dsync\` for the disk's sy
   requests by the gateway's 64 HTTP threads (\`kHttpThreadsMax\`), so a batch never holds more
   than 64 operations; more terminals only wait in the accept queue. With 16, 32 and 64 terminals
   the same box gave about 2,000, 2,300 and 1,700 claims/s: CPU-bound, not concurrency-bound.
-  DESIGN §6's 10^4+ claims/s needs the writer's per-operation cost cut (sign receipts and
+  contracts §6's 10^4+ claims/s needs the writer's per-operation cost cut (sign receipts and
   serialise replies outside the writer, no savepoint per operation, fewer allocations) and an
   HTTP layer that does not spend a thread per connection.
 <!-- gateway-bench:end -->

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reconciliation benchmark (issue 4, DESIGN §8 KPI): claimgate-recon match on N ledger claims
+# Reconciliation benchmark (issue 4, contracts §8 KPI): claimgate-recon match on N ledger claims
 # against their settlement files (default N = 23,000,000, the seed plan's 23 million records),
 # against the same classification done by the sqlite3 shell (.import both CSVs + a join query
 # giving the category counts). Checks both give the same counts, prints the figures and appends

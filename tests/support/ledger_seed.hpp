@@ -46,7 +46,7 @@ inline constexpr const char* kProgramExcluding = "EXCL2023"; // 1000, excludes C
 /// 2023-06-01T12:00:00+08:00: inside every standard program's window.
 inline constexpr std::int64_t kStandardNowMillis = 1685592000000;
 
-/// A program JSON in the DESIGN §11 file format.
+/// A program JSON in the contracts §11 file format.
 [[nodiscard]] std::string programJson(const std::string& id, std::int64_t amount,
                                       const std::vector<std::string>& channels,
                                       const std::vector<std::string>& excludes = {},
@@ -62,7 +62,7 @@ void seedLedger(const std::string& data_dir, const std::vector<std::string>& pro
 /// Seeds the standard programs and rosters for `citizens`.
 void seedStandardLedger(const std::string& data_dir, const StandardCitizens& citizens);
 
-/// The same roster as CSV (DESIGN §11 columns), for the CLI importer; excluded rows are left
+/// The same roster as CSV (contracts §11 columns), for the CLI importer; excluded rows are left
 /// out because the CSV has no column for them.
 [[nodiscard]] std::string rosterCsv(const std::vector<RosterEntry>& entries);
 

@@ -1,6 +1,6 @@
 // File: test_pki.hpp
 // The development PKI (certs/dev-pki.sh) made once per test process in a temp dir, with the
-// file names of DESIGN §11.
+// file names of contracts §11.
 #pragma once
 
 #include <string>

@@ -7,9 +7,9 @@ namespace {
 
 // One line per subcommand.
 constexpr std::array kCommands = {
-    Command{"match", "reconcile a ledger export against settlement files (DESIGN §11)", runMatch},
+    Command{"match", "reconcile a ledger export against settlement files (contracts §11)", runMatch},
     Command{"gen-fixture", "write a deterministic ledger + settlement fixture", runGenFixture},
-    Command{"export", "write the ledger CSV of DESIGN §8 from a gateway data dir", runExport},
+    Command{"export", "write the ledger CSV of contracts §8 from a gateway data dir", runExport},
     Command{"verify",
             "recompute the ledger's and the transfer log's hash chains; name the first broken link",
             runVerify},

@@ -1,4 +1,4 @@
-// `claimgate-recon export` and `claimgate-recon verify` (DESIGN §8, §11): both read the
+// `claimgate-recon export` and `claimgate-recon verify` (contracts §8, §11): both read the
 // gateway's ledger file directly; verify also checks DIR/transfer.log (T-Road exchanges). Safe while a gateway runs (SQLite WAL readers never block it).
 #include "commands.hpp"
 #include "troad_link_options.hpp"

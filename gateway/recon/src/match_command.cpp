@@ -26,7 +26,7 @@ constexpr const char* kUsage =
     "                             [--max-bad-lines N] [--closed-before TIME]\n"
     "                             [--data-dir DIR --apply] [--no-progress]\n"
     "\n"
-    "Classifies every ledger claim and settlement row (DESIGN §11) and writes to DIR:\n"
+    "Classifies every ledger claim and settlement row (contracts §11) and writes to DIR:\n"
     "  report.json      counts and amounts by category, channel and operator\n"
     "  report.html      the same for people, with charts and the first exceptions\n"
     "  exceptions.csv   one row per outcome other than matched / voided, and per bad line\n"

@@ -36,7 +36,7 @@ constexpr std::string_view kLedgerHeader =
 constexpr std::string_view kSettlementHeader =
     "operator,terminal_id,terminal_ref,claim_id,amount,paid_at";
 
-// Column positions of the two formats (DESIGN §8).
+// Column positions of the two formats (contracts §8).
 enum LedgerColumn : std::size_t {
     kLedgerClaimId = 0,
     kLedgerProgram,

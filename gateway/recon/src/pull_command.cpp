@@ -1,4 +1,4 @@
-// `claimgate-recon pull` (DESIGN §8, §11): programs, roster pages and payouts made by other
+// `claimgate-recon pull` (contracts §8, §11): programs, roster pages and payouts made by other
 // channels, fetched from the payout platform over T-Road and applied to the gateway's ledger.
 //
 // Crash safety: each page is applied in ONE ledger transaction together with the cursor that
@@ -206,7 +206,7 @@ private:
     void importPayout(const std::string& program, const troad::Payout& payout, PullTotals& delta) {
         gateway::ImportPayoutOperation operation;
         operation.program = program;
-        operation.citizen_key = protocols::hmacSha256(pepper_, payout.citizen_id);  // DESIGN §3
+        operation.citizen_key = protocols::hmacSha256(pepper_, payout.citizen_id);  // contracts §3
         operation.citizen_mask = protocols::CitizenId::maskCitizenId(payout.citizen_id);
         operation.channel = payout.channel;
         operation.amount = payout.amount;

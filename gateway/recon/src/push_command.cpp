@@ -1,4 +1,4 @@
-// `claimgate-recon push` (DESIGN §8, §11): sends the ledger's claims that changed since the
+// `claimgate-recon push` (contracts §8, §11): sends the ledger's claims that changed since the
 // platform's last receipt as signed claim batches over T-Road.
 //
 // The cursor is the claim_events seq in meta recon.push_cursor. A batch covers the claims touched

@@ -31,7 +31,7 @@ bool parseCount(std::string_view text, T min, T max, T& out) {
     return true;
 }
 
-/// Every T-Road exchange of `pull` and `push` is recorded here (hash-chained, DESIGN §8);
+/// Every T-Road exchange of `pull` and `push` is recorded here (hash-chained, contracts §8);
 /// `claimgate-recon verify` checks it beside the ledger's chain.
 inline std::string transferLogPath(const std::string& data_dir) {
     return data_dir + "/transfer.log";

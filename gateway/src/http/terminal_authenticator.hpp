@@ -1,5 +1,5 @@
 // File: terminal_authenticator.hpp
-// Terminal identity from its client certificate (DESIGN §3): CN = terminal id, O = operator,
+// Terminal identity from its client certificate (contracts §3): CN = terminal id, O = operator,
 // OU = channel. The TLS layer has already verified the chain against our CA; this adds what
 // POCO cannot: the subject rules and the CRL (a revoked terminal gets 403 terminal_revoked, a
 // clear answer rather than a dropped handshake).

@@ -11,7 +11,7 @@ namespace {
 
 __extension__ typedef unsigned __int128 Uint128;
 
-// 40-byte slots at <= 87% load plus the shared proxy array stay under DESIGN's 48 bytes per
+// 40-byte slots at <= 87% load plus the shared proxy array stay under the contracts' 48 bytes per
 // entry; unsuccessful probes (citizens not on the roster) stay around 30 slots, hits ~4.
 constexpr double kLoadFactorMax = 0.87;
 constexpr std::uint64_t kStatusMask = 0xF;

@@ -1,5 +1,5 @@
 // File: eligibility_index.hpp
-// The in-memory roster of DESIGN §6: "may this person collect?" answered without touching the
+// The in-memory roster of contracts §6: "may this person collect?" answered without touching the
 // database. One open-addressing table per program, keyed by the first 16 bytes of the HMAC
 // citizen key (uniformly random, so its first 8 bytes are the hash). A slot is 40 bytes and the
 // table runs at <= 87% load: under 48 bytes per entry with the proxy array.

@@ -269,7 +269,7 @@ std::optional<ClaimRecord> ClaimEngine::findClaimForTerminal(LedgerStore& store,
         return std::nullopt;
     }
     if (claim->operator_id != terminal.operator_id) {
-        // Same answer shape as unknown would leak existence; a 403 is what DESIGN §5 asks.
+        // Same answer shape as unknown would leak existence; a 403 is what contracts §5 asks.
         refusal = errorReply(Status(ErrorCode::operator_mismatch,
                                     "the claim belongs to another operator"));
         return std::nullopt;

@@ -1,5 +1,5 @@
 // File: claim_engine.hpp
-// The claim state machine of DESIGN §5 over any LedgerStore, run by the single writer inside a
+// The claim state machine of contracts §5 over any LedgerStore, run by the single writer inside a
 // transaction: idempotency first (replay / key reused), then the transition, the hash-chained
 // event and the stored reply, all in one savepoint so each op is all-or-nothing.
 //

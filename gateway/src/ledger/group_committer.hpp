@@ -1,5 +1,5 @@
 // File: group_committer.hpp
-// The ledger's write path (DESIGN §6): request threads enqueue operations on a bounded queue;
+// The ledger's write path (contracts §6): request threads enqueue operations on a bounded queue;
 // one writer drains up to `batch_max` of them, applies each in its own savepoint inside one
 // transaction, commits (one fsync for the whole batch) and only then completes every waiting
 // request. So a reply is never sent for a change that is not durable (invariant 2), and a full

@@ -1,5 +1,5 @@
 // File: hash_chain.hpp
-// The claim_events hash chain (DESIGN invariant 4): hash_n = SHA-256(hash_{n-1} || event_n),
+// The claim_events hash chain (contracts invariant 4): hash_n = SHA-256(hash_{n-1} || event_n),
 // with hash_0 = 32 zero bytes. Used by the writer to extend it and by `claimgate-recon verify`.
 #pragma once
 

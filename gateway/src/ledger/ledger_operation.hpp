@@ -15,14 +15,14 @@
 
 namespace claimgate::gateway {
 
-/// Who asks: from the terminal's client certificate (DESIGN §3).
+/// Who asks: from the terminal's client certificate (contracts §3).
 struct TerminalIdentity {
     std::string terminal_id;
     std::string operator_id;
     protocols::Channel channel = protocols::Channel::atm;
 };
 
-/// The idempotency scope of a state-changing request (DESIGN invariant 3).
+/// The idempotency scope of a state-changing request (contracts invariant 3).
 struct IdempotencyScope {
     std::string key;
     protocols::Sha256Digest request_hash{};

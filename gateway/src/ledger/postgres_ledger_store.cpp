@@ -263,7 +263,7 @@ void PostgresLedgerStore::begin() {
         exec("BEGIN");
     }
     in_transaction_ = true;
-    // Serialises write batches of every node on the chain head (DESIGN invariant 4).
+    // Serialises write batches of every node on the chain head (contracts invariant 4).
     exec(("SELECT pg_advisory_xact_lock(" + std::to_string(kChainAdvisoryLockId) + ")").c_str());
 }
 

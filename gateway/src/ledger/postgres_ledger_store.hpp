@@ -1,5 +1,5 @@
 // File: postgres_ledger_store.hpp
-// The shared ledger backend for several gateway nodes (DESIGN §6, issue 5): PostgreSQL through
+// The shared ledger backend for several gateway nodes (contracts §6, issue 5): PostgreSQL through
 // libpq, the same LedgerStore contract as SQLite. Invariant 1 is the same partial unique index;
 // the hash chain stays linear across nodes because every write transaction first takes one
 // transaction-scoped advisory lock, so batches from different nodes serialise on the chain head.

@@ -1,6 +1,6 @@
 // File: sqlite_ledger_store.hpp
 // The embedded ledger backend: one SQLite file in WAL mode with synchronous=FULL, so a commit
-// is on disk before the writer acknowledges anything (DESIGN invariant 2).
+// is on disk before the writer acknowledges anything (contracts invariant 2).
 #pragma once
 
 #include <claimgate/gateway/ledger_store.hpp>

@@ -1,5 +1,5 @@
 // File: roster_importer.hpp
-// `claimgate-gateway roster import`: reads a roster CSV (DESIGN §11), validates every row,
+// `claimgate-gateway roster import`: reads a roster CSV (contracts §11), validates every row,
 // HMACs IDs, NHI numbers and proxies on arrival (no plaintext reaches the ledger file) and
 // upserts in large transactions. Bad lines are reported by number and counted against
 // kRosterBadLinesMax; beyond it the import stops and the current batch is rolled back.

@@ -1,6 +1,6 @@
 // File: error_tally.hpp
 // Counts errors by code in a fixed table, so that a terminal thread can count a failure without
-// allocating. Codes are the gateway's DESIGN §5 codes, `http_NNN` when a reply carries none, or
+// allocating. Codes are the gateway's contracts §5 codes, `http_NNN` when a reply carries none, or
 // the transport failures of HttpConnection.
 #pragma once
 

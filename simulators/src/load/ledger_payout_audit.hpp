@@ -15,7 +15,7 @@ struct LedgerPayoutCounts {
     std::uint64_t paid_claims = 0;
 };
 
-/// Reads DATA_DIR/ledger.db (DESIGN §6 tables) read-only.
+/// Reads DATA_DIR/ledger.db (contracts §6 tables) read-only.
 [[nodiscard]] protocols::Result<LedgerPayoutCounts> countLedgerPayouts(const std::string& data_dir);
 
 }  // namespace claimgate::simulators

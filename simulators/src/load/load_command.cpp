@@ -1,5 +1,5 @@
 // `claimgate-sim load`: a fleet of terminals against one gateway; prints throughput, latency
-// percentiles, errors and a double-payout audit as one JSON line (DESIGN §9).
+// percentiles, errors and a double-payout audit as one JSON line (contracts §9).
 #include "command_registry.hpp"
 #include "load/http_connection.hpp"
 #include "load/latency_histogram.hpp"

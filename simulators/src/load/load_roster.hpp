@@ -1,5 +1,5 @@
 // File: load_roster.hpp
-// The citizens a load run may use, read once from a roster CSV (DESIGN §11) into a compact,
+// The citizens a load run may use, read once from a roster CSV (contracts §11) into a compact,
 // bounded array and split across terminals so that no two terminals ever claim one citizen.
 #pragma once
 

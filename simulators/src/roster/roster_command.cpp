@@ -1,4 +1,4 @@
-// `claimgate-sim roster`: writes a synthetic roster CSV (DESIGN §9, §11).
+// `claimgate-sim roster`: writes a synthetic roster CSV (contracts §9, §11).
 #include "command_registry.hpp"
 #include "roster/buffered_output.hpp"
 #include "roster/roster_generator.hpp"

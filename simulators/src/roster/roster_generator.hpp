@@ -1,5 +1,5 @@
 // File: roster_generator.hpp
-// Synthetic rosters (DESIGN §9, §11): N citizens with valid checksums, unique IDs and unique NHI
+// Synthetic rosters (contracts §9, §11): N citizens with valid checksums, unique IDs and unique NHI
 // card numbers, a deterministic function of (options, seed). Used by `claimgate-sim roster` and
 // by any simulator that needs the same population (e.g. the T-Road platform).
 //
@@ -85,7 +85,7 @@ public:
 
     [[nodiscard]] const RosterCounts& counts() const noexcept { return counts_; }
 
-    /// The CSV header line of DESIGN §11, with its newline.
+    /// The CSV header line of contracts §11, with its newline.
     static std::string_view csvHeader() noexcept;
     /// Writes the row as one CSV line (newline included) into `out`, which must have room for
     /// kRosterLineBytesMax bytes; returns the bytes written. No allocation.

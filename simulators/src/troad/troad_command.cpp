@@ -1,6 +1,6 @@
 // File: troad_command.cpp
 // `claimgate-sim troad`: the T-Road security server and the payout platform in one process on
-// loopback (DESIGN §9). See docs/troad.md.
+// loopback (contracts §9). See docs/troad.md.
 #include "command_registry.hpp"
 #include "troad/security_server.hpp"
 #include "troad/troad_options.hpp"

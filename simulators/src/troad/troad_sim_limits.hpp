@@ -1,5 +1,5 @@
 // File: troad_sim_limits.hpp
-// Named bounds of the T-Road simulator (DESIGN invariant 7). Page and batch maxima match the
+// Named bounds of the T-Road simulator (contracts invariant 7). Page and batch maxima match the
 // client's (gateway/recon/troad/.../troad_limits.hpp) so either side can be tested against them.
 #pragma once
 

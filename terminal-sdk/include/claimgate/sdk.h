@@ -1,5 +1,5 @@
 /* File: sdk.h
- * claimgate terminal SDK, C ABI (DESIGN §7). C99, no dependency beyond <stdint.h>/<stddef.h>.
+ * claimgate terminal SDK, C ABI (contracts §7). C99, no dependency beyond <stdint.h>/<stddef.h>.
  *
  * One cg_client serves one terminal (its certificate is its identity; the channel is the OU of
  * the certificate). A cash transaction is a short session on that client:

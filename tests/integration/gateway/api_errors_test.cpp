@@ -1,4 +1,4 @@
-// Every error of DESIGN §5 the gateway produces over HTTP: code, HTTP status, and that the
+// Every error of contracts §5 the gateway produces over HTTP: code, HTTP status, and that the
 // refused request changed nothing (no claim rows, no events, eligibility unchanged).
 #include "gateway_api_fixture.hpp"
 

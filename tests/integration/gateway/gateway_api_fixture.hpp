@@ -1,6 +1,6 @@
 // File: gateway_api_fixture.hpp
 // Shared fixture of the gateway integration tests: a fresh in-process gateway per test, and
-// request builders for the API of DESIGN §5.
+// request builders for the API of contracts §5.
 #pragma once
 
 #include "in_process_gateway.hpp"

@@ -1,4 +1,4 @@
-// Idempotency (DESIGN invariant 3): replay = same status and byte-identical body; same key with
+// Idempotency (contracts invariant 3): replay = same status and byte-identical body; same key with
 // another body = 409 idempotency_key_reused and nothing changes; keys are scoped per operator.
 #include "gateway_api_fixture.hpp"
 

@@ -1,5 +1,5 @@
 // Terminal authentication (mTLS, CRL, certificate subject rules), the admin listener's health
-// and Prometheus metrics, and the signed commit receipt (DESIGN §5, §10, invariant 6).
+// and Prometheus metrics, and the signed commit receipt (contracts §5, §10, invariant 6).
 #include "gateway_api_fixture.hpp"
 
 #include <claimgate/protocols/ecdsa_signer.hpp>

@@ -1,4 +1,4 @@
-// The claim state machine of DESIGN §5 over HTTP: held -> paid | voided, TTL -> in_doubt (via
+// The claim state machine of contracts §5 over HTTP: held -> paid | voided, TTL -> in_doubt (via
 // the ManualClock and sweepNow), late commit / void accepted, kiosk slip committed by a POS of
 // the same operator by claim code, admin resolution over the admin listener.
 #include "gateway_api_fixture.hpp"

@@ -1,4 +1,4 @@
-// Several gateway nodes on one PostgreSQL ledger (DESIGN §6, issue 5), as real child processes
+// Several gateway nodes on one PostgreSQL ledger (contracts §6, issue 5), as real child processes
 // sharing `--ledger URI --pepper-file F` with separate data dirs:
 //  - many threads race reservations for the same citizens across two nodes and three channels:
 //    every citizen gets exactly one 201, the database holds at most one blocking claim per

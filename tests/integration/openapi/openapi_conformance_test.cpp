@@ -1,4 +1,4 @@
-// DESIGN §5: protocols/openapi.yaml is the source of truth and a test checks the server against
+// contracts §5: protocols/openapi.yaml is the source of truth and a test checks the server against
 // it. This drives every endpoint of a real gateway (in-process, real mTLS on port 0) through its
 // success and error answers, records each exchange, and has a JSON Schema validator check every
 // recorded body against the response schema the spec gives for that operation and status.

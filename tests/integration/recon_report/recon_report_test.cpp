@@ -64,7 +64,7 @@ std::vector<std::string> split(const std::string& line) {
     return fields;
 }
 
-/// The rules of DESIGN §11, computed the slow obvious way.
+/// The rules of contracts §11, computed the slow obvious way.
 std::map<std::string, long> oracle(const fs::path& ledger_path,
                                    const std::vector<fs::path>& settlement_files) {
     struct Claim {

@@ -1,4 +1,4 @@
-// `claimgate-recon pull` and `push` (DESIGN §8, §11) as real processes against a real
+// `claimgate-recon pull` and `push` (contracts §8, §11) as real processes against a real
 // `claimgate-sim troad` on 127.0.0.1:0 with the dev PKI and mutual TLS: programs and rosters
 // land in the ledger, a second pull applies nothing, churn and interrupted pulls resume from the
 // page cursor, imported payouts make a real gateway refuse the citizen, claims are pushed once

@@ -1,4 +1,4 @@
-// certs/dev-pki.sh: the files of DESIGN §10/§11, the subjects and extensions terminals are
+// certs/dev-pki.sh: the files of contracts §10/§11, the subjects and extensions terminals are
 // authenticated by, a CRL that revokes exactly revoked-0001, and an untrusted CA for tests.
 #include <claimgate/protocols/ecdsa_signer.hpp>
 

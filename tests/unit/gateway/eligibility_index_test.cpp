@@ -1,5 +1,5 @@
 // EligibilityIndex / ProgramIndex: roster lookups, claim-state mirroring, proxies, memory per
-// entry (DESIGN §6: <= 48 bytes per entry including the load factor), loading from a ledger.
+// entry (contracts §6: <= 48 bytes per entry including the load factor), loading from a ledger.
 #include "ledger_operation_builders.hpp"
 
 #include "index/eligibility_index.hpp"

@@ -1,4 +1,4 @@
-// ClaimEngine on a real SqliteLedgerStore (temp file): the transitions of DESIGN §5,
+// ClaimEngine on a real SqliteLedgerStore (temp file): the transitions of contracts §5,
 // idempotency, invariant 1 in the database, and hash-chain verification that names the first
 // broken link after an event is modified, deleted or reordered (triggers dropped to tamper).
 #include "ledger_operation_builders.hpp"

@@ -1,6 +1,6 @@
 // protocols/openapi.yaml must not drift from the code: every ErrorCode appears with the HTTP
 // status httpStatusFor() gives it, each per-status error schema lists only codes of that
-// status, and every endpoint of DESIGN §5 is described. A plain-text reading of the YAML keeps
+// status, and every endpoint of contracts §5 is described. A plain-text reading of the YAML keeps
 // the test free of a YAML dependency; the file's layout is regular enough for that.
 #include <claimgate/protocols/citizen_id.hpp>
 #include <claimgate/protocols/error_code.hpp>

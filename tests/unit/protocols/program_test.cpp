@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-// The program file of DESIGN §11, verbatim.
+// The program file of contracts §11, verbatim.
 constexpr const char* kCash2023 =
     R"({"id": "CASH2023", "name": "全民共享經濟成果普發現金", "amount": 6000, "currency": "TWD",
  "channels": ["atm", "kiosk", "counter"], "opens_at": "2023-04-10T00:00:00+08:00",

@@ -1,4 +1,4 @@
-// The rules of DESIGN §11 (one table row per test case) and the engine's handling of input.
+// The rules of contracts §11 (one table row per test case) and the engine's handling of input.
 #include "recon_test_support.hpp"
 
 #include <claimgate/protocols/time_format.hpp>

@@ -1,4 +1,4 @@
-// claimgate-sim roster: deterministic by seed, valid and unique IDs, the CSV of DESIGN §11.
+// claimgate-sim roster: deterministic by seed, valid and unique IDs, the CSV of contracts §11.
 #include <claimgate/protocols/citizen_id.hpp>
 #include <claimgate/protocols/domain.hpp>
 

@@ -1,4 +1,4 @@
-// DESIGN §8/§9 scale: a 23-million-citizen roster must be cheap to make (well under a minute).
+// contracts §8/§9 scale: a 23-million-citizen roster must be cheap to make (well under a minute).
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>

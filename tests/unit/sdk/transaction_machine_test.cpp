@@ -1,4 +1,4 @@
-// Every transition of the transaction chart (DESIGN §7), and that an event a state has no
+// Every transition of the transaction chart (contracts §7), and that an event a state has no
 // reaction for is refused (post() == false, state unchanged) rather than silently ignored.
 #include "transaction_machine.hpp"
 

@@ -40,7 +40,7 @@ struct ClaimRecord {
     [[nodiscard]] std::int64_t blockingSince() const { return paid_at.value_or(held_at); }
 };
 
-/// A stored reply for an idempotency key (DESIGN invariant 3).
+/// A stored reply for an idempotency key (contracts invariant 3).
 struct StoredReply {
     protocols::Sha256Digest request_hash{};
     int http_status = 0;

@@ -1,5 +1,5 @@
 // File: ledger_store.hpp
-// The storage seam of the claim ledger (DESIGN §6). A backend (SQLite now, PostgreSQL next)
+// The storage seam of the claim ledger (contracts §6). A backend (SQLite now, PostgreSQL next)
 // implements these primitives; the business rules live once, in ClaimEngine, on top of them.
 //
 // Threading: a LedgerStore object is used by exactly one thread at a time (the group-commit

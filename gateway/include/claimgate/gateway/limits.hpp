@@ -1,5 +1,5 @@
 // File: limits.hpp
-// Named bounds of the gateway (DESIGN invariant 7), with their memory cost where it matters.
+// Named bounds of the gateway (contracts invariant 7), with their memory cost where it matters.
 #pragma once
 
 #include <claimgate/protocols/limits.hpp>

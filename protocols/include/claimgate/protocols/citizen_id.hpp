@@ -1,5 +1,5 @@
 // File: citizen_id.hpp
-// Taiwan citizen identifiers (DESIGN §3): national ID (A123456789), new-format resident
+// Taiwan citizen identifiers (contracts §3): national ID (A123456789), new-format resident
 // certificate numbers (A800000014: letter, 8 or 9, seven digits, check digit) and old-format
 // resident certificate numbers (AB12345678: two letters, eight digits). All share the
 // letter-weighted mod-10 checksum. Validation happens at the SDK and again at the gateway.
@@ -42,7 +42,7 @@ private:
 /// The 12-digit National Health Insurance card number (the beneficiary proof at ATMs and kiosks).
 [[nodiscard]] Status validateNhiCardNumber(std::string_view text);
 
-/// Idempotency-Key header: 1..64 characters of [A-Za-z0-9._:-] (DESIGN §5).
+/// Idempotency-Key header: 1..64 characters of [A-Za-z0-9._:-] (contracts §5).
 [[nodiscard]] bool isValidIdempotencyKey(std::string_view key) noexcept;
 
 }  // namespace claimgate::protocols

@@ -1,5 +1,5 @@
 // File: domain.hpp
-// The small enumerations of DESIGN §3 (channels, claim states, claim_by) and their wire names.
+// The small enumerations of contracts §3 (channels, claim states, claim_by) and their wire names.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +33,7 @@ enum class ClaimStatus : std::uint8_t {
 
 [[nodiscard]] std::string_view claimStatusName(ClaimStatus status) noexcept;
 [[nodiscard]] std::optional<ClaimStatus> parseClaimStatus(std::string_view name) noexcept;
-/// held, in_doubt and paid block the citizen from another claim (DESIGN invariant 1).
+/// held, in_doubt and paid block the citizen from another claim (contracts invariant 1).
 [[nodiscard]] constexpr bool blocksCitizen(ClaimStatus status) noexcept {
     return status == ClaimStatus::held || status == ClaimStatus::in_doubt ||
            status == ClaimStatus::paid;

@@ -1,6 +1,6 @@
 // File: ecdsa_signer.hpp
-// ECDSA P-256 / SHA-256 signatures for commit receipts (DESIGN §5), roster pages and claim
-// batches (DESIGN §8). Signatures travel as base64 of the DER encoding.
+// ECDSA P-256 / SHA-256 signatures for commit receipts (contracts §5), roster pages and claim
+// batches (contracts §8). Signatures travel as base64 of the DER encoding.
 #pragma once
 
 #include <claimgate/protocols/status.hpp>

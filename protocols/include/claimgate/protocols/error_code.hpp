@@ -1,5 +1,5 @@
 // File: error_code.hpp
-// The error codes of DESIGN §5, shared by the gateway, the SDK and the simulators. The string
+// The error codes of contracts §5, shared by the gateway, the SDK and the simulators. The string
 // forms are the wire contract; the enumerators only exist so code cannot misspell them.
 #pragma once
 
@@ -54,7 +54,7 @@ enum class ErrorCode {
 /// Parses a wire name; nullopt for names this build does not know.
 [[nodiscard]] std::optional<ErrorCode> parseErrorCode(std::string_view name) noexcept;
 
-/// The HTTP status DESIGN §5 assigns to the code (200 for ok).
+/// The HTTP status contracts §5 assigns to the code (200 for ok).
 [[nodiscard]] int httpStatusFor(ErrorCode code) noexcept;
 
 }  // namespace claimgate::protocols

@@ -1,5 +1,5 @@
 // File: json_fields.hpp
-// Reads fields of a JSON object with the error contract of DESIGN §5: a missing required field
+// Reads fields of a JSON object with the error contract of contracts §5: a missing required field
 // is 400 missing_field, a field of the wrong type or outside its bounds is 400 bad_field, and
 // the detail names the field. Decoders stop at the first error.
 #pragma once

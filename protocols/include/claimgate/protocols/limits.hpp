@@ -1,5 +1,5 @@
 // File: limits.hpp
-// Named bounds shared by every component (DESIGN invariant 7). Component-specific bounds live in
+// Named bounds shared by every component (contracts invariant 7). Component-specific bounds live in
 // that component's own limits.hpp; these are the ones the wire contract depends on.
 #pragma once
 
@@ -8,7 +8,7 @@
 
 namespace claimgate::protocols {
 
-/// Largest request body the gateway reads (DESIGN §5: 413 body_too_large beyond it).
+/// Largest request body the gateway reads (contracts §5: 413 body_too_large beyond it).
 inline constexpr std::size_t kRequestBodyBytesMax = 16 * 1024;
 inline constexpr std::size_t kIdempotencyKeyLengthMax = 64;
 inline constexpr std::size_t kProgramIdLengthMax = 32;

@@ -1,5 +1,5 @@
 // File: messages.hpp
-// Request bodies of the gateway API v1 (DESIGN §5) and their decoders, plus the error envelope.
+// Request bodies of the gateway API v1 (contracts §5) and their decoders, plus the error envelope.
 // Decoders validate shape and bounds only; business rules (roster, channel, amount) belong to
 // the gateway. The citizen ID is checked here too, so a bad ID never reaches the ledger.
 #pragma once

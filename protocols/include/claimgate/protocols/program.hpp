@@ -1,5 +1,5 @@
 // File: program.hpp
-// A payout programme (DESIGN §3, program file of §11).
+// A payout programme (contracts §3, program file of §11).
 #pragma once
 
 #include <claimgate/protocols/domain.hpp>

@@ -2,7 +2,7 @@
 // An ordered list of HTTP headers with case-insensitive lookup (HTTP header names are
 // case-insensitive, and security servers answer in lower case: "x-road-id"), plus the names of
 // the X-Road REST headers (PR-REST §4.3) and of claimgate's detached-signature headers
-// (DESIGN §8).
+// (contracts §8).
 #pragma once
 
 #include <optional>

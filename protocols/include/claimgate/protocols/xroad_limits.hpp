@@ -1,5 +1,5 @@
 // File: xroad_limits.hpp
-// Named bounds of the X-Road REST encoding (DESIGN invariant 7). The security server may limit
+// Named bounds of the X-Road REST encoding (contracts invariant 7). The security server may limit
 // the URI length (PR-REST §4.2 suggests staying under ~2000 characters).
 #pragma once
 

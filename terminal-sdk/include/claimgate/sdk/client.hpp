@@ -1,5 +1,5 @@
 // File: client.hpp
-// The terminal SDK's C++ API (DESIGN §7). Standard types only; the implementation (POCO, SQLite,
+// The terminal SDK's C++ API (contracts §7). Standard types only; the implementation (POCO, SQLite,
 // Boost.Statechart, nlohmann/json) stays inside the library.
 //
 //   claimgate::sdk::ClientConfig config{...};

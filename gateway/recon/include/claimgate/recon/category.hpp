@@ -1,5 +1,5 @@
 // File: category.hpp
-// The outcome categories of DESIGN §11 (`match` rules), plus `malformed` for input lines that
+// The outcome categories of contracts §11 (`match` rules), plus `malformed` for input lines that
 // could not be read. The wire names are the contract of report.json and exceptions.csv.
 #pragma once
 
@@ -22,7 +22,7 @@ enum class Category : std::uint8_t {
     in_doubt_unpaid,
     malformed,
 };
-/// The DESIGN §11 categories; `malformed` is counted separately (report.json `bad_lines`).
+/// The contracts §11 categories; `malformed` is counted separately (report.json `bad_lines`).
 inline constexpr std::size_t kMatchCategoryCount = 8;
 inline constexpr std::size_t kCategoryCount = 9;
 

@@ -1,5 +1,5 @@
 // File: limits.hpp
-// Named bounds of claimgate-recon (DESIGN invariant 7). Every file, line, table and preview the
+// Named bounds of claimgate-recon (contracts invariant 7). Every file, line, table and preview the
 // reconciliation reads or keeps is bounded by one of these; exceeding one is a clear error.
 #pragma once
 

@@ -1,5 +1,5 @@
 // File: match_engine.hpp
-// The reconciliation of DESIGN §11: reads a ledger export and any number of settlement files,
+// The reconciliation of contracts §11: reads a ledger export and any number of settlement files,
 // classifies every ledger claim and settlement row, and streams exceptions and in-doubt
 // resolutions to sinks. Built for 23 million rows a side in well under a minute: large read()s,
 // in-place field splitting, claim ids mapped to dense positions (ClaimIndex) and per-claim state

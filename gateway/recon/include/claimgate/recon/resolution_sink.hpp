@@ -1,5 +1,5 @@
 // File: resolution_sink.hpp
-// The seam between reconciliation and the ledger for `match --apply` (DESIGN §5, §8): the match
+// The seam between reconciliation and the ledger for `match --apply` (contracts §5, §8): the match
 // engine decides which in-doubt claims a settlement run resolves, a ResolutionSink makes each one
 // a ledger event. The ledger-backed implementation belongs to the gateway; until it exists,
 // `--apply` refuses to run (see makeLedgerResolutionSink()).

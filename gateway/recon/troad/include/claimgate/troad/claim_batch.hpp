@@ -21,7 +21,7 @@
 
 namespace claimgate::troad {
 
-/// One claim as the ledger export has it (DESIGN §8 ledger export columns).
+/// One claim as the ledger export has it (contracts §8 ledger export columns).
 struct BatchClaim {
     std::string claim_id;
     std::string program;

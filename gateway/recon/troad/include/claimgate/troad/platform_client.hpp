@@ -1,5 +1,5 @@
 // File: platform_client.hpp
-// The payout platform's services over T-Road (DESIGN §8), as thin typed calls for
+// The payout platform's services over T-Road (contracts §8), as thin typed calls for
 // `claimgate-recon pull` and `push`:
 //
 //   auto transport = PocoTroadTransport::create(PocoTroadTransportConfig::fromPkiDir(pki, ep));
@@ -72,7 +72,7 @@ public:
     PlatformClient(TroadTransportPtr transport, PlatformClientConfig config,
                    std::shared_ptr<TransferLog> log);
 
-    /// GET programs -> program objects (DESIGN §11 program file format), validated.
+    /// GET programs -> program objects (contracts §11 program file format), validated.
     protocols::Result<PlatformReply<std::vector<protocols::Program>>> listPrograms();
 
     /// GET rosters/{program}?cursor=&limit= ; limit is clamped to 1..kRosterPageEntriesMax.

@@ -1,5 +1,5 @@
 // File: transfer_log.hpp
-// The hash-chained log of every T-Road exchange (DESIGN §8): an append-only JSON-lines file, one
+// The hash-chained log of every T-Road exchange (contracts §8): an append-only JSON-lines file, one
 // record per call,
 //
 //   {"hash":"..","prev_hash":"..","request_sha256":"..","response_sha256":"..","seq":1,

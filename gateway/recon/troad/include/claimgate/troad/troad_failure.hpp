@@ -1,5 +1,5 @@
 // File: troad_failure.hpp
-// Why a PlatformClient call failed. The Status keeps a DESIGN §5 ErrorCode; the finer kind
+// Why a PlatformClient call failed. The Status keeps a contracts §5 ErrorCode; the finer kind
 // travels in its detail ("troad_failure") so callers can decide: retry later on transport and
 // X-Road errors, stop and alert on bad signatures.
 //

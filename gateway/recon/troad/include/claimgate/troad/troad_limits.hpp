@@ -1,5 +1,5 @@
 // File: troad_limits.hpp
-// Named bounds of the T-Road link (DESIGN invariant 7). The simulator enforces the same page and
+// Named bounds of the T-Road link (contracts invariant 7). The simulator enforces the same page and
 // batch maxima on its side.
 #pragma once
 
