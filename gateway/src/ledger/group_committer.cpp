@@ -42,27 +42,48 @@ GroupCommitter::GroupCommitter(LedgerStore& store, ClaimEngine& engine, std::siz
 
 GroupCommitter::~GroupCommitter() { stop(); }
 
-std::optional<std::future<LedgerReply>> GroupCommitter::submit(LedgerOperation operation) {
-    std::future<LedgerReply> future;
+bool GroupCommitter::submit(LedgerOperation operation, Completion done) {
+    assert(done);
     {
         std::lock_guard lock(mutex_);
-        if (stopping_ || queue_.size() >= queue_depth_max_) return std::nullopt;
-        queue_.push_back(Pending{std::move(operation), {}});
-        future = queue_.back().promise.get_future();
+        if (stopping_ || queue_.size() >= queue_depth_max_) return false;
+        queue_.push_back(Pending{std::move(operation), std::move(done)});
     }
     wake_.notify_one();
-    return future;
+    return true;
+}
+
+void GroupCommitter::submitUnbounded(LedgerOperation operation, Completion done) {
+    assert(done);
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(Pending{std::move(operation), std::move(done)});
+    }
+    wake_.notify_one();
+}
+
+namespace {
+
+/// Adapts the completion callback to a future for the blocking callers.
+std::pair<GroupCommitter::Completion, std::future<LedgerReply>> promisedCompletion() {
+    auto promise = std::make_shared<std::promise<LedgerReply>>();
+    auto future = promise->get_future();
+    return {[promise](LedgerReply reply) { promise->set_value(std::move(reply)); },
+            std::move(future)};
+}
+
+}  // namespace
+
+std::optional<std::future<LedgerReply>> GroupCommitter::submit(LedgerOperation operation) {
+    auto [done, future] = promisedCompletion();
+    if (!submit(std::move(operation), std::move(done))) return std::nullopt;
+    return std::move(future);
 }
 
 std::future<LedgerReply> GroupCommitter::submitUnbounded(LedgerOperation operation) {
-    std::future<LedgerReply> future;
-    {
-        std::lock_guard lock(mutex_);
-        queue_.push_back(Pending{std::move(operation), {}});
-        future = queue_.back().promise.get_future();
-    }
-    wake_.notify_one();
-    return future;
+    auto [done, future] = promisedCompletion();
+    submitUnbounded(std::move(operation), std::move(done));
+    return std::move(future);
 }
 
 std::size_t GroupCommitter::queueDepth() const {
@@ -127,7 +148,7 @@ void GroupCommitter::processBatch(std::vector<Pending>& batch) {
         } catch (const std::exception&) {
         }
         stats_.failed_batches.fetch_add(1, std::memory_order_relaxed);
-        for (auto& pending : batch) pending.promise.set_value(unavailableReply("commit failed"));
+        for (auto& pending : batch) pending.done(unavailableReply("commit failed"));
         return;
     }
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
@@ -140,7 +161,7 @@ void GroupCommitter::processBatch(std::vector<Pending>& batch) {
         listener_(durable);
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        batch[i].promise.set_value(std::move(replies[i]));
+        batch[i].done(std::move(replies[i]));
     }
 }
 

@@ -44,9 +44,19 @@ public:
     GroupCommitter(const GroupCommitter&) = delete;
     GroupCommitter& operator=(const GroupCommitter&) = delete;
 
-    /// Enqueues; nullopt when the queue is full (-> 429 overloaded). Thread-safe.
-    std::optional<std::future<LedgerReply>> submit(LedgerOperation operation);
+    /// How a submitted operation is answered: called exactly once, on the writer thread, after
+    /// the batch holding it is durable (or rolled back, with a 503 reply). It must not block:
+    /// an event-driven front end posts the reply to the connection's executor and returns.
+    using Completion = std::function<void(LedgerReply)>;
+
+    /// Enqueues; false (and `done` is not called) when the queue is full (-> 429 overloaded).
+    /// Thread-safe. This is the asynchronous claim path: nothing waits for the writer.
+    [[nodiscard]] bool submit(LedgerOperation operation, Completion done);
     /// Enqueues even when the queue is full: for housekeeping that must not be starved.
+    void submitUnbounded(LedgerOperation operation, Completion done);
+
+    /// Blocking conveniences over the two calls above, for CLI commands and tests.
+    std::optional<std::future<LedgerReply>> submit(LedgerOperation operation);
     std::future<LedgerReply> submitUnbounded(LedgerOperation operation);
 
     /// Drains what is queued, then stops the writer. Idempotent.
@@ -58,7 +68,7 @@ public:
 private:
     struct Pending {
         LedgerOperation operation;
-        std::promise<LedgerReply> promise;
+        Completion done;
     };
 
     void run();

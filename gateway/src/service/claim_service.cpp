@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <future>
+#include <memory>
 
 namespace claimgate::gateway {
 namespace {
@@ -20,18 +22,6 @@ constexpr int kOverloadedRetryAfterSeconds = 1;
 ServiceReply jsonServiceReply(int http_status, const nlohmann::json& body) {
     return ServiceReply{http_status, body.dump(), 0};
 }
-
-/// RAII for the in-flight idempotency key set.
-class KeyGuard {
-public:
-    KeyGuard(std::function<void()> leave) : leave_(std::move(leave)) {}
-    ~KeyGuard() { leave_(); }
-    KeyGuard(const KeyGuard&) = delete;
-    KeyGuard& operator=(const KeyGuard&) = delete;
-
-private:
-    std::function<void()> leave_;
-};
 
 }  // namespace
 
@@ -222,46 +212,90 @@ void ClaimService::leaveKey(const std::string& scoped_key) {
     in_flight_keys_.erase(scoped_key);
 }
 
-ServiceReply ClaimService::submitAndWait(LedgerOperation operation) {
-    auto future = ledger_.submit(std::move(operation));
-    if (!future) {
-        return errorServiceReply(Status(ErrorCode::overloaded,
-                                        "the ledger queue is full; retry shortly"));
+void ClaimService::submit(LedgerOperation operation, ReplyHandler done) {
+    // Shared so the handler survives a refused submit (the ledger drops its completion then).
+    auto handler = std::make_shared<ReplyHandler>(std::move(done));
+    const bool queued = ledger_.submit(std::move(operation), [handler](LedgerReply reply) {
+        const int retry_after_s = reply.http_status == 503 ? 1 : 0;
+        (*handler)(ServiceReply{reply.http_status, std::move(reply.body), retry_after_s});
+    });
+    if (!queued) {
+        (*handler)(errorServiceReply(
+            Status(ErrorCode::overloaded, "the ledger queue is full; retry shortly")));
     }
-    if (future->wait_for(ledger_wait_max_) != std::future_status::ready) {
+}
+
+void ClaimService::submitKeyed(const TerminalIdentity& terminal, const std::string& key,
+                               LedgerOperation operation, ReplyHandler done) {
+    // One request per (operator, key) at a time: a concurrent duplicate is told to wait
+    // (claim_in_progress) instead of queueing behind the first and hiding a client bug.
+    std::string scoped_key = terminal.operator_id + '\n' + key;
+    if (!enterKey(scoped_key)) {
+        done(errorServiceReply(Status(ErrorCode::claim_in_progress,
+                                      "a request with this Idempotency-Key is in progress")));
+        return;
+    }
+    // The key leaves the in-flight set before the reply goes out, so a client that retries
+    // the moment it reads the answer gets the stored reply, not claim_in_progress.
+    submit(std::move(operation),
+           [this, scoped_key = std::move(scoped_key), done = std::move(done)](ServiceReply reply) {
+               leaveKey(scoped_key);
+               done(std::move(reply));
+           });
+}
+
+ServiceReply ClaimService::waitFor(const std::function<void(ReplyHandler)>& start) {
+    auto promise = std::make_shared<std::promise<ServiceReply>>();
+    auto future = promise->get_future();
+    start([promise](ServiceReply reply) { promise->set_value(std::move(reply)); });
+    if (future.wait_for(ledger_wait_max_) != std::future_status::ready) {
         // The op stays queued and will complete; the terminal retries with the same key and
         // gets the stored reply. 503 tells it nothing is known yet.
         return errorServiceReply(Status(ErrorCode::not_ready, "the ledger did not answer in time"));
     }
-    LedgerReply reply = future->get();
-    return ServiceReply{reply.http_status, std::move(reply.body),
-                        reply.http_status == 503 ? 1 : 0};
-}
-
-ServiceReply ClaimService::submitKeyed(const TerminalIdentity& terminal, const std::string& key,
-                                       LedgerOperation operation) {
-    // One request per (operator, key) at a time: a concurrent duplicate is told to wait
-    // (claim_in_progress) instead of queueing behind the first and hiding a client bug.
-    const std::string scoped_key = terminal.operator_id + '\n' + key;
-    if (!enterKey(scoped_key)) {
-        return errorServiceReply(Status(ErrorCode::claim_in_progress,
-                                        "a request with this Idempotency-Key is in progress"));
-    }
-    KeyGuard guard([this, &scoped_key] { leaveKey(scoped_key); });
-    return submitAndWait(std::move(operation));
+    return future.get();
 }
 
 ServiceReply ClaimService::hold(const TerminalIdentity& terminal,
                                 const std::optional<std::string>& key, std::string_view body) {
-    if (auto bad = checkKey(key)) return *bad;
+    return waitFor([&](ReplyHandler done) { hold(terminal, key, body, std::move(done)); });
+}
+
+ServiceReply ClaimService::commit(const TerminalIdentity& terminal,
+                                  const std::optional<std::string>& key,
+                                  const std::string& claim_ref, std::string_view body) {
+    return waitFor(
+        [&](ReplyHandler done) { commit(terminal, key, claim_ref, body, std::move(done)); });
+}
+
+ServiceReply ClaimService::voidClaim(const TerminalIdentity& terminal,
+                                     const std::optional<std::string>& key,
+                                     const std::string& claim_ref, std::string_view body) {
+    return waitFor(
+        [&](ReplyHandler done) { voidClaim(terminal, key, claim_ref, body, std::move(done)); });
+}
+
+ServiceReply ClaimService::getClaim(const TerminalIdentity& terminal,
+                                    const std::string& claim_ref) {
+    return waitFor([&](ReplyHandler done) { getClaim(terminal, claim_ref, std::move(done)); });
+}
+
+ServiceReply ClaimService::resolve(const std::string& claim_id, std::string_view body,
+                                   const std::string& actor) {
+    return waitFor([&](ReplyHandler done) { resolve(claim_id, body, actor, std::move(done)); });
+}
+
+void ClaimService::hold(const TerminalIdentity& terminal, const std::optional<std::string>& key,
+                        std::string_view body, ReplyHandler done) {
+    if (auto bad = checkKey(key)) return done(std::move(*bad));
     auto request = protocols::decodeClaimRequest(body);
-    if (!request) return errorServiceReply(request.status());
+    if (!request) return done(errorServiceReply(request.status()));
     Decision decision = evaluate(terminal, request.value());
-    if (!decision.refusal.ok()) return errorServiceReply(decision.refusal);
+    if (!decision.refusal.ok()) return done(errorServiceReply(decision.refusal));
     if (request->amount != decision.roster->amount) {
-        return errorServiceReply(Status(ErrorCode::amount_mismatch,
-                                        "amount differs from the entitlement",
-                                        {{"expected", decision.roster->amount}}));
+        return done(errorServiceReply(Status(ErrorCode::amount_mismatch,
+                                             "amount differs from the entitlement",
+                                             {{"expected", decision.roster->amount}})));
     }
     const auto& program = decision.program->program();
     HoldOperation operation;
@@ -274,15 +308,15 @@ ServiceReply ClaimService::hold(const TerminalIdentity& terminal,
     operation.ttl_millis = static_cast<std::int64_t>(program.holdTtlSecondsFor(terminal.channel)) * 1000;
     operation.currency = program.currency;
     operation.excluded_programs = program.excludes;
-    return submitKeyed(terminal, *key, std::move(operation));
+    submitKeyed(terminal, *key, std::move(operation), std::move(done));
 }
 
-ServiceReply ClaimService::commit(const TerminalIdentity& terminal,
-                                  const std::optional<std::string>& key,
-                                  const std::string& claim_ref, std::string_view body) {
-    if (auto bad = checkKey(key)) return *bad;
+void ClaimService::commit(const TerminalIdentity& terminal, const std::optional<std::string>& key,
+                          const std::string& claim_ref, std::string_view body,
+                          ReplyHandler done) {
+    if (auto bad = checkKey(key)) return done(std::move(*bad));
     auto request = protocols::decodeCommitRequest(body);
-    if (!request) return errorServiceReply(request.status());
+    if (!request) return done(errorServiceReply(request.status()));
     CommitOperation operation;
     operation.terminal = terminal;
     nlohmann::json canonical = request->toJson();
@@ -291,15 +325,15 @@ ServiceReply ClaimService::commit(const TerminalIdentity& terminal,
     operation.claim_ref = claim_ref;
     operation.amount = request->amount;
     operation.terminal_ref = request->terminal_ref;
-    return submitKeyed(terminal, *key, std::move(operation));
+    submitKeyed(terminal, *key, std::move(operation), std::move(done));
 }
 
-ServiceReply ClaimService::voidClaim(const TerminalIdentity& terminal,
-                                     const std::optional<std::string>& key,
-                                     const std::string& claim_ref, std::string_view body) {
-    if (auto bad = checkKey(key)) return *bad;
+void ClaimService::voidClaim(const TerminalIdentity& terminal,
+                             const std::optional<std::string>& key, const std::string& claim_ref,
+                             std::string_view body, ReplyHandler done) {
+    if (auto bad = checkKey(key)) return done(std::move(*bad));
     auto request = protocols::decodeVoidRequest(body);
-    if (!request) return errorServiceReply(request.status());
+    if (!request) return done(errorServiceReply(request.status()));
     VoidOperation operation;
     operation.terminal = terminal;
     nlohmann::json canonical = request->toJson();
@@ -307,33 +341,34 @@ ServiceReply ClaimService::voidClaim(const TerminalIdentity& terminal,
     operation.idempotency = {*key, requestHash("POST void", canonical)};
     operation.claim_ref = claim_ref;
     operation.reason = request->reason;
-    return submitKeyed(terminal, *key, std::move(operation));
+    submitKeyed(terminal, *key, std::move(operation), std::move(done));
 }
 
-ServiceReply ClaimService::getClaim(const TerminalIdentity& terminal,
-                                    const std::string& claim_ref) {
-    return submitAndWait(ReadClaimOperation{terminal, claim_ref});
+void ClaimService::getClaim(const TerminalIdentity& terminal, const std::string& claim_ref,
+                            ReplyHandler done) {
+    submit(ReadClaimOperation{terminal, claim_ref}, std::move(done));
 }
 
-ServiceReply ClaimService::resolve(const std::string& claim_id, std::string_view body,
-                                   const std::string& actor) {
+void ClaimService::resolve(const std::string& claim_id, std::string_view body,
+                           const std::string& actor, ReplyHandler done) {
     auto parsed = protocols::parseJsonObject(body);
-    if (!parsed) return errorServiceReply(parsed.status());
+    if (!parsed) return done(errorServiceReply(parsed.status()));
     protocols::JsonFields fields(parsed.value());
     std::string outcome, reason;
     fields.requireString("outcome", 16, outcome);
     fields.requireString("reason", protocols::kReasonLengthMax, reason);
-    if (!fields.ok()) return errorServiceReply(fields.status());
+    if (!fields.ok()) return done(errorServiceReply(fields.status()));
     if (outcome != "paid" && outcome != "voided") {
-        return errorServiceReply(Status(ErrorCode::bad_field, "outcome must be paid or voided",
-                                        {{"field", "outcome"}}));
+        return done(errorServiceReply(Status(ErrorCode::bad_field,
+                                             "outcome must be paid or voided",
+                                             {{"field", "outcome"}})));
     }
     ResolveOperation operation;
     operation.claim_id = claim_id;
     operation.outcome = outcome == "paid" ? ClaimStatus::paid : ClaimStatus::voided;
     operation.reason = reason;
     operation.actor = actor;
-    return submitAndWait(std::move(operation));
+    submit(std::move(operation), std::move(done));
 }
 
 ServiceReply ClaimService::sweepNow() {

@@ -13,6 +13,7 @@
 #include "service/metrics.hpp"
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -35,6 +36,27 @@ public:
 
     ServiceReply listPrograms(const TerminalIdentity& terminal) const;
     ServiceReply eligibility(const TerminalIdentity& terminal, std::string_view body) const;
+    /// How a state-changing request is answered. Called exactly once: inline when the request
+    /// is refused before reaching the ledger (bad input, rules, queue full), otherwise on the
+    /// ledger writer thread once the change is durable. It must not block: an event-driven
+    /// front end posts the reply to its connection and returns.
+    using ReplyHandler = std::function<void(ServiceReply)>;
+
+    // The asynchronous claim path: nothing waits for the ledger writer.
+    void hold(const TerminalIdentity& terminal, const std::optional<std::string>& key,
+              std::string_view body, ReplyHandler done);
+    void commit(const TerminalIdentity& terminal, const std::optional<std::string>& key,
+                const std::string& claim_ref, std::string_view body, ReplyHandler done);
+    void voidClaim(const TerminalIdentity& terminal, const std::optional<std::string>& key,
+                   const std::string& claim_ref, std::string_view body, ReplyHandler done);
+    void getClaim(const TerminalIdentity& terminal, const std::string& claim_ref,
+                  ReplyHandler done);
+    /// Admin: audited resolution of an in-doubt claim.
+    void resolve(const std::string& claim_id, std::string_view body, const std::string& actor,
+                 ReplyHandler done);
+
+    // Blocking forms of the calls above (thread-per-request listeners, CLI, tests): they wait
+    // at most `ledger_wait_max`, then answer 503 not_ready while the operation stays queued.
     ServiceReply hold(const TerminalIdentity& terminal, const std::optional<std::string>& key,
                       std::string_view body);
     ServiceReply commit(const TerminalIdentity& terminal, const std::optional<std::string>& key,
@@ -43,7 +65,6 @@ public:
                            const std::optional<std::string>& key, const std::string& claim_ref,
                            std::string_view body);
     ServiceReply getClaim(const TerminalIdentity& terminal, const std::string& claim_ref);
-    /// Admin: audited resolution of a held / in-doubt claim.
     ServiceReply resolve(const std::string& claim_id, std::string_view body,
                          const std::string& actor);
     /// Runs one expiry sweep now and waits for it (the timer thread and tests use this).
@@ -61,10 +82,11 @@ private:
     };
     Decision evaluate(const TerminalIdentity& terminal,
                       const protocols::ClaimantRequest& request) const;
-    ServiceReply submitAndWait(LedgerOperation operation);
-    /// submitAndWait under the in-flight guard of the request's Idempotency-Key.
-    ServiceReply submitKeyed(const TerminalIdentity& terminal, const std::string& key,
-                             LedgerOperation operation);
+    void submit(LedgerOperation operation, ReplyHandler done);
+    /// submit() under the in-flight guard of the request's Idempotency-Key.
+    void submitKeyed(const TerminalIdentity& terminal, const std::string& key,
+                     LedgerOperation operation, ReplyHandler done);
+    ServiceReply waitFor(const std::function<void(ReplyHandler)>& start);
     std::optional<ServiceReply> checkKey(const std::optional<std::string>& key) const;
     protocols::Sha256Digest requestHash(std::string_view route,
                                         const nlohmann::json& canonical) const;
