@@ -7,6 +7,8 @@
 #include <claimgate/protocols/domain.hpp>
 #include <claimgate/protocols/program.hpp>
 
+#include <pthread.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -29,8 +31,11 @@ constexpr const char* kUsage =
     "  claimgate-gateway serve --data-dir DIR --pki-dir DIR [--listen 127.0.0.1:8443]\n"
     "                          [--admin-listen 127.0.0.1:9090] [--ledger sqlite|postgresql://...]\n"
     "                          [--bench-http-listen 127.0.0.1:PORT --bench-terminal ID/OPERATOR/CHANNEL]\n"
-    "                          [--commit-batch-max N] [--pepper-file FILE] [--http-threads N]\n"
-    "                          [--sweep-interval-ms N]\n"
+    "                          [--commit-batch-max N] [--pepper-file FILE] [--io-threads N]\n"
+    "                          [--sweep-interval-ms N] [--max-connections N]\n"
+    "                          [--max-connections-per-peer N] [--head-deadline-ms N]\n"
+    "                          [--idle-timeout-ms N] [--admin-token-file FILE]\n"
+    "      SIGHUP (or a change of ca.pem / crl.pem) reloads the CA bundle and the CRL.\n"
     "  claimgate-gateway program put --data-dir DIR FILE.json [--ledger sqlite|postgresql://...]\n"
     "  claimgate-gateway roster import --data-dir DIR --program ID FILE.csv [--pepper-file FILE]\n"
     "                                  [--ledger sqlite|postgresql://...]\n";
@@ -67,8 +72,15 @@ int fail(const std::string& message) {
     return 1;
 }
 
-volatile std::sig_atomic_t g_stop_requested = 0;
-void onSignal(int) { g_stop_requested = 1; }
+/// Every terminal holds a connection: lift the soft descriptor limit to the hard one.
+void raiseFileLimit() {
+    struct rlimit limit {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max) return;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        std::fprintf(stderr, "claimgate-gateway: cannot raise RLIMIT_NOFILE\n");
+    }
+}
 
 int serve(const Arguments& args) {
     GatewayConfig config;
@@ -95,6 +107,9 @@ int serve(const Arguments& args) {
         config.bench_terminal = claimgate::gateway::TerminalIdentity{id, operator_id, *parsed};
     }
     if (args.options.count("pepper-file")) config.pepper_file = option(args, "pepper-file");
+    if (args.options.count("admin-token-file")) {
+        config.admin_token_file = option(args, "admin-token-file");
+    }
     try {
         if (args.options.count("commit-batch-max")) {
             const auto value = std::stoul(option(args, "commit-batch-max"));
@@ -104,11 +119,24 @@ int serve(const Arguments& args) {
             }
             config.commit_batch_max = value;
         }
-        if (args.options.count("http-threads")) {
-            config.http_threads = std::stoi(option(args, "http-threads"));
-            if (config.http_threads < 1 || config.http_threads > claimgate::gateway::kHttpThreadsMax) {
-                return fail("--http-threads must be 1..64");
+        if (args.options.count("io-threads")) {
+            config.io_threads = std::stoi(option(args, "io-threads"));
+            if (config.io_threads < 1 || config.io_threads > claimgate::gateway::kIoThreadsMax) {
+                return fail("--io-threads must be 1.." +
+                            std::to_string(claimgate::gateway::kIoThreadsMax));
             }
+        }
+        if (args.options.count("max-connections")) {
+            config.max_connections = std::stoul(option(args, "max-connections"));
+        }
+        if (args.options.count("max-connections-per-peer")) {
+            config.max_connections_per_peer = std::stoul(option(args, "max-connections-per-peer"));
+        }
+        if (args.options.count("head-deadline-ms")) {
+            config.head_deadline_ms = std::stoll(option(args, "head-deadline-ms"));
+        }
+        if (args.options.count("idle-timeout-ms")) {
+            config.idle_timeout_ms = std::stoll(option(args, "idle-timeout-ms"));
         }
         if (args.options.count("sweep-interval-ms")) {
             config.sweep_interval_ms = std::stoll(option(args, "sweep-interval-ms"));
@@ -117,9 +145,16 @@ int serve(const Arguments& args) {
         return fail("numeric option expected");
     }
 
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
+    // Signals are taken synchronously by this thread (sigwait), never by a handler: blocked
+    // here before any thread starts, so every thread inherits the mask.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    raiseFileLimit();
     GatewayRuntime runtime(config, std::make_shared<claimgate::gateway::SystemClock>());
     if (auto status = runtime.start(); !status.ok()) return fail(status.message());
     std::printf("listening on %s:%u\n", config.listen.substr(0, config.listen.rfind(':')).c_str(),
@@ -133,7 +168,13 @@ int serve(const Arguments& args) {
                     runtime.benchPort());
     }
     std::fflush(stdout);
-    while (!g_stop_requested) ::pause();
+    for (;;) {
+        int received = 0;
+        if (sigwait(&signals, &received) != 0) continue;
+        if (received != SIGHUP) break;
+        // SIGHUP never stops the gateway: it reloads the certificates (old ones stay on error).
+        (void)runtime.reloadCertificates();
+    }
     std::fprintf(stderr, "claimgate-gateway: stopping\n");
     runtime.stop();
     return 0;

@@ -40,6 +40,7 @@ constexpr std::array kErrorCodeTable = {
     ErrorCodeRow{ErrorCode::amount_mismatch, "amount_mismatch", 422},
     ErrorCodeRow{ErrorCode::overloaded, "overloaded", 429},
     ErrorCodeRow{ErrorCode::not_ready, "not_ready", 503},
+    ErrorCodeRow{ErrorCode::admin_unauthenticated, "admin_unauthenticated", 401},
     ErrorCodeRow{ErrorCode::internal, "internal", 500},
 };
 

@@ -125,6 +125,20 @@ bool GatewayProcess::start(std::chrono::seconds timeout) {
     return false;
 }
 
+bool GatewayProcess::sendSignal(int signal) {
+    return pid_ > 0 && ::kill(pid_, signal) == 0;
+}
+
+bool GatewayProcess::alive() {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+    }
+    return true;
+}
+
 void GatewayProcess::kill9() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGKILL);

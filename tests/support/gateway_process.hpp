@@ -39,6 +39,10 @@ public:
     /// SIGTERM, wait up to `timeout`, then SIGKILL. Returns the exit code (-1 if killed).
     int terminate(std::chrono::seconds timeout = std::chrono::seconds(20));
     [[nodiscard]] bool running() const { return pid_ > 0; }
+    /// Sends `signal` (e.g. SIGHUP) to the running child; false if it is not running.
+    bool sendSignal(int signal);
+    /// True while the child has not exited (reaps it if it has).
+    [[nodiscard]] bool alive();
 
     [[nodiscard]] std::uint16_t apiPort() const { return api_port_; }
     [[nodiscard]] std::uint16_t adminPort() const { return admin_port_; }

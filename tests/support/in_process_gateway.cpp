@@ -19,7 +19,7 @@ InProcessGateway::InProcessGateway(InProcessGatewayOptions options)
     config.admin_listen = "127.0.0.1:0";
     config.queue_depth_max = options.queue_depth_max;
     config.commit_batch_max = options.commit_batch_max;
-    config.http_threads = options.http_threads;
+    config.io_threads = options.io_threads;
     config.sweep_interval_ms = 0;
     config.bench_http_listen = options.bench_http_listen;
     config.bench_terminal = options.bench_terminal;

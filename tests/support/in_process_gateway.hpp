@@ -23,7 +23,7 @@ struct InProcessGatewayOptions {
     std::size_t bulk_citizens = 0;
     std::size_t queue_depth_max = gateway::kLedgerQueueDepthMax;
     std::size_t commit_batch_max = gateway::kCommitBatchMaxDefault;
-    int http_threads = 16;
+    int io_threads = 2;
     /// Plain-HTTP bench listener (contracts §11), e.g. "127.0.0.1:0", acting as bench_terminal.
     std::optional<std::string> bench_http_listen;
     std::optional<gateway::TerminalIdentity> bench_terminal;

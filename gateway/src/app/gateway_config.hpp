@@ -24,7 +24,14 @@ struct GatewayConfig {
     std::optional<std::string> pepper_file;
     std::size_t commit_batch_max = kCommitBatchMaxDefault;
     std::size_t queue_depth_max = kLedgerQueueDepthMax;
-    int http_threads = kHttpThreadsMax;
+    /// I/O threads of the API and bench listeners; 0 = one per core.
+    int io_threads = 0;
+    std::size_t max_connections = kConnectionsMaxDefault;
+    std::size_t max_connections_per_peer = kConnectionsPerPeerMaxDefault;
+    std::int64_t head_deadline_ms = kHeadDeadlineMillisDefault;
+    std::int64_t idle_timeout_ms = kIdleTimeoutMillisDefault;
+    /// `person:token` lines; required for a non-loopback admin listener.
+    std::optional<std::string> admin_token_file;
     std::int64_t sweep_interval_ms = 1000;  // 0 = no background sweeper (tests sweep by hand)
     std::int64_t idempotency_retention_ms = kIdempotencyRetentionMillisDefault;
 };

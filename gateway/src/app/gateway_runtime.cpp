@@ -1,26 +1,20 @@
 #include "app/gateway_runtime.hpp"
 
 #include "app/data_dir.hpp"
-#include "http/api_handler_factory.hpp"
-#include "http/terminal_authenticator.hpp"
+#include "app/ledger_factory.hpp"
+#include "app/ledger_probe.hpp"
+#include "http/admin_request_handler.hpp"
+#include "http/api_request_handler.hpp"
 #include "index/eligibility_index.hpp"
 #include "ledger/claim_engine.hpp"
 #include "ledger/group_committer.hpp"
-#include "app/ledger_factory.hpp"
+#include "net/http_listener.hpp"
+#include "net/io_thread_pool.hpp"
+#include "net/trust_store.hpp"
 #include "service/claim_service.hpp"
 #include "service/metrics.hpp"
 
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/NetSSL.h>
-#include <Poco/Net/RejectCertificateHandler.h>
-#include <Poco/Net/SSLManager.h>
-#include <Poco/Net/SecureServerSocket.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
-#include <Poco/ThreadPool.h>
-
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -32,24 +26,15 @@ namespace {
 using protocols::ErrorCode;
 using protocols::Status;
 
-Poco::Net::HTTPServerParams::Ptr serverParams(int threads) {
-    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(threads);
-    params->setMaxQueued(kHttpQueuedConnectionsMax);
-    params->setKeepAlive(true);
-    params->setMaxKeepAliveRequests(kHttpKeepAliveRequestsMax);
-    params->setKeepAliveTimeout(Poco::Timespan(30, 0));
-    params->setTimeout(Poco::Timespan(30, 0));
-    return params;
+int ioThreadCount(int configured) {
+    if (configured > 0) return std::min(configured, kIoThreadsMax);
+    return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1U,
+                                       static_cast<unsigned>(kIoThreadsMax)));
 }
 
-bool isLoopback(const Poco::Net::SocketAddress& address) {
-    return address.host().isLoopback();
-}
-
-void initializeSslOnce() {
-    static std::once_flag once;
-    std::call_once(once, [] { Poco::Net::initializeSSL(); });
+bool isLoopbackAddress(const std::string& address) {
+    auto endpoint = net::parseEndpoint(address);
+    return endpoint && endpoint->address().is_loopback();
 }
 
 }  // namespace
@@ -58,20 +43,27 @@ struct GatewayRuntime::Impl {
     GatewayConfig config;
     ClockPtr clock;
     std::atomic<bool> ready{false};
+    std::atomic<bool> ledger_reachable{true};
     Metrics metrics;
     EligibilityIndex index;
     std::unique_ptr<LedgerStore> store;
     std::unique_ptr<ClaimEngine> engine;
     std::unique_ptr<GroupCommitter> committer;
     std::unique_ptr<ClaimService> service;
-    std::shared_ptr<TerminalAuthenticator> authenticator;
-    Poco::ThreadPool api_pool{8, kHttpThreadsMax};
-    Poco::ThreadPool admin_pool{1, 4};
-    Poco::ThreadPool bench_pool{8, kHttpThreadsMax};
-    std::unique_ptr<Poco::Net::HTTPServer> api_server;
-    std::unique_ptr<Poco::Net::HTTPServer> admin_server;
-    std::unique_ptr<Poco::Net::HTTPServer> bench_server;
+    std::unique_ptr<net::TrustStore> trust;
+    std::unique_ptr<ApiRequestHandler> api_handler;
+    std::unique_ptr<ApiRequestHandler> bench_handler;
+    std::unique_ptr<AdminRequestHandler> admin_handler;
+    std::unique_ptr<LedgerProbe> probe;
+    // Declared after everything their connections use: destroyed first. Listeners after the
+    // pools: an acceptor must go before its io_context.
+    std::unique_ptr<net::IoThreadPool> api_pool;
+    std::unique_ptr<net::IoThreadPool> admin_pool;
+    std::unique_ptr<net::HttpListener> api_listener;
+    std::unique_ptr<net::HttpListener> admin_listener;
+    std::unique_ptr<net::HttpListener> bench_listener;
     std::thread sweeper;
+    std::thread watchdog;
     std::mutex sweeper_mutex;
     std::condition_variable sweeper_wake;
     bool stopping = false;
@@ -80,11 +72,11 @@ struct GatewayRuntime::Impl {
     Impl(GatewayConfig c, ClockPtr k) : config(std::move(c)), clock(std::move(k)) {}
 
     Status openLedger();
-    Status startApiListener();
-    Status startAdminListener();
-    Status startBenchListener();
+    Status startListeners();
     std::string renderMetrics() const;
     void runSweeper();
+    void runWatchdog();
+    net::ListenerSettings listenerSettings(const std::string& address, Listener listener) const;
 };
 
 Status GatewayRuntime::Impl::openLedger() {
@@ -117,75 +109,86 @@ Status GatewayRuntime::Impl::openLedger() {
         });
     service = std::make_unique<ClaimService>(index, *committer, clock, std::move(pepper).value(),
                                              metrics);
+    probe = std::make_unique<LedgerProbe>(config.ledger, data_dir.ledgerPath());
     return Status::okStatus();
 }
 
-Status GatewayRuntime::Impl::startApiListener() {
-    initializeSslOnce();
+net::ListenerSettings GatewayRuntime::Impl::listenerSettings(const std::string& address,
+                                                             Listener listener) const {
+    net::ListenerSettings settings;
+    settings.address = address;
+    settings.listener = listener;
+    settings.budget.max_connections = config.max_connections;
+    settings.budget.max_per_peer = std::min(config.max_connections_per_peer,
+                                            config.max_connections);
+    settings.budget.reap_watermark =
+        std::max<std::size_t>(1, config.max_connections * kConnectionReapWatermarkPercent / 100);
+    settings.head_deadline = std::chrono::milliseconds(config.head_deadline_ms);
+    settings.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+    return settings;
+}
+
+Status GatewayRuntime::Impl::startListeners() {
+    if (config.max_connections < 1 || config.max_connections > kConnectionsMaxLimit ||
+        config.max_connections_per_peer < 1 || config.head_deadline_ms < 1 ||
+        config.idle_timeout_ms < 1) {
+        return Status(ErrorCode::bad_field, "connection limits and deadlines must be positive");
+    }
+    std::optional<AdminTokens> tokens;
+    if (config.admin_token_file) {
+        auto loaded = AdminTokens::fromFile(*config.admin_token_file);
+        if (!loaded) return loaded.status();
+        tokens = std::move(loaded).value();
+    } else if (!isLoopbackAddress(config.admin_listen)) {
+        return Status(ErrorCode::bad_field,
+                      "--admin-listen " + config.admin_listen +
+                          " is not loopback: give --admin-token-file so resolve is authenticated");
+    }
     const std::string& pki = config.pki_dir;
-    auto authenticator_result = TerminalAuthenticator::fromCrlFile(pki + "/crl.pem");
-    if (!authenticator_result) return authenticator_result.status();
-    authenticator = authenticator_result.value();
-    try {
-        Poco::Net::Context::Ptr context = new Poco::Net::Context(
-            Poco::Net::Context::TLS_SERVER_USE, pki + "/gateway.key", pki + "/gateway.pem",
-            pki + "/ca.pem", Poco::Net::Context::VERIFY_STRICT, 9, false,
-            "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!MD5");
-        // POCO's extended verification would match the *client's* certificate against its IP
-        // address and reject every terminal (reference/terminals.md §4); we check the subject.
-        context->enableExtendedCertificateVerification(false);
-        context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-        context->enableSessionCache(true, "claimgate");
-        Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject =
-            new Poco::Net::RejectCertificateHandler(true);
-        Poco::Net::SSLManager::instance().initializeServer(nullptr, reject, context);
-        Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress(config.listen),
-                                             kHttpQueuedConnectionsMax, context);
-        api_server = std::make_unique<Poco::Net::HTTPServer>(
-            new ApiHandlerFactory(*service, metrics, authenticator, ready, std::nullopt),
-            api_pool, socket, serverParams(config.http_threads));
-        api_server->start();
-    } catch (const Poco::Exception& error) {
-        return Status(ErrorCode::internal, "API listener " + config.listen + ": " +
-                                               error.displayText());
-    }
-    return Status::okStatus();
-}
+    auto opened = net::TrustStore::open(
+        {pki + "/gateway.pem", pki + "/gateway.key", pki + "/ca.pem", pki + "/crl.pem"},
+        metrics);
+    if (!opened) return opened.status();
+    trust = std::move(opened).value();
 
-Status GatewayRuntime::Impl::startAdminListener() {
-    try {
-        const Poco::Net::SocketAddress address(config.admin_listen);
-        Poco::Net::ServerSocket socket(address, 64);
-        admin_server = std::make_unique<Poco::Net::HTTPServer>(
-            new AdminHandlerFactory(*service, metrics, ready, [this] { return renderMetrics(); }),
-            admin_pool, socket, serverParams(4));
-        admin_server->start();
-    } catch (const Poco::Exception& error) {
-        return Status(ErrorCode::internal, "admin listener " + config.admin_listen + ": " +
-                                               error.displayText());
-    }
-    return Status::okStatus();
-}
+    api_handler = std::make_unique<ApiRequestHandler>(*service, metrics, trust.get(), ready,
+                                                      std::nullopt);
+    admin_handler = std::make_unique<AdminRequestHandler>(
+        *service, metrics, ready, ledger_reachable, [this] { return renderMetrics(); },
+        std::move(tokens));
+    api_pool = std::make_unique<net::IoThreadPool>(ioThreadCount(config.io_threads), "cg-io");
+    admin_pool = std::make_unique<net::IoThreadPool>(kAdminIoThreads, "cg-admin");
 
-Status GatewayRuntime::Impl::startBenchListener() {
-    if (!config.bench_http_listen) return Status::okStatus();
-    if (!config.bench_terminal) {
-        return Status(ErrorCode::bad_field, "--bench-http-listen needs --bench-terminal");
-    }
-    try {
-        const Poco::Net::SocketAddress address(*config.bench_http_listen);
-        if (!isLoopback(address)) {
+    auto api = net::HttpListener::open(*api_pool, listenerSettings(config.listen, Listener::api),
+                                       *api_handler, metrics,
+                                       [this] { return trust->tlsContext(); });
+    if (!api) return Status(ErrorCode::internal, "API listener: " + api.status().message());
+    api_listener = std::move(api).value();
+    auto admin = net::HttpListener::open(
+        *admin_pool, listenerSettings(config.admin_listen, Listener::admin), *admin_handler,
+        metrics, nullptr);
+    if (!admin) return Status(ErrorCode::internal, "admin listener: " + admin.status().message());
+    admin_listener = std::move(admin).value();
+    if (config.bench_http_listen) {
+        if (!config.bench_terminal) {
+            return Status(ErrorCode::bad_field, "--bench-http-listen needs --bench-terminal");
+        }
+        if (!isLoopbackAddress(*config.bench_http_listen)) {
             return Status(ErrorCode::bad_field,
                           "--bench-http-listen must be a 127.0.0.0/8 address: it has no TLS");
         }
-        Poco::Net::ServerSocket socket(address, kHttpQueuedConnectionsMax);
-        bench_server = std::make_unique<Poco::Net::HTTPServer>(
-            new ApiHandlerFactory(*service, metrics, nullptr, ready, config.bench_terminal),
-            bench_pool, socket, serverParams(config.http_threads));
-        bench_server->start();
-    } catch (const Poco::Exception& error) {
-        return Status(ErrorCode::internal, "bench listener: " + error.displayText());
+        bench_handler = std::make_unique<ApiRequestHandler>(*service, metrics, nullptr, ready,
+                                                            config.bench_terminal);
+        auto bench = net::HttpListener::open(
+            *api_pool, listenerSettings(*config.bench_http_listen, Listener::bench),
+            *bench_handler, metrics, nullptr);
+        if (!bench) {
+            return Status(ErrorCode::internal, "bench listener: " + bench.status().message());
+        }
+        bench_listener = std::move(bench).value();
     }
+    api_pool->start();
+    admin_pool->start();
     return Status::okStatus();
 }
 
@@ -221,6 +224,10 @@ std::string GatewayRuntime::Impl::renderMetrics() const {
         out += "claimgate_index_entries " + std::to_string(index.entries()) + "\n";
         out += "claimgate_index_bytes " + std::to_string(index.bytesUsed()) + "\n";
         out += "claimgate_ready " + std::string(ready.load() ? "1" : "0") + "\n";
+        out += "# HELP claimgate_ledger_reachable 1 when the ledger database answers probes.\n";
+        out += "# TYPE claimgate_ledger_reachable gauge\n";
+        out += "claimgate_ledger_reachable " +
+               std::string(ledger_reachable.load() ? "1" : "0") + "\n";
     });
 }
 
@@ -235,6 +242,23 @@ void GatewayRuntime::Impl::runSweeper() {
     }
 }
 
+void GatewayRuntime::Impl::runWatchdog() {
+    // One interval serves both chores (limits.hpp: both 1 s).
+    static_assert(kTrustFilePollMillis == kLedgerProbeIntervalMillis);
+    std::unique_lock lock(sweeper_mutex);
+    while (!stopping) {
+        lock.unlock();
+        const bool reachable = probe->reachable(committer->stats());
+        if (reachable != ledger_reachable.exchange(reachable)) {
+            std::fprintf(stderr, "gateway: ledger database %s\n",
+                         reachable ? "reachable again" : "unreachable: /readyz answers 503");
+        }
+        trust->reloadIfChanged();
+        lock.lock();
+        sweeper_wake.wait_for(lock, std::chrono::milliseconds(kLedgerProbeIntervalMillis));
+    }
+}
+
 GatewayRuntime::GatewayRuntime(GatewayConfig config, ClockPtr clock)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(clock))) {}
 
@@ -242,15 +266,19 @@ GatewayRuntime::~GatewayRuntime() { stop(); }
 
 Status GatewayRuntime::start() {
     if (Status opened = impl_->openLedger(); !opened.ok()) return opened;
-    if (Status api = impl_->startApiListener(); !api.ok()) return api;
-    if (Status admin = impl_->startAdminListener(); !admin.ok()) return admin;
-    if (Status bench = impl_->startBenchListener(); !bench.ok()) return bench;
+    if (Status listening = impl_->startListeners(); !listening.ok()) return listening;
     // The index was loaded with the ledger; a later roster reload would clear this flag.
     impl_->ready = true;
     if (impl_->config.sweep_interval_ms > 0) {
         impl_->sweeper = std::thread([this] { impl_->runSweeper(); });
     }
+    impl_->watchdog = std::thread([this] { impl_->runWatchdog(); });
     return Status::okStatus();
+}
+
+Status GatewayRuntime::reloadCertificates() {
+    if (!impl_->trust) return Status(ErrorCode::not_ready, "not started");
+    return impl_->trust->reload();
 }
 
 void GatewayRuntime::stop() {
@@ -263,21 +291,23 @@ void GatewayRuntime::stop() {
     }
     impl_->sweeper_wake.notify_all();
     if (impl_->sweeper.joinable()) impl_->sweeper.join();
-    for (auto* server : {impl_->api_server.get(), impl_->bench_server.get(),
-                         impl_->admin_server.get()}) {
-        if (server != nullptr) server->stopAll(true);
-    }
+    if (impl_->watchdog.joinable()) impl_->watchdog.join();
+    // I/O threads first: no new request reaches the ledger. Operations already queued are
+    // drained by the writer; their replies are posted to stopped contexts and dropped with the
+    // connections (the terminals retry with the same Idempotency-Key).
+    if (impl_->api_pool) impl_->api_pool->stop();
+    if (impl_->admin_pool) impl_->admin_pool->stop();
     if (impl_->committer) impl_->committer->stop();
 }
 
 std::uint16_t GatewayRuntime::apiPort() const {
-    return impl_->api_server ? impl_->api_server->port() : 0;
+    return impl_->api_listener ? impl_->api_listener->port() : 0;
 }
 std::uint16_t GatewayRuntime::adminPort() const {
-    return impl_->admin_server ? impl_->admin_server->port() : 0;
+    return impl_->admin_listener ? impl_->admin_listener->port() : 0;
 }
 std::uint16_t GatewayRuntime::benchPort() const {
-    return impl_->bench_server ? impl_->bench_server->port() : 0;
+    return impl_->bench_listener ? impl_->bench_listener->port() : 0;
 }
 ClaimService& GatewayRuntime::service() { return *impl_->service; }
 Metrics& GatewayRuntime::metrics() { return impl_->metrics; }

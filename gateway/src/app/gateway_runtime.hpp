@@ -1,7 +1,9 @@
 // File: gateway_runtime.hpp
 // The composition root of `claimgate-gateway serve`: ledger store, engine, group committer,
-// eligibility index, claim service, the mTLS API listener, the admin listener, the optional
-// loopback bench listener and the expiry sweeper. Tests run it in-process on port 0.
+// eligibility index, claim service, the event-driven listeners (mTLS API and optional loopback
+// bench on the API I/O threads, admin on its own thread), the expiry sweeper and the watchdog
+// (ledger reachability for /readyz, certificate file changes). Tests run it in-process on
+// port 0.
 #pragma once
 
 #include <claimgate/gateway/clock.hpp>
@@ -29,6 +31,9 @@ public:
     [[nodiscard]] protocols::Status start();
     /// Stops accepting, drains the ledger queue, closes. Idempotent.
     void stop();
+
+    /// Re-reads the CA bundle and CRL (SIGHUP); the old ones stay on any problem. Thread-safe.
+    protocols::Status reloadCertificates();
 
     [[nodiscard]] std::uint16_t apiPort() const;
     [[nodiscard]] std::uint16_t adminPort() const;

@@ -364,9 +364,11 @@ LedgerReply ClaimEngine::resolve(LedgerStore& store, const ResolveOperation& ope
     if (claim->status == operation.outcome) {
         return jsonReply(200, claim->toJson());  // resolving twice to the same end is a no-op
     }
-    if (claim->status != ClaimStatus::held && claim->status != ClaimStatus::in_doubt) {
+    // Only in_doubt: a held claim may be mid-dispense at its ATM, and voiding it would re-open
+    // a citizen who is being paid right now (issue 8). Holds expire into in_doubt first.
+    if (claim->status != ClaimStatus::in_doubt) {
         return errorReply(Status(ErrorCode::invalid_transition,
-                                 "only held or in_doubt claims can be resolved",
+                                 "only in_doubt claims can be resolved",
                                  {{"status", protocols::claimStatusName(claim->status)}}));
     }
     const bool was_in_doubt = claim->status == ClaimStatus::in_doubt;

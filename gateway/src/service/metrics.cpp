@@ -33,6 +33,61 @@ std::uint64_t Metrics::requests(Route route, int http_status) const {
     return requests_[static_cast<std::size_t>(route)][statusSlot(http_status)].load();
 }
 
+void Metrics::renderFrontEnd(std::string& out) const {
+    static constexpr std::array<const char*, kListenerCount> kListeners = {"api", "admin",
+                                                                          "bench"};
+    static constexpr std::array<const char*, kConnectionRefusalCount> kRefusals = {"node_cap",
+                                                                                  "peer_cap"};
+    static constexpr std::array<const char*, kHandshakeFailureCount> kFailures = {
+        "timeout", "handshake", "untrusted"};
+    const auto head = [&out](const char* name, const char* type, const char* help) {
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type +
+               "\n";
+    };
+    const auto sample = [&out](const std::string& series, auto value) {
+        out += series + " " + std::to_string(value) + "\n";
+    };
+    const auto listener = [](std::size_t i) {
+        return std::string("{listener=\"") + kListeners[i] + "\"";
+    };
+    head("claimgate_connections_open", "gauge", "Open client connections by listener.");
+    for (std::size_t i = 0; i < kListenerCount; ++i) {
+        sample("claimgate_connections_open" + listener(i) + "}", connections_open_[i].load());
+    }
+    head("claimgate_connections_refused_total", "counter",
+         "Connections closed at accept because a connection cap was reached.");
+    for (std::size_t i = 0; i < kListenerCount; ++i) {
+        for (std::size_t r = 0; r < kConnectionRefusalCount; ++r) {
+            sample("claimgate_connections_refused_total" + listener(i) + ",reason=\"" +
+                       kRefusals[r] + "\"}",
+                   connections_refused_[i][r].load());
+        }
+    }
+    head("claimgate_connections_reaped_total", "counter",
+         "Idle keep-alive connections closed to make room near the connection cap.");
+    for (std::size_t i = 0; i < kListenerCount; ++i) {
+        sample("claimgate_connections_reaped_total" + listener(i) + "}",
+               connections_reaped_[i].load());
+    }
+    head("claimgate_tls_handshake_failures_total", "counter",
+         "TLS handshakes that failed: deadline passed, protocol error, or untrusted certificate.");
+    for (std::size_t r = 0; r < kHandshakeFailureCount; ++r) {
+        sample(std::string("claimgate_tls_handshake_failures_total{reason=\"") + kFailures[r] +
+                   "\"}",
+               tls_handshake_failures_[r].load());
+    }
+    head("claimgate_revoked_certificate_attempts_total", "counter",
+         "Requests refused because the client certificate is on the CRL.");
+    sample("claimgate_revoked_certificate_attempts_total", revoked_attempts_.load());
+    head("claimgate_crl_next_update_timestamp_seconds", "gauge",
+         "nextUpdate of the CRL in force, unix seconds (0 = none).");
+    sample("claimgate_crl_next_update_timestamp_seconds", crl_next_update_s_.load());
+    head("claimgate_crl_reloads_total", "counter",
+         "CA bundle and CRL reloads; rejected ones leave the previous pair in force.");
+    sample("claimgate_crl_reloads_total{result=\"ok\"}", crl_reloads_[0].load());
+    sample("claimgate_crl_reloads_total{result=\"rejected\"}", crl_reloads_[1].load());
+}
+
 std::string Metrics::renderPrometheus(const std::function<void(std::string&)>& extra) const {
     std::string out;
     out.reserve(16384);
@@ -73,6 +128,7 @@ std::string Metrics::renderPrometheus(const std::function<void(std::string&)>& e
     out += "# HELP claimgate_claims_in_doubt Claims held past their TTL, awaiting evidence.\n";
     out += "# TYPE claimgate_claims_in_doubt gauge\n";
     out += "claimgate_claims_in_doubt " + std::to_string(in_doubt_.load()) + "\n";
+    renderFrontEnd(out);
     if (extra) extra(out);
     return out;
 }

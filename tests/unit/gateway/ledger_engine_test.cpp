@@ -182,6 +182,17 @@ TEST_F(LedgerEngineTest, ResolveMovesInDoubtToAnOutcome) {
     EXPECT_EQ(store_.findClaim(a)->reason, std::optional<std::string>("settlement closed"));
 }
 
+TEST_F(LedgerEngineTest, ResolveRefusesAHeldClaim) {
+    // A held claim may be mid-dispense at its ATM: voiding it would re-open a citizen who is
+    // being paid. Only in_doubt claims are resolved; the refusal changes nothing.
+    const std::string a = applyJson(holdOf("a", "k1"), 201)["claim_id"];
+    const LedgerReply refused =
+        apply(ResolveOperation{a, ClaimStatus::voided, "settlement closed", "admin"});
+    EXPECT_EQ(refused.http_status, 409) << refused.body;
+    EXPECT_EQ(errorCode(refused), "invalid_transition");
+    EXPECT_EQ(store_.findClaim(a)->status, ClaimStatus::held);
+}
+
 TEST_F(LedgerEngineTest, AppendOnlyTriggersRefuseChanges) {
     makeHistory();
     EXPECT_THROW(claimgate::testing::execSql(path_, "UPDATE claim_events SET body = 'x'"),

@@ -22,10 +22,50 @@ inline constexpr std::size_t kExpirySweepBatchMax = 2000;
 /// Idempotency replies purged per sweep transaction.
 inline constexpr std::size_t kIdempotencyPurgeBatchMax = 2000;
 inline constexpr std::int64_t kIdempotencyRetentionMillisDefault = 30LL * 24 * 3600 * 1000;
-/// HTTP worker threads and the accept backlog queue of the TLS listener.
-inline constexpr int kHttpThreadsMax = 64;
-inline constexpr int kHttpQueuedConnectionsMax = 512;
-inline constexpr int kHttpKeepAliveRequestsMax = 100000;
+
+// ---- The event-driven front end (gateway/src/net/) ----
+/// I/O threads of the API and bench listeners (`--io-threads`, default one per core). Every
+/// connection lives on one of them; nothing on them blocks (contracts §5 answers inline or from
+/// the ledger writer's completion).
+inline constexpr int kIoThreadsMax = 256;
+/// The admin listener's own I/O threads, so probes answer while the API is saturated.
+inline constexpr int kAdminIoThreads = 1;
+/// Pending connections in the kernel's accept queue of each listener.
+inline constexpr int kAcceptBacklog = 4096;
+/// TLS handshake plus the first request head must complete within this, and every later request
+/// head within this of its first byte: a silent or dribbling peer costs one small object, never
+/// a thread, and is dropped at the deadline.
+inline constexpr std::int64_t kHeadDeadlineMillisDefault = 5'000;
+/// A keep-alive connection with no request in flight is closed after this. Terminals ask a few
+/// questions a minute, so 75 s keeps a terminal's connection warm between questions.
+inline constexpr std::int64_t kIdleTimeoutMillisDefault = 75'000;
+/// Reading a request body, and writing a reply, must each finish within this.
+inline constexpr std::int64_t kBodyDeadlineMillis = 10'000;
+inline constexpr std::int64_t kWriteDeadlineMillis = 10'000;
+/// Connections per node (`--max-connections`). Each idle TLS connection costs ~40 KiB of user
+/// memory (Asio's two 17 KiB record buffers dominate), so 20,000 cost ~0.8 GiB.
+inline constexpr std::size_t kConnectionsMaxDefault = 20'000;
+inline constexpr std::size_t kConnectionsMaxLimit = 1'000'000;
+/// Connections per peer IP address (`--max-connections-per-peer`). A bank's ATMs can share one
+/// NAT address, so the default is half the node: one address cannot take the node alone.
+inline constexpr std::size_t kConnectionsPerPeerMaxDefault = kConnectionsMaxDefault / 2;
+/// From this share of the node cap on, each new connection first closes the longest-idle
+/// keep-alive connection (a terminal reconnects on its next question; a new one cannot wait).
+inline constexpr std::size_t kConnectionReapWatermarkPercent = 95;
+/// Request line plus headers; beyond it 400 and close.
+inline constexpr std::size_t kRequestHeadBytesMax = 8 * 1024;
+/// Request target (path and query); beyond it 400 and close.
+inline constexpr std::size_t kRequestTargetBytesMax = 2 * 1024;
+/// An oversized body (> kRequestBodyBytesMax) is read and discarded up to this many bytes, so
+/// the still-sending client gets the 413 rather than a reset and its connection stays usable;
+/// a larger declared body is refused at once and the connection closed.
+inline constexpr std::size_t kOversizedBodyDrainBytesMax = 1024 * 1024;
+/// How often the certificate files (CA bundle, CRL) are checked for a change.
+inline constexpr std::int64_t kTrustFilePollMillis = 1'000;
+/// How often the ledger database is probed for /readyz.
+inline constexpr std::int64_t kLedgerProbeIntervalMillis = 1'000;
+/// Lines of an admin token file (`--admin-token-file`).
+inline constexpr std::size_t kAdminTokensMax = 256;
 /// Roster lines that may be rejected before an import stops.
 inline constexpr std::size_t kRosterBadLinesMax = 1000;
 /// Roster rows sorted and written per transaction by `roster import`: ~200 bytes each in
@@ -36,5 +76,9 @@ inline constexpr std::size_t kIndexEntriesMax = std::size_t{1} << 31;
 
 static_assert(kCommitBatchMaxDefault <= kCommitBatchMaxLimit);
 static_assert(kCommitBatchMaxLimit <= kLedgerQueueDepthMax * 2);
+static_assert(kConnectionsPerPeerMaxDefault <= kConnectionsMaxDefault);
+static_assert(kConnectionReapWatermarkPercent > 0 && kConnectionReapWatermarkPercent <= 100);
+static_assert(kRequestTargetBytesMax < kRequestHeadBytesMax);
+static_assert(protocols::kRequestBodyBytesMax < kOversizedBodyDrainBytesMax);
 
 }  // namespace claimgate::gateway

@@ -44,6 +44,8 @@ enum class ErrorCode {
     // 429 / 503
     overloaded,
     not_ready,
+    // 401: a mutating admin endpoint without a valid admin credential
+    admin_unauthenticated,
     // 500
     internal,
 };

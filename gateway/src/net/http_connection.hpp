@@ -1,0 +1,110 @@
+// File: http_connection.hpp
+// One keep-alive HTTP/1.1 connection of the event-driven server (plain or TLS): a small object
+// bound to one I/O thread, with bounded buffers and one deadline per phase (limits.hpp):
+//   handshake + first request head .. kHeadDeadline   (silent / dribbling peers dropped)
+//   waiting for the next request ..... idle timeout   (a reaping candidate near the node cap)
+//   later request heads .............. head deadline from their first byte
+//   body / reply ..................... kBodyDeadline / kWriteDeadline
+// The next request is read only after the previous reply is written, so pipelined requests are
+// answered in order. Only net/*.cpp include this (Beast is heavy to compile).
+#pragma once
+
+#include "net/connection_tracker.hpp"
+#include "net/http_exchange.hpp"
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include "service/metrics.hpp"
+
+namespace claimgate::gateway::net {
+
+/// What every connection of one listener shares; kept alive by its connections.
+struct ConnectionContext {
+    ConnectionContext(RequestHandler& handler_in, const ConnectionBudget& budget,
+                      Metrics& metrics_in, Listener listener_in,
+                      std::chrono::milliseconds head_deadline_in,
+                      std::chrono::milliseconds idle_timeout_in)
+        : handler(handler_in),
+          tracker(budget),
+          metrics(metrics_in),
+          listener(listener_in),
+          head_deadline(head_deadline_in),
+          idle_timeout(idle_timeout_in) {}
+
+    RequestHandler& handler;
+    ConnectionTracker tracker;
+    Metrics& metrics;
+    Listener listener;
+    std::chrono::milliseconds head_deadline;
+    std::chrono::milliseconds idle_timeout;
+};
+
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+using PlainStream = boost::beast::tcp_stream;
+
+template <class Stream>
+class HttpConnection final : public ReapableConnection,
+                             public std::enable_shared_from_this<HttpConnection<Stream>> {
+public:
+    HttpConnection(Stream stream, std::shared_ptr<ConnectionContext> context,
+                   std::string peer_address);
+    ~HttpConnection() override;
+    HttpConnection(const HttpConnection&) = delete;
+    HttpConnection& operator=(const HttpConnection&) = delete;
+
+    /// Begins the handshake (TLS) or the first read; `id` was admitted by the tracker. Call on
+    /// the connection's own executor.
+    void start(ConnectionTracker::Id id);
+    void reap() override;
+
+private:
+    static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+    using Parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
+    using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+    void onHandshake(boost::beast::error_code error);
+    void readRequest();
+    void onFirstBytes(boost::beast::error_code error, std::size_t bytes);
+    void readHead();
+    void onHead(boost::beast::error_code error);
+    void readBody();
+    void onBody(boost::beast::error_code error);
+    void dispatchRequest();
+    void writeResponse(HttpResponse reply);
+    void onWritten(boost::beast::error_code error);
+    /// Answers a framing error (400 / 413) and closes: the byte stream cannot be trusted.
+    void refuse(int status, const std::string& message);
+    void closeSocket();
+    boost::beast::tcp_stream& tcp();
+
+    Stream stream_;
+    std::shared_ptr<ConnectionContext> context_;
+    PeerInfo peer_;
+    ConnectionTracker::Id id_ = 0;
+    boost::beast::flat_buffer buffer_;
+    std::optional<Parser> parser_;
+    std::string body_;
+    std::size_t body_bytes_seen_ = 0;
+    std::optional<Response> response_;
+    std::int64_t head_received_micros_ = 0;
+    bool idle_ = false;
+    bool close_after_write_ = false;
+    bool closed_ = false;
+    bool handshaken_ = !kTls;
+};
+
+extern template class HttpConnection<TlsStream>;
+extern template class HttpConnection<PlainStream>;
+
+}  // namespace claimgate::gateway::net

@@ -1,0 +1,47 @@
+// File: io_thread_pool.hpp
+// A fixed set of I/O threads, each running its own io_context. A connection is bound to one
+// context for its whole life, so its handlers never run concurrently and need no strand; the
+// ledger writer's completions are posted back to that context.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace claimgate::gateway::net {
+
+class IoThreadPool {
+public:
+    /// `threads` >= 1; `name` prefixes the thread names seen in top/perf (15 chars max).
+    IoThreadPool(int threads, std::string name);
+    ~IoThreadPool();
+    IoThreadPool(const IoThreadPool&) = delete;
+    IoThreadPool& operator=(const IoThreadPool&) = delete;
+
+    void start();
+    /// Stops every context and joins the threads. Idempotent.
+    void stop();
+
+    /// Round-robin choice of a context for a new connection.
+    boost::asio::io_context& next();
+    /// The first context: acceptors and timers live there.
+    boost::asio::io_context& primary() { return *contexts_.front(); }
+    [[nodiscard]] std::size_t size() const { return contexts_.size(); }
+
+private:
+    using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+    std::string name_;
+    std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+    std::vector<WorkGuard> guards_;
+    std::vector<std::thread> threads_;
+    std::atomic<std::size_t> next_{0};
+    bool stopped_ = false;
+};
+
+}  // namespace claimgate::gateway::net

@@ -1,0 +1,343 @@
+// The event-driven front end (issue 8) with the real gateway binary on port 0 and real mTLS:
+// a silent or dribbling peer is dropped at the head deadline and costs a legitimate terminal
+// nothing; the connection cap refuses cleanly and reaps idle keep-alive connections first; the
+// CRL is reloaded on SIGHUP (a revoked terminal is refused on its open connection, the others
+// keep theirs) and a forged one is refused; the admin listener authenticates resolve and
+// reports an unreachable database on /readyz; status lines carry reason phrases; a request with
+// both Content-Length and Transfer-Encoding is refused and its connection closed.
+#include "gateway_process.hpp"
+#include "gateway_test_client.hpp"
+#include "postgres_server.hpp"
+#include "raw_connection.hpp"
+#include "temp_dir.hpp"
+#include "test_crl.hpp"
+#include "test_pki.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+namespace claimgate::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+std::int64_t metricValue(const std::string& text, const std::string& series) {
+    const auto at = text.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stoll(text.substr(at + series.size() + 2));
+}
+
+class FrontEndTest : public ::testing::Test {
+protected:
+    /// A private copy of the dev PKI (the CRL tests rewrite crl.pem) and a gateway on it.
+    void startGateway(std::vector<std::string> extra_args = {}) {
+        pki_ = temp_.file("pki");
+        const std::string copy = "cp -r " + TestPki::shared().dir() + " " + pki_;
+        ASSERT_EQ(std::system(copy.c_str()), 0);
+        logs_ = temp_.file("logs");
+        ASSERT_EQ(::mkdir(logs_.c_str(), 0700), 0);
+        gateway_ = std::make_unique<GatewayProcess>(temp_.file("data"), pki_, logs_,
+                                                    std::move(extra_args));
+        ASSERT_TRUE(gateway_->start()) << gateway_->error();
+    }
+    std::string metrics() {
+        return GatewayTestClient::plain(gateway_->adminPort()).get("/metrics").body;
+    }
+    std::int64_t metric(const std::string& series) { return metricValue(metrics(), series); }
+
+    /// A terminal's GET /v1/programs on a fresh connection, with its wall time.
+    std::pair<int, std::chrono::microseconds> timedTerminalRequest(const std::string& terminal) {
+        const auto started = Clock::now();
+        auto client = GatewayTestClient::forTerminal(gateway_->apiPort(), terminal);
+        const int status = client.get("/v1/programs").status;
+        return {status, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
+                                                                              started)};
+    }
+
+    TempDir temp_{"cg-front"};
+    std::string pki_;
+    std::string logs_;
+    std::unique_ptr<GatewayProcess> gateway_;
+};
+
+TEST_F(FrontEndTest, StatusLinesCarryReasonPhrases) {
+    startGateway();
+    RawConnection admin(gateway_->adminPort());
+    ASSERT_TRUE(admin.connected());
+    ASSERT_TRUE(admin.send("GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_EQ(admin.readUntil("\r\n", 2s).rfind("HTTP/1.1 404 Not Found\r\n", 0), 0U);
+    (void)admin.readUntil("}", 2s);
+    ASSERT_TRUE(admin.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_EQ(admin.readUntil("\r\n", 2s).rfind("HTTP/1.1 200 OK\r\n", 0), 0U);
+    (void)admin.readUntil("}", 2s);
+    ASSERT_TRUE(admin.send("DELETE /admin/claims/c_x/resolve HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_EQ(admin.readUntil("\r\n", 2s).rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0), 0U);
+}
+
+TEST_F(FrontEndTest, ContentLengthWithTransferEncodingIs400AndClosed) {
+    startGateway();
+    const std::vector<std::string> smuggles = {
+        "POST /admin/claims/c_x/resolve HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "POST /admin/claims/c_x/resolve HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        "Content-Length: 5\r\n\r\n0\r\n\r\n",
+        "POST /admin/claims/c_x/resolve HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n"
+        "Content-Length: 2\r\n\r\n{}",
+        "POST /admin/claims/c_x/resolve HTTP/1.1\r\nHost: x\r\nContent-Length: 2x\r\n\r\n{}",
+        "POST /admin/claims/c_x/resolve HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n{}",
+    };
+    for (const auto& request : smuggles) {
+        RawConnection admin(gateway_->adminPort());
+        ASSERT_TRUE(admin.connected());
+        ASSERT_TRUE(admin.send(request));
+        const std::string reply = admin.readUntilClosed(3s);
+        EXPECT_EQ(reply.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0U) << request << reply;
+        EXPECT_NE(reply.find("Connection: close"), std::string::npos) << reply;
+        EXPECT_TRUE(admin.closedByPeer()) << request;
+    }
+}
+
+TEST_F(FrontEndTest, SilentAndDribblingPeersAreDroppedAtTheHeadDeadline) {
+    startGateway({"--head-deadline-ms", "800"});
+    RawConnection silent_tls(gateway_->apiPort());
+    RawConnection silent_plain(gateway_->adminPort());
+    RawConnection dribbler(gateway_->adminPort());
+    ASSERT_TRUE(silent_tls.connected() && silent_plain.connected() && dribbler.connected());
+    const auto started = Clock::now();
+    const std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: yes\r\n\r\n";
+    bool dribbler_cut = false;
+    for (char byte : head) {  // one byte per 100 ms: 4.5 s for the head, far past the deadline
+        if (!dribbler.send(std::string(1, byte)) || dribbler.waitClosed(100ms)) {
+            dribbler_cut = true;
+            break;
+        }
+    }
+    const auto cut_after = Clock::now() - started;
+    EXPECT_TRUE(dribbler_cut);
+    EXPECT_LT(cut_after, 2500ms);
+    EXPECT_TRUE(silent_tls.waitClosed(2s));
+    EXPECT_TRUE(silent_plain.waitClosed(2s));
+    EXPECT_GE(metric(R"(claimgate_tls_handshake_failures_total{reason="timeout"})"), 1);
+    // A real terminal is still served.
+    EXPECT_EQ(timedTerminalRequest("atm-0001").first, 200);
+}
+
+TEST_F(FrontEndTest, ThousandSilentConnectionsDelayARealRequestByUnder100ms) {
+    raiseFileLimit();
+    startGateway();
+    // Baseline: a fresh mTLS connection and one request, best of three.
+    std::chrono::microseconds baseline = 10s;
+    for (int i = 0; i < 3; ++i) {
+        const auto [status, took] = timedTerminalRequest("atm-0001");
+        ASSERT_EQ(status, 200);
+        baseline = std::min(baseline, took);
+    }
+    std::vector<RawConnection> idle;
+    idle.reserve(1000);
+    for (int i = 0; i < 1000; ++i) {
+        idle.emplace_back(gateway_->apiPort());
+        ASSERT_TRUE(idle.back().connected()) << i;
+        // Half of them dribble the first bytes of a TLS record and then stall.
+        if (i % 2 == 0) ASSERT_TRUE(idle.back().send(std::string("\x16\x03\x01", 3)));
+    }
+    std::chrono::microseconds loaded = 10s;
+    for (int i = 0; i < 3; ++i) {
+        const auto [status, took] = timedTerminalRequest("atm-0002");
+        ASSERT_EQ(status, 200);
+        loaded = std::min(loaded, took);
+    }
+    EXPECT_LT(loaded - baseline, 100ms) << "baseline " << baseline.count() << " us, with 1,000 "
+                                        << "silent peers " << loaded.count() << " us";
+    EXPECT_GE(metric(R"(claimgate_connections_open{listener="api"})"), 1000);
+}
+
+TEST_F(FrontEndTest, ConnectionCapReapsIdleKeepAliveFirstThenRefuses) {
+    // Cap 10: idle connections are reaped from 9 (95 %) on; per peer 10.
+    startGateway({"--max-connections", "10", "--max-connections-per-peer", "10"});
+    std::vector<GatewayTestClient> terminals;
+    for (int i = 0; i < 9; ++i) {
+        terminals.push_back(GatewayTestClient::forTerminal(gateway_->apiPort(), "atm-0001"));
+        ASSERT_EQ(terminals.back().get("/v1/programs").status, 200);
+    }
+    // The 10th terminal gets in: the longest-idle keep-alive connection makes room.
+    auto newcomer = GatewayTestClient::forTerminal(gateway_->apiPort(), "atm-0002");
+    EXPECT_EQ(newcomer.get("/v1/programs").status, 200);
+    EXPECT_GE(metric(R"(claimgate_connections_reaped_total{listener="api"})"), 1);
+    // The reaped terminal simply reconnects on its next question.
+    EXPECT_EQ(terminals.front().get("/v1/programs").status, 200);
+
+    // Busy (mid-handshake) connections are never reaped: beyond the cap new ones are refused,
+    // closed at once rather than left waiting.
+    // Each new connection reaps one idle one (asynchronously), so after twice the cap every
+    // idle connection is gone and the node is full of busy ones.
+    std::vector<RawConnection> busy;
+    for (int i = 0; i < 20; ++i) {
+        busy.emplace_back(gateway_->apiPort());
+        (void)busy.back().send(std::string("\x16\x03\x01", 3));
+        std::this_thread::sleep_for(10ms);
+    }
+    const auto refused_at = Clock::now();
+    RawConnection late(gateway_->apiPort());
+    ASSERT_TRUE(late.connected());  // the kernel accepts; the gateway closes it
+    EXPECT_TRUE(late.waitClosed(2s));
+    EXPECT_LT(Clock::now() - refused_at, 1s);
+    EXPECT_GE(
+        metric(R"(claimgate_connections_refused_total{listener="api",reason="node_cap"})"), 1);
+}
+
+TEST_F(FrontEndTest, PerPeerCapRefusesTheExtraConnection) {
+    startGateway({"--max-connections-per-peer", "3"});
+    std::vector<RawConnection> mine;
+    for (int i = 0; i < 3; ++i) mine.emplace_back(gateway_->apiPort());
+    RawConnection fourth(gateway_->apiPort());
+    EXPECT_TRUE(fourth.waitClosed(2s));
+    EXPECT_FALSE(mine.front().waitClosed(200ms));
+    EXPECT_GE(metric(R"(claimgate_connections_refused_total{listener="api",reason="peer_cap"})"),
+              1);
+}
+
+TEST_F(FrontEndTest, IdleKeepAliveConnectionsAreClosedAfterTheIdleTimeout) {
+    startGateway({"--idle-timeout-ms", "500"});
+    RawConnection admin(gateway_->adminPort());
+    ASSERT_TRUE(admin.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_NE(admin.readUntil("}", 2s).find("200 OK"), std::string::npos);
+    const auto started = Clock::now();
+    EXPECT_TRUE(admin.waitClosed(3s));
+    EXPECT_GE(Clock::now() - started, 400ms);
+}
+
+TEST_F(FrontEndTest, SighupReloadsTheCrlWithoutDroppingOtherTerminals) {
+    startGateway();
+    auto revoked_soon = GatewayTestClient::forTerminal(gateway_->apiPort(), "atm-0001");
+    auto unaffected = GatewayTestClient::forTerminal(gateway_->apiPort(), "atm-0002");
+    ASSERT_EQ(revoked_soon.get("/v1/programs").status, 200);
+    ASSERT_EQ(unaffected.get("/v1/programs").status, 200);
+    const std::int64_t open_before = metric(R"(claimgate_connections_open{listener="api"})");
+
+    // A genuine new CRL: the old revocation plus atm-0001, then SIGHUP (the once-a-second file
+    // poll may see it first; either way the refusal must come within a second).
+    writeCrl({pki_ + "/ca.pem", pki_ + "/ca.key",
+              {pki_ + "/terminals/revoked-0001.pem", pki_ + "/terminals/atm-0001.pem"}},
+             pki_ + "/crl.pem");
+    ASSERT_TRUE(gateway_->sendSignal(SIGHUP));
+    const auto sent = Clock::now();
+    HttpReply refused;
+    while (Clock::now() - sent < 1s) {
+        refused = revoked_soon.get("/v1/programs");
+        if (refused.status == 403) break;
+        std::this_thread::sleep_for(20ms);
+    }
+    EXPECT_EQ(refused.status, 403) << refused.describe();
+    EXPECT_EQ(refused.code(), "terminal_revoked");
+    EXPECT_LT(Clock::now() - sent, 1s);
+    // The other terminal keeps its connection (no new one was opened) and is served.
+    EXPECT_EQ(unaffected.get("/v1/programs").status, 200);
+    EXPECT_EQ(metric(R"(claimgate_connections_open{listener="api"})"), open_before);
+    EXPECT_GE(metric("claimgate_revoked_certificate_attempts_total"), 1);
+    // SIGHUP never stops the gateway.
+    std::this_thread::sleep_for(100ms);
+    EXPECT_TRUE(gateway_->alive());
+    EXPECT_NE(gateway_->allLogs().find("CA bundle and CRL reloaded"), std::string::npos);
+}
+
+TEST_F(FrontEndTest, ForgedOrStaleCrlIsRefusedAndTheOldOneStays) {
+    startGateway();
+    auto terminal = GatewayTestClient::forTerminal(gateway_->apiPort(), "atm-0001");
+    ASSERT_EQ(terminal.get("/v1/programs").status, 200);
+    const std::string rejected = R"(claimgate_crl_reloads_total{result="rejected"})";
+    const std::int64_t rejected_before = metric(rejected);
+    // Signed by a key that is not the CA's, under the CA's name.
+    writeCrl({pki_ + "/ca.pem", "", {pki_ + "/terminals/atm-0001.pem"}}, pki_ + "/crl.pem");
+    ASSERT_TRUE(gateway_->sendSignal(SIGHUP));
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(terminal.get("/v1/programs").status, 200);
+    // Issued by a CA the gateway does not trust at all.
+    writeCrl({pki_ + "/untrusted/ca.pem", "", {pki_ + "/terminals/atm-0001.pem"}},
+             pki_ + "/crl.pem");
+    ASSERT_TRUE(gateway_->sendSignal(SIGHUP));
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(terminal.get("/v1/programs").status, 200);
+    // Genuine but past its nextUpdate.
+    writeCrl({pki_ + "/ca.pem", pki_ + "/ca.key", {pki_ + "/terminals/atm-0001.pem"}, -3600},
+             pki_ + "/crl.pem");
+    ASSERT_TRUE(gateway_->sendSignal(SIGHUP));
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(terminal.get("/v1/programs").status, 200);
+    EXPECT_GE(metric(rejected), rejected_before + 3);
+    // The original CRL is still enforced.
+    auto revoked = GatewayTestClient::forTerminal(gateway_->apiPort(), "revoked-0001");
+    EXPECT_EQ(revoked.get("/v1/programs").code(), "terminal_revoked");
+    const std::string logs = gateway_->allLogs();
+    EXPECT_NE(logs.find("signature does not verify"), std::string::npos) << logs;
+    EXPECT_NE(logs.find("is not issued by a CA"), std::string::npos) << logs;
+    EXPECT_NE(logs.find("past its nextUpdate"), std::string::npos) << logs;
+    EXPECT_TRUE(gateway_->alive());
+}
+
+TEST_F(FrontEndTest, ResolveNeedsTheAdminTokenWhenOneIsConfigured) {
+    const std::string tokens = temp_.file("admin-tokens");
+    writeFileBytes(tokens, "# person:token\nalice:0123456789abcdef0123456789abcdef\n");
+    startGateway({"--admin-token-file", tokens});
+    auto admin = GatewayTestClient::plain(gateway_->adminPort());
+    const std::string body = R"({"outcome":"voided","reason":"x"})";
+    HttpReply reply = admin.post("/admin/claims/c_nosuchclaim/resolve", body);
+    EXPECT_EQ(reply.status, 401) << reply.describe();
+    EXPECT_EQ(reply.code(), "admin_unauthenticated");
+    reply = admin.request("POST", "/admin/claims/c_nosuchclaim/resolve", body,
+                          {{"Authorization", "Bearer 0123456789abcdef0123456789abcdeX"}});
+    EXPECT_EQ(reply.code(), "admin_unauthenticated") << reply.describe();
+    reply = admin.request("POST", "/admin/claims/c_nosuchclaim/resolve", body,
+                          {{"Authorization", "Bearer 0123456789abcdef0123456789abcdef"}});
+    EXPECT_EQ(reply.code(), "unknown_claim") << reply.describe();  // authenticated
+    // Probes need no token.
+    EXPECT_EQ(admin.get("/healthz").status, 200);
+    EXPECT_EQ(admin.get("/readyz").status, 200);
+}
+
+TEST_F(FrontEndTest, NonLoopbackAdminBindWithoutTokenFileIsRefused) {
+    const std::string pki = TestPki::shared().dir();
+    const auto result = runCommand(
+        {binDir() + "/claimgate-gateway", "serve", "--data-dir", temp_.file("data"), "--pki-dir",
+         pki, "--listen", "127.0.0.1:0", "--admin-listen", "0.0.0.0:0"},
+        temp_.file("refused.log"), std::chrono::seconds(20));
+    EXPECT_NE(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find("--admin-token-file"), std::string::npos) << result.output;
+}
+
+TEST_F(FrontEndTest, ReadyzIs503WhileTheLedgerDatabaseIsDown) {
+    PostgresServer postgres(temp_.file("pg"));
+    const std::string uri = postgres.freshDatabase();
+    startGateway({"--ledger", uri});
+    auto admin = GatewayTestClient::plain(gateway_->adminPort());
+    EXPECT_EQ(admin.get("/readyz").status, 200);
+    postgres.stop();
+    HttpReply reply;
+    const auto stopped = Clock::now();
+    while (Clock::now() - stopped < 10s) {
+        reply = admin.get("/readyz");
+        if (reply.status == 503) break;
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_EQ(reply.status, 503) << reply.describe();
+    EXPECT_EQ(reply.code(), "not_ready");
+    EXPECT_EQ(admin.get("/healthz").status, 200);  // alive, just not ready
+    postgres.restart();
+    const auto restarted = Clock::now();
+    while (Clock::now() - restarted < 10s) {
+        reply = admin.get("/readyz");
+        if (reply.status == 200) break;
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_EQ(reply.status, 200) << reply.describe();
+}
+
+}  // namespace
+}  // namespace claimgate::testing
