@@ -1,18 +1,19 @@
-#include "app/gateway_runtime.hpp"
+#include <claimgate/gateway/gateway_runtime.hpp>
 
-#include "app/data_dir.hpp"
-#include "app/ledger_factory.hpp"
+#include <claimgate/gateway/claim_service.hpp>
+#include <claimgate/gateway/eligibility_index.hpp>
+#include <claimgate/gateway/metrics.hpp>
+#include <claimgate/ledger/claim_engine.hpp>
+#include <claimgate/ledger/data_dir.hpp>
+#include <claimgate/ledger/group_committer.hpp>
+#include <claimgate/ledger/ledger_factory.hpp>
+
 #include "app/ledger_probe.hpp"
 #include "http/admin_request_handler.hpp"
 #include "http/api_request_handler.hpp"
-#include "index/eligibility_index.hpp"
-#include "ledger/claim_engine.hpp"
-#include "ledger/group_committer.hpp"
 #include "net/http_listener.hpp"
 #include "net/io_thread_pool.hpp"
 #include "net/trust_store.hpp"
-#include "service/claim_service.hpp"
-#include "service/metrics.hpp"
 
 #include <algorithm>
 #include <condition_variable>

@@ -1,6 +1,6 @@
 #include "app/ledger_probe.hpp"
 
-#include "app/ledger_factory.hpp"
+#include <claimgate/ledger/ledger_factory.hpp>
 
 #include <libpq-fe.h>
 #include <unistd.h>

@@ -5,7 +5,7 @@
 // (batches failing while none succeeds). Called from the runtime's watchdog thread only.
 #pragma once
 
-#include "ledger/group_committer.hpp"
+#include <claimgate/ledger/group_committer.hpp>
 
 #include <cstdint>
 #include <string>

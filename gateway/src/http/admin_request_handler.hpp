@@ -9,7 +9,7 @@
 
 #include "http/admin_tokens.hpp"
 #include "net/http_exchange.hpp"
-#include "service/claim_service.hpp"
+#include <claimgate/gateway/claim_service.hpp>
 
 #include <atomic>
 #include <functional>

@@ -7,7 +7,7 @@
 
 #include "net/http_exchange.hpp"
 #include "net/trust_store.hpp"
-#include "service/claim_service.hpp"
+#include <claimgate/gateway/claim_service.hpp>
 
 #include <atomic>
 #include <optional>

@@ -4,7 +4,7 @@
 #include <claimgate/protocols/messages.hpp>
 #include <claimgate/protocols/status.hpp>
 
-#include "service/metrics.hpp"
+#include <claimgate/gateway/metrics.hpp>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>

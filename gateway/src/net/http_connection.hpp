@@ -25,7 +25,7 @@
 #include <string>
 #include <type_traits>
 
-#include "service/metrics.hpp"
+#include <claimgate/gateway/metrics.hpp>
 
 namespace claimgate::gateway::net {
 

@@ -22,7 +22,7 @@
 #include <memory>
 #include <string>
 
-#include "service/metrics.hpp"
+#include <claimgate/gateway/metrics.hpp>
 
 namespace claimgate::gateway::net {
 

@@ -1,6 +1,6 @@
 #include "net/trust_store.hpp"
 
-#include "service/metrics.hpp"
+#include <claimgate/gateway/metrics.hpp>
 
 #include <openssl/ssl.h>
 #include <sys/stat.h>
