@@ -27,7 +27,7 @@ seed=42
 
 log() { echo "frontend bench: $*" >&2; }
 die() { log "$*"; exit 1; }
-for tool in wrk nginx awk grep; do
+for tool in wrk nginx curl awk grep sed; do
   command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-deps.sh installs it)"
 done
 for exe in claimgate-gateway claimgate-sim; do
@@ -63,15 +63,14 @@ awk -F, 'NR > 1 && $5 != "proxy" { print $1 "," $2; if (++n == 10000) exit }' \
 source "$repo/tests/bench/bench_lib.sh"
 gateway_pid="" gateway_api_port="" gateway_bench_port="" gateway_admin_port=""
 
-free_port() {
-  local port
-  port="$(awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')"
+free_port() {  # free_port [FROM]: a port nothing answers on, from FROM or a random start
+  local port="${1:-$(awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')}"
   while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
   echo "$port"
 }
 reply='{"amount":6000,"claim":{"status":"none"},"currency":"TWD","eligible":true,"program":"BENCH2026"}'
 nginx_plain_port="$(free_port)"
-nginx_tls_port="$(free_port)"
+nginx_tls_port="$(free_port $((nginx_plain_port + 1)))"
 mkdir -p "$work/nginx"
 cat > "$work/nginx/nginx.conf" <<EOF
 daemon off;
@@ -99,6 +98,7 @@ http {
     ssl_client_certificate $pki/ca.pem;
     ssl_verify_client on;
     ssl_protocols TLSv1.2 TLSv1.3;
+    location = /v1/programs { default_type application/json; return 200 'PROGRAMS_REPLY'; }
     location / { default_type application/json; return 200 '$reply'; }
   }
 }
@@ -134,6 +134,11 @@ wrk_rps() {  # wrk_rps URL NAME
 }
 
 launch_gateway "$work/data" "$work/gateway" 60 --io-threads "$workers"
+# The load generator first asks for the programs; nginx answers with the gateway's own reply.
+programs="$(curl -s --cacert "$pki/ca.pem" --cert "$pki/terminals/atm-0001.pem" \
+  --key "$pki/terminals/atm-0001.key" "https://127.0.0.1:$gateway_api_port/v1/programs")"
+[ -n "$programs" ] || die "no /v1/programs reply from the gateway"
+sed -i "s|PROGRAMS_REPLY|$programs|" "$work/nginx/nginx.conf"
 log "(a) mTLS eligibility, gateway: claimgate-sim load --terminals $terminals --mix check:1"
 gw_tls="$(load_checks gateway-tls "https://127.0.0.1:$gateway_api_port")"
 log "(b) bench listener, gateway: wrk -t2 -c$terminals"
@@ -171,7 +176,7 @@ absolute figures).
 
 Gateway RSS after the run: $rss_kib KiB.
 
-Reproduce: \`CG_FRONTEND_BENCH_SECONDS=$seconds tests/bench/frontend_bench.sh build\`
+Reproduce: \`CG_FRONTEND_BENCH_SECONDS=$seconds CG_FRONTEND_BENCH_ROWS=$rows tests/bench/frontend_bench.sh build\`
 <!-- frontend-bench:end -->
 EOF
 if grep -q '<!-- frontend-bench:start -->' "$doc"; then
