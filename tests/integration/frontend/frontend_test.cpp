@@ -125,7 +125,9 @@ TEST_F(FrontEndTest, SilentAndDribblingPeersAreDroppedAtTheHeadDeadline) {
     EXPECT_LT(cut_after, 2500ms);
     EXPECT_TRUE(silent_tls.waitClosed(2s));
     EXPECT_TRUE(silent_plain.waitClosed(2s));
-    EXPECT_GE(metric(R"(claimgate_tls_handshake_failures_total{reason="timeout"})"), 1);
+    const std::string text = metrics();
+    EXPECT_GE(metricValue(text, R"(claimgate_tls_handshake_failures_total{reason="timeout"})"), 1)
+        << text;
     // A real terminal is still served.
     EXPECT_EQ(timedTerminalRequest("atm-0001").first, 200);
 }
@@ -225,7 +227,7 @@ TEST_F(FrontEndTest, SighupReloadsTheCrlWithoutDroppingOtherTerminals) {
     // A genuine new CRL: the old revocation plus atm-0001, then SIGHUP (the once-a-second file
     // poll may see it first; either way the refusal must come within a second).
     writeCrl({pki_ + "/ca.pem", pki_ + "/ca.key",
-              {pki_ + "/terminals/revoked-0001.pem", pki_ + "/terminals/atm-0001.pem"}},
+              {pki_ + "/terminals/revoked-0001.pem", pki_ + "/terminals/atm-0001.pem"}, 86400},
              pki_ + "/crl.pem");
     ASSERT_TRUE(gateway_->sendSignal(SIGHUP));
     const auto sent = Clock::now();
@@ -255,12 +257,13 @@ TEST_F(FrontEndTest, ForgedOrStaleCrlIsRefusedAndTheOldOneStays) {
     const std::string rejected = R"(claimgate_crl_reloads_total{result="rejected"})";
     const std::int64_t rejected_before = metric(rejected);
     // Signed by a key that is not the CA's, under the CA's name.
-    writeCrl({pki_ + "/ca.pem", "", {pki_ + "/terminals/atm-0001.pem"}}, pki_ + "/crl.pem");
+    writeCrl({pki_ + "/ca.pem", "", {pki_ + "/terminals/atm-0001.pem"}, 86400},
+             pki_ + "/crl.pem");
     ASSERT_TRUE(gateway_->sendSignal(SIGHUP));
     std::this_thread::sleep_for(300ms);
     EXPECT_EQ(terminal.get("/v1/programs").status, 200);
     // Issued by a CA the gateway does not trust at all.
-    writeCrl({pki_ + "/untrusted/ca.pem", "", {pki_ + "/terminals/atm-0001.pem"}},
+    writeCrl({pki_ + "/untrusted/ca.pem", "", {pki_ + "/terminals/atm-0001.pem"}, 86400},
              pki_ + "/crl.pem");
     ASSERT_TRUE(gateway_->sendSignal(SIGHUP));
     std::this_thread::sleep_for(300ms);

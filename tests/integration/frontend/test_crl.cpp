@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <stdexcept>
 
@@ -42,8 +43,9 @@ KeyPtr readKey(const std::string& path) {
 
 void writeCrl(const CrlSpec& spec, const std::string& out_path) {
     const X509Ptr issuer = readCertificate(spec.issuer_cert_pem);
-    KeyPtr key = spec.signing_key_pem.empty() ? KeyPtr(EVP_EC_gen("P-256"))
-                                              : readKey(spec.signing_key_pem);
+    KeyPtr key = spec.signing_key_pem.empty()
+                     ? KeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"))
+                     : readKey(spec.signing_key_pem);
     if (!key) throw std::runtime_error("no signing key");
     CrlPtr crl(X509_CRL_new());
     X509_CRL_set_version(crl.get(), 1);
