@@ -148,7 +148,9 @@ TEST_F(FrontEndTest, ThousandSilentConnectionsDelayARealRequestByUnder100ms) {
         idle.emplace_back(gateway_->apiPort());
         ASSERT_TRUE(idle.back().connected()) << i;
         // Half of them dribble the first bytes of a TLS record and then stall.
-        if (i % 2 == 0) ASSERT_TRUE(idle.back().send(std::string("\x16\x03\x01", 3)));
+        if (i % 2 == 0) {
+            ASSERT_TRUE(idle.back().send(std::string("\x16\x03\x01", 3)));
+        }
     }
     std::chrono::microseconds loaded = 10s;
     for (int i = 0; i < 3; ++i) {
@@ -173,8 +175,10 @@ TEST_F(FrontEndTest, ConnectionCapReapsIdleKeepAliveFirstThenRefuses) {
     auto newcomer = GatewayTestClient::forTerminal(gateway_->apiPort(), "atm-0002");
     EXPECT_EQ(newcomer.get("/v1/programs").status, 200);
     EXPECT_GE(metric(R"(claimgate_connections_reaped_total{listener="api"})"), 1);
-    // The reaped terminal simply reconnects on its next question.
-    EXPECT_EQ(terminals.front().get("/v1/programs").status, 200);
+    // The reaped (longest-idle) terminal finds its connection closed and simply reconnects.
+    EXPECT_EQ(terminals.front().get("/v1/programs").status, 0);
+    auto reconnected = GatewayTestClient::forTerminal(gateway_->apiPort(), "atm-0001");
+    EXPECT_EQ(reconnected.get("/v1/programs").status, 200);
 
     // Busy (mid-handshake) connections are never reaped: beyond the cap new ones are refused,
     // closed at once rather than left waiting.
