@@ -246,11 +246,6 @@ LedgerReply ClaimEngine::hold(LedgerStore& store, const HoldOperation& operation
                                         "this citizen already has a claim for the program",
                                         blockingDetail(*winner))));
     }
-    // One live claim per citizen (invariant 1): the claim just inserted must be the one
-    // blocking claim the store finds for this citizen, or the unique index is missing.
-    const auto blocking_now = store.findBlockingClaim(operation.program, operation.citizen_key);
-    CG_ASSERT(blocking_now && blocking_now->claim_id == claim.claim_id,
-              "a new hold is not the citizen's only blocking claim");
     appendEvent(store, claim, "held", claim.terminal_id);
     LedgerReply reply = jsonReply(201, {{"claim_id", claim.claim_id},
                                         {"claim_code", claim.claim_code},
