@@ -6,6 +6,8 @@
 #pragma once
 
 #include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/protocols/citizen_keys.hpp>
+#include <claimgate/protocols/roster_csv.hpp>
 #include <claimgate/protocols/status.hpp>
 
 #include <cstdint>
@@ -30,9 +32,14 @@ struct RosterEntryFields {
 };
 
 /// The one rule for turning a roster entry into a stored row, shared by `roster import` and
-/// `claimgate-recon pull`: citizen and proxy IDs become HMAC(pepper, ID), the NHI number
-/// HMAC(pepper, "nhi:" + number) - the same keys the claim service computes per request.
-[[nodiscard]] RosterRow buildRosterRow(const std::string& pepper, const RosterEntryFields& fields);
+/// `claimgate-recon pull`: IDs and the NHI number become keys through CitizenKeys - the same
+/// keys the claim service computes per request.
+[[nodiscard]] RosterRow buildRosterRow(const protocols::CitizenKeys& keys,
+                                       const RosterEntryFields& fields);
+/// The same for a row of a roster CSV file.
+[[nodiscard]] RosterRow buildRosterRow(const protocols::CitizenKeys& keys,
+                                       std::string_view program,
+                                       const protocols::RosterCsvRow& csv_row);
 
 struct RosterImportSummary {
     std::uint64_t rows_imported = 0;
@@ -45,7 +52,8 @@ public:
     using Progress = std::function<void(std::uint64_t rows, std::uint64_t bytes_read,
                                         std::uint64_t bytes_total)>;
 
-    RosterImporter(LedgerStore& store, std::string pepper) : store_(store), pepper_(std::move(pepper)) {}
+    RosterImporter(LedgerStore& store, std::string pepper)
+        : store_(store), keys_(std::move(pepper)) {}
 
     protocols::Result<RosterImportSummary> importFile(const std::string& program_id,
                                                       const std::string& csv_path,
@@ -53,7 +61,7 @@ public:
 
 private:
     LedgerStore& store_;
-    std::string pepper_;
+    protocols::CitizenKeys keys_;
 };
 
 }  // namespace claimgate::gateway
