@@ -103,9 +103,13 @@ public:
 
 private:
     template <typename Body>
-    Status transaction(Body body) {
+    Status transaction(Body body, bool roster = false) {
         try {
-            store_.begin();
+            if (roster) {
+                store_.beginRoster();
+            } else {
+                store_.begin();
+            }
             body();
             store_.commit();
         } catch (const std::exception& error) {
@@ -139,10 +143,18 @@ private:
                 return Status(ErrorCode::bad_field, "roster page for " + program +
                                                         " names program " + page.program);
             }
-            const Status applied = transaction([&] {
-                for (const auto& entry : page.entries) applyRosterEntry(program, entry);
-                store_.putMeta(rosterCursorKey(program), page.next_cursor);
-            });
+            // One roster version per page, written with the page's cursor: running nodes apply
+            // the page within seconds, all of it or none.
+            const Status applied = transaction(
+                [&] {
+                    const std::int64_t version = store_.newRosterVersion(
+                        program, "pull", gateway::SystemClock().nowMillis());
+                    for (const auto& entry : page.entries) {
+                        applyRosterEntry(program, entry, version);
+                    }
+                    store_.putMeta(rosterCursorKey(program), page.next_cursor);
+                },
+                /*roster=*/true);
             if (!applied.ok()) return applied;
             ++totals_.pages;
             progress("roster", program);
@@ -152,12 +164,13 @@ private:
         return Status::okStatus();
     }
 
-    void applyRosterEntry(const std::string& program, const troad::RosterEntry& entry) {
+    void applyRosterEntry(const std::string& program, const troad::RosterEntry& entry,
+                          std::int64_t version) {
         gateway::RosterEntryFields fields;
         fields.program = program;
         fields.citizen_id = entry.citizen_id;
         if (entry.op == troad::RosterOp::remove) {
-            store_.removeRosterRow(program, keys_.citizenKey(entry.citizen_id));
+            store_.removeRosterRow(program, keys_.citizenKey(entry.citizen_id), version);
             ++totals_.removed;
             return;
         }
@@ -166,6 +179,7 @@ private:
         fields.proxies = &entry.proxies;
         fields.claim_by = entry.claim_by;
         fields.excluded = entry.excluded;
+        fields.version = version;
         store_.upsertRosterRow(gateway::buildRosterRow(keys_, fields));
         ++(entry.op == troad::RosterOp::add ? totals_.added : totals_.updated);
     }

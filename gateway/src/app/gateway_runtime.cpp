@@ -4,6 +4,8 @@
 #include "http/api_handler_factory.hpp"
 #include "http/terminal_authenticator.hpp"
 #include "index/eligibility_index.hpp"
+#include "index/index_snapshot.hpp"
+#include "index/roster_follower.hpp"
 #include "ledger/claim_engine.hpp"
 #include "ledger/group_committer.hpp"
 #include "app/ledger_factory.hpp"
@@ -64,6 +66,7 @@ struct GatewayRuntime::Impl {
     std::unique_ptr<ClaimEngine> engine;
     std::unique_ptr<GroupCommitter> committer;
     std::unique_ptr<ClaimService> service;
+    std::unique_ptr<RosterFollower> roster_follower;
     std::shared_ptr<TerminalAuthenticator> authenticator;
     Poco::ThreadPool api_pool{8, kHttpThreadsMax};
     Poco::ThreadPool admin_pool{1, 4};
@@ -80,6 +83,7 @@ struct GatewayRuntime::Impl {
     Impl(GatewayConfig c, ClockPtr k) : config(std::move(c)), clock(std::move(k)) {}
 
     Status openLedger();
+    std::int64_t loadIndex(const DataDir& data_dir);
     Status startApiListener();
     Status startAdminListener();
     Status startBenchListener();
@@ -98,7 +102,16 @@ Status GatewayRuntime::Impl::openLedger() {
     if (!opened) return opened.status();
     store = std::move(opened).value();
     try {
-        index.load(*store);
+        const std::int64_t roster_version = loadIndex(data_dir);
+        auto follower_store = openLedgerStore(config.data_dir, config.ledger);
+        if (!follower_store) return follower_store.status();
+        RosterFollower::Options follow;
+        follow.poll_interval = config.roster_poll_interval;
+        follow.snapshot_path = config.index_snapshot ? data_dir.indexSnapshotPath() : "";
+        roster_follower = std::make_unique<RosterFollower>(
+            index, std::move(follower_store).value(), roster_version, follow);
+        // A node starting from an older snapshot serves only once it has caught up.
+        if (Status caught_up = roster_follower->catchUp(); !caught_up.ok()) return caught_up;
         metrics.setInDoubt(store->countClaims(protocols::ClaimStatus::in_doubt));
     } catch (const LedgerStoreError& error) {
         return Status(ErrorCode::internal, error.what());
@@ -118,6 +131,29 @@ Status GatewayRuntime::Impl::openLedger() {
     service = std::make_unique<ClaimService>(index, *committer, clock, std::move(pepper).value(),
                                              metrics);
     return Status::okStatus();
+}
+
+std::int64_t GatewayRuntime::Impl::loadIndex(const DataDir& data_dir) {
+    // A verified snapshot spares re-reading the roster; the follower applies what is newer.
+    if (config.index_snapshot) {
+        auto snapshot = IndexSnapshot::read(data_dir.indexSnapshotPath(), store->loadPrograms());
+        if (snapshot) {
+            index.install(std::move(snapshot.value().programs), *store);
+            return snapshot->version;
+        }
+        if (snapshot.status().code() != ErrorCode::not_found) {
+            std::fprintf(stderr, "claimgate-gateway: %s: building the index from the ledger\n",
+                         snapshot.status().message().c_str());
+        }
+    }
+    const std::int64_t version = index.load(*store);
+    if (config.index_snapshot) {
+        if (auto written = IndexSnapshot::write(data_dir.indexSnapshotPath(), index, version);
+            !written.ok()) {
+            std::fprintf(stderr, "claimgate-gateway: %s\n", written.message().c_str());
+        }
+    }
+    return version;
 }
 
 Status GatewayRuntime::Impl::startApiListener() {
@@ -221,6 +257,7 @@ std::string GatewayRuntime::Impl::renderMetrics() const {
         out += "claimgate_index_entries " + std::to_string(index.entries()) + "\n";
         out += "claimgate_index_bytes " + std::to_string(index.bytesUsed()) + "\n";
         out += "claimgate_ready " + std::string(ready.load() ? "1" : "0") + "\n";
+        if (roster_follower) out += roster_follower->renderMetrics();
     });
 }
 
@@ -250,6 +287,7 @@ Status GatewayRuntime::start() {
     if (impl_->config.sweep_interval_ms > 0) {
         impl_->sweeper = std::thread([this] { impl_->runSweeper(); });
     }
+    if (impl_->config.roster_poll_interval.count() > 0) impl_->roster_follower->start();
     return Status::okStatus();
 }
 
@@ -263,6 +301,7 @@ void GatewayRuntime::stop() {
     }
     impl_->sweeper_wake.notify_all();
     if (impl_->sweeper.joinable()) impl_->sweeper.join();
+    if (impl_->roster_follower) impl_->roster_follower->stop();
     for (auto* server : {impl_->api_server.get(), impl_->bench_server.get(),
                          impl_->admin_server.get()}) {
         if (server != nullptr) server->stopAll(true);
@@ -282,5 +321,6 @@ std::uint16_t GatewayRuntime::benchPort() const {
 ClaimService& GatewayRuntime::service() { return *impl_->service; }
 Metrics& GatewayRuntime::metrics() { return impl_->metrics; }
 EligibilityIndex& GatewayRuntime::index() { return impl_->index; }
+RosterFollower& GatewayRuntime::rosterFollower() { return *impl_->roster_follower; }
 
 }  // namespace claimgate::gateway

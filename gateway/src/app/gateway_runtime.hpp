@@ -17,6 +17,7 @@ namespace claimgate::gateway {
 class ClaimService;
 class Metrics;
 class EligibilityIndex;
+class RosterFollower;
 
 class GatewayRuntime {
 public:
@@ -36,6 +37,8 @@ public:
     [[nodiscard]] ClaimService& service();
     [[nodiscard]] Metrics& metrics();
     [[nodiscard]] EligibilityIndex& index();
+    /// Valid after start().
+    [[nodiscard]] RosterFollower& rosterFollower();
 
 private:
     struct Impl;

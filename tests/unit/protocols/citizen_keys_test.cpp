@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 namespace claimgate::protocols {
 namespace {
 
@@ -10,6 +14,30 @@ TEST(CitizenKeysTest, CitizenKeyIsHmacSha256OfTheNormalisedId) {
     const CitizenKeys keys("Jefe");
     EXPECT_EQ(toHex(keys.citizenKey("what do ya want for nothing?")),
               "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(CitizenKeysTest, APepperLongerThanABlockIsHashedFirst) {
+    // RFC 4231 test case 6 (131-byte key).
+    const CitizenKeys keys(std::string(131, '\xaa'));
+    EXPECT_EQ(toHex(keys.citizenKey("Test Using Larger Than Block-Size Key - Hash Key First")),
+              "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(CitizenKeysTest, CopiesAndThreadsAgreeWithTheOneShotHmac) {
+    const CitizenKeys keys("pepper-3");
+    const CitizenKeys copy = keys;
+    std::vector<std::thread> threads;
+    std::atomic<int> mismatches{0};
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 2000; ++i) {
+                const std::string id = "A" + std::to_string(100000000 + t * 10000 + i);
+                if (copy.citizenKey(id) != hmacSha256("pepper-3", id)) ++mismatches;
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(mismatches.load(), 0);
 }
 
 TEST(CitizenKeysTest, NhiHashAndRequestHashLiveInTheirOwnKeySpaces) {
