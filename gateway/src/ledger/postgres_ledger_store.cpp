@@ -677,7 +677,14 @@ void PostgresLedgerStore::loadRosterRows(const std::vector<RosterRow>& rows) {
     // in two statements instead of 23 million round trips.
     exec("CREATE TEMP TABLE IF NOT EXISTS roster_staging (LIKE roster INCLUDING DEFAULTS) "
          "ON COMMIT DELETE ROWS");
-    exec((std::string("COPY roster_staging (") + kRosterColumns + ") FROM STDIN").c_str());
+    {
+        Query copy(PQexec(connection_,
+                          (std::string("COPY roster_staging (") + kRosterColumns + ") FROM STDIN")
+                              .c_str()));
+        if (PQresultStatus(copy.get()) != PGRES_COPY_IN) {
+            throw LedgerStoreError(std::string("postgres: COPY: ") + PQerrorMessage(connection_));
+        }
+    }
     std::string buffer;
     buffer.reserve(1 << 20);
     auto flush = [&] {

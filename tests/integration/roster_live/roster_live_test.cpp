@@ -100,10 +100,12 @@ protected:
     static std::string metric(std::uint16_t admin_port, const std::string& series) {
         auto admin = GatewayTestClient::plain(admin_port);
         const HttpReply reply = admin.get("/metrics");
-        const auto at = reply.body.find(series + " ");
+        // At the start of a line: the HELP line names the series too.
+        const std::string prefix = "\n" + series + " ";
+        const auto at = reply.body.find(prefix);
         if (at == std::string::npos) return "";
-        const auto end = reply.body.find('\n', at);
-        return reply.body.substr(at + series.size() + 1, end - at - series.size() - 1);
+        const auto end = reply.body.find('\n', at + 1);
+        return reply.body.substr(at + prefix.size(), end - at - prefix.size());
     }
 
     TempDir temp_{"cg-roster-live"};

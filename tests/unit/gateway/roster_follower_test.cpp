@@ -158,9 +158,10 @@ TEST_F(RosterFollowerTest, TooManyChangesRebuildTheIndexInsteadOfApplyingThem) {
 
 TEST_F(RosterFollowerTest, SnapshotRoundTripsAndCatchesUpFromItsVersion) {
     const std::string a = nationalId(4401), b = nationalId(4402);
-    ASSERT_TRUE(import(a + "," + nhiCardNumber(9) + ",,," + nationalId(4409) + ",either,,\n" +
-                       nationalId(4403) + ",,,,,excluded,moved_abroad\n")
-                    .ok());
+    auto imported = import(a + "," + nhiCardNumber(9) + ",," + nationalId(4409) + ",either,,\n" +
+                           nationalId(4403) + ",,,,,excluded,moved_abroad\n");
+    ASSERT_TRUE(imported.ok()) << imported.status().message();
+    ASSERT_EQ(imported->lines_rejected, 0U) << imported->problems.at(0);
     const std::int64_t version = index_.load(*store_);
     const std::string path = dir_.file("index.snapshot");
     ASSERT_TRUE(IndexSnapshot::write(path, index_, version).ok());
