@@ -3,7 +3,7 @@
 #include <claimgate/protocols/citizen_id.hpp>
 #include <claimgate/protocols/citizen_keys.hpp>
 
-#include "service/roster_importer.hpp"
+#include <claimgate/gateway/roster_importer.hpp>
 
 #include <sys/stat.h>
 

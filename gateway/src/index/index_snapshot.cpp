@@ -1,4 +1,4 @@
-#include "index/index_snapshot.hpp"
+#include <claimgate/gateway/index_snapshot.hpp>
 
 #include <claimgate/gateway/limits.hpp>
 

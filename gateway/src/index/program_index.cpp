@@ -1,4 +1,4 @@
-#include "index/program_index.hpp"
+#include <claimgate/gateway/program_index.hpp>
 
 #include <claimgate/gateway/limits.hpp>
 #include <claimgate/protocols/citizen_keys.hpp>

@@ -1,6 +1,6 @@
-#include "index/roster_follower.hpp"
+#include <claimgate/gateway/roster_follower.hpp>
 
-#include "index/index_snapshot.hpp"
+#include <claimgate/gateway/index_snapshot.hpp>
 
 #include <cstdio>
 #include <limits>

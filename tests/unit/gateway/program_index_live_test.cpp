@@ -3,7 +3,7 @@
 // their milliseconds (eligibility's claim.at).
 #include "ledger_operation_builders.hpp"
 
-#include "index/program_index.hpp"
+#include <claimgate/gateway/program_index.hpp>
 
 #include <gtest/gtest.h>
 

@@ -6,11 +6,12 @@
 #include "temp_dir.hpp"
 #include "test_citizens.hpp"
 
-#include "index/eligibility_index.hpp"
-#include "index/index_snapshot.hpp"
-#include "index/roster_follower.hpp"
-#include "ledger/sqlite_ledger_store.hpp"
-#include "service/roster_importer.hpp"
+#include <claimgate/gateway/eligibility_index.hpp>
+#include <claimgate/gateway/roster_importer.hpp>
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
+
+#include <claimgate/gateway/index_snapshot.hpp>
+#include <claimgate/gateway/roster_follower.hpp>
 
 #include <claimgate/protocols/citizen_keys.hpp>
 

@@ -11,9 +11,9 @@
 // accessors are thread-safe. catchUp() is the round that thread runs, public for tests.
 #pragma once
 
-#include "index/eligibility_index.hpp"
+#include <claimgate/gateway/eligibility_index.hpp>
 
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/gateway/limits.hpp>
 #include <claimgate/protocols/status.hpp>
 

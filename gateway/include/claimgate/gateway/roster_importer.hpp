@@ -11,7 +11,7 @@
 // someone from the roster).
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/protocols/citizen_keys.hpp>
 #include <claimgate/protocols/roster_csv.hpp>
 #include <claimgate/protocols/status.hpp>

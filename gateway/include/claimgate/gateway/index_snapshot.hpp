@@ -10,7 +10,7 @@
 // fine: the roster follower applies the versions after it.
 #pragma once
 
-#include "index/eligibility_index.hpp"
+#include <claimgate/gateway/eligibility_index.hpp>
 
 #include <claimgate/protocols/program.hpp>
 #include <claimgate/protocols/status.hpp>

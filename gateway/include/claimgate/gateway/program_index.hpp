@@ -14,8 +14,8 @@
 // stays correct and the citizen's claim state survives.
 #pragma once
 
-#include <claimgate/gateway/claim_record.hpp>
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/claim_record.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/protocols/domain.hpp>
 #include <claimgate/protocols/program.hpp>
 

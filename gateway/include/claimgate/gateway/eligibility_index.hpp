@@ -6,10 +6,9 @@
 // On several nodes the claim state kept here is advisory: holds are decided by the database.
 #pragma once
 
-#include "index/program_index.hpp"
-
-#include <claimgate/gateway/claim_record.hpp>
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/gateway/program_index.hpp>
+#include <claimgate/ledger/claim_record.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/protocols/program.hpp>
 
 #include <atomic>

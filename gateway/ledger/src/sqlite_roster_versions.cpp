@@ -1,8 +1,8 @@
 // SqliteLedgerStore: roster versions (live roster changes, contracts §6). Kept apart from the
 // claim primitives in sqlite_ledger_store.cpp because they change for different reasons.
-#include "ledger/sqlite_ledger_store.hpp"
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
 
-#include "ledger/sqlite_statement.hpp"
+#include "sqlite_statement.hpp"
 
 namespace claimgate::gateway {
 
