@@ -104,7 +104,8 @@ grep -q "$rows rows imported" "$work/import-pg.out" || die "import: $(cat "$work
 
 # (c) Start to /readyz: the first start builds the index from the ledger and writes the
 # snapshot; the second starts from the snapshot.
-time_to_ready() {  # time_to_ready NAME: prints milliseconds; leaves the gateway running
+# Not called in $(...): launch_gateway's variables (pid, ports) must reach this shell.
+time_to_ready() {  # time_to_ready NAME: sets ready_ms; leaves the gateway running
   local start
   start="$(now_ms)"
   launch_gateway "$work/sqlite" "$work/$1" 600 --pepper-file "$work/pepper"
@@ -112,14 +113,16 @@ time_to_ready() {  # time_to_ready NAME: prints milliseconds; leaves the gateway
     [ $(( $(now_ms) - start )) -lt 600000 ] || die "gateway never became ready"
     sleep 0.02
   done
-  echo $(( $(now_ms) - start ))
+  ready_ms=$(( $(now_ms) - start ))
 }
 log "(c) start from the ledger, then from the snapshot"
-from_ledger_ms="$(time_to_ready start-ledger)"
+time_to_ready start-ledger
+from_ledger_ms="$ready_ms"
 stop_gateway
 [ -s "$work/sqlite/index.snapshot" ] || die "no index snapshot was written"
 snapshot_bytes="$(stat -c %s "$work/sqlite/index.snapshot")"
-from_snapshot_ms="$(time_to_ready start-snapshot)"
+time_to_ready start-snapshot
+from_snapshot_ms="$ready_ms"
 index_bytes="$(metric claimgate_index_bytes)"
 index_entries="$(metric claimgate_index_entries)"
 rebuilds="$(metric claimgate_roster_index_rebuilds_total)"
