@@ -11,6 +11,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -35,10 +38,12 @@ constexpr const char* kUsage =
     "                          [--sweep-interval-ms N] [--max-connections N]\n"
     "                          [--max-connections-per-peer N] [--head-deadline-ms N]\n"
     "                          [--idle-timeout-ms N] [--admin-token-file FILE]\n"
+    "                          [--roster-poll-ms N (1000)] [--index-snapshot on|off (on)]\n"
     "      SIGHUP (or a change of ca.pem / crl.pem) reloads the CA bundle and the CRL.\n"
     "  claimgate-gateway program put --data-dir DIR FILE.json [--ledger sqlite|postgresql://...]\n"
     "  claimgate-gateway roster import --data-dir DIR --program ID FILE.csv [--pepper-file FILE]\n"
-    "                                  [--ledger sqlite|postgresql://...]\n";
+    "                                  [--ledger sqlite|postgresql://...] [--replace]\n"
+    "                                  [--threads N]   (--replace: the roster becomes the file)\n";
 
 struct Arguments {
     std::map<std::string, std::string> options;
@@ -50,6 +55,10 @@ bool parseArguments(int argc, char** argv, int first, Arguments& out) {
         const std::string arg = argv[i];
         if (arg.rfind("--", 0) == 0) {
             if (arg == "--help") return false;
+            if (arg == "--replace") {  // the one option without a value
+                out.options["replace"] = "1";
+                continue;
+            }
             if (i + 1 >= argc) {
                 std::fprintf(stderr, "option %s needs a value\n", arg.c_str());
                 return false;
@@ -137,6 +146,13 @@ int serve(const Arguments& args) {
         }
         if (args.options.count("idle-timeout-ms")) {
             config.idle_timeout_ms = std::stoll(option(args, "idle-timeout-ms"));
+        }
+        if (args.options.count("roster-poll-ms")) {
+            config.roster_poll_interval =
+                std::chrono::milliseconds(std::stoll(option(args, "roster-poll-ms")));
+        }
+        if (args.options.count("index-snapshot")) {
+            config.index_snapshot = option(args, "index-snapshot") != "off";
         }
         if (args.options.count("sweep-interval-ms")) {
             config.sweep_interval_ms = std::stoll(option(args, "sweep-interval-ms"));
@@ -227,21 +243,53 @@ int rosterImport(const Arguments& args) {
     const bool tty = ::isatty(STDERR_FILENO) != 0;
     auto store = claimgate::gateway::openLedgerStore(data_dir, option(args, "ledger", "sqlite"));
     if (!store) return fail(store.status().message());
+    claimgate::gateway::RosterImportOptions import_options;
+    import_options.replace = args.options.count("replace") != 0;
+    try {
+        if (args.options.count("threads")) {
+            import_options.threads = static_cast<unsigned>(std::stoul(option(args, "threads")));
+            if (import_options.threads < 1 || import_options.threads > 256) {
+                return fail("--threads must be 1..256");
+            }
+        }
+    } catch (const std::exception&) {
+        return fail("--threads must be a number");
+    }
+    const auto started = std::chrono::steady_clock::now();
+    auto printed = started;
+    auto seconds = [](auto from, auto to) {
+        return std::chrono::duration<double>(to - from).count();
+    };
     try {
         claimgate::gateway::RosterImporter importer(*store.value(), pepper.value());
         auto summary = importer.importFile(
-            program, args.positional[0],
-            [tty](std::uint64_t rows, std::uint64_t done, std::uint64_t total) {
-                if (!tty) return;
-                std::fprintf(stderr, "\r  %llu rows, %3.0f%%", static_cast<unsigned long long>(rows),
-                             total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0);
+            program, args.positional[0], import_options,
+            claimgate::gateway::SystemClock().nowMillis(),
+            [&](std::uint64_t rows, std::uint64_t done, std::uint64_t total) {
+                const auto now = std::chrono::steady_clock::now();
+                if (!tty || seconds(printed, now) < 0.2) return;
+                printed = now;
+                const double elapsed = seconds(started, now);
+                const double fraction =
+                    total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+                const double left = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
+                std::fprintf(stderr, "\r  %llu rows  %3.0f%%  %.0f rows/s  %.0f s left   ",
+                             static_cast<unsigned long long>(rows), 100.0 * fraction,
+                             static_cast<double>(rows) / std::max(elapsed, 1e-3), left);
             });
         if (tty) std::fprintf(stderr, "\n");
         if (!summary) return fail(summary.status().message());
-        for (const auto& problem : summary->problems) std::fprintf(stderr, "  %s\n", problem.c_str());
-        std::printf("roster %s: %llu rows imported, %llu lines rejected\n", program.c_str(),
-                    static_cast<unsigned long long>(summary->rows_imported),
-                    static_cast<unsigned long long>(summary->lines_rejected));
+        for (const auto& problem : summary->problems) {
+            std::fprintf(stderr, "  %s\n", problem.c_str());
+        }
+        const double elapsed = seconds(started, std::chrono::steady_clock::now());
+        std::printf("roster %s: %llu rows imported, %llu lines rejected, %llu removed, "
+                    "version %lld, %.1f s (%.0f rows/s)\n",
+                    program.c_str(), static_cast<unsigned long long>(summary->rows_imported),
+                    static_cast<unsigned long long>(summary->lines_rejected),
+                    static_cast<unsigned long long>(summary->rows_removed),
+                    static_cast<long long>(summary->version), elapsed,
+                    static_cast<double>(summary->rows_imported) / std::max(elapsed, 1e-3));
         return summary->lines_rejected == 0 ? 0 : 3;
     } catch (const std::exception& error) {
         return fail(error.what());

@@ -57,7 +57,26 @@ public:
     MOCK_METHOD(std::vector<protocols::Program>, loadPrograms, (), (override));
     MOCK_METHOD(void, upsertRosterRow, (const RosterRow& row), (override));
     MOCK_METHOD(void, removeRosterRow,
-                (const std::string& program, const CitizenKey& citizen_key), (override));
+                (const std::string& program, const CitizenKey& citizen_key,
+                 std::int64_t version),
+                (override));
+    MOCK_METHOD(void, beginRoster, (), (override));
+    MOCK_METHOD(std::int64_t, newRosterVersion,
+                (const std::string& program, const std::string& source, std::int64_t now_millis),
+                (override));
+    MOCK_METHOD(std::int64_t, latestRosterVersion, (), (override));
+    MOCK_METHOD((std::map<std::string, std::int64_t>), rosterVersions, (std::int64_t up_to),
+                (override));
+    MOCK_METHOD(void, forEachRosterChange,
+                (std::int64_t after, std::int64_t up_to,
+                 const std::function<bool(const RosterRow&)>& visit),
+                (override));
+    MOCK_METHOD(std::int64_t, countRosterChanges, (std::int64_t after, std::int64_t up_to),
+                (override));
+    MOCK_METHOD(void, loadRosterRows, (const std::vector<RosterRow>& rows), (override));
+    MOCK_METHOD(std::int64_t, removeRosterRowsNotIn,
+                (const std::string& program, std::int64_t version), (override));
+    MOCK_METHOD(bool, waitForRosterNews, (std::chrono::milliseconds timeout), (override));
     MOCK_METHOD(std::int64_t, countRosterRows, (const std::string& program), (override));
     MOCK_METHOD(void, forEachRosterRow,
                 (const std::string& program,

@@ -3,7 +3,7 @@
 // two-backend ledger suite. Keys are HMACs of a label under a fixed test pepper.
 #pragma once
 
-#include <claimgate/protocols/digest.hpp>
+#include <claimgate/protocols/citizen_keys.hpp>
 #include <claimgate/protocols/program.hpp>
 
 #include <claimgate/ledger/ledger_operation.hpp>
@@ -16,7 +16,8 @@ namespace claimgate::gateway::testing {
 
 /// A citizen key as the gateway would derive it, from a test pepper.
 inline CitizenKey keyFor(const std::string& label) {
-    return protocols::hmacSha256("unit-test-pepper", label);
+    static const protocols::CitizenKeys keys("unit-test-pepper");
+    return keys.citizenKey(label);
 }
 
 inline protocols::Program testProgram(const std::string& id = "CASH2023",

@@ -1,9 +1,9 @@
 #include "ledger_seed.hpp"
 
+#include "store_seed.hpp"
 #include "test_citizens.hpp"
 
-#include <claimgate/protocols/citizen_id.hpp>
-#include <claimgate/protocols/digest.hpp>
+#include <claimgate/protocols/roster_csv.hpp>
 
 #include <claimgate/ledger/data_dir.hpp>
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
@@ -13,15 +13,6 @@
 #include <stdexcept>
 
 namespace claimgate::testing {
-namespace {
-
-std::string normalisedOrThrow(const std::string& id) {
-    auto parsed = protocols::CitizenId::parse(id);
-    if (!parsed) throw std::invalid_argument("test roster has an invalid ID");
-    return parsed->normalised();
-}
-
-}  // namespace
 
 std::string programJson(const std::string& id, std::int64_t amount,
                         const std::vector<std::string>& channels,
@@ -46,32 +37,8 @@ void seedLedger(const std::string& data_dir, const std::vector<std::string>& pro
     if (auto made = dir.ensureExists(); !made.ok()) throw std::runtime_error(made.message());
     auto pepper = dir.loadOrCreatePepper(std::nullopt);
     if (!pepper) throw std::runtime_error(pepper.status().message());
-    const std::string& key = pepper.value();
     gateway::SqliteLedgerStore store(dir.ledgerPath());
-    store.begin();
-    for (const auto& text : program_jsons) {
-        auto program = protocols::Program::fromJson(text);
-        if (!program) throw std::runtime_error("bad test program: " + program.status().message());
-        store.putProgram(program.value());
-    }
-    for (const auto& [program, entries] : rosters) {
-        for (const auto& entry : entries) {
-            gateway::RosterRow row;
-            row.program = program;
-            row.citizen_key = protocols::hmacSha256(key, normalisedOrThrow(entry.citizen_id));
-            if (entry.nhi_card_no) {
-                row.nhi_hash = protocols::hmacSha256(key, "nhi:" + *entry.nhi_card_no);
-            }
-            row.amount = entry.amount;
-            for (const auto& proxy : entry.proxies) {
-                row.proxies.push_back(protocols::hmacSha256(key, normalisedOrThrow(proxy)));
-            }
-            row.claim_by = entry.claim_by;
-            row.excluded = entry.excluded;
-            store.upsertRosterRow(row);
-        }
-    }
-    store.commit();
+    seedStore(store, pepper.value(), program_jsons, rosters);
 }
 
 StandardCitizens standardCitizens(std::size_t bulk_count) {
@@ -124,18 +91,18 @@ void seedStandardLedger(const std::string& data_dir, const StandardCitizens& c) 
 }
 
 std::string rosterCsv(const std::vector<RosterEntry>& entries) {
-    std::string csv = "citizen_id,nhi_card_no,amount,proxies,claim_by\n";
+    // Excluded entries are left out: the simulators that read this file use every row.
+    std::string csv(protocols::RosterCsv::header(protocols::RosterCsvColumns::basic));
+    csv += '\n';
+    protocols::RosterCsvRow row;
     for (const auto& entry : entries) {
         if (entry.excluded) continue;
-        csv += entry.citizen_id + ',' + entry.nhi_card_no.value_or("") + ',' +
-               (entry.amount > 0 ? std::to_string(entry.amount) : std::string()) + ',';
-        for (std::size_t i = 0; i < entry.proxies.size(); ++i) {
-            if (i > 0) csv += ';';
-            csv += entry.proxies[i];
-        }
-        csv += ',';
-        csv += std::string(protocols::claimByName(entry.claim_by));
-        csv += '\n';
+        row.citizen_id = entry.citizen_id;
+        row.nhi_card_no = entry.nhi_card_no.value_or("");
+        row.amount = entry.amount;
+        row.proxies = entry.proxies;
+        row.claim_by = entry.claim_by;
+        protocols::RosterCsv::appendRow(csv, row, protocols::RosterCsvColumns::basic);
     }
     return csv;
 }

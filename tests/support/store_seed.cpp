@@ -1,7 +1,9 @@
 #include "store_seed.hpp"
 
 #include <claimgate/protocols/citizen_id.hpp>
-#include <claimgate/protocols/digest.hpp>
+#include <claimgate/protocols/citizen_keys.hpp>
+
+#include <claimgate/gateway/roster_importer.hpp>
 
 #include <sys/stat.h>
 
@@ -42,21 +44,21 @@ void seedStore(gateway::LedgerStore& store, const std::string& pepper,
             }
             store.putProgram(program.value());
         }
+        const protocols::CitizenKeys keys(pepper);
         for (const auto& [program, entries] : rosters) {
             for (const auto& entry : entries) {
-                gateway::RosterRow row;
-                row.program = program;
-                row.citizen_key = protocols::hmacSha256(pepper, normalised(entry.citizen_id));
-                if (entry.nhi_card_no) {
-                    row.nhi_hash = protocols::hmacSha256(pepper, "nhi:" + *entry.nhi_card_no);
-                }
-                row.amount = entry.amount;
-                for (const auto& proxy : entry.proxies) {
-                    row.proxies.push_back(protocols::hmacSha256(pepper, normalised(proxy)));
-                }
-                row.claim_by = entry.claim_by;
-                row.excluded = entry.excluded;
-                store.upsertRosterRow(row);
+                const std::string citizen_id = normalised(entry.citizen_id);
+                std::vector<std::string> proxies;
+                for (const auto& proxy : entry.proxies) proxies.push_back(normalised(proxy));
+                gateway::RosterEntryFields fields;
+                fields.program = program;
+                fields.citizen_id = citizen_id;
+                fields.nhi_card_no = entry.nhi_card_no.value_or("");
+                fields.amount = entry.amount;
+                fields.proxies = &proxies;
+                fields.claim_by = entry.claim_by;
+                fields.excluded = entry.excluded;
+                store.upsertRosterRow(gateway::buildRosterRow(keys, fields));
             }
         }
         store.commit();

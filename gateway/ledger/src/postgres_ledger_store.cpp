@@ -1,6 +1,7 @@
 #include <claimgate/ledger/postgres_ledger_store.hpp>
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <chrono>
 #include <cstring>
@@ -47,6 +48,15 @@ CREATE TABLE idempotency (
   http_status INTEGER NOT NULL, reply TEXT NOT NULL, created_at BIGINT NOT NULL,
   PRIMARY KEY (operator, key));
 CREATE INDEX idempotency_created ON idempotency (created_at);
+)SQL",
+    // 2: roster versions (live roster changes).
+    R"SQL(
+ALTER TABLE roster ADD COLUMN version BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN removed BOOLEAN NOT NULL DEFAULT false;
+CREATE INDEX roster_by_version ON roster (version);
+CREATE TABLE roster_versions (
+  version BIGINT PRIMARY KEY, program TEXT NOT NULL, source TEXT NOT NULL,
+  created_at BIGINT NOT NULL);
 )SQL",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
@@ -245,7 +255,8 @@ void PostgresLedgerStore::migrate() {
 }
 
 void PostgresLedgerStore::resetSchemaForTests() {
-    exec("DROP TABLE IF EXISTS meta, programs, roster, claims, claim_events, idempotency, "
+    exec("DROP TABLE IF EXISTS meta, programs, roster, roster_versions, claims, claim_events, "
+         "idempotency, "
          "schema_version CASCADE");
     exec("DROP FUNCTION IF EXISTS claim_events_append_only() CASCADE");
     migrate();
@@ -480,53 +491,60 @@ void PostgresLedgerStore::upsertRosterRow(const RosterRow& row) {
     const bool has_proxies = !proxies.empty();
     const std::string sql =
         std::string("INSERT INTO roster (program, citizen_key, nhi_hash, amount, proxies, "
-                    "claim_by, excluded) VALUES ($1, $2, ") +
+                    "claim_by, excluded, version, removed) VALUES ($1, $2, ") +
         (has_nhi ? "$3" : "NULL::bytea || $3") + ", $4, " +
         (has_proxies ? "$5" : "NULL::bytea || $5") +
-        ", $6, $7) ON CONFLICT (program, citizen_key) DO UPDATE SET nhi_hash = "
+        ", $6, $7, $8, $9) ON CONFLICT (program, citizen_key) DO UPDATE SET nhi_hash = "
         "excluded.nhi_hash, amount = excluded.amount, proxies = excluded.proxies, claim_by = "
-        "excluded.claim_by, excluded = excluded.excluded";
+        "excluded.claim_by, excluded = excluded.excluded, version = excluded.version, "
+        "removed = excluded.removed";
     run(sql.c_str(),
         {row.program, bytes(row.citizen_key), has_nhi ? bytes(*row.nhi_hash) : std::string(),
          std::to_string(row.amount), proxies, std::to_string(static_cast<int>(row.claim_by)),
-         row.excluded.value_or("")},
+         row.excluded.value_or(""), std::to_string(row.version), row.removed ? "true" : "false"},
         {false, true, true, false, true});
 }
 
 void PostgresLedgerStore::removeRosterRow(const std::string& program,
-                                          const CitizenKey& citizen_key) {
-    run("DELETE FROM roster WHERE program = $1 AND citizen_key = $2",
-        {program, bytes(citizen_key)}, {false, true});
+                                          const CitizenKey& citizen_key, std::int64_t version) {
+    run("UPDATE roster SET removed = true, version = $3 WHERE program = $1 AND citizen_key = $2",
+        {program, bytes(citizen_key), std::to_string(version)}, {false, true, false});
 }
 
 std::int64_t PostgresLedgerStore::countRosterRows(const std::string& program) {
-    return std::stoll(run("SELECT count(*) FROM roster WHERE program = $1", {program}).value(0, 0));
+    return std::stoll(
+        run("SELECT count(*) FROM roster WHERE program = $1 AND NOT removed", {program})
+            .value(0, 0));
+}
+
+RosterRow PostgresLedgerStore::readRosterRow(pg_result* result, int index) {
+    RosterRow row;
+    row.program = PQgetvalue(result, index, 0);
+    row.citizen_key = keyFrom(unescapeBytea(PQgetvalue(result, index, 1)));
+    if (!PQgetisnull(result, index, 2)) {
+        row.nhi_hash = keyFrom(unescapeBytea(PQgetvalue(result, index, 2)));
+    }
+    row.amount = std::stoll(PQgetvalue(result, index, 3));
+    if (!PQgetisnull(result, index, 4)) {
+        const auto proxies = unescapeBytea(PQgetvalue(result, index, 4));
+        for (std::size_t at = 0; at + 32 <= proxies.size(); at += 32) {
+            row.proxies.push_back(keyFrom(proxies.substr(at, 32)));
+        }
+    }
+    row.claim_by = static_cast<protocols::ClaimBy>(std::atoi(PQgetvalue(result, index, 5)));
+    row.excluded = optionalText(result, index, 6);
+    row.version = std::stoll(PQgetvalue(result, index, 7));
+    row.removed = PQgetvalue(result, index, 8)[0] == 't';
+    return row;
 }
 
 void PostgresLedgerStore::forEachRosterRow(const std::string& program,
                                            const std::function<void(const RosterRow&)>& visit) {
-    RosterRow row;
-    row.program = program;
-    streamRows("SELECT citizen_key, nhi_hash, amount, proxies, claim_by, excluded FROM roster "
-               "WHERE program = $1",
+    streamRows((std::string("SELECT ") + kRosterColumns +
+                " FROM roster WHERE program = $1 AND NOT removed")
+                   .c_str(),
                {program}, [&](pg_result* result, int index) {
-                   row.citizen_key = keyFrom(unescapeBytea(PQgetvalue(result, index, 0)));
-                   row.nhi_hash.reset();
-                   if (!PQgetisnull(result, index, 1)) {
-                       row.nhi_hash = keyFrom(unescapeBytea(PQgetvalue(result, index, 1)));
-                   }
-                   row.amount = std::stoll(PQgetvalue(result, index, 2));
-                   row.proxies.clear();
-                   if (!PQgetisnull(result, index, 3)) {
-                       const auto proxies = unescapeBytea(PQgetvalue(result, index, 3));
-                       for (std::size_t at = 0; at + 32 <= proxies.size(); at += 32) {
-                           row.proxies.push_back(keyFrom(proxies.substr(at, 32)));
-                       }
-                   }
-                   row.claim_by = static_cast<protocols::ClaimBy>(
-                       std::atoi(PQgetvalue(result, index, 4)));
-                   row.excluded = optionalText(result, index, 5);
-                   visit(row);
+                   visit(readRosterRow(result, index));
                    return true;
                });
 }
@@ -557,6 +575,203 @@ void PostgresLedgerStore::putMeta(const std::string& key, const std::string& val
     run("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = "
         "excluded.value",
         {key, value});
+}
+
+// ---- Roster versions (live roster changes, contracts §6), the bulk roster load (COPY into a
+// staging table, one set-based merge) and LISTEN/NOTIFY for the nodes that follow them.
+namespace {
+
+// Roster transactions serialise on their own lock, not on the chain's: versions then commit
+// in order, and a long import does not stall claim batches.
+constexpr std::int64_t kRosterAdvisoryLockId = 72025;
+constexpr const char* kRosterChannel = "claimgate_roster";
+
+/// Appends `bytes` as a COPY text-format bytea ("\\x0a1b...").
+void appendCopyBytea(std::string& out, const std::uint8_t* bytes, std::size_t size) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    out += "\\\\x";
+    for (std::size_t i = 0; i < size; ++i) {
+        out.push_back(kDigits[bytes[i] >> 4]);
+        out.push_back(kDigits[bytes[i] & 0xF]);
+    }
+}
+
+/// Appends a COPY text-format TEXT value; exclusion reasons are [a-z0-9_] but the rule is
+/// enforced here too rather than trusted.
+void appendCopyText(std::string& out, const std::string& text) {
+    for (const char c : text) {
+        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') out.push_back('\\');
+        out.push_back(c);
+    }
+}
+
+}  // namespace
+
+void PostgresLedgerStore::beginRoster() {
+    if (PQstatus(connection_) != CONNECTION_OK) connect();
+    try {
+        exec("BEGIN");
+    } catch (const LedgerStoreError&) {
+        connect();  // see begin(): a cut idle connection fails on first use
+        exec("BEGIN");
+    }
+    in_transaction_ = true;
+    exec(("SELECT pg_advisory_xact_lock(" + std::to_string(kRosterAdvisoryLockId) + ")").c_str());
+}
+
+std::int64_t PostgresLedgerStore::newRosterVersion(const std::string& program,
+                                                   const std::string& source,
+                                                   std::int64_t now_millis) {
+    // Under the roster lock (beginRoster), so versions are taken and committed in order.
+    auto next = run("SELECT coalesce(max(version), 0) + 1 FROM roster_versions", {});
+    const std::string version = next.value(0, 0);
+    run("INSERT INTO roster_versions (version, program, source, created_at) "
+        "VALUES ($1, $2, $3, $4)",
+        {version, program, source, std::to_string(now_millis)});
+    // Delivered at COMMIT, so a listener never reads ahead of the data.
+    run("SELECT pg_notify($1, $2)", {kRosterChannel, version});
+    return std::stoll(version);
+}
+
+std::int64_t PostgresLedgerStore::latestRosterVersion() {
+    return std::stoll(run("SELECT coalesce(max(version), 0) FROM roster_versions", {}).value(0, 0));
+}
+
+std::map<std::string, std::int64_t> PostgresLedgerStore::rosterVersions(std::int64_t up_to) {
+    auto result = run("SELECT program, max(version) FROM roster_versions WHERE version <= $1 "
+                      "GROUP BY program",
+                      {std::to_string(up_to)});
+    std::map<std::string, std::int64_t> versions;
+    for (int i = 0; i < result.rows(); ++i) {
+        versions[result.value(i, 0)] = std::stoll(result.value(i, 1));
+    }
+    return versions;
+}
+
+void PostgresLedgerStore::forEachRosterChange(std::int64_t after, std::int64_t up_to,
+                                              const std::function<bool(const RosterRow&)>& visit) {
+    streamRows((std::string("SELECT ") + kRosterColumns +
+                " FROM roster WHERE version > $1 AND version <= $2 ORDER BY version")
+                   .c_str(),
+               {std::to_string(after), std::to_string(up_to)},
+               [&](pg_result* result, int index) { return visit(readRosterRow(result, index)); });
+}
+
+std::int64_t PostgresLedgerStore::countRosterChanges(std::int64_t after, std::int64_t up_to) {
+    return std::stoll(run("SELECT count(*) FROM roster WHERE version > $1 AND version <= $2",
+                          {std::to_string(after), std::to_string(up_to)})
+                          .value(0, 0));
+}
+
+std::int64_t PostgresLedgerStore::removeRosterRowsNotIn(const std::string& program,
+                                                        std::int64_t version) {
+    return run("UPDATE roster SET removed = true, version = $1 WHERE program = $2 AND "
+               "version <> $1 AND NOT removed",
+               {std::to_string(version), program})
+        .affected();
+}
+
+void PostgresLedgerStore::loadRosterRows(const std::vector<RosterRow>& rows) {
+    if (rows.empty()) return;
+    // COPY into a session-private staging table, then one set-based merge: a national roster
+    // in two statements instead of 23 million round trips.
+    exec("CREATE TEMP TABLE IF NOT EXISTS roster_staging (LIKE roster INCLUDING DEFAULTS) "
+         "ON COMMIT DELETE ROWS");
+    {
+        Query copy(PQexec(connection_,
+                          (std::string("COPY roster_staging (") + kRosterColumns + ") FROM STDIN")
+                              .c_str()));
+        if (PQresultStatus(copy.get()) != PGRES_COPY_IN) {
+            throw LedgerStoreError(std::string("postgres: COPY: ") + PQerrorMessage(connection_));
+        }
+    }
+    std::string buffer;
+    buffer.reserve(1 << 20);
+    auto flush = [&] {
+        if (PQputCopyData(connection_, buffer.data(), static_cast<int>(buffer.size())) != 1) {
+            throw LedgerStoreError(std::string("postgres: COPY: ") + PQerrorMessage(connection_));
+        }
+        buffer.clear();
+    };
+    for (const auto& row : rows) {
+        appendCopyText(buffer, row.program);
+        buffer.push_back('\t');
+        appendCopyBytea(buffer, row.citizen_key.data(), row.citizen_key.size());
+        buffer.push_back('\t');
+        if (row.nhi_hash) {
+            appendCopyBytea(buffer, row.nhi_hash->data(), row.nhi_hash->size());
+        } else {
+            buffer += "\\N";
+        }
+        buffer.push_back('\t');
+        buffer += std::to_string(row.amount);
+        buffer.push_back('\t');
+        if (row.proxies.empty()) {
+            buffer += "\\N";
+        } else {
+            std::string proxies;
+            for (const auto& proxy : row.proxies) {
+                proxies.append(reinterpret_cast<const char*>(proxy.data()), proxy.size());
+            }
+            appendCopyBytea(buffer, reinterpret_cast<const std::uint8_t*>(proxies.data()),
+                            proxies.size());
+        }
+        buffer.push_back('\t');
+        buffer += std::to_string(static_cast<int>(row.claim_by));
+        buffer.push_back('\t');
+        if (row.excluded) {
+            appendCopyText(buffer, *row.excluded);
+        } else {
+            buffer += "\\N";
+        }
+        buffer.push_back('\t');
+        buffer += std::to_string(row.version);
+        buffer += row.removed ? "\tt\n" : "\tf\n";
+        if (buffer.size() > (1 << 20) - 1024) flush();
+    }
+    flush();
+    if (PQputCopyEnd(connection_, nullptr) != 1) {
+        throw LedgerStoreError(std::string("postgres: COPY: ") + PQerrorMessage(connection_));
+    }
+    std::string error;
+    while (pg_result* raw = PQgetResult(connection_)) {
+        if (PQresultStatus(raw) != PGRES_COMMAND_OK) error = PQerrorMessage(connection_);
+        PQclear(raw);
+    }
+    if (!error.empty()) throw LedgerStoreError("postgres: COPY: " + error);
+    exec("INSERT INTO roster SELECT * FROM roster_staging ON CONFLICT (program, citizen_key) DO "
+         "UPDATE SET nhi_hash = excluded.nhi_hash, amount = excluded.amount, proxies = "
+         "excluded.proxies, claim_by = excluded.claim_by, excluded = excluded.excluded, "
+         "version = excluded.version, removed = excluded.removed");
+    exec("TRUNCATE roster_staging");
+}
+
+bool PostgresLedgerStore::waitForRosterNews(std::chrono::milliseconds timeout) {
+    if (PQstatus(connection_) != CONNECTION_OK) {
+        connect();
+        listening_ = false;
+    }
+    if (!listening_) {
+        exec((std::string("LISTEN ") + kRosterChannel).c_str());
+        listening_ = true;
+    }
+    bool notified = false;
+    auto drain = [&] {
+        if (PQconsumeInput(connection_) != 1) {
+            listening_ = false;
+            throw LedgerStoreError(std::string("postgres: ") + PQerrorMessage(connection_));
+        }
+        while (PGnotify* notify = PQnotifies(connection_)) {
+            notified = true;
+            PQfreemem(notify);
+        }
+    };
+    drain();
+    if (notified) return true;
+    pollfd socket{PQsocket(connection_), POLLIN, 0};
+    if (socket.fd < 0) return false;
+    if (::poll(&socket, 1, static_cast<int>(timeout.count())) > 0) drain();
+    return notified;
 }
 
 }  // namespace claimgate::gateway

@@ -13,7 +13,7 @@ namespace {
 using protocols::Channel;
 using protocols::ClaimStatus;
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Invariant 1 lives in claims_one_blocking: a partial unique index over the blocking states.
 // Invariant 4's append-only rule lives in the two triggers on claim_events.
@@ -23,7 +23,11 @@ CREATE TABLE IF NOT EXISTS programs (id TEXT PRIMARY KEY, body TEXT NOT NULL) WI
 CREATE TABLE IF NOT EXISTS roster (
   program TEXT NOT NULL, citizen_key BLOB NOT NULL, nhi_hash BLOB, amount INTEGER NOT NULL,
   proxies BLOB, claim_by INTEGER NOT NULL, excluded TEXT,
+  version INTEGER NOT NULL DEFAULT 0, removed INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (program, citizen_key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS roster_versions (
+  version INTEGER PRIMARY KEY, program TEXT NOT NULL, source TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS claims (
   claim_id TEXT PRIMARY KEY, claim_code TEXT NOT NULL, program TEXT NOT NULL,
   citizen_key BLOB NOT NULL, citizen_mask TEXT NOT NULL, channel TEXT NOT NULL,
@@ -47,6 +51,14 @@ CREATE TABLE IF NOT EXISTS idempotency (
   PRIMARY KEY (operator, key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (created_at);
 )SQL";
+
+// Schema 1 -> 2: roster versions (live roster changes). Fresh databases get the columns from
+// kSchema; the index needs them, so it is created after this step either way.
+constexpr const char* kRosterVersionsColumns =
+    "ALTER TABLE roster ADD COLUMN version INTEGER NOT NULL DEFAULT 0; "
+    "ALTER TABLE roster ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;";
+constexpr const char* kRosterVersionsIndex =
+    "CREATE INDEX IF NOT EXISTS roster_by_version ON roster (version);";
 
 constexpr const char* kClaimColumns =
     "claim_id, claim_code, program, citizen_key, citizen_mask, channel, operator, terminal_id, "
@@ -104,10 +116,11 @@ struct SqliteLedgerStore::Statements {
                            "VALUES (?, ?, ?, ?)"),
           upsert_roster(db,
                         "INSERT INTO roster (program, citizen_key, nhi_hash, amount, proxies, "
-                        "claim_by, excluded) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (program, "
-                        "citizen_key) DO UPDATE SET nhi_hash = excluded.nhi_hash, amount = "
-                        "excluded.amount, proxies = excluded.proxies, claim_by = "
-                        "excluded.claim_by, excluded = excluded.excluded"),
+                        "claim_by, excluded, version, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT (program, citizen_key) DO UPDATE SET nhi_hash = "
+                        "excluded.nhi_hash, amount = excluded.amount, proxies = excluded.proxies, "
+                        "claim_by = excluded.claim_by, excluded = excluded.excluded, version = "
+                        "excluded.version, removed = excluded.removed"),
           get_meta(db, "SELECT value FROM meta WHERE key = ?"),
           put_meta(db, "INSERT INTO meta (key, value) VALUES (?, ?) "
                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value") {}
@@ -162,8 +175,20 @@ void SqliteLedgerStore::migrate() {
     exec("BEGIN IMMEDIATE");
     try {
         exec(kSchema);
+        std::int64_t version = kSchemaVersion;
+        {
+            SqliteStatement current(db_, "SELECT value FROM meta WHERE key = 'schema_version'");
+            if (current.step()) version = std::stoll(current.columnText(0));
+        }
+        if (version > kSchemaVersion) {
+            throw LedgerStoreError("ledger schema " + std::to_string(version) +
+                                   " is newer than this gateway");
+        }
+        if (version < 2) exec(kRosterVersionsColumns);
+        exec(kRosterVersionsIndex);
         exec(("INSERT INTO meta (key, value) VALUES ('schema_version', '" +
-              std::to_string(kSchemaVersion) + "') ON CONFLICT (key) DO NOTHING")
+              std::to_string(kSchemaVersion) + "') ON CONFLICT (key) DO UPDATE SET value = "
+              "excluded.value")
                  .c_str());
         exec("COMMIT");
     } catch (...) {
@@ -422,42 +447,48 @@ void SqliteLedgerStore::upsertRosterRow(const RosterRow& row) {
         statement.bindBlob(5, proxies.data(), proxies.size());
     }
     statement.bind(6, static_cast<std::int64_t>(row.claim_by)).bindOptional(7, row.excluded);
+    statement.bind(8, row.version).bind(9, std::int64_t{row.removed ? 1 : 0});
     statement.run();
 }
 
 void SqliteLedgerStore::removeRosterRow(const std::string& program,
-                                        const CitizenKey& citizen_key) {
-    SqliteStatement statement(db_, "DELETE FROM roster WHERE program = ? AND citizen_key = ?");
-    statement.bind(1, program).bindBlob(2, citizen_key.data(), citizen_key.size()).run();
+                                        const CitizenKey& citizen_key, std::int64_t version) {
+    SqliteStatement statement(db_, "UPDATE roster SET removed = 1, version = ? WHERE "
+                                   "program = ? AND citizen_key = ?");
+    statement.bind(1, version).bind(2, program);
+    statement.bindBlob(3, citizen_key.data(), citizen_key.size()).run();
 }
 
 std::int64_t SqliteLedgerStore::countRosterRows(const std::string& program) {
-    SqliteStatement statement(db_, "SELECT count(*) FROM roster WHERE program = ?");
+    SqliteStatement statement(db_, "SELECT count(*) FROM roster WHERE program = ? AND "
+                                   "removed = 0");
     statement.bind(1, program).step();
     return statement.columnInt(0);
 }
 
+RosterRow SqliteLedgerStore::readRosterRow(const SqliteStatement& statement) {
+    RosterRow row;
+    row.program = statement.columnText(0);
+    row.citizen_key = keyFromBlob(statement.columnBlob(1));
+    if (!statement.columnIsNull(2)) row.nhi_hash = keyFromBlob(statement.columnBlob(2));
+    row.amount = statement.columnInt(3);
+    const auto proxies = statement.columnBlob(4);
+    for (std::size_t at = 0; at + 32 <= proxies.size(); at += 32) {
+        row.proxies.push_back(keyFromBlob(proxies.substr(at, 32)));
+    }
+    row.claim_by = static_cast<protocols::ClaimBy>(statement.columnInt(5));
+    row.excluded = statement.columnOptionalText(6);
+    row.version = statement.columnInt(7);
+    row.removed = statement.columnInt(8) != 0;
+    return row;
+}
+
 void SqliteLedgerStore::forEachRosterRow(const std::string& program,
                                          const std::function<void(const RosterRow&)>& visit) {
-    SqliteStatement statement(db_, "SELECT citizen_key, nhi_hash, amount, proxies, claim_by, "
-                                   "excluded FROM roster WHERE program = ?");
+    SqliteStatement statement(db_, std::string("SELECT ") + kRosterColumns +
+                                       " FROM roster WHERE program = ? AND removed = 0");
     statement.bind(1, program);
-    RosterRow row;
-    row.program = program;
-    while (statement.step()) {
-        row.citizen_key = keyFromBlob(statement.columnBlob(0));
-        row.nhi_hash.reset();
-        if (!statement.columnIsNull(1)) row.nhi_hash = keyFromBlob(statement.columnBlob(1));
-        row.amount = statement.columnInt(2);
-        row.proxies.clear();
-        const auto proxies = statement.columnBlob(3);
-        for (std::size_t at = 0; at + 32 <= proxies.size(); at += 32) {
-            row.proxies.push_back(keyFromBlob(proxies.substr(at, 32)));
-        }
-        row.claim_by = static_cast<protocols::ClaimBy>(statement.columnInt(4));
-        row.excluded = statement.columnOptionalText(5);
-        visit(row);
-    }
+    while (statement.step()) visit(readRosterRow(statement));
 }
 
 void SqliteLedgerStore::forEachBlockingClaim(

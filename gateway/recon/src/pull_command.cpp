@@ -18,7 +18,7 @@
 #include <claimgate/ledger/clock.hpp>
 #include <claimgate/gateway/limits.hpp>
 #include <claimgate/protocols/citizen_id.hpp>
-#include <claimgate/protocols/digest.hpp>
+#include <claimgate/protocols/citizen_keys.hpp>
 #include <claimgate/protocols/time_format.hpp>
 #include <claimgate/troad/platform_link.hpp>
 #include <claimgate/troad/troad_limits.hpp>
@@ -74,7 +74,7 @@ public:
            std::size_t page_size, std::uint64_t pages_max)
         : store_(store),
           client_(client),
-          pepper_(std::move(pepper)),
+          keys_(std::move(pepper)),
           page_size_(page_size),
           pages_max_(pages_max),
           engine_(std::make_shared<gateway::SystemClock>(), nullptr,
@@ -103,9 +103,13 @@ public:
 
 private:
     template <typename Body>
-    Status transaction(Body body) {
+    Status transaction(Body body, bool roster = false) {
         try {
-            store_.begin();
+            if (roster) {
+                store_.beginRoster();
+            } else {
+                store_.begin();
+            }
             body();
             store_.commit();
         } catch (const std::exception& error) {
@@ -139,10 +143,18 @@ private:
                 return Status(ErrorCode::bad_field, "roster page for " + program +
                                                         " names program " + page.program);
             }
-            const Status applied = transaction([&] {
-                for (const auto& entry : page.entries) applyRosterEntry(program, entry);
-                store_.putMeta(rosterCursorKey(program), page.next_cursor);
-            });
+            // One roster version per page, written with the page's cursor: running nodes apply
+            // the page within seconds, all of it or none.
+            const Status applied = transaction(
+                [&] {
+                    const std::int64_t version = store_.newRosterVersion(
+                        program, "pull", gateway::SystemClock().nowMillis());
+                    for (const auto& entry : page.entries) {
+                        applyRosterEntry(program, entry, version);
+                    }
+                    store_.putMeta(rosterCursorKey(program), page.next_cursor);
+                },
+                /*roster=*/true);
             if (!applied.ok()) return applied;
             ++totals_.pages;
             progress("roster", program);
@@ -152,12 +164,13 @@ private:
         return Status::okStatus();
     }
 
-    void applyRosterEntry(const std::string& program, const troad::RosterEntry& entry) {
+    void applyRosterEntry(const std::string& program, const troad::RosterEntry& entry,
+                          std::int64_t version) {
         gateway::RosterEntryFields fields;
         fields.program = program;
         fields.citizen_id = entry.citizen_id;
         if (entry.op == troad::RosterOp::remove) {
-            store_.removeRosterRow(program, protocols::hmacSha256(pepper_, entry.citizen_id));
+            store_.removeRosterRow(program, keys_.citizenKey(entry.citizen_id), version);
             ++totals_.removed;
             return;
         }
@@ -166,7 +179,8 @@ private:
         fields.proxies = &entry.proxies;
         fields.claim_by = entry.claim_by;
         fields.excluded = entry.excluded;
-        store_.upsertRosterRow(gateway::buildRosterRow(pepper_, fields));
+        fields.version = version;
+        store_.upsertRosterRow(gateway::buildRosterRow(keys_, fields));
         ++(entry.op == troad::RosterOp::add ? totals_.added : totals_.updated);
     }
 
@@ -206,7 +220,7 @@ private:
     void importPayout(const std::string& program, const troad::Payout& payout, PullTotals& delta) {
         gateway::ImportPayoutOperation operation;
         operation.program = program;
-        operation.citizen_key = protocols::hmacSha256(pepper_, payout.citizen_id);  // contracts §3
+        operation.citizen_key = keys_.citizenKey(payout.citizen_id);  // contracts §3
         operation.citizen_mask = protocols::CitizenId::maskCitizenId(payout.citizen_id);
         operation.channel = payout.channel;
         operation.amount = payout.amount;
@@ -245,7 +259,7 @@ private:
 
     gateway::LedgerStore& store_;
     troad::PlatformClient& client_;
-    std::string pepper_;
+    protocols::CitizenKeys keys_;
     std::size_t page_size_;
     std::uint64_t pages_max_;
     gateway::ClaimEngine engine_;

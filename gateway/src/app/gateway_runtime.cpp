@@ -3,6 +3,8 @@
 #include <claimgate/gateway/claim_service.hpp>
 #include <claimgate/gateway/eligibility_index.hpp>
 #include <claimgate/gateway/metrics.hpp>
+#include <claimgate/gateway/index_snapshot.hpp>
+#include <claimgate/gateway/roster_follower.hpp>
 #include <claimgate/ledger/claim_engine.hpp>
 #include <claimgate/ledger/data_dir.hpp>
 #include <claimgate/ledger/group_committer.hpp>
@@ -51,6 +53,7 @@ struct GatewayRuntime::Impl {
     std::unique_ptr<ClaimEngine> engine;
     std::unique_ptr<GroupCommitter> committer;
     std::unique_ptr<ClaimService> service;
+    std::unique_ptr<RosterFollower> roster_follower;
     std::unique_ptr<net::TrustStore> trust;
     std::unique_ptr<ApiRequestHandler> api_handler;
     std::unique_ptr<ApiRequestHandler> bench_handler;
@@ -73,6 +76,7 @@ struct GatewayRuntime::Impl {
     Impl(GatewayConfig c, ClockPtr k) : config(std::move(c)), clock(std::move(k)) {}
 
     Status openLedger();
+    std::int64_t loadIndex(const DataDir& data_dir);
     Status startListeners();
     std::string renderMetrics() const;
     void runSweeper();
@@ -91,7 +95,16 @@ Status GatewayRuntime::Impl::openLedger() {
     if (!opened) return opened.status();
     store = std::move(opened).value();
     try {
-        index.load(*store);
+        const std::int64_t roster_version = loadIndex(data_dir);
+        auto follower_store = openLedgerStore(config.data_dir, config.ledger);
+        if (!follower_store) return follower_store.status();
+        RosterFollower::Options follow;
+        follow.poll_interval = config.roster_poll_interval;
+        follow.snapshot_path = config.index_snapshot ? data_dir.indexSnapshotPath() : "";
+        roster_follower = std::make_unique<RosterFollower>(
+            index, std::move(follower_store).value(), roster_version, follow);
+        // A node starting from an older snapshot serves only once it has caught up.
+        if (Status caught_up = roster_follower->catchUp(); !caught_up.ok()) return caught_up;
         metrics.setInDoubt(store->countClaims(protocols::ClaimStatus::in_doubt));
     } catch (const LedgerStoreError& error) {
         return Status(ErrorCode::internal, error.what());
@@ -112,6 +125,29 @@ Status GatewayRuntime::Impl::openLedger() {
                                              metrics);
     probe = std::make_unique<LedgerProbe>(config.ledger, data_dir.ledgerPath());
     return Status::okStatus();
+}
+
+std::int64_t GatewayRuntime::Impl::loadIndex(const DataDir& data_dir) {
+    // A verified snapshot spares re-reading the roster; the follower applies what is newer.
+    if (config.index_snapshot) {
+        auto snapshot = IndexSnapshot::read(data_dir.indexSnapshotPath(), store->loadPrograms());
+        if (snapshot) {
+            index.install(std::move(snapshot.value().programs), *store);
+            return snapshot->version;
+        }
+        if (snapshot.status().code() != ErrorCode::not_found) {
+            std::fprintf(stderr, "claimgate-gateway: %s: building the index from the ledger\n",
+                         snapshot.status().message().c_str());
+        }
+    }
+    const std::int64_t version = index.load(*store);
+    if (config.index_snapshot) {
+        if (auto written = IndexSnapshot::write(data_dir.indexSnapshotPath(), index, version);
+            !written.ok()) {
+            std::fprintf(stderr, "claimgate-gateway: %s\n", written.message().c_str());
+        }
+    }
+    return version;
 }
 
 net::ListenerSettings GatewayRuntime::Impl::listenerSettings(const std::string& address,
@@ -237,6 +273,7 @@ std::string GatewayRuntime::Impl::renderMetrics() const {
         out += "# TYPE claimgate_ledger_reachable gauge\n";
         out += "claimgate_ledger_reachable " +
                std::string(ledger_reachable.load() ? "1" : "0") + "\n";
+        if (roster_follower) out += roster_follower->renderMetrics();
     });
 }
 
@@ -282,6 +319,7 @@ Status GatewayRuntime::start() {
         impl_->sweeper = std::thread([this] { impl_->runSweeper(); });
     }
     impl_->watchdog = std::thread([this] { impl_->runWatchdog(); });
+    if (impl_->config.roster_poll_interval.count() > 0) impl_->roster_follower->start();
     return Status::okStatus();
 }
 
@@ -300,6 +338,7 @@ void GatewayRuntime::stop() {
     }
     impl_->sweeper_wake.notify_all();
     if (impl_->sweeper.joinable()) impl_->sweeper.join();
+    if (impl_->roster_follower) impl_->roster_follower->stop();
     if (impl_->watchdog.joinable()) impl_->watchdog.join();
     // I/O threads first: no new request reaches the ledger. Operations already queued are
     // drained by the writer; their replies are posted to stopped contexts and dropped with the
@@ -321,5 +360,6 @@ std::uint16_t GatewayRuntime::benchPort() const {
 ClaimService& GatewayRuntime::service() { return *impl_->service; }
 Metrics& GatewayRuntime::metrics() { return impl_->metrics; }
 EligibilityIndex& GatewayRuntime::index() { return impl_->index; }
+RosterFollower& GatewayRuntime::rosterFollower() { return *impl_->roster_follower; }
 
 }  // namespace claimgate::gateway

@@ -5,7 +5,6 @@
 #include <claimgate/protocols/time_format.hpp>
 
 #include <algorithm>
-#include <cstring>
 #include <future>
 #include <memory>
 
@@ -38,30 +37,9 @@ ClaimService::ClaimService(EligibilityIndex& index, GroupCommitter& ledger, Cloc
     : index_(index),
       ledger_(ledger),
       clock_(std::move(clock)),
-      pepper_(std::move(pepper)),
+      keys_(std::move(pepper)),
       metrics_(metrics),
       ledger_wait_max_(ledger_wait_max) {}
-
-CitizenKey ClaimService::citizenKey(std::string_view normalised_id) const {
-    return protocols::hmacSha256(pepper_, normalised_id);
-}
-
-std::uint64_t ClaimService::nhiTag(std::string_view nhi_card_no) const {
-    const auto digest = protocols::hmacSha256(pepper_, std::string("nhi:") + std::string(nhi_card_no));
-    std::uint64_t tag = 0;
-    std::memcpy(&tag, digest.data(), sizeof tag);
-    return tag;
-}
-
-protocols::Sha256Digest ClaimService::requestHash(std::string_view route,
-                                                  const nlohmann::json& canonical) const {
-    // Keyed with the pepper: the hash input contains the citizen ID, and an unkeyed hash of a
-    // 10-character ID could be reversed by brute force (invariant 5).
-    std::string input(route);
-    input.push_back('\n');
-    input += canonical.dump();
-    return protocols::hmacSha256(pepper_, input);
-}
 
 ServiceReply ClaimService::listPrograms(const TerminalIdentity& terminal) const {
     const std::int64_t now = clock_->nowMillis();
@@ -103,7 +81,7 @@ ClaimService::Decision ClaimService::evaluate(const TerminalIdentity& terminal,
                                   {{"opens_at", program.opens_at}, {"closes_at", program.closes_at}});
         return decision;
     }
-    decision.citizen_key = citizenKey(request.citizen_id);
+    decision.citizen_key = keys_.citizenKey(request.citizen_id);
     decision.roster = decision.program->find(decision.citizen_key);
     if (!decision.roster) {
         decision.refusal = Status(ErrorCode::not_eligible, "not on the roster of this program");
@@ -121,7 +99,7 @@ ClaimService::Decision ClaimService::evaluate(const TerminalIdentity& terminal,
                                       "this citizen must collect in person");
             return decision;
         }
-        const IndexKey proxy_key = indexKeyOf(citizenKey(*request.proxy_id));
+        const IndexKey proxy_key = indexKeyOf(keys_.citizenKey(*request.proxy_id));
         if (std::find(roster.proxies.begin(), roster.proxies.end(), proxy_key) ==
             roster.proxies.end()) {
             decision.refusal = Status(ErrorCode::proxy_not_allowed,
@@ -137,7 +115,7 @@ ClaimService::Decision ClaimService::evaluate(const TerminalIdentity& terminal,
     // physical card, so there the number is optional but must match when given.
     const bool nhi_required = terminal.channel != protocols::Channel::counter;
     if (roster.has_nhi && (request.nhi_card_no || nhi_required)) {
-        if (!request.nhi_card_no || nhiTag(*request.nhi_card_no) != roster.nhi_tag) {
+        if (!request.nhi_card_no || keys_.nhiTag(*request.nhi_card_no) != roster.nhi_tag) {
             decision.refusal = Status(ErrorCode::nhi_card_mismatch,
                                       "the NHI card number does not match the roster");
             return decision;

@@ -18,7 +18,8 @@ void atmSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t inde
     // Parent-for-child: "proxy" rows always, "either" rows half of the time.
     std::string proxy;
     if (!row.proxies.empty() &&
-        (row.claim_by == "proxy" || (row.claim_by != "self" && sim.chance(0.5)))) {
+        (row.effectiveClaimBy() == protocols::ClaimBy::proxy ||
+         (row.effectiveClaimBy() != protocols::ClaimBy::self && sim.chance(0.5)))) {
         proxy = row.proxies.front();
     }
     const auto checked = client->check(sim.options().program, row.citizen_id, row.nhi_card_no, proxy);

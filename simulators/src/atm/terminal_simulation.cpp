@@ -1,6 +1,8 @@
 // File: terminal_simulation.cpp
 #include "atm/terminal_simulation.hpp"
 
+#include <claimgate/protocols/roster_csv_reader.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -56,53 +58,27 @@ std::string rfc3339Now() {
     return buffer;
 }
 
-std::vector<std::string> split(const std::string& text, char separator) {
-    std::vector<std::string> parts;
-    std::string part;
-    std::istringstream stream(text);
-    while (std::getline(stream, part, separator)) {
-        parts.push_back(part);
-    }
-    if (!text.empty() && text.back() == separator) {
-        parts.emplace_back();
-    }
-    return parts;
-}
-
 }  // namespace
 
 bool readRoster(const std::string& path, std::vector<RosterRow>& rows, std::string& error) {
-    std::ifstream file(path);
-    if (!file) {
-        error = "cannot read roster " + path;
+    auto reader = protocols::RosterCsvReader::open(path);
+    if (!reader) {
+        error = reader.status().message();
         return false;
     }
-    std::string line;
-    if (!std::getline(file, line) || line.rfind("citizen_id", 0) != 0) {
-        error = "roster " + path + " lacks the header citizen_id,nhi_card_no,amount,proxies,claim_by";
-        return false;
-    }
-    while (std::getline(file, line)) {
-        if (!line.empty() && line.back() == '\r') {
-            line.pop_back();
+    RosterRow row;
+    for (;;) {
+        auto more = reader.value().next(row);
+        if (!more) {
+            error = more.status().message();
+            return false;
         }
-        if (line.empty()) {
-            continue;
-        }
+        if (!*more) break;
         if (rows.size() >= kRosterRowsMax) {
             error = "roster " + path + " has more than " + std::to_string(kRosterRowsMax) + " rows";
             return false;
         }
-        const auto fields = split(line, ',');
-        RosterRow row;
-        row.citizen_id = fields.empty() ? "" : fields[0];
-        row.nhi_card_no = fields.size() > 1 ? fields[1] : "";
-        row.amount = fields.size() > 2 && !fields[2].empty() ? std::atoll(fields[2].c_str()) : 0;
-        if (fields.size() > 3 && !fields[3].empty()) {
-            row.proxies = split(fields[3], ';');
-        }
-        row.claim_by = fields.size() > 4 ? fields[4] : "";
-        rows.push_back(std::move(row));
+        rows.push_back(row);
     }
     if (rows.empty()) {
         error = "roster " + path + " has no citizens";

@@ -4,6 +4,7 @@
 // JSON summary on the last stdout line. Each channel supplies only its session script.
 #pragma once
 
+#include <claimgate/protocols/roster_csv.hpp>
 #include <claimgate/sdk/client.hpp>
 
 #include <cstdint>
@@ -16,13 +17,8 @@
 
 namespace claimgate::simulators {
 
-struct RosterRow {
-    std::string citizen_id;
-    std::string nhi_card_no;
-    std::int64_t amount = 0;
-    std::vector<std::string> proxies;
-    std::string claim_by;
-};
+/// A citizen the scripts serve: a row of the roster CSV as the shared codec reads it.
+using RosterRow = protocols::RosterCsvRow;
 
 struct SimulationOptions {
     std::string command;  ///< atm, kiosk, counter

@@ -15,7 +15,8 @@ void counterSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t 
         return;
     }
     std::string proxy;
-    if (!row.proxies.empty() && (row.claim_by == "proxy" || sim.chance(0.5))) {
+    if (!row.proxies.empty() &&
+        (row.effectiveClaimBy() == protocols::ClaimBy::proxy || sim.chance(0.5))) {
         const auto pick = std::uniform_int_distribution<std::size_t>(0, row.proxies.size() - 1)(
             sim.random());
         proxy = row.proxies[pick];

@@ -18,7 +18,6 @@ inline constexpr double kLoadRateMax = 1'000'000.0;
 inline constexpr std::uint64_t kLoadRequestsMax = 500'000'000;
 /// Roster rows read into memory (~40 bytes each).
 inline constexpr std::size_t kLoadRosterRowsMax = 5'000'000;
-inline constexpr std::size_t kLoadRosterLineBytesMax = 4096;
 /// One reply (headers + body); the gateway's largest reply (a commit receipt) is under 1 KiB.
 inline constexpr std::size_t kLoadResponseBytesMax = 64 * 1024;
 /// Send and receive timeout of one request; a slower reply counts as error `timeout`.

@@ -3,6 +3,7 @@
 #include "roster/buffered_output.hpp"
 #include "roster/roster_generator.hpp"
 
+#include <cassert>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -129,12 +130,19 @@ int runRosterCommand(int argc, char** argv) {
         std::fprintf(stderr, "claimgate-sim roster: %s\n", output.error().c_str());
         return 1;
     }
-    output.append(RosterGenerator::csvHeader());
+    output.append(protocols::RosterCsv::header(protocols::RosterCsvColumns::basic));
+    output.append("\n");
     RosterGenerator generator(options);
     RosterRow row;
+    protocols::RosterCsvRow csv_row;
+    std::string line;
     while (generator.next(row)) {
-        char* line = output.reserve(kRosterLineBytesMax);
-        output.advance(RosterGenerator::formatRow(row, line));
+        RosterGenerator::toCsvRow(row, csv_row);
+        line.clear();
+        protocols::RosterCsv::appendRow(line, csv_row, protocols::RosterCsvColumns::basic);
+        assert(line.size() <= kRosterGeneratedLineBytesMax);
+        std::memcpy(output.reserve(line.size()), line.data(), line.size());
+        output.advance(line.size());
     }
     if (!output.commit()) {
         std::fprintf(stderr, "claimgate-sim roster: %s\n", output.error().c_str());

@@ -76,24 +76,6 @@ void checkOrDie(const CitizenIdText& id, protocols::CitizenIdKind kind) {
     }
 }
 
-char* appendDigits(char* out, std::uint64_t value) {
-    char digits[20];
-    std::size_t count = 0;
-    do {
-        digits[count++] = static_cast<char>('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    while (count > 0) {
-        *out++ = digits[--count];
-    }
-    return out;
-}
-
-char* appendText(char* out, std::string_view text) {
-    std::memcpy(out, text.data(), text.size());
-    return out + text.size();
-}
-
 bool validFraction(double fraction) { return fraction >= 0.0 && fraction <= 1.0; }
 
 protocols::Status badOption(const char* option, const char* message) {
@@ -207,28 +189,21 @@ bool RosterGenerator::next(RosterRow& row) {
     return true;
 }
 
-std::string_view RosterGenerator::csvHeader() noexcept {
-    return "citizen_id,nhi_card_no,amount,proxies,claim_by\n";
-}
-
-std::size_t RosterGenerator::formatRow(const RosterRow& row, char* out) noexcept {
-    char* cursor = out;
-    cursor = appendText(cursor, row.citizenId());
-    *cursor++ = ',';
+void RosterGenerator::toCsvRow(const RosterRow& row, protocols::RosterCsvRow& csv_row) {
+    csv_row.citizen_id.assign(row.citizenId());
+    csv_row.nhi_card_no.clear();
     if (row.has_nhi_card) {
-        cursor = appendText(cursor, {row.nhi_card_no.data(), row.nhi_card_no.size()});
+        csv_row.nhi_card_no.assign(row.nhi_card_no.data(), row.nhi_card_no.size());
     }
-    *cursor++ = ',';
-    if (row.amount > 0) cursor = appendDigits(cursor, static_cast<std::uint64_t>(row.amount));
-    *cursor++ = ',';
+    csv_row.amount = row.amount;
+    csv_row.proxies.resize(row.proxy_count);
     for (std::size_t i = 0; i < row.proxy_count; ++i) {
-        if (i > 0) *cursor++ = ';';
-        cursor = appendText(cursor, {row.proxies[i].data(), row.proxies[i].size()});
+        csv_row.proxies[i].assign(row.proxies[i].data(), row.proxies[i].size());
     }
-    *cursor++ = ',';
-    if (row.has_claim_by) cursor = appendText(cursor, protocols::claimByName(row.claim_by));
-    *cursor++ = '\n';
-    return static_cast<std::size_t>(cursor - out);
+    csv_row.claim_by.reset();
+    if (row.has_claim_by) csv_row.claim_by = row.claim_by;
+    csv_row.status = protocols::RosterStatus::eligible;
+    csv_row.excluded_reason.clear();
 }
 
 }  // namespace claimgate::simulators

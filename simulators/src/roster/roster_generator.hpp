@@ -15,6 +15,7 @@
 
 #include <claimgate/protocols/citizen_id.hpp>
 #include <claimgate/protocols/domain.hpp>
+#include <claimgate/protocols/roster_csv.hpp>
 #include <claimgate/protocols/status.hpp>
 
 #include <array>
@@ -28,8 +29,8 @@ namespace claimgate::simulators {
 /// that every ID kind stays far inside its own space (checked when options are validated).
 inline constexpr std::uint64_t kRosterRowsMax = 100'000'000;
 inline constexpr std::size_t kRosterProxiesPerRowMax = 2;
-/// Longest CSV line formatRow() writes, newline included.
-inline constexpr std::size_t kRosterLineBytesMax = 96;
+/// Longest CSV line a generated row takes, newline included.
+inline constexpr std::size_t kRosterGeneratedLineBytesMax = 96;
 
 struct RosterOptions {
     std::uint64_t count = 0;
@@ -85,11 +86,8 @@ public:
 
     [[nodiscard]] const RosterCounts& counts() const noexcept { return counts_; }
 
-    /// The CSV header line of contracts §11, with its newline.
-    static std::string_view csvHeader() noexcept;
-    /// Writes the row as one CSV line (newline included) into `out`, which must have room for
-    /// kRosterLineBytesMax bytes; returns the bytes written. No allocation.
-    static std::size_t formatRow(const RosterRow& row, char* out) noexcept;
+    /// The row as the shared roster CSV codec writes it (`csv_row`'s buffers are reused).
+    static void toCsvRow(const RosterRow& row, protocols::RosterCsvRow& csv_row);
 
 private:
     // One stream of random choices per purpose, so adding a field never shifts the others.

@@ -7,6 +7,7 @@
 #include <claimgate/protocols/domain.hpp>
 #include <claimgate/protocols/limits.hpp>
 #include <claimgate/protocols/program.hpp>
+#include <claimgate/protocols/roster_csv_reader.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
 #include <algorithm>
@@ -14,7 +15,6 @@
 #include <fstream>
 #include <random>
 #include <set>
-#include <sstream>
 
 namespace claimgate::simulators::troad {
 
@@ -154,43 +154,40 @@ Status parseAmount(const std::string& text, std::optional<std::int64_t>& out) {
     return Status::okStatus();
 }
 
-/// citizen_id,nhi_card_no,amount,proxies,claim_by starting at fields[offset].
-Status parseRosterFields(const std::vector<std::string>& fields, std::size_t offset,
-                         RosterRow& row) {
-    if (auto status = parseId(fields[offset], row.citizen_id); !status.ok()) {
-        return status;
-    }
-    row.nhi_card_no = fields[offset + 1];
-    if (!row.nhi_card_no.empty()) {
-        if (auto status = protocols::validateNhiCardNumber(row.nhi_card_no); !status.ok()) {
-            return status;
+/// A platform roster row from a row of the shared roster CSV codec.
+RosterRow platformRow(std::string op, const protocols::RosterCsvRow& csv_row) {
+    RosterRow row;
+    row.op = std::move(op);
+    row.citizen_id = csv_row.citizen_id;
+    row.nhi_card_no = csv_row.nhi_card_no;
+    if (csv_row.amount > 0) row.amount = csv_row.amount;
+    row.proxies = csv_row.proxies;
+    row.claim_by = std::string(protocols::claimByName(csv_row.effectiveClaimBy()));
+    row.excluded = csv_row.exclusion().value_or("");
+    return row;
+}
+
+/// Appends every row of a roster file (with `leading_column` "op": a roster change file).
+Status readRosterFile(const std::string& path, std::string_view leading_column,
+                      std::vector<RosterRow>& stream) {
+    auto reader = protocols::RosterCsvReader::open(path, leading_column);
+    if (!reader) return reader.status();
+    protocols::RosterCsvRow csv_row;
+    std::size_t rows = 0;
+    for (;;) {
+        auto more = reader.value().next(csv_row);
+        if (!more) return more.status();
+        if (!*more) return Status::okStatus();
+        if (++rows > kCsvRowsMax) {
+            return {ErrorCode::bad_field,
+                    path + ": more than " + std::to_string(kCsvRowsMax) + " rows"};
         }
-    }
-    if (auto status = parseAmount(fields[offset + 2], row.amount); !status.ok()) {
-        return status;
-    }
-    std::stringstream proxies(fields[offset + 3]);
-    std::string proxy;
-    while (std::getline(proxies, proxy, ';')) {
-        if (proxy.empty()) {
-            continue;
+        std::string op = leading_column.empty() ? "add" : reader->leadingValue();
+        if (op != "update" && op != "remove" && op != "add") {
+            return {ErrorCode::bad_field, path + ": op must be add, update or remove"};
         }
-        std::string normalised;
-        if (auto status = parseId(proxy, normalised); !status.ok()) {
-            return {status.code(), "proxies: " + status.message()};
-        }
-        row.proxies.push_back(std::move(normalised));
+        stream.push_back(platformRow(std::move(op), csv_row));
     }
-    if (row.proxies.size() > protocols::kProxiesPerCitizenMax) {
-        return {ErrorCode::bad_field, "too many proxies"};
-    }
-    row.claim_by = fields[offset + 4];
-    if (row.claim_by.empty()) {
-        row.claim_by = row.proxies.empty() ? "self" : "either";
-    } else if (!protocols::parseClaimBy(row.claim_by)) {
-        return {ErrorCode::bad_field, "claim_by must be self, proxy or either"};
-    }
-    return Status::okStatus();
 }
 
 Status loadPrograms(const TroadOptions& options, PlatformData& data) {
@@ -269,8 +266,6 @@ Result<PlatformData> PlatformData::load(const TroadOptions& options) {
         data.rosters[id];
         data.payouts[id];
     }
-    const std::vector<std::string> roster_header = {"citizen_id", "nhi_card_no", "amount",
-                                                    "proxies", "claim_by"};
     std::string first_roster_program = data.program_ids.front();
     for (std::size_t r = 0; r < options.rosters.size(); ++r) {
         const auto& [requested, path] = options.rosters[r];
@@ -281,18 +276,7 @@ Result<PlatformData> PlatformData::load(const TroadOptions& options) {
         if (r == 0) {
             first_roster_program = program;
         }
-        auto& stream = data.rosters[program];
-        auto status = readCsv(path, roster_header,
-                              [&](const std::vector<std::string>& fields, std::size_t) {
-                                  RosterRow row;
-                                  row.op = "add";
-                                  auto parsed = parseRosterFields(fields, 0, row);
-                                  if (parsed.ok()) {
-                                      stream.push_back(std::move(row));
-                                  }
-                                  return parsed;
-                              });
-        if (!status.ok()) {
+        if (auto status = readRosterFile(path, {}, data.rosters[program]); !status.ok()) {
             return status;
         }
     }
@@ -344,23 +328,8 @@ Result<PlatformData> PlatformData::load(const TroadOptions& options) {
     }
 
     if (!options.roster_updates_file.empty()) {
-        auto& stream = data.rosters[first_roster_program];
-        auto status = readCsv(options.roster_updates_file,
-                              {"op", "citizen_id", "nhi_card_no", "amount", "proxies", "claim_by"},
-                              [&](const std::vector<std::string>& fields, std::size_t) -> Status {
-                                  RosterRow row;
-                                  row.op = fields[0];
-                                  if (row.op != "update" && row.op != "remove" &&
-                                      row.op != "add") {
-                                      return {ErrorCode::bad_field,
-                                              "op must be add, update or remove"};
-                                  }
-                                  auto parsed = parseRosterFields(fields, 1, row);
-                                  if (parsed.ok()) {
-                                      stream.push_back(std::move(row));
-                                  }
-                                  return parsed;
-                              });
+        auto status = readRosterFile(options.roster_updates_file, "op",
+                                     data.rosters[first_roster_program]);
         if (!status.ok()) {
             return status;
         }

@@ -368,7 +368,7 @@ TEST_P(LedgerBackendTest, RosterUpsertRemoveCountAndVisit) {
     EXPECT_EQ(b.excluded, std::optional<std::string>("paid_by_direct_deposit"));
 
     store_->begin();
-    store_->removeRosterRow("CASH2023", keyFor("a"));
+    store_->removeRosterRow("CASH2023", keyFor("a"), 0);
     store_->commit();
     EXPECT_EQ(store_->countRosterRows("CASH2023"), 1);
     EXPECT_EQ(store_->countRosterRows("OTHER"), 1);
@@ -378,6 +378,79 @@ TEST_P(LedgerBackendTest, RosterUpsertRemoveCountAndVisit) {
     store_->commit();
     EXPECT_EQ(store_->getMeta("cursor"), std::optional<std::string>("42"));
     EXPECT_FALSE(store_->getMeta("nothing"));
+}
+
+TEST_P(LedgerBackendTest, RosterVersionsBulkLoadReplaceAndChangesInVersionOrder) {
+    store_->begin();
+    store_->putProgram(testProgram());
+    store_->commit();
+    EXPECT_EQ(store_->latestRosterVersion(), 0);
+    auto rowOf = [](const std::string& label, std::int64_t version) {
+        RosterRow row;
+        row.program = "CASH2023";
+        row.citizen_key = keyFor(label);
+        row.nhi_hash = keyFor("nhi:" + label);
+        row.proxies = {keyFor("proxy:" + label)};
+        row.excluded = "reason\\with_backslash";  // COPY escaping on PostgreSQL
+        row.version = version;
+        return row;
+    };
+    // Version 1: a bulk load (COPY + merge on PostgreSQL) of three rows.
+    store_->beginRoster();
+    const std::int64_t first = store_->newRosterVersion("CASH2023", "import", 1000);
+    EXPECT_EQ(first, 1);
+    store_->loadRosterRows({rowOf("a", first), rowOf("b", first), rowOf("c", first)});
+    store_->commit();
+    // Version 2: --replace with only "a" (updated) and "d".
+    store_->beginRoster();
+    const std::int64_t second = store_->newRosterVersion("CASH2023", "import --replace", 2000);
+    EXPECT_EQ(second, 2);
+    RosterRow updated = rowOf("a", second);
+    updated.amount = 2500;
+    updated.excluded.reset();
+    store_->loadRosterRows({updated, rowOf("d", second)});
+    EXPECT_EQ(store_->removeRosterRowsNotIn("CASH2023", second), 2);  // b and c
+    store_->commit();
+    // Version 3 is rolled back: it never becomes visible.
+    store_->beginRoster();
+    EXPECT_EQ(store_->newRosterVersion("CASH2023", "import", 3000), 3);
+    store_->rollback();
+
+    EXPECT_EQ(store_->latestRosterVersion(), 2);
+    EXPECT_EQ(store_->rosterVersions(1), (std::map<std::string, std::int64_t>{{"CASH2023", 1}}));
+    EXPECT_EQ(store_->countRosterRows("CASH2023"), 2);
+    EXPECT_EQ(store_->countRosterChanges(0, 2), 4);
+    EXPECT_EQ(store_->countRosterChanges(1, 2), 4);  // every row was last written by v2
+    std::vector<RosterRow> changes;
+    store_->forEachRosterChange(1, 2, [&](const RosterRow& row) {
+        changes.push_back(row);
+        return true;
+    });
+    ASSERT_EQ(changes.size(), 4U);
+    std::map<CitizenKey, RosterRow> by_key;
+    for (const auto& change : changes) by_key[change.citizen_key] = change;
+    EXPECT_TRUE(by_key.at(keyFor("b")).removed);
+    EXPECT_TRUE(by_key.at(keyFor("c")).removed);
+    EXPECT_FALSE(by_key.at(keyFor("a")).removed);
+    EXPECT_EQ(by_key.at(keyFor("a")).amount, 2500);
+    EXPECT_FALSE(by_key.at(keyFor("a")).excluded);
+    EXPECT_EQ(by_key.at(keyFor("d")).excluded,
+              std::optional<std::string>("reason\\with_backslash"));
+    EXPECT_EQ(by_key.at(keyFor("d")).proxies, std::vector<CitizenKey>{keyFor("proxy:d")});
+    EXPECT_EQ(by_key.at(keyFor("d")).nhi_hash, std::optional<CitizenKey>(keyFor("nhi:d")));
+    std::size_t visited = 0;
+    store_->forEachRosterRow("CASH2023", [&](const RosterRow& row) {
+        EXPECT_FALSE(row.removed);
+        ++visited;
+    });
+    EXPECT_EQ(visited, 2U);
+    // A removed citizen comes back with a later version.
+    store_->beginRoster();
+    const std::int64_t third = store_->newRosterVersion("CASH2023", "pull", 4000);
+    store_->upsertRosterRow(rowOf("b", third));
+    store_->commit();
+    EXPECT_EQ(store_->countRosterRows("CASH2023"), 3);
+    EXPECT_EQ(store_->countRosterChanges(2, third), 1);
 }
 
 TEST_P(LedgerBackendTest, GroupCommitBatchUndoesOnlyTheFailedOperation) {

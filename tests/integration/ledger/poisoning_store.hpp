@@ -84,8 +84,33 @@ public:
     void putProgram(const protocols::Program& p) override { inner_.putProgram(p); }
     std::vector<protocols::Program> loadPrograms() override { return inner_.loadPrograms(); }
     void upsertRosterRow(const RosterRow& r) override { inner_.upsertRosterRow(r); }
-    void removeRosterRow(const std::string& p, const CitizenKey& k) override {
-        inner_.removeRosterRow(p, k);
+    void removeRosterRow(const std::string& p, const CitizenKey& k, std::int64_t v) override {
+        inner_.removeRosterRow(p, k, v);
+    }
+    void beginRoster() override { inner_.beginRoster(); }
+    std::int64_t newRosterVersion(const std::string& p, const std::string& s,
+                                  std::int64_t now) override {
+        return inner_.newRosterVersion(p, s, now);
+    }
+    std::int64_t latestRosterVersion() override { return inner_.latestRosterVersion(); }
+    std::map<std::string, std::int64_t> rosterVersions(std::int64_t up_to) override {
+        return inner_.rosterVersions(up_to);
+    }
+    void forEachRosterChange(std::int64_t after, std::int64_t up_to,
+                             const std::function<bool(const RosterRow&)>& v) override {
+        inner_.forEachRosterChange(after, up_to, v);
+    }
+    std::int64_t countRosterChanges(std::int64_t after, std::int64_t up_to) override {
+        return inner_.countRosterChanges(after, up_to);
+    }
+    void loadRosterRows(const std::vector<RosterRow>& rows) override {
+        inner_.loadRosterRows(rows);
+    }
+    std::int64_t removeRosterRowsNotIn(const std::string& p, std::int64_t v) override {
+        return inner_.removeRosterRowsNotIn(p, v);
+    }
+    bool waitForRosterNews(std::chrono::milliseconds timeout) override {
+        return inner_.waitForRosterNews(timeout);
     }
     std::int64_t countRosterRows(const std::string& p) override {
         return inner_.countRosterRows(p);

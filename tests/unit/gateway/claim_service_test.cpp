@@ -40,7 +40,7 @@ protected:
         for (const auto& id : {citizen_, citizen2_}) {
             RosterRow row;
             row.program = "CASH2023";
-            row.citizen_key = protocols::hmacSha256(kPepper, id);
+            row.citizen_key = protocols::CitizenKeys(kPepper).citizenKey(id);
             roster_store.upsertRosterRow(row);
         }
         roster_store.commit();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <claimgate/ledger/clock.hpp>
+#include <claimgate/protocols/citizen_keys.hpp>
 #include <claimgate/protocols/messages.hpp>
 
 #include <claimgate/gateway/eligibility_index.hpp>
@@ -70,9 +71,6 @@ public:
     /// Runs one expiry sweep now and waits for it (the timer thread and tests use this).
     ServiceReply sweepNow();
 
-    [[nodiscard]] CitizenKey citizenKey(std::string_view normalised_id) const;
-    [[nodiscard]] std::uint64_t nhiTag(std::string_view nhi_card_no) const;
-
 private:
     struct Decision {
         protocols::Status refusal;  // ok = eligible
@@ -89,7 +87,9 @@ private:
     ServiceReply waitFor(const std::function<void(ReplyHandler)>& start);
     std::optional<ServiceReply> checkKey(const std::optional<std::string>& key) const;
     protocols::Sha256Digest requestHash(std::string_view route,
-                                        const nlohmann::json& canonical) const;
+                                        const nlohmann::json& canonical) const {
+        return keys_.requestHash(route, canonical.dump());
+    }
 
     /// Marks (operator, key) as in flight; false if it already is (-> claim_in_progress).
     bool enterKey(const std::string& scoped_key);
@@ -98,7 +98,7 @@ private:
     EligibilityIndex& index_;
     GroupCommitter& ledger_;
     ClockPtr clock_;
-    std::string pepper_;
+    protocols::CitizenKeys keys_;
     Metrics& metrics_;
     std::chrono::milliseconds ledger_wait_max_;
     std::mutex in_flight_mutex_;

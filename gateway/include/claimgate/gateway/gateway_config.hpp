@@ -6,6 +6,7 @@
 
 #include <claimgate/ledger/ledger_operation.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -34,6 +35,11 @@ struct GatewayConfig {
     std::optional<std::string> admin_token_file;
     std::int64_t sweep_interval_ms = 1000;  // 0 = no background sweeper (tests sweep by hand)
     std::int64_t idempotency_retention_ms = kIdempotencyRetentionMillisDefault;
+    /// How often the roster follower looks for new roster versions; 0 = never (tests call
+    /// RosterFollower::catchUp by hand).
+    std::chrono::milliseconds roster_poll_interval{kRosterPollMillisDefault};
+    /// Start from (and keep) a verified index snapshot in the data directory.
+    bool index_snapshot = true;
 };
 
 }  // namespace claimgate::gateway

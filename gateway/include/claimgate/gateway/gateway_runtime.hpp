@@ -19,6 +19,7 @@ namespace claimgate::gateway {
 class ClaimService;
 class Metrics;
 class EligibilityIndex;
+class RosterFollower;
 
 class GatewayRuntime {
 public:
@@ -41,6 +42,8 @@ public:
     [[nodiscard]] ClaimService& service();
     [[nodiscard]] Metrics& metrics();
     [[nodiscard]] EligibilityIndex& index();
+    /// Valid after start().
+    [[nodiscard]] RosterFollower& rosterFollower();
 
 private:
     struct Impl;

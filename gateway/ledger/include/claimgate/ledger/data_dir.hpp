@@ -17,6 +17,8 @@ public:
     [[nodiscard]] protocols::Status ensureExists() const;
     [[nodiscard]] std::string ledgerPath() const { return path_ + "/ledger.db"; }
     [[nodiscard]] std::string pepperPath() const { return path_ + "/pepper"; }
+    /// The eligibility index's verified snapshot (HMAC keys only, no IDs).
+    [[nodiscard]] std::string indexSnapshotPath() const { return path_ + "/index.snapshot"; }
     [[nodiscard]] const std::string& path() const { return path_; }
 
     /// The 32-byte pepper: read from `pepper_file` if given (multi-node: every node shares

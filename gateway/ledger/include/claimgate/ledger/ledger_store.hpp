@@ -13,7 +13,10 @@
 #include <claimgate/ledger/claim_record.hpp>
 #include <claimgate/protocols/program.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -36,6 +39,8 @@ struct RosterRow {
     std::vector<CitizenKey> proxies;
     protocols::ClaimBy claim_by = protocols::ClaimBy::self;
     std::optional<std::string> excluded;  // reason, e.g. paid_by_direct_deposit
+    std::int64_t version = 0;  // roster version that last wrote the row (0: before versions)
+    bool removed = false;      // off the roster; kept so that nodes follow the removal
 };
 
 /// One link of the claim_events hash chain.
@@ -96,10 +101,42 @@ public:
     virtual void putProgram(const protocols::Program& program) = 0;
     virtual std::vector<protocols::Program> loadPrograms() = 0;
     virtual void upsertRosterRow(const RosterRow& row) = 0;
-    virtual void removeRosterRow(const std::string& program, const CitizenKey& citizen_key) = 0;
+    /// Marks the citizen removed under `version` (the row stays: nodes follow removals).
+    virtual void removeRosterRow(const std::string& program, const CitizenKey& citizen_key,
+                                 std::int64_t version) = 0;
+    /// Rows on the roster (removed ones not counted).
     virtual std::int64_t countRosterRows(const std::string& program) = 0;
     virtual void forEachRosterRow(const std::string& program,
                                   const std::function<void(const RosterRow&)>& visit) = 0;
+    // Roster versions (live roster changes, contracts §6). Every change of the roster runs in
+    // a transaction begun with beginRoster() under a version from newRosterVersion(); the rows
+    // it writes carry that version, so every node can apply what it has not applied yet.
+    /// Begins a roster transaction: serialised with other roster changes, so versions commit
+    /// in order, but (PostgreSQL) not with claim batches, which a long import would stall.
+    virtual void beginRoster() = 0;
+    /// The next version (above every committed one), recorded with its program and source
+    /// ("import", "import --replace", "pull"); PostgreSQL notifies listening nodes at COMMIT.
+    virtual std::int64_t newRosterVersion(const std::string& program, const std::string& source,
+                                          std::int64_t now_millis) = 0;
+    /// Newest committed version (0: none yet).
+    virtual std::int64_t latestRosterVersion() = 0;
+    /// The newest version <= up_to of each program that has one.
+    virtual std::map<std::string, std::int64_t> rosterVersions(std::int64_t up_to) = 0;
+    /// Rows last written by versions in (after, up_to], removals included, in version order;
+    /// `visit` returns false to stop.
+    virtual void forEachRosterChange(std::int64_t after, std::int64_t up_to,
+                                     const std::function<bool(const RosterRow&)>& visit) = 0;
+    virtual std::int64_t countRosterChanges(std::int64_t after, std::int64_t up_to) = 0;
+    /// Bulk upsert of rows sorted by citizen key, in the current roster transaction (SQLite:
+    /// one ordered sweep; PostgreSQL: COPY into a staging table, then one set-based merge).
+    virtual void loadRosterRows(const std::vector<RosterRow>& rows) = 0;
+    /// `roster import --replace`: every row of `program` not written by `version` is marked
+    /// removed under it. Returns how many.
+    virtual std::int64_t removeRosterRowsNotIn(const std::string& program,
+                                               std::int64_t version) = 0;
+    /// Waits up to `timeout` for news of a roster change and says whether there was some
+    /// (PostgreSQL: LISTEN/NOTIFY). A backend without notifications returns false at once.
+    virtual bool waitForRosterNews(std::chrono::milliseconds timeout) = 0;
     /// Every blocking claim (held, in_doubt, paid), to warm the in-memory index at start.
     virtual void forEachBlockingClaim(
         const std::function<void(const std::string& program, const CitizenKey& key,

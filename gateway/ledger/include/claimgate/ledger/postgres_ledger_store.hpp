@@ -61,13 +61,26 @@ public:
     void putProgram(const protocols::Program& program) override;
     std::vector<protocols::Program> loadPrograms() override;
     void upsertRosterRow(const RosterRow& row) override;
-    void removeRosterRow(const std::string& program, const CitizenKey& citizen_key) override;
+    void removeRosterRow(const std::string& program, const CitizenKey& citizen_key,
+                         std::int64_t version) override;
     std::int64_t countRosterRows(const std::string& program) override;
     void forEachRosterRow(const std::string& program,
                           const std::function<void(const RosterRow&)>& visit) override;
     void forEachBlockingClaim(
         const std::function<void(const std::string&, const CitizenKey&, protocols::ClaimStatus,
                                  protocols::Channel, std::int64_t)>& visit) override;
+
+    void beginRoster() override;
+    std::int64_t newRosterVersion(const std::string& program, const std::string& source,
+                                  std::int64_t now_millis) override;
+    std::int64_t latestRosterVersion() override;
+    std::map<std::string, std::int64_t> rosterVersions(std::int64_t up_to) override;
+    void forEachRosterChange(std::int64_t after, std::int64_t up_to,
+                             const std::function<bool(const RosterRow&)>& visit) override;
+    std::int64_t countRosterChanges(std::int64_t after, std::int64_t up_to) override;
+    void loadRosterRows(const std::vector<RosterRow>& rows) override;
+    std::int64_t removeRosterRowsNotIn(const std::string& program, std::int64_t version) override;
+    bool waitForRosterNews(std::chrono::milliseconds timeout) override;
 
     std::optional<std::string> getMeta(const std::string& key) override;
     void putMeta(const std::string& key, const std::string& value) override;
@@ -85,9 +98,15 @@ private:
     void streamRows(const char* sql, const std::vector<std::string>& params,
                     const std::function<bool(pg_result*, int)>& on_row);
 
+    /// A row selected as kRosterColumns.
+    static RosterRow readRosterRow(pg_result* result, int row);
+    static constexpr const char* kRosterColumns =
+        "program, citizen_key, nhi_hash, amount, proxies, claim_by, excluded, version, removed";
+
     std::string uri_;
     pg_conn* connection_ = nullptr;
     bool in_transaction_ = false;
+    bool listening_ = false;  // LISTEN issued on this connection (waitForRosterNews)
 };
 
 }  // namespace claimgate::gateway
