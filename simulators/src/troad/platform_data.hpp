@@ -8,6 +8,8 @@
 #include "troad/troad_options.hpp"
 
 #include <claimgate/protocols/status.hpp>
+#include <claimgate/troad/payout_page.hpp>
+#include <claimgate/troad/roster_page.hpp>
 
 #include <nlohmann/json.hpp>
 
