@@ -61,7 +61,7 @@ std::string PayoutPage::toJson() const {
     nlohmann::json items = nlohmann::json::array();
     for (const Payout& payout : payouts) {
         items.push_back({{"citizen_id", payout.citizen_id},
-                         {"channel", protocols::channelName(payout.channel)},
+                         {"channel", std::string(protocols::channelName(payout.channel))},
                          {"amount", payout.amount},
                          {"paid_at", payout.paid_at},
                          {"payout_id", payout.payout_id}});

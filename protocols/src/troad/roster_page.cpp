@@ -99,7 +99,8 @@ Result<RosterEntry> decodeEntry(const nlohmann::json& value) {
 }
 
 nlohmann::json encodeEntry(const RosterEntry& entry) {
-    nlohmann::json json = {{"op", rosterOpName(entry.op)}, {"citizen_id", entry.citizen_id}};
+    nlohmann::json json = {{"op", std::string(rosterOpName(entry.op))},
+                           {"citizen_id", entry.citizen_id}};
     if (entry.op == RosterOp::remove) {
         return json;
     }
@@ -108,7 +109,7 @@ nlohmann::json encodeEntry(const RosterEntry& entry) {
     json["amount"] = entry.amount ? nlohmann::json(*entry.amount) : nlohmann::json();
     json["proxies"] = entry.proxies;
     if (entry.claim_by) {
-        json["claim_by"] = protocols::claimByName(*entry.claim_by);
+        json["claim_by"] = std::string(protocols::claimByName(*entry.claim_by));
     }
     if (entry.excluded) {
         json["excluded"] = *entry.excluded;
