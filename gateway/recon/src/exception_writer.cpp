@@ -28,6 +28,8 @@ const std::array<const char*, kExceptionColumns> kExceptionColumnNames = {
     "settlement_amount", "settlement_paid_at", "difference",
     "first_seen",        "acknowledged_by"};
 
+static_assert(kExceptionColumns <= kCsvFieldsMax, "buildPreview() splits rows back");
+
 namespace {
 constexpr std::size_t kOutputBufferBytes = std::size_t{1} << 20;
 

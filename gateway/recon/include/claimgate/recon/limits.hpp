@@ -12,8 +12,9 @@ namespace claimgate::recon {
 
 /// Longest CSV line accepted (ledger lines are ~200 bytes); longer lines are malformed.
 inline constexpr std::size_t kCsvLineBytesMax = 4096;
-/// Fields per line we split; both formats have at most 11.
-inline constexpr std::size_t kCsvFieldsMax = 16;
+/// Fields per line we split: the inputs have at most 11, exceptions.csv (read back for the
+/// report's preview) 23.
+inline constexpr std::size_t kCsvFieldsMax = 24;
 /// Claim ids are opaque strings; the gateway makes `c_` + 24 base32 chars.
 inline constexpr std::size_t kClaimIdLengthMax = 64;
 inline constexpr std::size_t kOperatorLengthMax = 32;
