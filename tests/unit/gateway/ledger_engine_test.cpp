@@ -178,7 +178,9 @@ TEST_F(LedgerEngineTest, ResolveMovesInDoubtToAnOutcome) {
         apply(ResolveOperation{.claim_id = a,
                                .outcome = ClaimStatus::voided,
                                .reason = "settlement closed",
-                               .actor = "admin"});
+                               .actor = "admin",
+                               .paid_at = std::nullopt,
+                               .terminal_ref = ""});
     EXPECT_EQ(resolved.http_status, 200) << resolved.body;
     EXPECT_EQ(resolved.in_doubt_delta, -1);
     EXPECT_EQ(store_.findClaim(a)->status, ClaimStatus::voided);
