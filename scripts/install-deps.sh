@@ -8,7 +8,7 @@ packages=(
   libpoco-dev libssl-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libboost-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libpq-dev postgresql postgresql-client
-  wrk nginx-light curl chromium procps python3 python3-yaml python3-jsonschema
+  wrk nginx-light curl chromium fonts-wqy-microhei procps python3 python3-yaml python3-jsonschema
   prometheus haproxy systemd
 )
 

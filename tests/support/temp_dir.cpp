@@ -21,7 +21,17 @@ TempDir::TempDir(const std::string& prefix) {
     path_ = buffer.data();
 }
 
+std::string TempDir::file(const std::string& name, const std::string& content) const {
+    const std::string full = file(name);
+    std::filesystem::create_directories(std::filesystem::path(full).parent_path());
+    writeFileBytes(full, content);
+    return full;
+}
+
 TempDir::~TempDir() {
+    if (keep_) {
+        return;
+    }
     std::error_code ignored;
     std::filesystem::remove_all(path_, ignored);
 }

@@ -384,7 +384,11 @@ LedgerReply ClaimEngine::resolve(LedgerStore& store, const ResolveOperation& ope
     const std::int64_t now = clock_->nowMillis();
     claim->status = operation.outcome;
     if (operation.outcome == ClaimStatus::paid) {
-        claim->paid_at = now;
+        // Recon resolves with the settlement row: the payment happened then, not now.
+        claim->paid_at = operation.paid_at.value_or(now);
+        if (!operation.terminal_ref.empty()) {
+            claim->terminal_ref = operation.terminal_ref;
+        }
     } else {
         claim->voided_at = now;
     }

@@ -18,6 +18,7 @@ struct Command {
 [[nodiscard]] std::span<const Command> commands();
 
 int runMatch(int argc, char** argv);
+int runAcknowledge(int argc, char** argv);
 int runGenFixture(int argc, char** argv);
 int runExport(int argc, char** argv);
 int runVerify(int argc, char** argv);
@@ -28,5 +29,10 @@ int runPush(int argc, char** argv);
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
+
+/// "claimgate-recon COMMAND: MESSAGE" and the usage text on stderr; kExitUsage.
+int usageError(std::string_view command, const char* usage, std::string_view message);
+/// "claimgate-recon COMMAND: MESSAGE" on stderr; kExitFailure.
+int commandFailure(std::string_view command, std::string_view message);
 
 }  // namespace claimgate::recon

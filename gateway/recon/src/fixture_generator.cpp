@@ -1,6 +1,7 @@
 #include <claimgate/recon/fixture_generator.hpp>
 
 #include <claimgate/recon/limits.hpp>
+#include <claimgate/recon/recon_csv_format.hpp>
 
 #include <array>
 #include <cerrno>
@@ -328,8 +329,7 @@ Result<FixtureStats> FixtureGenerator::run() {
         return Status(ErrorCode::internal, (out / "ledger.csv").string() + ": " + std::strerror(errno));
     }
     Buffer ledger(ledger_file);
-    ledger.put("claim_id,program,citizen_key,channel,operator,terminal_id,terminal_ref,amount,"
-               "status,held_at,paid_at\n");
+    ledger.put(std::string(kLedgerCsvHeader) + "\n");
     const Facts facts(options_.seed, options_.claims, options_.days);
     bool ok = true;
     std::uint64_t shuffle_state = mix(options_.seed ^ 0x5E771E);
@@ -386,7 +386,7 @@ Result<FixtureStats> FixtureGenerator::run() {
                 return Status(ErrorCode::internal, settlement_dir.string() + ": " + std::strerror(errno));
             }
             Buffer out_rows(file);
-            out_rows.put("operator,terminal_id,terminal_ref,claim_id,amount,paid_at\n");
+            out_rows.put(std::string(kSettlementCsvHeader) + "\n");
             for (const PendingRow& row : file_rows) {
                 const bool unknown = row.index >= kUnknownIdBase;
                 const Claim c = facts.claim(unknown ? row.index - kUnknownIdBase : row.index);

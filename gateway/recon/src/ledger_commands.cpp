@@ -7,6 +7,7 @@
 #include <claimgate/ledger/ledger_factory.hpp>
 
 #include <claimgate/protocols/time_format.hpp>
+#include <claimgate/recon/recon_csv_format.hpp>
 #include <claimgate/troad/transfer_log.hpp>
 
 #include <sys/stat.h>
@@ -81,9 +82,7 @@ int runExport(int argc, char** argv) {
         auto opened = gateway::openLedgerStore(data_dir, ledger);
         if (!opened) throw std::runtime_error(opened.status().message());
         gateway::LedgerStore& store = *opened.value();
-        std::fputs("claim_id,program,citizen_key,channel,operator,terminal_id,terminal_ref,"
-                   "amount,status,held_at,paid_at\n",
-                   out.get());
+        std::fprintf(out.get(), "%s\n", std::string(kLedgerCsvHeader).c_str());
         std::string line;
         store.forEachClaim([&](const gateway::ClaimRecord& claim) {
             // Payouts imported by `pull` were made by the platform (direct deposit, ...): no

@@ -5,6 +5,7 @@
 #include <claimgate/recon/resolution_sink.hpp>
 
 #include <claimgate/gateway/limits.hpp>
+#include <claimgate/protocols/time_format.hpp>
 
 #include <claimgate/ledger/claim_engine.hpp>
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
@@ -40,6 +41,12 @@ public:
                                         std::to_string(resolution.settlement_line) + "]";
                 }
                 operation.actor = "recon";
+                if (resolution.outcome == ResolutionOutcome::paid) {
+                    // The settlement row's payment time and reference become the claim's, so
+                    // the ledger says when the cash left the terminal (contracts §11).
+                    operation.paid_at = protocols::parseRfc3339Millis(resolution.paid_at);
+                    operation.terminal_ref = resolution.terminal_ref;
+                }
                 const auto reply = engine_.apply(store_, operation);
                 // 409: a late commit or void got there first; the claim is no longer in doubt.
                 if (reply.http_status == 200) {

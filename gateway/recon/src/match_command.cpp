@@ -2,16 +2,19 @@
 #include "commands.hpp"
 
 #include <claimgate/protocols/time_format.hpp>
+#include <claimgate/recon/exception_history.hpp>
 #include <claimgate/recon/exception_writer.hpp>
 #include <claimgate/recon/limits.hpp>
 #include <claimgate/recon/match_engine.hpp>
 #include <claimgate/recon/report_writer.hpp>
 #include <claimgate/recon/resolution_csv_writer.hpp>
+#include <claimgate/recon/settlement_manifest.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -25,13 +28,21 @@ constexpr const char* kUsage =
     "usage: claimgate-recon match --ledger ledger.csv --settlement FILE_OR_DIR... --out DIR\n"
     "                             [--max-bad-lines N] [--closed-before TIME]\n"
     "                             [--data-dir DIR --apply] [--no-progress]\n"
+    "                             [--lang zh-TW|en] [--manifest FILE] [--state FILE]\n"
     "\n"
     "Classifies every ledger claim and settlement row (contracts §11) and writes to DIR:\n"
-    "  report.json      counts and amounts by category, channel and operator\n"
-    "  report.html      the same for people, with charts and the first exceptions\n"
-    "  exceptions.csv   one row per outcome other than matched / voided, and per bad line\n"
+    "  report.json      counts and amounts by category, channel and operator; money per operator\n"
+    "  report.html      the same for finance staff, with charts and the exceptions by group\n"
+    "  exceptions.csv   one row per outcome other than matched / voided, and per bad line,\n"
+    "                   grouped by what to act on first\n"
+    "  exceptions-OPERATOR.csv  the same, one file per operator (to send to each)\n"
     "  resolutions.csv  in-doubt claims this run resolves (paid / voided)\n"
     "\n"
+    "  --lang            language of report.html: zh-TW (default, Traditional Chinese) or en\n"
+    "  --manifest        CSV `operator,business_date` of the expected OPERATOR_DATE.csv files;\n"
+    "                    the ones that did not arrive are reported first\n"
+    "  --state           exception state file (read, then rewritten): exceptions listed by\n"
+    "                    earlier runs are marked, with who acknowledged them (default: none)\n"
     "  --settlement      files, or directories meaning every *.csv in them (sorted by name);\n"
     "                    takes every following argument up to the next option\n"
     "  --max-bad-lines   malformed lines tolerated before the run stops (default 100)\n"
@@ -42,14 +53,10 @@ constexpr const char* kUsage =
     "Exit status: 0 done (exceptions are normal output), 1 failed, 2 usage error.\n";
 
 int usageError(const std::string& message) {
-    std::fprintf(stderr, "claimgate-recon match: %s\n\n%s", message.c_str(), kUsage);
-    return kExitUsage;
+    return recon::usageError("match", kUsage, message);
 }
 
-int failure(const std::string& message) {
-    std::fprintf(stderr, "claimgate-recon match: %s\n", message.c_str());
-    return kExitFailure;
-}
+int failure(const std::string& message) { return commandFailure("match", message); }
 
 }  // namespace
 
@@ -61,6 +68,9 @@ int runMatch(int argc, char** argv) {
     std::string data_dir;
     bool apply = false;
     bool progress = ::isatty(STDERR_FILENO) == 1;
+    ReportContext context;
+    std::string manifest_path;
+    std::string state_path;
     for (int i = 1; i < argc; ++i) {
         const std::string argument = argv[i];
         const bool has_value = i + 1 < argc;
@@ -90,7 +100,18 @@ int runMatch(int argc, char** argv) {
                                   std::to_string(kBadLinesMax));
             }
             options.max_bad_lines = value;
+        } else if (argument == "--lang" && has_value) {
+            const auto language = parseReportLanguage(argv[++i]);
+            if (!language) {
+                return usageError("--lang must be zh-TW or en");
+            }
+            context.language = *language;
+        } else if (argument == "--manifest" && has_value) {
+            manifest_path = argv[++i];
+        } else if (argument == "--state" && has_value) {
+            state_path = argv[++i];
         } else if (argument == "--closed-before" && has_value) {
+            context.closed_before = argv[i + 1];
             options.closed_before_millis = protocols::parseRfc3339Millis(argv[++i]);
             if (!options.closed_before_millis) {
                 return usageError("--closed-before wants an RFC 3339 time, e.g. "
@@ -121,13 +142,36 @@ int runMatch(int argc, char** argv) {
     if (files.value().empty()) {
         return failure("no settlement files found (a directory argument means its *.csv files)");
     }
+    if (!manifest_path.empty()) {
+        auto manifest = readManifest(manifest_path);
+        if (!manifest.ok()) {
+            return failure(manifest.status().message());
+        }
+        context.manifest_given = true;
+        context.expected_files = std::move(manifest).value();
+        checkArrivals(context.expected_files, files.value());
+    }
+    std::optional<ExceptionHistory> history;
+    if (!state_path.empty()) {
+        auto loaded = ExceptionHistory::load(state_path);
+        if (!loaded.ok()) {
+            return failure(loaded.status().message());
+        }
+        history = std::move(loaded).value();
+        context.history_used = true;
+    }
+    context.generated_at = protocols::formatRfc3339Millis(
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count());
     std::error_code error;
     std::filesystem::create_directories(out_dir, error);
     if (error) {
         return failure(out_dir + ": " + error.message());
     }
     const std::string exceptions_path = out_dir + "/exceptions.csv";
-    auto exceptions = ExceptionWriter::open(exceptions_path, kHtmlExceptionRowsMax);
+    auto exceptions = ExceptionWriter::open(exceptions_path, history ? &*history : nullptr,
+                                            context.generated_at);
     if (!exceptions.ok()) {
         return failure(exceptions.status().message());
     }
@@ -157,19 +201,33 @@ int runMatch(int argc, char** argv) {
     if (Status committed = exception_writer.commit(); !committed.ok()) {
         return failure(committed.message());
     }
+    if (history) {
+        if (Status saved = history->save(state_path); !saved.ok()) {
+            return failure(saved.message());
+        }
+    }
+    context.preview = exception_writer.preview();
+    context.operator_files = exception_writer.operatorFiles();
+    context.marks = exception_writer.marks();
     MatchSummary summary = engine.summary();
     summary.resolutions_applied = apply && !refuse_apply;
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (Status json = writeFileAtomically(out_dir + "/report.json", reportJson(summary).dump(2) + "\n");
+    if (Status json = writeFileAtomically(out_dir + "/report.json",
+                                               reportJson(summary, context).dump(2) + "\n");
         !json.ok()) {
         return failure(json.message());
     }
-    if (Status html = writeFileAtomically(out_dir + "/report.html",
-                                          reportHtml(summary, exception_writer.preview(),
-                                                     "exceptions.csv"));
+    if (Status html = writeFileAtomically(out_dir + "/report.html", reportHtml(summary, context));
         !html.ok()) {
         return failure(html.message());
+    }
+    for (const ExpectedFile& expected : context.expected_files) {
+        if (!expected.arrived) {
+            std::printf("MISSING settlement file %s (operator %s, business date %s)\n",
+                        expected.file_name.c_str(), expected.operator_name.c_str(),
+                        expected.business_date.c_str());
+        }
     }
     std::printf("claimgate-recon match: %llu ledger claims, %llu settlement rows, %llu exceptions "
                 "in %.1f s\n",

@@ -2,7 +2,7 @@
 // `claimgate-sim atm`: the 2023 ATM flow through the SDK. The card holder types an ID, the
 // beneficiary is proven by the NHI card number; a parent collects for a child with the parent's
 // own card (proxy_id) when the roster allows it.
-#include "atm/terminal_simulation.hpp"
+#include "terminal/terminal_simulation.hpp"
 #include "command_registry.hpp"
 
 namespace claimgate::simulators {

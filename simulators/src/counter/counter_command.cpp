@@ -1,7 +1,7 @@
 // File: counter_command.cpp
 // `claimgate-sim counter`: a post-office counter. The clerk checks the physical cards; proxies
 // (guardians, registered agents) collect with their own ID when the roster names them.
-#include "atm/terminal_simulation.hpp"
+#include "terminal/terminal_simulation.hpp"
 #include "command_registry.hpp"
 
 namespace claimgate::simulators {

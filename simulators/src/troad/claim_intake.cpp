@@ -5,7 +5,9 @@
 
 #include <claimgate/protocols/citizen_id.hpp>
 #include <claimgate/protocols/digest.hpp>
+#include <claimgate/protocols/error_code.hpp>
 #include <claimgate/protocols/time_format.hpp>
+#include <claimgate/troad/claim_batch.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -29,72 +31,14 @@ IntakeAnswer errorAnswer(int http_status, const std::string& code, const std::st
     return {http_status, nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump()};
 }
 
-bool isLowerHex64(const std::string& text) {
-    if (text.size() != 64) {
-        return false;
-    }
-    for (const char c : text) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/// Empty if the batch is acceptable, else {status, code, message}.
-std::optional<IntakeAnswer> validateBatch(const nlohmann::json& batch) {
-    if (!batch.is_object()) {
-        return errorAnswer(400, "malformed_json", "batch must be a JSON object");
-    }
-    const auto* batch_id = batch.contains("batch_id")
-                               ? batch.at("batch_id").get_ptr<const std::string*>()
-                               : nullptr;
-    if (batch_id == nullptr || !protocols::isValidIdempotencyKey(*batch_id)) {
-        return errorAnswer(400, "bad_field", "batch_id must be 1..64 of [A-Za-z0-9._:-]");
-    }
-    const auto* gateway_id = batch.contains("gateway_id")
-                                 ? batch.at("gateway_id").get_ptr<const std::string*>()
-                                 : nullptr;
-    if (gateway_id == nullptr || !protocols::isValidIdempotencyKey(*gateway_id)) {
-        return errorAnswer(400, "bad_field", "gateway_id must be 1..64 of [A-Za-z0-9._:-]");
-    }
-    if (!batch.contains("claims") || !batch.at("claims").is_array()) {
-        return errorAnswer(400, "missing_field", "claims must be an array");
-    }
-    const auto& claims = batch.at("claims").get_ref<const nlohmann::json::array_t&>();
-    if (claims.empty() || claims.size() > kClaimBatchClaimsMax) {
-        return errorAnswer(413, "body_too_large",
-                           "a batch holds 1.." + std::to_string(kClaimBatchClaimsMax) + " claims");
-    }
-    for (std::size_t i = 0; i < claims.size(); ++i) {
-        const auto& claim = claims[i];
-        const std::string where = "claims[" + std::to_string(i) + "]";
-        if (!claim.is_object()) {
-            return errorAnswer(400, "bad_field", where + " must be an object");
-        }
+/// The answer to a batch the shared codec refused (the same rules the gateway encodes with).
+IntakeAnswer refusal(const Status& status) {
+    if (status.detail().is_object() && status.detail().value("plaintext", false)) {
         // A gateway must never send a plaintext ID over T-Road: refuse loudly.
-        if (claim.contains("citizen_id")) {
-            return errorAnswer(422, "plaintext_citizen_id",
-                               where + " carries citizen_id; send citizen_key only");
-        }
-        const auto* key = claim.contains("citizen_key")
-                              ? claim.at("citizen_key").get_ptr<const std::string*>()
-                              : nullptr;
-        if (key == nullptr || !isLowerHex64(*key)) {
-            return errorAnswer(400, "bad_field", where + ".citizen_key must be 64 lower-case hex");
-        }
-        for (const char* field : {"claim_id", "program", "channel", "status"}) {
-            const auto* text = claim.contains(field) ? claim.at(field).get_ptr<const std::string*>()
-                                                     : nullptr;
-            if (text == nullptr || text->empty()) {
-                return errorAnswer(400, "missing_field", where + "." + field + " is required");
-            }
-        }
-        if (!claim.contains("amount") || !claim.at("amount").is_number_integer()) {
-            return errorAnswer(400, "bad_field", where + ".amount must be an integer");
-        }
+        return errorAnswer(422, "plaintext_citizen_id", status.message());
     }
-    return std::nullopt;
+    return errorAnswer(protocols::httpStatusFor(status.code()),
+                       std::string(protocols::errorCodeName(status.code())), status.message());
 }
 
 std::int64_t nowMillis() {
@@ -158,14 +102,11 @@ std::size_t ClaimIntake::batchCount() const {
 
 IntakeAnswer ClaimIntake::submit(std::string_view body, const std::string& client,
                                  const std::string& x_road_id) {
-    const auto batch = nlohmann::json::parse(body, nullptr, false);
-    if (batch.is_discarded()) {
-        return errorAnswer(400, "malformed_json", "batch is not valid JSON");
+    auto decoded = ::claimgate::troad::ClaimBatch::fromJson(body);
+    if (!decoded) {
+        return refusal(decoded.status());
     }
-    if (auto problem = validateBatch(batch)) {
-        return *problem;
-    }
-    const std::string batch_id = batch["batch_id"].get<std::string>();
+    const std::string& batch_id = decoded->batch_id;
     const std::string batch_sha256 = protocols::toHex(protocols::sha256(body));
 
     const std::lock_guard lock(mutex_);
@@ -179,15 +120,19 @@ IntakeAnswer ClaimIntake::submit(std::string_view body, const std::string& clien
     if (batches_.size() >= kBatchesMax) {
         return errorAnswer(503, "overloaded", "claim intake is full");
     }
-    const nlohmann::json answer = {
-        {"batch_id", batch_id},
-        {"accepted", batch["claims"].size()},
-        {"received_at", protocols::formatRfc3339Millis(nowMillis())},
-        {"batch_sha256", batch_sha256}};
-    const nlohmann::json record = {{"batch_id", batch_id},     {"batch_sha256", batch_sha256},
-                                   {"received_at", answer["received_at"]},
-                                   {"client", client},         {"x_road_id", x_road_id},
-                                   {"answer", answer},         {"batch", batch}};
+    ::claimgate::troad::ClaimBatchReceipt receipt;
+    receipt.batch_id = batch_id;
+    receipt.accepted = static_cast<std::int64_t>(decoded->claims.size());
+    receipt.received_at = protocols::formatRfc3339Millis(nowMillis());
+    receipt.batch_sha256 = batch_sha256;
+    const nlohmann::json answer = nlohmann::json::parse(receipt.toJson());
+    const nlohmann::json record = {{"batch_id", batch_id},
+                                   {"batch_sha256", batch_sha256},
+                                   {"received_at", receipt.received_at},
+                                   {"client", client},
+                                   {"x_road_id", x_road_id},
+                                   {"answer", answer},
+                                   {"batch", nlohmann::json::parse(body)}};
     const std::string line = record.dump() + "\n";
     std::size_t written = 0;
     while (written < line.size()) {

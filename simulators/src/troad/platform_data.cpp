@@ -22,27 +22,30 @@ using protocols::ErrorCode;
 using protocols::Result;
 using protocols::Status;
 
-nlohmann::json RosterRow::toJson() const {
-    nlohmann::json entry = {{"op", op}, {"citizen_id", citizen_id}};
-    if (op == "remove") {
-        return entry;
-    }
-    entry["nhi_card_no"] = nhi_card_no.empty() ? nlohmann::json() : nlohmann::json(nhi_card_no);
-    entry["amount"] = amount ? nlohmann::json(*amount) : nlohmann::json();
-    entry["proxies"] = proxies;
-    entry["claim_by"] = claim_by;
+claimgate::troad::RosterEntry RosterRow::toEntry() const {
+    claimgate::troad::RosterEntry entry;
+    entry.op = op == "remove"   ? claimgate::troad::RosterOp::remove
+               : op == "update" ? claimgate::troad::RosterOp::update
+                                : claimgate::troad::RosterOp::add;
+    entry.citizen_id = citizen_id;
+    entry.nhi_card_no = nhi_card_no;
+    entry.amount = amount;
+    entry.proxies = proxies;
+    entry.claim_by = protocols::parseClaimBy(claim_by);
     if (!excluded.empty()) {
-        entry["excluded"] = excluded;
+        entry.excluded = excluded;
     }
     return entry;
 }
 
-nlohmann::json PayoutRow::toJson() const {
-    return {{"citizen_id", citizen_id},
-            {"channel", channel},
-            {"amount", amount},
-            {"paid_at", paid_at},
-            {"payout_id", payout_id}};
+claimgate::troad::Payout PayoutRow::toPayout() const {
+    claimgate::troad::Payout payout;
+    payout.citizen_id = citizen_id;
+    payout.channel = protocols::parseChannel(channel).value_or(protocols::Channel::direct_deposit);
+    payout.amount = amount;
+    payout.paid_at = paid_at;
+    payout.payout_id = payout_id;
+    return payout;
 }
 
 bool PlatformData::hasProgram(const std::string& id) const {

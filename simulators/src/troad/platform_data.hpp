@@ -8,6 +8,8 @@
 #include "troad/troad_options.hpp"
 
 #include <claimgate/protocols/status.hpp>
+#include <claimgate/troad/payout_page.hpp>
+#include <claimgate/troad/roster_page.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -28,7 +30,8 @@ struct RosterRow {
     std::string claim_by;  // self | proxy | either
     std::string excluded;  // reason or empty
 
-    [[nodiscard]] nlohmann::json toJson() const;
+    /// As the shared T-Road codec serves it (validated at load: op and claim_by are known).
+    [[nodiscard]] claimgate::troad::RosterEntry toEntry() const;
 };
 
 struct PayoutRow {
@@ -38,7 +41,8 @@ struct PayoutRow {
     std::string paid_at;
     std::string payout_id;
 
-    [[nodiscard]] nlohmann::json toJson() const;
+    /// As the shared T-Road codec serves it (validated at load: channel is a platform channel).
+    [[nodiscard]] claimgate::troad::Payout toPayout() const;
 };
 
 struct PlatformData {

@@ -285,11 +285,6 @@ private:
             return error;
         }
         const std::size_t end = std::min(size, paging->offset + paging->limit);
-        nlohmann::json items = nlohmann::json::array();
-        for (std::size_t i = paging->offset; i < end; ++i) {
-            items.push_back(rosters ? data.rosters.at(program)[i].toJson()
-                                    : data.payouts.at(program)[i].toJson());
-        }
         std::string cursor;
         for (const auto& [key, value] : query) {
             if (key == "cursor") {
@@ -297,13 +292,21 @@ private:
             }
         }
         // next_cursor always names the end of this page, so a finished pull can resume later
-        // and pick up entries the platform appends afterwards.
-        const nlohmann::json page = {{"program", program},
-                                     {"cursor", cursor},
-                                     {"next_cursor", std::to_string(end)},
-                                     {"done", end >= size},
-                                     {rosters ? "entries" : "payouts", std::move(items)}};
-        return {200, page.dump(), true};
+        // and pick up entries the platform appends afterwards. Encoded by the same codec the
+        // gateway decodes with.
+        const std::string next_cursor = std::to_string(end);
+        if (rosters) {
+            claimgate::troad::RosterPage page{program, cursor, next_cursor, end >= size, {}};
+            for (std::size_t i = paging->offset; i < end; ++i) {
+                page.entries.push_back(data.rosters.at(program)[i].toEntry());
+            }
+            return {200, page.toJson(), true};
+        }
+        claimgate::troad::PayoutPage page{program, cursor, next_cursor, end >= size, {}};
+        for (std::size_t i = paging->offset; i < end; ++i) {
+            page.payouts.push_back(data.payouts.at(program)[i].toPayout());
+        }
+        return {200, page.toJson(), true};
     }
 
     Reply acceptClaims(const Poco::Net::HTTPServerRequest& request, const std::string& body,

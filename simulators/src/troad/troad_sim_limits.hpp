@@ -1,19 +1,20 @@
 // File: troad_sim_limits.hpp
-// Named bounds of the T-Road simulator (contracts invariant 7). Page and batch maxima match the
-// client's (gateway/recon/troad/.../troad_limits.hpp) so either side can be tested against them.
+// Named bounds of the T-Road simulator (contracts invariant 7). Page and batch maxima are the
+// client's (<claimgate/troad/troad_limits.hpp>, shared with the codecs) so both sides agree.
 #pragma once
+
+#include <claimgate/troad/troad_limits.hpp>
 
 #include <cstddef>
 
 namespace claimgate::simulators::troad {
 
 /// Largest page size a client may ask for and --page-size may set.
-inline constexpr std::size_t kPageEntriesMax = 5000;
+inline constexpr std::size_t kPageEntriesMax = claimgate::troad::kRosterPageEntriesMax;
+static_assert(claimgate::troad::kPayoutPageEntriesMax == kPageEntriesMax);
 inline constexpr std::size_t kPageEntriesDefault = 500;
-/// Claims per pushed batch.
-inline constexpr std::size_t kClaimBatchClaimsMax = 2000;
 /// Largest request body accepted (one claim batch).
-inline constexpr std::size_t kRequestBodyBytesMax = 4 * 1024 * 1024;
+inline constexpr std::size_t kRequestBodyBytesMax = claimgate::troad::kTroadRequestBytesMax;
 /// Roster, payout and update rows loaded from CSV.
 inline constexpr std::size_t kCsvRowsMax = 2'000'000;  // a demo platform, not 23 million rows
 inline constexpr std::size_t kCsvLineBytesMax = 4096;

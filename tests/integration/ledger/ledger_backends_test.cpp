@@ -204,12 +204,22 @@ TEST_P(LedgerBackendTest, ResolveMovesInDoubtToAnOutcome) {
     clock_->advanceMillis(200'000);
     apply(SweepOperation{});
     const LedgerReply voided =
-        apply(ResolveOperation{a, ClaimStatus::voided, "settlement closed", "admin"});
+        apply(ResolveOperation{.claim_id = a,
+                               .outcome = ClaimStatus::voided,
+                               .reason = "settlement closed",
+                               .actor = "admin",
+                               .paid_at = std::nullopt,
+                               .terminal_ref = ""});
     EXPECT_EQ(voided.http_status, 200) << voided.body;
     EXPECT_EQ(voided.in_doubt_delta, -1);
     EXPECT_EQ(store_->findClaim(a)->status, ClaimStatus::voided);
     EXPECT_EQ(store_->findClaim(a)->reason, std::optional<std::string>("settlement closed"));
-    const LedgerReply paid = apply(ResolveOperation{b, ClaimStatus::paid, "bank says paid", "r"});
+    const LedgerReply paid = apply(ResolveOperation{.claim_id = b,
+                                                    .outcome = ClaimStatus::paid,
+                                                    .reason = "bank says paid",
+                                                    .actor = "r",
+                                                    .paid_at = std::nullopt,
+                                                    .terminal_ref = ""});
     EXPECT_EQ(paid.http_status, 200) << paid.body;
     EXPECT_EQ(store_->findClaim(b)->status, ClaimStatus::paid);
     EXPECT_EQ(store_->countClaims(ClaimStatus::in_doubt), 0);

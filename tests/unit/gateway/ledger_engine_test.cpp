@@ -175,7 +175,12 @@ TEST_F(LedgerEngineTest, ResolveMovesInDoubtToAnOutcome) {
     clock_->advanceMillis(200'000);
     apply(SweepOperation{});
     const LedgerReply resolved =
-        apply(ResolveOperation{a, ClaimStatus::voided, "settlement closed", "admin"});
+        apply(ResolveOperation{.claim_id = a,
+                               .outcome = ClaimStatus::voided,
+                               .reason = "settlement closed",
+                               .actor = "admin",
+                               .paid_at = std::nullopt,
+                               .terminal_ref = ""});
     EXPECT_EQ(resolved.http_status, 200) << resolved.body;
     EXPECT_EQ(resolved.in_doubt_delta, -1);
     EXPECT_EQ(store_.findClaim(a)->status, ClaimStatus::voided);
@@ -187,10 +192,31 @@ TEST_F(LedgerEngineTest, ResolveRefusesAHeldClaim) {
     // being paid. Only in_doubt claims are resolved; the refusal changes nothing.
     const std::string a = applyJson(holdOf("a", "k1"), 201)["claim_id"];
     const LedgerReply refused =
-        apply(ResolveOperation{a, ClaimStatus::voided, "settlement closed", "admin"});
+        apply(ResolveOperation{.claim_id = a,
+                                .outcome = ClaimStatus::voided,
+                                .reason = "settlement closed",
+                                .actor = "admin"});
     EXPECT_EQ(refused.http_status, 409) << refused.body;
     EXPECT_EQ(errorCode(refused), "invalid_transition");
     EXPECT_EQ(store_.findClaim(a)->status, ClaimStatus::held);
+}
+
+TEST_F(LedgerEngineTest, ResolvePaidKeepsTheSettlementTimeAndReference) {
+    const std::string a = applyJson(holdOf("a", "k1"), 201)["claim_id"];
+    clock_->advanceMillis(200'000);
+    apply(SweepOperation{});
+    const std::int64_t dispensed = claimgate::testing::kStandardNowMillis + 20'000;
+    const ResolveOperation operation{.claim_id = a,
+                                     .outcome = ClaimStatus::paid,
+                                     .reason = "settlement s.csv:2 shows the payment",
+                                     .actor = "recon",
+                                     .paid_at = dispensed,
+                                     .terminal_ref = "T-778"};
+    EXPECT_EQ(apply(operation).http_status, 200);
+    const auto claim = store_.findClaim(a);
+    EXPECT_EQ(claim->status, ClaimStatus::paid);
+    EXPECT_EQ(claim->paid_at, std::optional<std::int64_t>(dispensed)) << "not the time of resolving";
+    EXPECT_EQ(claim->terminal_ref, std::optional<std::string>("T-778"));
 }
 
 TEST_F(LedgerEngineTest, AppendOnlyTriggersRefuseChanges) {

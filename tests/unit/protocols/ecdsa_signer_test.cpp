@@ -1,6 +1,8 @@
 #include <claimgate/protocols/digest.hpp>
 #include <claimgate/protocols/ecdsa_signer.hpp>
 
+#include "temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <openssl/err.h>
@@ -53,17 +55,11 @@ void writePublicKey(EVP_PKEY* key, const fs::path& path) {
 class EcdsaSignerTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("cg-ecdsa-test-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
         key_ = generateP256();
         ASSERT_TRUE(key_);
         writePrivateKey(key_.get(), dir_ / "receipt.key");
         writePublicKey(key_.get(), dir_ / "receipt.pub");
     }
-    void TearDown() override { fs::remove_all(dir_); }
 
     std::shared_ptr<EcdsaSigner> signer() {
         auto loaded = EcdsaSigner::fromPemFile((dir_ / "receipt.key").string());
@@ -76,7 +72,8 @@ protected:
         return loaded.ok() ? loaded.value() : nullptr;
     }
 
-    fs::path dir_;
+    claimgate::testing::TempDir temp_{"cg-ecdsa-test"};
+    fs::path dir_ = temp_.path();
     KeyPtr key_;
 };
 

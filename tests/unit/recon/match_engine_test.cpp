@@ -116,6 +116,7 @@ TEST(MatchEngineTest, AmountMismatchExceptionCarriesBothAmountsAndBothSides) {
     EXPECT_EQ(row[18], "5000");   // settlement_amount
     EXPECT_EQ(row[14], "2");      // settlement_line
     EXPECT_NE(row[2].find("5000"), std::string::npos);
+    EXPECT_EQ(row[kExcDifference], "-1000");  // settled - ledger
 }
 
 TEST(MatchEngineTest, TalliesByChannelAndOperator) {

@@ -1,4 +1,4 @@
-// Helpers for the recon unit tests: temporary directories, CSV files, sinks that collect.
+// Helpers for the recon unit tests: CSV lines, sinks that collect, a match run.
 #pragma once
 
 #include <claimgate/recon/exception_sink.hpp>
@@ -7,6 +7,8 @@
 #include <claimgate/recon/resolution_sink.hpp>
 
 #include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -75,29 +77,7 @@ public:
     bool finished = false;
 };
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "recon-test-XXXXXX").string();
-        path_ = ::mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code error;
-        std::filesystem::remove_all(path_, error);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] std::string file(const std::string& name, const std::string& content) const {
-        const std::string full = path_ + "/" + name;
-        std::filesystem::create_directories(std::filesystem::path(full).parent_path());
-        std::ofstream(full, std::ios::binary) << content;
-        return full;
-    }
-    [[nodiscard]] const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
+using ::claimgate::testing::TempDir;
 
 /// Runs read + classify; the Status of whichever failed first.
 struct RunResult {

@@ -35,7 +35,9 @@ TEST(ReportWriterTest, HtmlIsSelfContainedAndEscapesInput) {
         {dir.file("s.csv", std::string(kSettlementHeader) + settlementLine("c_1") +
                                settlementLine("\"" + evil + "\""))});
     ASSERT_TRUE(result.status.ok());
-    const std::string html = reportHtml(result.summary, result.exceptions.rows, "exceptions.csv");
+    ReportContext context;
+    context.preview = result.exceptions.rows;
+    const std::string html = reportHtml(result.summary, context);
     EXPECT_EQ(html.find("<script"), std::string::npos);
     EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);
     EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // SVG namespace only
@@ -43,7 +45,32 @@ TEST(ReportWriterTest, HtmlIsSelfContainedAndEscapesInput) {
     EXPECT_NE(html.find("<svg"), std::string::npos);
     EXPECT_NE(html.find("<rect"), std::string::npos);
     EXPECT_NE(html.find("exceptions.csv"), std::string::npos);
-    EXPECT_NE(html.find("TWD"), std::string::npos);
+    EXPECT_NE(html.find("新臺幣"), std::string::npos) << "Traditional Chinese by default";
+    context.language = ReportLanguage::en;
+    EXPECT_NE(reportHtml(result.summary, context).find("TWD"), std::string::npos);
+}
+
+TEST(ReportWriterTest, MoneyByOperatorNeverAddsUnlikeAmounts) {
+    TempDir dir;
+    const RunResult result = runMatch(
+        dir.file("l.csv", std::string(kLedgerHeader) + ledgerLine("c_1", "paid") +
+                              ledgerLine("c_2", "paid") + ledgerLine("c_3", "paid")),
+        {dir.file("s.csv", std::string(kSettlementHeader) + settlementLine("c_1") +
+                               settlementLine("c_2", 5000) + settlementLine("c_9", 700))});
+    ASSERT_TRUE(result.status.ok());
+    const nlohmann::json money = reportJson(result.summary)["money_by_operator"]["BANK004"];
+    EXPECT_EQ(money["ledger_paid"]["amount"], 18000);
+    EXPECT_EQ(money["settled"]["amount"], 6000 + 5000 + 700);
+    EXPECT_EQ(money["difference"], 11700 - 18000);
+    EXPECT_EQ(money["reimburse"]["amount"], 6000) << "only the matched payment";
+    EXPECT_EQ(money["on_hold"], 5700);
+    EXPECT_EQ(money["exceptions"], 3);
+    ReportContext context;
+    context.language = ReportLanguage::en;
+    const std::string html = reportHtml(result.summary, context);
+    EXPECT_EQ(html.find("Exceptions to review<b>3</b>NT$"), std::string::npos)
+        << "the exceptions card is a count, never a sum of unlike amounts";
+    EXPECT_NE(html.find("-6,300"), std::string::npos) << "the operator's difference";
 }
 
 TEST(ReportWriterTest, GroupsThousands) {

@@ -2,6 +2,8 @@
 #include <claimgate/protocols/citizen_id.hpp>
 #include <claimgate/protocols/domain.hpp>
 
+#include "temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -51,15 +53,6 @@ std::vector<std::string> splitOn(const std::string& text, char separator) {
 
 class RosterCommandTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ =
-            fs::temp_directory_path() /
-            ("cg-roster-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-             "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
 
     int runRoster(const std::string& arguments, const std::string& redirect = "") {
         const std::string command = simBinary() + " roster " + arguments + " 2>" +
@@ -68,7 +61,8 @@ protected:
         return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
 
-    fs::path dir_;
+    claimgate::testing::TempDir temp_{"cg-roster-test"};
+    fs::path dir_ = temp_.path();
 };
 
 TEST_F(RosterCommandTest, SameSeedGivesIdenticalFilesWithValidUniqueIds) {

@@ -26,7 +26,7 @@ using ::testing::_;
 using ::testing::Return;
 using testing::ScriptedGateway;
 using testing::ScriptedTransport;
-using testing::TempDir;
+using ::claimgate::testing::TempDir;
 
 constexpr const char* kCitizen = "A123456789";
 constexpr const char* kProxy = "B234567894";

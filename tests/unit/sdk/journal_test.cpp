@@ -13,7 +13,7 @@
 namespace claimgate::sdk {
 namespace {
 
-using testing::TempDir;
+using ::claimgate::testing::TempDir;
 
 TEST(JournalTest, AppendedRowIsInFlightUntilReleased) {
     TempDir dir;

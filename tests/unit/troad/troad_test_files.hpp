@@ -1,6 +1,8 @@
 // File: troad_test_files.hpp
-// Temp directories and throwaway P-256 key pairs for the T-Road unit tests.
+// Throwaway P-256 key pairs (and the shared temp directory) for the T-Road unit tests.
 #pragma once
+
+#include "temp_dir.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -15,27 +17,8 @@
 
 namespace claimgate::troad::testing {
 
-class ScratchDir {
-public:
-    ScratchDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "cg-troad-XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        path_ = pattern;
-    }
-    ~ScratchDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-
-    [[nodiscard]] std::string file(const std::string& name) const { return path_ + "/" + name; }
-
-private:
-    std::string path_;
-};
+/// The shared temporary-directory helper (tests/support/temp_dir.hpp).
+using ScratchDir = ::claimgate::testing::TempDir;
 
 /// Writes NAME.key (private, PEM) and NAME.pub (public, PEM) of a fresh P-256 key.
 inline void writeKeyPair(const std::string& base) {

@@ -61,6 +61,10 @@ struct ResolveOperation {
     protocols::ClaimStatus outcome = protocols::ClaimStatus::voided;  // paid or voided
     std::string reason;
     std::string actor;
+    /// Evidence of a `paid` resolution (the settlement row): when and under which reference
+    /// the terminal paid. Unset: the time of resolving and no reference (admin resolve).
+    std::optional<std::int64_t> paid_at;
+    std::string terminal_ref;
 };
 
 /// Housekeeping: held past TTL -> in_doubt; purge idempotency replies past retention.

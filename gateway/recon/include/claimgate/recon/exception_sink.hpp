@@ -35,6 +35,9 @@ struct ExceptionRecord {
     std::string_view settlement_terminal_ref;
     std::optional<std::int64_t> settlement_amount;
     std::string_view settlement_paid_at;
+    /// Settled minus ledger amount where the two differ for the compared row (amount_mismatch,
+    /// in_doubt_paid); unset otherwise.
+    std::optional<std::int64_t> difference;
 };
 
 /// Receives exceptions in the order they are found. Called from the engine's thread only.

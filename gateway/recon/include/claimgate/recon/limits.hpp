@@ -12,14 +12,17 @@ namespace claimgate::recon {
 
 /// Longest CSV line accepted (ledger lines are ~200 bytes); longer lines are malformed.
 inline constexpr std::size_t kCsvLineBytesMax = 4096;
-/// Fields per line we split; both formats have at most 11.
-inline constexpr std::size_t kCsvFieldsMax = 16;
+/// Fields per line we split: the inputs have at most 11, exceptions.csv (read back for the
+/// report's preview) 23.
+inline constexpr std::size_t kCsvFieldsMax = 24;
 /// Claim ids are opaque strings; the gateway makes `c_` + 24 base32 chars.
 inline constexpr std::size_t kClaimIdLengthMax = 64;
 inline constexpr std::size_t kOperatorLengthMax = 32;
 inline constexpr std::size_t kTerminalIdLengthMax = 64;
 /// Distinct operators in one run (the island has a few dozen banks, chains and post offices).
 inline constexpr std::size_t kOperatorsMax = 1024;
+/// Distinct programs listed in a report header (a ledger normally has one).
+inline constexpr std::size_t kProgramsListedMax = 16;
 /// Ledger claims in one run: the claim index stores 32-bit positions.
 inline constexpr std::size_t kLedgerClaimsMax = 1'000'000'000;
 /// Settlement files in one run (one per operator and business day); 16 bits in a row reference.
@@ -33,6 +36,13 @@ inline constexpr std::size_t kBadLinesMax = 1'000'000;
 inline constexpr std::size_t kBadLinesReportedMax = 100;
 /// Exception rows shown in report.html; the full list is always exceptions.csv.
 inline constexpr std::size_t kHtmlExceptionRowsMax = 200;
+/// Exceptions one run sorts and groups (about 50 bytes each in memory), and entries of the
+/// exception state file (--state).
+inline constexpr std::size_t kExceptionRowsMax = 50'000'000;
+/// Exception rows shown per category in report.html (the first kHtmlExceptionRowsMax in all).
+inline constexpr std::size_t kHtmlExceptionRowsPerCategory = 40;
+/// Expected operator/day files in a --manifest.
+inline constexpr std::size_t kManifestEntriesMax = 100'000;
 /// Resolutions handed to a ResolutionSink per call (one ledger transaction each).
 inline constexpr std::size_t kResolutionBatchMax = 1000;
 /// Claims gen-fixture writes (a bit above the 23 million of the seed plan's KPI).

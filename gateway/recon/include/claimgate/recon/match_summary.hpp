@@ -24,6 +24,28 @@ struct BadLine {
     std::string reason;
 };
 
+/// Money per operator for finance (what each bank, chain or post office is reimbursed).
+struct OperatorMoney {
+    Tally ledger_paid;  ///< ledger claims with status paid, by the claim's operator
+    /// Every settlement row: a row for a known claim counts for the claim's operator, a row for
+    /// an unknown claim id for the operator that sent it. Sum of the row-carrying categories.
+    Tally settled;
+    Tally reimburse;  ///< the matched payments: undisputed, reimbursed now
+    std::uint64_t exceptions = 0;
+    [[nodiscard]] std::int64_t difference() const noexcept {
+        return settled.amount - ledger_paid.amount;
+    }
+    [[nodiscard]] std::int64_t onHold() const noexcept {
+        return settled.amount - reimburse.amount;
+    }
+};
+
+/// Earliest and latest date (YYYY-MM-DD, as written in the files' times); empty if none.
+struct DateRange {
+    std::string first;
+    std::string last;
+};
+
 struct MatchSummary {
     std::string ledger_file;
     std::vector<std::string> settlement_files;
@@ -33,6 +55,10 @@ struct MatchSummary {
     /// Name -> tallies, sorted by name; channel "unknown" holds rows without a ledger claim.
     std::vector<std::pair<std::string, CategoryTallies>> by_channel;
     std::vector<std::pair<std::string, CategoryTallies>> by_operator;
+    std::vector<std::pair<std::string, OperatorMoney>> money_by_operator;  ///< sorted by name
+    std::vector<std::string> programs;  ///< distinct `program` values of the ledger, sorted
+    DateRange business_dates;           ///< of the ledger's held_at
+    DateRange settlement_dates;         ///< of the settlement rows' paid_at
     std::uint64_t exception_count = 0;
     std::uint64_t bad_line_count = 0;
     std::uint64_t bad_line_limit = 0;

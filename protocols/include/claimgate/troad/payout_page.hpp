@@ -35,6 +35,8 @@ struct PayoutPage {
     /// Errors: malformed_json, missing_field, bad_field (channel not a platform channel, bad
     /// time, amount out of range), invalid_citizen_id.
     static protocols::Result<PayoutPage> fromJson(std::string_view body);
+    /// The page as the platform sends it (the T-Road simulator serves this).
+    [[nodiscard]] std::string toJson() const;
 };
 
 }  // namespace claimgate::troad

@@ -46,6 +46,9 @@ struct RosterPage {
     /// name the entry index and field, never the ID. Errors: malformed_json, missing_field,
     /// bad_field, invalid_citizen_id.
     static protocols::Result<RosterPage> fromJson(std::string_view body);
+    /// The page as the platform sends it (the T-Road simulator serves this; fromJson() reads
+    /// it back). A `remove` entry carries only op and citizen_id.
+    [[nodiscard]] std::string toJson() const;
 };
 
 }  // namespace claimgate::troad

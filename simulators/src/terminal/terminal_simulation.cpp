@@ -1,5 +1,5 @@
 // File: terminal_simulation.cpp
-#include "atm/terminal_simulation.hpp"
+#include "terminal/terminal_simulation.hpp"
 
 #include <claimgate/protocols/roster_csv_reader.hpp>
 

@@ -98,7 +98,34 @@ Result<RosterEntry> decodeEntry(const nlohmann::json& value) {
     return entry;
 }
 
+nlohmann::json encodeEntry(const RosterEntry& entry) {
+    nlohmann::json json = {{"op", std::string(rosterOpName(entry.op))},
+                           {"citizen_id", entry.citizen_id}};
+    if (entry.op == RosterOp::remove) {
+        return json;
+    }
+    json["nhi_card_no"] =
+        entry.nhi_card_no.empty() ? nlohmann::json() : nlohmann::json(entry.nhi_card_no);
+    json["amount"] = entry.amount ? nlohmann::json(*entry.amount) : nlohmann::json();
+    json["proxies"] = entry.proxies;
+    if (entry.claim_by) {
+        json["claim_by"] = std::string(protocols::claimByName(*entry.claim_by));
+    }
+    if (entry.excluded) {
+        json["excluded"] = *entry.excluded;
+    }
+    return json;
+}
+
 }  // namespace
+
+std::string RosterPage::toJson() const {
+    nlohmann::json items = nlohmann::json::array();
+    for (const RosterEntry& entry : entries) {
+        items.push_back(encodeEntry(entry));
+    }
+    return detail::encodePage(program, cursor, next_cursor, done, "entries", std::move(items));
+}
 
 Result<RosterPage> RosterPage::fromJson(std::string_view body) {
     return detail::decodePage<RosterPage>(

@@ -57,6 +57,18 @@ Result<Payout> decodePayout(const nlohmann::json& value) {
 
 }  // namespace
 
+std::string PayoutPage::toJson() const {
+    nlohmann::json items = nlohmann::json::array();
+    for (const Payout& payout : payouts) {
+        items.push_back({{"citizen_id", payout.citizen_id},
+                         {"channel", std::string(protocols::channelName(payout.channel))},
+                         {"amount", payout.amount},
+                         {"paid_at", payout.paid_at},
+                         {"payout_id", payout.payout_id}});
+    }
+    return detail::encodePage(program, cursor, next_cursor, done, "payouts", std::move(items));
+}
+
 Result<PayoutPage> PayoutPage::fromJson(std::string_view body) {
     return detail::decodePage<PayoutPage>(
         body, "payouts", kPayoutPageEntriesMax, "payout", &PayoutPage::payouts,

@@ -1,5 +1,5 @@
 // File: troad_json.hpp (private)
-// Small decoding helpers shared by the page and receipt decoders.
+// Small helpers shared by the page, batch and receipt codecs (decoding and encoding).
 #pragma once
 
 #include <claimgate/protocols/status.hpp>
@@ -107,6 +107,18 @@ protocols::Result<Page> decodePage(std::string_view body, const char* array,
         out.push_back(std::move(item).value());
     }
     return page;
+}
+
+/// Encodes the envelope every platform page shares; `items` is the encoded <array>.
+inline std::string encodePage(const std::string& program, const std::string& cursor,
+                              const std::string& next_cursor, bool done, const char* array,
+                              nlohmann::json items) {
+    return nlohmann::json{{"program", program},
+                          {"cursor", cursor},
+                          {"next_cursor", next_cursor},
+                          {"done", done},
+                          {array, std::move(items)}}
+        .dump();
 }
 
 }  // namespace claimgate::troad::detail

@@ -44,6 +44,10 @@ struct ClaimBatch {
     /// The canonical body. Errors (bad_field): bad ids, a citizen_key that is not 64 hex, more
     /// than kClaimBatchClaimsMax claims, a body over kTroadRequestBytesMax.
     [[nodiscard]] protocols::Result<std::string> toJson() const;
+    /// Decodes a pushed batch with the same rules (the platform's side: the T-Road simulator).
+    /// A claim that carries a `citizen_id` is refused with detail {"plaintext": true}: only
+    /// keys may cross T-Road. Errors: malformed_json, missing_field, bad_field, body_too_large.
+    static protocols::Result<ClaimBatch> fromJson(std::string_view body);
 };
 
 /// The platform's answer to a pushed batch; a replay of the same batch gets the same answer.
@@ -54,6 +58,7 @@ struct ClaimBatchReceipt {
     std::string batch_sha256;  // hex SHA-256 of the body the platform stored
 
     static protocols::Result<ClaimBatchReceipt> fromJson(std::string_view body);
+    [[nodiscard]] std::string toJson() const;
 };
 
 }  // namespace claimgate::troad

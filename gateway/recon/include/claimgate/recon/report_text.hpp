@@ -1,0 +1,96 @@
+// File: report_text.hpp
+// Every fixed text of report.html in the report's two languages (Traditional Chinese, the
+// default, and English). Exhaustive switch: a new text does not compile without both.
+#pragma once
+
+#include <claimgate/recon/category.hpp>
+
+#include <cstdint>
+#include <string_view>
+
+namespace claimgate::recon {
+
+enum class ReportText : std::uint8_t {
+    page_title,
+    heading,
+    generated,
+    currency_note,
+    programme,
+    business_dates,
+    business_dates_note,
+    settlement_period,
+    settlement_period_note,
+    closed_before,
+    not_closed,
+    missing_files_heading,
+    missing_files_intro,
+    all_files_arrived,
+    no_manifest,
+    operator_col,
+    business_date_col,
+    expected_file_col,
+    ledger_claims,
+    settlement_rows,
+    from_files,
+    matched_card,
+    exceptions_card,
+    exceptions_card_note,
+    unreadable_card,
+    operators_heading,
+    operators_intro,
+    ledger_paid_col,
+    settled_col,
+    difference_col,
+    reimburse_col,
+    on_hold_col,
+    exceptions_col,
+    exception_file_col,
+    count_suffix,
+    total_row,
+    categories_heading,
+    category_col,
+    count_col,
+    amount_col,
+    meaning_col,
+    action_col,
+    amounts_note,
+    charts_heading,
+    chart_by_category,
+    chart_by_channel,
+    chart_by_operator,
+    chart_exceptions_of,
+    chart_records,
+    nothing_to_show,
+    exceptions_heading,
+    exceptions_intro,
+    exceptions_per_operator,
+    claim_col,
+    reason_col,
+    terminal_col,
+    status_col,
+    ledger_amount_col,
+    settled_amount_col,
+    source_col,
+    history_col,
+    history_new,
+    history_seen_since,
+    history_acknowledged,
+    history_off,
+    history_summary,
+    ledger_line,
+    resolutions_heading,
+    resolutions_paid,
+    resolutions_voided,
+    resolutions_applied,
+    resolutions_not_applied,
+    inputs_heading,
+    ledger_export,
+    settlement_files,
+    and_more,
+    bad_lines_heading,
+    bad_lines_intro,
+};
+
+[[nodiscard]] std::string_view reportText(ReportText text, ReportLanguage language) noexcept;
+
+}  // namespace claimgate::recon
