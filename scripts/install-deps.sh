@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libpq-dev postgresql postgresql-client
   wrk nginx-light chromium procps python3 python3-yaml python3-jsonschema
+  clang libclang-rt-14-dev
 )
 
 missing=()
