@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 PKI_DIR   ?= $(BUILD_DIR)/pki
 JOBS      ?= $(shell nproc)
 
-.PHONY: all deps configure build pki test test-fast demo bench clean
+.PHONY: all deps configure build pki test test-fast demo bench fuzz clean
 
 all: build
 
@@ -28,6 +28,10 @@ demo: pki
 
 bench: pki
 	@tests/bench/run.sh $(BUILD_DIR)
+
+# Every fuzz target for FUZZ_SECONDS (default 600) each; see docs/testing.md.
+fuzz: deps
+	@scripts/fuzz.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

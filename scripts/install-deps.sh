@@ -10,6 +10,7 @@ packages=(
   libpq-dev postgresql postgresql-client
   wrk nginx-light curl chromium fonts-wqy-microhei procps python3 python3-yaml python3-jsonschema
   prometheus haproxy systemd
+  clang libclang-rt-14-dev
 )
 
 missing=()
