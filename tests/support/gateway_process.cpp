@@ -125,6 +125,8 @@ bool GatewayProcess::start(std::chrono::seconds timeout) {
     return false;
 }
 
+bool GatewayProcess::sendSignal(int signal) { return pid_ > 0 && ::kill(pid_, signal) == 0; }
+
 void GatewayProcess::kill9() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGKILL);
