@@ -1,14 +1,14 @@
-#include "app/gateway_runtime.hpp"
+#include <claimgate/gateway/gateway_runtime.hpp>
 
-#include "app/data_dir.hpp"
+#include <claimgate/ledger/data_dir.hpp>
 #include "http/api_handler_factory.hpp"
 #include "http/terminal_authenticator.hpp"
-#include "index/eligibility_index.hpp"
-#include "ledger/claim_engine.hpp"
-#include "ledger/group_committer.hpp"
-#include "app/ledger_factory.hpp"
-#include "service/claim_service.hpp"
-#include "service/metrics.hpp"
+#include <claimgate/gateway/eligibility_index.hpp>
+#include <claimgate/ledger/claim_engine.hpp>
+#include <claimgate/ledger/group_committer.hpp>
+#include <claimgate/ledger/ledger_factory.hpp>
+#include <claimgate/gateway/claim_service.hpp>
+#include <claimgate/gateway/metrics.hpp>
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServer.h>
@@ -132,7 +132,7 @@ Status GatewayRuntime::Impl::startApiListener() {
             pki + "/ca.pem", Poco::Net::Context::VERIFY_STRICT, 9, false,
             "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!MD5");
         // POCO's extended verification would match the *client's* certificate against its IP
-        // address and reject every terminal (reference/terminals.md §4); we check the subject.
+        // address and reject every terminal (POCO 1.11 Context docs); we check the subject.
         context->enableExtendedCertificateVerification(false);
         context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
         context->enableSessionCache(true, "claimgate");
