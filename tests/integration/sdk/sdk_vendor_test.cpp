@@ -166,7 +166,10 @@ TEST_F(SdkVendorTest, ReceiptOfAPaidClaimVerifiesOfflineAndAnAlteredDigitIsRefus
     Receipt again;
     const Outcome fetched = reopened->receipt(held.claim_id, again);
     ASSERT_EQ(fetched.status, Status::ok) << fetched.code << " " << fetched.message;
-    EXPECT_EQ(again.qr_text, receipt.qr_text);
+    // ECDSA signatures are randomised: the reprint signs the same contents anew.
+    const auto contents = [](const std::string& qr) { return qr.substr(0, qr.rfind('|')); };
+    EXPECT_EQ(contents(again.qr_text), contents(receipt.qr_text));
+    EXPECT_EQ(verifyReceipt(cert, again.qr_text, why), Status::ok) << why;
 }
 
 TEST_F(SdkVendorTest, TheScreenLearnsHoldExpiryAndWhoAlreadyClaimed) {
@@ -305,8 +308,13 @@ TEST_F(SdkVendorTest, JournalAndWalHoldNoCitizenIdOrNhiNumberAndAreOwnerOnly) {
         }
     };
     scan("while pending");
+    // The restarted gateway listens on a new port: the terminal reopens its journal there and
+    // replays what is pending.
+    counter.reset();
     std::string error;
     ASSERT_TRUE(world_->restartGateway(error)) << error;
+    counter = open(config("counter-0001", "privacy.journal", 1500));
+    ASSERT_TRUE(counter);
     ASSERT_EQ(counter->flush(std::chrono::seconds(30)), Status::ok);
     EXPECT_EQ(counter->pendingAdvices(), 0);
     scan("after delivery");
