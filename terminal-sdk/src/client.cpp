@@ -90,9 +90,9 @@ Status Client::open(const ClientConfig& config, std::unique_ptr<Client>& out, st
             error = journal.status().message();
             return Status::config_error;
         }
+        // HttpsTransport::create refused a timeout above kTimeoutMillisecondsMax.
         const std::uint32_t timeout_ms =
-            config.timeout_ms == 0 ? kTimeoutMillisecondsDefault
-                                   : std::min(config.timeout_ms, kTimeoutMillisecondsMax);
+            config.timeout_ms == 0 ? kTimeoutMillisecondsDefault : config.timeout_ms;
         auto core = std::make_unique<ClientCore>(
             identity.value(), std::move(journal).value(), std::move(transport).value(), &logLine,
             &emitEvent, std::chrono::milliseconds(timeout_ms));

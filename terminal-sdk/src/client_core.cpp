@@ -291,16 +291,16 @@ Outcome ClientCore::eligibility(const Claimant& claimant, TransactionMachine& ma
             takeClaimedBy(outcome, *claim);
         }
         outcome.message = outcome.eligible ? "eligible" : "not eligible: " + outcome.code;
-        (void)machine.post(outcome.eligible ? TxEvent::eligible : TxEvent::ineligible);
+        machine.advance(outcome.eligible ? TxEvent::eligible : TxEvent::ineligible);
         return outcome;
     }
     takeError(outcome, reply);
     if (unavailableAnswer(reply)) {
         outcome.status = noDecisionStatus(reply);
-        (void)machine.post(TxEvent::contact_lost);
+        machine.advance(TxEvent::contact_lost);
     } else {
         outcome.status = Status::refused;
-        (void)machine.post(TxEvent::refused);
+        machine.advance(TxEvent::refused);
     }
     return outcome;
 }
@@ -361,7 +361,7 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
     // created.
     auto row = journal_->append(AdviceKind::reserve, key, "", "/v1/claims", body);
     if (!row.ok()) {
-        (void)machine.post(TxEvent::contact_lost);
+        machine.advance(TxEvent::contact_lost);
         Outcome outcome;
         outcome.status = row.status().code() == protocols::ErrorCode::overloaded
                              ? Status::unavailable
@@ -382,7 +382,7 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
             // Held at the gateway but unusable here: let the sender reverse it.
             (void)journal_->reschedule(*row, 1, Journal::nowMs(), "reply without claim_id");
             sender_.wake();
-            (void)machine.post(TxEvent::contact_lost);
+            machine.advance(TxEvent::contact_lost);
             return internalError("bad_reply", "gateway reply lacks a usable claim_id; pay nothing");
         }
         (void)journal_->remove(*row);
@@ -393,7 +393,7 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
         outcome.hold_expires_at_ms = timeField(json, "expires_at");
         outcome.eligible = true;
         outcome.message = "held";
-        (void)machine.post(TxEvent::reserved);
+        machine.advance(TxEvent::reserved);
         transaction->claim_id = outcome.claim_id;
         transaction->claim_code = outcome.claim_code;
         transaction->amount = outcome.amount;
@@ -404,7 +404,7 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
     takeError(outcome, reply);
     if (unavailableAnswer(reply)) {
         outcome.status = noDecisionStatus(reply);
-        (void)machine.post(TxEvent::contact_lost);
+        machine.advance(TxEvent::contact_lost);
         if (definitelyNotProcessed(reply, outcome.code) || reply.trustFailure()) {
             // Nothing reached the ledger (a TLS failure happens before any request is read).
             (void)journal_->remove(*row);
@@ -418,7 +418,7 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
     } else {
         (void)journal_->remove(*row);
         outcome.status = Status::refused;
-        (void)machine.post(TxEvent::refused);
+        machine.advance(TxEvent::refused);
     }
     sender_.notifyChanged();
     return outcome;
@@ -482,7 +482,10 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
         repeat.message = "duplicate submit: " + repeat.message;
         return repeat;
     }
-    const bool resumed_after_journal_error = machine.state() == TxState::dispensing;
+    // A commit whose journal write failed left the machine in Dispensing: the retried commit
+    // resumes there (a void cannot: the cash may have left).
+    const bool resumed_after_journal_error =
+        is_commit && machine.state() == TxState::dispensing;
     if (!resumed_after_journal_error &&
         !machine.post(is_commit ? TxEvent::dispensed : TxEvent::void_requested)) {
         return invalid("invalid_transition", std::string(is_commit ? "commit" : "void") +
@@ -511,7 +514,7 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
                              row.status().message());
     }
     if (is_commit) {
-        (void)machine.post(TxEvent::journalled);
+        machine.advance(TxEvent::journalled);
         transaction.committed_amount = amount;
     }
     transaction.advised = kind;
@@ -537,7 +540,7 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
             if (is_commit) {
                 keepReceipt(reply.body);
             }
-            (void)machine.post(TxEvent::acknowledged);
+            machine.advance(TxEvent::acknowledged);
             emit(kind, outcome, key, false);
             break;
         }
@@ -552,7 +555,7 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
             outcome.claim_status = "";
             outcome.message = "advice journalled, delivered when the gateway answers (" +
                               outcome.message + ")";
-            (void)machine.post(TxEvent::contact_lost);
+            machine.advance(TxEvent::contact_lost);
             break;
         case AdviceVerdict::ended:
             (void)journal_->remove(*row);
@@ -561,7 +564,7 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
             logger_(LogLevel::warning, std::string(adviceKindName(kind)) + " advice for " +
                                            claim_id + " refused by the gateway: " +
                                            outcome.code + " (" + outcome.message + ")");
-            (void)machine.post(TxEvent::refused);
+            machine.advance(TxEvent::refused);
             emit(kind, outcome, key, false);
             break;
     }
@@ -586,7 +589,7 @@ ClientCore::Transaction& ClientCore::transactionFor(const std::string& claim_id)
     // A hold this client did not make (kiosk slip at the POS) or no longer tracks (after a
     // restart): it is Reserved as far as this terminal knows; the gateway has the last word.
     auto transaction = std::make_unique<Transaction>();
-    (void)transaction->machine.post(TxEvent::resume);
+    transaction->machine.advance(TxEvent::resume);
     transaction->claim_id = claim_id;
     Transaction& ref = *transaction;
     remember(std::move(transaction));

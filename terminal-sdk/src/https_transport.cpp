@@ -441,9 +441,13 @@ Result<std::shared_ptr<HttpsTransport>> HttpsTransport::create(const HttpsTransp
                                                 ", key_file " + config.key_file + ", ca_file " +
                                                 config.ca_file + "): " + error.what());
     }
+    if (config.timeout_ms > kTimeoutMillisecondsMax) {
+        // A timeout the caller did not get would be a silent clamp: refuse it instead.
+        return Status(ErrorCode::bad_field, "timeout_ms must be 0 (default) or 1.." +
+                                                std::to_string(kTimeoutMillisecondsMax));
+    }
     const std::uint32_t timeout_ms =
-        config.timeout_ms == 0 ? kTimeoutMillisecondsDefault
-                               : std::min(config.timeout_ms, kTimeoutMillisecondsMax);
+        config.timeout_ms == 0 ? kTimeoutMillisecondsDefault : config.timeout_ms;
     impl->timeout = std::chrono::milliseconds(timeout_ms);
     return std::shared_ptr<HttpsTransport>(new HttpsTransport(std::move(impl)));
 }
