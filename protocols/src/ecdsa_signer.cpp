@@ -37,7 +37,25 @@ bool isP256(EVP_PKEY* key) {
     return name == "prime256v1" || name == "P-256";
 }
 
+constexpr std::size_t kKeyIdBytes = 8;
+
+std::string publicKeyId(EVP_PKEY* key) {
+    unsigned char* der = nullptr;
+    const int length = i2d_PUBKEY(key, &der);
+    if (length <= 0) {
+        ERR_clear_error();
+        return {};
+    }
+    const Sha256Digest digest = sha256(
+        std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length)));
+    OPENSSL_free(der);
+    return toHex(digest.data(), kKeyIdBytes);
+}
+
 }  // namespace
+
+std::string EcdsaSigner::keyId() const { return publicKeyId(asKey(key_)); }
+std::string EcdsaVerifier::keyId() const { return publicKeyId(asKey(key_)); }
 
 Result<std::shared_ptr<EcdsaSigner>> EcdsaSigner::fromPemFile(const std::string& path) {
     std::unique_ptr<FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));

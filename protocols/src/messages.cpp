@@ -2,9 +2,13 @@
 
 #include <claimgate/protocols/json_fields.hpp>
 #include <claimgate/protocols/limits.hpp>
+#include <claimgate/protocols/time_format.hpp>
 
 namespace claimgate::protocols {
 namespace {
+
+// An RFC 3339 time on the wire ("2023-04-10T09:00:12.345+08:00" is 29 characters).
+constexpr std::size_t kTimestampLengthMax = 40;
 
 Result<ClaimantRequest> decodeClaimant(std::string_view body, bool with_amount) {
     auto parsed = parseJsonObject(body);
@@ -62,7 +66,9 @@ nlohmann::json ClaimantRequest::toJson() const {
 }
 
 nlohmann::json CommitRequest::toJson() const {
-    return {{"amount", amount}, {"terminal_ref", terminal_ref}};
+    nlohmann::json json = {{"amount", amount}, {"terminal_ref", terminal_ref}};
+    if (dispensed_at) json["dispensed_at"] = formatRfc3339Millis(*dispensed_at);
+    return json;
 }
 
 nlohmann::json VoidRequest::toJson() const { return {{"reason", reason}}; }
@@ -82,7 +88,16 @@ Result<CommitRequest> decodeCommitRequest(std::string_view body) {
     JsonFields fields(parsed.value());
     fields.requireInteger("amount", 1, kAmountMax, request.amount);
     fields.requireString("terminal_ref", kTerminalRefLengthMax, request.terminal_ref);
+    std::optional<std::string> dispensed_at;
+    fields.optionalString("dispensed_at", kTimestampLengthMax, dispensed_at);
     if (!fields.ok()) return fields.status();
+    if (dispensed_at) {
+        request.dispensed_at = parseRfc3339Millis(*dispensed_at);
+        if (!request.dispensed_at) {
+            return Status(ErrorCode::bad_field, "dispensed_at must be an RFC 3339 time",
+                          {{"field", "dispensed_at"}});
+        }
+    }
     return request;
 }
 

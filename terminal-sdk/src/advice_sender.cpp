@@ -17,8 +17,12 @@ constexpr std::chrono::milliseconds kIdleWaitMax{2000};
 
 }  // namespace
 
-AdviceSender::AdviceSender(Journal& journal, TransportPtr transport, SdkLogger logger)
-    : journal_(journal), transport_(std::move(transport)), logger_(std::move(logger)) {}
+AdviceSender::AdviceSender(Journal& journal, TransportPtr transport, SdkLogger logger,
+                           DeliveryListener listener)
+    : journal_(journal),
+      transport_(std::move(transport)),
+      logger_(std::move(logger)),
+      listener_(std::move(listener)) {}
 
 AdviceSender::~AdviceSender() { stop(); }
 
@@ -79,9 +83,10 @@ void AdviceSender::run() {
                 return;
             }
         }
+        transport_->closeIfIdle();
         auto entries = journal_.due(Journal::nowMs(), kSenderBatchMax);
         if (!entries.ok()) {
-            logger_("sender: " + entries.status().message());
+            logger_(LogLevel::warning, "sender: " + entries.status().message());
         } else if (!entries->empty()) {
             for (const auto& entry : *entries) {
                 {
@@ -108,16 +113,38 @@ void AdviceSender::run() {
 }
 
 void AdviceSender::deliver(const JournalEntry& entry) {
-    const HttpReply reply =
-        transport_->send(HttpRequest{"POST", entry.path, entry.body, entry.idempotency_key});
+    if (entry.body_unreadable) {
+        // Sealed under another terminal key: the reserve cannot be replayed. The gateway
+        // releases an uncommitted hold when it expires, so nothing is paid; say so and move on.
+        logger_(LogLevel::warning,
+                "reserve reversal " + entry.idempotency_key +
+                    ": the journal row was sealed with another terminal key and cannot be "
+                    "replayed; any hold it made expires at the gateway");
+        HttpReply none;
+        none.error = "sealed with another terminal key";
+        if (auto status = journal_.remove(entry.id); !status.ok()) {
+            logger_(LogLevel::warning, "sender: " + status.message());
+            journal_.release(entry.id);
+            return;
+        }
+        ++ended_;
+        if (listener_) {
+            listener_(entry, none, AdviceVerdict::ended);
+        }
+        notifyChanged();
+        return;
+    }
+    HttpRequest request{"POST", entry.path, entry.body, entry.idempotency_key};
+    const HttpReply reply = transport_->send(request);
     const std::string code = errorCodeOf(reply.body);
     const AdviceVerdict verdict = classifyAdviceReply(reply, code);
     const std::string what = std::string(adviceKindName(entry.kind)) + " advice " +
                              entry.idempotency_key +
                              (entry.claim_id.empty() ? "" : " for " + entry.claim_id);
     if (verdict == AdviceVerdict::retry) {
-        retryLater(entry, reply.answered() ? "HTTP " + std::to_string(reply.status) + " " + code
-                                           : reply.error);
+        retryLater(entry, reply,
+                   reply.answered() ? "HTTP " + std::to_string(reply.status) + " " + code
+                                    : reply.error);
         return;
     }
     if (entry.kind == AdviceKind::reserve && verdict == AdviceVerdict::acknowledged) {
@@ -126,7 +153,7 @@ void AdviceSender::deliver(const JournalEntry& entry) {
     }
     if (verdict == AdviceVerdict::ended) {
         ++ended_;
-        logger_(entry.kind == AdviceKind::reserve
+        logger_(LogLevel::warning, entry.kind == AdviceKind::reserve
                     ? what + ": reversal ended, the gateway holds nothing for it (HTTP " +
                           std::to_string(reply.status) + " " + code + ")"
                     : what + ": REFUSED by the gateway (HTTP " + std::to_string(reply.status) +
@@ -134,10 +161,15 @@ void AdviceSender::deliver(const JournalEntry& entry) {
                           "the claim");
     } else {
         ++delivered_;
+        logger_(LogLevel::info, what + ": delivered (HTTP " + std::to_string(reply.status) + ")");
     }
     if (auto status = journal_.remove(entry.id); !status.ok()) {
-        logger_("sender: " + status.message());
+        logger_(LogLevel::warning, "sender: " + status.message());
         journal_.release(entry.id);
+        return;
+    }
+    if (listener_) {
+        listener_(entry, reply, verdict);
     }
     notifyChanged();
 }
@@ -150,24 +182,39 @@ void AdviceSender::reverseReserve(const JournalEntry& entry, const HttpReply& re
         claim_id = json["claim_id"].get<std::string>();
     }
     if (claim_id.empty() || claim_id.size() > kClaimIdLengthMax) {
-        retryLater(entry, "reserve replay answered without a usable claim_id");
+        retryLater(entry, reply, "reserve replay answered without a usable claim_id");
         return;
     }
+    logger_(LogLevel::info, "reserve reversal " + entry.idempotency_key + ": the gateway made " +
+                                claim_id + "; voiding it");
     const nlohmann::json body = {{"reason", "reserve_reversal"}};
     const auto status = journal_.convertToVoid(entry.id, claim_id, journal_.newIdempotencyKey(),
                                                "/v1/claims/" + claim_id + "/void", body.dump());
     if (!status.ok()) {
-        logger_("sender: " + status.message());
+        logger_(LogLevel::warning, "sender: " + status.message());
     }
     journal_.release(entry.id);
 }
 
-void AdviceSender::retryLater(const JournalEntry& entry, const std::string& why) {
+void AdviceSender::retryLater(const JournalEntry& entry, const HttpReply& reply,
+                              const std::string& why) {
     std::uniform_real_distribution<double> unit(0.0, 1.0);
-    const std::int64_t attempts = entry.attempts + 1;
+    std::int64_t attempts = entry.attempts + 1;
+    if (reply.trustFailure()) {
+        // A certificate problem does not heal by itself: keep the advice (it is money), try at
+        // the longest backoff and say why each time.
+        attempts = std::max<std::int64_t>(attempts, kSenderBackoffAttemptsAtMax);
+        logger_(LogLevel::warning, std::string(adviceKindName(entry.kind)) + " advice " +
+                                       entry.idempotency_key +
+                                       " kept: TLS trust failure (" + reply.error +
+                                       "); check the terminal certificate, key and CA");
+    } else {
+        logger_(LogLevel::debug, std::string(adviceKindName(entry.kind)) + " advice " +
+                                     entry.idempotency_key + " retried later: " + why);
+    }
     const std::int64_t next = Journal::nowMs() + backoffMilliseconds(attempts, unit(random_));
     if (auto status = journal_.reschedule(entry.id, attempts, next, why); !status.ok()) {
-        logger_("sender: " + status.message());
+        logger_(LogLevel::warning, "sender: " + status.message());
         journal_.release(entry.id);
     }
 }

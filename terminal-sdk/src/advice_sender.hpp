@@ -1,11 +1,14 @@
 // File: advice_sender.hpp
-// The background half of store-and-forward: one thread, its own connection, delivering journal
-// rows until the gateway acknowledges them (advice_policy.hpp says which answers end a row).
+// The background half of store-and-forward: one thread delivering journal rows over the client's
+// one connection until the gateway acknowledges them (advice_policy.hpp says which answers end
+// a row). Between rounds it closes the connection once idle past the gateway's keep-alive.
 // A reserve whose answer was lost is reversed: the same request is replayed with the same key
 // (the gateway answers with the stored reply, or creates the hold now), then the hold is voided.
 #pragma once
 
+#include "advice_policy.hpp"
 #include "journal.hpp"
+#include "sdk_log.hpp"
 #include "transport.hpp"
 
 #include <atomic>
@@ -20,11 +23,15 @@
 
 namespace claimgate::sdk {
 
-using SdkLogger = std::function<void(const std::string& line)>;
+/// Told when a row reached its end (acknowledged, or refused for good), after it left the
+/// journal.
+using DeliveryListener =
+    std::function<void(const JournalEntry& entry, const HttpReply& reply, AdviceVerdict verdict)>;
 
 class AdviceSender {
 public:
-    AdviceSender(Journal& journal, TransportPtr transport, SdkLogger logger);
+    AdviceSender(Journal& journal, TransportPtr transport, SdkLogger logger,
+                 DeliveryListener listener);
     ~AdviceSender();
     AdviceSender(const AdviceSender&) = delete;
     AdviceSender& operator=(const AdviceSender&) = delete;
@@ -47,11 +54,12 @@ public:
 private:
     void run();
     void reverseReserve(const JournalEntry& entry, const HttpReply& reply);
-    void retryLater(const JournalEntry& entry, const std::string& why);
+    void retryLater(const JournalEntry& entry, const HttpReply& reply, const std::string& why);
 
     Journal& journal_;
     TransportPtr transport_;
     SdkLogger logger_;
+    DeliveryListener listener_;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::condition_variable changed_;

@@ -5,11 +5,14 @@
 
 #include <claimgate/sdk/client.hpp>
 
+#include "client_access.hpp"
 #include "client_core.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <exception>
+#include <mutex>
 #include <string>
 
 struct cg_client {
@@ -18,8 +21,22 @@ struct cg_client {
 
 namespace {
 
+using claimgate::sdk::ClientAccess;
+using claimgate::sdk::ClientCore;
 using claimgate::sdk::Outcome;
 using claimgate::sdk::Status;
+
+ClientCore& coreOf(cg_client* c) { return ClientAccess::core(*c->client); }
+
+// Unix seconds in a uint32 (valid until 2106); 0 for "not told".
+uint32_t unixSeconds(std::int64_t unix_millis) {
+    if (unix_millis <= 0) {
+        return 0;
+    }
+    const std::int64_t seconds = unix_millis / 1000;
+    return seconds > static_cast<std::int64_t>(UINT32_MAX) ? UINT32_MAX
+                                                           : static_cast<uint32_t>(seconds);
+}
 
 thread_local std::string last_error;
 
@@ -58,7 +75,35 @@ cg_status fill(cg_result* out, const Outcome& outcome) {
     out->amount = outcome.amount;
     out->eligible = outcome.eligible ? 1 : 0;
     copyString(out->message, outcome.message);
+    out->hold_expires_at = unixSeconds(outcome.hold_expires_at_ms);
+    out->claimed_at = unixSeconds(outcome.claimed_at_ms);
+    copyString(out->claimed_channel, outcome.claimed_channel);
     return status;
+}
+
+void fillEvent(cg_event& out, const claimgate::sdk::AdviceEvent& event) {
+    std::memset(&out, 0, sizeof out);
+    out.kind = static_cast<cg_event_kind>(static_cast<int>(event.kind));
+    out.status = toC(event.status);
+    out.http_status = static_cast<int32_t>(event.http_status);
+    out.in_background = event.in_background ? 1 : 0;
+    copyString(out.terminal_id, event.terminal_id);
+    copyString(out.claim_id, event.claim_id);
+    copyString(out.idempotency_key, event.idempotency_key);
+    copyString(out.code, event.code);
+}
+
+std::mutex c_event_mutex;
+cg_event_fn c_event_handler = nullptr;
+void* c_event_user = nullptr;
+
+void forwardEvent(void* /*user*/, const claimgate::sdk::AdviceEvent& event) {
+    std::lock_guard lock(c_event_mutex);
+    if (c_event_handler != nullptr) {
+        cg_event out;
+        fillEvent(out, event);
+        c_event_handler(c_event_user, &out);
+    }
 }
 
 cg_status refuseNull(cg_result* out, const char* what) {
@@ -160,7 +205,7 @@ cg_status cg_check(cg_client* c, const char* program, const char* citizen_id,
         return refuseNull(out, "client");
     }
     return guarded(out, [&] {
-        return c->client->core().check(program, citizen_id, nhi_card_no, proxy_id);
+        return coreOf(c).check(program, citizen_id, nhi_card_no, proxy_id);
     });
 }
 
@@ -172,7 +217,7 @@ cg_status cg_reserve(cg_client* c, const char* program, const char* citizen_id,
         return refuseNull(out, "client");
     }
     return guarded(out, [&] {
-        return c->client->core().reserve(program, citizen_id, nhi_card_no, proxy_id, amount);
+        return coreOf(c).reserve(program, citizen_id, nhi_card_no, proxy_id, amount);
     });
 }
 
@@ -183,7 +228,7 @@ cg_status cg_commit(cg_client* c, const char* claim_id, int64_t amount, const ch
         return refuseNull(out, "client");
     }
     return guarded(out,
-                   [&] { return c->client->core().commit(claim_id, amount, terminal_ref); });
+                   [&] { return coreOf(c).commit(claim_id, amount, terminal_ref); });
 }
 
 cg_status cg_void(cg_client* c, const char* claim_id, const char* reason, cg_result* out) {
@@ -191,7 +236,7 @@ cg_status cg_void(cg_client* c, const char* claim_id, const char* reason, cg_res
     if (c == nullptr) {
         return refuseNull(out, "client");
     }
-    return guarded(out, [&] { return c->client->core().voidClaim(claim_id, reason); });
+    return guarded(out, [&] { return coreOf(c).voidClaim(claim_id, reason); });
 }
 
 cg_status cg_lookup(cg_client* c, const char* claim_id, cg_result* out) {
@@ -199,7 +244,68 @@ cg_status cg_lookup(cg_client* c, const char* claim_id, cg_result* out) {
     if (c == nullptr) {
         return refuseNull(out, "client");
     }
-    return guarded(out, [&] { return c->client->core().lookup(claim_id); });
+    return guarded(out, [&] { return coreOf(c).lookup(claim_id); });
+}
+
+cg_status cg_get_receipt(cg_client* c, const char* claim_id, cg_receipt* out) {
+    setLastError("");
+    if (out != nullptr) {
+        std::memset(out, 0, sizeof *out);
+    }
+    if (c == nullptr || out == nullptr) {
+        setLastError(c == nullptr ? "client is NULL" : "out is NULL");
+        return CG_INVALID_INPUT;
+    }
+    try {
+        claimgate::sdk::Receipt receipt;
+        const Outcome outcome = coreOf(c).receipt(claim_id, receipt);
+        if (!outcome.ok()) {
+            setLastError(outcome.code + ": " + outcome.message);
+            return toC(outcome.status);
+        }
+        copyString(out->qr_text, receipt.qr_text);
+        copyString(out->claim_id, receipt.claim_id);
+        copyString(out->program, receipt.program);
+        out->amount = receipt.amount;
+        copyString(out->channel, receipt.channel);
+        copyString(out->terminal_id, receipt.terminal_id);
+        copyString(out->paid_at, receipt.paid_at);
+        copyString(out->citizen_mask, receipt.citizen_mask);
+        copyString(out->key_id, receipt.key_id);
+        if (receipt.qr_text.size() >= sizeof out->qr_text) {
+            std::memset(out, 0, sizeof *out);
+            setLastError("receipt text longer than cg_receipt.qr_text");
+            return CG_INTERNAL;
+        }
+        return CG_OK;
+    } catch (const std::exception& exception) {
+        setLastError(exception.what());
+        return CG_INTERNAL;
+    } catch (...) {
+        setLastError("unknown exception");
+        return CG_INTERNAL;
+    }
+}
+
+cg_status cg_verify_receipt(const char* receipt_cert_pem_path, const char* qr_text) {
+    setLastError("");
+    if (receipt_cert_pem_path == nullptr || *receipt_cert_pem_path == '\0') {
+        setLastError("receipt_cert_pem_path is missing");
+        return CG_CONFIG_ERROR;
+    }
+    if (qr_text == nullptr) {
+        setLastError("qr_text is NULL");
+        return CG_INVALID_INPUT;
+    }
+    try {
+        std::string why;
+        const Status status = claimgate::sdk::verifyReceipt(receipt_cert_pem_path, qr_text, why);
+        setLastError(status == Status::ok ? "" : why);
+        return toC(status);
+    } catch (...) {
+        setLastError("receipt verification failed");
+        return CG_INTERNAL;
+    }
 }
 
 int64_t cg_pending_advices(cg_client* c) {
@@ -251,6 +357,22 @@ const char* cg_last_error(void) { return last_error.c_str(); }
 
 void cg_set_log_handler(cg_log_fn handler, void* user) {
     claimgate::sdk::setLogHandler(handler, user);
+}
+
+void cg_set_log_level(cg_log_level level) {
+    const int value = static_cast<int>(level);
+    claimgate::sdk::setLogLevel(value <= 0   ? claimgate::sdk::LogLevel::debug
+                                : value == 1 ? claimgate::sdk::LogLevel::info
+                                             : claimgate::sdk::LogLevel::warning);
+}
+
+void cg_set_event_handler(cg_event_fn handler, void* user) {
+    {
+        std::lock_guard lock(c_event_mutex);
+        c_event_handler = handler;
+        c_event_user = user;
+    }
+    claimgate::sdk::setEventHandler(handler != nullptr ? &forwardEvent : nullptr, nullptr);
 }
 
 uint32_t cg_abi_version(void) { return CG_ABI_VERSION; }

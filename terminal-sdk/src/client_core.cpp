@@ -7,6 +7,8 @@
 #include <claimgate/protocols/citizen_id.hpp>
 #include <claimgate/protocols/limits.hpp>
 #include <claimgate/protocols/messages.hpp>
+#include <claimgate/protocols/receipt_code.hpp>
+#include <claimgate/protocols/time_format.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +18,8 @@
 namespace claimgate::sdk {
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 Outcome invalid(const std::string& code, const std::string& message) {
     Outcome outcome;
@@ -30,6 +34,14 @@ Outcome internalError(const std::string& code, const std::string& message) {
     outcome.status = Status::internal;
     outcome.code = code;
     outcome.message = message;
+    return outcome;
+}
+
+Outcome busy() {
+    Outcome outcome;
+    outcome.status = Status::unavailable;
+    outcome.code = "client_busy";
+    outcome.message = "another call on this client did not finish within timeout_ms - pay nothing";
     return outcome;
 }
 
@@ -50,6 +62,36 @@ bool isToken(const std::string& text, std::size_t length_max) {
     return true;
 }
 
+// A claim id ("c_" and lower-case base32) or a kiosk claim code (digits only).
+bool isClaimRef(const std::string& text) {
+    const auto all = [&text](std::size_t from, bool (*allowed)(char)) {
+        for (std::size_t i = from; i < text.size(); ++i) {
+            if (!allowed(text[i])) {
+                return false;
+            }
+        }
+        return true;
+    };
+    if (text.rfind("c_", 0) == 0) {
+        return text.size() >= 2 + kClaimIdBodyLengthMin && text.size() <= kClaimIdLengthMax &&
+               all(2, [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
+    }
+    return text.size() >= kClaimCodeLengthMin && text.size() <= kClaimCodeLengthMax &&
+           all(0, [](char c) { return c >= '0' && c <= '9'; });
+}
+
+Outcome invalidClaimRef(const char* claim_id) {
+    if (claim_id == nullptr || *claim_id == '\0') {
+        return invalid("missing_field", "claim_id is required");
+    }
+    return invalid("bad_field", "claim_id must be a claim id (c_ and " +
+                                    std::to_string(kClaimIdBodyLengthMin) + ".." +
+                                    std::to_string(kClaimIdLengthMax - 2) +
+                                    " of [a-z0-9]) or a claim code (" +
+                                    std::to_string(kClaimCodeLengthMin) + ".." +
+                                    std::to_string(kClaimCodeLengthMax) + " digits)");
+}
+
 std::string stringField(const nlohmann::json& json, const char* name) {
     const auto it = json.find(name);
     return it != json.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -60,17 +102,38 @@ std::int64_t integerField(const nlohmann::json& json, const char* name) {
     return it != json.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
 }
 
+std::int64_t timeField(const nlohmann::json& json, const char* name) {
+    return protocols::parseRfc3339Millis(stringField(json, name)).value_or(0);
+}
+
 nlohmann::json parseObject(const std::string& body) {
     auto json = nlohmann::json::parse(body, nullptr, false);
     return json.is_object() ? json : nlohmann::json::object();
+}
+
+// The blocking claim's channel and time, where the gateway disclosed them (eligibility's
+// "claim", already_claimed's "detail"); its least-disclosure rules decide what is there.
+void takeClaimedBy(Outcome& outcome, const nlohmann::json& claim) {
+    if (!claim.is_object()) {
+        return;
+    }
+    const std::string status = stringField(claim, "status");
+    if (status.empty() || status == "none") {
+        return;
+    }
+    outcome.claim_status = status;
+    outcome.claimed_channel = stringField(claim, "channel");
+    outcome.claimed_at_ms = timeField(claim, "at");
 }
 
 // Fills code/message from a gateway error envelope.
 void takeError(Outcome& outcome, const HttpReply& reply) {
     outcome.http_status = reply.status;
     if (!reply.answered()) {
-        outcome.code = "unreachable";
-        outcome.message = "no answer from the gateway: " + reply.error;
+        outcome.code = reply.trustFailure() ? "tls_trust" : "unreachable";
+        outcome.message = (reply.trustFailure() ? "TLS trust failure: " :
+                                                  "no answer from the gateway: ") +
+                          reply.error;
         return;
     }
     const auto json = parseObject(reply.body);
@@ -81,6 +144,7 @@ void takeError(Outcome& outcome, const HttpReply& reply) {
         if (const auto detail = error->find("detail");
             detail != error->end() && detail->is_object()) {
             outcome.claim_status = stringField(*detail, "status");
+            takeClaimedBy(outcome, *detail);
         }
     }
     if (outcome.code.empty()) {
@@ -102,6 +166,12 @@ bool unavailableAnswer(const HttpReply& reply) {
     return !reply.answered() || reply.status == 408 || reply.status == 429 || reply.status >= 500;
 }
 
+// No answer, or an answer that is not a decision: unavailable, unless the certificates are
+// wrong, which no retry can mend.
+Status noDecisionStatus(const HttpReply& reply) {
+    return reply.trustFailure() ? Status::config_error : Status::unavailable;
+}
+
 double unitRandom() {
     thread_local std::mt19937_64 generator{std::random_device{}()};
     return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
@@ -114,20 +184,34 @@ struct ClientCore::Claimant {
 };
 
 ClientCore::ClientCore(TerminalIdentity identity, std::unique_ptr<Journal> journal,
-                       TransportPtr foreground, TransportPtr background, SdkLogger logger)
+                       TransportPtr transport, SdkLogger logger, AdviceListener events,
+                       std::chrono::milliseconds timeout)
     : identity_(std::move(identity)),
       journal_(std::move(journal)),
-      foreground_(std::move(foreground)),
+      transport_(transport),
       logger_(std::move(logger)),
-      sender_(*journal_, std::move(background), logger_) {}
+      events_(std::move(events)),
+      timeout_(timeout),
+      sender_(*journal_, std::move(transport), logger_,
+              [this](const JournalEntry& entry, const HttpReply& reply, AdviceVerdict verdict) {
+                  onDelivered(entry, reply, verdict);
+              }) {}
 
 ClientCore::~ClientCore() { sender_.stop(); }
 
 void ClientCore::startSender() { sender_.start(); }
 
+SteadyTime ClientCore::deadlineFromNow() const { return Clock::now() + timeout_; }
+
+ClientCore::Lock ClientCore::lockBy(SteadyTime deadline) {
+    Lock lock(mutex_, std::defer_lock);
+    (void)lock.try_lock_until(deadline);
+    return lock;
+}
+
 namespace {
 
-// Validates what a check or reserve needs; nullopt-free Outcome with status ok on success.
+// Validates what a check or reserve needs; an Outcome with status ok on success.
 Outcome validateClaimant(const char* program, const char* citizen_id, const char* nhi_card_no,
                          const char* proxy_id, const std::string& channel,
                          protocols::ClaimantRequest& request) {
@@ -172,24 +256,29 @@ Outcome validateClaimant(const char* program, const char* citizen_id, const char
 
 Outcome ClientCore::check(const char* program, const char* citizen_id, const char* nhi_card_no,
                           const char* proxy_id) {
+    const SteadyTime deadline = deadlineFromNow();
     Claimant claimant;
     if (auto v = validateClaimant(program, citizen_id, nhi_card_no, proxy_id, identity_.channel,
                                   claimant.request);
         !v.ok()) {
         return v;
     }
-    std::lock_guard lock(mutex_);
+    Lock lock = lockBy(deadline);
+    if (!lock.owns_lock()) {
+        return busy();
+    }
     TransactionMachine machine;
-    return eligibility(claimant, machine);
+    return eligibility(claimant, machine, deadline);
 }
 
-Outcome ClientCore::eligibility(const Claimant& claimant, TransactionMachine& machine) {
+Outcome ClientCore::eligibility(const Claimant& claimant, TransactionMachine& machine,
+                                SteadyTime deadline) {
     if (!machine.post(TxEvent::check)) {
         return internalError("invalid_transition", std::string("check refused in state ") +
                                                        txStateName(machine.state()));
     }
-    const HttpReply reply = foreground_->send(
-        HttpRequest{"POST", "/v1/eligibility", claimant.request.toJson().dump(), ""});
+    const HttpReply reply = transport_->send(
+        HttpRequest{"POST", "/v1/eligibility", claimant.request.toJson().dump(), "", deadline});
     Outcome outcome;
     if (reply.status == 200) {
         const auto json = parseObject(reply.body);
@@ -198,8 +287,8 @@ Outcome ClientCore::eligibility(const Claimant& claimant, TransactionMachine& ma
         outcome.eligible = json.value("eligible", false);
         outcome.amount = integerField(json, "amount");
         outcome.code = stringField(json, "reason");
-        if (const auto claim = json.find("claim"); claim != json.end() && claim->is_object()) {
-            outcome.claim_status = stringField(*claim, "status");
+        if (const auto claim = json.find("claim"); claim != json.end()) {
+            takeClaimedBy(outcome, *claim);
         }
         outcome.message = outcome.eligible ? "eligible" : "not eligible: " + outcome.code;
         machine.advance(outcome.eligible ? TxEvent::eligible : TxEvent::ineligible);
@@ -207,7 +296,7 @@ Outcome ClientCore::eligibility(const Claimant& claimant, TransactionMachine& ma
     }
     takeError(outcome, reply);
     if (unavailableAnswer(reply)) {
-        outcome.status = Status::unavailable;
+        outcome.status = noDecisionStatus(reply);
         machine.advance(TxEvent::contact_lost);
     } else {
         outcome.status = Status::refused;
@@ -218,6 +307,7 @@ Outcome ClientCore::eligibility(const Claimant& claimant, TransactionMachine& ma
 
 Outcome ClientCore::reserve(const char* program, const char* citizen_id, const char* nhi_card_no,
                             const char* proxy_id, std::int64_t amount) {
+    const SteadyTime deadline = deadlineFromNow();
     Claimant claimant;
     if (auto v = validateClaimant(program, citizen_id, nhi_card_no, proxy_id, identity_.channel,
                                   claimant.request);
@@ -228,7 +318,10 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
         return invalid("bad_field", "amount must be 0 (the roster's amount) or 1.." +
                                         std::to_string(protocols::kAmountMax));
     }
-    std::lock_guard lock(mutex_);
+    Lock lock = lockBy(deadline);
+    if (!lock.owns_lock()) {
+        return busy();
+    }
     // Journal headroom: every hold this client can still be asked to commit or void must find a
     // free row, so new holds stop before the journal is full (sdk_limits.hpp).
     if (journal_->count() >= kJournalEntriesMax - kJournalCommitHeadroomEntries) {
@@ -243,7 +336,7 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
     auto transaction = std::make_unique<Transaction>();
     TransactionMachine& machine = transaction->machine;
     if (amount == 0) {
-        Outcome checked = eligibility(claimant, machine);
+        Outcome checked = eligibility(claimant, machine, deadline);
         if (!checked.ok()) {
             return checked;
         }
@@ -263,8 +356,9 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
     }
     const std::string key = journal_->newIdempotencyKey();
     const std::string body = claimant.request.toJson().dump();
-    // The key is on disk before the request leaves: if the answer is lost (or this process
-    // dies), the sender replays the same request and voids whatever hold it created.
+    // The key is on disk (the body sealed) before the request leaves: if the answer is lost
+    // (or this process dies), the sender replays the same request and voids whatever hold it
+    // created.
     auto row = journal_->append(AdviceKind::reserve, key, "", "/v1/claims", body);
     if (!row.ok()) {
         machine.advance(TxEvent::contact_lost);
@@ -277,24 +371,26 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
         outcome.message = row.status().message() + " - pay nothing";
         return outcome;
     }
-    const HttpReply reply = foreground_->send(HttpRequest{"POST", "/v1/claims", body, key});
+    const HttpReply reply =
+        transport_->send(HttpRequest{"POST", "/v1/claims", body, key, deadline});
     Outcome outcome;
     outcome.http_status = reply.status;
     if (reply.status == 201 || reply.status == 200) {
         const auto json = parseObject(reply.body);
         outcome.claim_id = stringField(json, "claim_id");
-        if (outcome.claim_id.empty() || outcome.claim_id.size() > kClaimIdLengthMax) {
+        if (!isClaimRef(outcome.claim_id)) {
             // Held at the gateway but unusable here: let the sender reverse it.
             (void)journal_->reschedule(*row, 1, Journal::nowMs(), "reply without claim_id");
             sender_.wake();
             machine.advance(TxEvent::contact_lost);
-            return internalError("bad_reply", "gateway reply lacks a claim_id; pay nothing");
+            return internalError("bad_reply", "gateway reply lacks a usable claim_id; pay nothing");
         }
         (void)journal_->remove(*row);
         outcome.status = Status::ok;
         outcome.claim_code = stringField(json, "claim_code");
         outcome.claim_status = stringField(json, "status");
         outcome.amount = integerField(json, "amount");
+        outcome.hold_expires_at_ms = timeField(json, "expires_at");
         outcome.eligible = true;
         outcome.message = "held";
         machine.advance(TxEvent::reserved);
@@ -307,9 +403,10 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
     }
     takeError(outcome, reply);
     if (unavailableAnswer(reply)) {
-        outcome.status = Status::unavailable;
+        outcome.status = noDecisionStatus(reply);
         machine.advance(TxEvent::contact_lost);
-        if (definitelyNotProcessed(reply, outcome.code)) {
+        if (definitelyNotProcessed(reply, outcome.code) || reply.trustFailure()) {
+            // Nothing reached the ledger (a TLS failure happens before any request is read).
             (void)journal_->remove(*row);
         } else {
             (void)journal_->reschedule(*row, 1,
@@ -328,12 +425,8 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
 }
 
 Outcome ClientCore::commit(const char* claim_id, std::int64_t amount, const char* terminal_ref) {
-    if (claim_id == nullptr || *claim_id == '\0') {
-        return invalid("missing_field", "claim_id is required");
-    }
-    if (!isToken(claim_id, kClaimIdLengthMax)) {
-        return invalid("bad_field", "claim_id must be 1.." + std::to_string(kClaimIdLengthMax) +
-                                        " characters of [A-Za-z0-9._:-]");
+    if (claim_id == nullptr || !isClaimRef(claim_id)) {
+        return invalidClaimRef(claim_id);
     }
     if (amount < 1 || amount > protocols::kAmountMax) {
         return invalid("bad_field",
@@ -347,17 +440,13 @@ Outcome ClientCore::commit(const char* claim_id, std::int64_t amount, const char
                                         std::to_string(protocols::kTerminalRefLengthMax) +
                                         " characters of [A-Za-z0-9._:-]");
     }
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(mutex_);  // cash left: always journal, even behind a slow call
     return advice(AdviceKind::commit, claim_id, amount, terminal_ref, "");
 }
 
 Outcome ClientCore::voidClaim(const char* claim_id, const char* reason) {
-    if (claim_id == nullptr || *claim_id == '\0') {
-        return invalid("missing_field", "claim_id is required");
-    }
-    if (!isToken(claim_id, kClaimIdLengthMax)) {
-        return invalid("bad_field", "claim_id must be 1.." + std::to_string(kClaimIdLengthMax) +
-                                        " characters of [A-Za-z0-9._:-]");
+    if (claim_id == nullptr || !isClaimRef(claim_id)) {
+        return invalidClaimRef(claim_id);
     }
     std::string why = (reason == nullptr || *reason == '\0') ? "not_dispensed" : reason;
     if (why.size() > protocols::kReasonLengthMax) {
@@ -370,32 +459,46 @@ Outcome ClientCore::voidClaim(const char* claim_id, const char* reason) {
 
 Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::int64_t amount,
                            const std::string& terminal_ref, const std::string& reason) {
+    const SteadyTime deadline = deadlineFromNow();
     Transaction& transaction = transactionFor(claim_id);
     TransactionMachine& machine = transaction.machine;
     const bool is_commit = kind == AdviceKind::commit;
-    // Duplicate submit (the same commit twice, a retried void): the first one's outcome stands;
-    // nothing is sent twice. Anything else on a finished transaction is refused below.
-    if (machine.finished() && transaction.advised.has_value() && *transaction.advised == kind &&
-        (!is_commit || transaction.terminal_ref == terminal_ref)) {
+    if (is_commit && transaction.amount > 0 && amount != transaction.amount) {
+        return invalid("amount_mismatch", "claim " + claim_id + " was held for " +
+                                              std::to_string(transaction.amount) +
+                                              "; a commit of " + std::to_string(amount) +
+                                              " is refused locally");
+    }
+    // The same advice again (a retried commit, a second void): the first one's outcome stands,
+    // as delivered by now if the sender has delivered it; nothing is sent twice.
+    if (transaction.advised == kind) {
+        if (is_commit && amount != transaction.committed_amount) {
+            return invalid("amount_mismatch",
+                           "claim " + claim_id + " was committed with " +
+                               std::to_string(transaction.committed_amount) +
+                               "; another amount is refused locally");
+        }
         Outcome repeat = transaction.last;
         repeat.message = "duplicate submit: " + repeat.message;
         return repeat;
     }
-    const bool resumed_after_journal_error = machine.state() == TxState::dispensing;
+    // A commit whose journal write failed left the machine in Dispensing: the retried commit
+    // resumes there (a void cannot: the cash may have left).
+    const bool resumed_after_journal_error =
+        is_commit && machine.state() == TxState::dispensing;
     if (!resumed_after_journal_error &&
         !machine.post(is_commit ? TxEvent::dispensed : TxEvent::void_requested)) {
-        Outcome outcome = invalid("invalid_transition",
-                                  std::string(is_commit ? "commit" : "void") +
-                                      " refused: the transaction for " + claim_id + " is " +
-                                      txStateName(machine.state()));
-        return outcome;
+        return invalid("invalid_transition", std::string(is_commit ? "commit" : "void") +
+                                                 " refused: the transaction for " + claim_id +
+                                                 " is " + txStateName(machine.state()));
     }
     const std::string key = journal_->newIdempotencyKey();
     std::string path;
     std::string body;
     if (is_commit) {
         path = "/v1/claims/" + claim_id + "/commit";
-        body = protocols::CommitRequest{amount, terminal_ref}.toJson().dump();
+        // The terminal's time of dispense: the caller commits when the cash has left.
+        body = protocols::CommitRequest{amount, terminal_ref, Journal::nowMs()}.toJson().dump();
     } else {
         path = "/v1/claims/" + claim_id + "/void";
         body = protocols::VoidRequest{reason}.toJson().dump();
@@ -412,10 +515,10 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
     }
     if (is_commit) {
         machine.advance(TxEvent::journalled);
-        transaction.terminal_ref = terminal_ref;
+        transaction.committed_amount = amount;
     }
     transaction.advised = kind;
-    const HttpReply reply = foreground_->send(HttpRequest{"POST", path, body, key});
+    const HttpReply reply = transport_->send(HttpRequest{"POST", path, body, key, deadline});
     const std::string code = errorCodeOf(reply.body);
     Outcome outcome;
     outcome.http_status = reply.status;
@@ -434,7 +537,11 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
                 outcome.claim_status = is_commit ? "paid" : "voided";
             }
             outcome.message = is_commit ? "paid" : "voided";
+            if (is_commit) {
+                keepReceipt(reply.body);
+            }
             machine.advance(TxEvent::acknowledged);
+            emit(kind, outcome, key, false);
             break;
         }
         case AdviceVerdict::retry:
@@ -443,6 +550,7 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
                                        reply.answered() ? code : reply.error);
             sender_.wake();
             takeError(outcome, reply);
+            // Queued even on a TLS trust failure: the advice is money and stays journalled.
             outcome.status = Status::queued;
             outcome.claim_status = "";
             outcome.message = "advice journalled, delivered when the gateway answers (" +
@@ -453,9 +561,11 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
             (void)journal_->remove(*row);
             takeError(outcome, reply);
             outcome.status = Status::refused;
-            logger_(std::string(adviceKindName(kind)) + " advice for " + claim_id +
-                    " refused by the gateway: " + outcome.code + " (" + outcome.message + ")");
+            logger_(LogLevel::warning, std::string(adviceKindName(kind)) + " advice for " +
+                                           claim_id + " refused by the gateway: " +
+                                           outcome.code + " (" + outcome.message + ")");
             machine.advance(TxEvent::refused);
+            emit(kind, outcome, key, false);
             break;
     }
     transaction.last = outcome;
@@ -463,19 +573,24 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
     return outcome;
 }
 
-ClientCore::Transaction& ClientCore::transactionFor(const std::string& claim_id) {
-    std::string id = claim_id;
-    if (const auto code = claim_codes_.find(claim_id); code != claim_codes_.end()) {
+ClientCore::Transaction* ClientCore::findTransaction(const std::string& claim_ref) {
+    std::string id = claim_ref;
+    if (const auto code = claim_codes_.find(claim_ref); code != claim_codes_.end()) {
         id = code->second;
     }
-    if (const auto it = transactions_.find(id); it != transactions_.end()) {
-        return *it->second;
+    const auto it = transactions_.find(id);
+    return it == transactions_.end() ? nullptr : it->second.get();
+}
+
+ClientCore::Transaction& ClientCore::transactionFor(const std::string& claim_id) {
+    if (Transaction* known = findTransaction(claim_id)) {
+        return *known;
     }
     // A hold this client did not make (kiosk slip at the POS) or no longer tracks (after a
     // restart): it is Reserved as far as this terminal knows; the gateway has the last word.
     auto transaction = std::make_unique<Transaction>();
     transaction->machine.advance(TxEvent::resume);
-    transaction->claim_id = id;
+    transaction->claim_id = claim_id;
     Transaction& ref = *transaction;
     remember(std::move(transaction));
     return ref;
@@ -500,30 +615,112 @@ void ClientCore::remember(std::unique_ptr<Transaction> transaction) {
     transactions_[id] = std::move(transaction);
 }
 
+void ClientCore::keepReceipt(const std::string& reply_body) {
+    const auto json = parseObject(reply_body);
+    const auto receipt_json = json.find("receipt");
+    if (receipt_json == json.end()) {
+        return;
+    }
+    auto fields = protocols::receiptFromJson(*receipt_json);
+    if (!fields.ok()) {
+        logger_(LogLevel::warning, "commit answered with an unusable receipt: " +
+                                       fields.status().message());
+        return;
+    }
+    Receipt receipt;
+    receipt.qr_text = protocols::encodeReceiptQr(*fields);
+    receipt.claim_id = fields->claim_id;
+    receipt.program = fields->program;
+    receipt.amount = fields->amount;
+    receipt.channel = fields->channel;
+    receipt.terminal_id = fields->terminal_id;
+    receipt.paid_at = fields->paid_at;
+    receipt.citizen_mask = fields->citizen_mask;
+    receipt.key_id = fields->key_id;
+    while (receipts_.size() >= kReceiptsKeptMax && !receipt_order_.empty()) {
+        receipts_.erase(receipt_order_.front());
+        receipt_order_.pop_front();
+    }
+    if (receipts_.count(receipt.claim_id) == 0) {
+        receipt_order_.push_back(receipt.claim_id);
+    }
+    receipts_[receipt.claim_id] = std::move(receipt);
+}
+
+void ClientCore::onDelivered(const JournalEntry& entry, const HttpReply& reply,
+                             AdviceVerdict verdict) {
+    Outcome outcome;
+    outcome.claim_id = entry.claim_id;
+    if (verdict == AdviceVerdict::acknowledged) {
+        const auto json = parseObject(reply.body);
+        outcome.status = Status::ok;
+        outcome.http_status = reply.status;
+        outcome.claim_status = stringField(json, "status");
+        if (const auto id = stringField(json, "claim_id"); !id.empty()) {
+            outcome.claim_id = id;
+        }
+        outcome.amount = integerField(json, "amount");
+        outcome.message = entry.kind == AdviceKind::commit ? "paid (delivered later)"
+                                                           : "voided (delivered later)";
+    } else {
+        takeError(outcome, reply);
+        outcome.status = Status::refused;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        if (entry.kind == AdviceKind::commit && verdict == AdviceVerdict::acknowledged) {
+            keepReceipt(reply.body);
+        }
+        if (Transaction* transaction = findTransaction(entry.claim_id);
+            transaction != nullptr && transaction->advised == entry.kind) {
+            if (outcome.amount == 0) {
+                outcome.amount = transaction->last.amount;
+            }
+            transaction->last = outcome;
+        }
+    }
+    emit(entry.kind, outcome, entry.idempotency_key, true);
+}
+
+void ClientCore::emit(AdviceKind kind, const Outcome& outcome, const std::string& key,
+                      bool in_background) {
+    if (!events_) {
+        return;
+    }
+    AdviceEvent event;
+    event.kind = kind == AdviceKind::commit   ? AdviceEventKind::commit_delivered
+                 : kind == AdviceKind::void_ ? AdviceEventKind::void_delivered
+                                             : AdviceEventKind::reserve_reversed;
+    event.status = outcome.status;
+    event.http_status = outcome.http_status;
+    event.terminal_id = identity_.terminal_id;
+    event.claim_id = outcome.claim_id;
+    event.idempotency_key = key;
+    event.code = outcome.code;
+    event.in_background = in_background;
+    events_(event);
+}
+
 std::optional<TxState> ClientCore::transactionState(const std::string& claim_id) {
     std::lock_guard lock(mutex_);
-    std::string id = claim_id;
-    if (const auto code = claim_codes_.find(claim_id); code != claim_codes_.end()) {
-        id = code->second;
-    }
-    const auto it = transactions_.find(id);
-    if (it == transactions_.end()) {
+    const Transaction* transaction = findTransaction(claim_id);
+    if (transaction == nullptr) {
         return std::nullopt;
     }
-    return it->second->machine.state();
+    return transaction->machine.state();
 }
 
 Outcome ClientCore::lookup(const char* claim_id) {
-    if (claim_id == nullptr || *claim_id == '\0') {
-        return invalid("missing_field", "claim_id is required");
+    const SteadyTime deadline = deadlineFromNow();
+    if (claim_id == nullptr || !isClaimRef(claim_id)) {
+        return invalidClaimRef(claim_id);
     }
-    if (!isToken(claim_id, kClaimIdLengthMax)) {
-        return invalid("bad_field", "claim_id must be 1.." + std::to_string(kClaimIdLengthMax) +
-                                        " characters of [A-Za-z0-9._:-]");
+    Lock lock = lockBy(deadline);
+    if (!lock.owns_lock()) {
+        return busy();
     }
-    std::lock_guard lock(mutex_);
-    const HttpReply reply =
-        foreground_->send(HttpRequest{"GET", std::string("/v1/claims/") + claim_id, "", ""});
+    const HttpReply reply = transport_->send(
+        HttpRequest{"GET", std::string("/v1/claims/") + claim_id, "", "", deadline});
     Outcome outcome;
     outcome.http_status = reply.status;
     if (reply.status == 200) {
@@ -533,11 +730,58 @@ Outcome ClientCore::lookup(const char* claim_id) {
         outcome.claim_code = stringField(json, "claim_code");
         outcome.claim_status = stringField(json, "status");
         outcome.amount = integerField(json, "amount");
+        outcome.hold_expires_at_ms = timeField(json, "expires_at");
         outcome.message = outcome.claim_status;
+        if (outcome.claim_status == "paid") {
+            keepReceipt(reply.body);
+        }
         return outcome;
     }
     takeError(outcome, reply);
-    outcome.status = unavailableAnswer(reply) ? Status::unavailable : Status::refused;
+    outcome.status = unavailableAnswer(reply) ? noDecisionStatus(reply) : Status::refused;
+    return outcome;
+}
+
+Outcome ClientCore::receipt(const char* claim_id, Receipt& out) {
+    if (claim_id == nullptr || !isClaimRef(claim_id)) {
+        return invalidClaimRef(claim_id);
+    }
+    const auto kept = [&]() -> std::optional<Receipt> {
+        std::lock_guard lock(mutex_);
+        std::string id = claim_id;
+        if (const auto code = claim_codes_.find(id); code != claim_codes_.end()) {
+            id = code->second;
+        }
+        const auto it = receipts_.find(id);
+        return it == receipts_.end() ? std::nullopt : std::optional<Receipt>(it->second);
+    };
+    auto found = kept();
+    Outcome outcome;
+    if (!found) {
+        // Not paid through this client since it opened: ask the gateway, which answers a paid
+        // claim with its receipt.
+        outcome = lookup(claim_id);
+        if (!outcome.ok()) {
+            return outcome;
+        }
+        found = kept();
+        if (!found) {
+            outcome.status = Status::refused;
+            outcome.code = outcome.claim_status == "paid" ? "receipt_unavailable" : "not_paid";
+            outcome.message = outcome.claim_status == "paid"
+                                  ? "the gateway did not send a receipt for " +
+                                        std::string(claim_id)
+                                  : std::string(claim_id) + " is " + outcome.claim_status +
+                                        ", not paid: there is no receipt";
+            return outcome;
+        }
+    }
+    out = *found;
+    outcome.status = Status::ok;
+    outcome.claim_id = found->claim_id;
+    outcome.claim_status = "paid";
+    outcome.amount = found->amount;
+    outcome.message = "receipt";
     return outcome;
 }
 

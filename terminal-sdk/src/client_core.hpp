@@ -1,17 +1,24 @@
 // File: client_core.hpp
 // The one implementation behind the C++ API and the C ABI: validates input, drives each
 // transaction's TransactionMachine, writes the journal before every state-changing request, and
-// hands undelivered advices to the AdviceSender. Seams (journal, transports, logger) come in
-// through the constructor so tests can drive it with a gmock transport.
+// hands undelivered advices to the AdviceSender. Seams (journal, transport, logger, events)
+// come in through the constructor so tests can drive it with a scripted transport.
+//
+// One deadline per call (issue 12): `timeout` bounds the whole of check, reserve (its
+// eligibility step included), lookup and receipt - waiting for the client, connecting,
+// retrying and failing over. Commit and void always journal first, so they may wait for a call
+// already in progress on the same client before their own deadline starts.
 #pragma once
 
 #include "advice_sender.hpp"
 #include "journal.hpp"
+#include "sdk_log.hpp"
 #include "terminal_identity.hpp"
 #include "transaction_machine.hpp"
 #include "transport.hpp"
 
 #include <claimgate/sdk/outcome.hpp>
+#include <claimgate/sdk/receipt.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -26,10 +33,10 @@ namespace claimgate::sdk {
 
 class ClientCore {
 public:
-    /// `foreground` serves the caller's requests, `background` the sender's (separate
-    /// connections, so a slow retry never delays a citizen at the terminal).
+    /// `transport` carries the caller's requests and the sender's (one connection per client).
     ClientCore(TerminalIdentity identity, std::unique_ptr<Journal> journal,
-               TransportPtr foreground, TransportPtr background, SdkLogger logger);
+               TransportPtr transport, SdkLogger logger, AdviceListener events,
+               std::chrono::milliseconds timeout);
     ~ClientCore();
     ClientCore(const ClientCore&) = delete;
     ClientCore& operator=(const ClientCore&) = delete;
@@ -44,6 +51,9 @@ public:
     Outcome commit(const char* claim_id, std::int64_t amount, const char* terminal_ref);
     Outcome voidClaim(const char* claim_id, const char* reason);
     Outcome lookup(const char* claim_id);
+    /// The signed receipt of a paid claim: kept from the commit's answer, else asked of the
+    /// gateway (GET /v1/claims/{id}).
+    Outcome receipt(const char* claim_id, Receipt& out);
     std::int64_t pendingAdvices();
     Status flush(std::chrono::milliseconds timeout);
 
@@ -58,28 +68,42 @@ private:
         TransactionMachine machine;
         std::string claim_id;
         std::string claim_code;
-        std::int64_t amount = 0;
-        std::string terminal_ref;  ///< of the commit, to recognise a duplicate submit
-        Outcome last;              ///< of the commit or void, replayed on a duplicate submit
-        std::optional<AdviceKind> advised;  ///< the advice journalled for this claim, if any
+        std::int64_t amount = 0;            ///< held amount, when this client made the hold
+        std::int64_t committed_amount = 0;  ///< of the commit advice, to refuse another amount
+        Outcome last;  ///< of the latest commit or void; updated when the sender delivers it
+        std::optional<AdviceKind> advised;  ///< the latest advice journalled for this claim
     };
     struct Claimant;
+    using Lock = std::unique_lock<std::timed_mutex>;
 
-    Outcome eligibility(const Claimant& claimant, TransactionMachine& machine);
+    SteadyTime deadlineFromNow() const;
+    /// Locks the client by the deadline; nullopt-like empty lock when it stayed busy.
+    Lock lockBy(SteadyTime deadline);
+    Outcome eligibility(const Claimant& claimant, TransactionMachine& machine,
+                        SteadyTime deadline);
     Outcome advice(AdviceKind kind, const std::string& claim_id, std::int64_t amount,
                    const std::string& terminal_ref, const std::string& reason);
+    Transaction* findTransaction(const std::string& claim_ref);
     Transaction& transactionFor(const std::string& claim_id);
     void remember(std::unique_ptr<Transaction> transaction);
+    void keepReceipt(const std::string& reply_body);
+    void onDelivered(const JournalEntry& entry, const HttpReply& reply, AdviceVerdict verdict);
+    void emit(AdviceKind kind, const Outcome& outcome, const std::string& key,
+              bool in_background);
 
     TerminalIdentity identity_;
     std::unique_ptr<Journal> journal_;
-    TransportPtr foreground_;
+    TransportPtr transport_;
     SdkLogger logger_;
-    AdviceSender sender_;
-    std::mutex mutex_;  // serialises the foreground calls of one client
+    AdviceListener events_;
+    std::chrono::milliseconds timeout_;
+    std::timed_mutex mutex_;  // serialises the calls of one client (and delivery bookkeeping)
     std::map<std::string, std::unique_ptr<Transaction>> transactions_;  // by claim id
     std::map<std::string, std::string> claim_codes_;                    // claim code -> id
     std::deque<std::string> transaction_order_;                         // oldest first
+    std::map<std::string, Receipt> receipts_;                           // by claim id
+    std::deque<std::string> receipt_order_;                             // oldest first
+    AdviceSender sender_;  // last: its thread stops before the members it uses go
 };
 
 }  // namespace claimgate::sdk

@@ -5,6 +5,10 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -104,8 +108,13 @@ std::int64_t Journal::nowMs() {
         .count();
 }
 
-Journal::Journal(sqlite3* db, std::string path, std::string key_prefix, std::int64_t count)
-    : db_(db), path_(std::move(path)), key_prefix_(std::move(key_prefix)), count_(count) {}
+Journal::Journal(sqlite3* db, std::string path, std::string key_prefix, std::int64_t count,
+                 const JournalSealer& sealer)
+    : db_(db),
+      path_(std::move(path)),
+      key_prefix_(std::move(key_prefix)),
+      count_(count),
+      sealer_(sealer) {}
 
 Journal::~Journal() { sqlite3_close(db_); }
 
@@ -120,9 +129,27 @@ Status Journal::exec(const char* sql) {
 }
 
 Result<std::unique_ptr<Journal>> Journal::open(const std::string& path,
-                                               const std::string& key_prefix) {
+                                               const std::string& key_prefix,
+                                               const JournalSealer& sealer) {
     if (path.empty()) {
         return Status(ErrorCode::bad_field, "journal_path is empty");
+    }
+    // Owner-only from the first byte, whatever the umask; SQLite gives the -wal and -shm files
+    // the database file's mode. Older journals are tightened.
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return Status(ErrorCode::bad_field, "journal_path '" + path + "' cannot be created");
+    }
+    ::close(fd);
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        const std::string file = path + suffix;
+        struct stat info {};
+        if (::stat(file.c_str(), &info) == 0 && (info.st_mode & 0077) != 0 &&
+            ::chmod(file.c_str(), 0600) != 0) {
+            return Status(ErrorCode::bad_field, "journal file '" + file +
+                                                    "' is readable by others and cannot be "
+                                                    "made 0600");
+        }
     }
     sqlite3* db = nullptr;
     const int rc = sqlite3_open_v2(path.c_str(), &db,
@@ -135,11 +162,12 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& path,
         return status;
     }
     sqlite3_busy_timeout(db, 5000);
-    std::unique_ptr<Journal> journal(new Journal(db, path, sanitiseKeyPrefix(key_prefix), 0));
+    std::unique_ptr<Journal> journal(
+        new Journal(db, path, sanitiseKeyPrefix(key_prefix), 0, sealer));
     // FULL: the row reaches the disk before the request leaves (contracts §7); WAL keeps that to one
     // fsync per write.
     for (const char* sql :
-         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA secure_delete=ON",
           "CREATE TABLE IF NOT EXISTS advices ("
           " id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,"
           " idempotency_key TEXT NOT NULL UNIQUE, claim_id TEXT NOT NULL, path TEXT NOT NULL,"
@@ -158,6 +186,7 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& path,
         return sqliteError(db, "count");
     }
     journal->count_ = count.integer(0);
+    journal->truncateWalIfEmpty();
     return journal;
 }
 
@@ -193,7 +222,13 @@ Result<std::int64_t> Journal::append(AdviceKind kind, const std::string& idempot
     insert.bind(2, idempotency_key);
     insert.bind(3, claim_id);
     insert.bind(4, path);
-    insert.bind(5, body);
+    // Only a reserve names a citizen; it is the only body sealed (the others are amounts,
+    // references and reasons the gateway's ledger keeps in clear as well).
+    const std::string stored = kind == AdviceKind::reserve ? sealer_.seal(body) : body;
+    if (stored.empty() && !body.empty()) {
+        return Status(ErrorCode::internal, "journal: sealing the reserve body failed");
+    }
+    insert.bind(5, stored);
     insert.bind(6, now);
     insert.bind(7, now);
     if (insert.step() != SQLITE_DONE) {
@@ -219,7 +254,16 @@ Status Journal::remove(std::int64_t id) {
         --count_;
     }
     in_flight_.erase(id);
+    truncateWalIfEmpty();
     return Status::okStatus();
+}
+
+void Journal::truncateWalIfEmpty() {
+    if (count_ == 0) {
+        // Best effort: a reader elsewhere may block the truncate; the next empty moment retries.
+        (void)sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,
+                                        nullptr);
+    }
 }
 
 Status Journal::reschedule(std::int64_t id, std::int64_t attempts, std::int64_t next_attempt_ms,
@@ -292,6 +336,11 @@ Result<std::vector<JournalEntry>> Journal::due(std::int64_t now_ms, std::size_t 
         entry.claim_id = select.text(3);
         entry.path = select.text(4);
         entry.body = select.text(5);
+        if (entry.kind == AdviceKind::reserve) {
+            auto opened = sealer_.open(entry.body);
+            entry.body_unreadable = !opened.has_value();
+            entry.body = opened.value_or(std::string());
+        }
         entry.attempts = select.integer(6);
         entry.next_attempt_ms = select.integer(7);
         entry.created_ms = select.integer(8);

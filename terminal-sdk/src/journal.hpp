@@ -3,9 +3,14 @@
 // synchronous=FULL, so a row is on the disk before the request it describes is sent. Rows are
 // deleted only when the gateway has answered definitively. Thread-safe (the foreground calls and
 // the background sender share it).
+//
+// No personal data at rest (issue 11): the file and its WAL are created 0600, a reserve's body
+// (the only one naming a citizen) is sealed (journal_sealer.hpp), deleted rows are overwritten
+// (secure_delete) and the WAL is checkpointed and truncated whenever the journal runs empty.
 #pragma once
 
 #include "journal_entry.hpp"
+#include "journal_sealer.hpp"
 
 #include <claimgate/protocols/status.hpp>
 
@@ -26,7 +31,8 @@ public:
     /// Opens or creates the journal at `path`. Rows left by an earlier run become due at once
     /// (replay on open). `key_prefix` (the terminal id) starts every idempotency key.
     static protocols::Result<std::unique_ptr<Journal>> open(const std::string& path,
-                                                            const std::string& key_prefix);
+                                                            const std::string& key_prefix,
+                                                            const JournalSealer& sealer);
     ~Journal();
     Journal(const Journal&) = delete;
     Journal& operator=(const Journal&) = delete;
@@ -65,8 +71,11 @@ public:
     static std::int64_t nowMs();
 
 private:
-    Journal(sqlite3* db, std::string path, std::string key_prefix, std::int64_t count);
+    Journal(sqlite3* db, std::string path, std::string key_prefix, std::int64_t count,
+            const JournalSealer& sealer);
     protocols::Status exec(const char* sql);
+    /// Called with mutex_ held after a row left: an empty journal truncates its WAL.
+    void truncateWalIfEmpty();
 
     std::mutex mutex_;
     sqlite3* db_;
@@ -74,6 +83,7 @@ private:
     std::string key_prefix_;
     std::int64_t count_;
     std::set<std::int64_t> in_flight_;
+    JournalSealer sealer_;
 };
 
 }  // namespace claimgate::sdk

@@ -21,7 +21,10 @@ struct JournalEntry {
     std::string idempotency_key;
     std::string claim_id;
     std::string path;
-    std::string body;
+    std::string body;  ///< plaintext (a reserve's is sealed at rest, journal_sealer.hpp)
+    /// A sealed reserve body that this terminal key cannot open (key replaced since): the
+    /// reversal cannot be replayed; the gateway's hold expires on its own.
+    bool body_unreadable = false;
     std::int64_t attempts = 0;
     std::int64_t next_attempt_ms = 0;  ///< wall clock (survives reboots)
     std::int64_t created_ms = 0;

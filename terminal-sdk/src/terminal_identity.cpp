@@ -56,11 +56,14 @@ Result<TerminalIdentity> TerminalIdentity::fromCertificateFile(const std::string
         return Status(ErrorCode::bad_field,
                       "terminal certificate " + path + " lacks CN (terminal id) or O (operator)");
     }
+    // The OU is the terminal's role: a channel, or "pos" (a till paying kiosk slips; the
+    // gateway decides what each role may do, contracts §3).
     const auto channel = protocols::parseChannel(identity.channel);
-    if (!channel.has_value() || !protocols::isTerminalChannel(*channel)) {
+    if (identity.channel != "pos" &&
+        (!channel.has_value() || !protocols::isTerminalChannel(*channel))) {
         return Status(ErrorCode::bad_field, "terminal certificate " + path + " has OU='" +
                                                 identity.channel +
-                                                "', expected atm, kiosk or counter");
+                                                "', expected atm, kiosk, pos or counter");
     }
     return identity;
 }

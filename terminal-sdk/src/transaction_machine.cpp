@@ -123,6 +123,9 @@ struct AdviceQueued : TxStateBase<AdviceQueued, TxState::advice_queued> {
     using TxStateBase::TxStateBase;
 };
 struct Disputed : TxStateBase<Disputed, TxState::disputed> {
+    // The gateway refused the commit for good (e.g. amount_mismatch): the hold may still be
+    // released, so the claim does not sit until finance resolves it.
+    using reactions = mpl::list<sc::transition<EvVoid, Voiding>>;
     using TxStateBase::TxStateBase;
 };
 
@@ -195,7 +198,6 @@ bool TransactionMachine::finished() const noexcept {
         case TxState::done:
         case TxState::voided:
         case TxState::advice_queued:
-        case TxState::disputed:
             return true;
         default:
             return false;

@@ -11,6 +11,7 @@
 //   Reserved -void-> Voiding -acknowledged-> Voided
 //   Committing | Voiding -contact_lost-> AdviceQueued    (the journal delivers it later)
 //   Committing | Voiding -refused-> Disputed             (gateway rejected the advice)
+//   Disputed -void-> Voiding             (a refused commit's hold can still be released)
 //
 // An event the current state has no reaction for is refused (post() returns false), never
 // silently dropped: a commit after a void, or a second dispense, is a caller bug to report.

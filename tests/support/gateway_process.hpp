@@ -36,6 +36,9 @@ public:
     bool start(std::chrono::seconds timeout = std::chrono::seconds(20));
     /// SIGKILL and reap.
     void kill9();
+    /// Sends `signal` (e.g. SIGSTOP / SIGCONT to freeze and thaw the gateway); false if not
+    /// running.
+    bool sendSignal(int signal);
     /// SIGTERM, wait up to `timeout`, then SIGKILL. Returns the exit code (-1 if killed).
     int terminate(std::chrono::seconds timeout = std::chrono::seconds(20));
     [[nodiscard]] bool running() const { return pid_ > 0; }

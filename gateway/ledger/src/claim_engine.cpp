@@ -4,6 +4,7 @@
 #include <claimgate/protocols/error_code.hpp>
 #include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/messages.hpp>
+#include <claimgate/protocols/receipt_code.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
 #include <openssl/rand.h>
@@ -181,21 +182,24 @@ void ClaimEngine::appendEvent(LedgerStore& store, const ClaimRecord& claim,
 }
 
 std::string ClaimEngine::receiptPayload(const ClaimRecord& claim) {
-    const nlohmann::json payload = {
-        {"claim_id", claim.claim_id},
-        {"program", claim.program},
-        {"amount", claim.amount},
-        {"channel", protocols::channelName(claim.channel)},
-        {"terminal_id", claim.terminal_id},
-        {"paid_at", protocols::formatRfc3339Millis(claim.paid_at.value_or(0))},
-        {"citizen_mask", claim.citizen_mask}};
-    return payload.dump();
+    protocols::ReceiptFields fields;
+    fields.claim_id = claim.claim_id;
+    fields.program = claim.program;
+    fields.amount = claim.amount;
+    fields.channel = std::string(protocols::channelName(claim.channel));
+    fields.terminal_id = claim.terminal_id;
+    fields.paid_at = protocols::formatRfc3339Millis(claim.paid_at.value_or(0));
+    fields.citizen_mask = claim.citizen_mask;
+    return protocols::receiptPayload(fields);
 }
 
 nlohmann::json ClaimEngine::signedReceipt(const ClaimRecord& claim) const {
     const std::string payload = receiptPayload(claim);
     nlohmann::json receipt = nlohmann::json::parse(payload);
     receipt["sig"] = receipt_signer_ ? receipt_signer_->signBase64(payload) : std::string();
+    // Not signed: names the key so a printed receipt (protocols/receipt_code.hpp) can say which
+    // certificate verifies it.
+    receipt["key_id"] = receipt_signer_ ? receipt_signer_->keyId() : std::string();
     return receipt;
 }
 
@@ -468,7 +472,11 @@ LedgerReply ClaimEngine::readClaim(LedgerStore& store, const ReadClaimOperation&
         return errorReply(
             Status(ErrorCode::operator_mismatch, "the claim belongs to another operator"));
     }
-    return jsonReply(200, claim->toJson());
+    nlohmann::json body = claim->toJson();
+    if (claim->status == ClaimStatus::paid) {
+        body["receipt"] = signedReceipt(*claim);  // a terminal can reprint it (cg_get_receipt)
+    }
+    return jsonReply(200, body);
 }
 
 nlohmann::json ClaimRecord::toJson() const {

@@ -18,6 +18,8 @@ constexpr std::array kCommands = {
             runVerify},
     Command{"pull", "fetch programs, rosters and other channels' payouts over T-Road", runPull},
     Command{"push", "send changed ledger claims to the payout platform over T-Road", runPush},
+    Command{"receipt", "verify printed receipts offline: receipt verify --cert PEM QR_TEXT",
+            runReceipt},
 };
 
 }  // namespace

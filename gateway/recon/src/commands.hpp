@@ -24,6 +24,7 @@ int runExport(int argc, char** argv);
 int runVerify(int argc, char** argv);
 int runPull(int argc, char** argv);
 int runPush(int argc, char** argv);
+int runReceipt(int argc, char** argv);
 
 /// Exit codes shared by the subcommands.
 inline constexpr int kExitOk = 0;

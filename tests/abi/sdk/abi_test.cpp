@@ -70,7 +70,7 @@ TEST(SdkSharedLibraryTest, ExportsExactlyTheApi) {
     }
 }
 
-TEST(SdkInstallTest, VendorBuildsCSampleAgainstInstalledSdkWithPkgConfigAlone) {
+TEST(SdkInstallTest, VendorBuildsAndRunsTheSamplesAgainstTheInstalledSdkWithPkgConfigAlone) {
     const auto prefix = makeTempDir("sdk-install");
     const auto install = runShell(std::string(CG_ABI_CMAKE) + " --install " + CG_ABI_BUILD_DIR +
                                   " --component sdk --prefix " + prefix.string());
@@ -79,6 +79,8 @@ TEST(SdkInstallTest, VendorBuildsCSampleAgainstInstalledSdkWithPkgConfigAlone) {
     const auto flags = runShell(pc + " pkg-config --cflags --libs claimgate-sdk");
     ASSERT_EQ(flags.exit_code, 0) << flags.output;
     EXPECT_NE(flags.output.find("-lclaimgate-sdk"), std::string::npos) << flags.output;
+    EXPECT_NE(flags.output.find("-Wl,-rpath," + prefix.string()), std::string::npos)
+        << "the run path that makes a built program run as installed: " << flags.output;
 
     const std::string samples = prefix.string() + "/share/claimgate-sdk/samples";
     const auto build_c = runShell("cc -std=c99 -Wall -Werror " + samples +
@@ -86,8 +88,9 @@ TEST(SdkInstallTest, VendorBuildsCSampleAgainstInstalledSdkWithPkgConfigAlone) {
                                   " pkg-config --cflags --libs claimgate-sdk) -o " +
                                   prefix.string() + "/minimal_atm");
     ASSERT_EQ(build_c.exit_code, 0) << build_c.output;
-    const auto run_c = runShell("LD_LIBRARY_PATH=" + prefix.string() + "/lib " +
-                                prefix.string() + "/minimal_atm --help");
+    // No LD_LIBRARY_PATH: the run path from pkg-config finds the installed library.
+    const auto run_c = runShell("env -u LD_LIBRARY_PATH " + prefix.string() +
+                                "/minimal_atm --help");
     EXPECT_EQ(run_c.exit_code, 0) << run_c.output;
     EXPECT_NE(run_c.output.find("usage: minimal_atm"), std::string::npos) << run_c.output;
     EXPECT_NE(run_c.output.find("ABI 1"), std::string::npos) << run_c.output;
@@ -96,8 +99,8 @@ TEST(SdkInstallTest, VendorBuildsCSampleAgainstInstalledSdkWithPkgConfigAlone) {
                                     pc + " pkg-config --cflags --libs claimgate-sdk) -o " +
                                     prefix.string() + "/counter");
     ASSERT_EQ(build_cxx.exit_code, 0) << build_cxx.output;
-    const auto run_cxx = runShell("LD_LIBRARY_PATH=" + prefix.string() + "/lib " +
-                                  prefix.string() + "/counter --help");
+    const auto run_cxx = runShell("env -u LD_LIBRARY_PATH " + prefix.string() +
+                                  "/counter --help");
     EXPECT_EQ(run_cxx.exit_code, 0) << run_cxx.output;
 
     // The CMake package: shared and static targets, from a vendor's own project.

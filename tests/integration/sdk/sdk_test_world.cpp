@@ -1,11 +1,13 @@
 // File: sdk_test_world.cpp
 #include "sdk_test_world.hpp"
 
+#include "store_seed.hpp"
 #include "test_citizens.hpp"
 #include "test_pki.hpp"
 
 #include <sqlite3.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -15,7 +17,8 @@ using claimgate::testing::binDir;
 using claimgate::testing::runCommand;
 using claimgate::testing::TestPki;
 
-SdkTestWorld::SdkTestWorld(std::uint32_t citizens) : dir_("cg-sdk-world") {
+SdkTestWorld::SdkTestWorld(std::uint32_t citizens, std::string ledger_uri)
+    : dir_("cg-sdk-world"), ledger_uri_(std::move(ledger_uri)) {
     for (std::uint32_t i = 0; i < citizens; ++i) {
         WorldCitizen citizen;
         citizen.id = claimgate::testing::nationalId(700000 + i, 'F', '1');
@@ -27,10 +30,25 @@ SdkTestWorld::SdkTestWorld(std::uint32_t citizens) : dir_("cg-sdk-world") {
     }
 }
 
-SdkTestWorld::~SdkTestWorld() { stopGateway(); }
+SdkTestWorld::~SdkTestWorld() {
+    stopGateway();
+    if (peer_ && peer_->running()) {
+        (void)peer_->terminate();
+    }
+}
+
+std::vector<std::string> SdkTestWorld::ledgerArgs() const {
+    if (ledger_uri_.empty()) {
+        return {};
+    }
+    return {"--ledger", ledger_uri_, "--pepper-file", dir_.file("pepper")};
+}
 
 bool SdkTestWorld::setUp(std::string& error) {
     std::filesystem::create_directories(dataDir());
+    if (!ledger_uri_.empty()) {
+        (void)claimgate::testing::writePepperFile(dir_.file("pepper"));
+    }
     {
         std::ofstream program(dir_.file("program.json"));
         program << R"({"id": ")" << kProgram << R"(", "name": "SDK test", "amount": )" << kAmount
@@ -46,16 +64,23 @@ bool SdkTestWorld::setUp(std::string& error) {
         }
     }
     const std::string gateway = binDir() + "/claimgate-gateway";
-    auto put = runCommand({gateway, "program", "put", "--data-dir", dataDir(),
-                           dir_.file("program.json")},
-                          dir_.file("program-put.log"));
+    std::vector<std::string> put_args = {gateway, "program", "put", "--data-dir", dataDir()};
+    for (const auto& arg : ledgerArgs()) {
+        put_args.push_back(arg);
+    }
+    put_args.push_back(dir_.file("program.json"));
+    auto put = runCommand(put_args, dir_.file("program-put.log"));
     if (put.exit_code != 0) {
         error = "program put: " + put.output;
         return false;
     }
-    auto import = runCommand({gateway, "roster", "import", "--data-dir", dataDir(), "--program",
-                              kProgram, rosterCsv()},
-                             dir_.file("roster-import.log"));
+    std::vector<std::string> import_args = {gateway,   "roster",  "import", "--data-dir",
+                                            dataDir(), "--program", kProgram};
+    for (const auto& arg : ledgerArgs()) {
+        import_args.push_back(arg);
+    }
+    import_args.push_back(rosterCsv());
+    auto import = runCommand(import_args, dir_.file("roster-import.log"));
     if (import.exit_code != 0) {
         error = "roster import: " + import.output;
         return false;
@@ -67,7 +92,7 @@ bool SdkTestWorld::restartGateway(std::string& error) {
     if (!gateway_) {
         std::filesystem::create_directories(dir_.file("logs"));
         gateway_ = std::make_unique<claimgate::testing::GatewayProcess>(
-            dataDir(), TestPki::shared().dir(), dir_.file("logs"));
+            dataDir(), TestPki::shared().dir(), dir_.file("logs"), ledgerArgs());
     }
     if (!gateway_->start()) {
         error = "gateway start: " + gateway_->error() + "\n" + gateway_->allLogs();
@@ -82,8 +107,21 @@ void SdkTestWorld::killGateway() {
     }
 }
 
+void SdkTestWorld::freezeGateway() {
+    if (gateway_) {
+        (void)gateway_->sendSignal(SIGSTOP);
+    }
+}
+
+void SdkTestWorld::thawGateway() {
+    if (gateway_) {
+        (void)gateway_->sendSignal(SIGCONT);
+    }
+}
+
 void SdkTestWorld::stopGateway() {
     if (gateway_ && gateway_->running()) {
+        (void)gateway_->sendSignal(SIGCONT);  // a frozen gateway cannot act on SIGTERM
         (void)gateway_->terminate();
     }
 }
@@ -93,6 +131,26 @@ std::string SdkTestWorld::gatewayUrl() const {
 }
 
 std::uint16_t SdkTestWorld::gatewayPort() const { return gateway_->apiPort(); }
+
+bool SdkTestWorld::startPeer(std::string& error) {
+    if (ledger_uri_.empty()) {
+        error = "a peer needs a shared (PostgreSQL) ledger";
+        return false;
+    }
+    std::filesystem::create_directories(dir_.file("peer-data"));
+    std::filesystem::create_directories(dir_.file("peer-logs"));
+    peer_ = std::make_unique<claimgate::testing::GatewayProcess>(
+        dir_.file("peer-data"), TestPki::shared().dir(), dir_.file("peer-logs"), ledgerArgs());
+    if (!peer_->start()) {
+        error = "peer start: " + peer_->error() + "\n" + peer_->allLogs();
+        return false;
+    }
+    return true;
+}
+
+std::string SdkTestWorld::peerUrl() const {
+    return "https://127.0.0.1:" + std::to_string(peer_->apiPort());
+}
 
 const std::string& SdkTestWorld::pkiDir() const { return TestPki::shared().dir(); }
 

@@ -6,6 +6,7 @@
 #include "mock_transport.hpp"
 #include "sdk_limits.hpp"
 #include "temp_dir.hpp"
+#include "test_sealer.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -62,16 +63,21 @@ protected:
     void SetUp() override { open(); }
 
     void open() {
-        auto journal = Journal::open(dir_.file("journal.db"), "atm-0001");
+        auto journal =
+            Journal::open(dir_.file("journal.db"), "atm-0001", testing::testSealer());
         ASSERT_TRUE(journal.ok()) << journal.status().message();
         core_ = std::make_unique<ClientCore>(
             TerminalIdentity{"atm-0001", "BANK004", "atm"}, std::move(journal).value(),
-            std::make_unique<ScriptedTransport>(gateway_),
-            std::make_unique<ScriptedTransport>(gateway_),
-            [this](const std::string& line) {
+            std::make_shared<ScriptedTransport>(gateway_),
+            [this](LogLevel, const std::string& line) {
                 std::lock_guard lock(log_mutex_);
                 log_ += line + "\n";
-            });
+            },
+            [this](const AdviceEvent& event) {
+                std::lock_guard lock(log_mutex_);
+                events_.push_back(event);
+            },
+            std::chrono::milliseconds(2000));
     }
 
     std::vector<HttpRequest> requestsTo(const std::string& fragment) {
@@ -89,6 +95,7 @@ protected:
     std::unique_ptr<ClientCore> core_;
     std::mutex log_mutex_;
     std::string log_;
+    std::vector<AdviceEvent> events_;
 };
 
 TEST_F(ClientCoreTest, CheckEligibleReturnsOkWithAmountAndChannel) {
@@ -363,17 +370,17 @@ TEST_F(ClientCoreTest, BadInputIsRefusedLocallyWithoutSending) {
 
 TEST(ClientCoreMockTest, CheckSendsOneEligibilityRequestWithoutIdempotencyKey) {
     TempDir dir;
-    auto journal = Journal::open(dir.file("j.db"), "counter-0001");
+    auto journal = Journal::open(dir.file("j.db"), "counter-0001", testing::testSealer());
     ASSERT_TRUE(journal.ok());
-    auto foreground = std::make_unique<::testing::StrictMock<testing::MockTransport>>();
+    auto foreground = std::make_shared<::testing::StrictMock<testing::MockTransport>>();
     EXPECT_CALL(*foreground, send(::testing::AllOf(
                                  ::testing::Field(&HttpRequest::path, "/v1/eligibility"),
                                  ::testing::Field(&HttpRequest::idempotency_key, ""))))
         .WillOnce(Return(json(200, {{"eligible", true}, {"amount", 6000}})));
     ClientCore core(TerminalIdentity{"counter-0001", "POST700", "counter"},
                     std::move(journal).value(), std::move(foreground),
-                    std::make_unique<::testing::StrictMock<testing::MockTransport>>(),
-                    [](const std::string&) {});
+                    [](LogLevel, const std::string&) {}, AdviceListener{},
+                    std::chrono::milliseconds(2000));
     EXPECT_TRUE(core.check("CASH2023", kCitizen, nullptr, kProxy).eligible);
 }
 
@@ -411,7 +418,7 @@ TEST(ClientCoreCrashTest, AdviceWrittenBeforeSendIsDeliveredAfterKill) {
     const pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
-        auto journal = Journal::open(path, "atm-0001");
+        auto journal = Journal::open(path, "atm-0001", testing::testSealer());
         if (!journal.ok()) {
             _exit(3);
         }
@@ -423,8 +430,9 @@ TEST(ClientCoreCrashTest, AdviceWrittenBeforeSendIsDeliveredAfterKill) {
             return happyGateway(request);
         });
         ClientCore core(TerminalIdentity{"atm-0001", "BANK004", "atm"},
-                        std::move(journal).value(), std::make_unique<ScriptedTransport>(gateway),
-                        std::make_unique<ScriptedTransport>(gateway), [](const std::string&) {});
+                        std::move(journal).value(), std::make_shared<ScriptedTransport>(gateway),
+                        [](LogLevel, const std::string&) {}, AdviceListener{},
+                        std::chrono::milliseconds(2000));
         if (core.reserve("CASH2023", kCitizen, kNhi, nullptr, 6000).status != Status::ok) {
             _exit(4);
         }
@@ -436,14 +444,15 @@ TEST(ClientCoreCrashTest, AdviceWrittenBeforeSendIsDeliveredAfterKill) {
     ASSERT_TRUE(WIFEXITED(wstatus));
     ASSERT_EQ(WEXITSTATUS(wstatus), 0);
 
-    auto journal = Journal::open(path, "atm-0001");
+    auto journal = Journal::open(path, "atm-0001", testing::testSealer());
     ASSERT_TRUE(journal.ok());
     ASSERT_EQ((*journal)->count(), 1);
     auto gateway = std::make_shared<ScriptedGateway>();
     gateway->setHandler(happyGateway);
     ClientCore core(TerminalIdentity{"atm-0001", "BANK004", "atm"}, std::move(journal).value(),
-                    std::make_unique<ScriptedTransport>(gateway),
-                    std::make_unique<ScriptedTransport>(gateway), [](const std::string&) {});
+                    std::make_shared<ScriptedTransport>(gateway),
+                    [](LogLevel, const std::string&) {}, AdviceListener{},
+                    std::chrono::milliseconds(2000));
     core.startSender();
     ASSERT_EQ(core.flush(std::chrono::seconds(10)), Status::ok);
     const auto requests = gateway->requests();

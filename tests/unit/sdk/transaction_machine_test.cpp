@@ -98,8 +98,7 @@ TEST(TransactionMachineRefusal, EveryFinalStateRefusesEveryEvent) {
         {E::check, E::ineligible},
         {E::resume, E::dispensed, E::journalled, E::acknowledged},
         {E::resume, E::void_requested, E::acknowledged},
-        {E::resume, E::dispensed, E::journalled, E::contact_lost},
-        {E::resume, E::dispensed, E::journalled, E::refused}};
+        {E::resume, E::dispensed, E::journalled, E::contact_lost}};
     for (const auto& path : to_final) {
         for (int e = 0; e <= static_cast<int>(E::acknowledged); ++e) {
             TransactionMachine machine;
@@ -113,6 +112,20 @@ TEST(TransactionMachineRefusal, EveryFinalStateRefusesEveryEvent) {
             EXPECT_EQ(machine.state(), before);
         }
     }
+}
+
+// Issue 12: a hold whose commit the gateway refused for good can still be released.
+TEST(TransactionMachineRefusal, RefusedCommitCanStillBeVoidedButNotCommittedAgain) {
+    TransactionMachine machine;
+    for (TxEvent event : {E::resume, E::dispensed, E::journalled, E::refused}) {
+        ASSERT_TRUE(machine.post(event));
+    }
+    EXPECT_EQ(machine.state(), TxState::disputed);
+    EXPECT_FALSE(machine.finished());
+    EXPECT_FALSE(machine.post(TxEvent::dispensed));
+    ASSERT_TRUE(machine.post(TxEvent::void_requested));
+    ASSERT_TRUE(machine.post(TxEvent::acknowledged));
+    EXPECT_EQ(machine.state(), TxState::voided);
 }
 
 TEST(TransactionMachineRefusal, RefusalLeavesMachineUsable) {

@@ -22,6 +22,9 @@ public:
 
     /// base64(DER signature) over SHA-256(message). Thread-safe.
     [[nodiscard]] std::string signBase64(std::string_view message) const;
+    /// Names the key on printed receipts: the first 16 hex digits of SHA-256 over the DER
+    /// SubjectPublicKeyInfo (the same for the key and its certificate).
+    [[nodiscard]] std::string keyId() const;
 
 private:
     explicit EcdsaSigner(void* key) : key_(key) {}
@@ -39,6 +42,8 @@ public:
 
     [[nodiscard]] bool verifyBase64(std::string_view message,
                                     std::string_view signature_base64) const;
+    /// See EcdsaSigner::keyId.
+    [[nodiscard]] std::string keyId() const;
 
 private:
     explicit EcdsaVerifier(void* key) : key_(key) {}

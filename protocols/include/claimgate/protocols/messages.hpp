@@ -30,6 +30,9 @@ struct ClaimantRequest {
 struct CommitRequest {
     std::int64_t amount = 0;
     std::string terminal_ref;
+    /// When the cash left the terminal (its clock, Unix ms); "dispensed_at" (RFC 3339) on the
+    /// wire, optional for terminals built before it existed (contracts §5).
+    std::optional<std::int64_t> dispensed_at;
     [[nodiscard]] nlohmann::json toJson() const;
 };
 

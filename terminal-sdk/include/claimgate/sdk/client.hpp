@@ -10,11 +10,14 @@
 //   if (held.ok()) { dispense(); client->commit(held.claim_id, held.amount, "ref-1"); }
 //
 // Thread-safety: every member may be called from several threads; calls on one Client are
-// serialised internally (the background sender runs on its own thread and connection).
+// serialised internally (the background sender runs on its own thread and shares the client's
+// one connection). timeout_ms bounds each whole call (see ClientConfig).
 #pragma once
 
 #include <claimgate/sdk/client_config.hpp>
+#include <claimgate/sdk/logging.hpp>
 #include <claimgate/sdk/outcome.hpp>
+#include <claimgate/sdk/receipt.hpp>
 #include <claimgate/sdk_export.h>
 
 #include <chrono>
@@ -25,6 +28,7 @@
 namespace claimgate::sdk {
 
 class ClientCore;
+struct ClientAccess;
 
 class CG_API Client {
 public:
@@ -51,6 +55,8 @@ public:
 
     /// Current state of a claim (id or kiosk claim code) at the gateway; read-only.
     Outcome lookup(const std::string& claim_id);
+    /// The signed receipt of a paid claim (qr_text to print); ok, or refused "not_paid".
+    Outcome receipt(const std::string& claim_id, Receipt& out);
 
     /// Advices (and reserve reversals) not yet acknowledged by the gateway.
     std::int64_t pendingAdvices();
@@ -61,18 +67,12 @@ public:
     [[nodiscard]] const std::string& operatorId() const noexcept;
     [[nodiscard]] const std::string& channel() const noexcept;
 
-    /// The shared core; for the C ABI and the SDK's own tests.
-    [[nodiscard]] ClientCore& core() noexcept { return *core_; }
-
+private:
+    friend struct ClientAccess;  // the C ABI, inside the library
     explicit Client(std::unique_ptr<ClientCore> core);
 
-private:
     std::unique_ptr<ClientCore> core_;
 };
-
-/// Where the SDK's warnings go (see cg_set_log_handler); nullptr restores stderr.
-using LogFunction = void (*)(void* user, const char* line);
-CG_API void setLogHandler(LogFunction handler, void* user) noexcept;
 
 /// "ok", "queued", ... (the C ABI spells them "CG_OK", ...).
 CG_API const char* statusName(Status status) noexcept;

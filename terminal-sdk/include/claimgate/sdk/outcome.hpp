@@ -28,6 +28,12 @@ struct Outcome {
     std::int64_t amount = 0;
     bool eligible = false;      ///< check only
     std::string message;        ///< human-readable; never a full citizen ID
+    /// reserve: when the gateway releases the hold if no commit arrives (Unix milliseconds).
+    std::int64_t hold_expires_at_ms = 0;
+    /// check / reserve refused with already_claimed: channel and time of the claim that blocks
+    /// the citizen, as far as the gateway discloses them (empty / 0 otherwise).
+    std::string claimed_channel;
+    std::int64_t claimed_at_ms = 0;
 
     [[nodiscard]] bool ok() const noexcept { return status == Status::ok; }
 };
