@@ -36,14 +36,12 @@ public:
     bool start(std::chrono::seconds timeout = std::chrono::seconds(20));
     /// SIGKILL and reap.
     void kill9();
-    /// Sends `signal` (e.g. SIGSTOP / SIGCONT to freeze and thaw the gateway); false if not
-    /// running.
+    /// Sends `signal` (SIGHUP to reload, SIGSTOP / SIGCONT to freeze and thaw) to the running
+    /// child; false if it is not running.
     bool sendSignal(int signal);
     /// SIGTERM, wait up to `timeout`, then SIGKILL. Returns the exit code (-1 if killed).
     int terminate(std::chrono::seconds timeout = std::chrono::seconds(20));
     [[nodiscard]] bool running() const { return pid_ > 0; }
-    /// Sends `signal` (e.g. SIGHUP) to the running child; false if it is not running.
-    bool sendSignal(int signal);
     /// True while the child has not exited (reaps it if it has).
     [[nodiscard]] bool alive();
 
