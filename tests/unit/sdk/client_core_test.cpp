@@ -61,6 +61,9 @@ HttpReply happyGateway(const HttpRequest& request) {
 class ClientCoreTest : public ::testing::Test {
 protected:
     void SetUp() override { open(); }
+    // The core's sender thread may still report into log_/events_ after the test body: stop
+    // it before those members go.
+    void TearDown() override { core_.reset(); }
 
     void open() {
         auto journal =
