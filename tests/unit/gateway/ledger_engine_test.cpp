@@ -195,7 +195,9 @@ TEST_F(LedgerEngineTest, ResolveRefusesAHeldClaim) {
         apply(ResolveOperation{.claim_id = a,
                                 .outcome = ClaimStatus::voided,
                                 .reason = "settlement closed",
-                                .actor = "admin"});
+                                .actor = "admin",
+                                .paid_at = std::nullopt,
+                                .terminal_ref = {}});
     EXPECT_EQ(refused.http_status, 409) << refused.body;
     EXPECT_EQ(errorCode(refused), "invalid_transition");
     EXPECT_EQ(store_.findClaim(a)->status, ClaimStatus::held);
