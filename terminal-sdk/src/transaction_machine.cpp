@@ -17,7 +17,10 @@ namespace claimgate::sdk {
 namespace sc = boost::statechart;
 namespace mpl = boost::mpl;
 
-namespace {
+// A named namespace, not an anonymous one: Statechart's default transition context declares a
+// member function it never defines, and clang refuses that for types without linkage. The
+// names stay private to this file because the SDK is built with hidden visibility.
+namespace statechart_model {
 
 struct EvCheck : sc::event<EvCheck> {};
 struct EvEligible : sc::event<EvEligible> {};
@@ -129,10 +132,10 @@ struct Disputed : TxStateBase<Disputed, TxState::disputed> {
     using TxStateBase::TxStateBase;
 };
 
-}  // namespace
+}  // namespace statechart_model
 
 struct TransactionMachine::Impl {
-    Chart chart;
+    statechart_model::Chart chart;
 };
 
 TransactionMachine::TransactionMachine() : impl_(std::make_unique<Impl>()) {
@@ -142,44 +145,44 @@ TransactionMachine::TransactionMachine() : impl_(std::make_unique<Impl>()) {
 TransactionMachine::~TransactionMachine() = default;
 
 bool TransactionMachine::post(TxEvent event) {
-    Chart& chart = impl_->chart;
+    statechart_model::Chart& chart = impl_->chart;
     chart.refused = false;
     switch (event) {
         case TxEvent::check:
-            chart.process_event(EvCheck());
+            chart.process_event(statechart_model::EvCheck());
             break;
         case TxEvent::eligible:
-            chart.process_event(EvEligible());
+            chart.process_event(statechart_model::EvEligible());
             break;
         case TxEvent::ineligible:
-            chart.process_event(EvIneligible());
+            chart.process_event(statechart_model::EvIneligible());
             break;
         case TxEvent::reserve:
-            chart.process_event(EvReserve());
+            chart.process_event(statechart_model::EvReserve());
             break;
         case TxEvent::reserved:
-            chart.process_event(EvReserved());
+            chart.process_event(statechart_model::EvReserved());
             break;
         case TxEvent::refused:
-            chart.process_event(EvRefused());
+            chart.process_event(statechart_model::EvRefused());
             break;
         case TxEvent::contact_lost:
-            chart.process_event(EvContactLost());
+            chart.process_event(statechart_model::EvContactLost());
             break;
         case TxEvent::resume:
-            chart.process_event(EvResume());
+            chart.process_event(statechart_model::EvResume());
             break;
         case TxEvent::dispensed:
-            chart.process_event(EvDispensed());
+            chart.process_event(statechart_model::EvDispensed());
             break;
         case TxEvent::journalled:
-            chart.process_event(EvJournalled());
+            chart.process_event(statechart_model::EvJournalled());
             break;
         case TxEvent::void_requested:
-            chart.process_event(EvVoid());
+            chart.process_event(statechart_model::EvVoid());
             break;
         case TxEvent::acknowledged:
-            chart.process_event(EvAcknowledged());
+            chart.process_event(statechart_model::EvAcknowledged());
             break;
     }
     return !chart.refused && !chart.terminated();
