@@ -1,4 +1,5 @@
 #include <claimgate/protocols/ecdsa_signer.hpp>
+#include <claimgate/protocols/private_file.hpp>
 
 #include <claimgate/protocols/digest.hpp>
 
@@ -40,6 +41,9 @@ bool isP256(EVP_PKEY* key) {
 }  // namespace
 
 Result<std::shared_ptr<EcdsaSigner>> EcdsaSigner::fromPemFile(const std::string& path) {
+    if (Status owner_only = requireOwnerOnlyFile(path, "private key"); !owner_only.ok()) {
+        return owner_only;
+    }
     std::unique_ptr<FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
     if (!file) {
         return Status(ErrorCode::internal, "cannot open private key " + path);

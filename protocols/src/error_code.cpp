@@ -20,6 +20,9 @@ constexpr std::array kErrorCodeTable = {
     ErrorCodeRow{ErrorCode::channel_mismatch, "channel_mismatch", 403},
     ErrorCodeRow{ErrorCode::operator_mismatch, "operator_mismatch", 403},
     ErrorCodeRow{ErrorCode::terminal_revoked, "terminal_revoked", 403},
+    ErrorCodeRow{ErrorCode::pos_required, "pos_required", 403},
+    ErrorCodeRow{ErrorCode::not_holding_terminal, "not_holding_terminal", 403},
+    ErrorCodeRow{ErrorCode::role_not_allowed, "role_not_allowed", 403},
     ErrorCodeRow{ErrorCode::unknown_program, "unknown_program", 404},
     ErrorCodeRow{ErrorCode::unknown_claim, "unknown_claim", 404},
     ErrorCodeRow{ErrorCode::not_found, "not_found", 404},
@@ -39,6 +42,7 @@ constexpr std::array kErrorCodeTable = {
     ErrorCodeRow{ErrorCode::proxy_not_allowed, "proxy_not_allowed", 422},
     ErrorCodeRow{ErrorCode::amount_mismatch, "amount_mismatch", 422},
     ErrorCodeRow{ErrorCode::overloaded, "overloaded", 429},
+    ErrorCodeRow{ErrorCode::too_many_failed_lookups, "too_many_failed_lookups", 429},
     ErrorCodeRow{ErrorCode::not_ready, "not_ready", 503},
     ErrorCodeRow{ErrorCode::internal, "internal", 500},
 };

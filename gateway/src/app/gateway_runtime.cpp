@@ -10,6 +10,8 @@
 #include "service/claim_service.hpp"
 #include "service/metrics.hpp"
 
+#include <claimgate/protocols/private_file.hpp>
+
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -63,6 +65,7 @@ struct GatewayRuntime::Impl {
     std::unique_ptr<LedgerStore> store;
     std::unique_ptr<ClaimEngine> engine;
     std::unique_ptr<GroupCommitter> committer;
+    std::unique_ptr<ClaimReader> reader;
     std::unique_ptr<ClaimService> service;
     std::shared_ptr<TerminalAuthenticator> authenticator;
     Poco::ThreadPool api_pool{8, kHttpThreadsMax};
@@ -115,8 +118,12 @@ Status GatewayRuntime::Impl::openLedger() {
                 if (reply->in_doubt_delta != 0) metrics.addInDoubt(reply->in_doubt_delta);
             }
         });
-    service = std::make_unique<ClaimService>(index, *committer, clock, std::move(pepper).value(),
-                                             metrics);
+    reader = std::make_unique<ClaimReader>(
+        [data_dir = config.data_dir, ledger = config.ledger] {
+            return openLedgerStore(data_dir, ledger);
+        });
+    service = std::make_unique<ClaimService>(index, *committer, *reader, clock,
+                                             std::move(pepper).value(), metrics);
     return Status::okStatus();
 }
 
@@ -241,6 +248,12 @@ GatewayRuntime::GatewayRuntime(GatewayConfig config, ClockPtr clock)
 GatewayRuntime::~GatewayRuntime() { stop(); }
 
 Status GatewayRuntime::start() {
+    // The TLS key is loaded by the listener; refuse one that others could read before that.
+    if (Status key = protocols::requireOwnerOnlyFile(impl_->config.pki_dir + "/gateway.key",
+                                                     "TLS private key");
+        !key.ok()) {
+        return key;
+    }
     if (Status opened = impl_->openLedger(); !opened.ok()) return opened;
     if (Status api = impl_->startApiListener(); !api.ok()) return api;
     if (Status admin = impl_->startAdminListener(); !admin.ok()) return admin;

@@ -54,16 +54,16 @@ protocols::Result<TerminalIdentity> TerminalAuthenticator::identify(
     identity.terminal_id = certificate.subjectName(Poco::Net::X509Certificate::NID_COMMON_NAME);
     identity.operator_id =
         certificate.subjectName(Poco::Net::X509Certificate::NID_ORGANIZATION_NAME);
-    const std::string channel =
+    const std::string unit =
         certificate.subjectName(Poco::Net::X509Certificate::NID_ORGANIZATION_UNIT_NAME);
-    const auto parsed = protocols::parseChannel(channel);
-    if (identity.terminal_id.empty() || identity.operator_id.empty() || !parsed ||
-        !protocols::isTerminalChannel(*parsed)) {
+    const auto role = protocols::parseTerminalRole(unit);
+    if (identity.terminal_id.empty() || identity.operator_id.empty() || !role) {
         return Status(ErrorCode::channel_mismatch,
                       "certificate subject must carry CN=terminal, O=operator, "
-                      "OU=atm|kiosk|counter");
+                      "OU=atm|kiosk|pos|counter");
     }
-    identity.channel = *parsed;
+    identity.role = *role;
+    identity.channel = protocols::channelOfRole(*role);
     return identity;
 }
 

@@ -11,6 +11,7 @@
 #include <claimgate/gateway/ledger_store.hpp>
 #include <claimgate/protocols/ecdsa_signer.hpp>
 
+#include "ledger/claim_access.hpp"
 #include "ledger/hash_chain.hpp"
 #include "ledger/ledger_operation.hpp"
 
@@ -43,7 +44,6 @@ private:
     LedgerReply resolve(LedgerStore& store, const ResolveOperation& operation);
     LedgerReply sweep(LedgerStore& store);
     LedgerReply importPayout(LedgerStore& store, const ImportPayoutOperation& operation);
-    LedgerReply readClaim(LedgerStore& store, const ReadClaimOperation& operation);
 
     /// Replay or key-reused answer if the key was seen; nullopt for a fresh key.
     std::optional<LedgerReply> checkIdempotency(LedgerStore& store, const std::string& operator_id,
@@ -53,12 +53,11 @@ private:
     std::optional<ClaimRecord> findClaimForTerminal(LedgerStore& store,
                                                     const TerminalIdentity& terminal,
                                                     const std::string& claim_ref,
-                                                    LedgerReply& refusal);
+                                                    ClaimAction action, LedgerReply& refusal);
     void appendEvent(LedgerStore& store, const ClaimRecord& claim, std::string_view type,
                      const std::string& actor);
     nlohmann::json signedReceipt(const ClaimRecord& claim) const;
     std::string newClaimId() const;
-    std::string newClaimCode(LedgerStore& store, const std::string& operator_id) const;
 
     ClockPtr clock_;
     std::shared_ptr<protocols::EcdsaSigner> receipt_signer_;
