@@ -139,7 +139,7 @@ Status GatewayRuntime::Impl::startApiListener() {
             pki + "/ca.pem", Poco::Net::Context::VERIFY_STRICT, 9, false,
             "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!MD5");
         // POCO's extended verification would match the *client's* certificate against its IP
-        // address and reject every terminal (reference/terminals.md §4); we check the subject.
+        // address and reject every terminal (POCO 1.11 Context docs); we check the subject.
         context->enableExtendedCertificateVerification(false);
         context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
         context->enableSessionCache(true, "claimgate");
