@@ -1,8 +1,8 @@
 // claimgate-gateway: serve | program put | roster import (contracts §11).
-#include "app/data_dir.hpp"
-#include "app/gateway_runtime.hpp"
-#include "app/ledger_factory.hpp"
-#include "service/roster_importer.hpp"
+#include <claimgate/ledger/data_dir.hpp>
+#include <claimgate/gateway/gateway_runtime.hpp>
+#include <claimgate/ledger/ledger_factory.hpp>
+#include <claimgate/gateway/roster_importer.hpp>
 
 #include <claimgate/protocols/domain.hpp>
 #include <claimgate/protocols/program.hpp>

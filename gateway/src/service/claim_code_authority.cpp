@@ -1,4 +1,4 @@
-#include "service/claim_code_authority.hpp"
+#include <claimgate/gateway/claim_code_authority.hpp>
 
 #include <claimgate/protocols/limits.hpp>
 

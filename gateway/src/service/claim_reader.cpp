@@ -1,4 +1,4 @@
-#include "service/claim_reader.hpp"
+#include <claimgate/gateway/claim_reader.hpp>
 
 #include <cassert>
 #include <cstdio>

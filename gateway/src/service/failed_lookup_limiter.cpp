@@ -1,4 +1,4 @@
-#include "service/failed_lookup_limiter.hpp"
+#include <claimgate/gateway/failed_lookup_limiter.hpp>
 
 #include <cassert>
 

@@ -1,4 +1,4 @@
-#include "service/metrics.hpp"
+#include <claimgate/gateway/metrics.hpp>
 
 namespace claimgate::gateway {
 

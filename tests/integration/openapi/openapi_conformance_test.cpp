@@ -4,9 +4,10 @@
 // recorded body against the response schema the spec gives for that operation and status.
 #include "in_process_gateway.hpp"
 
+#include <claimgate/gateway/claim_service.hpp>
 #include <claimgate/gateway/limits.hpp>
 #include <claimgate/protocols/limits.hpp>
-#include "service/claim_service.hpp"
+
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -1,12 +1,12 @@
 // The rules of "who may do what" as tables (contracts §3, §5): authorizeClaimAction for every
 // role and claim channel, slip codes minted and checked by ClaimCodeAuthority, and the
 // per-terminal failed-lookup window of FailedLookupLimiter.
-#include <claimgate/gateway/clock.hpp>
+#include <claimgate/ledger/clock.hpp>
 #include <claimgate/protocols/limits.hpp>
 
-#include "ledger/claim_access.hpp"
-#include "service/claim_code_authority.hpp"
-#include "service/failed_lookup_limiter.hpp"
+#include <claimgate/ledger/claim_access.hpp>
+#include <claimgate/gateway/claim_code_authority.hpp>
+#include <claimgate/gateway/failed_lookup_limiter.hpp>
 
 #include <gtest/gtest.h>
 

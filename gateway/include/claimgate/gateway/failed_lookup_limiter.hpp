@@ -6,7 +6,7 @@
 // thread-safe.
 #pragma once
 
-#include <claimgate/gateway/clock.hpp>
+#include <claimgate/ledger/clock.hpp>
 #include <claimgate/gateway/limits.hpp>
 
 #include <cstdint>

@@ -9,11 +9,10 @@
 //     slip it could not print or whose hold it never heard back about.
 #pragma once
 
-#include <claimgate/gateway/claim_record.hpp>
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/claim_record.hpp>
+#include <claimgate/ledger/ledger_operation.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/protocols/status.hpp>
-
-#include "ledger/ledger_operation.hpp"
 
 #include <optional>
 #include <string>

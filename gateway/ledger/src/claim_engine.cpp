@@ -1,8 +1,7 @@
-#include "ledger/claim_engine.hpp"
+#include <claimgate/ledger/claim_engine.hpp>
 
-#include "ledger/claim_access.hpp"
-
-#include <claimgate/gateway/limits.hpp>
+#include <claimgate/ledger/claim_access.hpp>
+#include <claimgate/ledger/limits.hpp>
 #include <claimgate/protocols/error_code.hpp>
 #include <claimgate/protocols/messages.hpp>
 #include <claimgate/protocols/time_format.hpp>

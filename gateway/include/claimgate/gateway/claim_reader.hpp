@@ -6,7 +6,7 @@
 // read. The queue is bounded (kClaimReadQueueDepthMax).
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/gateway/limits.hpp>
 #include <claimgate/protocols/status.hpp>
 

@@ -1,4 +1,4 @@
-#include "ledger/group_committer.hpp"
+#include <claimgate/ledger/group_committer.hpp>
 
 #include <claimgate/protocols/messages.hpp>
 

@@ -5,16 +5,16 @@
 // serve the TLS listener, the loopback bench listener and tests.
 #pragma once
 
-#include <claimgate/gateway/clock.hpp>
+#include <claimgate/ledger/clock.hpp>
 #include <claimgate/protocols/messages.hpp>
 
-#include "index/eligibility_index.hpp"
-#include "ledger/claim_access.hpp"
-#include "ledger/group_committer.hpp"
-#include "service/claim_code_authority.hpp"
-#include "service/claim_reader.hpp"
-#include "service/failed_lookup_limiter.hpp"
-#include "service/metrics.hpp"
+#include <claimgate/gateway/claim_code_authority.hpp>
+#include <claimgate/gateway/claim_reader.hpp>
+#include <claimgate/gateway/eligibility_index.hpp>
+#include <claimgate/gateway/failed_lookup_limiter.hpp>
+#include <claimgate/gateway/metrics.hpp>
+#include <claimgate/ledger/claim_access.hpp>
+#include <claimgate/ledger/group_committer.hpp>
 
 #include <chrono>
 #include <functional>

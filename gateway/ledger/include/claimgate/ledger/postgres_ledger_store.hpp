@@ -1,22 +1,31 @@
-// File: sqlite_ledger_store.hpp
-// The embedded ledger backend: one SQLite file in WAL mode with synchronous=FULL, so a commit
-// is on disk before the writer acknowledges anything (contracts invariant 2).
+// File: postgres_ledger_store.hpp
+// The shared ledger backend for several gateway nodes (contracts §6, issue 5): PostgreSQL through
+// libpq, the same LedgerStore contract as SQLite. Invariant 1 is the same partial unique index;
+// the hash chain stays linear across nodes because every write transaction first takes one
+// transaction-scoped advisory lock, so batches from different nodes serialise on the chain head.
+// Durability: synchronous_commit is forced on for the session, so COMMIT returns after the WAL
+// is flushed.
+//
+// Connection loss: begin() resets the connection (bounded backoff); while the server is away it
+// throws, the writer answers 503 + Retry-After, and nothing is half-written because the
+// transaction never committed.
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
-
-#include "ledger/sqlite_statement.hpp"
+#include <claimgate/ledger/ledger_store.hpp>
 
 #include <memory>
 #include <string>
 
+struct pg_conn;
+struct pg_result;
+
 namespace claimgate::gateway {
 
-class SqliteLedgerStore final : public LedgerStore {
+class PostgresLedgerStore final : public LedgerStore {
 public:
-    /// Opens (creating and migrating if needed) the ledger at `path`. Throws LedgerStoreError.
-    explicit SqliteLedgerStore(const std::string& path);
-    ~SqliteLedgerStore() override;
+    /// `uri` is a libpq connection string or postgresql:// URI. Throws LedgerStoreError.
+    explicit PostgresLedgerStore(std::string uri);
+    ~PostgresLedgerStore() override;
 
     void begin() override;
     void commit() override;
@@ -63,15 +72,22 @@ public:
     std::optional<std::string> getMeta(const std::string& key) override;
     void putMeta(const std::string& key, const std::string& value) override;
 
-private:
-    void exec(const char* sql);
-    void migrate();
-    ClaimRecord readClaim(const SqliteStatement& statement) const;
-    std::optional<ClaimRecord> findOneClaim(SqliteStatement& statement);
+    /// Drops and recreates the schema: for tests only.
+    void resetSchemaForTests();
 
-    sqlite3* db_ = nullptr;
-    struct Statements;
-    std::unique_ptr<Statements> statements_;
+private:
+    class Query;
+    void connect();
+    void migrate();
+    void exec(const char* sql);
+    Query run(const char* sql, const std::vector<std::string>& params,
+              const std::vector<bool>& binary = {});
+    void streamRows(const char* sql, const std::vector<std::string>& params,
+                    const std::function<bool(pg_result*, int)>& on_row);
+
+    std::string uri_;
+    pg_conn* connection_ = nullptr;
+    bool in_transaction_ = false;
 };
 
 }  // namespace claimgate::gateway

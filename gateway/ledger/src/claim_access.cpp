@@ -1,4 +1,4 @@
-#include "ledger/claim_access.hpp"
+#include <claimgate/ledger/claim_access.hpp>
 
 namespace claimgate::gateway {
 namespace {
