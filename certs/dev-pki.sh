@@ -6,7 +6,8 @@
 #   gateway.pem gateway.key       gateway TLS server (SAN localhost, 127.0.0.1; serverAuth)
 #   receipt.pem receipt.key       gateway receipt-signing key (ECDSA P-256)
 #   crl.pem                       CA-signed CRL revoking terminals/revoked-0001
-#   terminals/<id>.pem .key       terminal client certs (CN=<id>, O=<operator>, OU=<channel>)
+#   terminals/<id>.pem .key       terminal client certs (CN=<id>, O=<operator>, OU=<role>:
+#                                 atm, kiosk, pos (a store till that pays kiosk slips), counter)
 #   troad/server.pem .key         T-Road security server (SAN localhost, 127.0.0.1)
 #   troad/client.pem .key         gateway's client cert for the T-Road link
 #   troad/platform.pem .key       payout platform signing key
@@ -91,12 +92,15 @@ make_ca "$stage" "/O=claimgate development/OU=dev-pki/CN=claimgate dev CA"
 issue "$stage" server_cert "/O=claimgate/OU=gateway/CN=localhost" "$stage/gateway"
 issue "$stage" signing_cert "/O=claimgate/OU=gateway/CN=claimgate receipts" "$stage/receipt"
 
-# id operator channel
+# id operator role (the OU): a POS till has a role of its own so that it, and only it, can pay
+# a kiosk slip; atm-0003 is a second ATM of BANK004 and pos-0002 a till of another store chain.
 terminals=(
     "atm-0001 BANK004 atm"
     "atm-0002 BANK005 atm"
+    "atm-0003 BANK004 atm"
     "kiosk-0001 CVS711 kiosk"
-    "pos-0001 CVS711 kiosk"
+    "pos-0001 CVS711 pos"
+    "pos-0002 CVS952 pos"
     "counter-0001 POST700 counter"
     "revoked-0001 BANK004 atm"
 )

@@ -6,9 +6,11 @@
 
 #include <claimgate/protocols/domain.hpp>
 #include <claimgate/protocols/program.hpp>
+#include <claimgate/protocols/terminal_role.hpp>
 
 #include <pthread.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -104,16 +106,16 @@ int serve(const Arguments& args) {
     if (args.options.count("bench-http-listen")) {
         config.bench_http_listen = option(args, "bench-http-listen");
         std::stringstream terminal(option(args, "bench-terminal"));
-        std::string id, operator_id, channel;
+        std::string id, operator_id, role_name;
         std::getline(terminal, id, '/');
         std::getline(terminal, operator_id, '/');
-        std::getline(terminal, channel, '/');
-        const auto parsed = claimgate::protocols::parseChannel(channel);
-        if (id.empty() || operator_id.empty() || !parsed ||
-            !claimgate::protocols::isTerminalChannel(*parsed)) {
-            return fail("--bench-terminal must be ID/OPERATOR/atm|kiosk|counter");
+        std::getline(terminal, role_name, '/');
+        const auto role = claimgate::protocols::parseTerminalRole(role_name);
+        if (id.empty() || operator_id.empty() || !role) {
+            return fail("--bench-terminal must be ID/OPERATOR/atm|kiosk|pos|counter");
         }
-        config.bench_terminal = claimgate::gateway::TerminalIdentity{id, operator_id, *parsed};
+        config.bench_terminal = claimgate::gateway::TerminalIdentity{
+            id, operator_id, claimgate::protocols::channelOfRole(*role), *role};
     }
     if (args.options.count("pepper-file")) config.pepper_file = option(args, "pepper-file");
     if (args.options.count("admin-token-file")) {
@@ -299,6 +301,9 @@ int rosterImport(const Arguments& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Everything this process creates (ledger, pepper, journals, reports) is for its owner
+    // only, whatever the umask of the shell that started it (no citizen data for other users).
+    ::umask(077);
     if (argc < 2) {
         std::fputs(kUsage, stderr);
         return 2;

@@ -1,4 +1,5 @@
 #include <claimgate/protocols/ecdsa_signer.hpp>
+#include <claimgate/protocols/private_file.hpp>
 
 #include <claimgate/protocols/digest.hpp>
 
@@ -58,6 +59,9 @@ std::string EcdsaSigner::keyId() const { return publicKeyId(asKey(key_)); }
 std::string EcdsaVerifier::keyId() const { return publicKeyId(asKey(key_)); }
 
 Result<std::shared_ptr<EcdsaSigner>> EcdsaSigner::fromPemFile(const std::string& path) {
+    if (Status owner_only = requireOwnerOnlyFile(path, "private key"); !owner_only.ok()) {
+        return owner_only;
+    }
     std::unique_ptr<FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
     if (!file) {
         return Status(ErrorCode::internal, "cannot open private key " + path);

@@ -1,6 +1,8 @@
 // claimgate-sim: terminals, T-Road platform, fault proxy, load and roster generators (contracts §9).
 #include "command_registry.hpp"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <string>
 
@@ -16,6 +18,9 @@ void printUsage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Everything this process creates (ledger, pepper, journals, reports) is for its owner
+    // only, whatever the umask of the shell that started it (no citizen data for other users).
+    ::umask(077);
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         printUsage();
         return argc < 2 ? 2 : 0;

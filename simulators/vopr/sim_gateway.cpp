@@ -37,14 +37,26 @@ SimGateway::SimGateway(std::string ledger_path, std::string pepper,
                 }
             }
         });
-    service_ = std::make_unique<gateway::ClaimService>(*index_, *committer_, clock_, pepper_,
-                                                       metrics_);
+    // Reads (GET /v1/claims/{id}) on a connection of their own, as in the gateway; without the
+    // injected faults, which model the writer's database.
+    reader_ = std::make_unique<gateway::ClaimReader>(
+        [path = ledger_path_]() -> protocols::Result<gateway::LedgerStorePtr> {
+            try {
+                return gateway::LedgerStorePtr(
+                    std::make_unique<gateway::SqliteLedgerStore>(path));
+            } catch (const gateway::LedgerStoreError& error) {
+                return protocols::Status(protocols::ErrorCode::internal, error.what());
+            }
+        });
+    service_ = std::make_unique<gateway::ClaimService>(*index_, *committer_, *reader_, clock_,
+                                                       pepper_, nullptr, metrics_);
 }
 
 SimGateway::~SimGateway() { close(); }
 
 void SimGateway::close() {
     service_.reset();
+    reader_.reset();
     if (committer_) committer_->stop();
     committer_.reset();
     engine_.reset();

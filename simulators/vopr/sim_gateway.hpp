@@ -12,6 +12,7 @@
 #include <claimgate/gateway/eligibility_index.hpp>
 #include <claimgate/ledger/claim_engine.hpp>
 #include <claimgate/ledger/group_committer.hpp>
+#include <claimgate/gateway/claim_reader.hpp>
 #include <claimgate/gateway/claim_service.hpp>
 #include <claimgate/gateway/metrics.hpp>
 #include "transport.hpp"
@@ -46,6 +47,7 @@ private:
     std::unique_ptr<gateway::EligibilityIndex> index_;
     std::unique_ptr<gateway::ClaimEngine> engine_;
     std::unique_ptr<gateway::GroupCommitter> committer_;
+    std::unique_ptr<gateway::ClaimReader> reader_;
     std::unique_ptr<gateway::ClaimService> service_;
 };
 

@@ -2,6 +2,7 @@
 #include "terminal_identity.hpp"
 
 #include <claimgate/protocols/domain.hpp>
+#include <claimgate/protocols/terminal_role.hpp>
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -56,15 +57,14 @@ Result<TerminalIdentity> TerminalIdentity::fromCertificateFile(const std::string
         return Status(ErrorCode::bad_field,
                       "terminal certificate " + path + " lacks CN (terminal id) or O (operator)");
     }
-    // The OU is the terminal's role: a channel, or "pos" (a till paying kiosk slips; the
-    // gateway decides what each role may do, contracts §3).
-    const auto channel = protocols::parseChannel(identity.channel);
-    if (identity.channel != "pos" &&
-        (!channel.has_value() || !protocols::isTerminalChannel(*channel))) {
+    // OU is the terminal's role; a POS till (OU=pos) works in the kiosk channel.
+    const auto role = protocols::parseTerminalRole(identity.channel);
+    if (!role.has_value()) {
         return Status(ErrorCode::bad_field, "terminal certificate " + path + " has OU='" +
                                                 identity.channel +
                                                 "', expected atm, kiosk, pos or counter");
     }
+    identity.channel = std::string(protocols::channelName(protocols::channelOfRole(*role)));
     return identity;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <claimgate/protocols/citizen_keys.hpp>
+#include <claimgate/protocols/limits.hpp>
 #include <claimgate/protocols/program.hpp>
 
 #include <claimgate/ledger/ledger_operation.hpp>
@@ -30,6 +31,16 @@ inline protocols::Program testProgram(const std::string& id = "CASH2023",
 
 inline TerminalIdentity atmTerminal() { return {"atm-0001", "BANK004", protocols::Channel::atm}; }
 
+/// A slip code of the right shape, distinct per label (the service would mint and MAC it).
+inline std::string claimCodeFor(const std::string& label) {
+    const auto digest = protocols::sha256("code|" + label);
+    std::string code;
+    for (std::size_t i = 0; code.size() < protocols::kClaimCodeDigits; ++i) {
+        code.push_back(static_cast<char>('0' + digest[i] % 10));
+    }
+    return code;
+}
+
 inline HoldOperation holdOf(const std::string& citizen, const std::string& key,
                             const TerminalIdentity& terminal = atmTerminal()) {
     HoldOperation op;
@@ -38,6 +49,7 @@ inline HoldOperation holdOf(const std::string& citizen, const std::string& key,
     op.program = "CASH2023";
     op.citizen_key = keyFor(citizen);
     op.citizen_mask = "A12*****89";
+    op.claim_code = claimCodeFor(citizen + "|" + key);
     op.amount = 6000;
     op.ttl_millis = 120'000;
     op.currency = "TWD";

@@ -1,5 +1,6 @@
 #include <claimgate/ledger/claim_engine.hpp>
 
+#include <claimgate/ledger/claim_access.hpp>
 #include <claimgate/ledger/limits.hpp>
 #include <claimgate/protocols/error_code.hpp>
 #include <claimgate/protocols/invariant.hpp>
@@ -27,8 +28,6 @@ constexpr std::size_t kClaimIdTimeBytes = 6;
 constexpr std::size_t kClaimIdRandomBytes = 9;
 constexpr std::size_t kClaimIdBytes = kClaimIdTimeBytes + kClaimIdRandomBytes;  // 24 characters
 static_assert(kClaimIdBytes * 8 % 5 == 0, "claim ids must encode without padding");
-constexpr std::uint64_t kClaimCodeModulus = 10'000'000'000ULL;  // 10 digits on the slip
-constexpr int kClaimCodeAttemptsMax = 16;
 
 void randomBytes(unsigned char* out, std::size_t size) {
     if (RAND_bytes(out, static_cast<int>(size)) != 1) {
@@ -89,7 +88,6 @@ LedgerReply ClaimEngine::apply(LedgerStore& store, const LedgerOperation& operat
             if constexpr (std::is_same_v<Op, ImportPayoutOperation>) {
                 return importPayout(store, op);
             }
-            if constexpr (std::is_same_v<Op, ReadClaimOperation>) return readClaim(store, op);
         },
         operation);
 }
@@ -140,17 +138,6 @@ std::string ClaimEngine::newClaimId() const {
     return id;
 }
 
-std::string ClaimEngine::newClaimCode(LedgerStore& store, const std::string& operator_id) const {
-    for (int attempt = 0; attempt < kClaimCodeAttemptsMax; ++attempt) {
-        std::uint64_t random = 0;
-        randomBytes(reinterpret_cast<unsigned char*>(&random), sizeof random);
-        std::string code = std::to_string(random % kClaimCodeModulus);
-        code.insert(0, 10 - code.size(), '0');
-        if (!store.claimCodeExists(operator_id, code)) return code;
-    }
-    throw LedgerStoreError("could not find a free claim code");
-}
-
 void ClaimEngine::appendEvent(LedgerStore& store, const ClaimRecord& claim,
                               std::string_view type, const std::string& actor) {
     nlohmann::json body = {{"seq", head_.seq + 1},
@@ -193,14 +180,19 @@ std::string ClaimEngine::receiptPayload(const ClaimRecord& claim) {
     return protocols::receiptPayload(fields);
 }
 
-nlohmann::json ClaimEngine::signedReceipt(const ClaimRecord& claim) const {
+nlohmann::json ClaimEngine::signedReceipt(const ClaimRecord& claim,
+                                          const protocols::EcdsaSigner* signer) {
     const std::string payload = receiptPayload(claim);
     nlohmann::json receipt = nlohmann::json::parse(payload);
-    receipt["sig"] = receipt_signer_ ? receipt_signer_->signBase64(payload) : std::string();
+    receipt["sig"] = signer ? signer->signBase64(payload) : std::string();
     // Not signed: names the key so a printed receipt (protocols/receipt_code.hpp) can say which
     // certificate verifies it.
-    receipt["key_id"] = receipt_signer_ ? receipt_signer_->keyId() : std::string();
+    receipt["key_id"] = signer ? signer->keyId() : std::string();
     return receipt;
+}
+
+nlohmann::json ClaimEngine::signedReceipt(const ClaimRecord& claim) const {
+    return signedReceipt(claim, receipt_signer_.get());
 }
 
 LedgerReply ClaimEngine::hold(LedgerStore& store, const HoldOperation& operation) {
@@ -227,10 +219,16 @@ LedgerReply ClaimEngine::hold(LedgerStore& store, const HoldOperation& operation
                                             detail)));
         }
     }
+    assert(!operation.claim_code.empty() && "the service mints the claim code");
+    if (store.claimCodeExists(operator_id, operation.claim_code)) {
+        // 1 in 10^12 per live slip of the operator. Not stored under the key: the retry with
+        // the same key reaches the service again and gets a fresh code.
+        return errorReply(Status(ErrorCode::not_ready, "claim code collision; retry"));
+    }
     const std::int64_t now = clock_->nowMillis();
     ClaimRecord claim;
     claim.claim_id = newClaimId();
-    claim.claim_code = newClaimCode(store, operator_id);
+    claim.claim_code = operation.claim_code;
     claim.program = operation.program;
     claim.citizen_key = operation.citizen_key;
     claim.citizen_mask = operation.citizen_mask;
@@ -267,26 +265,16 @@ LedgerReply ClaimEngine::hold(LedgerStore& store, const HoldOperation& operation
 std::optional<ClaimRecord> ClaimEngine::findClaimForTerminal(LedgerStore& store,
                                                              const TerminalIdentity& terminal,
                                                              const std::string& claim_ref,
+                                                             ClaimAction action,
                                                              LedgerReply& refusal) {
-    std::optional<ClaimRecord> claim = claim_ref.rfind("c_", 0) == 0
-                                           ? store.findClaim(claim_ref)
-                                           : store.findClaimByCode(terminal.operator_id,
-                                                                   claim_ref);
+    std::optional<ClaimRecord> claim = findClaimByRef(store, terminal.operator_id, claim_ref);
     if (!claim) {
         refusal = errorReply(Status(ErrorCode::unknown_claim, "no such claim",
                                     {{"claim", claim_ref}}));
         return std::nullopt;
     }
-    if (claim->operator_id != terminal.operator_id) {
-        // Same answer shape as unknown would leak existence; a 403 is what contracts §5 asks.
-        refusal = errorReply(Status(ErrorCode::operator_mismatch,
-                                    "the claim belongs to another operator"));
-        return std::nullopt;
-    }
-    if (claim->channel != terminal.channel) {
-        refusal = errorReply(Status(ErrorCode::channel_mismatch,
-                                    "the claim was made on another channel",
-                                    {{"channel", protocols::channelName(claim->channel)}}));
+    if (Status allowed = authorizeClaimAction(*claim, terminal, action); !allowed.ok()) {
+        refusal = errorReply(allowed);
         return std::nullopt;
     }
     return claim;
@@ -296,7 +284,8 @@ LedgerReply ClaimEngine::commit(LedgerStore& store, const CommitOperation& opera
     const std::string& operator_id = operation.terminal.operator_id;
     if (auto seen = checkIdempotency(store, operator_id, operation.idempotency)) return *seen;
     LedgerReply refusal;
-    auto claim = findClaimForTerminal(store, operation.terminal, operation.claim_ref, refusal);
+    auto claim = findClaimForTerminal(store, operation.terminal, operation.claim_ref,
+                                      ClaimAction::commit, refusal);
     if (!claim) return finish(store, operator_id, operation.idempotency, std::move(refusal));
 
     if (claim->status == ClaimStatus::voided) {
@@ -341,7 +330,8 @@ LedgerReply ClaimEngine::voidClaim(LedgerStore& store, const VoidOperation& oper
     const std::string& operator_id = operation.terminal.operator_id;
     if (auto seen = checkIdempotency(store, operator_id, operation.idempotency)) return *seen;
     LedgerReply refusal;
-    auto claim = findClaimForTerminal(store, operation.terminal, operation.claim_ref, refusal);
+    auto claim = findClaimForTerminal(store, operation.terminal, operation.claim_ref,
+                                      ClaimAction::void_claim, refusal);
     if (!claim) return finish(store, operator_id, operation.idempotency, std::move(refusal));
 
     if (claim->status == ClaimStatus::paid) {
@@ -458,25 +448,6 @@ LedgerReply ClaimEngine::importPayout(LedgerStore& store,
     LedgerReply reply = jsonReply(201, claim.toJson());
     reply.index_updates.push_back(indexUpdateFor(claim));
     return reply;
-}
-
-LedgerReply ClaimEngine::readClaim(LedgerStore& store, const ReadClaimOperation& operation) {
-    const std::string& ref = operation.claim_ref;
-    const auto claim = ref.rfind("c_", 0) == 0 || ref.rfind("p_", 0) == 0
-                           ? store.findClaim(ref)
-                           : store.findClaimByCode(operation.terminal.operator_id, ref);
-    if (!claim) {
-        return errorReply(Status(ErrorCode::unknown_claim, "no such claim", {{"claim", ref}}));
-    }
-    if (claim->operator_id != operation.terminal.operator_id) {
-        return errorReply(
-            Status(ErrorCode::operator_mismatch, "the claim belongs to another operator"));
-    }
-    nlohmann::json body = claim->toJson();
-    if (claim->status == ClaimStatus::paid) {
-        body["receipt"] = signedReceipt(*claim);  // a terminal can reprint it (cg_get_receipt)
-    }
-    return jsonReply(200, body);
 }
 
 nlohmann::json ClaimRecord::toJson() const {

@@ -1,5 +1,7 @@
 #include <claimgate/ledger/data_dir.hpp>
 
+#include <claimgate/protocols/private_file.hpp>
+
 #include <fcntl.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
@@ -17,6 +19,11 @@ using protocols::Status;
 constexpr std::size_t kPepperBytes = 32;
 
 protocols::Result<std::string> readPepper(const std::string& path) {
+    // Whoever reads the pepper can reverse every citizen key by trying all 10-character IDs.
+    if (Status owner_only = protocols::requireOwnerOnlyFile(path, "pepper file");
+        !owner_only.ok()) {
+        return owner_only;
+    }
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return Status(ErrorCode::internal, "cannot read pepper " + path);
     std::string pepper(kPepperBytes + 1, '\0');

@@ -1,6 +1,8 @@
 // claimgate-recon: dispatches to the subcommand named by argv[1] (see commands.cpp).
 #include "commands.hpp"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <string_view>
 
@@ -19,6 +21,9 @@ void usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Everything this process creates (ledger, pepper, journals, reports) is for its owner
+    // only, whatever the umask of the shell that started it (no citizen data for other users).
+    ::umask(077);
     if (argc < 2) {
         usage(stderr);
         return claimgate::recon::kExitUsage;

@@ -17,6 +17,8 @@
 #include "net/io_thread_pool.hpp"
 #include "net/trust_store.hpp"
 
+#include <claimgate/protocols/private_file.hpp>
+
 #include <algorithm>
 #include <condition_variable>
 #include <cstdio>
@@ -52,6 +54,7 @@ struct GatewayRuntime::Impl {
     std::unique_ptr<LedgerStore> store;
     std::unique_ptr<ClaimEngine> engine;
     std::unique_ptr<GroupCommitter> committer;
+    std::unique_ptr<ClaimReader> reader;
     std::unique_ptr<ClaimService> service;
     std::unique_ptr<RosterFollower> roster_follower;
     std::unique_ptr<net::TrustStore> trust;
@@ -121,8 +124,12 @@ Status GatewayRuntime::Impl::openLedger() {
                 if (reply->in_doubt_delta != 0) metrics.addInDoubt(reply->in_doubt_delta);
             }
         });
-    service = std::make_unique<ClaimService>(index, *committer, clock, std::move(pepper).value(),
-                                             metrics);
+    reader = std::make_unique<ClaimReader>(
+        [data_dir = config.data_dir, ledger = config.ledger] {
+            return openLedgerStore(data_dir, ledger);
+        });
+    service = std::make_unique<ClaimService>(index, *committer, *reader, clock,
+                                             std::move(pepper).value(), signer.value(), metrics);
     probe = std::make_unique<LedgerProbe>(config.ledger, data_dir.ledgerPath());
     return Status::okStatus();
 }
@@ -311,6 +318,12 @@ GatewayRuntime::GatewayRuntime(GatewayConfig config, ClockPtr clock)
 GatewayRuntime::~GatewayRuntime() { stop(); }
 
 Status GatewayRuntime::start() {
+    // The TLS key is loaded by the listener; refuse one that others could read before that.
+    if (Status key = protocols::requireOwnerOnlyFile(impl_->config.pki_dir + "/gateway.key",
+                                                     "TLS private key");
+        !key.ok()) {
+        return key;
+    }
     if (Status opened = impl_->openLedger(); !opened.ok()) return opened;
     if (Status listening = impl_->startListeners(); !listening.ok()) return listening;
     // The index was loaded with the ledger; a later roster reload would clear this flag.

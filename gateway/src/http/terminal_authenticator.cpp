@@ -99,15 +99,15 @@ protocols::Result<TerminalIdentity> TerminalAuthenticator::identify(
     TerminalIdentity identity;
     identity.terminal_id = subjectField(certificate, NID_commonName);
     identity.operator_id = subjectField(certificate, NID_organizationName);
-    const std::string channel = subjectField(certificate, NID_organizationalUnitName);
-    const auto parsed = protocols::parseChannel(channel);
-    if (identity.terminal_id.empty() || identity.operator_id.empty() || !parsed ||
-        !protocols::isTerminalChannel(*parsed)) {
+    const std::string unit = subjectField(certificate, NID_organizationalUnitName);
+    const auto role = protocols::parseTerminalRole(unit);
+    if (identity.terminal_id.empty() || identity.operator_id.empty() || !role) {
         return Status(ErrorCode::channel_mismatch,
                       "certificate subject must carry CN=terminal, O=operator, "
-                      "OU=atm|kiosk|counter");
+                      "OU=atm|kiosk|pos|counter");
     }
-    identity.channel = *parsed;
+    identity.role = *role;
+    identity.channel = protocols::channelOfRole(*role);
     return identity;
 }
 

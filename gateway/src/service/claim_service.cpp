@@ -1,7 +1,9 @@
 #include <claimgate/gateway/claim_service.hpp>
+#include <claimgate/ledger/claim_engine.hpp>
 
 #include <claimgate/protocols/json_fields.hpp>
 #include <claimgate/protocols/limits.hpp>
+#include <claimgate/protocols/terminal_role.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
 #include <algorithm>
@@ -27,17 +29,25 @@ ServiceReply jsonServiceReply(int http_status, const nlohmann::json& body) {
 ServiceReply errorServiceReply(const Status& status) {
     ServiceReply reply{status.httpStatus(), protocols::encodeErrorEnvelope(status), 0};
     if (status.code() == ErrorCode::overloaded) reply.retry_after_s = kOverloadedRetryAfterSeconds;
+    if (status.code() == ErrorCode::too_many_failed_lookups) {
+        reply.retry_after_s = status.detail().value("retry_after_s", 1);
+    }
     if (status.code() == ErrorCode::not_ready) reply.retry_after_s = 5;
     return reply;
 }
 
-ClaimService::ClaimService(EligibilityIndex& index, GroupCommitter& ledger, ClockPtr clock,
-                           std::string pepper, Metrics& metrics,
-                           std::chrono::milliseconds ledger_wait_max)
+ClaimService::ClaimService(EligibilityIndex& index, GroupCommitter& ledger, ClaimReader& reader,
+                           ClockPtr clock, std::string pepper,
+                           std::shared_ptr<protocols::EcdsaSigner> receipt_signer,
+                           Metrics& metrics, std::chrono::milliseconds ledger_wait_max)
     : index_(index),
       ledger_(ledger),
+      reader_(reader),
       clock_(std::move(clock)),
-      keys_(std::move(pepper)),
+      keys_(pepper),
+      receipt_signer_(std::move(receipt_signer)),
+      claim_codes_(pepper),
+      failed_lookups_(clock_),
       metrics_(metrics),
       ledger_wait_max_(ledger_wait_max) {}
 
@@ -58,6 +68,14 @@ ServiceReply ClaimService::listPrograms(const TerminalIdentity& terminal) const 
 ClaimService::Decision ClaimService::evaluate(const TerminalIdentity& terminal,
                                               const protocols::ClaimantRequest& request) const {
     Decision decision;
+    if (!protocols::roleMayReserve(terminal.role)) {
+        // A POS till only pays the slips kiosks print; asking about or reserving for a citizen
+        // is the kiosk's job (contracts §3).
+        decision.refusal = Status(ErrorCode::role_not_allowed,
+                                  "this terminal's role may not check or reserve",
+                                  {{"role", protocols::terminalRoleName(terminal.role)}});
+        return decision;
+    }
     if (request.channel != terminal.channel) {
         decision.refusal = Status(ErrorCode::channel_mismatch,
                                   "channel differs from the terminal certificate",
@@ -87,41 +105,46 @@ ClaimService::Decision ClaimService::evaluate(const TerminalIdentity& terminal,
         decision.refusal = Status(ErrorCode::not_eligible, "not on the roster of this program");
         return decision;
     }
+    // Identification before anything about the person's entry is disclosed: exclusions and
+    // claims are told only to the citizen who proved who they are (least disclosure).
+    decision.refusal = identify(terminal, request, *decision.roster);
+    if (!decision.refusal.ok()) return decision;
+    decision.identified = true;
     const RosterView& roster = *decision.roster;
     if (roster.excluded) {
         decision.refusal = Status(ErrorCode::excluded, "excluded from this program",
                                   {{"reason", roster.excluded_reason}});
-        return decision;
     }
+    return decision;
+}
+
+Status ClaimService::identify(const TerminalIdentity& terminal,
+                              const protocols::ClaimantRequest& request,
+                              const RosterView& roster) const {
     if (request.proxy_id) {
         if (roster.claim_by == ClaimBy::self) {
-            decision.refusal = Status(ErrorCode::proxy_not_allowed,
-                                      "this citizen must collect in person");
-            return decision;
+            return Status(ErrorCode::proxy_not_allowed, "this citizen must collect in person");
         }
         const IndexKey proxy_key = indexKeyOf(keys_.citizenKey(*request.proxy_id));
         if (std::find(roster.proxies.begin(), roster.proxies.end(), proxy_key) ==
             roster.proxies.end()) {
-            decision.refusal = Status(ErrorCode::proxy_not_allowed,
-                                      "proxy_id is not a registered proxy of this citizen");
-            return decision;
+            return Status(ErrorCode::proxy_not_allowed,
+                          "proxy_id is not a registered proxy of this citizen");
         }
     } else if (roster.claim_by == ClaimBy::proxy) {
-        decision.refusal = Status(ErrorCode::proxy_required,
-                                  "a registered proxy must collect for this citizen");
-        return decision;
+        return Status(ErrorCode::proxy_required,
+                      "a registered proxy must collect for this citizen");
     }
     // ATM and kiosk prove the beneficiary by the NHI card number; the counter clerk checks the
     // physical card, so there the number is optional but must match when given.
     const bool nhi_required = terminal.channel != protocols::Channel::counter;
     if (roster.has_nhi && (request.nhi_card_no || nhi_required)) {
         if (!request.nhi_card_no || keys_.nhiTag(*request.nhi_card_no) != roster.nhi_tag) {
-            decision.refusal = Status(ErrorCode::nhi_card_mismatch,
-                                      "the NHI card number does not match the roster");
-            return decision;
+            return Status(ErrorCode::nhi_card_mismatch,
+                          "the NHI card number does not match the roster");
         }
     }
-    return decision;
+    return Status::okStatus();
 }
 
 ServiceReply ClaimService::eligibility(const TerminalIdentity& terminal,
@@ -131,19 +154,15 @@ ServiceReply ClaimService::eligibility(const TerminalIdentity& terminal,
     Decision decision = evaluate(terminal, request.value());
     const auto code = decision.refusal.code();
     // Malformed or unauthorised questions are errors; business answers are a 200 "no".
-    if (code == ErrorCode::channel_mismatch || code == ErrorCode::unknown_program) {
+    if (code == ErrorCode::channel_mismatch || code == ErrorCode::unknown_program ||
+        code == ErrorCode::role_not_allowed) {
         return errorServiceReply(decision.refusal);
     }
     const auto& program = decision.program->program();
-    nlohmann::json claim = {{"status", "none"}};
     ErrorCode reason = code;
-    if (decision.roster && decision.roster->claim_status != ClaimStatus::none) {
-        claim = {{"status", protocols::claimStatusName(decision.roster->claim_status)},
-                 {"channel", protocols::channelName(decision.roster->claim_channel)},
-                 {"at", protocols::formatRfc3339Millis(decision.roster->claim_since_millis)}};
-        if (reason == ErrorCode::ok && protocols::blocksCitizen(decision.roster->claim_status)) {
-            reason = ErrorCode::already_claimed;
-        }
+    if (decision.identified && reason == ErrorCode::ok &&
+        protocols::blocksCitizen(decision.roster->claim_status)) {
+        reason = ErrorCode::already_claimed;
     }
     if (reason == ErrorCode::ok) {
         // The ledger refuses payees of excluded programs at reserve time (409 excluded); say
@@ -157,12 +176,24 @@ ServiceReply ClaimService::eligibility(const TerminalIdentity& terminal,
             }
         }
     }
+    // Least disclosure (docs/api.md "What an eligibility answer reveals"): a refusal carries
+    // its code and nothing else about the person; the amount only with a yes; the latest
+    // claim's channel and time only after the citizen identified themselves.
     nlohmann::json answer = {{"eligible", reason == ErrorCode::ok},
-                             {"amount", decision.roster ? decision.roster->amount : 0},
                              {"currency", program.currency},
-                             {"program", program.id},
-                             {"claim", claim}};
+                             {"program", program.id}};
+    if (reason == ErrorCode::ok) answer["amount"] = decision.roster->amount;
     if (reason != ErrorCode::ok) answer["reason"] = protocols::errorCodeName(reason);
+    if (decision.identified) {
+        const RosterView& roster = *decision.roster;
+        answer["claim"] = roster.claim_status == ClaimStatus::none
+                              ? nlohmann::json{{"status", "none"}}
+                              : nlohmann::json{
+                                    {"status", protocols::claimStatusName(roster.claim_status)},
+                                    {"channel", protocols::channelName(roster.claim_channel)},
+                                    {"at", protocols::formatRfc3339Millis(
+                                               roster.claim_since_millis)}};
+    }
     return jsonServiceReply(200, answer);
 }
 
@@ -282,6 +313,7 @@ void ClaimService::hold(const TerminalIdentity& terminal, const std::optional<st
     operation.program = program.id;
     operation.citizen_key = decision.citizen_key;
     operation.citizen_mask = protocols::CitizenId::maskCitizenId(request->citizen_id);
+    operation.claim_code = claim_codes_.mint(terminal.operator_id);
     operation.amount = request->amount;
     operation.ttl_millis = static_cast<std::int64_t>(program.holdTtlSecondsFor(terminal.channel)) * 1000;
     operation.currency = program.currency;
@@ -303,7 +335,7 @@ void ClaimService::commit(const TerminalIdentity& terminal, const std::optional<
     operation.claim_ref = claim_ref;
     operation.amount = request->amount;
     operation.terminal_ref = request->terminal_ref;
-    submitKeyed(terminal, *key, std::move(operation), std::move(done));
+    submitClaimChange(terminal, *key, claim_ref, std::move(operation), std::move(done));
 }
 
 void ClaimService::voidClaim(const TerminalIdentity& terminal,
@@ -319,12 +351,84 @@ void ClaimService::voidClaim(const TerminalIdentity& terminal,
     operation.idempotency = {*key, requestHash("POST void", canonical)};
     operation.claim_ref = claim_ref;
     operation.reason = request->reason;
-    submitKeyed(terminal, *key, std::move(operation), std::move(done));
+    submitClaimChange(terminal, *key, claim_ref, std::move(operation), std::move(done));
+}
+
+std::optional<ServiceReply> ClaimService::screenLookup(const TerminalIdentity& terminal,
+                                                       const std::string& claim_ref) {
+    const std::string who = terminal.operator_id + '/' + terminal.terminal_id;
+    if (const int wait_s = failed_lookups_.retryAfterSeconds(who); wait_s > 0) {
+        return errorServiceReply(Status(ErrorCode::too_many_failed_lookups,
+                                        "too many lookups of unknown claims; wait",
+                                        {{"retry_after_s", wait_s}}));
+    }
+    const bool is_code = claim_ref.rfind("c_", 0) != 0 && claim_ref.rfind("p_", 0) != 0;
+    if (is_code && !claim_codes_.authentic(terminal.operator_id, claim_ref)) {
+        failed_lookups_.recordFailure(who);
+        return errorServiceReply(
+            Status(ErrorCode::unknown_claim, "no such claim", {{"claim", claim_ref}}));
+    }
+    return std::nullopt;
+}
+
+void ClaimService::noteLookupOutcome(const TerminalIdentity& terminal,
+                                     const ServiceReply& reply) {
+    // A till that scans real slips sees neither; a terminal probing ids or codes sees mostly
+    // 404 (no such claim) and 403 (someone else's claim).
+    const bool failed = reply.http_status == 404 || reply.http_status == 403;
+    if (failed) failed_lookups_.recordFailure(terminal.operator_id + '/' + terminal.terminal_id);
+}
+
+void ClaimService::submitClaimChange(const TerminalIdentity& terminal, const std::string& key,
+                                     const std::string& claim_ref, LedgerOperation operation,
+                                     ReplyHandler done) {
+    if (auto refused = screenLookup(terminal, claim_ref)) return done(std::move(*refused));
+    submitKeyed(terminal, key, std::move(operation),
+                [this, terminal, done = std::move(done)](ServiceReply reply) {
+                    noteLookupOutcome(terminal, reply);
+                    done(std::move(reply));
+                });
 }
 
 void ClaimService::getClaim(const TerminalIdentity& terminal, const std::string& claim_ref,
                             ReplyHandler done) {
-    submit(ReadClaimOperation{terminal, claim_ref}, std::move(done));
+    if (auto refused = screenLookup(terminal, claim_ref)) return done(std::move(*refused));
+    auto handler = std::make_shared<ReplyHandler>(std::move(done));
+    const bool queued = reader_.submit([this, terminal, claim_ref, handler](LedgerStore* store) {
+        auto answer = [&](ServiceReply reply) {
+            noteLookupOutcome(terminal, reply);
+            (*handler)(std::move(reply));
+        };
+        if (store == nullptr) {
+            return answer(errorServiceReply(
+                Status(ErrorCode::not_ready, "the ledger database is unreachable")));
+        }
+        std::optional<ClaimRecord> claim;
+        try {
+            claim = findClaimByRef(*store, terminal.operator_id, claim_ref);
+        } catch (const LedgerStoreError&) {
+            answer(errorServiceReply(
+                Status(ErrorCode::not_ready, "the ledger database is unreachable")));
+            throw;  // the reader reopens its connection
+        }
+        if (!claim) {
+            return answer(errorServiceReply(
+                Status(ErrorCode::unknown_claim, "no such claim", {{"claim", claim_ref}})));
+        }
+        if (Status allowed = authorizeClaimAction(*claim, terminal, ClaimAction::read);
+            !allowed.ok()) {
+            return answer(errorServiceReply(allowed));
+        }
+        nlohmann::json body = claim->toJson();
+        if (claim->status == ClaimStatus::paid) {  // a terminal can reprint it (cg_get_receipt)
+            body["receipt"] = ClaimEngine::signedReceipt(*claim, receipt_signer_.get());
+        }
+        answer(jsonServiceReply(200, body));
+    });
+    if (!queued) {
+        (*handler)(errorServiceReply(
+            Status(ErrorCode::overloaded, "the claim read queue is full; retry shortly")));
+    }
 }
 
 void ClaimService::resolve(const std::string& claim_id, std::string_view body,

@@ -1,6 +1,6 @@
 // File: kiosk_command.cpp
 // `claimgate-sim kiosk`: a convenience-store kiosk reserves and prints a slip with the claim
-// code (kiosk-0001); the store's POS (pos-0001, same operator, OU=kiosk) pays the cash after the
+// code (kiosk-0001); the store's POS (pos-0001, same operator, OU=pos) pays the cash after the
 // clerk checked the ID and commits by that code - or voids it when the till cannot pay.
 #include "terminal/terminal_simulation.hpp"
 #include "command_registry.hpp"

@@ -90,7 +90,7 @@ void printLoadUsage(std::FILE* stream) {
         stream,
         "usage: claimgate-sim load --gateway URL --roster FILE.csv [--pki-dir DIR]\n"
         "           [--terminals N] [--duration SECONDS] [--mix check:P,claim:Q] [--rate R]\n"
-        "           [--seed S] [--program ID] [--terminal-cert ID] [--channel atm|kiosk|counter]\n"
+        "           [--seed S] [--program ID] [--terminal-cert ID] [--channel atm|counter]\n"
         "           [--data-dir DIR] [--requests N]\n"
         "\n"
         "A fleet of N terminals, each a thread on its own keep-alive connection, sends "
@@ -221,8 +221,11 @@ protocols::Result<ParsedLoadOptions> parseLoadOptions(int argc, char** argv) {
             }
             options.terminal_cert = value;
         } else if (flag == "--channel") {
-            if (value != "atm" && value != "kiosk" && value != "counter") {
-                return badOption("--channel must be atm, kiosk or counter");
+            // A kiosk cannot commit its own slip (only a POS till of its operator may), and
+            // a load terminal commits what it holds: kiosk flows are `claimgate-sim kiosk`.
+            if (value != "atm" && value != "counter") {
+                return badOption("--channel must be atm or counter (kiosk slips are paid at a "
+                                 "POS: use claimgate-sim kiosk)");
             }
             options.channel = value;
         } else if (flag == "--data-dir") {

@@ -165,8 +165,8 @@ namespace {
 InProcessGatewayOptions benchOptions(const std::string& listen) {
     InProcessGatewayOptions options;
     options.bench_http_listen = listen;
-    options.bench_terminal = gateway::TerminalIdentity{"atm-0001", "BANK004",
-                                                       protocols::Channel::atm};
+    options.bench_terminal = gateway::TerminalIdentity{
+        "atm-0001", "BANK004", protocols::Channel::atm, protocols::TerminalRole::atm};
     return options;
 }
 

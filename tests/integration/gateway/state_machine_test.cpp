@@ -3,6 +3,7 @@
 // the same operator by claim code, admin resolution over the admin listener.
 #include "gateway_api_fixture.hpp"
 
+#include <claimgate/protocols/limits.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
 #include <claimgate/gateway/claim_service.hpp>
@@ -129,7 +130,7 @@ TEST_F(StateMachineTest, KioskSlipIsCommittedByPosOfTheSameOperatorByClaimCode) 
     const HttpReply held = hold(kiosk, claimant(citizens().plain, "kiosk"));
     ASSERT_EQ(held.status, 201) << held.describe();
     const std::string code = held.json["claim_code"];
-    ASSERT_EQ(code.size(), 10U);
+    ASSERT_EQ(code.size(), protocols::kClaimCodeDigits);
     EXPECT_EQ(code.find_first_not_of("0123456789"), std::string::npos);
     // Kiosk slips live longer than the ATM TTL.
     EXPECT_EQ(protocols::parseRfc3339Millis(held.json["expires_at"].get<std::string>()),

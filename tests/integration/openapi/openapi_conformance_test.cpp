@@ -3,7 +3,11 @@
 // success and error answers, records each exchange, and has a JSON Schema validator check every
 // recorded body against the response schema the spec gives for that operation and status.
 #include "in_process_gateway.hpp"
+
 #include <claimgate/gateway/claim_service.hpp>
+#include <claimgate/gateway/limits.hpp>
+#include <claimgate/protocols/limits.hpp>
+
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -106,6 +110,38 @@ TEST(OpenApiConformanceTest, EveryAnswerMatchesTheSpec) {
     recorder.record("POST", "/v1/claims/" + second_id + "/void",
                     atm.post("/v1/claims/" + second_id + "/void",
                              nlohmann::json{{"reason", "dispense failed"}}, "oa-10"));
+
+    // Who may do what (contracts §3): new 403 codes, the failed-lookup 429, a wrong-card check.
+    auto kiosk = gateway.client("kiosk-0001");
+    auto pos = gateway.client("pos-0001");
+    auto second_atm = gateway.client("atm-0003");
+    const auto slip =
+        kiosk.post("/v1/claims", claimBody(citizens.parent, "kiosk", 6000), "oa-k1");
+    ASSERT_EQ(slip.status, 201) << slip.describe();
+    const std::string slip_code = slip.json["claim_code"];
+    recorder.record("POST", "/v1/claims/" + slip_code + "/commit",
+                    kiosk.post("/v1/claims/" + slip_code + "/commit", commit, "oa-k2"));
+    recorder.record("GET", "/v1/claims/" + slip_code, pos.get("/v1/claims/" + slip_code));
+    recorder.record("POST", "/v1/claims/" + slip_code + "/commit",
+                    pos.post("/v1/claims/" + slip_code + "/commit", commit, "oa-p1"));
+    recorder.record("POST", "/v1/eligibility",
+                    pos.post("/v1/eligibility", claimBody(citizens.plain, "kiosk", 0)));
+    const auto atm_hold =
+        atm.post("/v1/claims", claimBody(citizens.custom_amount, "atm", 3000), "oa-a1");
+    ASSERT_EQ(atm_hold.status, 201) << atm_hold.describe();
+    const std::string atm_hold_id = atm_hold.json["claim_id"];
+    recorder.record("POST", "/v1/claims/" + atm_hold_id + "/void",
+                    second_atm.post("/v1/claims/" + atm_hold_id + "/void",
+                                    nlohmann::json{{"reason", "not mine"}}, "oa-a2"));
+    nlohmann::json wrong_card = claimBody(citizens.with_nhi, "atm", 0);
+    wrong_card["nhi_card_no"] = "999999999999";
+    recorder.record("POST", "/v1/eligibility", atm.post("/v1/eligibility", wrong_card));
+    const std::string guessed = "/v1/claims/" + std::string(protocols::kClaimCodeDigits, '7');
+    for (std::size_t i = 0; i < gateway::kFailedClaimLookupsPerWindowMax; ++i) {
+        recorder.record("GET", guessed, pos.get(guessed));
+    }
+    const auto limited = recorder.record("GET", guessed, pos.get(guessed));
+    EXPECT_EQ(limited.status, 429) << limited.describe();
 
     const auto third = counter.post("/v1/claims", claimBody(citizens.plain2, "counter", 6000), "oa-11");
     ASSERT_EQ(third.status, 201) << third.describe();

@@ -6,6 +6,7 @@
 #include "gateway_process.hpp"
 #include "test_pki.hpp"
 
+#include <claimgate/protocols/limits.hpp>
 #include <claimgate/sdk/client.hpp>
 
 #include <gtest/gtest.h>
@@ -99,7 +100,7 @@ TEST_F(SdkGatewayTest, KioskSlipIsPaidAtThePosByClaimCode) {
     const auto& person = citizen(1);
     const Outcome slip = kiosk->reserve(SdkTestWorld::kProgram, person.id, person.nhi, "", 0);
     ASSERT_EQ(slip.status, Status::ok) << slip.code << " " << slip.message;
-    ASSERT_EQ(slip.claim_code.size(), 10U) << slip.claim_code;
+    ASSERT_EQ(slip.claim_code.size(), protocols::kClaimCodeDigits) << slip.claim_code;
     const Outcome scanned = pos->lookup(slip.claim_code);
     ASSERT_EQ(scanned.status, Status::ok) << scanned.code << " " << scanned.message;
     EXPECT_EQ(scanned.claim_status, "held");

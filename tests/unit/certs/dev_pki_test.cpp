@@ -32,7 +32,8 @@ struct Terminal {
 
 constexpr Terminal kTerminals[] = {
     {"atm-0001", "BANK004", "atm"},         {"atm-0002", "BANK005", "atm"},
-    {"kiosk-0001", "CVS711", "kiosk"},      {"pos-0001", "CVS711", "kiosk"},
+    {"atm-0003", "BANK004", "atm"},         {"kiosk-0001", "CVS711", "kiosk"},
+    {"pos-0001", "CVS711", "pos"},          {"pos-0002", "CVS952", "pos"},
     {"counter-0001", "POST700", "counter"}, {"revoked-0001", "BANK004", "atm"},
 };
 

@@ -52,8 +52,8 @@ protected:
     void makeService(std::chrono::milliseconds wait_max, std::size_t queue_depth_max = 100) {
         committer_ = std::make_unique<GroupCommitter>(store_, engine_, 1, queue_depth_max,
                                                       nullptr);
-        service_ = std::make_unique<ClaimService>(index_, *committer_, clock_, kPepper, metrics_,
-                                                  wait_max);
+        service_ = std::make_unique<ClaimService>(index_, *committer_, reader_, clock_, kPepper,
+                                                  nullptr, metrics_, wait_max);
     }
     void TearDown() override {
         gate_.open();
@@ -80,6 +80,10 @@ protected:
         std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis);
     ClaimEngine engine_{clock_, nullptr, 1000};
     Metrics metrics_;
+    // Reads go to their own connection of the real roster database, not the mocked writer.
+    ClaimReader reader_{[this]() -> protocols::Result<LedgerStorePtr> {
+        return LedgerStorePtr(std::make_unique<SqliteLedgerStore>(dir_.file("roster.db")));
+    }};
     std::unique_ptr<GroupCommitter> committer_;
     std::unique_ptr<ClaimService> service_;
 };

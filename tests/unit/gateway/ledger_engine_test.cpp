@@ -74,7 +74,7 @@ TEST_F(LedgerEngineTest, HoldThenCommit) {
     const auto held = applyJson(holdOf("a", "k1"), 201);
     const std::string id = held["claim_id"];
     EXPECT_EQ(id.rfind("c_", 0), 0U);
-    EXPECT_EQ(held["claim_code"].get<std::string>().size(), 10U);
+    EXPECT_EQ(held["claim_code"].get<std::string>().size(), protocols::kClaimCodeDigits);
     EXPECT_EQ(store_.findClaim(id)->status, ClaimStatus::held);
     EXPECT_EQ(store_.findBlockingClaim("CASH2023", keyFor("a"))->claim_id, id);
     clock_->advanceMillis(1000);

@@ -44,6 +44,7 @@ void writePrivateKey(EVP_PKEY* key, const fs::path& path, const char* passphrase
         passphrase != nullptr ? static_cast<int>(std::string(passphrase).size()) : 0;
     ASSERT_EQ(PEM_write_PrivateKey(file.get(), key, cipher, pass, pass_length, nullptr, nullptr),
               1);
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
 }
 
 void writePublicKey(EVP_PKEY* key, const fs::path& path) {

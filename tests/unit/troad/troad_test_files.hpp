@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -39,7 +40,7 @@ inline void writeKeyPair(const std::string& base) {
         std::fclose(public_file);
     }
     EVP_PKEY_free(key);
-    if (!ok) {
+    if (!ok || ::chmod((base + ".key").c_str(), 0600) != 0) {
         throw std::runtime_error("cannot write key pair " + base);
     }
 }

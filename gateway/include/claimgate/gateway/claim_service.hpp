@@ -7,14 +7,20 @@
 
 #include <claimgate/ledger/clock.hpp>
 #include <claimgate/protocols/citizen_keys.hpp>
+#include <claimgate/protocols/ecdsa_signer.hpp>
 #include <claimgate/protocols/messages.hpp>
 
+#include <claimgate/gateway/claim_code_authority.hpp>
+#include <claimgate/gateway/claim_reader.hpp>
 #include <claimgate/gateway/eligibility_index.hpp>
-#include <claimgate/ledger/group_committer.hpp>
+#include <claimgate/gateway/failed_lookup_limiter.hpp>
 #include <claimgate/gateway/metrics.hpp>
+#include <claimgate/ledger/claim_access.hpp>
+#include <claimgate/ledger/group_committer.hpp>
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -31,8 +37,11 @@ struct ServiceReply {
 
 class ClaimService {
 public:
-    ClaimService(EligibilityIndex& index, GroupCommitter& ledger, ClockPtr clock,
-                 std::string pepper, Metrics& metrics,
+    /// `reader` serves GET /v1/claims/{id} off the ledger writer; `receipt_signer` signs the
+    /// receipt a GET of a paid claim carries for a reprint (nullptr: empty "sig").
+    ClaimService(EligibilityIndex& index, GroupCommitter& ledger, ClaimReader& reader,
+                 ClockPtr clock, std::string pepper,
+                 std::shared_ptr<protocols::EcdsaSigner> receipt_signer, Metrics& metrics,
                  std::chrono::milliseconds ledger_wait_max = std::chrono::seconds(30));
 
     ServiceReply listPrograms(const TerminalIdentity& terminal) const;
@@ -77,10 +86,26 @@ private:
         std::shared_ptr<const ProgramIndex> program;
         std::optional<RosterView> roster;
         CitizenKey citizen_key{};
+        bool identified = false;  // on the roster, and proxy and NHI card checks passed
     };
     Decision evaluate(const TerminalIdentity& terminal,
                       const protocols::ClaimantRequest& request) const;
+    /// The citizen (or their proxy) proves who they are: proxy rules and the NHI card number.
+    protocols::Status identify(const TerminalIdentity& terminal,
+                               const protocols::ClaimantRequest& request,
+                               const RosterView& roster) const;
     void submit(LedgerOperation operation, ReplyHandler done);
+    /// Commit or void by claim id or slip code: the failed-lookup limit and the code's MAC are
+    /// checked before the ledger sees the request; an unknown claim counts as a failure.
+    void submitClaimChange(const TerminalIdentity& terminal, const std::string& key,
+                           const std::string& claim_ref, LedgerOperation operation,
+                           ReplyHandler done);
+    /// nullopt when `terminal` may look `claim_ref` up; else the refusal (429, or 404 for a
+    /// code this deployment never minted, which also counts as a failed lookup).
+    std::optional<ServiceReply> screenLookup(const TerminalIdentity& terminal,
+                                             const std::string& claim_ref);
+    /// Counts 404 (unknown claim) and 403 (not this terminal's to touch) as failed lookups.
+    void noteLookupOutcome(const TerminalIdentity& terminal, const ServiceReply& reply);
     /// submit() under the in-flight guard of the request's Idempotency-Key.
     void submitKeyed(const TerminalIdentity& terminal, const std::string& key,
                      LedgerOperation operation, ReplyHandler done);
@@ -97,8 +122,12 @@ private:
 
     EligibilityIndex& index_;
     GroupCommitter& ledger_;
+    ClaimReader& reader_;
     ClockPtr clock_;
     protocols::CitizenKeys keys_;
+    std::shared_ptr<protocols::EcdsaSigner> receipt_signer_;
+    ClaimCodeAuthority claim_codes_;
+    FailedLookupLimiter failed_lookups_;
     Metrics& metrics_;
     std::chrono::milliseconds ledger_wait_max_;
     std::mutex in_flight_mutex_;

@@ -54,6 +54,18 @@ inline constexpr std::int64_t kTrustFilePollMillis = 1'000;
 inline constexpr std::int64_t kLedgerProbeIntervalMillis = 1'000;
 /// Lines of an admin token file (`--admin-token-file`).
 inline constexpr std::size_t kAdminTokensMax = 256;
+/// Failed claim lookups (GET, commit or void of an unknown claim id or code, or of another
+/// operator's claim) a terminal may make per window; beyond it 429 too_many_failed_lookups
+/// with Retry-After until the window ends. A till that scans slips fails rarely; a guesser
+/// gets 10 tries a minute against codes that are 1 in 10^8 well-formed.
+inline constexpr std::size_t kFailedClaimLookupsPerWindowMax = 10;
+inline constexpr std::int64_t kFailedClaimLookupWindowMillis = 60'000;
+/// Terminals whose failed lookups are tracked at once (~100 bytes each); when every slot holds
+/// a live window the oldest is forgotten.
+inline constexpr std::size_t kFailedLookupTerminalsTrackedMax = 65'536;
+/// GETs waiting for the claim reader (its own read connection, off the ledger writer).
+/// Beyond it: 429 overloaded + Retry-After.
+inline constexpr std::size_t kClaimReadQueueDepthMax = 1024;
 /// Roster lines that may be rejected before an import stops.
 inline constexpr std::size_t kRosterBadLinesMax = 1000;
 /// Roster rows sorted and bulk-loaded at once by `roster import` (~200 bytes each in memory:

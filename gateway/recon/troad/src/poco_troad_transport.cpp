@@ -1,6 +1,8 @@
 // File: poco_troad_transport.cpp
 #include <claimgate/troad/poco_troad_transport.hpp>
 
+#include <claimgate/protocols/private_file.hpp>
+
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -91,6 +93,10 @@ Result<std::shared_ptr<PocoTroadTransport>> PocoTroadTransport::create(
     }
     if (config.attempts < 1 || config.attempts > 10) {
         return Status{ErrorCode::bad_field, "T-Road transport attempts must be 1..10"};
+    }
+    if (Status owner_only = protocols::requireOwnerOnlyFile(config.key_file, "T-Road TLS key");
+        !owner_only.ok()) {
+        return owner_only;
     }
     auto state = std::make_unique<State>();
     try {

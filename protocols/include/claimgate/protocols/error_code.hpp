@@ -18,6 +18,9 @@ enum class ErrorCode {
     channel_mismatch,
     operator_mismatch,
     terminal_revoked,
+    pos_required,
+    not_holding_terminal,
+    role_not_allowed,
     // 404
     unknown_program,
     unknown_claim,
@@ -43,6 +46,7 @@ enum class ErrorCode {
     amount_mismatch,
     // 429 / 503
     overloaded,
+    too_many_failed_lookups,
     not_ready,
     // 401: a mutating admin endpoint without a valid admin credential
     admin_unauthenticated,

@@ -19,6 +19,11 @@ inline constexpr std::int64_t kAmountMax = 1'000'000'000;  // TWD, far above any
 inline constexpr std::uint32_t kHoldTtlSecondsMax = 7 * 24 * 3600;
 inline constexpr std::size_t kProgramsMax = 256;
 inline constexpr std::size_t kProgramExcludesMax = 32;
+/// A kiosk slip's claim code: 12 random digits and an 8-digit MAC tag (contracts §5), so a
+/// guessed code is refused before any lookup and a real one cannot be derived from another.
+inline constexpr std::size_t kClaimCodeSerialDigits = 12;
+inline constexpr std::size_t kClaimCodeTagDigits = 8;
+inline constexpr std::size_t kClaimCodeDigits = kClaimCodeSerialDigits + kClaimCodeTagDigits;
 
 static_assert(kIdempotencyKeyLengthMax < kRequestBodyBytesMax);
 

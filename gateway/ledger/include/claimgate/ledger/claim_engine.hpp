@@ -11,6 +11,7 @@
 #include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/protocols/ecdsa_signer.hpp>
 
+#include <claimgate/ledger/claim_access.hpp>
 #include <claimgate/ledger/hash_chain.hpp>
 #include <claimgate/ledger/ledger_operation.hpp>
 
@@ -35,6 +36,11 @@ public:
 
     /// Receipt JSON without "sig", canonical (sorted keys): what the signature covers.
     static std::string receiptPayload(const ClaimRecord& claim);
+    /// The receipt of a paid claim as a terminal gets it (commit reply, and GET
+    /// /v1/claims/{id} for a reprint), signed by `signer`; "sig" and "key_id" are empty
+    /// without one.
+    static nlohmann::json signedReceipt(const ClaimRecord& claim,
+                                        const protocols::EcdsaSigner* signer);
 
 private:
     LedgerReply hold(LedgerStore& store, const HoldOperation& operation);
@@ -43,7 +49,6 @@ private:
     LedgerReply resolve(LedgerStore& store, const ResolveOperation& operation);
     LedgerReply sweep(LedgerStore& store);
     LedgerReply importPayout(LedgerStore& store, const ImportPayoutOperation& operation);
-    LedgerReply readClaim(LedgerStore& store, const ReadClaimOperation& operation);
 
     /// Replay or key-reused answer if the key was seen; nullopt for a fresh key.
     std::optional<LedgerReply> checkIdempotency(LedgerStore& store, const std::string& operator_id,
@@ -53,12 +58,11 @@ private:
     std::optional<ClaimRecord> findClaimForTerminal(LedgerStore& store,
                                                     const TerminalIdentity& terminal,
                                                     const std::string& claim_ref,
-                                                    LedgerReply& refusal);
+                                                    ClaimAction action, LedgerReply& refusal);
     void appendEvent(LedgerStore& store, const ClaimRecord& claim, std::string_view type,
                      const std::string& actor);
     nlohmann::json signedReceipt(const ClaimRecord& claim) const;
     std::string newClaimId() const;
-    std::string newClaimCode(LedgerStore& store, const std::string& operator_id) const;
 
     ClockPtr clock_;
     std::shared_ptr<protocols::EcdsaSigner> receipt_signer_;

@@ -6,6 +6,7 @@
 
 #include <claimgate/ledger/claim_record.hpp>
 #include <claimgate/protocols/domain.hpp>
+#include <claimgate/protocols/terminal_role.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -20,6 +21,8 @@ struct TerminalIdentity {
     std::string terminal_id;
     std::string operator_id;
     protocols::Channel channel = protocols::Channel::atm;
+    /// The certificate's OU; `channel` follows from it (a POS works in the kiosk channel).
+    protocols::TerminalRole role = protocols::TerminalRole::atm;
 };
 
 /// The idempotency scope of a state-changing request (contracts invariant 3).
@@ -34,6 +37,8 @@ struct HoldOperation {
     std::string program;
     CitizenKey citizen_key{};
     std::string citizen_mask;
+    /// The slip code, minted (and MAC-tagged) by the service: the writer holds no keys.
+    std::string claim_code;
     std::int64_t amount = 0;
     std::int64_t ttl_millis = 0;
     std::string currency;
@@ -82,15 +87,9 @@ struct ImportPayoutOperation {
     std::string payout_id;
 };
 
-/// GET /v1/claims/{id}: read through the writer so it sees exactly what was acknowledged.
-struct ReadClaimOperation {
-    TerminalIdentity terminal;
-    std::string claim_ref;
-};
-
 using LedgerOperation =
     std::variant<HoldOperation, CommitOperation, VoidOperation, ResolveOperation, SweepOperation,
-                 ImportPayoutOperation, ReadClaimOperation>;
+                 ImportPayoutOperation>;
 
 /// A change the in-memory eligibility index must mirror once the batch is durable.
 struct IndexUpdate {

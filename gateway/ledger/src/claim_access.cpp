@@ -1,0 +1,56 @@
+#include <claimgate/ledger/claim_access.hpp>
+
+namespace claimgate::gateway {
+namespace {
+
+using protocols::Channel;
+using protocols::ErrorCode;
+using protocols::Status;
+using protocols::TerminalRole;
+
+bool isClaimId(const std::string& ref) {
+    return ref.rfind("c_", 0) == 0 || ref.rfind("p_", 0) == 0;
+}
+
+Status authorizeKioskSlip(const ClaimRecord& claim, const TerminalIdentity& terminal,
+                          ClaimAction action) {
+    if (terminal.role == TerminalRole::pos) return Status::okStatus();
+    const bool printed_it =
+        terminal.role == TerminalRole::kiosk && terminal.terminal_id == claim.terminal_id;
+    if (action == ClaimAction::void_claim && printed_it) return Status::okStatus();
+    return Status(ErrorCode::pos_required,
+                  action == ClaimAction::commit
+                      ? "a kiosk slip is paid only at a POS till of the same operator"
+                      : "a kiosk slip is voided only at a POS till or by the kiosk that "
+                        "printed it");
+}
+
+}  // namespace
+
+std::optional<ClaimRecord> findClaimByRef(LedgerStore& store, const std::string& operator_id,
+                                          const std::string& claim_ref) {
+    return isClaimId(claim_ref) ? store.findClaim(claim_ref)
+                                : store.findClaimByCode(operator_id, claim_ref);
+}
+
+Status authorizeClaimAction(const ClaimRecord& claim, const TerminalIdentity& terminal,
+                            ClaimAction action) {
+    if (claim.operator_id != terminal.operator_id) {
+        // A 403 tells the caller the id exists; the failed-lookup limit makes that useless
+        // for walking the id space (contracts §5).
+        return Status(ErrorCode::operator_mismatch, "the claim belongs to another operator");
+    }
+    if (action == ClaimAction::read) return Status::okStatus();
+    if (claim.channel != terminal.channel) {
+        return Status(ErrorCode::channel_mismatch, "the claim was made on another channel",
+                      {{"channel", protocols::channelName(claim.channel)}});
+    }
+    if (claim.channel == Channel::kiosk) return authorizeKioskSlip(claim, terminal, action);
+    if (terminal.terminal_id != claim.terminal_id) {
+        return Status(ErrorCode::not_holding_terminal,
+                      "only the terminal that made the hold may commit or void it");
+    }
+    return Status::okStatus();
+}
+
+}  // namespace claimgate::gateway
