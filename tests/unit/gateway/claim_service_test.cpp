@@ -78,7 +78,7 @@ protected:
     WriterGate gate_;
     std::shared_ptr<ManualClock> clock_ =
         std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis);
-    ClaimEngine engine_{clock_, nullptr, 1000};
+    ClaimEngine engine_{clock_, 1000, ClaimReplyRenderer(nullptr)};
     Metrics metrics_;
     std::unique_ptr<GroupCommitter> committer_;
     std::unique_ptr<ClaimService> service_;

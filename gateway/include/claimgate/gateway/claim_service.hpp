@@ -5,6 +5,7 @@
 // serve the TLS listener, the loopback bench listener and tests.
 #pragma once
 
+#include <claimgate/gateway/claim_reply_renderer.hpp>
 #include <claimgate/ledger/clock.hpp>
 #include <claimgate/protocols/messages.hpp>
 
@@ -82,10 +83,17 @@ private:
     };
     Decision evaluate(const TerminalIdentity& terminal,
                       const protocols::ClaimantRequest& request) const;
-    void submit(LedgerOperation operation, ReplyHandler done);
+    /// How a ledger reply becomes the service's answer; empty = serviceReply().
+    using Answer = std::function<ServiceReply(LedgerReply)>;
+    void submit(LedgerOperation operation, ReplyHandler done, Answer answer = {});
+    /// Answers `refusal` unless the request's Idempotency-Key is already stored, in which case
+    /// the stored reply (or key_reused) is the answer (contracts invariant 3).
+    void refuseUnlessReplay(const TerminalIdentity& terminal, IdempotencyScope scope,
+                            ServiceReply refusal, ReplyHandler done);
+    [[nodiscard]] ServiceReply serviceReply(LedgerReply reply) const;
     /// submit() under the in-flight guard of the request's Idempotency-Key.
     void submitKeyed(const TerminalIdentity& terminal, const std::string& key,
-                     LedgerOperation operation, ReplyHandler done);
+                     LedgerOperation operation, ReplyHandler done, Answer answer = {});
     ServiceReply waitFor(const std::function<void(ReplyHandler)>& start);
     std::optional<ServiceReply> checkKey(const std::optional<std::string>& key) const;
     protocols::Sha256Digest requestHash(std::string_view route,
@@ -101,6 +109,9 @@ private:
     std::string pepper_;
     Metrics& metrics_;
     std::chrono::milliseconds ledger_wait_max_;
+    /// Renders what the ledger did not (non-keyed operations, failures). Receipts are only in
+    /// keyed replies, which the engine renders with the signing renderer, so no key here.
+    ClaimReplyRenderer renderer_{nullptr};
     std::mutex in_flight_mutex_;
     std::unordered_set<std::string> in_flight_keys_;
 };
