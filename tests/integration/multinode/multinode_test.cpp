@@ -85,8 +85,7 @@ std::string openApiViolations(const TempDir& temp, const nlohmann::json& records
                                 "/tests/integration/openapi/check_responses.py " + source +
                                 "/protocols/openapi.yaml " + path + " > " + report + " 2>&1";
     if (std::system(command.c_str()) == 0) return "";
-    std::ifstream in(report);
-    return std::string(std::istreambuf_iterator<char>(in), {});
+    return readFileBytes(report);
 }
 
 nlohmann::json exchange(const std::string& method, const std::string& path,
