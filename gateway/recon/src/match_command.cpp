@@ -119,7 +119,8 @@ int runMatch(int argc, char** argv) {
         return usageError("--claims, --settlement and --out are required");
     }
     if (apply && ledger == "sqlite" && data_dir.empty()) {
-        return usageError("--apply on the sqlite ledger needs --data-dir DIR (the gateway's)");
+        return usageError("--apply needs --data-dir DIR (the gateway's, for --ledger sqlite) or "
+                          "--ledger postgresql://...");
     }
     ResolutionSinkPtr ledger_sink;
     if (apply) {
