@@ -1,6 +1,7 @@
 #include <claimgate/ledger/batch_runner.hpp>
 
-#include <cassert>
+#include <claimgate/protocols/invariant.hpp>
+
 #include <cstdio>
 #include <exception>
 
@@ -108,7 +109,7 @@ BatchResult runBatch(LedgerStore& store, ClaimEngine& engine,
         return result;
     }
     result.committed = true;
-    assert(replies.size() == operations.size());
+    CG_ASSERT(replies.size() == operations.size(), "one reply per operation of the batch");
     return result;
 }
 

@@ -1,11 +1,11 @@
 #include <claimgate/ledger/claim_engine.hpp>
 
 #include <claimgate/ledger/limits.hpp>
+#include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
 #include <openssl/rand.h>
 
-#include <cassert>
 #include <stdexcept>
 
 namespace claimgate::gateway {
@@ -54,7 +54,7 @@ ClaimEngine::ClaimEngine(ClockPtr clock, std::int64_t idempotency_retention_mill
     : clock_(std::move(clock)),
       idempotency_retention_millis_(idempotency_retention_millis),
       renderer_(std::move(renderer)) {
-    assert(clock_ && "ClaimEngine needs a clock");
+    CG_ASSERT(clock_ != nullptr, "ClaimEngine needs a clock");
 }
 
 void ClaimEngine::beginBatch(LedgerStore& store) {
@@ -103,7 +103,7 @@ std::optional<LedgerReply> ClaimEngine::checkIdempotency(LedgerStore& store,
 LedgerReply ClaimEngine::finish(LedgerStore& store, const std::string& operator_id,
                                 const IdempotencyScope& scope, LedgerReply reply) {
     // The reply is stored in the same transaction as the change, so it is rendered here.
-    assert(renderer_ && "keyed operations need a ReplyRenderer");
+    CG_ASSERT(renderer_ != nullptr, "keyed operations need a ReplyRenderer");
     RenderedReply rendered = renderer_(reply);
     reply.http_status = rendered.http_status;
     reply.body = std::move(rendered.body);
@@ -126,7 +126,7 @@ std::int64_t ClaimEngine::adjustInDoubtTotal(LedgerStore& store, std::int64_t de
     }
     if (delta != 0 || !stored) {
         total += delta;
-        assert(total >= 0 && "in_doubt counter below zero");
+        CG_ASSERT(total >= 0, "the in_doubt counter never goes below zero");
         store.putMeta(kInDoubtTotalKey, std::to_string(total));
     }
     return total;
@@ -199,6 +199,11 @@ void ClaimEngine::appendEvent(LedgerStore& store, const ClaimRecord& claim,
     event.claim_id = claim.claim_id;
     event.body = claimEventBody(event.seq, claim, type, clock_->nowMillis(), actor);
     event.hash = chainLink(head_.hash, event.body);
+    // Chain order: each event links to the one before it; only the first links to the zero
+    // hash. A head that breaks this would extend a chain `recon verify` then rejects.
+    CG_ASSERT(event.seq == head_.seq + 1 &&
+                  (head_.seq == 0) == (head_.hash == protocols::Sha256Digest{}),
+              "a chain event links to the head before it");
     store.appendEvent(event);
     head_ = ChainHead{event.seq, event.hash};
 }
@@ -296,6 +301,8 @@ LedgerReply ClaimEngine::commit(LedgerStore& store, const CommitOperation& opera
         return finish(store, operator_id, scope,
                       outcomeReply(kKind, LedgerOutcome::unchanged, std::move(claim)));
     }
+    CG_ASSERT(claim->status == ClaimStatus::held || claim->status == ClaimStatus::in_doubt,
+              "only a held or in-doubt claim becomes paid");
     const bool late = claim->status == ClaimStatus::in_doubt;
     claim->status = ClaimStatus::paid;
     claim->paid_at = clock_->nowMillis();
@@ -327,6 +334,8 @@ LedgerReply ClaimEngine::voidClaim(LedgerStore& store, const VoidOperation& oper
         return finish(store, operator_id, scope,
                       outcomeReply(kKind, LedgerOutcome::unchanged, std::move(claim)));
     }
+    CG_ASSERT(claim->status == ClaimStatus::held || claim->status == ClaimStatus::in_doubt,
+              "only a held or in-doubt claim becomes voided");
     const bool late = claim->status == ClaimStatus::in_doubt;
     claim->status = ClaimStatus::voided;
     claim->voided_at = clock_->nowMillis();
@@ -375,6 +384,7 @@ LedgerReply ClaimEngine::sweep(LedgerStore& store) {
     const std::int64_t now = clock_->nowMillis();
     LedgerReply reply = outcomeReply(OperationKind::sweep, LedgerOutcome::done);
     for (auto& claim : store.findExpiredHolds(now, kExpirySweepBatchMax)) {
+        CG_ASSERT(claim.status == ClaimStatus::held, "only a held claim expires to in_doubt");
         claim.status = ClaimStatus::in_doubt;
         store.updateClaim(claim);
         appendEvent(store, claim, "in_doubt", "ttl");

@@ -1,8 +1,8 @@
 #include <claimgate/ledger/group_committer.hpp>
 
 #include <claimgate/ledger/batch_runner.hpp>
+#include <claimgate/protocols/invariant.hpp>
 
-#include <cassert>
 #include <cstdio>
 
 namespace claimgate::gateway {
@@ -26,15 +26,14 @@ GroupCommitter::GroupCommitter(LedgerStore& store, ClaimEngine& engine, std::siz
       batch_max_(batch_max),
       queue_depth_max_(queue_depth_max),
       listener_(std::move(listener)) {
-    assert(batch_max_ >= 1);
-    assert(queue_depth_max_ >= batch_max_ || queue_depth_max_ >= 1);
+    CG_ASSERT(batch_max_ >= 1 && queue_depth_max_ >= 1, "the ledger queue needs room");
     writer_ = std::thread([this] { run(); });
 }
 
 GroupCommitter::~GroupCommitter() { stop(); }
 
 bool GroupCommitter::submit(LedgerOperation operation, Completion done) {
-    assert(done);
+    CG_ASSERT(done != nullptr, "every ledger operation has someone to answer");
     {
         std::lock_guard lock(mutex_);
         if (stopping_ || queue_.size() >= queue_depth_max_) return false;
@@ -45,7 +44,7 @@ bool GroupCommitter::submit(LedgerOperation operation, Completion done) {
 }
 
 void GroupCommitter::submitUnbounded(LedgerOperation operation, Completion done) {
-    assert(done);
+    CG_ASSERT(done != nullptr, "every ledger operation has someone to answer");
     {
         std::lock_guard lock(mutex_);
         queue_.push_back(Pending{std::move(operation), std::move(done)});
@@ -119,8 +118,9 @@ void GroupCommitter::run() {
 void GroupCommitter::processBatch(const std::vector<LedgerOperation>& operations,
                                   std::vector<Completion>& completions,
                                   std::vector<LedgerReply>& replies) {
-    assert(!operations.empty() && operations.size() <= batch_max_);
-    assert(completions.size() == operations.size());
+    CG_ASSERT(!operations.empty() && operations.size() <= batch_max_,
+              "a batch is 1..batch_max ops");
+    CG_ASSERT(completions.size() == operations.size(), "one completion per operation");
     const BatchResult result = runBatch(store_, engine_, operations, replies);
     if (!result.committed) {
         stats_.failed_batches.fetch_add(1, std::memory_order_relaxed);
@@ -137,6 +137,9 @@ void GroupCommitter::processBatch(const std::vector<LedgerOperation>& operations
         for (auto& reply : replies) durable.push_back(&reply);
         listener_(durable);
     }
+    // Batch accounting: every queued operation gets exactly one answer (runBatch gives each an
+    // outcome; `unavailable` when the database refused it).
+    CG_ASSERT(replies.size() == operations.size(), "one reply per operation of the batch");
     for (std::size_t i = 0; i < completions.size(); ++i) completions[i](std::move(replies[i]));
 }
 

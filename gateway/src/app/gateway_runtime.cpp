@@ -201,8 +201,12 @@ std::string GatewayRuntime::Impl::renderMetrics() const {
         out += "# HELP claimgate_ledger_batches_total Committed ledger transactions.\n";
         out += "# TYPE claimgate_ledger_batches_total counter\n";
         out += "claimgate_ledger_batches_total " + std::to_string(stats.batches.load()) + "\n";
+        out += "# HELP claimgate_ledger_operations_total Operations in committed transactions.\n";
+        out += "# TYPE claimgate_ledger_operations_total counter\n";
         out += "claimgate_ledger_operations_total " + std::to_string(stats.operations.load()) +
                "\n";
+        out += "# HELP claimgate_ledger_failed_batches_total Transactions rolled back (503s).\n";
+        out += "# TYPE claimgate_ledger_failed_batches_total counter\n";
         out += "claimgate_ledger_failed_batches_total " +
                std::to_string(stats.failed_batches.load()) + "\n";
         out += "# HELP claimgate_ledger_batch_size Operations per committed transaction.\n";
@@ -222,7 +226,11 @@ std::string GatewayRuntime::Impl::renderMetrics() const {
         out += "# HELP claimgate_index_entries Roster entries in the in-memory index.\n";
         out += "# TYPE claimgate_index_entries gauge\n";
         out += "claimgate_index_entries " + std::to_string(index.entries()) + "\n";
+        out += "# HELP claimgate_index_bytes Memory held by the eligibility index.\n";
+        out += "# TYPE claimgate_index_bytes gauge\n";
         out += "claimgate_index_bytes " + std::to_string(index.bytesUsed()) + "\n";
+        out += "# HELP claimgate_ready 1 when /readyz answers 200 (roster loaded, ledger open).\n";
+        out += "# TYPE claimgate_ready gauge\n";
         out += "claimgate_ready " + std::string(ready.load() ? "1" : "0") + "\n";
     });
 }

@@ -1,11 +1,10 @@
 #include <claimgate/gateway/claim_reply_renderer.hpp>
 
 #include <claimgate/protocols/error_code.hpp>
+#include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/messages.hpp>
 #include <claimgate/protocols/status.hpp>
 #include <claimgate/protocols/time_format.hpp>
-
-#include <cassert>
 
 namespace claimgate::gateway {
 namespace {
@@ -29,7 +28,7 @@ nlohmann::json blockingDetail(const ClaimRecord& claim) {
 }
 
 const ClaimRecord& claimOf(const LedgerReply& reply) {
-    assert(reply.claim && "this outcome carries its claim");
+    CG_ASSERT(reply.claim.has_value(), "this outcome carries its claim");
     return *reply.claim;
 }
 
@@ -151,7 +150,7 @@ RenderedReply ClaimReplyRenderer::render(const LedgerReply& reply) const {
             break;
     }
     // A lookup that found no stored reply is answered by the service's own refusal.
-    assert(false && "lookup_reply outcomes other than replayed/key_reused are not rendered");
+    CG_ASSERT(false, "a lookup_reply that found no key is answered by the service, not rendered");
     return errorReply(Status(ErrorCode::internal, "unrenderable ledger outcome"));
 }
 
