@@ -1,5 +1,6 @@
 #include "sim_gateway.hpp"
 
+#include <claimgate/gateway/claim_reply_renderer.hpp>
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
 
 namespace claimgate::vopr {
@@ -26,7 +27,8 @@ SimGateway::SimGateway(std::string ledger_path, std::string pepper,
     index_ = std::make_unique<gateway::EligibilityIndex>();
     index_->load(*store_);
     // No receipt signer: ECDSA signatures are randomised, and nothing here checks receipts.
-    engine_ = std::make_unique<gateway::ClaimEngine>(clock_, nullptr, kIdempotencyRetentionMillis);
+    engine_ = std::make_unique<gateway::ClaimEngine>(clock_, kIdempotencyRetentionMillis,
+                                                     gateway::ClaimReplyRenderer(nullptr));
     committer_ = std::make_unique<gateway::GroupCommitter>(
         *store_, *engine_, kCommitBatchMax, kQueueDepthMax,
         [this](const std::vector<gateway::LedgerReply*>& replies) {

@@ -5,7 +5,10 @@
 #   (b) durable claims per second (hold + commit, claimgate-sim load) with group commit (default)
 #       against --commit-batch-max 1, same roster, same load settings, fresh data dir each
 #       (target >= 5x);
-#   (c) the same claims test over mutual TLS (secondary figure).
+#   (c) the same claims test over mutual TLS, with 64 and 256 terminals;
+#   (d) the ledger's own ceiling in the same run (claimgate-ledger-bench: a claim's row writes,
+#       batched by 64, and the same claims through ClaimEngine + runBatch), so every claims/s
+#       figure above prints next to it (issue 9: mTLS claims >= 0.6x the row ceiling).
 # and replaces the "## Gateway (issue 2)" section of docs/performance.md (between the
 # gateway-bench markers) with the figures, the machine, the date and the command.
 #
@@ -41,7 +44,7 @@ die() { log "$*"; exit 1; }
 for tool in wrk nginx awk grep cp; do
   command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-deps.sh installs it)"
 done
-for exe in claimgate-gateway claimgate-sim; do
+for exe in claimgate-gateway claimgate-sim claimgate-ledger-bench; do
   [ -x "$bin/$exe" ] || die "$bin/$exe is not built (cmake --build $build_dir)"
 done
 
@@ -180,14 +183,14 @@ json_number() { grep -o "\"$1\":[0-9.]*" | head -1 | cut -d: -f2; }
 claim_field() {  # claim_field FILE FIELD: latency_ms_by_op.claim.FIELD
   tail -1 "$1" | grep -o '"claim":{[^}]*}' | json_number "$2" | awk '{ printf "%.2f", $1 }'
 }
-run_claims() {  # run_claims NAME URL_KIND [serve options...]
-  local name="$1" kind="$2"; shift 2
+run_claims() {  # run_claims NAME URL_KIND [serve options...]; env terminals= overrides
+  local name="$1" kind="$2" count="${terminals:-$connections}"; shift 2
   start_gateway "$name" "$@"
   local url="http://127.0.0.1:$gateway_bench_port"
   [ "$kind" = tls ] && url="https://127.0.0.1:$gateway_api_port"
-  log "($name) claims: claimgate-sim load --gateway $url --terminals $connections --duration $seconds --mix claim:1 $*"
+  log "($name) claims: claimgate-sim load --gateway $url --terminals $count --duration $seconds --mix claim:1 $*"
   "$bin/claimgate-sim" load --gateway "$url" --pki-dir "$pki" --roster "$work/roster.csv" \
-    --terminals "$connections" --duration "$seconds" --mix claim:1 --seed "$seed" \
+    --terminals "$count" --duration "$seconds" --mix claim:1 --seed "$seed" \
     --data-dir "$work/$name" > "$work/load-$name.json" 2> "$work/load-$name.err" ||
     { cat "$work/load-$name.err" >&2; die "load generator failed ($name)"; }
   local batches operations
@@ -201,6 +204,19 @@ run_claims() {  # run_claims NAME URL_KIND [serve options...]
 run_claims group plain
 run_claims single plain --commit-batch-max 1
 run_claims tls tls
+terminals=256 run_claims tls256 tls
+
+# (d) The ledger ceiling: no HTTP, no TLS, the same disk, batches of 64.
+ceiling_claims="${CG_GATEWAY_BENCH_CEILING_CLAIMS:-20000}"
+ceiling() {  # ceiling MODE: claims/s of claimgate-ledger-bench on a fresh SQLite ledger
+  log "(d) ledger ceiling: claimgate-ledger-bench --mode $1 --batch 64 --claims $ceiling_claims"
+  "$bin/claimgate-ledger-bench" --data-dir "$work/ceiling-$1" --mode "$1" --batch 64 \
+    --claims "$ceiling_claims" --pki "$pki" > "$work/ceiling-$1.json" ||
+    die "claimgate-ledger-bench --mode $1 failed"
+  json_number claims_per_s < "$work/ceiling-$1.json" | awk '{ printf "%.0f", $1 }'
+}
+ceiling_rows_cps="$(ceiling rows)"
+ceiling_engine_cps="$(ceiling engine)"
 
 # ---------------------------------------------------------------------------------------------
 # Figures.
@@ -219,7 +235,11 @@ claims_per_s() { tail -1 "$1" | json_number claims_per_s | awk '{ printf "%.0f",
 group_cps="$(claims_per_s "$work/load-group.json")"
 single_cps="$(claims_per_s "$work/load-single.json")"
 tls_cps="$(claims_per_s "$work/load-tls.json")"
+tls256_cps="$(claims_per_s "$work/load-tls256.json")"
 group_ratio="$(ratio "$group_cps" "$single_cps")"
+ceiling_target="0.6"
+tls_ceiling_ratio="$(ratio "$tls_cps" "$ceiling_rows_cps")"
+tls256_ceiling_ratio="$(ratio "$tls256_cps" "$ceiling_rows_cps")"
 cpu_model="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 today="$(date -u +%Y-%m-%dT%H:%MZ)"
@@ -244,7 +264,11 @@ are for the whole box, not for a dedicated server core.
 | durable claims (hold + commit), group commit, plain HTTP | $group_cps claims/s | $(claim_field "$work/load-group.json" p50) ms | $(claim_field "$work/load-group.json" p99) ms | |
 | durable claims, \`--commit-batch-max 1\`, plain HTTP | $single_cps claims/s | $(claim_field "$work/load-single.json" p50) ms | $(claim_field "$work/load-single.json" p99) ms | |
 | **group commit speed-up** | **${group_ratio}x** | | | >= ${group_commit_target}x: $(verdict "$group_ratio" "$group_commit_target") |
-| durable claims, group commit, mutual TLS | $tls_cps claims/s | $(claim_field "$work/load-tls.json" p50) ms | $(claim_field "$work/load-tls.json" p99) ms | (secondary) |
+| durable claims, group commit, mutual TLS, $connections terminals | $tls_cps claims/s | $(claim_field "$work/load-tls.json" p50) ms | $(claim_field "$work/load-tls.json" p99) ms | |
+| durable claims, group commit, mutual TLS, 256 terminals | $tls256_cps claims/s | $(claim_field "$work/load-tls256.json" p50) ms | $(claim_field "$work/load-tls256.json" p99) ms | |
+| ledger ceiling: a claim's row writes, batch 64 (\`claimgate-ledger-bench --mode rows\`) | $ceiling_rows_cps claims/s | | | |
+| ledger through ClaimEngine + runBatch, batch 64 (\`--mode engine\`) | $ceiling_engine_cps claims/s | | | |
+| **mTLS claims / ledger ceiling**, $connections / 256 terminals | **${tls_ceiling_ratio}x / ${tls256_ceiling_ratio}x** | | | >= ${ceiling_target}x: $(verdict "$tls_ceiling_ratio" "$ceiling_target") / $(verdict "$tls256_ceiling_ratio" "$ceiling_target") |
 
 Settings:
 

@@ -35,7 +35,7 @@ die() { log "$*"; exit 1; }
 for tool in psql awk grep; do
   command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-deps.sh installs it)"
 done
-for exe in claimgate-gateway claimgate-sim; do
+for exe in claimgate-gateway claimgate-sim claimgate-ledger-bench; do
   [ -x "$bin/$exe" ] || die "$bin/$exe is not built (cmake --build $build_dir)"
 done
 
@@ -115,6 +115,17 @@ run_claims() {  # run_claims NAME [serve options...]
 }
 run_claims pg-group
 run_claims pg-single --commit-batch-max 1
+# The ledger ceiling on this server, same run (claimgate-ledger-bench, issue 9).
+pg_ceiling() {  # pg_ceiling MODE: claims/s of claimgate-ledger-bench on the PostgreSQL ledger
+  psql "$uri" -q -c 'TRUNCATE claims, claim_events, idempotency' >/dev/null
+  log "ledger ceiling on PostgreSQL: claimgate-ledger-bench --mode $1 --batch 64"
+  "$bin/claimgate-ledger-bench" --data-dir "$work/ceiling-$1" --ledger "$uri" --mode "$1" \
+    --batch 64 --claims "${CG_PG_BENCH_CEILING_CLAIMS:-5000}" --pki "$pki" \
+    > "$work/ceiling-pg-$1.json" || die "claimgate-ledger-bench --mode $1 failed"
+  json_number claims_per_s < "$work/ceiling-pg-$1.json" | awk '{ printf "%.0f", $1 }'
+}
+pg_ceiling_rows_cps="$(pg_ceiling rows)"
+pg_ceiling_engine_cps="$(pg_ceiling engine)"
 "$repo/scripts/pg-temp.sh" stop "$work/pg"
 
 # ---------------------------------------------------------------------------------------------
@@ -169,6 +180,9 @@ PostgreSQL $pg_version and the load generator share those CPUs and one disk.
 | durable claims (hold + commit), PostgreSQL, group commit | $group_cps claims/s | $(claim_field "$work/load-pg-group.json" p50) ms | $(claim_field "$work/load-pg-group.json" p99) ms |
 | durable claims, PostgreSQL, \`--commit-batch-max 1\` | $single_cps claims/s | $(claim_field "$work/load-pg-single.json" p50) ms | $(claim_field "$work/load-pg-single.json" p99) ms |
 | **group commit speed-up on PostgreSQL** | **$(ratio "$group_cps" "$single_cps")x** | | |
+| ledger ceiling on PostgreSQL: a claim's row writes, batch 64 (\`claimgate-ledger-bench --mode rows\`) | $pg_ceiling_rows_cps claims/s | | |
+| ledger on PostgreSQL through ClaimEngine + runBatch, batch 64 (\`--mode engine\`) | $pg_ceiling_engine_cps claims/s | | |
+| **gateway claims / ledger ceiling on PostgreSQL** | **$(ratio "$group_cps" "$pg_ceiling_rows_cps")x** | | |
 | \`roster import\` of $rows rows into PostgreSQL | $(fmt_s "$pg_import_ms") | | |
 | \`roster import\` of $large_rows rows into SQLite | $(fmt_s "$large_import_ms") (ledger.db $(fmt_gib "$ledger_bytes")) | | |
 | gateway start to \`/readyz\` 200 with $large_rows roster rows (SQLite) | $(fmt_s "$ready_ms") | | |

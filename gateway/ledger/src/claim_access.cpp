@@ -1,5 +1,7 @@
 #include <claimgate/ledger/claim_access.hpp>
 
+#include <claimgate/protocols/invariant.hpp>
+
 namespace claimgate::gateway {
 namespace {
 
@@ -51,6 +53,18 @@ Status authorizeClaimAction(const ClaimRecord& claim, const TerminalIdentity& te
                       "only the terminal that made the hold may commit or void it");
     }
     return Status::okStatus();
+}
+
+LedgerOutcome claimAccessOutcome(ErrorCode refusal) {
+    switch (refusal) {
+        case ErrorCode::operator_mismatch: return LedgerOutcome::operator_mismatch;
+        case ErrorCode::channel_mismatch: return LedgerOutcome::channel_mismatch;
+        case ErrorCode::pos_required: return LedgerOutcome::pos_required;
+        case ErrorCode::not_holding_terminal: return LedgerOutcome::not_holding_terminal;
+        default: break;
+    }
+    CG_ASSERT(false, "authorizeClaimAction refuses only with the four codes above");
+    return LedgerOutcome::operator_mismatch;
 }
 
 }  // namespace claimgate::gateway

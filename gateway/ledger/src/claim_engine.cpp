@@ -2,10 +2,7 @@
 
 #include <claimgate/ledger/claim_access.hpp>
 #include <claimgate/ledger/limits.hpp>
-#include <claimgate/protocols/error_code.hpp>
 #include <claimgate/protocols/invariant.hpp>
-#include <claimgate/protocols/messages.hpp>
-#include <claimgate/protocols/receipt_code.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
 #include <openssl/rand.h>
@@ -17,8 +14,6 @@ namespace {
 
 using protocols::Channel;
 using protocols::ClaimStatus;
-using protocols::ErrorCode;
-using protocols::Status;
 
 // Claim ids: 48 bits of milliseconds then 72 random bits, in a base32 alphabet whose symbols
 // are in ASCII order, so ids sort by time. New rows then land on the rightmost pages of the
@@ -28,6 +23,8 @@ constexpr std::size_t kClaimIdTimeBytes = 6;
 constexpr std::size_t kClaimIdRandomBytes = 9;
 constexpr std::size_t kClaimIdBytes = kClaimIdTimeBytes + kClaimIdRandomBytes;  // 24 characters
 static_assert(kClaimIdBytes * 8 % 5 == 0, "claim ids must encode without padding");
+/// meta key of the cluster-wide in_doubt count.
+constexpr const char* kInDoubtTotalKey = "in_doubt_claims";
 
 void randomBytes(unsigned char* out, std::size_t size) {
     if (RAND_bytes(out, static_cast<int>(size)) != 1) {
@@ -35,24 +32,13 @@ void randomBytes(unsigned char* out, std::size_t size) {
     }
 }
 
-LedgerReply errorReply(const Status& status) {
+LedgerReply outcomeReply(OperationKind kind, LedgerOutcome outcome,
+                         std::optional<ClaimRecord> claim = std::nullopt) {
     LedgerReply reply;
-    reply.http_status = status.httpStatus();
-    reply.body = protocols::encodeErrorEnvelope(status);
+    reply.kind = kind;
+    reply.outcome = outcome;
+    reply.claim = std::move(claim);
     return reply;
-}
-
-LedgerReply jsonReply(int http_status, const nlohmann::json& body) {
-    LedgerReply reply;
-    reply.http_status = http_status;
-    reply.body = body.dump();
-    return reply;
-}
-
-nlohmann::json blockingDetail(const ClaimRecord& claim) {
-    return {{"status", protocols::claimStatusName(claim.status)},
-            {"channel", protocols::channelName(claim.channel)},
-            {"at", protocols::formatRfc3339Millis(claim.blockingSince())}};
 }
 
 IndexUpdate indexUpdateFor(const ClaimRecord& claim) {
@@ -62,11 +48,11 @@ IndexUpdate indexUpdateFor(const ClaimRecord& claim) {
 
 }  // namespace
 
-ClaimEngine::ClaimEngine(ClockPtr clock, std::shared_ptr<protocols::EcdsaSigner> receipt_signer,
-                         std::int64_t idempotency_retention_millis)
+ClaimEngine::ClaimEngine(ClockPtr clock, std::int64_t idempotency_retention_millis,
+                         ReplyRenderer renderer)
     : clock_(std::move(clock)),
-      receipt_signer_(std::move(receipt_signer)),
-      idempotency_retention_millis_(idempotency_retention_millis) {
+      idempotency_retention_millis_(idempotency_retention_millis),
+      renderer_(std::move(renderer)) {
     CG_ASSERT(clock_ != nullptr, "ClaimEngine needs a clock");
 }
 
@@ -88,21 +74,25 @@ LedgerReply ClaimEngine::apply(LedgerStore& store, const LedgerOperation& operat
             if constexpr (std::is_same_v<Op, ImportPayoutOperation>) {
                 return importPayout(store, op);
             }
+            if constexpr (std::is_same_v<Op, LookupReplyOperation>) {
+                return lookupReply(store, op);
+            }
         },
         operation);
 }
 
 std::optional<LedgerReply> ClaimEngine::checkIdempotency(LedgerStore& store,
+                                                         OperationKind kind,
                                                          const std::string& operator_id,
                                                          const IdempotencyScope& scope) {
     const auto stored = store.findReply(operator_id, scope.key);
     if (!stored) return std::nullopt;
     if (stored->request_hash != scope.request_hash) {
-        return errorReply(Status(ErrorCode::idempotency_key_reused,
-                                 "Idempotency-Key was already used for a different request",
-                                 {{"key", scope.key}}));
+        LedgerReply reused = outcomeReply(kind, LedgerOutcome::key_reused);
+        reused.ref = scope.key;
+        return reused;
     }
-    LedgerReply replay;
+    LedgerReply replay = outcomeReply(kind, LedgerOutcome::replayed);
     replay.http_status = stored->http_status;
     replay.body = stored->body;
     return replay;
@@ -110,10 +100,42 @@ std::optional<LedgerReply> ClaimEngine::checkIdempotency(LedgerStore& store,
 
 LedgerReply ClaimEngine::finish(LedgerStore& store, const std::string& operator_id,
                                 const IdempotencyScope& scope, LedgerReply reply) {
+    // The reply is stored in the same transaction as the change, so it is rendered here.
+    CG_ASSERT(renderer_ != nullptr, "keyed operations need a ReplyRenderer");
+    RenderedReply rendered = renderer_(reply);
+    reply.http_status = rendered.http_status;
+    reply.body = std::move(rendered.body);
     store.saveReply(operator_id, scope.key,
                     StoredReply{scope.request_hash, reply.http_status, reply.body},
                     clock_->nowMillis());
     return reply;
+}
+
+std::int64_t ClaimEngine::adjustInDoubtTotal(LedgerStore& store, std::int64_t delta) {
+    // A counter in the database, changed in the same transaction as the claims it counts, so
+    // every node sharing the database reads one figure without scanning the claims table.
+    const auto stored = store.getMeta(kInDoubtTotalKey);
+    std::int64_t total = 0;
+    if (stored) {
+        total = std::stoll(*stored);
+    } else {
+        // First use on this ledger (or one written before the counter existed): count once.
+        total = store.countClaims(ClaimStatus::in_doubt) - delta;
+    }
+    if (delta != 0 || !stored) {
+        total += delta;
+        CG_ASSERT(total >= 0, "the in_doubt counter never goes below zero");
+        store.putMeta(kInDoubtTotalKey, std::to_string(total));
+    }
+    return total;
+}
+
+LedgerReply ClaimEngine::lookupReply(LedgerStore& store, const LookupReplyOperation& operation) {
+    if (auto seen = checkIdempotency(store, OperationKind::lookup_reply,
+                                     operation.terminal.operator_id, operation.idempotency)) {
+        return *seen;
+    }
+    return outcomeReply(OperationKind::lookup_reply, LedgerOutcome::not_found);
 }
 
 std::string ClaimEngine::newClaimId() const {
@@ -138,9 +160,9 @@ std::string ClaimEngine::newClaimId() const {
     return id;
 }
 
-void ClaimEngine::appendEvent(LedgerStore& store, const ClaimRecord& claim,
-                              std::string_view type, const std::string& actor) {
-    nlohmann::json body = {{"seq", head_.seq + 1},
+std::string claimEventBody(std::int64_t seq, const ClaimRecord& claim, std::string_view type,
+                           std::int64_t at, const std::string& actor) {
+    nlohmann::json body = {{"seq", seq},
                            {"type", type},
                            {"claim_id", claim.claim_id},
                            {"program", claim.program},
@@ -150,14 +172,19 @@ void ClaimEngine::appendEvent(LedgerStore& store, const ClaimRecord& claim,
                            {"operator", claim.operator_id},
                            {"terminal_id", claim.terminal_id},
                            {"amount", claim.amount},
-                           {"at", clock_->nowMillis()},
+                           {"at", at},
                            {"actor", actor}};
     if (claim.terminal_ref) body["terminal_ref"] = *claim.terminal_ref;
     if (claim.reason) body["reason"] = *claim.reason;
+    return body.dump();
+}
+
+void ClaimEngine::appendEvent(LedgerStore& store, const ClaimRecord& claim,
+                              std::string_view type, const std::string& actor) {
     ClaimEvent event;
     event.seq = head_.seq + 1;
     event.claim_id = claim.claim_id;
-    event.body = body.dump();
+    event.body = claimEventBody(event.seq, claim, type, clock_->nowMillis(), actor);
     event.hash = chainLink(head_.hash, event.body);
     // Chain order: each event links to the one before it; only the first links to the zero
     // hash. A head that breaks this would extend a chain `recon verify` then rejects.
@@ -168,62 +195,27 @@ void ClaimEngine::appendEvent(LedgerStore& store, const ClaimRecord& claim,
     head_ = ChainHead{event.seq, event.hash};
 }
 
-std::string ClaimEngine::receiptPayload(const ClaimRecord& claim) {
-    protocols::ReceiptFields fields;
-    fields.claim_id = claim.claim_id;
-    fields.program = claim.program;
-    fields.amount = claim.amount;
-    fields.channel = std::string(protocols::channelName(claim.channel));
-    fields.terminal_id = claim.terminal_id;
-    fields.paid_at = protocols::formatRfc3339Millis(claim.paid_at.value_or(0));
-    fields.citizen_mask = claim.citizen_mask;
-    return protocols::receiptPayload(fields);
-}
-
-nlohmann::json ClaimEngine::signedReceipt(const ClaimRecord& claim,
-                                          const protocols::EcdsaSigner* signer) {
-    const std::string payload = receiptPayload(claim);
-    nlohmann::json receipt = nlohmann::json::parse(payload);
-    receipt["sig"] = signer ? signer->signBase64(payload) : std::string();
-    // Not signed: names the key so a printed receipt (protocols/receipt_code.hpp) can say which
-    // certificate verifies it.
-    receipt["key_id"] = signer ? signer->keyId() : std::string();
-    return receipt;
-}
-
-nlohmann::json ClaimEngine::signedReceipt(const ClaimRecord& claim) const {
-    return signedReceipt(claim, receipt_signer_.get());
-}
-
 LedgerReply ClaimEngine::hold(LedgerStore& store, const HoldOperation& operation) {
-    if (auto seen = checkIdempotency(store, operation.terminal.operator_id,
-                                     operation.idempotency)) {
-        return *seen;
-    }
+    constexpr OperationKind kKind = OperationKind::hold;
     const IdempotencyScope& scope = operation.idempotency;
     const std::string& operator_id = operation.terminal.operator_id;
-    if (const auto blocking = store.findBlockingClaim(operation.program, operation.citizen_key)) {
+    if (auto seen = checkIdempotency(store, kKind, operator_id, scope)) return *seen;
+    if (auto blocking = store.findBlockingClaim(operation.program, operation.citizen_key)) {
         return finish(store, operator_id, scope,
-                      errorReply(Status(ErrorCode::already_claimed,
-                                        "this citizen already has a claim for the program",
-                                        blockingDetail(*blocking))));
+                      outcomeReply(kKind, LedgerOutcome::already_claimed, std::move(blocking)));
     }
     for (const auto& excluded_program : operation.excluded_programs) {
-        if (const auto other = store.findBlockingClaim(excluded_program, operation.citizen_key)) {
-            nlohmann::json detail = blockingDetail(*other);
-            detail["program"] = excluded_program;
-            return finish(store, operator_id, scope,
-                          errorReply(Status(ErrorCode::excluded,
-                                            "payees of " + excluded_program +
-                                                " may not claim this program",
-                                            detail)));
+        if (auto other = store.findBlockingClaim(excluded_program, operation.citizen_key)) {
+            LedgerReply reply = outcomeReply(kKind, LedgerOutcome::excluded, std::move(other));
+            reply.excluding_program = excluded_program;
+            return finish(store, operator_id, scope, std::move(reply));
         }
     }
-    assert(!operation.claim_code.empty() && "the service mints the claim code");
+    CG_ASSERT(!operation.claim_code.empty(), "the service mints the claim code");
     if (store.claimCodeExists(operator_id, operation.claim_code)) {
         // 1 in 10^12 per live slip of the operator. Not stored under the key: the retry with
         // the same key reaches the service again and gets a fresh code.
-        return errorReply(Status(ErrorCode::not_ready, "claim code collision; retry"));
+        return outcomeReply(kKind, LedgerOutcome::unavailable);
     }
     const std::int64_t now = clock_->nowMillis();
     ClaimRecord claim;
@@ -241,23 +233,14 @@ LedgerReply ClaimEngine::hold(LedgerStore& store, const HoldOperation& operation
     claim.expires_at = now + operation.ttl_millis;
     if (!store.insertClaim(claim)) {
         // Another node won the race between our lookup and insert: the unique index decided.
-        const auto winner = store.findBlockingClaim(operation.program, operation.citizen_key);
+        auto winner = store.findBlockingClaim(operation.program, operation.citizen_key);
         if (!winner) throw LedgerStoreError("claim insert refused without a blocking claim");
         return finish(store, operator_id, scope,
-                      errorReply(Status(ErrorCode::already_claimed,
-                                        "this citizen already has a claim for the program",
-                                        blockingDetail(*winner))));
+                      outcomeReply(kKind, LedgerOutcome::already_claimed, std::move(winner)));
     }
     appendEvent(store, claim, "held", claim.terminal_id);
-    LedgerReply reply = jsonReply(201, {{"claim_id", claim.claim_id},
-                                        {"claim_code", claim.claim_code},
-                                        {"status", "held"},
-                                        {"program", claim.program},
-                                        {"channel", protocols::channelName(claim.channel)},
-                                        {"amount", claim.amount},
-                                        {"currency", operation.currency},
-                                        {"expires_at",
-                                         protocols::formatRfc3339Millis(claim.expires_at)}});
+    LedgerReply reply = outcomeReply(kKind, LedgerOutcome::created, claim);
+    reply.currency = operation.currency;
     reply.index_updates.push_back(indexUpdateFor(claim));
     return finish(store, operator_id, scope, std::move(reply));
 }
@@ -269,44 +252,42 @@ std::optional<ClaimRecord> ClaimEngine::findClaimForTerminal(LedgerStore& store,
                                                              LedgerReply& refusal) {
     std::optional<ClaimRecord> claim = findClaimByRef(store, terminal.operator_id, claim_ref);
     if (!claim) {
-        refusal = errorReply(Status(ErrorCode::unknown_claim, "no such claim",
-                                    {{"claim", claim_ref}}));
+        refusal.outcome = LedgerOutcome::not_found;
+        refusal.ref = claim_ref;
         return std::nullopt;
     }
-    if (Status allowed = authorizeClaimAction(*claim, terminal, action); !allowed.ok()) {
-        refusal = errorReply(allowed);
+    if (protocols::Status allowed = authorizeClaimAction(*claim, terminal, action);
+        !allowed.ok()) {
+        refusal.outcome = claimAccessOutcome(allowed.code());
+        if (refusal.outcome == LedgerOutcome::channel_mismatch) refusal.claim = std::move(claim);
         return std::nullopt;
     }
     return claim;
 }
 
 LedgerReply ClaimEngine::commit(LedgerStore& store, const CommitOperation& operation) {
+    constexpr OperationKind kKind = OperationKind::commit;
     const std::string& operator_id = operation.terminal.operator_id;
-    if (auto seen = checkIdempotency(store, operator_id, operation.idempotency)) return *seen;
-    LedgerReply refusal;
+    const IdempotencyScope& scope = operation.idempotency;
+    if (auto seen = checkIdempotency(store, kKind, operator_id, scope)) return *seen;
+    LedgerReply refusal = outcomeReply(kKind, LedgerOutcome::not_found);
     auto claim = findClaimForTerminal(store, operation.terminal, operation.claim_ref,
                                       ClaimAction::commit, refusal);
-    if (!claim) return finish(store, operator_id, operation.idempotency, std::move(refusal));
+    if (!claim) return finish(store, operator_id, scope, std::move(refusal));
 
     if (claim->status == ClaimStatus::voided) {
-        return finish(store, operator_id, operation.idempotency,
-                      errorReply(Status(ErrorCode::invalid_transition,
-                                        "the claim was voided and cannot be paid",
-                                        {{"status", "voided"}})));
+        return finish(store, operator_id, scope,
+                      outcomeReply(kKind, LedgerOutcome::invalid_transition, std::move(claim)));
     }
     if (operation.amount != claim->amount) {
-        return finish(store, operator_id, operation.idempotency,
-                      errorReply(Status(ErrorCode::amount_mismatch,
-                                        "amount differs from the held amount",
-                                        {{"expected", claim->amount}})));
+        return finish(store, operator_id, scope,
+                      outcomeReply(kKind, LedgerOutcome::amount_mismatch, std::move(claim)));
     }
     if (claim->status == ClaimStatus::paid) {
         // A second commit advice (new key) for a paid claim: commit is idempotent, so answer
         // with the claim as it stands, changing nothing.
-        return finish(store, operator_id, operation.idempotency,
-                      jsonReply(200, {{"claim_id", claim->claim_id},
-                                      {"status", "paid"},
-                                      {"receipt", signedReceipt(*claim)}}));
+        return finish(store, operator_id, scope,
+                      outcomeReply(kKind, LedgerOutcome::unchanged, std::move(claim)));
     }
     CG_ASSERT(claim->status == ClaimStatus::held || claim->status == ClaimStatus::in_doubt,
               "only a held or in-doubt claim becomes paid");
@@ -318,31 +299,29 @@ LedgerReply ClaimEngine::commit(LedgerStore& store, const CommitOperation& opera
                                                           : claim->terminal_id;
     store.updateClaim(*claim);
     appendEvent(store, *claim, late ? "paid_late" : "paid", operation.terminal.terminal_id);
-    LedgerReply reply = jsonReply(200, {{"claim_id", claim->claim_id},
-                                        {"status", "paid"},
-                                        {"receipt", signedReceipt(*claim)}});
+    LedgerReply reply = outcomeReply(kKind, LedgerOutcome::done, *claim);
     reply.index_updates.push_back(indexUpdateFor(*claim));
-    reply.in_doubt_delta = late ? -1 : 0;
-    return finish(store, operator_id, operation.idempotency, std::move(reply));
+    if (late) reply.in_doubt_total = adjustInDoubtTotal(store, -1);
+    return finish(store, operator_id, scope, std::move(reply));
 }
 
 LedgerReply ClaimEngine::voidClaim(LedgerStore& store, const VoidOperation& operation) {
+    constexpr OperationKind kKind = OperationKind::void_claim;
     const std::string& operator_id = operation.terminal.operator_id;
-    if (auto seen = checkIdempotency(store, operator_id, operation.idempotency)) return *seen;
-    LedgerReply refusal;
+    const IdempotencyScope& scope = operation.idempotency;
+    if (auto seen = checkIdempotency(store, kKind, operator_id, scope)) return *seen;
+    LedgerReply refusal = outcomeReply(kKind, LedgerOutcome::not_found);
     auto claim = findClaimForTerminal(store, operation.terminal, operation.claim_ref,
                                       ClaimAction::void_claim, refusal);
-    if (!claim) return finish(store, operator_id, operation.idempotency, std::move(refusal));
+    if (!claim) return finish(store, operator_id, scope, std::move(refusal));
 
     if (claim->status == ClaimStatus::paid) {
-        return finish(store, operator_id, operation.idempotency,
-                      errorReply(Status(ErrorCode::invalid_transition,
-                                        "the claim is paid and cannot be voided",
-                                        {{"status", "paid"}})));
+        return finish(store, operator_id, scope,
+                      outcomeReply(kKind, LedgerOutcome::invalid_transition, std::move(claim)));
     }
     if (claim->status == ClaimStatus::voided) {
-        return finish(store, operator_id, operation.idempotency,
-                      jsonReply(200, {{"claim_id", claim->claim_id}, {"status", "voided"}}));
+        return finish(store, operator_id, scope,
+                      outcomeReply(kKind, LedgerOutcome::unchanged, std::move(claim)));
     }
     CG_ASSERT(claim->status == ClaimStatus::held || claim->status == ClaimStatus::in_doubt,
               "only a held or in-doubt claim becomes voided");
@@ -352,27 +331,28 @@ LedgerReply ClaimEngine::voidClaim(LedgerStore& store, const VoidOperation& oper
     claim->reason = operation.reason;
     store.updateClaim(*claim);
     appendEvent(store, *claim, late ? "voided_late" : "voided", operation.terminal.terminal_id);
-    LedgerReply reply = jsonReply(200, {{"claim_id", claim->claim_id}, {"status", "voided"}});
+    LedgerReply reply = outcomeReply(kKind, LedgerOutcome::done, *claim);
     reply.index_updates.push_back(indexUpdateFor(*claim));
-    reply.in_doubt_delta = late ? -1 : 0;
-    return finish(store, operator_id, operation.idempotency, std::move(reply));
+    if (late) reply.in_doubt_total = adjustInDoubtTotal(store, -1);
+    return finish(store, operator_id, scope, std::move(reply));
 }
 
 LedgerReply ClaimEngine::resolve(LedgerStore& store, const ResolveOperation& operation) {
+    constexpr OperationKind kKind = OperationKind::resolve;
     auto claim = store.findClaim(operation.claim_id);
     if (!claim) {
-        return errorReply(Status(ErrorCode::unknown_claim, "no such claim",
-                                 {{"claim", operation.claim_id}}));
+        LedgerReply reply = outcomeReply(kKind, LedgerOutcome::not_found);
+        reply.ref = operation.claim_id;
+        return reply;
     }
     if (claim->status == operation.outcome) {
-        return jsonReply(200, claim->toJson());  // resolving twice to the same end is a no-op
+        // Resolving twice to the same end is a no-op.
+        return outcomeReply(kKind, LedgerOutcome::unchanged, std::move(claim));
     }
     // Only in_doubt: a held claim may be mid-dispense at its ATM, and voiding it would re-open
     // a citizen who is being paid right now (issue 8). Holds expire into in_doubt first.
     if (claim->status != ClaimStatus::in_doubt) {
-        return errorReply(Status(ErrorCode::invalid_transition,
-                                 "only in_doubt claims can be resolved",
-                                 {{"status", protocols::claimStatusName(claim->status)}}));
+        return outcomeReply(kKind, LedgerOutcome::invalid_transition, std::move(claim));
     }
     const bool was_in_doubt = claim->status == ClaimStatus::in_doubt;
     const std::int64_t now = clock_->nowMillis();
@@ -389,42 +369,39 @@ LedgerReply ClaimEngine::resolve(LedgerStore& store, const ResolveOperation& ope
     claim->reason = operation.reason;
     store.updateClaim(*claim);
     appendEvent(store, *claim, "resolved", operation.actor);
-    LedgerReply reply = jsonReply(200, claim->toJson());
+    LedgerReply reply = outcomeReply(kKind, LedgerOutcome::done, *claim);
     reply.index_updates.push_back(indexUpdateFor(*claim));
-    reply.in_doubt_delta = was_in_doubt ? -1 : 0;
+    if (was_in_doubt) reply.in_doubt_total = adjustInDoubtTotal(store, -1);
     return reply;
 }
 
 LedgerReply ClaimEngine::sweep(LedgerStore& store) {
     const std::int64_t now = clock_->nowMillis();
-    LedgerReply reply;
-    std::int64_t expired = 0;
+    LedgerReply reply = outcomeReply(OperationKind::sweep, LedgerOutcome::done);
     for (auto& claim : store.findExpiredHolds(now, kExpirySweepBatchMax)) {
         CG_ASSERT(claim.status == ClaimStatus::held, "only a held claim expires to in_doubt");
         claim.status = ClaimStatus::in_doubt;
         store.updateClaim(claim);
         appendEvent(store, claim, "in_doubt", "ttl");
         reply.index_updates.push_back(indexUpdateFor(claim));
-        ++expired;
+        ++reply.expired;
     }
-    const std::size_t purged =
-        store.purgeReplies(now - idempotency_retention_millis_, kIdempotencyPurgeBatchMax);
-    reply.http_status = 200;
-    reply.in_doubt_delta = expired;
-    reply.body = nlohmann::json{{"expired", expired}, {"purged", purged}}.dump();
+    reply.purged = static_cast<std::int64_t>(
+        store.purgeReplies(now - idempotency_retention_millis_, kIdempotencyPurgeBatchMax));
+    // Read from the database, not kept per node: every node sharing it reports one figure.
+    reply.in_doubt_total = adjustInDoubtTotal(store, reply.expired);
     return reply;
 }
 
 LedgerReply ClaimEngine::importPayout(LedgerStore& store,
                                       const ImportPayoutOperation& operation) {
+    constexpr OperationKind kKind = OperationKind::import_payout;
     const std::string claim_id = "p_" + operation.payout_id;
-    if (const auto imported = store.findClaim(claim_id)) {
-        return jsonReply(200, imported->toJson());  // imported before: idempotent
+    if (auto imported = store.findClaim(claim_id)) {
+        return outcomeReply(kKind, LedgerOutcome::unchanged, std::move(imported));
     }
-    if (const auto blocking = store.findBlockingClaim(operation.program, operation.citizen_key)) {
-        return errorReply(Status(ErrorCode::already_claimed,
-                                 "citizen already has a blocking claim",
-                                 blockingDetail(*blocking)));
+    if (auto blocking = store.findBlockingClaim(operation.program, operation.citizen_key)) {
+        return outcomeReply(kKind, LedgerOutcome::already_claimed, std::move(blocking));
     }
     ClaimRecord claim;
     claim.claim_id = claim_id;
@@ -442,10 +419,12 @@ LedgerReply ClaimEngine::importPayout(LedgerStore& store,
     claim.paid_at = operation.paid_at;
     claim.terminal_ref = operation.payout_id;
     if (!store.insertClaim(claim)) {
-        return errorReply(Status(ErrorCode::already_claimed, "lost a race to another claim"));
+        // Lost a race to another node's claim for the citizen.
+        return outcomeReply(kKind, LedgerOutcome::already_claimed,
+                            store.findBlockingClaim(operation.program, operation.citizen_key));
     }
     appendEvent(store, claim, "imported_payout", "platform");
-    LedgerReply reply = jsonReply(201, claim.toJson());
+    LedgerReply reply = outcomeReply(kKind, LedgerOutcome::created, claim);
     reply.index_updates.push_back(indexUpdateFor(claim));
     return reply;
 }

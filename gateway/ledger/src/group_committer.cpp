@@ -1,21 +1,12 @@
 #include <claimgate/ledger/group_committer.hpp>
 
+#include <claimgate/ledger/batch_runner.hpp>
 #include <claimgate/protocols/invariant.hpp>
-#include <claimgate/protocols/messages.hpp>
 
 #include <cstdio>
 
 namespace claimgate::gateway {
 namespace {
-
-LedgerReply unavailableReply(const std::string& why) {
-    LedgerReply reply;
-    const protocols::Status status(protocols::ErrorCode::internal,
-                                   "ledger write failed; nothing was changed: " + why);
-    reply.http_status = 503;
-    reply.body = protocols::encodeErrorEnvelope(status);
-    return reply;
-}
 
 std::size_t bucketFor(std::size_t batch_size) {
     std::size_t bucket = 0;
@@ -101,72 +92,55 @@ void GroupCommitter::stop() {
 }
 
 void GroupCommitter::run() {
-    std::vector<Pending> batch;
-    batch.reserve(batch_max_);
+    std::vector<LedgerOperation> operations;
+    std::vector<Completion> completions;
+    std::vector<LedgerReply> replies;
+    operations.reserve(batch_max_);
+    completions.reserve(batch_max_);
+    replies.reserve(batch_max_);
     for (;;) {
         {
             std::unique_lock lock(mutex_);
             wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
             if (queue_.empty() && stopping_) return;
-            while (!queue_.empty() && batch.size() < batch_max_) {
-                batch.push_back(std::move(queue_.front()));
+            while (!queue_.empty() && operations.size() < batch_max_) {
+                operations.push_back(std::move(queue_.front().operation));
+                completions.push_back(std::move(queue_.front().done));
                 queue_.pop_front();
             }
         }
-        processBatch(batch);
-        batch.clear();
+        processBatch(operations, completions, replies);
+        operations.clear();
+        completions.clear();
     }
 }
 
-void GroupCommitter::processBatch(std::vector<Pending>& batch) {
-    CG_ASSERT(!batch.empty() && batch.size() <= batch_max_, "a batch is 1..batch_max ops");
-    std::vector<LedgerReply> replies(batch.size());
-    try {
-        store_.begin();
-        engine_.beginBatch(store_);
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            store_.savepoint();
-            engine_.saveChainHead();
-            try {
-                replies[i] = engine_.apply(store_, batch[i].operation);
-                store_.releaseSavepoint();
-            } catch (const std::exception& error) {
-                // One bad operation must not sink its batch: undo just it.
-                store_.rollbackToSavepoint();
-                engine_.restoreChainHead();
-                std::fprintf(stderr, "ledger: operation rolled back: %s\n", error.what());
-                replies[i] = unavailableReply("operation failed");
-            }
-        }
-        store_.commit();
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "ledger: batch of %zu rolled back: %s\n", batch.size(),
-                     error.what());
-        try {
-            store_.rollback();
-        } catch (const std::exception&) {
-        }
+void GroupCommitter::processBatch(const std::vector<LedgerOperation>& operations,
+                                  std::vector<Completion>& completions,
+                                  std::vector<LedgerReply>& replies) {
+    CG_ASSERT(!operations.empty() && operations.size() <= batch_max_,
+              "a batch is 1..batch_max ops");
+    CG_ASSERT(completions.size() == operations.size(), "one completion per operation");
+    const BatchResult result = runBatch(store_, engine_, operations, replies);
+    if (!result.committed) {
         stats_.failed_batches.fetch_add(1, std::memory_order_relaxed);
-        for (auto& pending : batch) pending.done(unavailableReply("commit failed"));
+        for (std::size_t i = 0; i < completions.size(); ++i) completions[i](std::move(replies[i]));
         return;
     }
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
-    stats_.operations.fetch_add(batch.size(), std::memory_order_relaxed);
-    stats_.batch_size_buckets[bucketFor(batch.size())].fetch_add(1, std::memory_order_relaxed);
+    stats_.operations.fetch_add(operations.size(), std::memory_order_relaxed);
+    stats_.batch_size_buckets[bucketFor(operations.size())].fetch_add(1,
+                                                                      std::memory_order_relaxed);
     if (listener_) {
         std::vector<LedgerReply*> durable;
         durable.reserve(replies.size());
         for (auto& reply : replies) durable.push_back(&reply);
         listener_(durable);
     }
-    // Batch accounting: every queued operation gets exactly one answer, and none leaves
-    // without a status the engine chose (a default 500 would be an unanswered operation).
-    CG_ASSERT(replies.size() == batch.size(), "one reply per operation of the batch");
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        CG_ASSERT(replies[i].http_status != LedgerReply{}.http_status || !replies[i].body.empty(),
-                  "a ledger operation left the batch without an answer");
-        batch[i].done(std::move(replies[i]));
-    }
+    // Batch accounting: every queued operation gets exactly one answer (runBatch gives each an
+    // outcome; `unavailable` when the database refused it).
+    CG_ASSERT(replies.size() == operations.size(), "one reply per operation of the batch");
+    for (std::size_t i = 0; i < completions.size(); ++i) completions[i](std::move(replies[i]));
 }
 
 }  // namespace claimgate::gateway

@@ -164,6 +164,8 @@ void PostgresLedgerStore::connect() {
         } else {
             PQreset(connection_);
         }
+        // A new session knows none of the old one's prepared statements.
+        prepared_.clear();
         if (PQstatus(connection_) == CONNECTION_OK) {
             // Acknowledged means durable (invariant 2), whatever the server default says.
             exec("SET synchronous_commit = on");
@@ -184,6 +186,19 @@ void PostgresLedgerStore::exec(const char* sql) {
     }
 }
 
+const std::string& PostgresLedgerStore::preparedStatement(const char* sql, int param_count) {
+    // Parsed and planned once per connection, not once per call: the writer runs the same
+    // dozen statements for every operation.
+    const auto known = prepared_.find(sql);
+    if (known != prepared_.end()) return known->second;
+    std::string name = "cg" + std::to_string(prepared_.size());
+    Query prepared(PQprepare(connection_, name.c_str(), sql, param_count, nullptr));
+    if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
+        throw LedgerStoreError(std::string("postgres: ") + PQerrorMessage(connection_));
+    }
+    return prepared_.emplace(sql, std::move(name)).first->second;
+}
+
 PostgresLedgerStore::Query PostgresLedgerStore::run(const char* sql,
                                                     const std::vector<std::string>& params,
                                                     const std::vector<bool>& binary) {
@@ -197,8 +212,9 @@ PostgresLedgerStore::Query PostgresLedgerStore::run(const char* sql,
         lengths[i] = static_cast<int>(params[i].size());
         formats[i] = is_binary ? 1 : 0;
     }
-    Query result(PQexecParams(connection_, sql, static_cast<int>(params.size()), nullptr,
-                              values.data(), lengths.data(), formats.data(), 0));
+    const std::string& statement = preparedStatement(sql, static_cast<int>(params.size()));
+    Query result(PQexecPrepared(connection_, statement.c_str(), static_cast<int>(params.size()),
+                                values.data(), lengths.data(), formats.data(), 0));
     const auto status = PQresultStatus(result.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
         throw LedgerStoreError(std::string("postgres: ") + PQerrorMessage(connection_));

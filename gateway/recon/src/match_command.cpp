@@ -1,6 +1,7 @@
 // claimgate-recon match: argument handling and output files around MatchEngine.
 #include "commands.hpp"
 
+#include <claimgate/ledger/ledger_factory.hpp>
 #include <claimgate/protocols/time_format.hpp>
 #include <claimgate/recon/exception_history.hpp>
 #include <claimgate/recon/exception_writer.hpp>
@@ -25,10 +26,11 @@ namespace {
 using protocols::Status;
 
 constexpr const char* kUsage =
-    "usage: claimgate-recon match --ledger ledger.csv --settlement FILE_OR_DIR... --out DIR\n"
+    "usage: claimgate-recon match --claims ledger.csv --settlement FILE_OR_DIR... --out DIR\n"
     "                             [--max-bad-lines N] [--closed-before TIME]\n"
-    "                             [--data-dir DIR --apply] [--no-progress]\n"
-    "                             [--lang zh-TW|en] [--manifest FILE] [--state FILE]\n"
+    "                             [--apply [--data-dir DIR] [--ledger sqlite|postgresql://...]]\n"
+    "                             [--no-progress] [--lang zh-TW|en] [--manifest FILE]\n"
+    "                             [--state FILE]\n"
     "\n"
     "Classifies every ledger claim and settlement row (contracts §11) and writes to DIR:\n"
     "  report.json      counts and amounts by category, channel and operator; money per operator\n"
@@ -48,8 +50,11 @@ constexpr const char* kUsage =
     "  --max-bad-lines   malformed lines tolerated before the run stops (default 100)\n"
     "  --closed-before   RFC 3339 time: in-doubt claims held before it with no settlement row\n"
     "                    resolve as voided (their settlement period is closed)\n"
-    "  --apply           apply the resolutions to the ledger in --data-dir (refused when any\n"
-    "                    input line was malformed)\n"
+    "  --claims          the ledger export (`claimgate-recon export`); `--ledger FILE.csv`\n"
+    "                    is still understood\n"
+    "  --apply           apply the resolutions to the ledger (refused when any input line was\n"
+    "                    malformed): --ledger names it as on every command, `sqlite` (the\n"
+    "                    default: ledger.db in --data-dir) or a PostgreSQL URI\n"
     "Exit status: 0 done (exceptions are normal output), 1 failed, 2 usage error.\n";
 
 int usageError(const std::string& message) {
@@ -66,6 +71,7 @@ int runMatch(int argc, char** argv) {
     std::vector<std::string> settlement_arguments;
     std::string out_dir;
     std::string data_dir;
+    std::string ledger = "sqlite";
     bool apply = false;
     bool progress = ::isatty(STDERR_FILENO) == 1;
     ReportContext context;
@@ -78,8 +84,17 @@ int runMatch(int argc, char** argv) {
             std::fputs(kUsage, stdout);
             return kExitOk;
         }
-        if (argument == "--ledger" && has_value) {
+        if (argument == "--claims" && has_value) {
             options.ledger_path = argv[++i];
+        } else if (argument == "--ledger" && has_value) {
+            // The store, named as on every other command; a file name here is the export CSV
+            // (what --ledger meant before --claims).
+            const std::string value = argv[++i];
+            if (value == "sqlite" || gateway::isPostgresLedger(value)) {
+                ledger = value;
+            } else {
+                options.ledger_path = value;
+            }
         } else if (argument == "--settlement" && has_value) {
             while (i + 1 < argc && std::string_view(argv[i + 1]).rfind("--", 0) != 0) {
                 settlement_arguments.emplace_back(argv[++i]);
@@ -122,14 +137,15 @@ int runMatch(int argc, char** argv) {
         }
     }
     if (options.ledger_path.empty() || settlement_arguments.empty() || out_dir.empty()) {
-        return usageError("--ledger, --settlement and --out are required");
+        return usageError("--claims, --settlement and --out are required");
     }
-    if (apply && data_dir.empty()) {
-        return usageError("--apply needs --data-dir DIR (the gateway's ledger)");
+    if (apply && ledger == "sqlite" && data_dir.empty()) {
+        return usageError("--apply needs --data-dir DIR (the gateway's, for --ledger sqlite) or "
+                          "--ledger postgresql://...");
     }
     ResolutionSinkPtr ledger_sink;
     if (apply) {
-        auto sink = makeLedgerResolutionSink(data_dir);
+        auto sink = makeLedgerResolutionSink(data_dir, ledger);
         if (!sink.ok()) {
             return failure(sink.status().message());
         }

@@ -12,6 +12,7 @@
 
 #include <claimgate/ledger/data_dir.hpp>
 #include <claimgate/ledger/ledger_factory.hpp>
+#include <claimgate/ledger/batch_runner.hpp>
 #include <claimgate/ledger/claim_engine.hpp>
 #include <claimgate/gateway/roster_importer.hpp>
 
@@ -27,6 +28,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -77,15 +79,16 @@ public:
           keys_(std::move(pepper)),
           page_size_(page_size),
           pages_max_(pages_max),
-          engine_(std::make_shared<gateway::SystemClock>(), nullptr,
+          engine_(std::make_shared<gateway::SystemClock>(),
                   gateway::kIdempotencyRetentionMillisDefault),
           tty_(::isatty(STDERR_FILENO) == 1) {}
 
     Status run() {
         auto programs = client_.listPrograms();
         if (!programs) return programs.status();
-        Status status = transaction([&] {
-            for (const auto& program : programs->value) store_.putProgram(program);
+        operations_.clear();
+        Status status = transaction([&](gateway::LedgerStore& store) {
+            for (const auto& program : programs->value) store.putProgram(program);
         });
         if (!status.ok()) return status;
         totals_.programs = programs->value.size();
@@ -102,14 +105,23 @@ public:
     [[nodiscard]] bool stopped() const { return stopped_; }
 
 private:
-    template <typename Body>
-    Status transaction(Body body, bool roster = false) {
+    /// One ledger transaction through the ledger's batch driver: `operations` (payouts) and
+    /// then `extra` (the page cursor), all or nothing.
+    Status transaction(const gateway::BatchExtra& extra) {
+        const gateway::BatchResult result = gateway::runBatch(
+            store_, engine_, operations_, replies_, extra, gateway::OnRefusal::fail_batch);
+        if (!result.committed) {
+            return Status(ErrorCode::internal, "ledger update failed: " + result.error);
+        }
+        return Status::okStatus();
+    }
+
+    /// A roster page: a roster transaction (beginRoster(), serialised with other roster
+    /// changes so versions commit in order, contracts §6). It carries no claim operations, so
+    /// it does not go through runBatch().
+    Status rosterTransaction(const std::function<void()>& body) {
         try {
-            if (roster) {
-                store_.beginRoster();
-            } else {
-                store_.begin();
-            }
+            store_.beginRoster();
             body();
             store_.commit();
         } catch (const std::exception& error) {
@@ -145,17 +157,21 @@ private:
             }
             // One roster version per page, written with the page's cursor: running nodes apply
             // the page within seconds, all of it or none.
-            const Status applied = transaction(
-                [&] {
-                    const std::int64_t version = store_.newRosterVersion(
-                        program, "pull", gateway::SystemClock().nowMillis());
-                    for (const auto& entry : page.entries) {
-                        applyRosterEntry(program, entry, version);
-                    }
-                    store_.putMeta(rosterCursorKey(program), page.next_cursor);
-                },
-                /*roster=*/true);
+            PullTotals delta;
+            const Status applied = rosterTransaction([&] {
+                delta = PullTotals{};
+                const std::int64_t version = store_.newRosterVersion(
+                    program, "pull", gateway::SystemClock().nowMillis());
+                for (const auto& entry : page.entries) {
+                    applyRosterEntry(program, entry, version, delta);
+                }
+                store_.putMeta(rosterCursorKey(program), page.next_cursor);
+            });
             if (!applied.ok()) return applied;
+            // Counted only once durable: a rolled-back page is fetched and counted again.
+            totals_.added += delta.added;
+            totals_.updated += delta.updated;
+            totals_.removed += delta.removed;
             ++totals_.pages;
             progress("roster", program);
             if (page.done || page.next_cursor == cursor) break;
@@ -165,13 +181,13 @@ private:
     }
 
     void applyRosterEntry(const std::string& program, const troad::RosterEntry& entry,
-                          std::int64_t version) {
+                          std::int64_t version, PullTotals& delta) {
         gateway::RosterEntryFields fields;
         fields.program = program;
         fields.citizen_id = entry.citizen_id;
         if (entry.op == troad::RosterOp::remove) {
             store_.removeRosterRow(program, keys_.citizenKey(entry.citizen_id), version);
-            ++totals_.removed;
+            ++delta.removed;
             return;
         }
         fields.nhi_card_no = entry.nhi_card_no;
@@ -181,7 +197,7 @@ private:
         fields.excluded = entry.excluded;
         fields.version = version;
         store_.upsertRosterRow(gateway::buildRosterRow(keys_, fields));
-        ++(entry.op == troad::RosterOp::add ? totals_.added : totals_.updated);
+        ++(entry.op == troad::RosterOp::add ? delta.added : delta.updated);
     }
 
     Status pullPayouts(const std::string& program) {
@@ -198,13 +214,18 @@ private:
                 return Status(ErrorCode::bad_field, "payout page for " + program +
                                                         " names program " + page.program);
             }
-            PullTotals delta;
-            const Status applied = transaction([&] {
-                engine_.beginBatch(store_);
-                for (const auto& payout : page.payouts) importPayout(program, payout, delta);
-                store_.putMeta(payoutCursorKey(program), page.next_cursor);
+            operations_.clear();
+            for (const auto& payout : page.payouts) {
+                operations_.push_back(importOperation(program, payout));
+            }
+            const Status applied = transaction([&](gateway::LedgerStore& store) {
+                store.putMeta(payoutCursorKey(program), page.next_cursor);
             });
             if (!applied.ok()) return applied;
+            PullTotals delta;
+            for (std::size_t i = 0; i < replies_.size(); ++i) {
+                countImport(page.payouts[i], replies_[i], delta);
+            }
             // Counted only once durable: a rolled-back page is fetched and counted again.
             totals_.payouts_imported += delta.payouts_imported;
             totals_.payouts_known += delta.payouts_known;
@@ -217,7 +238,8 @@ private:
         return Status::okStatus();
     }
 
-    void importPayout(const std::string& program, const troad::Payout& payout, PullTotals& delta) {
+    gateway::LedgerOperation importOperation(const std::string& program,
+                                             const troad::Payout& payout) const {
         gateway::ImportPayoutOperation operation;
         operation.program = program;
         operation.citizen_key = keys_.citizenKey(payout.citizen_id);  // contracts §3
@@ -227,22 +249,30 @@ private:
         // The page decoder validated paid_at; 0 only if that ever changes.
         operation.paid_at = protocols::parseRfc3339Millis(payout.paid_at).value_or(0);
         operation.payout_id = payout.payout_id;
-        const auto reply = engine_.apply(store_, operation);
-        if (reply.http_status == 201) {
-            ++delta.payouts_imported;
-        } else if (reply.http_status == 200) {
-            ++delta.payouts_known;
-        } else {
-            // The citizen was already paid (or is being paid) at a terminal: the platform paid
-            // twice. Reconciliation's business, not a reason to stop the pull; the payout id
-            // identifies it without naming the person.
-            ++delta.payouts_conflict;
-            std::fprintf(stderr,
-                         "claimgate-recon pull: payout %s (%s) not imported: the citizen %s "
-                         "already has a claim in the ledger\n",
-                         payout.payout_id.c_str(), program.c_str(),
-                         operation.citizen_mask.c_str());
+        return operation;
+    }
+
+    static void countImport(const troad::Payout& payout, const gateway::LedgerReply& reply,
+                            PullTotals& delta) {
+        switch (reply.outcome) {
+            case gateway::LedgerOutcome::created:
+                ++delta.payouts_imported;
+                return;
+            case gateway::LedgerOutcome::unchanged:
+                ++delta.payouts_known;
+                return;
+            default:
+                break;
         }
+        // The citizen was already paid (or is being paid) at a terminal: the platform paid
+        // twice. Reconciliation's business, not a reason to stop the pull; the payout id
+        // identifies it without naming the person.
+        ++delta.payouts_conflict;
+        std::fprintf(stderr,
+                     "claimgate-recon pull: payout %s not imported: the citizen %s already has "
+                     "a claim in the ledger\n",
+                     payout.payout_id.c_str(),
+                     protocols::CitizenId::maskCitizenId(payout.citizen_id).c_str());
     }
 
     void progress(const char* what, const std::string& program) {
@@ -263,6 +293,8 @@ private:
     std::size_t page_size_;
     std::uint64_t pages_max_;
     gateway::ClaimEngine engine_;
+    std::vector<gateway::LedgerOperation> operations_;
+    std::vector<gateway::LedgerReply> replies_;
     bool tty_;
     bool stopped_ = false;
     PullTotals totals_;

@@ -1,5 +1,6 @@
 #include <claimgate/gateway/gateway_runtime.hpp>
 
+#include <claimgate/gateway/claim_reply_renderer.hpp>
 #include <claimgate/gateway/claim_service.hpp>
 #include <claimgate/gateway/eligibility_index.hpp>
 #include <claimgate/gateway/metrics.hpp>
@@ -112,7 +113,8 @@ Status GatewayRuntime::Impl::openLedger() {
     } catch (const LedgerStoreError& error) {
         return Status(ErrorCode::internal, error.what());
     }
-    engine = std::make_unique<ClaimEngine>(clock, signer.value(), config.idempotency_retention_ms);
+    engine = std::make_unique<ClaimEngine>(clock, config.idempotency_retention_ms,
+                                           ClaimReplyRenderer(signer.value()));
     committer = std::make_unique<GroupCommitter>(
         *store, *engine, config.commit_batch_max, config.queue_depth_max,
         [this](const std::vector<LedgerReply*>& replies) {
@@ -121,7 +123,8 @@ Status GatewayRuntime::Impl::openLedger() {
                     index.applyClaimState(update.program, update.citizen_key, update.status,
                                           update.channel, update.since_millis);
                 }
-                if (reply->in_doubt_delta != 0) metrics.addInDoubt(reply->in_doubt_delta);
+                // Cluster-wide: every sweep reads the count from the database.
+                if (reply->in_doubt_total) metrics.setInDoubt(*reply->in_doubt_total);
             }
         });
     reader = std::make_unique<ClaimReader>(

@@ -1,5 +1,4 @@
 #include <claimgate/gateway/claim_service.hpp>
-#include <claimgate/ledger/claim_engine.hpp>
 
 #include <claimgate/protocols/json_fields.hpp>
 #include <claimgate/protocols/limits.hpp>
@@ -19,6 +18,8 @@ using protocols::ErrorCode;
 using protocols::Status;
 
 constexpr int kOverloadedRetryAfterSeconds = 1;
+/// After a ledger write failure: the database may be back at once (a restart takes seconds).
+constexpr int kNotReadyRetryAfterSeconds = 1;
 
 ServiceReply jsonServiceReply(int http_status, const nlohmann::json& body) {
     return ServiceReply{http_status, body.dump(), 0};
@@ -45,11 +46,11 @@ ClaimService::ClaimService(EligibilityIndex& index, GroupCommitter& ledger, Clai
       reader_(reader),
       clock_(std::move(clock)),
       keys_(pepper),
-      receipt_signer_(std::move(receipt_signer)),
       claim_codes_(pepper),
       failed_lookups_(clock_),
       metrics_(metrics),
-      ledger_wait_max_(ledger_wait_max) {}
+      ledger_wait_max_(ledger_wait_max),
+      renderer_(std::move(receipt_signer)) {}
 
 ServiceReply ClaimService::listPrograms(const TerminalIdentity& terminal) const {
     const std::int64_t now = clock_->nowMillis();
@@ -221,21 +222,43 @@ void ClaimService::leaveKey(const std::string& scoped_key) {
     in_flight_keys_.erase(scoped_key);
 }
 
-void ClaimService::submit(LedgerOperation operation, ReplyHandler done) {
+ServiceReply ClaimService::serviceReply(LedgerReply reply) const {
+    // Keyed operations arrive rendered (their reply was stored with the change); the rest are
+    // rendered here, by the same renderer.
+    RenderedReply rendered = reply.http_status != 0
+                                 ? RenderedReply{reply.http_status, std::move(reply.body)}
+                                 : renderer_.render(reply);
+    const int retry_after_s = rendered.http_status == 503 ? kNotReadyRetryAfterSeconds : 0;
+    return ServiceReply{rendered.http_status, std::move(rendered.body), retry_after_s};
+}
+
+void ClaimService::submit(LedgerOperation operation, ReplyHandler done, Answer answer) {
     // Shared so the handler survives a refused submit (the ledger drops its completion then).
     auto handler = std::make_shared<ReplyHandler>(std::move(done));
-    const bool queued = ledger_.submit(std::move(operation), [handler](LedgerReply reply) {
-        const int retry_after_s = reply.http_status == 503 ? 1 : 0;
-        (*handler)(ServiceReply{reply.http_status, std::move(reply.body), retry_after_s});
-    });
+    const bool queued = ledger_.submit(
+        std::move(operation), [this, handler, answer = std::move(answer)](LedgerReply reply) {
+            (*handler)(answer ? answer(std::move(reply)) : serviceReply(std::move(reply)));
+        });
     if (!queued) {
         (*handler)(errorServiceReply(
             Status(ErrorCode::overloaded, "the ledger queue is full; retry shortly")));
     }
 }
 
+void ClaimService::refuseUnlessReplay(const TerminalIdentity& terminal, IdempotencyScope scope,
+                                      ServiceReply refusal, ReplyHandler done) {
+    const std::string key = scope.key;
+    submitKeyed(terminal, key, LookupReplyOperation{terminal, std::move(scope)}, std::move(done),
+                [this, refusal = std::move(refusal)](LedgerReply known) {
+                    // not_found: the key is new, so the rules' refusal stands.
+                    return known.outcome == LedgerOutcome::not_found
+                               ? refusal
+                               : serviceReply(std::move(known));
+                });
+}
+
 void ClaimService::submitKeyed(const TerminalIdentity& terminal, const std::string& key,
-                               LedgerOperation operation, ReplyHandler done) {
+                               LedgerOperation operation, ReplyHandler done, Answer answer) {
     // One request per (operator, key) at a time: a concurrent duplicate is told to wait
     // (claim_in_progress) instead of queueing behind the first and hiding a client bug.
     std::string scoped_key = terminal.operator_id + '\n' + key;
@@ -246,11 +269,13 @@ void ClaimService::submitKeyed(const TerminalIdentity& terminal, const std::stri
     }
     // The key leaves the in-flight set before the reply goes out, so a client that retries
     // the moment it reads the answer gets the stored reply, not claim_in_progress.
-    submit(std::move(operation),
-           [this, scoped_key = std::move(scoped_key), done = std::move(done)](ServiceReply reply) {
-               leaveKey(scoped_key);
-               done(std::move(reply));
-           });
+    submit(
+        std::move(operation),
+        [this, scoped_key = std::move(scoped_key), done = std::move(done)](ServiceReply reply) {
+            leaveKey(scoped_key);
+            done(std::move(reply));
+        },
+        std::move(answer));
 }
 
 ServiceReply ClaimService::waitFor(const std::function<void(ReplyHandler)>& start) {
@@ -299,17 +324,26 @@ void ClaimService::hold(const TerminalIdentity& terminal, const std::optional<st
     if (auto bad = checkKey(key)) return done(std::move(*bad));
     auto request = protocols::decodeClaimRequest(body);
     if (!request) return done(errorServiceReply(request.status()));
+    IdempotencyScope scope{*key, requestHash("POST /v1/claims", request->toJson())};
     Decision decision = evaluate(terminal, request.value());
-    if (!decision.refusal.ok()) return done(errorServiceReply(decision.refusal));
+    if (!decision.refusal.ok()) {
+        // Replay first: a retry of a hold that succeeded (the program may have closed since,
+        // or the index now shows the hold itself) gets its stored reply, not a new refusal.
+        return refuseUnlessReplay(terminal, std::move(scope),
+                                  errorServiceReply(decision.refusal), std::move(done));
+    }
     if (request->amount != decision.roster->amount) {
-        return done(errorServiceReply(Status(ErrorCode::amount_mismatch,
-                                             "amount differs from the entitlement",
-                                             {{"expected", decision.roster->amount}})));
+        return refuseUnlessReplay(terminal, std::move(scope),
+                                  errorServiceReply(Status(ErrorCode::amount_mismatch,
+                                                           "amount differs from the entitlement",
+                                                           {{"expected",
+                                                             decision.roster->amount}})),
+                                  std::move(done));
     }
     const auto& program = decision.program->program();
     HoldOperation operation;
     operation.terminal = terminal;
-    operation.idempotency = {*key, requestHash("POST /v1/claims", request->toJson())};
+    operation.idempotency = std::move(scope);
     operation.program = program.id;
     operation.citizen_key = decision.citizen_key;
     operation.citizen_mask = protocols::CitizenId::maskCitizenId(request->citizen_id);
@@ -419,11 +453,11 @@ void ClaimService::getClaim(const TerminalIdentity& terminal, const std::string&
             !allowed.ok()) {
             return answer(errorServiceReply(allowed));
         }
-        nlohmann::json body = claim->toJson();
-        if (claim->status == ClaimStatus::paid) {  // a terminal can reprint it (cg_get_receipt)
-            body["receipt"] = ClaimEngine::signedReceipt(*claim, receipt_signer_.get());
-        }
-        answer(jsonServiceReply(200, body));
+        LedgerReply read;
+        read.kind = OperationKind::read_claim;
+        read.outcome = LedgerOutcome::done;
+        read.claim = std::move(claim);
+        answer(serviceReply(std::move(read)));
     });
     if (!queued) {
         (*handler)(errorServiceReply(
@@ -455,8 +489,7 @@ void ClaimService::resolve(const std::string& claim_id, std::string_view body,
 
 ServiceReply ClaimService::sweepNow() {
     auto future = ledger_.submitUnbounded(SweepOperation{});
-    LedgerReply reply = future.get();
-    return ServiceReply{reply.http_status, std::move(reply.body), 0};
+    return serviceReply(future.get());
 }
 
 }  // namespace claimgate::gateway

@@ -2,6 +2,8 @@
 // another body = 409 idempotency_key_reused and nothing changes; keys are scoped per operator.
 #include "gateway_api_fixture.hpp"
 
+#include <claimgate/protocols/time_format.hpp>
+
 namespace claimgate::testing {
 namespace {
 
@@ -21,6 +23,26 @@ TEST_F(IdempotencyTest, HoldReplayIsByteIdentical) {
     auto other_connection = gw_.client("atm-0001");
     EXPECT_EQ(hold(other_connection, who, std::string("hold-1")).body, first.body);
     EXPECT_EQ(claimCount(), claims);
+    EXPECT_EQ(eventCount(), events);
+}
+
+TEST_F(IdempotencyTest, HoldReplayAfterTheProgramClosedReturnsTheStoredReply) {
+    auto atm = gw_.client("atm-0001");
+    const Claimant who = claimant(citizens().plain);
+    const HttpReply first = hold(atm, who, std::string("hold-late"));
+    ASSERT_EQ(first.status, 201) << first.describe();
+    const std::int64_t events = eventCount();
+    // The program window ends (2023-12-31): a fresh request is refused by the rules...
+    gw_.clock().setMillis(*protocols::parseRfc3339Millis("2024-01-02T00:00:00+08:00"));
+    EXPECT_EQ(hold(atm, claimant(citizens().plain2)).code(), "program_closed");
+    // ...but the retry of the hold that succeeded gets its stored reply, byte for byte: the key
+    // is looked up before anything is re-evaluated (contracts invariant 3).
+    const HttpReply replay = hold(atm, who, std::string("hold-late"));
+    EXPECT_EQ(replay.status, 201) << replay.describe();
+    EXPECT_EQ(replay.body, first.body);
+    // The same key for another request is still key_reused, not the rules' refusal.
+    EXPECT_EQ(hold(atm, claimant(citizens().plain2), std::string("hold-late")).code(),
+              "idempotency_key_reused");
     EXPECT_EQ(eventCount(), events);
 }
 

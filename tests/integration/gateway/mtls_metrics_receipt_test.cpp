@@ -4,7 +4,7 @@
 
 #include <claimgate/protocols/ecdsa_signer.hpp>
 
-#include <claimgate/ledger/claim_engine.hpp>
+#include <claimgate/gateway/claim_reply_renderer.hpp>
 #include <claimgate/gateway/claim_service.hpp>
 #include "test_pki.hpp"
 
@@ -137,7 +137,7 @@ TEST_F(ReceiptTest, CommitReceiptVerifiesWithTheReceiptCertificate) {
               citizen.substr(0, 3) + "*****" + citizen.substr(citizen.size() - 2));
     const std::string sig = receipt["sig"];
     receipt.erase("sig");
-    // The canonical payload is nlohmann's sorted dump; it must equal the engine's own.
+    // The canonical payload is nlohmann's sorted dump; it must equal the renderer's own.
     gateway::ClaimRecord record;
     record.claim_id = id;
     record.program = kProgramMain;
@@ -147,7 +147,7 @@ TEST_F(ReceiptTest, CommitReceiptVerifiesWithTheReceiptCertificate) {
     record.paid_at = kStandardNowMillis + 3'000;
     record.citizen_mask = receipt["citizen_mask"];
     const std::string payload = receipt.dump();
-    EXPECT_EQ(payload, gateway::ClaimEngine::receiptPayload(record));
+    EXPECT_EQ(payload, gateway::ClaimReplyRenderer::receiptPayload(record));
     auto verifier = protocols::EcdsaVerifier::fromPemFile(TestPki::shared().receiptPem());
     ASSERT_TRUE(verifier) << verifier.status().message();
     EXPECT_TRUE(verifier.value()->verifyBase64(payload, sig));

@@ -3,18 +3,21 @@
 // server), so the PostgreSQL backend is held to exactly the SQLite contract: transitions,
 // invariant 1 in the database, idempotency, TTL sweep, resolution, imported payouts, the hash
 // chain (and its tamper detection), reply purging, event cursors, rosters, and a batch in which
-// one operation hits a real database error and only that operation is undone.
+// one operation hits a real database error and only that operation is undone. This is the only
+// ledger suite: every case runs on both backends.
 #include "ledger_test_helpers.hpp"
 #include "poisoning_store.hpp"
 
-#include <claimgate/ledger/clock.hpp>
-#include <claimgate/protocols/ecdsa_signer.hpp>
-
+#include <claimgate/gateway/claim_reply_renderer.hpp>
+#include <claimgate/ledger/batch_runner.hpp>
 #include <claimgate/ledger/claim_engine.hpp>
+#include <claimgate/ledger/clock.hpp>
 #include <claimgate/ledger/group_committer.hpp>
 #include <claimgate/ledger/hash_chain.hpp>
 #include <claimgate/ledger/postgres_ledger_store.hpp>
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
+#include <claimgate/protocols/ecdsa_signer.hpp>
+
 #include "ledger_inspector.hpp"
 #include "postgres_server.hpp"
 #include "temp_dir.hpp"
@@ -39,7 +42,8 @@ class LedgerBackendTest : public ::testing::TestWithParam<Backend> {
 protected:
     LedgerBackendTest()
         : clock_(std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis)),
-          engine_(clock_, receiptSigner(), 30LL * 24 * 3600 * 1000) {}
+          renderer_(receiptSigner()),
+          engine_(clock_, kRetentionMillis, renderer_) {}
 
     void SetUp() override {
         if (GetParam() == Backend::sqlite) {
@@ -51,11 +55,17 @@ protected:
         }
     }
 
+    /// One operation through the ledger's batch driver, rendered as a terminal would see it.
     LedgerReply apply(const LedgerOperation& operation) {
-        store_->begin();
-        engine_.beginBatch(*store_);
-        LedgerReply reply = engine_.apply(*store_, operation);
-        store_->commit();
+        std::vector<LedgerReply> replies;
+        const BatchResult result = runBatch(*store_, engine_, {&operation, 1}, replies);
+        EXPECT_TRUE(result.committed) << result.error;
+        LedgerReply reply = std::move(replies.at(0));
+        if (reply.http_status == 0) {
+            RenderedReply rendered = renderer_.render(reply);
+            reply.http_status = rendered.http_status;
+            reply.body = std::move(rendered.body);
+        }
         return reply;
     }
     nlohmann::json applyJson(const LedgerOperation& operation, int expected_status) {
@@ -93,8 +103,10 @@ protected:
     claimgate::testing::TempDir dir_{"cg-ledger"};
     std::string path_;
     std::string uri_;
+    static constexpr std::int64_t kRetentionMillis = 30LL * 24 * 3600 * 1000;
     std::unique_ptr<LedgerStore> store_;
     std::shared_ptr<ManualClock> clock_;
+    ClaimReplyRenderer renderer_;
     ClaimEngine engine_;
 };
 
@@ -118,7 +130,7 @@ TEST_P(LedgerBackendTest, HoldThenCommitWithASignedReceipt) {
     auto receipt = nlohmann::json::parse(paid.body)["receipt"];
     const std::string sig = receipt["sig"];
     receipt.erase("sig");
-    EXPECT_EQ(receipt.dump(), ClaimEngine::receiptPayload(*claim));
+    EXPECT_EQ(receipt.dump(), ClaimReplyRenderer::receiptPayload(*claim));
     auto verifier = protocols::EcdsaVerifier::fromPemFile(
         claimgate::testing::TestPki::shared().receiptPem());
     ASSERT_TRUE(verifier);
@@ -183,14 +195,14 @@ TEST_P(LedgerBackendTest, TtlSweepThenLateCommitAndLateVoid) {
     EXPECT_EQ(store_->findExpiredHolds(clock_->nowMillis(), 10).size(), 2U);
     const LedgerReply swept = apply(SweepOperation{});
     EXPECT_EQ(nlohmann::json::parse(swept.body)["expired"], 2);
-    EXPECT_EQ(swept.in_doubt_delta, 2);
+    EXPECT_EQ(swept.in_doubt_total, std::optional<std::int64_t>(2));
     EXPECT_EQ(store_->findClaim(a)->status, ClaimStatus::in_doubt);
     EXPECT_EQ(store_->countClaims(ClaimStatus::in_doubt), 2);
     // in_doubt still blocks the citizen.
     EXPECT_EQ(errorCode(apply(holdOf("a", "k9"))), "already_claimed");
     const LedgerReply late_commit = apply(commitOf(a, "k3"));
     EXPECT_EQ(late_commit.http_status, 200) << late_commit.body;
-    EXPECT_EQ(late_commit.in_doubt_delta, -1);
+    EXPECT_EQ(late_commit.in_doubt_total, std::optional<std::int64_t>(1));
     EXPECT_EQ(store_->findClaim(a)->status, ClaimStatus::paid);
     EXPECT_EQ(applyJson(voidOf(b, "k4"), 200)["status"], "voided");
     EXPECT_EQ(errorCode(apply(voidOf(a, "k5"))), "invalid_transition");
@@ -211,7 +223,7 @@ TEST_P(LedgerBackendTest, ResolveMovesInDoubtToAnOutcome) {
                                .paid_at = std::nullopt,
                                .terminal_ref = ""});
     EXPECT_EQ(voided.http_status, 200) << voided.body;
-    EXPECT_EQ(voided.in_doubt_delta, -1);
+    EXPECT_EQ(voided.in_doubt_total, std::optional<std::int64_t>(1));
     EXPECT_EQ(store_->findClaim(a)->status, ClaimStatus::voided);
     EXPECT_EQ(store_->findClaim(a)->reason, std::optional<std::string>("settlement closed"));
     const LedgerReply paid = apply(ResolveOperation{.claim_id = b,
@@ -221,8 +233,75 @@ TEST_P(LedgerBackendTest, ResolveMovesInDoubtToAnOutcome) {
                                                     .paid_at = std::nullopt,
                                                     .terminal_ref = ""});
     EXPECT_EQ(paid.http_status, 200) << paid.body;
+    EXPECT_EQ(paid.in_doubt_total, std::optional<std::int64_t>(0));
     EXPECT_EQ(store_->findClaim(b)->status, ClaimStatus::paid);
     EXPECT_EQ(store_->countClaims(ClaimStatus::in_doubt), 0);
+    // The gauge's figure lives in the database: a sweep that changes nothing reads it back.
+    EXPECT_EQ(apply(SweepOperation{}).in_doubt_total, std::optional<std::int64_t>(0));
+}
+
+TEST_P(LedgerBackendTest, ResolveRefusesAHeldClaim) {
+    // A held claim may be mid-dispense at its ATM: voiding it would re-open a citizen who is
+    // being paid. Only in_doubt claims are resolved; the refusal changes nothing.
+    const std::string a = applyJson(holdOf("a", "k1"), 201)["claim_id"];
+    const LedgerReply refused =
+        apply(ResolveOperation{.claim_id = a,
+                               .outcome = ClaimStatus::voided,
+                               .reason = "settlement closed",
+                               .actor = "admin",
+                               .paid_at = std::nullopt,
+                               .terminal_ref = {}});
+    EXPECT_EQ(refused.http_status, 409) << refused.body;
+    EXPECT_EQ(errorCode(refused), "invalid_transition");
+    EXPECT_EQ(store_->findClaim(a)->status, ClaimStatus::held);
+}
+
+TEST_P(LedgerBackendTest, ResolvePaidKeepsTheSettlementTimeAndReference) {
+    const std::string a = applyJson(holdOf("a", "k1"), 201)["claim_id"];
+    clock_->advanceMillis(200'000);
+    apply(SweepOperation{});
+    const std::int64_t dispensed = claimgate::testing::kStandardNowMillis + 20'000;
+    const ResolveOperation operation{.claim_id = a,
+                                     .outcome = ClaimStatus::paid,
+                                     .reason = "settlement s.csv:2 shows the payment",
+                                     .actor = "recon",
+                                     .paid_at = dispensed,
+                                     .terminal_ref = "T-778"};
+    EXPECT_EQ(apply(operation).http_status, 200);
+    const auto claim = store_->findClaim(a);
+    EXPECT_EQ(claim->status, ClaimStatus::paid);
+    EXPECT_EQ(claim->paid_at, std::optional<std::int64_t>(dispensed)) << "not the time of resolving";
+    EXPECT_EQ(claim->terminal_ref, std::optional<std::string>("T-778"));
+}
+
+TEST_P(LedgerBackendTest, RepliesArePurgedAfterTheRetentionPeriod) {
+    const LedgerReply first = apply(holdOf("a", "k1"));
+    ASSERT_EQ(first.http_status, 201);
+    clock_->advanceMillis(kRetentionMillis - 24LL * 3600 * 1000);
+    EXPECT_EQ(nlohmann::json::parse(apply(SweepOperation{}).body)["purged"], 0);
+    EXPECT_EQ(apply(holdOf("a", "k1")).body, first.body);  // still replayed
+    clock_->advanceMillis(24LL * 3600 * 1000 + 1);
+    EXPECT_EQ(nlohmann::json::parse(apply(SweepOperation{}).body)["purged"], 1);
+    EXPECT_FALSE(store_->findReply("BANK004", "k1"));
+    // Past retention the key is decided afresh: the citizen is still blocked.
+    EXPECT_EQ(errorCode(apply(holdOf("a", "k1"))), "already_claimed");
+}
+
+TEST_P(LedgerBackendTest, ALookupReplaysAStoredReplyAndWritesNothing) {
+    const LedgerReply first = apply(holdOf("a", "k1"));
+    ASSERT_EQ(first.http_status, 201);
+    const HoldOperation original = holdOf("a", "k1");
+    const LedgerReply replayed = apply(LookupReplyOperation{original.terminal, original.idempotency});
+    EXPECT_EQ(replayed.outcome, LedgerOutcome::replayed);
+    EXPECT_EQ(replayed.body, first.body);
+    const HoldOperation other = holdOf("b", "k1");
+    EXPECT_EQ(apply(LookupReplyOperation{other.terminal, other.idempotency}).outcome,
+              LedgerOutcome::key_reused);
+    const HoldOperation fresh = holdOf("c", "k2");
+    EXPECT_EQ(apply(LookupReplyOperation{fresh.terminal, fresh.idempotency}).outcome,
+              LedgerOutcome::not_found);
+    EXPECT_FALSE(store_->findReply("BANK004", "k2"));
+    EXPECT_EQ(verifyChain(*store_).events, 1);
 }
 
 TEST_P(LedgerBackendTest, ImportedPayoutBlocksTheCitizenAndIsIdempotent) {
@@ -275,6 +354,7 @@ TEST_P(LedgerBackendTest, ChainVerifyNamesAModifiedEvent) {
     const auto chain = verifyChain(*store_);
     EXPECT_FALSE(chain.ok);
     EXPECT_EQ(chain.first_broken_seq, std::optional<std::int64_t>(2));
+    EXPECT_EQ(chain.events, 1);
 }
 
 TEST_P(LedgerBackendTest, ChainVerifyNamesADeletedEvent) {
@@ -284,6 +364,29 @@ TEST_P(LedgerBackendTest, ChainVerifyNamesADeletedEvent) {
     const auto chain = verifyChain(*store_);
     EXPECT_FALSE(chain.ok);
     EXPECT_EQ(chain.first_broken_seq, std::optional<std::int64_t>(3));
+}
+
+TEST_P(LedgerBackendTest, ChainVerifyNamesReorderedEvents) {
+    makeHistory();
+    dropAppendOnlyTriggers();
+    // Swap events 3 and 4 wholesale (body and hash), keeping the sequence numbers dense.
+    rawSql("UPDATE claim_events SET seq = -3 WHERE seq = 3;"
+           "UPDATE claim_events SET seq = 3 WHERE seq = 4;"
+           "UPDATE claim_events SET seq = 4 WHERE seq = -3;");
+    const auto chain = verifyChain(*store_);
+    EXPECT_FALSE(chain.ok);
+    EXPECT_EQ(chain.first_broken_seq, std::optional<std::int64_t>(3));
+}
+
+TEST_P(LedgerBackendTest, ChainVerifyDetectsADeletedLastEventOnlyByCount) {
+    // Truncating the tail leaves a valid shorter chain; what verify reports is its length, so
+    // recon can compare it with the exported head.
+    makeHistory();
+    dropAppendOnlyTriggers();
+    rawSql("DELETE FROM claim_events WHERE seq = 5");
+    const auto chain = verifyChain(*store_);
+    EXPECT_TRUE(chain.ok);
+    EXPECT_EQ(chain.events, 4);
 }
 
 TEST_P(LedgerBackendTest, PurgeRepliesRemovesOnlyOldOnesWithinTheLimit) {
@@ -473,7 +576,8 @@ TEST_P(LedgerBackendTest, GroupCommitBatchUndoesOnlyTheFailedOperation) {
                                  batch_sizes.push_back(replies.size());
                              });
     // Submit everything before the writer can take it: a sweep goes first and the rest queue
-    // behind it; whatever the split, each op is applied in its own savepoint.
+    // behind it; whatever the split, the database's refusal makes runBatch re-run that batch
+    // op by op, and only the poisoned op is undone.
     std::vector<std::future<LedgerReply>> replies;
     for (const auto& citizen : {"a", "poisoned", "c", "d"}) {
         auto submitted = committer.submit(holdOf(citizen, std::string("b-") + citizen));
@@ -487,7 +591,8 @@ TEST_P(LedgerBackendTest, GroupCommitBatchUndoesOnlyTheFailedOperation) {
     }
     committer.stop();
     EXPECT_EQ(done[0].http_status, 201) << done[0].body;
-    EXPECT_EQ(done[1].http_status, 503) << done[1].body;
+    EXPECT_EQ(done[1].outcome, LedgerOutcome::unavailable);
+    EXPECT_EQ(renderer_.render(done[1]).http_status, 503);
     EXPECT_EQ(done[2].http_status, 201) << done[2].body;
     EXPECT_EQ(done[3].http_status, 201) << done[3].body;
     EXPECT_EQ(committer.stats().failed_batches.load(), 0U);
@@ -503,6 +608,32 @@ TEST_P(LedgerBackendTest, GroupCommitBatchUndoesOnlyTheFailedOperation) {
     // The citizen was not harmed: once the fault is gone the same key succeeds.
     poisoning.cure();
     EXPECT_EQ(apply(holdOf("poisoned", "b-poisoned")).http_status, 201);
+}
+
+TEST_P(LedgerBackendTest, AnAllOrNothingBatchAppliesNothingWhenTheDatabaseRefusesOneOperation) {
+    applyJson(holdOf("first", "k0"), 201);
+    PoisoningStore poisoning(*store_);
+    poisoning.poison(keyFor("poisoned"));
+    const std::vector<LedgerOperation> operations = {holdOf("a", "n-a"),
+                                                     holdOf("poisoned", "n-p"),
+                                                     holdOf("c", "n-c")};
+    std::vector<LedgerReply> replies;
+    bool extra_ran = false;
+    const BatchResult result = runBatch(
+        poisoning, engine_, operations, replies,
+        [&](LedgerStore& store) {
+            extra_ran = true;
+            store.putMeta("cursor", "page-2");
+        },
+        OnRefusal::fail_batch);
+    EXPECT_FALSE(result.committed);
+    EXPECT_FALSE(result.error.empty());
+    ASSERT_EQ(replies.size(), 3U);
+    for (const auto& reply : replies) EXPECT_EQ(reply.outcome, LedgerOutcome::unavailable);
+    EXPECT_FALSE(extra_ran);  // the refusal came first; the cursor never moved
+    EXPECT_FALSE(store_->getMeta("cursor"));
+    EXPECT_FALSE(store_->findBlockingClaim("CASH2023", keyFor("a")));
+    EXPECT_EQ(verifyChain(*store_).events, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerBackendTest,

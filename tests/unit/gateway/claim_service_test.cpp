@@ -78,7 +78,7 @@ protected:
     WriterGate gate_;
     std::shared_ptr<ManualClock> clock_ =
         std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis);
-    ClaimEngine engine_{clock_, nullptr, 1000};
+    ClaimEngine engine_{clock_, 1000, ClaimReplyRenderer(nullptr)};
     Metrics metrics_;
     // Reads go to their own connection of the real roster database, not the mocked writer.
     ClaimReader reader_{[this]() -> protocols::Result<LedgerStorePtr> {
@@ -132,18 +132,25 @@ TEST_F(ClaimServiceTest, FullQueueIs429OverloadedWithRetryAfter) {
     EXPECT_EQ(second.http_status, 201);
 }
 
-TEST_F(ClaimServiceTest, RefusalsBeforeTheLedgerNeverReachIt) {
+TEST_F(ClaimServiceTest, MalformedRequestsNeverReachTheLedgerAndRuleRefusalsOnlyLookUpTheirKey) {
     makeService(std::chrono::seconds(20));
+    gate_.open();
     EXPECT_CALL(store_, insertClaim(::testing::_)).Times(0);
+    EXPECT_CALL(store_, saveReply(::testing::_, ::testing::_, ::testing::_, ::testing::_))
+        .Times(0);
     EXPECT_EQ(codeOf(service_->hold(atmTerminal(), std::nullopt, claimBody(citizen_))),
               "missing_field");
     EXPECT_EQ(codeOf(service_->hold(atmTerminal(), "K1",
                                     claimBody(claimgate::testing::badChecksumId(1234567)))),
               "invalid_citizen_id");
+    EXPECT_EQ(committer_->stats().operations.load(), 0U);
+    // Replay first: a well-formed request the rules refuse asks the ledger whether its key is
+    // stored (it is not), and writes nothing.
+    EXPECT_CALL(store_, findReply("BANK004", "K1")).Times(1);
     EXPECT_EQ(codeOf(service_->hold(atmTerminal(), "K1",
                                     claimBody(claimgate::testing::nationalId(7654321)))),
               "not_eligible");
-    EXPECT_EQ(committer_->stats().operations.load(), 0U);
+    EXPECT_EQ(committer_->stats().operations.load(), 1U);
 }
 
 }  // namespace

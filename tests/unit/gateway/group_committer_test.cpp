@@ -1,10 +1,11 @@
-// GroupCommitter: batching (sizes and the histogram), the queue bound, per-operation
-// savepoints, and a failed commit answering every waiter 503 with nothing applied.
+// GroupCommitter over runBatch: batching (sizes and the histogram), the queue bound, no
+// savepoints in the common case, per-operation isolation after a database refusal, and a failed
+// commit answering every waiter `unavailable` with nothing applied.
 #include "ledger_operation_builders.hpp"
 #include "writer_gate.hpp"
 
+#include <claimgate/gateway/claim_reply_renderer.hpp>
 #include <claimgate/ledger/clock.hpp>
-
 #include <claimgate/ledger/group_committer.hpp>
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
 #include "mocks/mock_ledger_store.hpp"
@@ -23,7 +24,7 @@ class GroupCommitterTest : public ::testing::Test {
 protected:
     GroupCommitterTest()
         : clock_(std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis)),
-          engine_(clock_, nullptr, 1000) {
+          engine_(clock_, 1000, ClaimReplyRenderer(nullptr)) {
         store_.behaveAsEmptyLedger();
         ON_CALL(store_, begin()).WillByDefault(Invoke([this] { gate_.onBegin(); }));
     }
@@ -53,7 +54,7 @@ TEST_F(GroupCommitterTest, DrainsTheQueueInBatchesOfAtMostBatchMax) {
     for (int i = 0; i < 10; ++i) futures.push_back(*committer->submit(SweepOperation{}));
     EXPECT_EQ(committer->queueDepth(), 10U);
     gate_.open();
-    for (auto& future : futures) EXPECT_EQ(future.get().http_status, 200);
+    for (auto& future : futures) EXPECT_EQ(future.get().outcome, LedgerOutcome::done);
     const auto& stats = committer->stats();
     EXPECT_EQ(stats.batches.load(), 4U);  // 1, then 4 + 4 + 2
     EXPECT_EQ(stats.operations.load(), 11U);
@@ -76,14 +77,29 @@ TEST_F(GroupCommitterTest, RefusesBeyondTheQueueBoundButHousekeepingStillGetsIn)
     auto housekeeping = committer->submitUnbounded(SweepOperation{});
     EXPECT_EQ(committer->queueDepth(), 3U);
     gate_.open();
-    EXPECT_EQ(first->get().http_status, 200);
-    EXPECT_EQ(second->get().http_status, 200);
-    EXPECT_EQ(third->get().http_status, 200);
-    EXPECT_EQ(housekeeping.get().http_status, 200);
+    EXPECT_EQ(first->get().outcome, LedgerOutcome::done);
+    EXPECT_EQ(second->get().outcome, LedgerOutcome::done);
+    EXPECT_EQ(third->get().outcome, LedgerOutcome::done);
+    EXPECT_EQ(housekeeping.get().outcome, LedgerOutcome::done);
     EXPECT_TRUE(committer->submit(SweepOperation{}));
 }
 
-TEST_F(GroupCommitterTest, FailedCommitAnswersEveryWaiter503AndPublishesNothing) {
+TEST_F(GroupCommitterTest, ACleanBatchIsOneTransactionWithoutSavepoints) {
+    EXPECT_CALL(store_, savepoint()).Times(0);
+    EXPECT_CALL(store_, rollback()).Times(0);
+    auto committer = makeCommitter(8, 100);
+    std::vector<std::future<LedgerReply>> futures;
+    futures.push_back(*committer->submit(holdOf("a", "k0")));
+    ASSERT_TRUE(gate_.waitEntered());
+    for (int i = 1; i < 6; ++i) {
+        futures.push_back(*committer->submit(holdOf("c" + std::to_string(i), "k" + std::to_string(i))));
+    }
+    gate_.open();
+    for (auto& future : futures) EXPECT_EQ(future.get().http_status, 201);
+    EXPECT_EQ(committer->stats().batches.load(), 2U);
+}
+
+TEST_F(GroupCommitterTest, FailedCommitAnswersEveryWaiterUnavailableAndPublishesNothing) {
     ON_CALL(store_, commit()).WillByDefault(Invoke([] {
         throw LedgerStoreError("disk I/O error");
     }));
@@ -98,7 +114,7 @@ TEST_F(GroupCommitterTest, FailedCommitAnswersEveryWaiter503AndPublishesNothing)
     gate_.open();
     for (auto& future : futures) {
         const LedgerReply reply = future.get();
-        EXPECT_EQ(reply.http_status, 503) << reply.body;
+        EXPECT_EQ(reply.outcome, LedgerOutcome::unavailable);
         EXPECT_TRUE(reply.index_updates.empty());
     }
     EXPECT_EQ(listener_calls_.load(), 0);
@@ -111,7 +127,10 @@ TEST_F(GroupCommitterTest, OneFailingOperationRollsBackOnlyItself) {
         if (claim.citizen_key == keyFor("bad")) throw LedgerStoreError("constraint");
         return true;
     }));
+    // The second batch's first attempt (no savepoints) is refused and rolled back, then re-run
+    // op by op: one savepoint rolled back, one commit.
     EXPECT_CALL(store_, rollbackToSavepoint()).Times(1);
+    EXPECT_CALL(store_, rollback()).Times(1);
     EXPECT_CALL(store_, commit()).Times(2);
     auto committer = makeCommitter(8, 100);
     auto first = *committer->submit(holdOf("a", "k0"));
@@ -122,7 +141,7 @@ TEST_F(GroupCommitterTest, OneFailingOperationRollsBackOnlyItself) {
     gate_.open();
     EXPECT_EQ(first.get().http_status, 201);
     EXPECT_EQ(good.get().http_status, 201);
-    EXPECT_EQ(bad.get().http_status, 503);
+    EXPECT_EQ(bad.get().outcome, LedgerOutcome::unavailable);
     EXPECT_EQ(good2.get().http_status, 201);
 }
 
@@ -152,14 +171,14 @@ TEST(GroupCommitterOnSqliteTest, FailedCommitLeavesTheLedgerUnchanged) {
     ON_CALL(store, appendEvent(_)).WillByDefault(Invoke(&real, &SqliteLedgerStore::appendEvent));
 
     auto clock = std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis);
-    ClaimEngine engine(clock, nullptr, 1000);
+    ClaimEngine engine(clock, 1000, ClaimReplyRenderer(nullptr));
     bool published = false;
     GroupCommitter committer(store, engine, 8, 100,
                              [&](const std::vector<LedgerReply*>&) { published = true; });
     auto a = *committer.submit(holdOf("a", "k1"));
     auto b = *committer.submit(holdOf("b", "k2"));
-    EXPECT_EQ(a.get().http_status, 503);
-    EXPECT_EQ(b.get().http_status, 503);
+    EXPECT_EQ(a.get().outcome, LedgerOutcome::unavailable);
+    EXPECT_EQ(b.get().outcome, LedgerOutcome::unavailable);
     committer.stop();
     EXPECT_FALSE(published);
     EXPECT_EQ(real.countClaims(protocols::ClaimStatus::held), 0);

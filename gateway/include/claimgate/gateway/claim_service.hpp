@@ -5,6 +5,7 @@
 // serve the TLS listener, the loopback bench listener and tests.
 #pragma once
 
+#include <claimgate/gateway/claim_reply_renderer.hpp>
 #include <claimgate/ledger/clock.hpp>
 #include <claimgate/protocols/citizen_keys.hpp>
 #include <claimgate/protocols/ecdsa_signer.hpp>
@@ -94,7 +95,14 @@ private:
     protocols::Status identify(const TerminalIdentity& terminal,
                                const protocols::ClaimantRequest& request,
                                const RosterView& roster) const;
-    void submit(LedgerOperation operation, ReplyHandler done);
+    /// How a ledger reply becomes the service's answer; empty = serviceReply().
+    using Answer = std::function<ServiceReply(LedgerReply)>;
+    void submit(LedgerOperation operation, ReplyHandler done, Answer answer = {});
+    /// Answers `refusal` unless the request's Idempotency-Key is already stored, in which case
+    /// the stored reply (or key_reused) is the answer (contracts invariant 3).
+    void refuseUnlessReplay(const TerminalIdentity& terminal, IdempotencyScope scope,
+                            ServiceReply refusal, ReplyHandler done);
+    [[nodiscard]] ServiceReply serviceReply(LedgerReply reply) const;
     /// Commit or void by claim id or slip code: the failed-lookup limit and the code's MAC are
     /// checked before the ledger sees the request; an unknown claim counts as a failure.
     void submitClaimChange(const TerminalIdentity& terminal, const std::string& key,
@@ -108,7 +116,7 @@ private:
     void noteLookupOutcome(const TerminalIdentity& terminal, const ServiceReply& reply);
     /// submit() under the in-flight guard of the request's Idempotency-Key.
     void submitKeyed(const TerminalIdentity& terminal, const std::string& key,
-                     LedgerOperation operation, ReplyHandler done);
+                     LedgerOperation operation, ReplyHandler done, Answer answer = {});
     ServiceReply waitFor(const std::function<void(ReplyHandler)>& start);
     std::optional<ServiceReply> checkKey(const std::optional<std::string>& key) const;
     protocols::Sha256Digest requestHash(std::string_view route,
@@ -125,11 +133,13 @@ private:
     ClaimReader& reader_;
     ClockPtr clock_;
     protocols::CitizenKeys keys_;
-    std::shared_ptr<protocols::EcdsaSigner> receipt_signer_;
     ClaimCodeAuthority claim_codes_;
     FailedLookupLimiter failed_lookups_;
     Metrics& metrics_;
     std::chrono::milliseconds ledger_wait_max_;
+    /// Renders what the ledger did not (non-keyed operations, failures) and claim reads, whose
+    /// paid claims carry a signed receipt for a reprint.
+    ClaimReplyRenderer renderer_;
     std::mutex in_flight_mutex_;
     std::unordered_set<std::string> in_flight_keys_;
 };

@@ -35,7 +35,6 @@ inline constexpr std::size_t kHandshakeFailureCount = 3;
 class Metrics {
 public:
     void recordRequest(Route route, int http_status, std::int64_t latency_micros);
-    void addInDoubt(std::int64_t delta) { in_doubt_.fetch_add(delta); }
     void setInDoubt(std::int64_t value) { in_doubt_.store(value); }
     [[nodiscard]] std::int64_t inDoubt() const { return in_doubt_.load(); }
     [[nodiscard]] std::uint64_t requests(Route route, int http_status) const;

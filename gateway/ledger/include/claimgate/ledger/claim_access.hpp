@@ -32,4 +32,7 @@ enum class ClaimAction { read, commit, void_claim };
                                                      const TerminalIdentity& terminal,
                                                      ClaimAction action);
 
+/// The ledger outcome of a refusal of authorizeClaimAction() (the reply renderer words it).
+[[nodiscard]] LedgerOutcome claimAccessOutcome(protocols::ErrorCode refusal);
+
 }  // namespace claimgate::gateway

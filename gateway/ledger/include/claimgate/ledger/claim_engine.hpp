@@ -1,46 +1,47 @@
 // File: claim_engine.hpp
 // The claim state machine of contracts §5 over any LedgerStore, run by the single writer inside a
 // transaction: idempotency first (replay / key reused), then the transition, the hash-chained
-// event and the stored reply, all in one savepoint so each op is all-or-nothing.
+// event and the stored reply. It answers typed outcomes (ledger_outcome.hpp); the gateway's
+// renderer turns them into HTTP. Batches are driven by runBatch() (batch_runner.hpp).
 //
 //   held --commit--> paid        held --void--> voided        held --TTL--> in_doubt
 //   in_doubt --late commit / settlement--> paid    in_doubt --late void / resolution--> voided
 #pragma once
 
 #include <claimgate/ledger/clock.hpp>
-#include <claimgate/ledger/ledger_store.hpp>
-#include <claimgate/protocols/ecdsa_signer.hpp>
-
 #include <claimgate/ledger/claim_access.hpp>
 #include <claimgate/ledger/hash_chain.hpp>
 #include <claimgate/ledger/ledger_operation.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 
+#include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
 
 namespace claimgate::gateway {
 
+/// The canonical JSON of one claim_events entry (contracts invariant 4): what the chain hashes.
+[[nodiscard]] std::string claimEventBody(std::int64_t seq, const ClaimRecord& claim,
+                                         std::string_view type, std::int64_t at,
+                                         const std::string& actor);
+
 class ClaimEngine {
 public:
-    ClaimEngine(ClockPtr clock, std::shared_ptr<protocols::EcdsaSigner> receipt_signer,
-                std::int64_t idempotency_retention_millis);
+    /// `renderer` renders the replies stored for keyed operations (hold, commit, void); callers
+    /// that never submit those (recon) pass none.
+    ClaimEngine(ClockPtr clock, std::int64_t idempotency_retention_millis,
+                ReplyRenderer renderer = {});
 
     /// Starts a batch: reads the chain head inside the transaction (so several nodes sharing a
     /// database extend one chain).
     void beginBatch(LedgerStore& store);
-    /// Applies one operation. Throws LedgerStoreError on database failure; the caller rolls
-    /// back the op's savepoint and calls restoreChainHead().
+    /// Applies one operation. Throws LedgerStoreError on database failure; runBatch() then
+    /// undoes it (and the chain head with it).
     LedgerReply apply(LedgerStore& store, const LedgerOperation& operation);
 
     void saveChainHead() { saved_head_ = head_; }
     void restoreChainHead() { head_ = saved_head_; }
-
-    /// Receipt JSON without "sig", canonical (sorted keys): what the signature covers.
-    static std::string receiptPayload(const ClaimRecord& claim);
-    /// The receipt of a paid claim as a terminal gets it (commit reply, and GET
-    /// /v1/claims/{id} for a reprint), signed by `signer`; "sig" and "key_id" are empty
-    /// without one.
-    static nlohmann::json signedReceipt(const ClaimRecord& claim,
-                                        const protocols::EcdsaSigner* signer);
 
 private:
     LedgerReply hold(LedgerStore& store, const HoldOperation& operation);
@@ -49,9 +50,11 @@ private:
     LedgerReply resolve(LedgerStore& store, const ResolveOperation& operation);
     LedgerReply sweep(LedgerStore& store);
     LedgerReply importPayout(LedgerStore& store, const ImportPayoutOperation& operation);
+    LedgerReply lookupReply(LedgerStore& store, const LookupReplyOperation& operation);
 
     /// Replay or key-reused answer if the key was seen; nullopt for a fresh key.
-    std::optional<LedgerReply> checkIdempotency(LedgerStore& store, const std::string& operator_id,
+    std::optional<LedgerReply> checkIdempotency(LedgerStore& store, OperationKind kind,
+                                                const std::string& operator_id,
                                                 const IdempotencyScope& scope);
     LedgerReply finish(LedgerStore& store, const std::string& operator_id,
                        const IdempotencyScope& scope, LedgerReply reply);
@@ -59,14 +62,15 @@ private:
                                                     const TerminalIdentity& terminal,
                                                     const std::string& claim_ref,
                                                     ClaimAction action, LedgerReply& refusal);
+    /// Adds `delta` to the database's in_doubt counter and returns the new total.
+    std::int64_t adjustInDoubtTotal(LedgerStore& store, std::int64_t delta);
     void appendEvent(LedgerStore& store, const ClaimRecord& claim, std::string_view type,
                      const std::string& actor);
-    nlohmann::json signedReceipt(const ClaimRecord& claim) const;
     std::string newClaimId() const;
 
     ClockPtr clock_;
-    std::shared_ptr<protocols::EcdsaSigner> receipt_signer_;
     std::int64_t idempotency_retention_millis_;
+    ReplyRenderer renderer_;
     ChainHead head_;
     ChainHead saved_head_;
 };

@@ -1,15 +1,14 @@
 // File: group_committer.hpp
 // The ledger's write path (contracts §6): request threads enqueue operations on a bounded queue;
-// one writer drains up to `batch_max` of them, applies each in its own savepoint inside one
-// transaction, commits (one fsync for the whole batch) and only then completes every waiting
-// request. So a reply is never sent for a change that is not durable (invariant 2), and a full
+// one writer drains up to `batch_max` of them, applies them in one transaction through
+// runBatch() (batch_runner.hpp), commits (one fsync for the whole batch) and only then completes
+// every waiting request. So a reply is never sent for a change that is not durable (invariant 2), and a full
 // queue is refused at once rather than growing (invariant 7).
 #pragma once
 
-#include <claimgate/ledger/ledger_store.hpp>
-
 #include <claimgate/ledger/claim_engine.hpp>
 #include <claimgate/ledger/ledger_operation.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -45,7 +44,7 @@ public:
     GroupCommitter& operator=(const GroupCommitter&) = delete;
 
     /// How a submitted operation is answered: called exactly once, on the writer thread, after
-    /// the batch holding it is durable (or rolled back, with a 503 reply). It must not block:
+    /// the batch holding it is durable (or rolled back, with an `unavailable` reply). It must not block:
     /// an event-driven front end posts the reply to the connection's executor and returns.
     using Completion = std::function<void(LedgerReply)>;
 
@@ -72,7 +71,8 @@ private:
     };
 
     void run();
-    void processBatch(std::vector<Pending>& batch);
+    void processBatch(const std::vector<LedgerOperation>& operations,
+                      std::vector<Completion>& completions, std::vector<LedgerReply>& replies);
 
     LedgerStore& store_;
     ClaimEngine& engine_;

@@ -1,14 +1,17 @@
 // File: ledger_operation.hpp
 // What a request asks of the ledger writer, and what the writer answers. Operations are plain
 // data: everything the engine needs is resolved before enqueueing (roster amount, TTL), so the
-// writer never waits on anything but the database.
+// writer never waits on anything but the database. Answers are typed outcomes (ledger_outcome.hpp)
+// with the claim they concern; HTTP exists only in the gateway's renderer.
 #pragma once
 
 #include <claimgate/ledger/claim_record.hpp>
+#include <claimgate/ledger/ledger_outcome.hpp>
 #include <claimgate/protocols/domain.hpp>
 #include <claimgate/protocols/terminal_role.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -87,9 +90,24 @@ struct ImportPayoutOperation {
     std::string payout_id;
 };
 
+/// Replay first (contracts invariant 3): a keyed request the service would refuse on its own
+/// rules (program window, roster, channel) asks the ledger whether its key is known before it is
+/// refused, so a retry gets its stored reply, not a fresh evaluation. Writes nothing.
+struct LookupReplyOperation {
+    TerminalIdentity terminal;
+    IdempotencyScope idempotency;
+};
+
 using LedgerOperation =
     std::variant<HoldOperation, CommitOperation, VoidOperation, ResolveOperation, SweepOperation,
-                 ImportPayoutOperation>;
+                 ImportPayoutOperation, LookupReplyOperation>;
+
+/// The kind of an operation (the variant's alternatives are in OperationKind's order).
+[[nodiscard]] inline OperationKind operationKind(const LedgerOperation& operation) {
+    static_assert(std::variant_size_v<LedgerOperation> ==
+                  static_cast<std::size_t>(OperationKind::lookup_reply) + 1);
+    return static_cast<OperationKind>(operation.index());
+}
 
 /// A change the in-memory eligibility index must mirror once the batch is durable.
 struct IndexUpdate {
@@ -100,12 +118,40 @@ struct IndexUpdate {
     std::int64_t since_millis = 0;
 };
 
+/// What the ledger did with one operation.
 struct LedgerReply {
-    int http_status = 500;
+    OperationKind kind = OperationKind::read_claim;
+    LedgerOutcome outcome = LedgerOutcome::unavailable;
+    /// The claim as it stands after the operation; for already_claimed and excluded the claim
+    /// that blocks the citizen.
+    std::optional<ClaimRecord> claim;
+    /// not_found: the reference asked for; key_reused: the key.
+    std::string ref;
+    /// excluded: the program whose claim excludes this one.
+    std::string excluding_program;
+    /// hold: the program's currency (for the reply).
+    std::string currency;
+    /// sweep: holds moved to in_doubt, replies purged.
+    std::int64_t expired = 0;
+    std::int64_t purged = 0;
+    /// sweep: in_doubt claims in the database after it (cluster-wide, for the gauge).
+    std::optional<std::int64_t> in_doubt_total;
+    /// The rendered reply (the renderer's bytes for a keyed operation, which is what the
+    /// idempotency table stores; the stored bytes on replay). 0 = not rendered yet.
+    int http_status = 0;
     std::string body;
     std::vector<IndexUpdate> index_updates;
-    /// in_doubt count delta, for the metric.
-    std::int64_t in_doubt_delta = 0;
 };
+
+/// The bytes the idempotency table keeps for a keyed operation.
+struct RenderedReply {
+    int http_status = 0;
+    std::string body;
+};
+
+/// Turns an outcome into the reply a terminal sees. The gateway's service layer owns the only
+/// one (contracts §5); the engine calls it for keyed operations because their reply is stored
+/// in the same transaction as the change.
+using ReplyRenderer = std::function<RenderedReply(const LedgerReply&)>;
 
 }  // namespace claimgate::gateway

@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 struct pg_conn;
 struct pg_result;
@@ -95,6 +96,8 @@ private:
     void exec(const char* sql);
     Query run(const char* sql, const std::vector<std::string>& params,
               const std::vector<bool>& binary = {});
+    /// The name of `sql` prepared on this connection (prepared on first use).
+    const std::string& preparedStatement(const char* sql, int param_count);
     void streamRows(const char* sql, const std::vector<std::string>& params,
                     const std::function<bool(pg_result*, int)>& on_row);
 
@@ -105,6 +108,8 @@ private:
 
     std::string uri_;
     pg_conn* connection_ = nullptr;
+    /// SQL text -> prepared statement name, for the current connection.
+    std::unordered_map<std::string, std::string> prepared_;
     bool in_transaction_ = false;
     bool listening_ = false;  // LISTEN issued on this connection (waitForRosterNews)
 };

@@ -49,9 +49,10 @@ public:
 };
 using ResolutionSinkPtr = std::unique_ptr<ResolutionSink>;
 
-/// The ledger-backed sink for `--data-dir DIR --apply`. Provided by the gateway's ledger; this
-/// build returns an error saying `--apply is not available yet`.
+/// The ledger-backed sink for `--apply`: the store `ledger` names ("sqlite" = ledger.db in
+/// `data_dir`, or a PostgreSQL URI), written through the ledger's batch driver. Linked into the
+/// claimgate-recon executable from the ledger library.
 [[nodiscard]] protocols::Result<ResolutionSinkPtr> makeLedgerResolutionSink(
-    const std::string& data_dir);
+    const std::string& data_dir, const std::string& ledger);
 
 }  // namespace claimgate::recon

@@ -1,0 +1,267 @@
+// claimgate-ledger-bench: how many claims per second the ledger itself can make durable, with no
+// HTTP, TLS or request threads in front of it. Two modes, both batched like the gateway's writer:
+//   rows    exactly the rows a claim costs (hold: claim insert, event append, idempotency reply;
+//           commit: claim update, event append, idempotency reply) through the LedgerStore
+//           primitives, the chain head read once per batch: the engine's ceiling.
+//   engine  the same claims as HoldOperation / CommitOperation through ClaimEngine and runBatch
+//           (ids, codes, JSON bodies, rendering, receipt signatures with --pki): the writer's
+//           own cost on top of the rows.
+// Holds of a batch are one transaction, their commits the next, as a terminal's hold then
+// commit would land in consecutive group commits. Prints one JSON line.
+#include <claimgate/gateway/claim_reply_renderer.hpp>
+#include <claimgate/ledger/batch_runner.hpp>
+#include <claimgate/ledger/claim_engine.hpp>
+#include <claimgate/ledger/clock.hpp>
+#include <claimgate/ledger/data_dir.hpp>
+#include <claimgate/ledger/hash_chain.hpp>
+#include <claimgate/ledger/ledger_factory.hpp>
+#include <claimgate/ledger/limits.hpp>
+#include <claimgate/protocols/digest.hpp>
+#include <claimgate/protocols/ecdsa_signer.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace claimgate;
+using protocols::ClaimStatus;
+
+constexpr const char* kUsage =
+    "usage: claimgate-ledger-bench --data-dir DIR [--ledger sqlite|postgresql://...]\n"
+    "                              [--claims N] [--batch N] [--mode rows|engine] [--pki DIR]\n"
+    "  --claims  claims to make and pay (default 20000)\n"
+    "  --batch   operations per transaction, like --commit-batch-max (default 64)\n"
+    "  --mode    rows (default): the row writes only; engine: through ClaimEngine + runBatch\n"
+    "  --pki     engine mode signs receipts with DIR/receipt.key, as the gateway does\n";
+constexpr std::size_t kClaimsMax = 10'000'000;
+
+struct Options {
+    std::string data_dir;
+    std::string ledger = "sqlite";
+    std::size_t claims = 20'000;
+    std::size_t batch = 64;
+    std::string mode = "rows";
+    std::string pki;
+};
+
+bool parseSize(const char* text, std::size_t max, std::size_t& out) {
+    char* end = nullptr;
+    const unsigned long long value = std::strtoull(text, &end, 10);
+    if (end == text || *end != '\0' || value == 0 || value > max) return false;
+    out = static_cast<std::size_t>(value);
+    return true;
+}
+
+std::string claimId(std::size_t i) { return "c_bench" + std::to_string(i); }
+gateway::CitizenKey citizenKey(std::size_t i) {
+    return protocols::sha256("bench-citizen-" + std::to_string(i));
+}
+std::string keyOf(const char* what, std::size_t i) {
+    return std::string(what) + "-" + std::to_string(i);
+}
+
+class RowWriter {
+public:
+    explicit RowWriter(gateway::LedgerStore& store) : store_(store) {}
+
+    void batch(std::size_t first, std::size_t count, bool commit_phase, std::int64_t now) {
+        store_.begin();
+        const auto last = store_.lastEvent();
+        head_ = last ? gateway::ChainHead{last->seq, last->hash} : gateway::ChainHead{};
+        for (std::size_t i = first; i < first + count; ++i) {
+            gateway::ClaimRecord claim = record(i, now);
+            if (commit_phase) {
+                claim.status = ClaimStatus::paid;
+                claim.paid_at = now;
+                claim.terminal_ref = "T" + std::to_string(i);
+                store_.updateClaim(claim);
+            } else if (!store_.insertClaim(claim)) {
+                throw gateway::LedgerStoreError("bench claim refused: is the ledger fresh?");
+            }
+            append(claim, commit_phase ? "paid" : "held", now);
+            store_.saveReply("BANK004", keyOf(commit_phase ? "c" : "h", i),
+                             gateway::StoredReply{claim.citizen_key, commit_phase ? 200 : 201,
+                                                  reply_body_},
+                             now);
+        }
+        store_.commit();
+    }
+
+private:
+    static gateway::ClaimRecord record(std::size_t i, std::int64_t now) {
+        gateway::ClaimRecord claim;
+        claim.claim_id = claimId(i);
+        claim.claim_code = std::to_string(1'000'000'000 + i);
+        claim.program = "BENCH";
+        claim.citizen_key = citizenKey(i);
+        claim.citizen_mask = "A12*****89";
+        claim.operator_id = "BANK004";
+        claim.terminal_id = "atm-0001";
+        claim.amount = 6000;
+        claim.held_at = now;
+        claim.expires_at = now + 120'000;
+        return claim;
+    }
+    void append(const gateway::ClaimRecord& claim, const char* type, std::int64_t now) {
+        gateway::ClaimEvent event;
+        event.seq = head_.seq + 1;
+        event.claim_id = claim.claim_id;
+        event.body = gateway::claimEventBody(event.seq, claim, type, now, claim.terminal_id);
+        event.hash = gateway::chainLink(head_.hash, event.body);
+        store_.appendEvent(event);
+        head_ = gateway::ChainHead{event.seq, event.hash};
+    }
+
+    gateway::LedgerStore& store_;
+    gateway::ChainHead head_;
+    // A reply of the gateway's size (a hold's 201 body is ~250 bytes).
+    std::string reply_body_ = std::string(250, 'x');
+};
+
+class EngineWriter {
+public:
+    EngineWriter(gateway::LedgerStore& store, std::shared_ptr<protocols::EcdsaSigner> signer)
+        : store_(store),
+          clock_(std::make_shared<gateway::SystemClock>()),
+          engine_(clock_, gateway::kIdempotencyRetentionMillisDefault,
+                  gateway::ClaimReplyRenderer(std::move(signer))) {}
+
+    void batch(std::size_t first, std::size_t count, bool commit_phase) {
+        operations_.clear();
+        for (std::size_t i = first; i < first + count; ++i) {
+            gateway::TerminalIdentity terminal{"atm-0001", "BANK004", protocols::Channel::atm};
+            if (commit_phase) {
+                gateway::CommitOperation commit;
+                commit.terminal = terminal;
+                commit.idempotency = {keyOf("c", i), citizenKey(i)};
+                commit.claim_ref = held_ids_.at(i);
+                commit.amount = 6000;
+                commit.terminal_ref = "T" + std::to_string(i);
+                operations_.push_back(std::move(commit));
+            } else {
+                gateway::HoldOperation hold;
+                hold.terminal = terminal;
+                hold.idempotency = {keyOf("h", i), citizenKey(i)};
+                hold.program = "BENCH";
+                hold.citizen_key = citizenKey(i);
+                hold.citizen_mask = "A12*****89";
+                hold.amount = 6000;
+                hold.ttl_millis = 120'000;
+                hold.currency = "TWD";
+                operations_.push_back(std::move(hold));
+            }
+        }
+        const auto result = gateway::runBatch(store_, engine_, operations_, replies_);
+        if (!result.committed) throw gateway::LedgerStoreError(result.error);
+        for (std::size_t k = 0; k < replies_.size(); ++k) {
+            const auto& reply = replies_[k];
+            const bool ok = commit_phase ? reply.outcome == gateway::LedgerOutcome::done
+                                         : reply.outcome == gateway::LedgerOutcome::created;
+            if (!ok) throw gateway::LedgerStoreError("bench operation refused: " + reply.body);
+            if (!commit_phase) held_ids_.push_back(reply.claim->claim_id);
+        }
+    }
+
+private:
+    gateway::LedgerStore& store_;
+    gateway::ClockPtr clock_;
+    gateway::ClaimEngine engine_;
+    std::vector<gateway::LedgerOperation> operations_;
+    std::vector<gateway::LedgerReply> replies_;
+    std::vector<std::string> held_ids_;
+};
+
+int run(const Options& options) {
+    if (const auto made = gateway::DataDir(options.data_dir).ensureExists(); !made.ok()) {
+        std::fprintf(stderr, "claimgate-ledger-bench: %s\n", made.message().c_str());
+        return 1;
+    }
+    auto opened = gateway::openLedgerStore(options.data_dir, options.ledger);
+    if (!opened) {
+        std::fprintf(stderr, "claimgate-ledger-bench: %s\n", opened.status().message().c_str());
+        return 1;
+    }
+    gateway::LedgerStore& store = *opened.value();
+    std::shared_ptr<protocols::EcdsaSigner> signer;
+    if (!options.pki.empty()) {
+        auto loaded = protocols::EcdsaSigner::fromPemFile(options.pki + "/receipt.key");
+        if (!loaded) {
+            std::fprintf(stderr, "claimgate-ledger-bench: %s\n",
+                         loaded.status().message().c_str());
+            return 1;
+        }
+        signer = loaded.value();
+    }
+    RowWriter rows(store);
+    EngineWriter engine(store, signer);
+    const gateway::SystemClock clock;
+    const auto started = std::chrono::steady_clock::now();
+    for (std::size_t first = 0; first < options.claims; first += options.batch) {
+        const std::size_t count = std::min(options.batch, options.claims - first);
+        for (const bool commit_phase : {false, true}) {
+            if (options.mode == "rows") {
+                rows.batch(first, count, commit_phase, clock.nowMillis());
+            } else {
+                engine.batch(first, count, commit_phase);
+            }
+        }
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const nlohmann::json result = {
+        {"backend", gateway::isPostgresLedger(options.ledger) ? "postgresql" : "sqlite"},
+        {"mode", options.mode},
+        {"claims", options.claims},
+        {"batch", options.batch},
+        {"seconds", seconds},
+        {"claims_per_s", static_cast<double>(options.claims) / seconds}};
+    std::printf("%s\n", result.dump().c_str());
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string argument = argv[i];
+        const bool has_value = i + 1 < argc;
+        if (argument == "--help") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+        if (argument == "--data-dir" && has_value) {
+            options.data_dir = argv[++i];
+        } else if (argument == "--ledger" && has_value) {
+            options.ledger = argv[++i];
+        } else if (argument == "--claims" && has_value) {
+            if (!parseSize(argv[++i], kClaimsMax, options.claims)) break;
+        } else if (argument == "--batch" && has_value) {
+            if (!parseSize(argv[++i], gateway::kCommitBatchMaxLimit, options.batch)) break;
+        } else if (argument == "--mode" && has_value) {
+            options.mode = argv[++i];
+        } else if (argument == "--pki" && has_value) {
+            options.pki = argv[++i];
+        } else {
+            std::fprintf(stderr, "claimgate-ledger-bench: bad option '%s'\n%s", argument.c_str(),
+                         kUsage);
+            return 2;
+        }
+    }
+    if (options.data_dir.empty() || (options.mode != "rows" && options.mode != "engine")) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    try {
+        return run(options);
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "claimgate-ledger-bench: %s\n", error.what());
+        return 1;
+    }
+}
