@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libpq-dev postgresql postgresql-client
   wrk nginx-light chromium procps python3 python3-yaml python3-jsonschema
+  prometheus haproxy systemd
 )
 
 missing=()
@@ -33,6 +34,13 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # Debian's nginx package may start a system nginx on :80; our benchmarks run their own.
+# prometheus (installed for promtool) would take :9090, the gateway's default admin port, and
+# haproxy (for `haproxy -c` on deploy/) a system balancer: the tests need neither running.
 if command -v service >/dev/null 2>&1; then
-  $sudo service nginx stop >/dev/null 2>&1 || true
+  for service in nginx prometheus haproxy; do
+    $sudo service "$service" stop >/dev/null 2>&1 || true
+  done
+fi
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+  $sudo systemctl disable --now prometheus haproxy >/dev/null 2>&1 || true
 fi

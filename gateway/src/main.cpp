@@ -2,7 +2,11 @@
 #include "app/data_dir.hpp"
 #include "app/gateway_runtime.hpp"
 #include "app/ledger_factory.hpp"
+#include "log/access_log.hpp"
+#include "log/logger.hpp"
 #include "service/roster_importer.hpp"
+
+#include <claimgate/protocols/build_info.hpp>
 
 #include <claimgate/protocols/domain.hpp>
 #include <claimgate/protocols/program.hpp>
@@ -16,24 +20,52 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
 
+namespace cglog = claimgate::gateway::log;
 using claimgate::gateway::DataDir;
 using claimgate::gateway::GatewayConfig;
 using claimgate::gateway::GatewayRuntime;
 
 constexpr const char* kUsage =
+    "claimgate-gateway: the terminal-facing payout gateway (mutual TLS API, in-memory\n"
+    "eligibility index, group-committed claim ledger on SQLite or PostgreSQL).\n"
+    "\n"
     "usage:\n"
-    "  claimgate-gateway serve --data-dir DIR --pki-dir DIR [--listen 127.0.0.1:8443]\n"
-    "                          [--admin-listen 127.0.0.1:9090] [--ledger sqlite|postgresql://...]\n"
-    "                          [--bench-http-listen 127.0.0.1:PORT --bench-terminal ID/OPERATOR/CHANNEL]\n"
-    "                          [--commit-batch-max N] [--pepper-file FILE] [--http-threads N]\n"
-    "                          [--sweep-interval-ms N]\n"
-    "  claimgate-gateway program put --data-dir DIR FILE.json [--ledger sqlite|postgresql://...]\n"
-    "  claimgate-gateway roster import --data-dir DIR --program ID FILE.csv [--pepper-file FILE]\n"
-    "                                  [--ledger sqlite|postgresql://...]\n";
+    "  claimgate-gateway serve --data-dir DIR --pki-dir DIR [options]\n"
+    "  claimgate-gateway program put --data-dir DIR FILE.json [--ledger URI]\n"
+    "  claimgate-gateway roster import --data-dir DIR --program ID FILE.csv\n"
+    "                                  [--pepper-file FILE] [--ledger URI]\n"
+    "  claimgate-gateway --version | --help\n"
+    "\n"
+    "serve: answers terminals until SIGINT or SIGTERM\n"
+    "  --data-dir DIR             ledger.db and pepper live here (required)\n"
+    "  --pki-dir DIR              ca.pem, crl.pem, gateway.pem/.key, receipt.key (required)\n"
+    "  --listen HOST:PORT         terminal API, mutual TLS (default 127.0.0.1:8443; port 0 =\n"
+    "                             any free port, printed on stdout)\n"
+    "  --admin-listen HOST:PORT   /healthz /readyz /metrics, admin resolve, plain HTTP\n"
+    "                             (default 127.0.0.1:9090)\n"
+    "  --ledger sqlite|URI        sqlite (default, DATA_DIR/ledger.db) or postgresql://...\n"
+    "                             shared by several nodes\n"
+    "  --pepper-file FILE         32-byte HMAC key shared by every node (default: DATA_DIR/\n"
+    "                             pepper, made on first use)\n"
+    "  --commit-batch-max N       operations per ledger transaction (default 512, 1..8192)\n"
+    "  --http-threads N           connections served at once (default 64, 1..64)\n"
+    "  --sweep-interval-ms N      how often expired holds turn in_doubt (default 1000; 0 = off)\n"
+    "  --ledger-stats-interval-ms N  how often /metrics re-reads the cluster-wide claim\n"
+    "                             figures and probes the database (default 10000)\n"
+    "  --access-log               one JSON line per API request on stderr (default off)\n"
+    "  --bench-http-listen HOST:PORT  plain HTTP for benchmarks, loopback only (default off)\n"
+    "  --bench-terminal ID/OPERATOR/CHANNEL  identity of every bench request (no default)\n"
+    "\n"
+    "program put: stores a program file (contracts section 11) in the ledger\n"
+    "roster import: loads a roster CSV for --program (exit 3 when lines were rejected)\n"
+    "  --ledger URI and --pepper-file as for serve\n"
+    "\n"
+    "Logs are JSON lines on stderr. Exit status: 0 ok, 1 failure, 2 usage error.\n";
 
 struct Arguments {
     std::map<std::string, std::string> options;
@@ -45,6 +77,10 @@ bool parseArguments(int argc, char** argv, int first, Arguments& out) {
         const std::string arg = argv[i];
         if (arg.rfind("--", 0) == 0) {
             if (arg == "--help") return false;
+            if (arg == "--access-log") {  // the one option without a value
+                out.options["access-log"] = "1";
+                continue;
+            }
             if (i + 1 >= argc) {
                 std::fprintf(stderr, "option %s needs a value\n", arg.c_str());
                 return false;
@@ -113,15 +149,30 @@ int serve(const Arguments& args) {
         if (args.options.count("sweep-interval-ms")) {
             config.sweep_interval_ms = std::stoll(option(args, "sweep-interval-ms"));
         }
+        if (args.options.count("ledger-stats-interval-ms")) {
+            config.ledger_stats_interval_ms = std::stoll(option(args, "ledger-stats-interval-ms"));
+            if (config.ledger_stats_interval_ms < 100) {
+                return fail("--ledger-stats-interval-ms must be at least 100");
+            }
+        }
     } catch (const std::exception&) {
         return fail("numeric option expected");
     }
 
+    cglog::setAccessLogEnabled(args.options.count("access-log") != 0);
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     std::signal(SIGPIPE, SIG_IGN);
     GatewayRuntime runtime(config, std::make_shared<claimgate::gateway::SystemClock>());
-    if (auto status = runtime.start(); !status.ok()) return fail(status.message());
+    if (auto status = runtime.start(); !status.ok()) {
+        cglog::error("gateway", "cannot start", {{"error", cglog::firstLine(status.message())}});
+        return 1;
+    }
+    cglog::info("gateway", "started",
+                {{"version", claimgate::protocols::buildVersion()},
+                 {"revision", claimgate::protocols::buildRevision()},
+                 {"api_port", runtime.apiPort()},
+                 {"admin_port", runtime.adminPort()}});
     std::printf("listening on %s:%u\n", config.listen.substr(0, config.listen.rfind(':')).c_str(),
                 runtime.apiPort());
     std::printf("admin listening on %s:%u\n",
@@ -134,7 +185,7 @@ int serve(const Arguments& args) {
     }
     std::fflush(stdout);
     while (!g_stop_requested) ::pause();
-    std::fprintf(stderr, "claimgate-gateway: stopping\n");
+    cglog::info("gateway", "stopping");
     runtime.stop();
     return 0;
 }
@@ -215,6 +266,16 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string command = argv[1];
+    for (int i = 1; i < argc; ++i) {
+        if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+    }
+    if (command == "--version") {
+        std::printf("%s\n", claimgate::protocols::versionLine("claimgate-gateway").c_str());
+        return 0;
+    }
     Arguments args;
     if (command == "serve") {
         if (!parseArguments(argc, argv, 2, args)) { std::fputs(kUsage, stderr); return 2; }

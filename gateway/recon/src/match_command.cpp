@@ -22,23 +22,27 @@ namespace {
 using protocols::Status;
 
 constexpr const char* kUsage =
-    "usage: claimgate-recon match --ledger ledger.csv --settlement FILE_OR_DIR... --out DIR\n"
-    "                             [--max-bad-lines N] [--closed-before TIME]\n"
-    "                             [--data-dir DIR --apply] [--no-progress]\n"
-    "\n"
     "Classifies every ledger claim and settlement row (contracts §11) and writes to DIR:\n"
     "  report.json      counts and amounts by category, channel and operator\n"
     "  report.html      the same for people, with charts and the first exceptions\n"
     "  exceptions.csv   one row per outcome other than matched / voided, and per bad line\n"
     "  resolutions.csv  in-doubt claims this run resolves (paid / voided)\n"
     "\n"
-    "  --settlement      files, or directories meaning every *.csv in them (sorted by name);\n"
-    "                    takes every following argument up to the next option\n"
-    "  --max-bad-lines   malformed lines tolerated before the run stops (default 100)\n"
-    "  --closed-before   RFC 3339 time: in-doubt claims held before it with no settlement row\n"
-    "                    resolve as voided (their settlement period is closed)\n"
-    "  --apply           apply the resolutions to the ledger in --data-dir (refused when any\n"
-    "                    input line was malformed)\n"
+    "usage: claimgate-recon match --ledger ledger.csv --settlement FILE_OR_DIR... --out DIR\n"
+    "                             [--max-bad-lines N] [--closed-before TIME]\n"
+    "                             [--data-dir DIR --apply] [--no-progress]\n"
+    "\n"
+    "  --ledger FILE      ledger export of `claimgate-recon export` (required)\n"
+    "  --settlement ...   files, or directories meaning every *.csv in them (sorted by name);\n"
+    "                     takes every following argument up to the next option (required)\n"
+    "  --out DIR          where the reports go (required)\n"
+    "  --max-bad-lines N  malformed lines tolerated before the run stops (default 100)\n"
+    "  --closed-before T  RFC 3339 time: in-doubt claims held before it with no settlement\n"
+    "                     row resolve as voided (default: none, they stay in doubt)\n"
+    "  --data-dir DIR     the gateway's data dir, for --apply (default: none)\n"
+    "  --apply            apply the resolutions to the ledger in --data-dir (default off;\n"
+    "                     refused when any input line was malformed)\n"
+    "  --no-progress      no progress line on stderr (default: shown on a terminal)\n"
     "Exit status: 0 done (exceptions are normal output), 1 failed, 2 usage error.\n";
 
 int usageError(const std::string& message) {

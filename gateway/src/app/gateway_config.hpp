@@ -27,6 +27,8 @@ struct GatewayConfig {
     int http_threads = kHttpThreadsMax;
     std::int64_t sweep_interval_ms = 1000;  // 0 = no background sweeper (tests sweep by hand)
     std::int64_t idempotency_retention_ms = kIdempotencyRetentionMillisDefault;
+    /// How often /metrics' cluster-wide claim figures are re-read (and the database probed).
+    std::int64_t ledger_stats_interval_ms = kLedgerStatsIntervalMillis;
 };
 
 }  // namespace claimgate::gateway

@@ -8,6 +8,7 @@
 #include "ledger/group_committer.hpp"
 #include "app/ledger_factory.hpp"
 #include "service/claim_service.hpp"
+#include "service/ledger_stats_reader.hpp"
 #include "service/metrics.hpp"
 
 #include <Poco/Net/Context.h>
@@ -64,6 +65,7 @@ struct GatewayRuntime::Impl {
     std::unique_ptr<ClaimEngine> engine;
     std::unique_ptr<GroupCommitter> committer;
     std::unique_ptr<ClaimService> service;
+    std::unique_ptr<LedgerStatsReader> stats_reader;
     std::shared_ptr<TerminalAuthenticator> authenticator;
     Poco::ThreadPool api_pool{8, kHttpThreadsMax};
     Poco::ThreadPool admin_pool{1, 4};
@@ -83,7 +85,7 @@ struct GatewayRuntime::Impl {
     Status startApiListener();
     Status startAdminListener();
     Status startBenchListener();
-    std::string renderMetrics() const;
+    std::string renderMetrics();
     void runSweeper();
 };
 
@@ -117,6 +119,9 @@ Status GatewayRuntime::Impl::openLedger() {
         });
     service = std::make_unique<ClaimService>(index, *committer, clock, std::move(pepper).value(),
                                              metrics);
+    stats_reader = std::make_unique<LedgerStatsReader>(
+        [this] { return openLedgerStore(config.data_dir, config.ledger); },
+        committer->databaseHealth(), std::chrono::milliseconds(config.ledger_stats_interval_ms));
     return Status::okStatus();
 }
 
@@ -126,6 +131,7 @@ Status GatewayRuntime::Impl::startApiListener() {
     auto authenticator_result = TerminalAuthenticator::fromCrlFile(pki + "/crl.pem");
     if (!authenticator_result) return authenticator_result.status();
     authenticator = authenticator_result.value();
+    metrics.connections().crl_next_update_seconds = authenticator->crlNextUpdateSeconds();
     try {
         Poco::Net::Context::Ptr context = new Poco::Net::Context(
             Poco::Net::Context::TLS_SERVER_USE, pki + "/gateway.key", pki + "/gateway.pem",
@@ -189,38 +195,29 @@ Status GatewayRuntime::Impl::startBenchListener() {
     return Status::okStatus();
 }
 
-std::string GatewayRuntime::Impl::renderMetrics() const {
+std::string GatewayRuntime::Impl::renderMetrics() {
+    // POCO counts its own connections; the event-driven front end keeps these gauges itself.
+    auto& open = metrics.connections().open;
+    open[static_cast<std::size_t>(Listener::api)] =
+        api_server ? api_server->currentConnections() : 0;
+    open[static_cast<std::size_t>(Listener::admin)] =
+        admin_server ? admin_server->currentConnections() : 0;
+    open[static_cast<std::size_t>(Listener::bench)] =
+        bench_server ? bench_server->currentConnections() : 0;
     return metrics.renderPrometheus([this](std::string& out) {
-        const auto& stats = committer->stats();
-        out += "# HELP claimgate_ledger_queue_depth Operations waiting for the ledger writer.\n";
-        out += "# TYPE claimgate_ledger_queue_depth gauge\n";
-        out += "claimgate_ledger_queue_depth " + std::to_string(committer->queueDepth()) + "\n";
-        out += "# HELP claimgate_ledger_batches_total Committed ledger transactions.\n";
-        out += "# TYPE claimgate_ledger_batches_total counter\n";
-        out += "claimgate_ledger_batches_total " + std::to_string(stats.batches.load()) + "\n";
-        out += "claimgate_ledger_operations_total " + std::to_string(stats.operations.load()) +
-               "\n";
-        out += "claimgate_ledger_failed_batches_total " +
-               std::to_string(stats.failed_batches.load()) + "\n";
-        out += "# HELP claimgate_ledger_batch_size Operations per committed transaction.\n";
-        out += "# TYPE claimgate_ledger_batch_size histogram\n";
-        std::uint64_t cumulative = 0;
-        for (std::size_t i = 0; i < GroupCommitStats::kBatchSizeBuckets; ++i) {
-            cumulative += stats.batch_size_buckets[i].load();
-            const std::string le = i + 1 < GroupCommitStats::kBatchSizeBuckets
-                                       ? std::to_string(std::size_t{1} << i)
-                                       : std::string("+Inf");
-            out += "claimgate_ledger_batch_size_bucket{le=\"" + le + "\"} " +
-                   std::to_string(cumulative) + "\n";
-        }
-        out += "claimgate_ledger_batch_size_count " + std::to_string(cumulative) + "\n";
-        out += "claimgate_ledger_batch_size_sum " + std::to_string(stats.operations.load()) +
-               "\n";
-        out += "# HELP claimgate_index_entries Roster entries in the in-memory index.\n";
-        out += "# TYPE claimgate_index_entries gauge\n";
-        out += "claimgate_index_entries " + std::to_string(index.entries()) + "\n";
-        out += "claimgate_index_bytes " + std::to_string(index.bytesUsed()) + "\n";
+        appendBuildInfo(out, isPostgresLedger(config.ledger) ? "postgresql" : "sqlite");
+        appendMetricHeader(out, "claimgate_ready", "gauge",
+                           "1 when /readyz answers 200 (roster loaded, ledger open).");
         out += "claimgate_ready " + std::string(ready.load() ? "1" : "0") + "\n";
+        appendLedgerMetrics(out, committer->stats(), committer->queueDepth(),
+                            committer->databaseHealth());
+        appendClaimTotals(out, stats_reader->totals());
+        appendMetricHeader(out, "claimgate_index_entries", "gauge",
+                           "Roster entries in the in-memory eligibility index.");
+        out += "claimgate_index_entries " + std::to_string(index.entries()) + "\n";
+        appendMetricHeader(out, "claimgate_index_bytes", "gauge",
+                           "Memory held by the eligibility index.");
+        out += "claimgate_index_bytes " + std::to_string(index.bytesUsed()) + "\n";
     });
 }
 
@@ -267,6 +264,7 @@ void GatewayRuntime::stop() {
                          impl_->admin_server.get()}) {
         if (server != nullptr) server->stopAll(true);
     }
+    if (impl_->stats_reader) impl_->stats_reader->stop();
     if (impl_->committer) impl_->committer->stop();
 }
 

@@ -1,5 +1,8 @@
 #include "http/api_handler_factory.hpp"
 
+#include "log/access_log.hpp"
+#include "log/logger.hpp"
+
 #include <claimgate/protocols/limits.hpp>
 
 #include <Poco/Exception.h>
@@ -103,10 +106,10 @@ public:
         try {
             reply = dispatch(request, route);
         } catch (const Poco::Exception& error) {
-            std::fprintf(stderr, "gateway: request failed: %s\n", error.displayText().c_str());
+            log::error("http", "request failed", {{"error", log::firstLine(error.displayText())}});
             reply = errorServiceReply(Status(ErrorCode::internal, "internal error"));
         } catch (const std::exception& error) {
-            std::fprintf(stderr, "gateway: request failed: %s\n", error.what());
+            log::error("http", "request failed", {{"error", log::firstLine(error.what())}});
             reply = errorServiceReply(Status(ErrorCode::internal, "internal error"));
         }
         try {
@@ -118,6 +121,13 @@ public:
         const auto micros =
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
         metrics_.recordRequest(route, reply.http_status, micros);
+        if (log::accessLogEnabled()) {
+            const std::string peer = request.clientAddress().toString();
+            log::logAccess({fixed_identity_ ? "bench" : "api", request.getMethod(),
+                            request.getURI(), routeName(route), reply.http_status,
+                            identity_ ? identity_->terminal_id : "",
+                            identity_ ? identity_->operator_id : "", peer, micros});
+        }
     }
 
 private:
@@ -146,7 +156,13 @@ private:
             close_connection_ = !fully_read;
         }
         auto terminal = identify(request);
-        if (!terminal) return errorServiceReply(terminal.status());
+        if (!terminal) {
+            if (terminal.status().code() == ErrorCode::terminal_revoked) {
+                metrics_.connections().revoked_certificate_attempts.fetch_add(1);
+            }
+            return errorServiceReply(terminal.status());
+        }
+        identity_ = terminal.value();
         if (!ready_) {
             return errorServiceReply(Status(ErrorCode::not_ready, "the roster is still loading"));
         }
@@ -205,6 +221,7 @@ private:
     bool ready_;
     const std::optional<TerminalIdentity>& fixed_identity_;
     bool close_connection_ = false;
+    std::optional<TerminalIdentity> identity_;  // for the access log
 };
 
 class AdminRequestHandler final : public Poco::Net::HTTPRequestHandler {
@@ -243,7 +260,7 @@ public:
                 reply = errorServiceReply(Status(ErrorCode::not_found, "no such endpoint"));
             }
         } catch (const std::exception& error) {
-            std::fprintf(stderr, "gateway admin: %s\n", error.what());
+            log::error("admin", "request failed", {{"error", log::firstLine(error.what())}});
             reply = errorServiceReply(Status(ErrorCode::internal, "internal error"));
         }
         try {

@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include <cstdio>
+#include <ctime>
 
 namespace claimgate::gateway {
 namespace {
@@ -38,6 +39,12 @@ protocols::Result<std::shared_ptr<TerminalAuthenticator>> TerminalAuthenticator:
     for (int i = 0; revoked != nullptr && i < sk_X509_REVOKED_num(revoked); ++i) {
         authenticator->revoked_serials_.insert(
             serialHex(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))));
+    }
+    if (const ASN1_TIME* next_update = X509_CRL_get0_nextUpdate(crl); next_update != nullptr) {
+        std::tm when{};
+        if (ASN1_TIME_to_tm(next_update, &when) == 1) {
+            authenticator->crl_next_update_seconds_ = static_cast<std::int64_t>(timegm(&when));
+        }
     }
     X509_CRL_free(crl);
     return authenticator;

@@ -28,9 +28,13 @@ public:
     [[nodiscard]] protocols::Result<TerminalIdentity> identify(
         const Poco::Net::X509Certificate& certificate) const;
     [[nodiscard]] std::size_t revokedCount() const { return revoked_serials_.size(); }
+    /// The CRL's nextUpdate (unix seconds), 0 when it has none: exported so an alert fires
+    /// before terminals are judged against a stale list.
+    [[nodiscard]] std::int64_t crlNextUpdateSeconds() const { return crl_next_update_seconds_; }
 
 private:
     std::set<std::string> revoked_serials_;  // hex, upper case
+    std::int64_t crl_next_update_seconds_ = 0;
 };
 
 }  // namespace claimgate::gateway

@@ -2,8 +2,10 @@
 
 #include <claimgate/protocols/messages.hpp>
 
+#include "log/logger.hpp"
+
 #include <cassert>
-#include <cstdio>
+#include <chrono>
 
 namespace claimgate::gateway {
 namespace {
@@ -24,6 +26,17 @@ std::size_t bucketFor(std::size_t batch_size) {
         ++bucket;
     }
     return bucket;
+}
+
+void recordCommitMicros(GroupCommitStats& stats, std::int64_t micros) {
+    std::size_t bucket = 0;
+    while (bucket < GroupCommitStats::kCommitMicrosBounds.size() &&
+           micros > GroupCommitStats::kCommitMicrosBounds[bucket]) {
+        ++bucket;
+    }
+    stats.commit_micros_buckets[bucket].fetch_add(1, std::memory_order_relaxed);
+    stats.commit_micros_sum.fetch_add(static_cast<std::uint64_t>(micros),
+                                      std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -122,6 +135,7 @@ void GroupCommitter::run() {
 void GroupCommitter::processBatch(std::vector<Pending>& batch) {
     assert(!batch.empty() && batch.size() <= batch_max_);
     std::vector<LedgerReply> replies(batch.size());
+    const auto started = std::chrono::steady_clock::now();
     try {
         store_.begin();
         engine_.beginBatch(store_);
@@ -135,14 +149,15 @@ void GroupCommitter::processBatch(std::vector<Pending>& batch) {
                 // One bad operation must not sink its batch: undo just it.
                 store_.rollbackToSavepoint();
                 engine_.restoreChainHead();
-                std::fprintf(stderr, "ledger: operation rolled back: %s\n", error.what());
+                log::error("ledger", "operation rolled back",
+                           {{"operation", batch[i].operation.index()},
+                            {"error", log::firstLine(error.what())}});
                 replies[i] = unavailableReply("operation failed");
             }
         }
         store_.commit();
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "ledger: batch of %zu rolled back: %s\n", batch.size(),
-                     error.what());
+        health_.reportFailure(error.what());
         try {
             store_.rollback();
         } catch (const std::exception&) {
@@ -151,6 +166,10 @@ void GroupCommitter::processBatch(std::vector<Pending>& batch) {
         for (auto& pending : batch) pending.done(unavailableReply("commit failed"));
         return;
     }
+    health_.reportSuccess();
+    recordCommitMicros(stats_, std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - started)
+                                   .count());
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
     stats_.operations.fetch_add(batch.size(), std::memory_order_relaxed);
     stats_.batch_size_buckets[bucketFor(batch.size())].fetch_add(1, std::memory_order_relaxed);

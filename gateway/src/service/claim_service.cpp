@@ -185,6 +185,7 @@ ServiceReply ClaimService::eligibility(const TerminalIdentity& terminal,
                              {"program", program.id},
                              {"claim", claim}};
     if (reason != ErrorCode::ok) answer["reason"] = protocols::errorCodeName(reason);
+    metrics_.recordEligibility(reason);
     return jsonServiceReply(200, answer);
 }
 

@@ -1,16 +1,26 @@
 // File: metrics.hpp
 // Prometheus text metrics without a metrics library (POCO 1.11 has none): fixed arrays of
-// relaxed atomics, so recording costs a few nanoseconds and never allocates.
+// relaxed atomics, so recording costs a few nanoseconds and never allocates. Every series is
+// rendered with its # HELP and # TYPE lines (contracts §11 lists them; `promtool check metrics`
+// runs on a live gateway in the tests, and deploy/ queries exactly these names).
 #pragma once
+
+#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/protocols/error_code.hpp>
 
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace claimgate::gateway {
+
+class DatabaseHealth;
+struct GroupCommitStats;
 
 enum class Route : std::uint8_t {
     programs,
@@ -24,15 +34,43 @@ enum class Route : std::uint8_t {
 };
 inline constexpr std::size_t kRouteCount = 8;
 
+enum class Listener : std::uint8_t { api, admin, bench };
+inline constexpr std::size_t kListenerCount = 3;
+
+enum class RefusalReason : std::uint8_t { node_cap, peer_cap };
+inline constexpr std::size_t kRefusalReasonCount = 2;
+
+enum class TlsFailure : std::uint8_t { timeout, handshake, untrusted };
+inline constexpr std::size_t kTlsFailureCount = 3;
+
+/// What the front end counts (it owns connections and TLS). All relaxed atomics.
+struct ConnectionCounters {
+    std::array<std::atomic<std::int64_t>, kListenerCount> open{};
+    std::array<std::array<std::atomic<std::uint64_t>, kRefusalReasonCount>, kListenerCount>
+        refused{};
+    std::array<std::atomic<std::uint64_t>, kTlsFailureCount> tls_failures{};
+    std::atomic<std::uint64_t> revoked_certificate_attempts{0};
+    /// nextUpdate of the CRL in force, unix seconds; 0 = unknown.
+    std::atomic<std::int64_t> crl_next_update_seconds{0};
+    std::atomic<std::uint64_t> crl_reloads_ok{0};
+    std::atomic<std::uint64_t> crl_reloads_rejected{0};
+};
+
 class Metrics {
 public:
     void recordRequest(Route route, int http_status, std::int64_t latency_micros);
+    /// One eligibility answer: `ok` (eligible) or the refusal reason of the 200 reply.
+    void recordEligibility(protocols::ErrorCode outcome);
     void addInDoubt(std::int64_t delta) { in_doubt_.fetch_add(delta); }
     void setInDoubt(std::int64_t value) { in_doubt_.store(value); }
     [[nodiscard]] std::int64_t inDoubt() const { return in_doubt_.load(); }
     [[nodiscard]] std::uint64_t requests(Route route, int http_status) const;
+    [[nodiscard]] std::uint64_t eligibilityOutcomes(protocols::ErrorCode outcome) const;
+    [[nodiscard]] ConnectionCounters& connections() { return connections_; }
+    [[nodiscard]] const ConnectionCounters& connections() const { return connections_; }
 
-    /// Renders all metrics; `extra` appends gauges owned elsewhere (queue depth, batches).
+    /// Renders this object's series; `extra` appends series owned elsewhere (see the
+    /// append* functions below).
     [[nodiscard]] std::string renderPrometheus(
         const std::function<void(std::string&)>& extra) const;
 
@@ -42,6 +80,8 @@ private:
     static constexpr std::array<std::int64_t, 14> kLatencyBucketsMicros = {
         50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000,
         5000000};
+    /// Room for every ErrorCode (a static_assert in metrics.cpp keeps it so).
+    static constexpr std::size_t kOutcomeSlots = 64;
     static std::size_t statusSlot(int http_status);
 
     std::array<std::array<std::atomic<std::uint64_t>, kStatuses.size()>, kRouteCount>
@@ -50,9 +90,27 @@ private:
                kRouteCount>
         latency_buckets_{};
     std::array<std::atomic<std::uint64_t>, kRouteCount> latency_sum_micros_{};
+    std::array<std::atomic<std::uint64_t>, kOutcomeSlots> eligibility_outcomes_{};
     std::atomic<std::int64_t> in_doubt_{0};
+    ConnectionCounters connections_;
 };
 
 [[nodiscard]] std::string_view routeName(Route route);
+
+/// `# HELP` and `# TYPE` of one series.
+void appendMetricHeader(std::string& out, std::string_view name, std::string_view type,
+                        std::string_view help);
+
+/// claimgate_build_info{version,revision,backend} 1; `backend` is "sqlite" or "postgresql"
+/// (never the --ledger URI itself: it may carry a password).
+void appendBuildInfo(std::string& out, std::string_view backend);
+
+/// The group committer's series and the database's health.
+void appendLedgerMetrics(std::string& out, const GroupCommitStats& stats,
+                         std::size_t queue_depth, const DatabaseHealth& health);
+
+/// claimgate_claims{program,channel,status} and claimgate_paid_amount_twd{program,channel}
+/// (headers only before the first successful read).
+void appendClaimTotals(std::string& out, const std::optional<std::vector<ClaimTotal>>& totals);
 
 }  // namespace claimgate::gateway

@@ -12,6 +12,9 @@ namespace claimgate::gateway {
 /// Operations waiting for the ledger writer. Beyond it: 429 overloaded + Retry-After.
 /// Each waiting op holds ~1 KiB (request copy + promise), so the queue costs ~4 MiB at most.
 inline constexpr std::size_t kLedgerQueueDepthMax = 4096;
+/// How often /metrics' cluster-wide figures (claims by status, money paid) are re-read from the
+/// database: one GROUP BY over `claims` each time, on its own connection, never per scrape.
+inline constexpr std::int64_t kLedgerStatsIntervalMillis = 10'000;
 /// Operations the writer folds into one transaction (one fsync). 1 = one commit per claim.
 inline constexpr std::size_t kCommitBatchMaxDefault = 512;
 inline constexpr std::size_t kCommitBatchMaxLimit = 8192;
