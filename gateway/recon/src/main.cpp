@@ -9,8 +9,8 @@
 namespace {
 
 void usage(std::FILE* out) {
-    std::fprintf(out, "claimgate-recon: reconciliation and T-Road synchronisation for finance staff\n"
-                      "and operators (contracts section 8).\n\n"
+    std::fprintf(out, "claimgate-recon: reconciliation and T-Road synchronisation for finance\n"
+                      "staff and operators (contracts section 8).\n\n"
                       "usage: claimgate-recon <command> [options]   (<command> --help for more)\n"
                       "       claimgate-recon --version | --help\n\n"
                       "commands:\n");

@@ -23,9 +23,10 @@ constexpr std::size_t kRosterRowsMax = 5'000'000;
 void usage(std::FILE* out, const std::string& command, const char* default_terminal) {
     std::fprintf(out,
                  "Scripted %s sessions through the terminal SDK, with fault switches.\n\n"
-                 "usage: claimgate-sim %s --gateway URL --pki-dir DIR --roster FILE.csv [options]\n\n"
+                 "usage: claimgate-sim %s --gateway URL --pki-dir DIR --roster FILE.csv\n"
+                 "         [options]\n\n"
                  "  --gateway URL              https://127.0.0.1:PORT of the gateway (required)\n"
-                 "  --pki-dir DIR              dev PKI (ca.pem, terminals/<id>.pem/.key) (required)\n"
+                 "  --pki-dir DIR              dev PKI: ca.pem, terminals/<id>.pem/.key (required)\n"
                  "  --roster FILE.csv          citizens, roster CSV (required)\n"
                  "  --program ID               program (default CASH2023)\n"
                  "  --sessions N               sessions to run (default 10)\n"
@@ -34,7 +35,8 @@ void usage(std::FILE* out, const std::string& command, const char* default_termi
                  "%s"
                  "  --seed S                   seed of every random choice (default: random;\n"
                  "                             printed)\n"
-                 "  --dispense-failure-rate R  share of dispenses that fail, then void (default 0)\n"
+                 "  --dispense-failure-rate R  share of dispenses that fail, then void\n"
+                 "                             (default 0)\n"
                  "  --crash-after-dispense     one session dies right after handing over cash,\n"
                  "                             before the commit: the claim becomes in_doubt\n"
                  "                             (default off)\n"

@@ -140,9 +140,9 @@ TEST(Observability, LiveMetricsPassPromtoolAndCoverTheDashboardAndAlerts) {
                   .status,
               200);
     ASSERT_EQ(atm.post("/v1/claims", claimBody(citizens[1]), std::string("o-h-1")).status, 201);
-    const HttpReply refused = atm.post("/v1/eligibility", nlohmann::json{{"program", kProgramMain},
-                                                                         {"citizen_id", citizens[0]},
-                                                                         {"channel", "atm"}});
+    const nlohmann::json again = {
+        {"program", kProgramMain}, {"citizen_id", citizens[0]}, {"channel", "atm"}};
+    const HttpReply refused = atm.post("/v1/eligibility", again);
     ASSERT_EQ(refused.json.value("reason", ""), "already_claimed") << refused.describe();
     auto revoked = GatewayTestClient::forTerminal(gateway.apiPort(), "revoked-0001");
     EXPECT_EQ(revoked.get("/v1/programs").status, 403);
@@ -204,9 +204,8 @@ TEST(Observability, LiveMetricsPassPromtoolAndCoverTheDashboardAndAlerts) {
         for (const char* member : {"ts", "level", "component", "msg"}) {
             EXPECT_TRUE(line.contains(member)) << line.dump();
         }
-        EXPECT_TRUE(std::regex_match(line.value("ts", ""),
-                                     std::regex("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z")))
-            << line.dump();
+        const std::regex utc_millis("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+        EXPECT_TRUE(std::regex_match(line.value("ts", ""), utc_millis)) << line.dump();
     }
     for (const auto& citizen : citizens) {
         EXPECT_EQ(logs.find(citizen), std::string::npos) << "plaintext citizen ID in the logs";
@@ -289,10 +288,9 @@ void expectCliManners(const TempDir& temp, const std::vector<std::string>& comma
     if (command.size() == 1) {
         const auto version = runCommand(with("--version"), temp.file(name + "-version.log"));
         EXPECT_EQ(version.exit_code, 0) << version.output;
-        EXPECT_TRUE(std::regex_match(
-            version.output,
-            std::regex(name + " [0-9]+\\.[0-9]+\\.[0-9]+ \\(git [0-9a-f]+(-dirty)?|unknown\\)\n")))
-            << version.output;
+        const std::regex version_line(
+            name + " [0-9]+\\.[0-9]+\\.[0-9]+ \\(git ([0-9a-f]+(-dirty)?|unknown)\\)\n");
+        EXPECT_TRUE(std::regex_match(version.output, version_line)) << version.output;
     }
     const auto help = runCommand(with("--help"), temp.file(name + "-" + label + "-help.log"));
     EXPECT_EQ(help.exit_code, 0) << label << ":\n" << help.output;
