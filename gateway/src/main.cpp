@@ -1,10 +1,10 @@
 // claimgate-gateway: serve | program put | roster import (contracts §11).
-#include "app/data_dir.hpp"
-#include "app/gateway_runtime.hpp"
-#include "app/ledger_factory.hpp"
-#include "log/access_log.hpp"
-#include "log/logger.hpp"
-#include "service/roster_importer.hpp"
+#include <claimgate/ledger/data_dir.hpp>
+#include <claimgate/gateway/gateway_runtime.hpp>
+#include <claimgate/ledger/ledger_factory.hpp>
+#include <claimgate/gateway/roster_importer.hpp>
+#include <claimgate/gateway/access_log.hpp>
+#include <claimgate/protocols/log.hpp>
 
 #include <claimgate/protocols/build_info.hpp>
 
@@ -25,7 +25,7 @@
 
 namespace {
 
-namespace cglog = claimgate::gateway::log;
+namespace cglog = claimgate::log;
 using claimgate::gateway::DataDir;
 using claimgate::gateway::GatewayConfig;
 using claimgate::gateway::GatewayRuntime;

@@ -297,7 +297,7 @@ under wrk, \`/proc/PID/stat\` CPU time, and \`dd oflag=dsync\` for the disk's sy
   ledger operation in all threads (5.0 to 5.3 CPU-seconds for 22,600 to 25,900 operations in
   6 s runs at 32 and 64 terminals) and got about 0.8 of the two CPUs: the box was shared with other builds (see the load
   average), while the load generator itself used ~0.12 CPU. Of that, the single ledger writer
-  thread (\`GroupCommitter::processBatch\` in \`gateway/src/ledger/group_committer.cpp\`) spends
+  thread (\`GroupCommitter::processBatch\` in \`gateway/ledger/src/group_committer.cpp\`) spends
   ~145 µs per operation: 36 % in the kernel writing WAL frames (ext4 page-cache copies), 29 % in
   SQLite (a savepoint plus the claim, event and idempotency statements per operation), 15 % in
   malloc/free, 12.5 % in libcrypto (SHA-256 hash chain, ECDSA P-256 receipt signature, both on the

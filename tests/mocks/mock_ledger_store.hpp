@@ -4,7 +4,7 @@
 // fails or counts on demand.
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 
 #include <gmock/gmock.h>
 

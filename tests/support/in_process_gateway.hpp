@@ -8,10 +8,10 @@
 #include "ledger_seed.hpp"
 #include "temp_dir.hpp"
 
-#include <claimgate/gateway/clock.hpp>
+#include <claimgate/ledger/clock.hpp>
 #include <claimgate/gateway/limits.hpp>
 
-#include "app/gateway_runtime.hpp"
+#include <claimgate/gateway/gateway_runtime.hpp>
 
 #include <memory>
 #include <optional>

@@ -6,7 +6,7 @@
 #include <claimgate/protocols/digest.hpp>
 #include <claimgate/protocols/program.hpp>
 
-#include "ledger/ledger_operation.hpp"
+#include <claimgate/ledger/ledger_operation.hpp>
 #include "ledger_seed.hpp"
 
 #include <stdexcept>

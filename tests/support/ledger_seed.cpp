@@ -5,8 +5,8 @@
 #include <claimgate/protocols/citizen_id.hpp>
 #include <claimgate/protocols/digest.hpp>
 
-#include "app/data_dir.hpp"
-#include "ledger/sqlite_ledger_store.hpp"
+#include <claimgate/ledger/data_dir.hpp>
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
 
 #include <nlohmann/json.hpp>
 

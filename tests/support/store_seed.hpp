@@ -3,7 +3,7 @@
 // given pepper exactly as the gateway does; and writes a shared pepper file for several nodes.
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 
 #include "ledger_seed.hpp"
 

@@ -3,8 +3,8 @@
 #include "commands.hpp"
 #include "troad_link_options.hpp"
 
-#include "ledger/hash_chain.hpp"
-#include "app/ledger_factory.hpp"
+#include <claimgate/ledger/hash_chain.hpp>
+#include <claimgate/ledger/ledger_factory.hpp>
 
 #include <claimgate/protocols/time_format.hpp>
 #include <claimgate/troad/transfer_log.hpp>

@@ -6,8 +6,8 @@
 
 #include <claimgate/gateway/limits.hpp>
 
-#include "ledger/claim_engine.hpp"
-#include "ledger/sqlite_ledger_store.hpp"
+#include <claimgate/ledger/claim_engine.hpp>
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
 
 #include <cstdio>
 

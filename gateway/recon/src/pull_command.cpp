@@ -10,12 +10,12 @@
 #include "commands.hpp"
 #include "troad_link_options.hpp"
 
-#include "app/data_dir.hpp"
-#include "app/ledger_factory.hpp"
-#include "ledger/claim_engine.hpp"
-#include "service/roster_importer.hpp"
+#include <claimgate/ledger/data_dir.hpp>
+#include <claimgate/ledger/ledger_factory.hpp>
+#include <claimgate/ledger/claim_engine.hpp>
+#include <claimgate/gateway/roster_importer.hpp>
 
-#include <claimgate/gateway/clock.hpp>
+#include <claimgate/ledger/clock.hpp>
 #include <claimgate/gateway/limits.hpp>
 #include <claimgate/protocols/citizen_id.hpp>
 #include <claimgate/protocols/digest.hpp>

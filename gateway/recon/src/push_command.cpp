@@ -10,7 +10,7 @@
 #include "commands.hpp"
 #include "troad_link_options.hpp"
 
-#include "app/ledger_factory.hpp"
+#include <claimgate/ledger/ledger_factory.hpp>
 
 #include <claimgate/protocols/digest.hpp>
 #include <claimgate/protocols/time_format.hpp>

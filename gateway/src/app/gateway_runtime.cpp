@@ -1,15 +1,15 @@
-#include "app/gateway_runtime.hpp"
+#include <claimgate/gateway/gateway_runtime.hpp>
 
-#include "app/data_dir.hpp"
+#include <claimgate/ledger/data_dir.hpp>
 #include "http/api_handler_factory.hpp"
 #include "http/terminal_authenticator.hpp"
-#include "index/eligibility_index.hpp"
-#include "ledger/claim_engine.hpp"
-#include "ledger/group_committer.hpp"
-#include "app/ledger_factory.hpp"
-#include "service/claim_service.hpp"
+#include <claimgate/gateway/eligibility_index.hpp>
+#include <claimgate/ledger/claim_engine.hpp>
+#include <claimgate/ledger/group_committer.hpp>
+#include <claimgate/ledger/ledger_factory.hpp>
+#include <claimgate/gateway/claim_service.hpp>
+#include <claimgate/gateway/metrics.hpp>
 #include "service/ledger_stats_reader.hpp"
-#include "service/metrics.hpp"
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServer.h>

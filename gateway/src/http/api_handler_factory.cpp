@@ -1,7 +1,7 @@
 #include "http/api_handler_factory.hpp"
 
-#include "log/access_log.hpp"
-#include "log/logger.hpp"
+#include <claimgate/gateway/access_log.hpp>
+#include <claimgate/protocols/log.hpp>
 
 #include <claimgate/protocols/limits.hpp>
 

@@ -6,7 +6,7 @@
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 
 #include "http/terminal_authenticator.hpp"
-#include "service/claim_service.hpp"
+#include <claimgate/gateway/claim_service.hpp>
 
 #include <atomic>
 #include <memory>

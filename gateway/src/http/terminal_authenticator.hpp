@@ -7,7 +7,7 @@
 
 #include <claimgate/protocols/status.hpp>
 
-#include "ledger/ledger_operation.hpp"
+#include <claimgate/ledger/ledger_operation.hpp>
 
 #include <memory>
 #include <set>

@@ -1,4 +1,4 @@
-#include "index/eligibility_index.hpp"
+#include <claimgate/gateway/eligibility_index.hpp>
 
 #include <claimgate/gateway/limits.hpp>
 

@@ -1,10 +1,10 @@
-#include "log/access_log.hpp"
+#include <claimgate/gateway/access_log.hpp>
 
-#include "log/logger.hpp"
+#include <claimgate/protocols/log.hpp>
 
 #include <atomic>
 
-namespace claimgate::gateway::log {
+namespace claimgate::log {
 namespace {
 
 std::atomic<bool> g_access_log_enabled{false};
@@ -35,4 +35,4 @@ void logAccess(const AccessRecord& record) noexcept {
     }
 }
 
-}  // namespace claimgate::gateway::log
+}  // namespace claimgate::log

@@ -1,4 +1,4 @@
-#include "service/claim_service.hpp"
+#include <claimgate/gateway/claim_service.hpp>
 
 #include <claimgate/protocols/json_fields.hpp>
 #include <claimgate/protocols/limits.hpp>

@@ -6,10 +6,10 @@
 // drops the connection; the next read reconnects.
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/protocols/status.hpp>
 
-#include "ledger/database_health.hpp"
+#include <claimgate/ledger/database_health.hpp>
 
 #include <chrono>
 #include <condition_variable>

@@ -1,7 +1,7 @@
-#include "service/metrics.hpp"
+#include <claimgate/gateway/metrics.hpp>
 
-#include "ledger/database_health.hpp"
-#include "ledger/group_committer.hpp"
+#include <claimgate/ledger/database_health.hpp>
+#include <claimgate/ledger/group_committer.hpp>
 
 #include <claimgate/protocols/build_info.hpp>
 #include <claimgate/protocols/domain.hpp>

@@ -1,4 +1,4 @@
-#include "service/roster_importer.hpp"
+#include <claimgate/gateway/roster_importer.hpp>
 
 #include <claimgate/gateway/limits.hpp>
 #include <claimgate/protocols/citizen_id.hpp>

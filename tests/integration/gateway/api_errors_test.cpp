@@ -4,7 +4,7 @@
 
 #include <claimgate/protocols/time_format.hpp>
 
-#include "service/claim_service.hpp"
+#include <claimgate/gateway/claim_service.hpp>
 
 #include <sqlite3.h>
 

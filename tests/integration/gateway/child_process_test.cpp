@@ -5,8 +5,8 @@
 #include "gateway_process.hpp"
 #include "test_pki.hpp"
 
-#include "ledger/hash_chain.hpp"
-#include "ledger/sqlite_ledger_store.hpp"
+#include <claimgate/ledger/hash_chain.hpp>
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
 
 #include <dirent.h>
 #include <unistd.h>

@@ -4,8 +4,8 @@
 
 #include <claimgate/protocols/ecdsa_signer.hpp>
 
-#include "ledger/claim_engine.hpp"
-#include "service/claim_service.hpp"
+#include <claimgate/ledger/claim_engine.hpp>
+#include <claimgate/gateway/claim_service.hpp>
 #include "test_pki.hpp"
 
 #include <set>

@@ -5,8 +5,8 @@
 
 #include <claimgate/protocols/digest.hpp>
 
-#include "ledger/hash_chain.hpp"
-#include "ledger/sqlite_ledger_store.hpp"
+#include <claimgate/ledger/hash_chain.hpp>
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
 
 #include <latch>
 #include <mutex>

@@ -5,8 +5,8 @@
 
 #include <claimgate/protocols/time_format.hpp>
 
-#include "service/claim_service.hpp"
-#include "service/metrics.hpp"
+#include <claimgate/gateway/claim_service.hpp>
+#include <claimgate/gateway/metrics.hpp>
 
 namespace claimgate::testing {
 namespace {

@@ -9,8 +9,8 @@
 #include "temp_dir.hpp"
 #include "test_pki.hpp"
 
-#include "ledger/hash_chain.hpp"
-#include "ledger/postgres_ledger_store.hpp"
+#include <claimgate/ledger/hash_chain.hpp>
+#include <claimgate/ledger/postgres_ledger_store.hpp>
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -7,14 +7,14 @@
 #include "ledger_test_helpers.hpp"
 #include "poisoning_store.hpp"
 
-#include <claimgate/gateway/clock.hpp>
+#include <claimgate/ledger/clock.hpp>
 #include <claimgate/protocols/ecdsa_signer.hpp>
 
-#include "ledger/claim_engine.hpp"
-#include "ledger/group_committer.hpp"
-#include "ledger/hash_chain.hpp"
-#include "ledger/postgres_ledger_store.hpp"
-#include "ledger/sqlite_ledger_store.hpp"
+#include <claimgate/ledger/claim_engine.hpp>
+#include <claimgate/ledger/group_committer.hpp>
+#include <claimgate/ledger/hash_chain.hpp>
+#include <claimgate/ledger/postgres_ledger_store.hpp>
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
 #include "ledger_inspector.hpp"
 #include "postgres_server.hpp"
 #include "temp_dir.hpp"

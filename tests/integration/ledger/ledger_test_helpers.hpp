@@ -7,7 +7,7 @@
 #include <claimgate/protocols/ecdsa_signer.hpp>
 #include <claimgate/protocols/program.hpp>
 
-#include "ledger/ledger_operation.hpp"
+#include <claimgate/ledger/ledger_operation.hpp>
 #include "ledger_operation_builders.hpp"
 #include "ledger_seed.hpp"
 #include "test_pki.hpp"

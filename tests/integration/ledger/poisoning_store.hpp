@@ -5,7 +5,7 @@
 // transaction, which only ROLLBACK TO SAVEPOINT recovers: exactly what a batch must survive.
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 
 #include <optional>
 #include <string>

@@ -3,7 +3,7 @@
 // success and error answers, records each exchange, and has a JSON Schema validator check every
 // recorded body against the response schema the spec gives for that operation and status.
 #include "in_process_gateway.hpp"
-#include "service/claim_service.hpp"
+#include <claimgate/gateway/claim_service.hpp>
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -4,15 +4,15 @@
 #include "ledger_operation_builders.hpp"
 #include "writer_gate.hpp"
 
-#include <claimgate/gateway/clock.hpp>
+#include <claimgate/ledger/clock.hpp>
 #include <claimgate/protocols/citizen_id.hpp>
 
-#include "index/eligibility_index.hpp"
-#include "ledger/group_committer.hpp"
-#include "ledger/sqlite_ledger_store.hpp"
+#include <claimgate/gateway/eligibility_index.hpp>
+#include <claimgate/ledger/group_committer.hpp>
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
 #include "mocks/mock_ledger_store.hpp"
-#include "service/claim_service.hpp"
-#include "service/metrics.hpp"
+#include <claimgate/gateway/claim_service.hpp>
+#include <claimgate/gateway/metrics.hpp>
 #include "temp_dir.hpp"
 #include "test_citizens.hpp"
 

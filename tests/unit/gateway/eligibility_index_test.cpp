@@ -2,8 +2,8 @@
 // entry (contracts §6: <= 48 bytes per entry including the load factor), loading from a ledger.
 #include "ledger_operation_builders.hpp"
 
-#include "index/eligibility_index.hpp"
-#include "ledger/sqlite_ledger_store.hpp"
+#include <claimgate/gateway/eligibility_index.hpp>
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -3,10 +3,10 @@
 #include "ledger_operation_builders.hpp"
 #include "writer_gate.hpp"
 
-#include <claimgate/gateway/clock.hpp>
+#include <claimgate/ledger/clock.hpp>
 
-#include "ledger/group_committer.hpp"
-#include "ledger/sqlite_ledger_store.hpp"
+#include <claimgate/ledger/group_committer.hpp>
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
 #include "mocks/mock_ledger_store.hpp"
 #include "temp_dir.hpp"
 

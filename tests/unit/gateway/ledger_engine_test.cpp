@@ -3,12 +3,12 @@
 // broken link after an event is modified, deleted or reordered (triggers dropped to tamper).
 #include "ledger_operation_builders.hpp"
 
-#include <claimgate/gateway/clock.hpp>
+#include <claimgate/ledger/clock.hpp>
 #include <claimgate/protocols/ecdsa_signer.hpp>
 
-#include "ledger/claim_engine.hpp"
-#include "ledger/hash_chain.hpp"
-#include "ledger/sqlite_ledger_store.hpp"
+#include <claimgate/ledger/claim_engine.hpp>
+#include <claimgate/ledger/hash_chain.hpp>
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
 #include "ledger_inspector.hpp"
 #include "temp_dir.hpp"
 #include "test_pki.hpp"

@@ -1,11 +1,11 @@
 // The logger, the database-health transitions and the metrics rendering, in-process
 // (contracts §11, Metrics and Logs). The live-gateway checks (promtool, dashboard, PostgreSQL
 // loss) are in tests/integration/observability.
-#include "ledger/database_health.hpp"
-#include "ledger/group_committer.hpp"
-#include "log/access_log.hpp"
-#include "log/logger.hpp"
-#include "service/metrics.hpp"
+#include <claimgate/ledger/database_health.hpp>
+#include <claimgate/ledger/group_committer.hpp>
+#include <claimgate/gateway/access_log.hpp>
+#include <claimgate/protocols/log.hpp>
+#include <claimgate/gateway/metrics.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

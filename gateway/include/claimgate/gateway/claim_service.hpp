@@ -5,12 +5,12 @@
 // serve the TLS listener, the loopback bench listener and tests.
 #pragma once
 
-#include <claimgate/gateway/clock.hpp>
+#include <claimgate/ledger/clock.hpp>
 #include <claimgate/protocols/messages.hpp>
 
-#include "index/eligibility_index.hpp"
-#include "ledger/group_committer.hpp"
-#include "service/metrics.hpp"
+#include <claimgate/gateway/eligibility_index.hpp>
+#include <claimgate/ledger/group_committer.hpp>
+#include <claimgate/gateway/metrics.hpp>
 
 #include <chrono>
 #include <functional>

@@ -11,7 +11,7 @@
 // transaction never committed.
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 
 #include <memory>
 #include <string>

@@ -7,12 +7,12 @@
 //   in_doubt --late commit / settlement--> paid    in_doubt --late void / resolution--> voided
 #pragma once
 
-#include <claimgate/gateway/clock.hpp>
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/clock.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/protocols/ecdsa_signer.hpp>
 
-#include "ledger/hash_chain.hpp"
-#include "ledger/ledger_operation.hpp"
+#include <claimgate/ledger/hash_chain.hpp>
+#include <claimgate/ledger/ledger_operation.hpp>
 
 #include <memory>
 

@@ -3,7 +3,7 @@
 // or a PostgreSQL URI ("postgresql://..." / "postgres://..." / "host=... dbname=...").
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/protocols/status.hpp>
 
 #include <string>

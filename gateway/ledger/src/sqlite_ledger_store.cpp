@@ -1,4 +1,6 @@
-#include "ledger/sqlite_ledger_store.hpp"
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
+
+#include "sqlite_statement.hpp"
 
 #include <claimgate/protocols/json_fields.hpp>
 

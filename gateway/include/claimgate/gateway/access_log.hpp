@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace claimgate::gateway::log {
+namespace claimgate::log {
 
 /// Off by default: at national load it is a line per request. Process-wide, thread-safe.
 void setAccessLogEnabled(bool enabled);
@@ -27,4 +27,4 @@ struct AccessRecord {
 /// Writes the line if the access log is on.
 void logAccess(const AccessRecord& record) noexcept;
 
-}  // namespace claimgate::gateway::log
+}  // namespace claimgate::log

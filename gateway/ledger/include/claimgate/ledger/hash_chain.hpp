@@ -3,7 +3,7 @@
 // with hash_0 = 32 zero bytes. Used by the writer to extend it and by `claimgate-recon verify`.
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 
 #include <optional>
 #include <string>

@@ -1,8 +1,8 @@
-#include "ledger/group_committer.hpp"
+#include <claimgate/ledger/group_committer.hpp>
 
 #include <claimgate/protocols/messages.hpp>
 
-#include "log/logger.hpp"
+#include <claimgate/protocols/log.hpp>
 
 #include <cassert>
 #include <chrono>

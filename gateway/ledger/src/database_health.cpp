@@ -1,6 +1,6 @@
-#include "ledger/database_health.hpp"
+#include <claimgate/ledger/database_health.hpp>
 
-#include "log/logger.hpp"
+#include <claimgate/protocols/log.hpp>
 
 #include <chrono>
 

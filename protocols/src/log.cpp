@@ -1,4 +1,4 @@
-#include "log/logger.hpp"
+#include <claimgate/protocols/log.hpp>
 
 #include <claimgate/protocols/citizen_id.hpp>
 #include <claimgate/protocols/time_format.hpp>
@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <mutex>
 
-namespace claimgate::gateway::log {
+namespace claimgate::log {
 namespace {
 
 std::mutex g_sink_mutex;
@@ -139,4 +139,4 @@ void write(Level level, std::string_view component, std::string_view message,
     }
 }
 
-}  // namespace claimgate::gateway::log
+}  // namespace claimgate::log

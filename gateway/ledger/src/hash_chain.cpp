@@ -1,4 +1,4 @@
-#include "ledger/hash_chain.hpp"
+#include <claimgate/ledger/hash_chain.hpp>
 
 namespace claimgate::gateway {
 

@@ -1,4 +1,4 @@
-#include "ledger/postgres_ledger_store.hpp"
+#include <claimgate/ledger/postgres_ledger_store.hpp>
 
 #include <libpq-fe.h>
 

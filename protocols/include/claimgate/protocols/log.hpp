@@ -1,5 +1,5 @@
-// File: logger.hpp
-// The gateway's log: one JSON object per line on stderr (contracts §11, Logs), so a collector
+// File: log.hpp
+// claimgate's log: one JSON object per line on stderr (contracts §11, Logs), so a collector
 // can parse every line and nobody has to guess where a multi-line database error ends.
 //
 //   log::warn("ledger", "database unreachable", {{"error", log::firstLine(error.what())}});
@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-namespace claimgate::gateway::log {
+namespace claimgate::log {
 
 enum class Level { debug, info, warn, error };
 
@@ -66,4 +66,4 @@ inline void error(std::string_view component, std::string_view message,
                                      std::string_view component, std::string_view message,
                                      const nlohmann::json& fields);
 
-}  // namespace claimgate::gateway::log
+}  // namespace claimgate::log

@@ -1,4 +1,4 @@
-#include "ledger/sqlite_statement.hpp"
+#include "sqlite_statement.hpp"
 
 namespace claimgate::gateway {
 

@@ -5,7 +5,7 @@
 // runs on a live gateway in the tests, and deploy/ queries exactly these names).
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/protocols/error_code.hpp>
 
 #include <array>

@@ -1,4 +1,4 @@
-#include "app/data_dir.hpp"
+#include <claimgate/ledger/data_dir.hpp>
 
 #include <fcntl.h>
 #include <openssl/rand.h>

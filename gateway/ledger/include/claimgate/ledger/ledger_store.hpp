@@ -10,7 +10,7 @@
 // rolled-back savepoint or transaction and a 503 for the affected requests. Nothing else throws.
 #pragma once
 
-#include <claimgate/gateway/claim_record.hpp>
+#include <claimgate/ledger/claim_record.hpp>
 #include <claimgate/protocols/program.hpp>
 
 #include <functional>

@@ -4,10 +4,10 @@
 // loopback bench listener and the expiry sweeper. Tests run it in-process on port 0.
 #pragma once
 
-#include <claimgate/gateway/clock.hpp>
+#include <claimgate/ledger/clock.hpp>
 #include <claimgate/protocols/status.hpp>
 
-#include "app/gateway_config.hpp"
+#include <claimgate/gateway/gateway_config.hpp>
 
 #include <memory>
 #include <string>

@@ -6,11 +6,11 @@
 // queue is refused at once rather than growing (invariant 7).
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 
-#include "ledger/claim_engine.hpp"
-#include "ledger/database_health.hpp"
-#include "ledger/ledger_operation.hpp"
+#include <claimgate/ledger/claim_engine.hpp>
+#include <claimgate/ledger/database_health.hpp>
+#include <claimgate/ledger/ledger_operation.hpp>
 
 #include <array>
 #include <atomic>

@@ -3,14 +3,16 @@
 // is on disk before the writer acknowledges anything (contracts invariant 2).
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
-
-#include "ledger/sqlite_statement.hpp"
+#include <claimgate/ledger/ledger_store.hpp>
 
 #include <memory>
 #include <string>
 
+struct sqlite3;
+
 namespace claimgate::gateway {
+
+class SqliteStatement;  // private to the ledger library (src/sqlite_statement.hpp)
 
 class SqliteLedgerStore final : public LedgerStore {
 public:

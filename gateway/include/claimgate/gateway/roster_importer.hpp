@@ -5,7 +5,7 @@
 // kRosterBadLinesMax; beyond it the import stops and the current batch is rolled back.
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/protocols/status.hpp>
 
 #include <cstdint>

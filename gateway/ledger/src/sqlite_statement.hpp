@@ -3,7 +3,7 @@
 // SQLite error so callers cannot forget to check a return code.
 #pragma once
 
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 
 #include <sqlite3.h>
 

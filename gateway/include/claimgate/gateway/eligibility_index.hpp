@@ -10,8 +10,8 @@
 // decided by the database.
 #pragma once
 
-#include <claimgate/gateway/claim_record.hpp>
-#include <claimgate/gateway/ledger_store.hpp>
+#include <claimgate/ledger/claim_record.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/protocols/domain.hpp>
 #include <claimgate/protocols/program.hpp>
 

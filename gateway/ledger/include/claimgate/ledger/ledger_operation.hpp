@@ -4,7 +4,7 @@
 // writer never waits on anything but the database.
 #pragma once
 
-#include <claimgate/gateway/claim_record.hpp>
+#include <claimgate/ledger/claim_record.hpp>
 #include <claimgate/protocols/domain.hpp>
 
 #include <cstdint>

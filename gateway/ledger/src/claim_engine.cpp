@@ -1,6 +1,6 @@
-#include "ledger/claim_engine.hpp"
+#include <claimgate/ledger/claim_engine.hpp>
 
-#include <claimgate/gateway/limits.hpp>
+#include <claimgate/ledger/limits.hpp>
 #include <claimgate/protocols/error_code.hpp>
 #include <claimgate/protocols/messages.hpp>
 #include <claimgate/protocols/time_format.hpp>

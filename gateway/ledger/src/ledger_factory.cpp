@@ -1,8 +1,8 @@
-#include "app/ledger_factory.hpp"
+#include <claimgate/ledger/ledger_factory.hpp>
 
-#include "app/data_dir.hpp"
-#include "ledger/postgres_ledger_store.hpp"
-#include "ledger/sqlite_ledger_store.hpp"
+#include <claimgate/ledger/data_dir.hpp>
+#include <claimgate/ledger/postgres_ledger_store.hpp>
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
 
 namespace claimgate::gateway {
 

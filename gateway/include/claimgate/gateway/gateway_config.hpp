@@ -4,7 +4,7 @@
 
 #include <claimgate/gateway/limits.hpp>
 
-#include "ledger/ledger_operation.hpp"
+#include <claimgate/ledger/ledger_operation.hpp>
 
 #include <cstddef>
 #include <cstdint>
