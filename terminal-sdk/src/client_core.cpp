@@ -202,16 +202,16 @@ Outcome ClientCore::eligibility(const Claimant& claimant, TransactionMachine& ma
             outcome.claim_status = stringField(*claim, "status");
         }
         outcome.message = outcome.eligible ? "eligible" : "not eligible: " + outcome.code;
-        (void)machine.post(outcome.eligible ? TxEvent::eligible : TxEvent::ineligible);
+        machine.advance(outcome.eligible ? TxEvent::eligible : TxEvent::ineligible);
         return outcome;
     }
     takeError(outcome, reply);
     if (unavailableAnswer(reply)) {
         outcome.status = Status::unavailable;
-        (void)machine.post(TxEvent::contact_lost);
+        machine.advance(TxEvent::contact_lost);
     } else {
         outcome.status = Status::refused;
-        (void)machine.post(TxEvent::refused);
+        machine.advance(TxEvent::refused);
     }
     return outcome;
 }
@@ -267,7 +267,7 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
     // dies), the sender replays the same request and voids whatever hold it created.
     auto row = journal_->append(AdviceKind::reserve, key, "", "/v1/claims", body);
     if (!row.ok()) {
-        (void)machine.post(TxEvent::contact_lost);
+        machine.advance(TxEvent::contact_lost);
         Outcome outcome;
         outcome.status = row.status().code() == protocols::ErrorCode::overloaded
                              ? Status::unavailable
@@ -287,7 +287,7 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
             // Held at the gateway but unusable here: let the sender reverse it.
             (void)journal_->reschedule(*row, 1, Journal::nowMs(), "reply without claim_id");
             sender_.wake();
-            (void)machine.post(TxEvent::contact_lost);
+            machine.advance(TxEvent::contact_lost);
             return internalError("bad_reply", "gateway reply lacks a claim_id; pay nothing");
         }
         (void)journal_->remove(*row);
@@ -297,7 +297,7 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
         outcome.amount = integerField(json, "amount");
         outcome.eligible = true;
         outcome.message = "held";
-        (void)machine.post(TxEvent::reserved);
+        machine.advance(TxEvent::reserved);
         transaction->claim_id = outcome.claim_id;
         transaction->claim_code = outcome.claim_code;
         transaction->amount = outcome.amount;
@@ -308,7 +308,7 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
     takeError(outcome, reply);
     if (unavailableAnswer(reply)) {
         outcome.status = Status::unavailable;
-        (void)machine.post(TxEvent::contact_lost);
+        machine.advance(TxEvent::contact_lost);
         if (definitelyNotProcessed(reply, outcome.code)) {
             (void)journal_->remove(*row);
         } else {
@@ -321,7 +321,7 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
     } else {
         (void)journal_->remove(*row);
         outcome.status = Status::refused;
-        (void)machine.post(TxEvent::refused);
+        machine.advance(TxEvent::refused);
     }
     sender_.notifyChanged();
     return outcome;
@@ -411,7 +411,7 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
                              row.status().message());
     }
     if (is_commit) {
-        (void)machine.post(TxEvent::journalled);
+        machine.advance(TxEvent::journalled);
         transaction.terminal_ref = terminal_ref;
     }
     transaction.advised = kind;
@@ -434,7 +434,7 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
                 outcome.claim_status = is_commit ? "paid" : "voided";
             }
             outcome.message = is_commit ? "paid" : "voided";
-            (void)machine.post(TxEvent::acknowledged);
+            machine.advance(TxEvent::acknowledged);
             break;
         }
         case AdviceVerdict::retry:
@@ -447,7 +447,7 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
             outcome.claim_status = "";
             outcome.message = "advice journalled, delivered when the gateway answers (" +
                               outcome.message + ")";
-            (void)machine.post(TxEvent::contact_lost);
+            machine.advance(TxEvent::contact_lost);
             break;
         case AdviceVerdict::ended:
             (void)journal_->remove(*row);
@@ -455,7 +455,7 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
             outcome.status = Status::refused;
             logger_(std::string(adviceKindName(kind)) + " advice for " + claim_id +
                     " refused by the gateway: " + outcome.code + " (" + outcome.message + ")");
-            (void)machine.post(TxEvent::refused);
+            machine.advance(TxEvent::refused);
             break;
     }
     transaction.last = outcome;
@@ -474,7 +474,7 @@ ClientCore::Transaction& ClientCore::transactionFor(const std::string& claim_id)
     // A hold this client did not make (kiosk slip at the POS) or no longer tracks (after a
     // restart): it is Reserved as far as this terminal knows; the gateway has the last word.
     auto transaction = std::make_unique<Transaction>();
-    (void)transaction->machine.post(TxEvent::resume);
+    transaction->machine.advance(TxEvent::resume);
     transaction->claim_id = id;
     Transaction& ref = *transaction;
     remember(std::move(transaction));

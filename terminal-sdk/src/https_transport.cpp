@@ -81,6 +81,11 @@ Result<std::unique_ptr<HttpsTransport>> HttpsTransport::create(const HttpsTransp
                           std::string(name) + " '" + path + "' is missing or unreadable");
         }
     }
+    if (config.timeout_ms > kTimeoutMillisecondsMax) {
+        // A timeout the caller did not get would be a silent clamp: refuse it instead.
+        return Status(ErrorCode::bad_field, "timeout_ms must be 0 (default) or 1.." +
+                                                std::to_string(kTimeoutMillisecondsMax));
+    }
     initialiseSslOnce();
     try {
         Poco::Net::Context::Params params;
@@ -98,8 +103,7 @@ Result<std::unique_ptr<HttpsTransport>> HttpsTransport::create(const HttpsTransp
                                                 error.displayText());
     }
     const std::uint32_t timeout_ms =
-        config.timeout_ms == 0 ? kTimeoutMillisecondsDefault
-                               : std::min(config.timeout_ms, kTimeoutMillisecondsMax);
+        config.timeout_ms == 0 ? kTimeoutMillisecondsDefault : config.timeout_ms;
     impl->timeout = Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeout_ms) * 1000);
     return std::unique_ptr<HttpsTransport>(new HttpsTransport(std::move(impl)));
 }

@@ -4,6 +4,8 @@
 // and journal work between events and reports the outcome as the next event.
 #include "transaction_machine.hpp"
 
+#include <claimgate/protocols/invariant.hpp>
+
 #include <boost/mpl/list.hpp>
 #include <boost/statechart/event.hpp>
 #include <boost/statechart/state.hpp>
@@ -178,6 +180,11 @@ bool TransactionMachine::post(TxEvent event) {
             break;
     }
     return !chart.refused && !chart.terminated();
+}
+
+void TransactionMachine::advance(TxEvent event) {
+    const bool accepted = post(event);
+    CG_ASSERT(accepted, "an SDK transaction refused a transition its state guarantees");
 }
 
 TxState TransactionMachine::state() const noexcept { return impl_->chart.current; }

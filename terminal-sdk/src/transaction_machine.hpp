@@ -63,6 +63,10 @@ public:
 
     /// Feeds one event. False when the current state refuses it (the state is unchanged).
     [[nodiscard]] bool post(TxEvent event);
+    /// Feeds an event the caller's state guarantees (e.g. `acknowledged` right after the
+    /// advice left from Committing). A refusal means the SDK lost track of a cash transaction:
+    /// an invariant violation (CG_ASSERT), not an error to hand back.
+    void advance(TxEvent event);
     [[nodiscard]] TxState state() const noexcept;
     /// No further event can be accepted.
     [[nodiscard]] bool finished() const noexcept;

@@ -2,12 +2,12 @@
 
 #include <claimgate/ledger/limits.hpp>
 #include <claimgate/protocols/error_code.hpp>
+#include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/messages.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
 #include <openssl/rand.h>
 
-#include <cassert>
 #include <stdexcept>
 
 namespace claimgate::gateway {
@@ -67,7 +67,7 @@ ClaimEngine::ClaimEngine(ClockPtr clock, std::shared_ptr<protocols::EcdsaSigner>
     : clock_(std::move(clock)),
       receipt_signer_(std::move(receipt_signer)),
       idempotency_retention_millis_(idempotency_retention_millis) {
-    assert(clock_ && "ClaimEngine needs a clock");
+    CG_ASSERT(clock_ != nullptr, "ClaimEngine needs a clock");
 }
 
 void ClaimEngine::beginBatch(LedgerStore& store) {
@@ -171,6 +171,11 @@ void ClaimEngine::appendEvent(LedgerStore& store, const ClaimRecord& claim,
     event.claim_id = claim.claim_id;
     event.body = body.dump();
     event.hash = chainLink(head_.hash, event.body);
+    // Chain order: each event links to the one before it; only the first links to the zero
+    // hash. A head that breaks this would extend a chain `recon verify` then rejects.
+    CG_ASSERT(event.seq == head_.seq + 1 &&
+                  (head_.seq == 0) == (head_.hash == protocols::Sha256Digest{}),
+              "a chain event links to the head before it");
     store.appendEvent(event);
     head_ = ChainHead{event.seq, event.hash};
 }
@@ -310,6 +315,8 @@ LedgerReply ClaimEngine::commit(LedgerStore& store, const CommitOperation& opera
                                       {"status", "paid"},
                                       {"receipt", signedReceipt(*claim)}}));
     }
+    CG_ASSERT(claim->status == ClaimStatus::held || claim->status == ClaimStatus::in_doubt,
+              "only a held or in-doubt claim becomes paid");
     const bool late = claim->status == ClaimStatus::in_doubt;
     claim->status = ClaimStatus::paid;
     claim->paid_at = clock_->nowMillis();
@@ -343,6 +350,8 @@ LedgerReply ClaimEngine::voidClaim(LedgerStore& store, const VoidOperation& oper
         return finish(store, operator_id, operation.idempotency,
                       jsonReply(200, {{"claim_id", claim->claim_id}, {"status", "voided"}}));
     }
+    CG_ASSERT(claim->status == ClaimStatus::held || claim->status == ClaimStatus::in_doubt,
+              "only a held or in-doubt claim becomes voided");
     const bool late = claim->status == ClaimStatus::in_doubt;
     claim->status = ClaimStatus::voided;
     claim->voided_at = clock_->nowMillis();
@@ -391,6 +400,7 @@ LedgerReply ClaimEngine::sweep(LedgerStore& store) {
     LedgerReply reply;
     std::int64_t expired = 0;
     for (auto& claim : store.findExpiredHolds(now, kExpirySweepBatchMax)) {
+        CG_ASSERT(claim.status == ClaimStatus::held, "only a held claim expires to in_doubt");
         claim.status = ClaimStatus::in_doubt;
         store.updateClaim(claim);
         appendEvent(store, claim, "in_doubt", "ttl");

@@ -1,10 +1,10 @@
 #include <claimgate/ledger/group_committer.hpp>
 
+#include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/messages.hpp>
 
 #include <claimgate/protocols/log.hpp>
 
-#include <cassert>
 #include <chrono>
 
 namespace claimgate::gateway {
@@ -48,15 +48,14 @@ GroupCommitter::GroupCommitter(LedgerStore& store, ClaimEngine& engine, std::siz
       batch_max_(batch_max),
       queue_depth_max_(queue_depth_max),
       listener_(std::move(listener)) {
-    assert(batch_max_ >= 1);
-    assert(queue_depth_max_ >= batch_max_ || queue_depth_max_ >= 1);
+    CG_ASSERT(batch_max_ >= 1 && queue_depth_max_ >= 1, "the ledger queue needs room");
     writer_ = std::thread([this] { run(); });
 }
 
 GroupCommitter::~GroupCommitter() { stop(); }
 
 bool GroupCommitter::submit(LedgerOperation operation, Completion done) {
-    assert(done);
+    CG_ASSERT(done != nullptr, "every ledger operation has someone to answer");
     {
         std::lock_guard lock(mutex_);
         if (stopping_ || queue_.size() >= queue_depth_max_) return false;
@@ -67,7 +66,7 @@ bool GroupCommitter::submit(LedgerOperation operation, Completion done) {
 }
 
 void GroupCommitter::submitUnbounded(LedgerOperation operation, Completion done) {
-    assert(done);
+    CG_ASSERT(done != nullptr, "every ledger operation has someone to answer");
     {
         std::lock_guard lock(mutex_);
         queue_.push_back(Pending{std::move(operation), std::move(done)});
@@ -133,7 +132,7 @@ void GroupCommitter::run() {
 }
 
 void GroupCommitter::processBatch(std::vector<Pending>& batch) {
-    assert(!batch.empty() && batch.size() <= batch_max_);
+    CG_ASSERT(!batch.empty() && batch.size() <= batch_max_, "a batch is 1..batch_max ops");
     std::vector<LedgerReply> replies(batch.size());
     const auto started = std::chrono::steady_clock::now();
     try {
@@ -179,7 +178,12 @@ void GroupCommitter::processBatch(std::vector<Pending>& batch) {
         for (auto& reply : replies) durable.push_back(&reply);
         listener_(durable);
     }
+    // Batch accounting: every queued operation gets exactly one answer, and none leaves
+    // without a status the engine chose (a default 500 would be an unanswered operation).
+    CG_ASSERT(replies.size() == batch.size(), "one reply per operation of the batch");
     for (std::size_t i = 0; i < batch.size(); ++i) {
+        CG_ASSERT(replies[i].http_status != LedgerReply{}.http_status || !replies[i].body.empty(),
+                  "a ledger operation left the batch without an answer");
         batch[i].done(std::move(replies[i]));
     }
 }

@@ -13,6 +13,7 @@
 #include <claimgate/ledger/ledger_factory.hpp>
 
 #include <claimgate/protocols/digest.hpp>
+#include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/time_format.hpp>
 #include <claimgate/troad/platform_link.hpp>
 #include <claimgate/troad/troad_limits.hpp>
@@ -128,6 +129,11 @@ private:
                                  });
         if (first_seq == 0) return Status::okStatus();  // nothing new
         more = true;
+        // Batch accounting: the range starts right after the cursor and moves forward, or
+        // claims would be skipped (never reconciled) or the cursor would go backwards.
+        CG_ASSERT(first_seq > totals_.cursor && last_seq >= first_seq,
+                  "a push batch must cover events after the cursor, in order");
+        const std::uint64_t skipped_before = totals_.claims_skipped;
 
         troad::ClaimBatch batch;
         batch.gateway_id = gateway_id_;
@@ -143,6 +149,9 @@ private:
             }
             batch.claims.push_back(toBatchClaim(*claim));
         }
+        CG_ASSERT(batch.claims.size() + (totals_.claims_skipped - skipped_before) ==
+                      claim_ids.size(),
+                  "every claim of the range is either sent or skipped as a platform payout");
         if (!batch.claims.empty()) {
             const Status sent = send(batch, first_seq, last_seq);
             if (!sent.ok()) return sent;

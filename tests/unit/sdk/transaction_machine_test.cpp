@@ -122,6 +122,22 @@ TEST(TransactionMachineRefusal, RefusalLeavesMachineUsable) {
     EXPECT_EQ(machine.state(), TxState::checking);
 }
 
+TEST(TransactionMachineAdvance, GuaranteedTransitionMoves) {
+    TransactionMachine machine;
+    machine.advance(TxEvent::resume);
+    EXPECT_EQ(machine.state(), TxState::reserved);
+}
+
+TEST(TransactionMachineAdvanceDeathTest, RefusedGuaranteedTransitionAbortsInReleaseBuilds) {
+    // CG_ASSERT is always on: a client that lost track of a cash transaction stops loudly.
+    EXPECT_DEATH(
+        {
+            TransactionMachine machine;
+            machine.advance(TxEvent::acknowledged);
+        },
+        "invariant violated: accepted \\(an SDK transaction refused a transition");
+}
+
 TEST(TransactionMachineNames, StatesHaveDesignNames) {
     EXPECT_STREQ(txStateName(TxState::advice_queued), "AdviceQueued");
     EXPECT_STREQ(txStateName(TxState::idle), "Idle");

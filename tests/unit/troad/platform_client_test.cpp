@@ -117,7 +117,7 @@ TEST_F(PlatformClientTest, RosterPageRequestEncodesProgramAndCursor) {
         seen = request;
         return protocols::Result<XroadResponse>(signedResponse(body));
     }));
-    auto page = client_->fetchRosterPage("CASH 2023", "a/b", 100000);
+    auto page = client_->fetchRosterPage("CASH 2023", "a/b", 5000);
     ASSERT_TRUE(page.ok()) << page.status().message();
     EXPECT_EQ(seen.target,
               "/r1/TW/GOV/PLATFORM/disburse/rosters/CASH%202023?cursor=a%2Fb&limit=5000");
@@ -127,6 +127,18 @@ TEST_F(PlatformClientTest, RosterPageRequestEncodesProgramAndCursor) {
     EXPECT_EQ(page->value.entries[1].op, RosterOp::remove);
     EXPECT_FALSE(page->value.done);
     EXPECT_EQ(page->value.next_cursor, "10");
+}
+
+TEST_F(PlatformClientTest, PageLimitOutsideTheMaximumIsRefusedNotClamped) {
+    EXPECT_CALL(*transport_, send(_)).Times(0);
+    for (const std::size_t limit : {std::size_t{0}, std::size_t{5001}, std::size_t{100000}}) {
+        auto roster = client_->fetchRosterPage("P", "", limit);
+        ASSERT_FALSE(roster.ok()) << limit;
+        EXPECT_EQ(roster.status().code(), protocols::ErrorCode::bad_field);
+        auto payouts = client_->fetchPayoutPage("P", "", limit);
+        ASSERT_FALSE(payouts.ok()) << limit;
+        EXPECT_EQ(payouts.status().code(), protocols::ErrorCode::bad_field);
+    }
 }
 
 TEST_F(PlatformClientTest, InvalidCitizenIdInPageFailsWithoutEchoingIt) {

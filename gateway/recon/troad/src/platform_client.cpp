@@ -39,8 +39,12 @@ std::string sha256Hex(std::string_view data) {
     return protocols::toHex(protocols::sha256(data));
 }
 
-std::size_t clampLimit(std::size_t limit, std::size_t maximum) {
-    return std::clamp<std::size_t>(limit, 1, maximum);
+/// A page limit outside 1..maximum is the caller's error, not something to clamp quietly.
+Status checkLimit(std::size_t limit, std::size_t maximum) {
+    if (limit >= 1 && limit <= maximum) return Status::okStatus();
+    return Status(ErrorCode::bad_field,
+                  "page limit must be 1.." + std::to_string(maximum) + ", not " +
+                      std::to_string(limit));
 }
 
 }  // namespace
@@ -218,10 +222,10 @@ Result<PlatformReply<std::vector<protocols::Program>>> PlatformClient::listProgr
 Result<PlatformReply<RosterPage>> PlatformClient::fetchRosterPage(const std::string& program,
                                                                   const std::string& cursor,
                                                                   std::size_t limit) {
+    if (auto bad = checkLimit(limit, kRosterPageEntriesMax); !bad.ok()) return bad;
     protocols::XroadCall request;
     request.path_segments = {program};
-    request.query = {{"cursor", cursor},
-                     {"limit", std::to_string(clampLimit(limit, kRosterPageEntriesMax))}};
+    request.query = {{"cursor", cursor}, {"limit", std::to_string(limit)}};
     auto raw = call("rosters", std::move(request));
     if (!raw) {
         return raw.status();
@@ -240,10 +244,10 @@ Result<PlatformReply<RosterPage>> PlatformClient::fetchRosterPage(const std::str
 Result<PlatformReply<PayoutPage>> PlatformClient::fetchPayoutPage(const std::string& program,
                                                                   const std::string& cursor,
                                                                   std::size_t limit) {
+    if (auto bad = checkLimit(limit, kPayoutPageEntriesMax); !bad.ok()) return bad;
     protocols::XroadCall request;
     request.path_segments = {program};
-    request.query = {{"cursor", cursor},
-                     {"limit", std::to_string(clampLimit(limit, kPayoutPageEntriesMax))}};
+    request.query = {{"cursor", cursor}, {"limit", std::to_string(limit)}};
     auto raw = call("payouts", std::move(request));
     if (!raw) {
         return raw.status();
