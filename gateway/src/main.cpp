@@ -3,6 +3,10 @@
 #include <claimgate/gateway/gateway_runtime.hpp>
 #include <claimgate/ledger/ledger_factory.hpp>
 #include <claimgate/gateway/roster_importer.hpp>
+#include <claimgate/gateway/access_log.hpp>
+#include <claimgate/protocols/log.hpp>
+
+#include <claimgate/protocols/build_info.hpp>
 
 #include <claimgate/protocols/domain.hpp>
 #include <claimgate/protocols/program.hpp>
@@ -13,7 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <algorithm>
 #include <chrono>
 #include <csignal>
@@ -23,29 +26,63 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
 
+namespace cglog = claimgate::log;
 using claimgate::gateway::DataDir;
 using claimgate::gateway::GatewayConfig;
 using claimgate::gateway::GatewayRuntime;
 
 constexpr const char* kUsage =
+    "claimgate-gateway: the terminal-facing payout gateway (mutual TLS API, in-memory\n"
+    "eligibility index, group-committed claim ledger on SQLite or PostgreSQL).\n"
+    "\n"
     "usage:\n"
-    "  claimgate-gateway serve --data-dir DIR --pki-dir DIR [--listen 127.0.0.1:8443]\n"
-    "                          [--admin-listen 127.0.0.1:9090] [--ledger sqlite|postgresql://...]\n"
-    "                          [--bench-http-listen 127.0.0.1:PORT --bench-terminal ID/OPERATOR/CHANNEL]\n"
-    "                          [--commit-batch-max N] [--pepper-file FILE] [--io-threads N]\n"
-    "                          [--sweep-interval-ms N] [--max-connections N]\n"
-    "                          [--max-connections-per-peer N] [--head-deadline-ms N]\n"
-    "                          [--idle-timeout-ms N] [--admin-token-file FILE]\n"
-    "                          [--roster-poll-ms N (1000)] [--index-snapshot on|off (on)]\n"
-    "      SIGHUP (or a change of ca.pem / crl.pem) reloads the CA bundle and the CRL.\n"
-    "  claimgate-gateway program put --data-dir DIR FILE.json [--ledger sqlite|postgresql://...]\n"
-    "  claimgate-gateway roster import --data-dir DIR --program ID FILE.csv [--pepper-file FILE]\n"
-    "                                  [--ledger sqlite|postgresql://...] [--replace]\n"
-    "                                  [--threads N]   (--replace: the roster becomes the file)\n";
+    "  claimgate-gateway serve --data-dir DIR --pki-dir DIR [options]\n"
+    "  claimgate-gateway program put --data-dir DIR FILE.json [--ledger URI]\n"
+    "  claimgate-gateway roster import --data-dir DIR --program ID FILE.csv\n"
+    "                                  [--pepper-file FILE] [--ledger URI] [--replace]\n"
+    "                                  [--threads N]\n"
+    "  claimgate-gateway --version | --help\n"
+    "\n"
+    "serve: answers terminals until SIGINT or SIGTERM; SIGHUP (or a change of ca.pem /\n"
+    "crl.pem) reloads the CA bundle and the CRL\n"
+    "  --data-dir DIR             ledger.db and pepper live here (required)\n"
+    "  --pki-dir DIR              ca.pem, crl.pem, gateway.pem/.key, receipt.key (required)\n"
+    "  --listen HOST:PORT         terminal API, mutual TLS (default 127.0.0.1:8443; port 0 =\n"
+    "                             any free port, printed on stdout)\n"
+    "  --admin-listen HOST:PORT   /healthz /readyz /metrics, admin resolve, plain HTTP\n"
+    "                             (default 127.0.0.1:9090)\n"
+    "  --admin-token-file FILE    Bearer tokens allowed to call admin resolve (default: none\n"
+    "                             asked)\n"
+    "  --ledger sqlite|URI        sqlite (default, DATA_DIR/ledger.db) or postgresql://...\n"
+    "                             shared by several nodes\n"
+    "  --pepper-file FILE         32-byte HMAC key shared by every node (default: DATA_DIR/\n"
+    "                             pepper, made on first use)\n"
+    "  --commit-batch-max N       operations per ledger transaction (default 512, 1..8192)\n"
+    "  --io-threads N             I/O threads of the API (default one per core, 1..256)\n"
+    "  --max-connections N        open connections per node (default 20000)\n"
+    "  --max-connections-per-peer N  open connections per client address (default 10000)\n"
+    "  --head-deadline-ms N       handshake and request head deadline (default 5000)\n"
+    "  --idle-timeout-ms N        idle keep-alive connections close after this (default 75000)\n"
+    "  --sweep-interval-ms N      how often expired holds turn in_doubt (default 1000; 0 = off)\n"
+    "  --roster-poll-ms N         how often a newer roster version is looked for (default 1000)\n"
+    "  --index-snapshot on|off    start from a verified index snapshot (default on)\n"
+    "  --ledger-stats-interval-ms N  how often /metrics re-reads the cluster-wide claim\n"
+    "                             figures and probes the database (default 10000)\n"
+    "  --access-log               one JSON line per API request on stderr (default off)\n"
+    "  --bench-http-listen HOST:PORT  plain HTTP for benchmarks, loopback only (default off)\n"
+    "  --bench-terminal ID/OPERATOR/ROLE  identity of every bench request (no default)\n"
+    "\n"
+    "program put: stores a program file (contracts section 11) in the ledger\n"
+    "roster import: loads a roster CSV for --program (exit 3 when lines were rejected);\n"
+    "  --replace: the roster becomes the file; --threads N parsing threads (1..256)\n"
+    "  --ledger URI and --pepper-file as for serve\n"
+    "\n"
+    "Logs are JSON lines on stderr. Exit status: 0 ok, 1 failure, 2 usage error.\n";
 
 struct Arguments {
     std::map<std::string, std::string> options;
@@ -57,8 +94,9 @@ bool parseArguments(int argc, char** argv, int first, Arguments& out) {
         const std::string arg = argv[i];
         if (arg.rfind("--", 0) == 0) {
             if (arg == "--help") return false;
-            if (arg == "--replace") {  // the one option without a value
-                out.options["replace"] = "1";
+            // The options without a value.
+            if (arg == "--replace" || arg == "--access-log") {
+                out.options[arg.substr(2)] = "1";
                 continue;
             }
             if (i + 1 >= argc) {
@@ -89,7 +127,7 @@ void raiseFileLimit() {
     if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max) return;
     limit.rlim_cur = limit.rlim_max;
     if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
-        std::fprintf(stderr, "claimgate-gateway: cannot raise RLIMIT_NOFILE\n");
+        cglog::warn("gateway", "cannot raise RLIMIT_NOFILE to its hard limit");
     }
 }
 
@@ -159,10 +197,17 @@ int serve(const Arguments& args) {
         if (args.options.count("sweep-interval-ms")) {
             config.sweep_interval_ms = std::stoll(option(args, "sweep-interval-ms"));
         }
+        if (args.options.count("ledger-stats-interval-ms")) {
+            config.ledger_stats_interval_ms = std::stoll(option(args, "ledger-stats-interval-ms"));
+            if (config.ledger_stats_interval_ms < 100) {
+                return fail("--ledger-stats-interval-ms must be at least 100");
+            }
+        }
     } catch (const std::exception&) {
         return fail("numeric option expected");
     }
 
+    cglog::setAccessLogEnabled(args.options.count("access-log") != 0);
     // Signals are taken synchronously by this thread (sigwait), never by a handler: blocked
     // here before any thread starts, so every thread inherits the mask.
     sigset_t signals;
@@ -174,7 +219,15 @@ int serve(const Arguments& args) {
     std::signal(SIGPIPE, SIG_IGN);
     raiseFileLimit();
     GatewayRuntime runtime(config, std::make_shared<claimgate::gateway::SystemClock>());
-    if (auto status = runtime.start(); !status.ok()) return fail(status.message());
+    if (auto status = runtime.start(); !status.ok()) {
+        cglog::error("gateway", "cannot start", {{"error", cglog::firstLine(status.message())}});
+        return 1;
+    }
+    cglog::info("gateway", "started",
+                {{"version", claimgate::protocols::buildVersion()},
+                 {"revision", claimgate::protocols::buildRevision()},
+                 {"api_port", runtime.apiPort()},
+                 {"admin_port", runtime.adminPort()}});
     std::printf("listening on %s:%u\n", config.listen.substr(0, config.listen.rfind(':')).c_str(),
                 runtime.apiPort());
     std::printf("admin listening on %s:%u\n",
@@ -191,9 +244,9 @@ int serve(const Arguments& args) {
         if (sigwait(&signals, &received) != 0) continue;
         if (received != SIGHUP) break;
         // SIGHUP never stops the gateway: it reloads the certificates (old ones stay on error).
-        (void)runtime.reloadCertificates();
+        (void)runtime.reloadCertificates();  // the trust store logs what it did
     }
-    std::fprintf(stderr, "claimgate-gateway: stopping\n");
+    cglog::info("gateway", "stopping");
     runtime.stop();
     return 0;
 }
@@ -309,6 +362,16 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string command = argv[1];
+    for (int i = 1; i < argc; ++i) {
+        if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+    }
+    if (command == "--version") {
+        std::printf("%s\n", claimgate::protocols::versionLine("claimgate-gateway").c_str());
+        return 0;
+    }
     Arguments args;
     if (command == "serve") {
         if (!parseArguments(argc, argv, 2, args)) { std::fputs(kUsage, stderr); return 2; }

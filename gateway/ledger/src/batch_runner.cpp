@@ -1,8 +1,8 @@
 #include <claimgate/ledger/batch_runner.hpp>
 
 #include <claimgate/protocols/invariant.hpp>
+#include <claimgate/protocols/log.hpp>
 
-#include <cstdio>
 #include <exception>
 
 namespace claimgate::gateway {
@@ -51,7 +51,9 @@ void applyIsolated(LedgerStore& store, ClaimEngine& engine,
         } catch (const std::exception& error) {
             store.rollbackToSavepoint();
             engine.restoreChainHead();
-            std::fprintf(stderr, "ledger: operation rolled back: %s\n", error.what());
+            log::error("ledger", "operation rolled back",
+                       {{"operation", operations[i].index()},
+                        {"error", log::firstLine(error.what())}});
             replies[i] = unavailableReply(operationKind(operations[i]));
         }
     }
@@ -88,8 +90,8 @@ BatchResult runBatch(LedgerStore& store, ClaimEngine& engine,
             applyIsolated(store, engine, operations, replies, extra);
         } catch (const std::exception& error) {
             rollbackQuietly(store);
-            std::fprintf(stderr, "ledger: batch of %zu rolled back: %s\n", operations.size(),
-                         error.what());
+            // The caller reports it (the gateway's writer: one line per loss of the database,
+            // DatabaseHealth; recon: its exit status).
             result.error = error.what();
             answerAllUnavailable(operations, replies);
             return result;
@@ -102,8 +104,6 @@ BatchResult runBatch(LedgerStore& store, ClaimEngine& engine,
         // the disk is then unknown to us; every operation is "not known yet" (503 not_ready),
         // and a retry with the same Idempotency-Key learns the truth.
         rollbackQuietly(store);
-        std::fprintf(stderr, "ledger: batch of %zu rolled back: %s\n", operations.size(),
-                     error.what());
         result.error = error.what();
         answerAllUnavailable(operations, replies);
         return result;

@@ -3,7 +3,9 @@
 #include <claimgate/ledger/batch_runner.hpp>
 #include <claimgate/protocols/invariant.hpp>
 
-#include <cstdio>
+#include <claimgate/protocols/log.hpp>
+
+#include <chrono>
 
 namespace claimgate::gateway {
 namespace {
@@ -15,6 +17,17 @@ std::size_t bucketFor(std::size_t batch_size) {
         ++bucket;
     }
     return bucket;
+}
+
+void recordCommitMicros(GroupCommitStats& stats, std::int64_t micros) {
+    std::size_t bucket = 0;
+    while (bucket < GroupCommitStats::kCommitMicrosBounds.size() &&
+           micros > GroupCommitStats::kCommitMicrosBounds[bucket]) {
+        ++bucket;
+    }
+    stats.commit_micros_buckets[bucket].fetch_add(1, std::memory_order_relaxed);
+    stats.commit_micros_sum.fetch_add(static_cast<std::uint64_t>(micros),
+                                      std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -121,12 +134,19 @@ void GroupCommitter::processBatch(const std::vector<LedgerOperation>& operations
     CG_ASSERT(!operations.empty() && operations.size() <= batch_max_,
               "a batch is 1..batch_max ops");
     CG_ASSERT(completions.size() == operations.size(), "one completion per operation");
+    const auto started = std::chrono::steady_clock::now();
     const BatchResult result = runBatch(store_, engine_, operations, replies);
     if (!result.committed) {
+        // One log line when the database is lost (and one when it is back), not one per batch.
+        health_.reportFailure(result.error);
         stats_.failed_batches.fetch_add(1, std::memory_order_relaxed);
         for (std::size_t i = 0; i < completions.size(); ++i) completions[i](std::move(replies[i]));
         return;
     }
+    health_.reportSuccess();
+    recordCommitMicros(stats_, std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - started)
+                                   .count());
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
     stats_.operations.fetch_add(operations.size(), std::memory_order_relaxed);
     stats_.batch_size_buckets[bucketFor(operations.size())].fetch_add(1,

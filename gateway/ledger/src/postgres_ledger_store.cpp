@@ -425,6 +425,23 @@ std::int64_t PostgresLedgerStore::countClaims(protocols::ClaimStatus status) {
     return std::stoll(result.value(0, 0));
 }
 
+std::vector<ClaimTotal> PostgresLedgerStore::claimTotals() {
+    auto result = run("SELECT program, channel, status, count(*), coalesce(sum(amount), 0) "
+                      "FROM claims GROUP BY program, channel, status",
+                      {});
+    std::vector<ClaimTotal> totals;
+    for (int row = 0; row < result.rows(); ++row) {
+        const auto channel = protocols::parseChannel(result.value(row, 1));
+        const auto status = protocols::parseClaimStatus(result.value(row, 2));
+        if (!channel || !status) {
+            throw LedgerStoreError("claims row with an unknown channel or status");
+        }
+        totals.push_back({result.value(row, 0), *channel, *status,
+                          std::stoll(result.value(row, 3)), std::stoll(result.value(row, 4))});
+    }
+    return totals;
+}
+
 void PostgresLedgerStore::forEachClaim(const std::function<bool(const ClaimRecord&)>& visit) {
     const std::string sql = std::string("SELECT ") + kClaimColumns + " FROM claims ORDER BY claim_id";
     streamRows(sql.c_str(), {}, [&](pg_result* result, int row) {

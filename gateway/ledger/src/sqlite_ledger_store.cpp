@@ -350,6 +350,22 @@ std::int64_t SqliteLedgerStore::countClaims(protocols::ClaimStatus status) {
     return count;
 }
 
+std::vector<ClaimTotal> SqliteLedgerStore::claimTotals() {
+    std::vector<ClaimTotal> totals;
+    SqliteStatement statement(db_, "SELECT program, channel, status, count(*), sum(amount) "
+                                   "FROM claims GROUP BY program, channel, status");
+    while (statement.step()) {
+        const auto channel = protocols::parseChannel(statement.columnText(1));
+        const auto status = protocols::parseClaimStatus(statement.columnText(2));
+        if (!channel || !status) {
+            throw LedgerStoreError("claims row with an unknown channel or status");
+        }
+        totals.push_back({statement.columnText(0), *channel, *status, statement.columnInt(3),
+                          statement.columnInt(4)});
+    }
+    return totals;
+}
+
 void SqliteLedgerStore::forEachClaim(const std::function<bool(const ClaimRecord&)>& visit) {
     SqliteStatement statement(db_, selectClaims("ORDER BY claim_id"));
     while (statement.step()) {

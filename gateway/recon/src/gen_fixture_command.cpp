@@ -12,12 +12,17 @@ namespace claimgate::recon {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: claimgate-recon gen-fixture --claims N --seed S --out DIR [--days D]\n"
-    "\n"
     "Writes DIR/ledger.csv (N claims) and DIR/settlement/<OPERATOR>_<YYYY-MM-DD>.csv (one per\n"
     "operator and business day, rows shuffled): mostly matched, some voided, in doubt with and\n"
     "without settlement rows, amount mismatches, duplicates and unknown claim ids, six operators\n"
-    "over atm / kiosk / counter. Same N, S and D give byte-identical files. D defaults to 7.\n";
+    "over atm / kiosk / counter. Same N, S and D give byte-identical files.\n"
+    "\n"
+    "usage: claimgate-recon gen-fixture --claims N --seed S --out DIR [--days D]\n"
+    "\n"
+    "  --claims N   ledger claims to write (required)\n"
+    "  --seed S     seed of every random choice (required)\n"
+    "  --out DIR    where the files go (required)\n"
+    "  --days D     business days the claims spread over (default 7)\n";
 
 bool parseNumber(const char* text, std::uint64_t& value) {
     char* end = nullptr;

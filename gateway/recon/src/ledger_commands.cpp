@@ -47,8 +47,25 @@ void writeField(std::string& line, const std::string& value) {
 }
 
 constexpr const char* kExportUsage =
+    "Writes the ledger as the export CSV of contracts §8 (input of `claimgate-recon match`).\n"
+    "\n"
     "usage: claimgate-recon export --data-dir DIR [--ledger URI] --out ledger.csv "
-    "[--include-imported]\n";
+    "[--include-imported]\n"
+    "\n"
+    "  --data-dir DIR       the gateway's data dir (required)\n"
+    "  --ledger URI         sqlite or postgresql://... (default sqlite: DIR/ledger.db)\n"
+    "  --out FILE           the CSV to write (required)\n"
+    "  --include-imported   also the payouts imported from the platform (default: left out,\n"
+    "                       no terminal settles them)\n";
+
+constexpr const char* kVerifyUsage =
+    "Recomputes the ledger's hash chain and the T-Road transfer log's, and names the first\n"
+    "broken link (contracts invariant 4). Exit status 0 intact, 1 broken or unreadable.\n"
+    "\n"
+    "usage: claimgate-recon verify --data-dir DIR [--ledger URI]\n"
+    "\n"
+    "  --data-dir DIR   the gateway's data dir (required)\n"
+    "  --ledger URI     sqlite or postgresql://... (default sqlite: DIR/ledger.db)\n";
 
 }  // namespace
 
@@ -65,8 +82,9 @@ int runExport(int argc, char** argv) {
             takeOption(i, argc, argv, "--out", out_path)) {
             continue;
         }
-        std::fputs(kExportUsage, stderr);
-        return std::strcmp(argv[i], "--help") == 0 ? kExitOk : kExitUsage;
+        const bool help = std::strcmp(argv[i], "--help") == 0;
+        std::fputs(kExportUsage, help ? stdout : stderr);
+        return help ? kExitOk : kExitUsage;
     }
     if (data_dir.empty() || out_path.empty()) {
         std::fputs(kExportUsage, stderr);
@@ -144,11 +162,12 @@ int runVerify(int argc, char** argv) {
             takeOption(i, argc, argv, "--ledger", ledger)) {
             continue;
         }
-        std::fprintf(stderr, "usage: claimgate-recon verify --data-dir DIR [--ledger URI]\n");
-        return std::strcmp(argv[i], "--help") == 0 ? kExitOk : kExitUsage;
+        const bool help = std::strcmp(argv[i], "--help") == 0;
+        std::fputs(kVerifyUsage, help ? stdout : stderr);
+        return help ? kExitOk : kExitUsage;
     }
     if (data_dir.empty()) {
-        std::fprintf(stderr, "usage: claimgate-recon verify --data-dir DIR [--ledger URI]\n");
+        std::fputs(kVerifyUsage, stderr);
         return kExitUsage;
     }
     try {

@@ -3,13 +3,18 @@
 
 #include <sys/stat.h>
 
+#include <claimgate/protocols/build_info.hpp>
+
 #include <cstdio>
 #include <string_view>
 
 namespace {
 
 void usage(std::FILE* out) {
-    std::fprintf(out, "usage: claimgate-recon <command> [options]   (<command> --help for more)\n\n"
+    std::fprintf(out, "claimgate-recon: reconciliation and T-Road synchronisation for finance\n"
+                      "staff and operators (contracts section 8).\n\n"
+                      "usage: claimgate-recon <command> [options]   (<command> --help for more)\n"
+                      "       claimgate-recon --version | --help\n\n"
                       "commands:\n");
     for (const auto& command : claimgate::recon::commands()) {
         std::fprintf(out, "  %-12.*s %.*s\n", static_cast<int>(command.name.size()),
@@ -29,6 +34,10 @@ int main(int argc, char** argv) {
         return claimgate::recon::kExitUsage;
     }
     const std::string_view name = argv[1];
+    if (name == "--version") {
+        std::printf("%s\n", claimgate::protocols::versionLine("claimgate-recon").c_str());
+        return claimgate::recon::kExitOk;
+    }
     if (name == "--help" || name == "-h" || name == "help") {
         usage(stdout);
         return claimgate::recon::kExitOk;

@@ -41,14 +41,22 @@ using protocols::ErrorCode;
 using protocols::Status;
 
 constexpr const char* kPullUsage =
+    "Fetches programs, roster pages and payouts made by other channels from the payout\n"
+    "platform over T-Road and applies them to the ledger, one transaction per page with its\n"
+    "cursor, so an interrupted pull resumes where it stopped. Every exchange is appended to\n"
+    "DIR/transfer.log.\n"
+    "\n"
     "usage: claimgate-recon pull --data-dir DIR --pki-dir DIR --troad https://HOST:PORT\n"
     "         [--ledger sqlite|postgresql://...] [--pepper-file F] [--page-size N]\n"
     "         [--pages-max N]\n"
     "\n"
-    "Fetches programs, roster pages and payouts made by other channels from the payout\n"
-    "platform over T-Road and applies them to the ledger, one transaction per page with its\n"
-    "cursor, so an interrupted pull resumes where it stopped. --pages-max stops after N pages\n"
-    "(for staged pulls and tests). Every exchange is appended to DIR/transfer.log.\n";
+    "  --data-dir DIR      the gateway's data dir (required)\n"
+    "  --pki-dir DIR       troad/client.pem/.key, troad/platform.pem, ca.pem (required)\n"
+    "  --troad URL         the T-Road security server (required)\n"
+    "  --ledger URI        sqlite or postgresql://... (default sqlite: DIR/ledger.db)\n"
+    "  --pepper-file F     HMAC key shared by a cluster (default: DIR/pepper)\n"
+    "  --page-size N       entries per page asked for (default 1000, at most 5000)\n"
+    "  --pages-max N       stop after N pages, for staged pulls and tests (default 0 = all)\n";
 
 constexpr std::size_t kPullPageSizeDefault = 1000;
 
@@ -317,8 +325,9 @@ int runPull(int argc, char** argv) {
             pepper_file = pepper;
             continue;
         }
-        std::fputs(kPullUsage, stderr);
-        return std::strcmp(argv[i], "--help") == 0 ? kExitOk : kExitUsage;
+        const bool help = std::strcmp(argv[i], "--help") == 0;
+        std::fputs(kPullUsage, help ? stdout : stderr);
+        return help ? kExitOk : kExitUsage;
     }
     std::size_t page_size = kPullPageSizeDefault;
     std::uint64_t pages_max = 0;

@@ -32,12 +32,19 @@ using protocols::ErrorCode;
 using protocols::Status;
 
 constexpr const char* kPushUsage =
+    "Sends the claims changed since the platform's last receipt (cursor recon.push_cursor in\n"
+    "the ledger) as signed batches over T-Road. Safe to re-run: an unchanged range is the\n"
+    "same batch; nothing new sends nothing.\n"
+    "\n"
     "usage: claimgate-recon push --data-dir DIR --pki-dir DIR --troad https://HOST:PORT\n"
     "         [--ledger sqlite|postgresql://...] [--batch-size N] [--gateway-id ID]\n"
     "\n"
-    "Sends the claims changed since the platform's last receipt (cursor recon.push_cursor in\n"
-    "the ledger) as signed batches of at most N ledger events' claims (default 500, at most\n"
-    "2000). Safe to re-run: an unchanged range is the same batch; nothing new sends nothing.\n";
+    "  --data-dir DIR      the gateway's data dir (required)\n"
+    "  --pki-dir DIR       troad/client.pem/.key, troad/platform.pem, ca.pem (required)\n"
+    "  --troad URL         the T-Road security server (required)\n"
+    "  --ledger URI        sqlite or postgresql://... (default sqlite: DIR/ledger.db)\n"
+    "  --batch-size N      ledger events' claims per batch (default 500, at most 2000)\n"
+    "  --gateway-id ID     prefix of batch ids, up to 16 characters (default claimgate)\n";
 
 constexpr const char* kPushCursorKey = "recon.push_cursor";
 constexpr std::size_t kPushBatchSizeDefault = 500;
@@ -223,8 +230,9 @@ int runPush(int argc, char** argv) {
             takeFlagValue(i, argc, argv, "--gateway-id", gateway_id)) {
             continue;
         }
-        std::fputs(kPushUsage, stderr);
-        return std::strcmp(argv[i], "--help") == 0 ? kExitOk : kExitUsage;
+        const bool help = std::strcmp(argv[i], "--help") == 0;
+        std::fputs(kPushUsage, help ? stdout : stderr);
+        return help ? kExitOk : kExitUsage;
     }
     std::size_t batch_size = kPushBatchSizeDefault;
     if (!link.complete() ||

@@ -10,6 +10,8 @@
 #include <claimgate/ledger/data_dir.hpp>
 #include <claimgate/ledger/group_committer.hpp>
 #include <claimgate/ledger/ledger_factory.hpp>
+#include <claimgate/protocols/log.hpp>
+#include "service/ledger_stats_reader.hpp"
 
 #include "app/ledger_probe.hpp"
 #include "http/admin_request_handler.hpp"
@@ -63,6 +65,7 @@ struct GatewayRuntime::Impl {
     std::unique_ptr<ApiRequestHandler> bench_handler;
     std::unique_ptr<AdminRequestHandler> admin_handler;
     std::unique_ptr<LedgerProbe> probe;
+    std::unique_ptr<LedgerStatsReader> stats_reader;
     // Declared after everything their connections use: destroyed first. Listeners after the
     // pools: an acceptor must go before its io_context.
     std::unique_ptr<net::IoThreadPool> api_pool;
@@ -134,6 +137,9 @@ Status GatewayRuntime::Impl::openLedger() {
     service = std::make_unique<ClaimService>(index, *committer, *reader, clock,
                                              std::move(pepper).value(), signer.value(), metrics);
     probe = std::make_unique<LedgerProbe>(config.ledger, data_dir.ledgerPath());
+    stats_reader = std::make_unique<LedgerStatsReader>(
+        [this] { return openLedgerStore(config.data_dir, config.ledger); },
+        committer->databaseHealth(), std::chrono::milliseconds(config.ledger_stats_interval_ms));
     return Status::okStatus();
 }
 
@@ -146,15 +152,16 @@ std::int64_t GatewayRuntime::Impl::loadIndex(const DataDir& data_dir) {
             return snapshot->version;
         }
         if (snapshot.status().code() != ErrorCode::not_found) {
-            std::fprintf(stderr, "claimgate-gateway: %s: building the index from the ledger\n",
-                         snapshot.status().message().c_str());
+            log::warn("index", "snapshot not used: building the index from the ledger",
+                      {{"error", log::firstLine(snapshot.status().message())}});
         }
     }
     const std::int64_t version = index.load(*store);
     if (config.index_snapshot) {
         if (auto written = IndexSnapshot::write(data_dir.indexSnapshotPath(), index, version);
             !written.ok()) {
-            std::fprintf(stderr, "claimgate-gateway: %s\n", written.message().c_str());
+            log::warn("index", "snapshot not written",
+                      {{"error", log::firstLine(written.message())}});
         }
     }
     return version;
@@ -241,48 +248,19 @@ Status GatewayRuntime::Impl::startListeners() {
 
 std::string GatewayRuntime::Impl::renderMetrics() const {
     return metrics.renderPrometheus([this](std::string& out) {
-        const auto& stats = committer->stats();
-        out += "# HELP claimgate_ledger_queue_depth Operations waiting for the ledger writer.\n";
-        out += "# TYPE claimgate_ledger_queue_depth gauge\n";
-        out += "claimgate_ledger_queue_depth " + std::to_string(committer->queueDepth()) + "\n";
-        out += "# HELP claimgate_ledger_batches_total Committed ledger transactions.\n";
-        out += "# TYPE claimgate_ledger_batches_total counter\n";
-        out += "claimgate_ledger_batches_total " + std::to_string(stats.batches.load()) + "\n";
-        out += "# HELP claimgate_ledger_operations_total Operations in committed transactions.\n";
-        out += "# TYPE claimgate_ledger_operations_total counter\n";
-        out += "claimgate_ledger_operations_total " + std::to_string(stats.operations.load()) +
-               "\n";
-        out += "# HELP claimgate_ledger_failed_batches_total Transactions rolled back (503s).\n";
-        out += "# TYPE claimgate_ledger_failed_batches_total counter\n";
-        out += "claimgate_ledger_failed_batches_total " +
-               std::to_string(stats.failed_batches.load()) + "\n";
-        out += "# HELP claimgate_ledger_batch_size Operations per committed transaction.\n";
-        out += "# TYPE claimgate_ledger_batch_size histogram\n";
-        std::uint64_t cumulative = 0;
-        for (std::size_t i = 0; i < GroupCommitStats::kBatchSizeBuckets; ++i) {
-            cumulative += stats.batch_size_buckets[i].load();
-            const std::string le = i + 1 < GroupCommitStats::kBatchSizeBuckets
-                                       ? std::to_string(std::size_t{1} << i)
-                                       : std::string("+Inf");
-            out += "claimgate_ledger_batch_size_bucket{le=\"" + le + "\"} " +
-                   std::to_string(cumulative) + "\n";
-        }
-        out += "claimgate_ledger_batch_size_count " + std::to_string(cumulative) + "\n";
-        out += "claimgate_ledger_batch_size_sum " + std::to_string(stats.operations.load()) +
-               "\n";
-        out += "# HELP claimgate_index_entries Roster entries in the in-memory index.\n";
-        out += "# TYPE claimgate_index_entries gauge\n";
-        out += "claimgate_index_entries " + std::to_string(index.entries()) + "\n";
-        out += "# HELP claimgate_index_bytes Memory held by the eligibility index.\n";
-        out += "# TYPE claimgate_index_bytes gauge\n";
-        out += "claimgate_index_bytes " + std::to_string(index.bytesUsed()) + "\n";
-        out += "# HELP claimgate_ready 1 when /readyz answers 200 (roster loaded, ledger open).\n";
-        out += "# TYPE claimgate_ready gauge\n";
+        appendBuildInfo(out, isPostgresLedger(config.ledger) ? "postgresql" : "sqlite");
+        appendMetricHeader(out, "claimgate_ready", "gauge",
+                           "1 when /readyz answers 200 (roster loaded, ledger open).");
         out += "claimgate_ready " + std::string(ready.load() ? "1" : "0") + "\n";
-        out += "# HELP claimgate_ledger_reachable 1 when the ledger database answers probes.\n";
-        out += "# TYPE claimgate_ledger_reachable gauge\n";
-        out += "claimgate_ledger_reachable " +
-               std::string(ledger_reachable.load() ? "1" : "0") + "\n";
+        appendLedgerMetrics(out, committer->stats(), committer->queueDepth(),
+                            committer->databaseHealth());
+        appendClaimTotals(out, stats_reader->totals());
+        appendMetricHeader(out, "claimgate_index_entries", "gauge",
+                           "Roster entries in the in-memory eligibility index.");
+        out += "claimgate_index_entries " + std::to_string(index.entries()) + "\n";
+        appendMetricHeader(out, "claimgate_index_bytes", "gauge",
+                           "Memory held by the eligibility index.");
+        out += "claimgate_index_bytes " + std::to_string(index.bytesUsed()) + "\n";
         if (roster_follower) out += roster_follower->renderMetrics();
     });
 }
@@ -305,9 +283,12 @@ void GatewayRuntime::Impl::runWatchdog() {
     while (!stopping) {
         lock.unlock();
         const bool reachable = probe->reachable(committer->stats());
-        if (reachable != ledger_reachable.exchange(reachable)) {
-            std::fprintf(stderr, "gateway: ledger database %s\n",
-                         reachable ? "reachable again" : "unreachable: /readyz answers 503");
+        ledger_reachable.store(reachable);
+        // claimgate_ledger_database_up and the one log line per loss and recovery.
+        if (reachable) {
+            committer->databaseHealth().reportSuccess();
+        } else {
+            committer->databaseHealth().reportFailure("probe: /readyz answers 503");
         }
         trust->reloadIfChanged();
         lock.lock();
@@ -361,6 +342,7 @@ void GatewayRuntime::stop() {
     // connections (the terminals retry with the same Idempotency-Key).
     if (impl_->api_pool) impl_->api_pool->stop();
     if (impl_->admin_pool) impl_->admin_pool->stop();
+    if (impl_->stats_reader) impl_->stats_reader->stop();
     if (impl_->committer) impl_->committer->stop();
 }
 

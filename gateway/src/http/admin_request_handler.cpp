@@ -2,6 +2,8 @@
 
 #include "http/api_request_handler.hpp"
 
+#include <claimgate/protocols/log.hpp>
+
 #include <chrono>
 #include <cstdio>
 
@@ -81,7 +83,7 @@ void AdminRequestHandler::handle(net::HttpRequest request, net::PeerInfo&,
         }
         return done(errorServiceReply(Status(ErrorCode::not_found, "no such endpoint")));
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "gateway admin: %s\n", error.what());
+        log::error("admin", "request failed", {{"error", log::firstLine(error.what())}});
         return done(errorServiceReply(Status(ErrorCode::internal, "internal error")));
     }
 }

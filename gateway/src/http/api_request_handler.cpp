@@ -1,9 +1,10 @@
 #include "http/api_request_handler.hpp"
 
+#include <claimgate/gateway/access_log.hpp>
 #include <claimgate/protocols/limits.hpp>
+#include <claimgate/protocols/log.hpp>
 
 #include <chrono>
-#include <cstdio>
 
 namespace claimgate::gateway {
 namespace {
@@ -80,29 +81,54 @@ protocols::Result<TerminalIdentity> ApiRequestHandler::identify(net::PeerInfo& p
 void ApiRequestHandler::handle(net::HttpRequest request, net::PeerInfo& peer,
                                net::ReplySink reply) {
     const std::int64_t started = request.received_micros;
-    // The route is known once dispatch has looked at the path; the completion reads it then.
-    auto route = std::make_shared<Route>(Route::other);
-    ClaimService::ReplyHandler done = [this, route, started,
+    // The route and the terminal are known once dispatch has looked at the path and the
+    // certificate; the completion reads them then.
+    struct RequestContext {
+        Route route = Route::other;
+        std::optional<TerminalIdentity> terminal;
+        // Only with --access-log: copied because the completion may run after handle().
+        std::string method;
+        std::string target;
+        std::string peer;
+    };
+    auto context = std::make_shared<RequestContext>();
+    if (log::accessLogEnabled()) {
+        context->method = request.method;
+        context->target = request.target;
+        context->peer = peer.address;
+    }
+    ClaimService::ReplyHandler done = [this, context, started,
                                        reply = std::move(reply)](ServiceReply answer) {
-        metrics_.recordRequest(*route, answer.http_status, steadyMicros() - started);
+        const std::int64_t micros = steadyMicros() - started;
+        metrics_.recordRequest(context->route, answer.http_status, micros);
+        if (log::accessLogEnabled()) {
+            const TerminalIdentity* who = context->terminal ? &*context->terminal : nullptr;
+            log::logAccess({fixed_identity_ ? "bench" : "api", context->method, context->target,
+                            routeName(context->route), answer.http_status,
+                            who ? std::string_view(who->terminal_id) : std::string_view(),
+                            who ? std::string_view(who->operator_id) : std::string_view(),
+                            context->peer, micros});
+        }
         reply(toHttpResponse(answer));
     };
     try {
-        dispatch(request, peer, *route, done);
+        dispatch(request, peer, context->route, context->terminal, done);
     } catch (const std::exception& error) {
         // Only reached before the service took the request: it answers exactly once itself.
-        std::fprintf(stderr, "gateway: request failed: %s\n", error.what());
+        log::error("http", "request failed", {{"error", log::firstLine(error.what())}});
         done(errorServiceReply(Status(ErrorCode::internal, "internal error")));
     }
 }
 
 void ApiRequestHandler::dispatch(net::HttpRequest& request, net::PeerInfo& peer, Route& route,
+                                 std::optional<TerminalIdentity>& who,
                                  const ClaimService::ReplyHandler& done) {
     const std::string path = request.target.substr(0, request.target.find('?'));
     const bool is_post = request.method == "POST";
     const bool is_get = request.method == "GET";
     auto terminal = identify(peer);
     if (!terminal) return done(errorServiceReply(terminal.status()));
+    if (log::accessLogEnabled()) who = terminal.value();
     if (!ready_) {
         return done(errorServiceReply(Status(ErrorCode::not_ready, "the roster is still loading")));
     }

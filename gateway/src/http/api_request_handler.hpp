@@ -26,7 +26,10 @@ public:
 
 private:
     protocols::Result<TerminalIdentity> identify(net::PeerInfo& peer);
+    /// Sets `route` and, once the certificate is read, `terminal` (for metrics and the
+    /// access log) before answering through `done`.
     void dispatch(net::HttpRequest& request, net::PeerInfo& peer, Route& route,
+                  std::optional<TerminalIdentity>& terminal,
                   const ClaimService::ReplyHandler& done);
 
     ClaimService& service_;

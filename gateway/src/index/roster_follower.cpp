@@ -1,6 +1,7 @@
 #include <claimgate/gateway/roster_follower.hpp>
 
 #include <claimgate/gateway/index_snapshot.hpp>
+#include <claimgate/protocols/log.hpp>
 
 #include <cstdio>
 #include <limits>
@@ -43,7 +44,7 @@ void RosterFollower::writeSnapshot() {
     const std::int64_t version = applied_.load();
     if (auto written = IndexSnapshot::write(options_.snapshot_path, index_, version);
         !written.ok()) {
-        std::fprintf(stderr, "claimgate-gateway: %s\n", written.message().c_str());
+        log::warn("index", "snapshot not written", {{"error", log::firstLine(written.message())}});
         return;
     }
     snapshot_version_ = version;
@@ -56,8 +57,8 @@ void RosterFollower::run() {
             if (stopping_) return;
         }
         if (auto status = catchUp(); !status.ok()) {
-            std::fprintf(stderr, "claimgate-gateway: roster follower: %s (retrying)\n",
-                         status.message().c_str());
+            log::warn("roster", "roster follower failed, retrying",
+                      {{"error", log::firstLine(status.message())}});
         }
         const auto deadline = std::chrono::steady_clock::now() + options_.poll_interval;
         bool notified = false;

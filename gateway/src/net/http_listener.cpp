@@ -3,6 +3,7 @@
 #include "net/http_connection.hpp"
 
 #include <claimgate/gateway/limits.hpp>
+#include <claimgate/protocols/log.hpp>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
@@ -95,7 +96,7 @@ void HttpListener::onAccept(boost::system::error_code error, tcp::socket socket)
     if (error == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (error) {
         // EMFILE / ENFILE / ENOBUFS: the kernel keeps the connection queued; try again soon.
-        std::fprintf(stderr, "gateway: accept failed: %s\n", error.message().c_str());
+        log::error("net", "accept failed", {{"error", error.message()}});
         retry_timer_.expires_after(kAcceptRetryDelay);
         retry_timer_.async_wait([this](boost::system::error_code wait_error) {
             if (!wait_error) accept();

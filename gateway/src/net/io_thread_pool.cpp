@@ -1,5 +1,6 @@
 #include "net/io_thread_pool.hpp"
 
+#include <claimgate/protocols/log.hpp>
 #include <pthread.h>
 
 #include <cassert>
@@ -32,7 +33,7 @@ void IoThreadPool::start() {
                 } catch (const std::exception& error) {
                     // A handler threw: house style §8.4 stops exceptions at the boundary; this
                     // is the last one. Log and keep the thread serving the other connections.
-                    std::fprintf(stderr, "gateway: I/O handler failed: %s\n", error.what());
+                    log::error("net", "I/O handler failed", {{"error", log::firstLine(error.what())}});
                 }
             }
         });

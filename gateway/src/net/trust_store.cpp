@@ -1,6 +1,7 @@
 #include "net/trust_store.hpp"
 
 #include <claimgate/gateway/metrics.hpp>
+#include <claimgate/protocols/log.hpp>
 
 #include <openssl/ssl.h>
 #include <sys/stat.h>
@@ -70,10 +71,8 @@ protocols::Result<TrustStore::Loaded> TrustStore::load(bool at_start) const {
             return Status(ErrorCode::internal,
                           "CRL " + files_.crl + " is past its nextUpdate");
         }
-        std::fprintf(stderr,
-                     "gateway: warning: CRL %s is past its nextUpdate; enforcing it until a "
-                     "fresh one arrives\n",
-                     files_.crl.c_str());
+        log::warn("tls", "CRL is past its nextUpdate; enforcing it until a fresh one arrives",
+                  {{"crl", files_.crl}});
     }
     return Loaded{std::move(context).value(), std::move(authenticator).value()};
 }
@@ -87,8 +86,8 @@ protocols::Status TrustStore::reloadSerialized() {
     auto loaded = load(false);
     if (!loaded) {
         metrics_.crlReloaded(false);
-        std::fprintf(stderr, "gateway: certificate reload refused, previous CA and CRL stay: %s\n",
-                     loaded.status().message().c_str());
+        log::warn("tls", "certificate reload refused, previous CA and CRL stay",
+                  {{"error", log::firstLine(loaded.status().message())}});
         return loaded.status();
     }
     {
@@ -98,8 +97,8 @@ protocols::Status TrustStore::reloadSerialized() {
     generation_.fetch_add(1, std::memory_order_acq_rel);
     metrics_.crlReloaded(true);
     metrics_.setCrlNextUpdate(authenticator()->nextUpdateEpochSeconds());
-    std::fprintf(stderr, "gateway: CA bundle and CRL reloaded (%zu revoked certificates)\n",
-                 authenticator()->revokedCount());
+    log::info("tls", "CA bundle and CRL reloaded",
+              {{"revoked_certificates", authenticator()->revokedCount()}});
     return Status::okStatus();
 }
 

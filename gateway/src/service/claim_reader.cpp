@@ -1,5 +1,6 @@
 #include <claimgate/gateway/claim_reader.hpp>
 
+#include <claimgate/protocols/log.hpp>
 #include <cassert>
 #include <cstdio>
 
@@ -46,14 +47,15 @@ void ClaimReader::run() {
             if (opened) {
                 store_ = std::move(opened).value();
             } else {
-                std::fprintf(stderr, "gateway: claim reader cannot open the ledger: %s\n",
-                             opened.status().message().c_str());
+                log::warn("ledger", "claim reader cannot open the ledger",
+                          {{"error", log::firstLine(opened.status().message())}});
             }
         }
         try {
             task(store_.get());
         } catch (const LedgerStoreError& error) {
-            std::fprintf(stderr, "gateway: claim read failed, reconnecting: %s\n", error.what());
+            log::warn("ledger", "claim read failed, reconnecting",
+                      {{"error", log::firstLine(error.what())}});
             store_.reset();
         }
     }

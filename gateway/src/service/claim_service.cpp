@@ -195,6 +195,7 @@ ServiceReply ClaimService::eligibility(const TerminalIdentity& terminal,
                                     {"at", protocols::formatRfc3339Millis(
                                                roster.claim_since_millis)}};
     }
+    metrics_.recordEligibility(reason);
     return jsonServiceReply(200, answer);
 }
 

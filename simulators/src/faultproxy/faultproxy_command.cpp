@@ -32,13 +32,19 @@ bool splitHostPort(const std::string& text, std::string& host, std::uint16_t& po
     return true;
 }
 
-void usage() {
-    std::fprintf(stderr,
+void usage(std::FILE* out = stderr) {
+    std::fprintf(out,
+                 "TCP proxy that drops (FIN) or resets (RST) a connection with the given\n"
+                 "probability per request, before forwarding it or when its answer returns,\n"
+                 "and delays chunks by up to N ms. Prints 'listening on HOST:PORT'.\n\n"
                  "usage: claimgate-sim faultproxy --listen HOST:PORT --target HOST:PORT\n"
-                 "         [--drop-rate R] [--reset-rate R] [--delay-ms-max N] [--seed S]\n"
-                 "  TCP proxy that drops (FIN) or resets (RST) a connection with the given\n"
-                 "  probability per request, before forwarding it or when its answer returns,\n"
-                 "  and delays chunks by up to N ms. Prints 'listening on HOST:PORT'.\n");
+                 "         [--drop-rate R] [--reset-rate R] [--delay-ms-max N] [--seed S]\n\n"
+                 "  --listen HOST:PORT   where terminals connect; port 0 = any (required)\n"
+                 "  --target HOST:PORT   the gateway (required)\n"
+                 "  --drop-rate R        share of requests whose connection is closed (default 0)\n"
+                 "  --reset-rate R       share of requests whose connection is reset (default 0)\n"
+                 "  --delay-ms-max N     delay each chunk by up to N ms (default 0)\n"
+                 "  --seed S             seed of every random choice (default: the clock)\n");
 }
 
 int runFaultProxy(int argc, char** argv) {
@@ -50,7 +56,7 @@ int runFaultProxy(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string name = argv[i];
         if (name == "--help" || name == "-h") {
-            usage();
+            usage(stdout);
             return 0;
         }
         if (i + 1 >= argc) {

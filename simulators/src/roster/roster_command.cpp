@@ -20,23 +20,24 @@ namespace {
 void printRosterUsage(std::FILE* stream) {
     std::fprintf(
         stream,
+        "Writes N synthetic citizens as roster CSV (header citizen_id,nhi_card_no,\n"
+        "amount,proxies,claim_by). IDs have valid checksums and are unique; the output\n"
+        "depends only on the options and the seed (printed to stderr). FILE is written as\n"
+        "FILE.partial and renamed when complete.\n"
+        "\n"
         "usage: claimgate-sim roster --count N --out FILE|- [--seed S]\n"
         "           [--nhi-fraction F] [--proxy-fraction F] [--amount-fraction F]\n"
         "           [--resident-new-fraction F] [--resident-old-fraction F]\n"
         "\n"
-        "Writes N synthetic citizens as roster CSV (header citizen_id,nhi_card_no,\n"
-        "amount,proxies,claim_by). IDs have valid checksums and are unique; the output\n"
-        "depends only on the options and the seed (printed to stderr; random when not\n"
-        "given). FILE is written as FILE.partial and renamed when complete.\n"
-        "\n"
-        "  --count N                  rows, 1..%llu\n"
-        "  --out FILE|-               output file, or - for stdout\n"
-        "  --seed S                   unsigned 64-bit seed\n"
-        "  --nhi-fraction F           rows with a 12-digit NHI card number (0.9)\n"
-        "  --proxy-fraction F         rows with 1-2 proxies, claim_by proxy|either (0.05)\n"
-        "  --amount-fraction F        rows with their own amount (0.01)\n"
-        "  --resident-new-fraction F  new-format resident certificate numbers (0.03)\n"
-        "  --resident-old-fraction F  old-format resident certificate numbers (0.01)\n",
+        "  --count N                  rows, 1..%llu (required)\n"
+        "  --out FILE|-               output file, or - for stdout (required)\n"
+        "  --seed S                   unsigned 64-bit seed (default: random)\n"
+        "  --nhi-fraction F           rows with a 12-digit NHI card number (default 0.9)\n"
+        "  --proxy-fraction F         rows with 1-2 proxies, claim_by proxy|either\n"
+        "                             (default 0.05)\n"
+        "  --amount-fraction F        rows with their own amount (default 0.01)\n"
+        "  --resident-new-fraction F  new-format resident certificate numbers (default 0.03)\n"
+        "  --resident-old-fraction F  old-format resident certificate numbers (default 0.01)\n",
         static_cast<unsigned long long>(kRosterRowsMax));
 }
 

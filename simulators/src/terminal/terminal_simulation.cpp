@@ -22,25 +22,30 @@ using claimgate::sdk::Status;
 constexpr std::int64_t kSessionsMax = 10'000'000;
 constexpr std::size_t kRosterRowsMax = 5'000'000;
 
-void usage(const std::string& command, const char* default_terminal) {
-    std::fprintf(stderr,
-                 "usage: claimgate-sim %s --gateway URL --pki-dir DIR --roster FILE.csv [options]\n"
-                 "  scripted %s sessions through the terminal SDK\n\n"
-                 "  --gateway URL              https://127.0.0.1:PORT of the gateway\n"
-                 "  --pki-dir DIR              dev PKI (ca.pem, terminals/<id>.pem/.key)\n"
-                 "  --roster FILE.csv          citizens (citizen_id,nhi_card_no,amount,proxies,claim_by)\n"
+void usage(std::FILE* out, const std::string& command, const char* default_terminal) {
+    std::fprintf(out,
+                 "Scripted %s sessions through the terminal SDK, with fault switches.\n\n"
+                 "usage: claimgate-sim %s --gateway URL --pki-dir DIR --roster FILE.csv\n"
+                 "         [options]\n\n"
+                 "  --gateway URL              https://127.0.0.1:PORT of the gateway (required)\n"
+                 "  --pki-dir DIR              dev PKI: ca.pem, terminals/<id>.pem/.key (required)\n"
+                 "  --roster FILE.csv          citizens, roster CSV (required)\n"
                  "  --program ID               program (default CASH2023)\n"
                  "  --sessions N               sessions to run (default 10)\n"
                  "  --journal PATH             SDK journal (default ./<terminal>.journal)\n"
                  "  --terminal ID              certificate to use (default %s)\n"
                  "%s"
-                 "  --seed S                   seed of every random choice (printed)\n"
-                 "  --dispense-failure-rate R  share of dispenses that fail (then void)\n"
+                 "  --seed S                   seed of every random choice (default: random;\n"
+                 "                             printed)\n"
+                 "  --dispense-failure-rate R  share of dispenses that fail, then void\n"
+                 "                             (default 0)\n"
                  "  --crash-after-dispense     one session dies right after handing over cash,\n"
-                 "                             before the commit (the claim becomes in_doubt)\n"
-                 "  --duplicate-submit         submit every commit twice\n"
+                 "                             before the commit: the claim becomes in_doubt\n"
+                 "                             (default off)\n"
+                 "  --duplicate-submit         submit every commit twice (default off)\n"
                  "  --settlement-out FILE      append operator,terminal_id,terminal_ref,claim_id,\n"
                  "                             amount,paid_at for every cash hand-over\n"
+                 "                             (default: none)\n"
                  "  --timeout-ms N             per HTTP exchange (default 5000)\n"
                  "  --flush-ms N               wait for queued advices at the end (default 20000)\n"
                  "The last stdout line is a JSON summary.\n",
@@ -107,7 +112,7 @@ bool TerminalSimulation::parse(int argc, char** argv, SimulationOptions& options
         };
         std::string text;
         if (name == "--help" || name == "-h") {
-            usage(options.command, default_terminal);
+            usage(stdout, options.command, default_terminal);
             exit_code = 0;
             return false;
         } else if (name == "--crash-after-dispense") {
@@ -148,7 +153,7 @@ bool TerminalSimulation::parse(int argc, char** argv, SimulationOptions& options
         } else {
             std::fprintf(stderr, "claimgate-sim %s: unknown option %s\n", options.command.c_str(),
                          name.c_str());
-            usage(options.command, default_terminal);
+            usage(stderr, options.command, default_terminal);
             exit_code = 2;
             return false;
         }

@@ -23,15 +23,31 @@ bool parseNumber(std::string_view text, T& out) {
 }  // namespace
 
 const char* TroadOptions::usage() {
-    return "usage: claimgate-sim troad --pki-dir DIR --listen HOST:PORT --program FILE.json\n"
+    return "T-Road security server + payout platform on one HTTPS port (client certificate\n"
+           "required, CA = DIR/ca.pem, server cert DIR/troad/server.pem). Prints the seed and\n"
+           "'listening on HOST:PORT'. Stops on SIGINT or SIGTERM. See docs/troad.md.\n"
+           "\n"
+           "usage: claimgate-sim troad --pki-dir DIR --listen HOST:PORT --program FILE.json\n"
            "         --roster [PROGRAM=]FILE.csv --state-dir DIR [--payouts FILE.csv]\n"
            "         [--roster-updates FILE.csv] [--churn N] [--page-size N] [--seed S]\n"
            "         [--error-spelling legacy|snake] [--client-id ID --client-cn CN]\n"
            "\n"
-           "T-Road security server + payout platform on one HTTPS port (client certificate\n"
-           "required, CA = DIR/ca.pem, server cert DIR/troad/server.pem). Prints the seed and\n"
-           "'listening on HOST:PORT'; --listen 127.0.0.1:0 picks a free port. Stops on SIGINT or\n"
-           "SIGTERM. See docs/troad.md.\n";
+           "  --pki-dir DIR            dev PKI (required)\n"
+           "  --listen HOST:PORT       port 0 picks a free port (required)\n"
+           "  --program FILE.json      a program to serve; repeatable (required)\n"
+           "  --roster [P=]FILE.csv    the roster of program P (default: the first program);\n"
+           "                           repeatable (default: no roster)\n"
+           "  --state-dir DIR          received claim batches and cursors (required)\n"
+           "  --payouts FILE.csv       payouts made by other channels (default: none)\n"
+           "  --roster-updates FILE    entries appended as updates after the adds (default: none)\n"
+           "  --churn N                seeded updates and removals after the adds (default 0)\n"
+           "  --page-size N            entries per page at most (default 500)\n"
+           "  --seed S                 seed of every random choice (default 1; printed)\n"
+           "  --error-spelling S       legacy (Server.ServerProxy...) or snake error types\n"
+           "                           (default legacy)\n"
+           "  --client-id ID           the X-Road client allowed in (default\n"
+           "                           TW/GOV/CLAIMGATE/gateway)\n"
+           "  --client-cn CN           its certificate CN (default claimgate-gateway)\n";
 }
 
 Result<TroadOptions> TroadOptions::parse(int argc, char** argv) {

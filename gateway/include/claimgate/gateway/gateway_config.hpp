@@ -40,6 +40,8 @@ struct GatewayConfig {
     std::chrono::milliseconds roster_poll_interval{kRosterPollMillisDefault};
     /// Start from (and keep) a verified index snapshot in the data directory.
     bool index_snapshot = true;
+    /// How often /metrics' cluster-wide claim figures are re-read (and the database probed).
+    std::int64_t ledger_stats_interval_ms = kLedgerStatsIntervalMillis;
 };
 
 }  // namespace claimgate::gateway

@@ -66,6 +66,9 @@ inline constexpr std::size_t kFailedLookupTerminalsTrackedMax = 65'536;
 /// GETs waiting for the claim reader (its own read connection, off the ledger writer).
 /// Beyond it: 429 overloaded + Retry-After.
 inline constexpr std::size_t kClaimReadQueueDepthMax = 1024;
+/// How often /metrics' cluster-wide figures (claims by status, money paid) are re-read from the
+/// database: one GROUP BY over `claims` each time, on its own connection, never per scrape.
+inline constexpr std::int64_t kLedgerStatsIntervalMillis = 10'000;
 /// Roster lines that may be rejected before an import stops.
 inline constexpr std::size_t kRosterBadLinesMax = 1000;
 /// Roster rows sorted and bulk-loaded at once by `roster import` (~200 bytes each in memory:

@@ -7,9 +7,11 @@
 #pragma once
 
 #include <claimgate/ledger/claim_engine.hpp>
+#include <claimgate/ledger/database_health.hpp>
 #include <claimgate/ledger/ledger_operation.hpp>
 #include <claimgate/ledger/ledger_store.hpp>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
@@ -29,6 +31,12 @@ struct GroupCommitStats {
     /// Histogram of batch sizes: bucket i counts batches of size <= 2^i (last: larger).
     static constexpr std::size_t kBatchSizeBuckets = 14;
     std::atomic<std::uint64_t> batch_size_buckets[kBatchSizeBuckets]{};
+    /// Histogram of commit latency (begin to durable commit) per batch; last bucket: larger.
+    static constexpr std::array<std::int64_t, 13> kCommitMicrosBounds = {
+        250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000,
+        5000000};
+    std::atomic<std::uint64_t> commit_micros_buckets[kCommitMicrosBounds.size() + 1]{};
+    std::atomic<std::uint64_t> commit_micros_sum{0};
 };
 
 class GroupCommitter {
@@ -62,6 +70,9 @@ public:
     void stop();
 
     [[nodiscard]] const GroupCommitStats& stats() const { return stats_; }
+    /// The writer reports each batch here; the stats reader reports its probes too.
+    [[nodiscard]] DatabaseHealth& databaseHealth() { return health_; }
+    [[nodiscard]] const DatabaseHealth& databaseHealth() const { return health_; }
     [[nodiscard]] std::size_t queueDepth() const;
 
 private:
@@ -85,6 +96,7 @@ private:
     std::deque<Pending> queue_;
     bool stopping_ = false;
     GroupCommitStats stats_;
+    DatabaseHealth health_;
     std::thread writer_;
 };
 

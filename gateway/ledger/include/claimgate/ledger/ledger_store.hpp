@@ -51,6 +51,16 @@ struct ClaimEvent {
     protocols::Sha256Digest hash{};
 };
 
+/// Claims and their money for one (program, channel, status): the cluster-wide figures of
+/// /metrics, read from the database because every node's own counters see only its traffic.
+struct ClaimTotal {
+    std::string program;
+    protocols::Channel channel = protocols::Channel::atm;
+    protocols::ClaimStatus status = protocols::ClaimStatus::none;
+    std::int64_t claims = 0;
+    std::int64_t amount = 0;
+};
+
 class LedgerStore {
 public:
     virtual ~LedgerStore() = default;
@@ -88,6 +98,24 @@ public:
     virtual std::int64_t countClaims(protocols::ClaimStatus status) = 0;
     /// Visits every claim in claim_id order (export); `visit` returns false to stop.
     virtual void forEachClaim(const std::function<bool(const ClaimRecord&)>& visit) = 0;
+    /// Count and sum of amounts per (program, channel, status). The backends answer with one
+    /// GROUP BY; this fallback (test doubles) walks every claim.
+    virtual std::vector<ClaimTotal> claimTotals() {
+        std::vector<ClaimTotal> totals;
+        forEachClaim([&totals](const ClaimRecord& claim) {
+            for (auto& total : totals) {
+                if (total.program == claim.program && total.channel == claim.channel &&
+                    total.status == claim.status) {
+                    ++total.claims;
+                    total.amount += claim.amount;
+                    return true;
+                }
+            }
+            totals.push_back({claim.program, claim.channel, claim.status, 1, claim.amount});
+            return true;
+        });
+        return totals;
+    }
 
     // Hash chain.
     virtual std::optional<ClaimEvent> lastEvent() = 0;

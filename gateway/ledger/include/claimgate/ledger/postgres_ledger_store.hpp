@@ -52,6 +52,7 @@ public:
     std::vector<ClaimRecord> findExpiredHolds(std::int64_t now_millis, std::size_t limit) override;
     std::int64_t countClaims(protocols::ClaimStatus status) override;
     void forEachClaim(const std::function<bool(const ClaimRecord&)>& visit) override;
+    std::vector<ClaimTotal> claimTotals() override;
 
     std::optional<ClaimEvent> lastEvent() override;
     void appendEvent(const ClaimEvent& event) override;
