@@ -78,9 +78,11 @@ constexpr const char* kUsage =
     "  --bench-terminal ID/OPERATOR/ROLE  identity of every bench request (no default)\n"
     "\n"
     "program put: stores a program file (contracts section 11) in the ledger\n"
-    "roster import: loads a roster CSV for --program (exit 3 when lines were rejected);\n"
-    "  --replace: the roster becomes the file; --threads N parsing threads (1..256)\n"
-    "  --ledger URI and --pepper-file as for serve\n"
+    "roster import: loads a roster CSV for --program (exit 3 when lines were rejected)\n"
+    "  --replace                  the roster becomes the file: rows not in it are removed\n"
+    "                             (default off: the file adds and updates rows)\n"
+    "  --threads N                parsing and keying threads (default one per core, 1..256)\n"
+    "  --ledger URI, --pepper-file FILE  as for serve, with the same defaults\n"
     "\n"
     "Logs are JSON lines on stderr. Exit status: 0 ok, 1 failure, 2 usage error.\n";
 
