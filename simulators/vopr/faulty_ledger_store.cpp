@@ -143,9 +143,60 @@ void FaultyLedgerStore::upsertRosterRow(const gateway::RosterRow& row) {
 }
 
 void FaultyLedgerStore::removeRosterRow(const std::string& program,
-                                        const gateway::CitizenKey& citizen_key) {
+                                        const gateway::CitizenKey& citizen_key,
+                                        std::int64_t version) {
     check();
-    real_->removeRosterRow(program, citizen_key);
+    real_->removeRosterRow(program, citizen_key, version);
+}
+
+void FaultyLedgerStore::beginRoster() {
+    check();
+    real_->beginRoster();
+}
+
+std::int64_t FaultyLedgerStore::newRosterVersion(const std::string& program,
+                                                 const std::string& source,
+                                                 std::int64_t now_millis) {
+    check();
+    return real_->newRosterVersion(program, source, now_millis);
+}
+
+std::int64_t FaultyLedgerStore::latestRosterVersion() {
+    check();
+    return real_->latestRosterVersion();
+}
+
+std::map<std::string, std::int64_t> FaultyLedgerStore::rosterVersions(std::int64_t up_to) {
+    check();
+    return real_->rosterVersions(up_to);
+}
+
+void FaultyLedgerStore::forEachRosterChange(
+    std::int64_t after, std::int64_t up_to,
+    const std::function<bool(const gateway::RosterRow&)>& visit) {
+    check();
+    real_->forEachRosterChange(after, up_to, visit);
+}
+
+std::int64_t FaultyLedgerStore::countRosterChanges(std::int64_t after, std::int64_t up_to) {
+    check();
+    return real_->countRosterChanges(after, up_to);
+}
+
+void FaultyLedgerStore::loadRosterRows(const std::vector<gateway::RosterRow>& rows) {
+    check();
+    real_->loadRosterRows(rows);
+}
+
+std::int64_t FaultyLedgerStore::removeRosterRowsNotIn(const std::string& program,
+                                                      std::int64_t version) {
+    check();
+    return real_->removeRosterRowsNotIn(program, version);
+}
+
+bool FaultyLedgerStore::waitForRosterNews(std::chrono::milliseconds timeout) {
+    // Not a database call that can fail on its own (SQLite answers at once); no fault here.
+    return real_->waitForRosterNews(timeout);
 }
 
 std::int64_t FaultyLedgerStore::countRosterRows(const std::string& program) {

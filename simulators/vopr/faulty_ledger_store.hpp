@@ -56,11 +56,22 @@ public:
     void putProgram(const protocols::Program& program) override;
     std::vector<protocols::Program> loadPrograms() override;
     void upsertRosterRow(const gateway::RosterRow& row) override;
-    void removeRosterRow(const std::string& program,
-                         const gateway::CitizenKey& citizen_key) override;
+    void removeRosterRow(const std::string& program, const gateway::CitizenKey& citizen_key,
+                         std::int64_t version) override;
     std::int64_t countRosterRows(const std::string& program) override;
     void forEachRosterRow(const std::string& program,
                           const std::function<void(const gateway::RosterRow&)>& visit) override;
+    void beginRoster() override;
+    std::int64_t newRosterVersion(const std::string& program, const std::string& source,
+                                  std::int64_t now_millis) override;
+    std::int64_t latestRosterVersion() override;
+    std::map<std::string, std::int64_t> rosterVersions(std::int64_t up_to) override;
+    void forEachRosterChange(std::int64_t after, std::int64_t up_to,
+                             const std::function<bool(const gateway::RosterRow&)>& visit) override;
+    std::int64_t countRosterChanges(std::int64_t after, std::int64_t up_to) override;
+    void loadRosterRows(const std::vector<gateway::RosterRow>& rows) override;
+    std::int64_t removeRosterRowsNotIn(const std::string& program, std::int64_t version) override;
+    bool waitForRosterNews(std::chrono::milliseconds timeout) override;
     void forEachBlockingClaim(
         const std::function<void(const std::string& program, const gateway::CitizenKey& key,
                                  protocols::ClaimStatus status, protocols::Channel channel,

@@ -5,6 +5,7 @@
 #include "sim_gateway.hpp"
 #include "sim_random.hpp"
 
+#include <claimgate/protocols/citizen_keys.hpp>
 #include <claimgate/protocols/digest.hpp>
 #include <claimgate/protocols/program.hpp>
 
@@ -13,6 +14,8 @@
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
 #include <claimgate/gateway/roster_importer.hpp>
 
+#include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -37,6 +40,15 @@ constexpr std::int64_t kPastHoldTtlMillis = 121'000;
 constexpr std::int64_t kFarFutureMillis = 4'000'000'000'000;  // every journal row is due
 constexpr std::size_t kSenderBatch = 64;
 constexpr int kQuiescenceRoundsMax = 50;
+// The simulated transport answers at once; the deadline only has to outlast a step.
+constexpr std::chrono::milliseconds kCallTimeout{60'000};
+
+/// Journals are sealed as on a real terminal; the key is fixed so a seed replays exactly.
+const sdk::JournalSealer& journalSealer() {
+    static const sdk::JournalSealer sealer(std::array<unsigned char, sdk::JournalSealer::kKeyBytes>{
+        'v', 'o', 'p', 'r'});
+    return sealer;
+}
 
 /// Fault rates per mille, per occasion (a request, a reply, a step).
 struct FaultRates {
@@ -190,6 +202,7 @@ private:
         auto program = protocols::Program::fromJson(kProgramJson);
         if (!program) throw std::runtime_error(program.status().message());
         store.putProgram(*program);
+        const protocols::CitizenKeys keys(pepper_);
         while (generator.next(row)) {
             Citizen citizen{std::string(row.citizenId()),
                             std::string(row.nhi_card_no.data(), row.nhi_card_no.size())};
@@ -197,7 +210,7 @@ private:
             fields.program = kProgram;
             fields.citizen_id = citizen.id;
             fields.nhi_card_no = citizen.nhi;
-            store.upsertRosterRow(gateway::buildRosterRow(pepper_, fields));
+            store.upsertRosterRow(gateway::buildRosterRow(keys, fields));
             citizens_.push_back(std::move(citizen));
         }
         store.commit();
@@ -205,13 +218,15 @@ private:
 
     void openTerminal(std::size_t t) {
         Terminal& terminal = terminals_[t];
-        auto journal = sdk::Journal::open(terminal.journal_path, terminal.identity.terminal_id);
+        auto journal = sdk::Journal::open(terminal.journal_path, terminal.identity.terminal_id,
+                                          journalSealer());
         if (!journal) throw std::runtime_error(journal.status().message());
         terminal.core = std::make_unique<sdk::ClientCore>(
             sdk::TerminalIdentity{terminal.identity.terminal_id, terminal.identity.operator_id,
                                   "atm"},
-            std::move(journal).value(), std::make_unique<SimTransport>(*this, t),
-            std::make_unique<SimTransport>(*this, t), [](const std::string&) {});
+            std::move(journal).value(), std::make_shared<SimTransport>(*this, t),
+            [](sdk::LogLevel, const std::string&) {}, [](const sdk::AdviceEvent&) {},
+            kCallTimeout);
         terminal.reserved = false;
     }
 

@@ -12,6 +12,7 @@
 #include "sdk_limits.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -56,11 +57,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const char* suffix : {"", "-wal", "-shm"}) {
         std::remove((journal_path + suffix).c_str());
     }
-    auto journal = sdk::Journal::open(journal_path, "atm-0001");
+    static const sdk::JournalSealer sealer(
+        std::array<unsigned char, sdk::JournalSealer::kKeyBytes>{'f', 'u', 'z', 'z'});
+    auto journal = sdk::Journal::open(journal_path, "atm-0001", sealer);
     CG_ASSERT(journal.ok(), "the scratch journal opens");
     sdk::ClientCore core(sdk::TerminalIdentity{"atm-0001", "BANK004", "atm"},
-                         std::move(journal).value(), std::make_unique<FuzzTransport>(input),
-                         std::make_unique<FuzzTransport>(input), [](const std::string&) {});
+                         std::move(journal).value(), std::make_shared<FuzzTransport>(input),
+                         [](sdk::LogLevel, const std::string&) {},
+                         [](const sdk::AdviceEvent&) {}, std::chrono::milliseconds(60'000));
 
     check(core.check("CASH2023", kCitizen, "000012345678", nullptr));
     const sdk::Outcome reserved = core.reserve("CASH2023", kCitizen, nullptr, nullptr,
