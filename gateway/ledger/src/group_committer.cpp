@@ -8,10 +8,14 @@
 namespace claimgate::gateway {
 namespace {
 
-LedgerReply unavailableReply(const std::string& why) {
+/// 503 `internal`, not `not_ready`: the SDK takes `not_ready` for "nothing reached the ledger",
+/// and after a failed COMMIT that is not known (a connection lost during COMMIT, e.g. when the
+/// PostgreSQL primary dies, may have committed on it and on its synchronous standby). The
+/// terminal learns the outcome by resending with the same Idempotency-Key.
+LedgerReply unavailableReply(const std::string& what_is_known) {
     LedgerReply reply;
     const protocols::Status status(protocols::ErrorCode::internal,
-                                   "ledger write failed; nothing was changed: " + why);
+                                   "ledger write failed; " + what_is_known);
     reply.http_status = 503;
     reply.body = protocols::encodeErrorEnvelope(status);
     return reply;
@@ -135,7 +139,7 @@ void GroupCommitter::processBatch(std::vector<Pending>& batch) {
                 store_.rollbackToSavepoint();
                 engine_.restoreChainHead();
                 std::fprintf(stderr, "ledger: operation rolled back: %s\n", error.what());
-                replies[i] = unavailableReply("operation failed");
+                replies[i] = unavailableReply("this operation was rolled back");
             }
         }
         store_.commit();
@@ -147,7 +151,10 @@ void GroupCommitter::processBatch(std::vector<Pending>& batch) {
         } catch (const std::exception&) {
         }
         stats_.failed_batches.fetch_add(1, std::memory_order_relaxed);
-        for (auto& pending : batch) pending.done(unavailableReply("commit failed"));
+        for (auto& pending : batch) {
+            pending.done(unavailableReply(
+                "its outcome is not known: resend with the same Idempotency-Key"));
+        }
         return;
     }
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
