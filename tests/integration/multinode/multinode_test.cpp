@@ -17,7 +17,6 @@
 #include <claimgate/ledger/postgres_ledger_store.hpp>
 
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <map>
@@ -33,45 +32,15 @@ nlohmann::json claimBody(const std::string& citizen, const std::string& channel)
             {"amount", 6000}};
 }
 
-/// Puts the program and a plain roster into the database through the gateway's own CLI.
-void seedThroughCli(const TempDir& temp, const std::string& uri, const std::string& pepper_file,
-                    const std::vector<std::string>& citizens) {
-    const std::string cli = binDir() + "/claimgate-gateway";
-    writeFileBytes(temp.file("program.json"),
-                   programJson(kProgramMain, 6000, {"atm", "kiosk", "counter"}, {},
-                               "2020-01-01T00:00:00+08:00", "2099-12-31T23:59:59+08:00"));
-    writeFileBytes(temp.file("roster.csv"), rosterCsv(plainEntries(citizens)));
-    const auto put = runCommand({cli, "program", "put", "--data-dir", temp.file("seed"),
-                                 "--ledger", uri, temp.file("program.json")},
-                                temp.file("put.log"));
-    ASSERT_EQ(put.exit_code, 0) << put.output;
-    const auto import = runCommand({cli, "roster", "import", "--data-dir", temp.file("seed"),
-                                    "--program", kProgramMain, "--ledger", uri, "--pepper-file",
-                                    pepper_file, temp.file("roster.csv")},
-                                   temp.file("import.log"));
-    ASSERT_EQ(import.exit_code, 0) << import.output;
-}
-
-std::unique_ptr<GatewayProcess> makeNode(const TempDir& temp, const std::string& name,
-                                         const std::string& uri, const std::string& pepper_file) {
-    const std::string logs = temp.file(name + "-logs");
-    ::mkdir(logs.c_str(), 0700);
-    ::mkdir(temp.file(name).c_str(), 0700);
-    return std::make_unique<GatewayProcess>(
-        temp.file(name), TestPki::shared().dir(), logs,
-        std::vector<std::string>{"--ledger", uri, "--pepper-file", pepper_file,
-                                 "--sweep-interval-ms", "600000"});
-}
-
 TEST(MultiNode, RacingReservationsAcrossTwoNodesAndThreeChannelsPayEachCitizenOnce) {
     TempDir temp("cg-multi");
     const std::string uri = PostgresServer::shared().freshDatabase();
     const std::string pepper_file = temp.file("pepper");
     writePepperFile(pepper_file);
     const auto citizens = standardCitizens(120).bulk;
-    ASSERT_NO_FATAL_FAILURE(seedThroughCli(temp, uri, pepper_file, citizens));
-    auto node_a = makeNode(temp, "node-a", uri, pepper_file);
-    auto node_b = makeNode(temp, "node-b", uri, pepper_file);
+    ASSERT_NO_THROW(importThroughCli(temp.path(), uri, pepper_file, citizens));
+    auto node_a = makeLedgerNode(temp, "node-a", uri, pepper_file);
+    auto node_b = makeLedgerNode(temp, "node-b", uri, pepper_file);
     ASSERT_TRUE(node_a->start()) << node_a->error();
     ASSERT_TRUE(node_b->start()) << node_b->error();
 
@@ -166,8 +135,8 @@ TEST(MultiNode, DatabaseRestartUnderARunningGatewayGives503ThenServesAgain) {
     const std::string pepper_file = temp.file("pepper");
     writePepperFile(pepper_file);
     const auto citizens = standardCitizens(10).bulk;
-    ASSERT_NO_FATAL_FAILURE(seedThroughCli(temp, server.uri(), pepper_file, citizens));
-    auto node = makeNode(temp, "node", server.uri(), pepper_file);
+    ASSERT_NO_THROW(importThroughCli(temp.path(), server.uri(), pepper_file, citizens));
+    auto node = makeLedgerNode(temp, "node", server.uri(), pepper_file);
     ASSERT_TRUE(node->start()) << node->error();
     auto atm = GatewayTestClient::forTerminal(node->apiPort(), "atm-0001");
 
