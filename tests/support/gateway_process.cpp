@@ -4,6 +4,7 @@
 #include "test_pki.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -163,6 +164,19 @@ std::string GatewayProcess::allLogs() const {
     std::string all;
     for (const auto& file : log_files_) all += readFileBytes(file);
     return all;
+}
+
+std::unique_ptr<GatewayProcess> makeLedgerNode(const TempDir& temp, const std::string& name,
+                                               const std::string& ledger,
+                                               const std::string& pepper_file,
+                                               const std::string& sweep_interval_ms) {
+    const std::string logs = temp.file(name + "-logs");
+    ::mkdir(logs.c_str(), 0700);
+    ::mkdir(temp.file(name).c_str(), 0700);
+    return std::make_unique<GatewayProcess>(
+        temp.file(name), TestPki::shared().dir(), logs,
+        std::vector<std::string>{"--ledger", ledger, "--pepper-file", pepper_file,
+                                 "--sweep-interval-ms", sweep_interval_ms});
 }
 
 }  // namespace claimgate::testing

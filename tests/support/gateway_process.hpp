@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,17 @@ struct CommandResult {
 /// Runs `argv` (argv[0] a path) with a bounded wait; output captured through `log_path`.
 CommandResult runCommand(const std::vector<std::string>& argv, const std::string& log_path,
                          std::chrono::seconds timeout = std::chrono::seconds(60));
+
+class TempDir;
+class GatewayProcess;
+
+/// A gateway node on a shared ledger (contracts §6): data dir `temp/name`, logs in
+/// `temp/name-logs`, `--ledger ledger --pepper-file pepper_file`, the sweeper out of the way
+/// (10 min). Not started yet.
+std::unique_ptr<GatewayProcess> makeLedgerNode(const TempDir& temp, const std::string& name,
+                                               const std::string& ledger,
+                                               const std::string& pepper_file,
+                                               const std::string& sweep_interval_ms = "600000");
 
 class GatewayProcess {
 public:

@@ -4,18 +4,27 @@
 #include "temp_dir.hpp"
 #include "test_pki.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 namespace claimgate::testing {
 namespace {
@@ -23,6 +32,8 @@ namespace {
 constexpr auto kServerStartTimeout = std::chrono::seconds(90);
 constexpr auto kServerStopTimeout = std::chrono::seconds(40);
 constexpr auto kWatchdogExitTimeout = std::chrono::seconds(40);
+constexpr auto kSyncStandbyTimeout = std::chrono::seconds(30);
+constexpr auto kKilledProcessesGoneTimeout = std::chrono::seconds(10);
 
 std::string scriptPath() { return sourceDir() + "/scripts/pg-temp.sh"; }
 
@@ -56,6 +67,63 @@ void missingServerFailure() {
         "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: run `make deps` "
         "(scripts/install-deps.sh installs the postgresql package); these tests need a real "
         "server and do not skip");
+}
+
+/// A loopback port nobody listens on right now (pg-temp.sh picks its ports the same way).
+std::uint16_t freeLoopbackPort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::runtime_error("socket() failed");
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                       ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+    ::close(fd);
+    if (!bound) throw std::runtime_error("cannot bind a loopback port");
+    return ntohs(address.sin_port);
+}
+
+/// An empty directory the server owner may write (pg-temp.sh does the same for the primary
+/// and has already opened the parents of the shared temp dir).
+void makeServerOwnedDir(const std::string& dir) {
+    std::filesystem::create_directories(dir);
+    if (::geteuid() != 0) return;
+    const passwd* owner = ::getpwnam("postgres");
+    if (owner == nullptr || ::chown(dir.c_str(), owner->pw_uid, owner->pw_gid) != 0 ||
+        ::chmod(dir.c_str(), 0700) != 0) {
+        throw std::runtime_error("cannot hand " + dir + " to the postgres user");
+    }
+}
+
+/// Fields 2 (state) and 4 (ppid) of /proc/PID/stat; state 0 if the process is gone.
+std::pair<char, pid_t> processStateAndParent(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return {0, 0};
+    const auto name_end = line.rfind(')');  // the command name may hold spaces
+    if (name_end == std::string::npos) return {0, 0};
+    std::istringstream rest(line.substr(name_end + 1));
+    char state = 0;
+    pid_t parent = 0;
+    rest >> state >> parent;
+    return {state, parent};
+}
+
+std::vector<pid_t> childrenOf(pid_t parent) {
+    std::vector<pid_t> children;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename().string();
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+        const pid_t pid = static_cast<pid_t>(std::atoi(name.c_str()));
+        if (processStateAndParent(pid).second == parent) children.push_back(pid);
+    }
+    return children;
+}
+
+bool processGone(pid_t pid) {
+    const char state = processStateAndParent(pid).first;
+    return state == 0 || state == 'Z' || state == 'X';
 }
 
 }  // namespace
@@ -184,6 +252,97 @@ void PostgresServer::restart() {
                                  readFileBytes(dir_ + "/server.log"));
     }
     running_ = true;
+}
+
+std::unique_ptr<PostgresServer> PostgresServer::standbyOf(const PostgresServer& primary,
+                                                          std::string dir,
+                                                          const std::string& application_name) {
+    return std::unique_ptr<PostgresServer>(
+        new PostgresServer(std::move(dir), primary, application_name, StandbyTag{}));
+}
+
+PostgresServer::PostgresServer(std::string dir, const PostgresServer& primary,
+                               const std::string& application_name, StandbyTag)
+    : dir_(std::move(dir)) {
+    if (!primary.running()) throw std::runtime_error("standbyOf: the primary is not running");
+    makeServerOwnedDir(dir_);
+    startWatchdog();
+    // -R writes standby.signal and a primary_conninfo holding these connection options, so
+    // the WAL receiver announces itself as `application_name`. -X stream: the copy is
+    // consistent on its own; -c fast: no wait for the next checkpoint.
+    const std::string source = "host=127.0.0.1 port=" + std::to_string(primary.port()) +
+                               " user=postgres application_name=" + application_name;
+    const auto copied = runCommand(
+        asServerOwner({serverBinDir() + "/pg_basebackup", "-D", dir_ + "/data", "-R", "-X",
+                       "stream", "-c", "fast", "-d", source}),
+        dir_ + ".basebackup.log", kServerStartTimeout);
+    if (copied.exit_code != 0) {
+        throw std::runtime_error("pg_basebackup from port " + std::to_string(primary.port()) +
+                                 " failed: " + copied.output);
+    }
+    port_ = freeLoopbackPort();
+    restart();  // the primary's server options (a standby needs max_connections >= primary's)
+    uri_ = uriFor("claimgate");
+}
+
+void PostgresServer::requireSynchronousStandby(const std::string& application_name) {
+    pgQuery(uri_, "ALTER SYSTEM SET synchronous_standby_names = '" + application_name + "'");
+    pgQuery(uri_, "SELECT pg_reload_conf()");
+    const auto deadline = std::chrono::steady_clock::now() + kSyncStandbyTimeout;
+    std::string state;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto rows = pgQuery(uri_,
+                                  "SELECT state || '/' || sync_state FROM pg_stat_replication "
+                                  "WHERE application_name = '" + application_name + "'");
+        state = rows.empty() ? "not connected" : rows[0][0];
+        if (state == "streaming/sync") return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    throw std::runtime_error("standby " + application_name + " did not become synchronous: " +
+                             state);
+}
+
+void PostgresServer::killHard() {
+    if (!running_) throw std::runtime_error("killHard: the server is not running");
+    // postmaster.pid: line 1 the postmaster's pid, line 7 "<shm key> <shm id>".
+    std::istringstream pid_file(readFileBytes(dir_ + "/data/postmaster.pid"));
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(pid_file, line);) lines.push_back(line);
+    const pid_t postmaster = lines.empty() ? 0 : static_cast<pid_t>(std::atoi(lines[0].c_str()));
+    if (postmaster <= 0) throw std::runtime_error("killHard: no pid in postmaster.pid");
+    // Every backend runs in a session of its own, so no process group covers the server.
+    // A stopped postmaster forks no new backend while we collect and kill its children.
+    ::kill(postmaster, SIGSTOP);
+    std::vector<pid_t> victims = childrenOf(postmaster);
+    for (const pid_t child : victims) ::kill(child, SIGKILL);
+    ::kill(postmaster, SIGKILL);
+    running_ = false;
+    victims.push_back(postmaster);
+    const auto deadline = std::chrono::steady_clock::now() + kKilledProcessesGoneTimeout;
+    for (const pid_t victim : victims) {
+        while (!processGone(victim) && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    // The small System V segment a crashed server leaves behind would outlive the test (a
+    // rebooted machine loses it too).
+    if (lines.size() >= 7) {
+        std::istringstream shm(lines[6]);
+        long key = 0;
+        int shm_id = -1;
+        if (shm >> key >> shm_id && shm_id >= 0) ::shmctl(shm_id, IPC_RMID, nullptr);
+    }
+}
+
+void PostgresServer::promote() {
+    const auto promoted =
+        runCommand(asServerOwner({serverBinDir() + "/pg_ctl", "-D", dir_ + "/data", "-w", "-t",
+                                  "60", "promote"}),
+                   dir_ + ".promote.log", kServerStartTimeout);
+    if (promoted.exit_code != 0) {
+        throw std::runtime_error("pg_ctl promote failed: " + promoted.output + "\n" +
+                                 readFileBytes(dir_ + "/server.log"));
+    }
 }
 
 std::vector<std::vector<std::string>> pgQuery(const std::string& uri, const std::string& sql) {

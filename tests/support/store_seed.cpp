@@ -10,7 +10,9 @@
 #include <random>
 #include <stdexcept>
 
+#include "gateway_process.hpp"
 #include "temp_dir.hpp"
+#include "test_pki.hpp"
 
 namespace claimgate::testing {
 namespace {
@@ -30,6 +32,25 @@ std::string writePepperFile(const std::string& path) {
     writeFileBytes(path, pepper);
     ::chmod(path.c_str(), 0600);
     return pepper;
+}
+
+void importThroughCli(const std::string& work_dir, const std::string& ledger,
+                      const std::string& pepper_file, const std::vector<std::string>& citizen_ids) {
+    const std::string cli = binDir() + "/claimgate-gateway";
+    const std::string data_dir = work_dir + "/seed";
+    writeFileBytes(work_dir + "/program.json",
+                   programJson(kProgramMain, 6000, {"atm", "kiosk", "counter"}, {},
+                               "2020-01-01T00:00:00+08:00", "2099-12-31T23:59:59+08:00"));
+    writeFileBytes(work_dir + "/roster.csv", rosterCsv(plainEntries(citizen_ids)));
+    const auto put = runCommand({cli, "program", "put", "--data-dir", data_dir, "--ledger", ledger,
+                                 work_dir + "/program.json"},
+                                work_dir + "/put.log");
+    if (put.exit_code != 0) throw std::runtime_error("program put failed: " + put.output);
+    const auto import = runCommand({cli, "roster", "import", "--data-dir", data_dir, "--program",
+                                    kProgramMain, "--ledger", ledger, "--pepper-file",
+                                    pepper_file, work_dir + "/roster.csv"},
+                                   work_dir + "/import.log");
+    if (import.exit_code != 0) throw std::runtime_error("roster import failed: " + import.output);
 }
 
 void seedStore(gateway::LedgerStore& store, const std::string& pepper,

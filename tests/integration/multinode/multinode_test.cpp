@@ -21,7 +21,6 @@
 #include <claimgate/ledger/postgres_ledger_store.hpp>
 
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -38,37 +37,6 @@ namespace {
 nlohmann::json claimBody(const std::string& citizen, const std::string& channel) {
     return {{"program", kProgramMain}, {"citizen_id", citizen}, {"channel", channel},
             {"amount", 6000}};
-}
-
-/// Puts the program and a plain roster into the database through the gateway's own CLI.
-void seedThroughCli(const TempDir& temp, const std::string& uri, const std::string& pepper_file,
-                    const std::vector<std::string>& citizens) {
-    const std::string cli = binDir() + "/claimgate-gateway";
-    writeFileBytes(temp.file("program.json"),
-                   programJson(kProgramMain, 6000, {"atm", "kiosk", "counter"}, {},
-                               "2020-01-01T00:00:00+08:00", "2099-12-31T23:59:59+08:00"));
-    writeFileBytes(temp.file("roster.csv"), rosterCsv(plainEntries(citizens)));
-    const auto put = runCommand({cli, "program", "put", "--data-dir", temp.file("seed"),
-                                 "--ledger", uri, temp.file("program.json")},
-                                temp.file("put.log"));
-    ASSERT_EQ(put.exit_code, 0) << put.output;
-    const auto import = runCommand({cli, "roster", "import", "--data-dir", temp.file("seed"),
-                                    "--program", kProgramMain, "--ledger", uri, "--pepper-file",
-                                    pepper_file, temp.file("roster.csv")},
-                                   temp.file("import.log"));
-    ASSERT_EQ(import.exit_code, 0) << import.output;
-}
-
-std::unique_ptr<GatewayProcess> makeNode(const TempDir& temp, const std::string& name,
-                                         const std::string& uri, const std::string& pepper_file,
-                                         const std::string& sweep_interval_ms = "600000") {
-    const std::string logs = temp.file(name + "-logs");
-    ::mkdir(logs.c_str(), 0700);
-    ::mkdir(temp.file(name).c_str(), 0700);
-    return std::make_unique<GatewayProcess>(
-        temp.file(name), TestPki::shared().dir(), logs,
-        std::vector<std::string>{"--ledger", uri, "--pepper-file", pepper_file,
-                                 "--sweep-interval-ms", sweep_interval_ms});
 }
 
 /// Runs tests/integration/openapi/check_responses.py over recorded exchanges; "" = conform.
@@ -121,9 +89,9 @@ TEST(MultiNode, RacingReservationsAcrossTwoNodesAndThreeChannelsPayEachCitizenOn
     const std::string pepper_file = temp.file("pepper");
     writePepperFile(pepper_file);
     const auto citizens = standardCitizens(120).bulk;
-    ASSERT_NO_FATAL_FAILURE(seedThroughCli(temp, uri, pepper_file, citizens));
-    auto node_a = makeNode(temp, "node-a", uri, pepper_file);
-    auto node_b = makeNode(temp, "node-b", uri, pepper_file);
+    ASSERT_NO_THROW(importThroughCli(temp.path(), uri, pepper_file, citizens));
+    auto node_a = makeLedgerNode(temp, "node-a", uri, pepper_file);
+    auto node_b = makeLedgerNode(temp, "node-b", uri, pepper_file);
     ASSERT_TRUE(node_a->start()) << node_a->error();
     ASSERT_TRUE(node_b->start()) << node_b->error();
 
@@ -218,8 +186,8 @@ TEST(MultiNode, DatabaseRestartUnderARunningGatewayGives503ThenServesAgain) {
     const std::string pepper_file = temp.file("pepper");
     writePepperFile(pepper_file);
     const auto citizens = standardCitizens(10).bulk;
-    ASSERT_NO_FATAL_FAILURE(seedThroughCli(temp, server.uri(), pepper_file, citizens));
-    auto node = makeNode(temp, "node", server.uri(), pepper_file);
+    ASSERT_NO_THROW(importThroughCli(temp.path(), server.uri(), pepper_file, citizens));
+    auto node = makeLedgerNode(temp, "node", server.uri(), pepper_file);
     ASSERT_TRUE(node->start()) << node->error();
     auto atm = GatewayTestClient::forTerminal(node->apiPort(), "atm-0001");
 
@@ -290,11 +258,11 @@ TEST(MultiNode, InDoubtGaugeAgreesOnTwoNodesAfterASweepOnOneAndALateVoidOnTheOth
     const std::string pepper_file = temp.file("pepper");
     writePepperFile(pepper_file);
     const auto citizens = standardCitizens(4).bulk;
-    ASSERT_NO_FATAL_FAILURE(seedThroughCli(temp, uri, pepper_file, citizens));
+    ASSERT_NO_THROW(importThroughCli(temp.path(), uri, pepper_file, citizens));
     // Node A sweeps every 100 ms; node B never (within the test): B's figure can only come
     // from the database, through its own late void.
-    auto node_a = makeNode(temp, "node-a", uri, pepper_file, "100");
-    auto node_b = makeNode(temp, "node-b", uri, pepper_file);
+    auto node_a = makeLedgerNode(temp, "node-a", uri, pepper_file, "100");
+    auto node_b = makeLedgerNode(temp, "node-b", uri, pepper_file);
     ASSERT_TRUE(node_a->start()) << node_a->error();
     ASSERT_TRUE(node_b->start()) << node_b->error();
     auto atm_a = GatewayTestClient::forTerminal(node_a->apiPort(), "atm-0001");
@@ -332,8 +300,8 @@ TEST(MultiNode, MatchApplyResolvesAnInDoubtClaimInPostgresql) {
     const std::string pepper_file = temp.file("pepper");
     writePepperFile(pepper_file);
     const auto citizens = standardCitizens(2).bulk;
-    ASSERT_NO_FATAL_FAILURE(seedThroughCli(temp, uri, pepper_file, citizens));
-    auto node = makeNode(temp, "node", uri, pepper_file, "100");
+    ASSERT_NO_THROW(importThroughCli(temp.path(), uri, pepper_file, citizens));
+    auto node = makeLedgerNode(temp, "node", uri, pepper_file, "100");
     ASSERT_TRUE(node->start()) << node->error();
     auto atm = GatewayTestClient::forTerminal(node->apiPort(), "atm-0001");
     const HttpReply held = atm.post("/v1/claims", claimBody(citizens[0], "atm"),
