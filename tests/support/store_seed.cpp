@@ -74,7 +74,8 @@ void seedStore(gateway::LedgerStore& store, const std::string& pepper,
                 gateway::RosterEntryFields fields;
                 fields.program = program;
                 fields.citizen_id = citizen_id;
-                fields.nhi_card_no = entry.nhi_card_no.value_or("");
+                // A view into the entry itself: value_or would return a temporary.
+                if (entry.nhi_card_no) fields.nhi_card_no = *entry.nhi_card_no;
                 fields.amount = entry.amount;
                 fields.proxies = &proxies;
                 fields.claim_by = entry.claim_by;

@@ -1,5 +1,7 @@
 #include <claimgate/ledger/postgres_ledger_store.hpp>
 
+#include <claimgate/protocols/log.hpp>
+
 #include <libpq-fe.h>
 #include <poll.h>
 
@@ -161,6 +163,15 @@ void PostgresLedgerStore::connect() {
     for (int attempt = 0; attempt < kReconnectAttemptsMax; ++attempt) {
         if (connection_ == nullptr) {
             connection_ = PQconnectdb(uri_.c_str());
+            // libpq prints server notices ("terminating connection due to administrator
+            // command") raw to stderr; the gateway's logs are one JSON object per line.
+            PQsetNoticeProcessor(
+                connection_,
+                [](void*, const char* message) {
+                    log::warn("ledger", "database notice",
+                                         {{"notice", log::firstLine(message)}});
+                },
+                nullptr);
         } else {
             PQreset(connection_);
         }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <optional>
+#include <utility>
 
 #include "troad_json.hpp"
 
@@ -157,17 +158,23 @@ Result<std::string> ClaimBatch::toJson() const {
         if (Status valid = validateClaim(claim, i); !valid.ok()) {
             return valid;
         }
-        array.push_back({{"claim_id", claim.claim_id},
-                         {"program", claim.program},
-                         {"citizen_key", claim.citizen_key},
-                         {"channel", claim.channel},
-                         {"operator", claim.operator_id},
-                         {"terminal_id", claim.terminal_id},
-                         {"terminal_ref", claim.terminal_ref},
-                         {"amount", claim.amount},
-                         {"status", claim.status},
-                         {"held_at", claim.held_at},
-                         {"paid_at", claim.paid_at}});
+        nlohmann::json item = {{"claim_id", claim.claim_id},
+                               {"program", claim.program},
+                               {"citizen_key", claim.citizen_key},
+                               {"channel", claim.channel},
+                               {"amount", claim.amount},
+                               {"status", claim.status}};
+        // The optional fields are absent rather than empty (a voided claim has no terminal_ref
+        // and no paid_at): the decoder, like the platform, takes a present field to be 1..N
+        // characters.
+        const std::pair<const char*, const std::string*> optional_fields[] = {
+            {"operator", &claim.operator_id}, {"terminal_id", &claim.terminal_id},
+            {"terminal_ref", &claim.terminal_ref}, {"held_at", &claim.held_at},
+            {"paid_at", &claim.paid_at}};
+        for (const auto& [name, value] : optional_fields) {
+            if (!value->empty()) item[name] = *value;
+        }
+        array.push_back(std::move(item));
     }
     // nlohmann::json objects keep keys sorted, so dump() is canonical.
     const nlohmann::json body = {

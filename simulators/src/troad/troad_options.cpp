@@ -28,7 +28,7 @@ const char* TroadOptions::usage() {
            "'listening on HOST:PORT'. Stops on SIGINT or SIGTERM. See docs/troad.md.\n"
            "\n"
            "usage: claimgate-sim troad --pki-dir DIR --listen HOST:PORT --program FILE.json\n"
-           "         --roster [PROGRAM=]FILE.csv --state-dir DIR [--payouts FILE.csv]\n"
+           "         [--roster [PROGRAM=]FILE.csv]... --state-dir DIR [--payouts FILE.csv]\n"
            "         [--roster-updates FILE.csv] [--churn N] [--page-size N] [--seed S]\n"
            "         [--error-spelling legacy|snake] [--client-id ID --client-cn CN]\n"
            "\n"

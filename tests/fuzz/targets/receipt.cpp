@@ -15,6 +15,8 @@
 #include <cstdio>
 #include <memory>
 
+#include <sys/stat.h>
+
 using namespace claimgate;
 
 namespace {
@@ -35,6 +37,7 @@ const Keys& keys() {
                                                          nullptr) == 1,
                   "the scratch private key is written");
         std::fclose(out);
+        ::chmod(private_path.c_str(), 0600);  // signers refuse a key others could read
         out = std::fopen(public_path.c_str(), "wb");
         CG_ASSERT(out != nullptr && PEM_write_PUBKEY(out, key) == 1,
                   "the scratch public key is written");

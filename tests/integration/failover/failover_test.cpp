@@ -194,8 +194,9 @@ TEST(Failover, PrimaryKilledUnderLoadStandbyPromotedNothingAcknowledgedLost) {
 
     // Two terminals per node, each with its own citizens (the race for one citizen across
     // nodes is integration_multinode's subject; here every claim should end up paid).
+    // (ATM and counter: each pays its own holds; a kiosk slip needs a POS, contracts §3.)
     const std::vector<std::pair<std::string, std::string>> terminals = {
-        {"atm-0001", "atm"}, {"kiosk-0001", "kiosk"}};
+        {"atm-0001", "atm"}, {"counter-0001", "counter"}};
     const std::size_t driver_count = nodes.size() * terminals.size();
     std::vector<std::unique_ptr<ClaimDriver>> drivers;
     for (std::size_t d = 0; d < driver_count; ++d) {

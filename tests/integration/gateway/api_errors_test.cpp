@@ -246,7 +246,8 @@ TEST_F(ApiErrorsTest, NhiCardMismatchIs422AtAtmAndKiosk) {
     expectError(hold(counter, at_counter), 422, "nhi_card_mismatch");
     expectNothingChanged();
     who.nhi_card_no = citizens().nhi;
-    EXPECT_EQ(hold(atm, who).status, 201);
+    const HttpReply held = hold(atm, who);
+    EXPECT_EQ(held.status, 201) << held.body;
 }
 
 TEST_F(ApiErrorsTest, NotEligibleIs422) {

@@ -137,6 +137,10 @@ TEST_F(ReceiptTest, CommitReceiptVerifiesWithTheReceiptCertificate) {
               citizen.substr(0, 3) + "*****" + citizen.substr(citizen.size() - 2));
     const std::string sig = receipt["sig"];
     receipt.erase("sig");
+    // key_id names the verifying certificate; it is outside the signed payload.
+    ASSERT_TRUE(receipt.contains("key_id"));
+    EXPECT_FALSE(receipt["key_id"].get<std::string>().empty());
+    receipt.erase("key_id");
     // The canonical payload is nlohmann's sorted dump; it must equal the renderer's own.
     gateway::ClaimRecord record;
     record.claim_id = id;

@@ -244,7 +244,7 @@ TEST(Observability, LosingAndRegainingPostgresLogsOneLineEachAndShowsInMetrics) 
     auto atm = GatewayTestClient::forTerminal(gateway.apiPort(), "atm-0001");
     auto admin = GatewayTestClient::plain(gateway.adminPort());
     ASSERT_EQ(atm.post("/v1/claims", claimBody(citizens[0]), std::string("p-h-0")).status, 201);
-    awaitSample(admin, "claimgate_build_info", 1);
+    awaitSample(admin, "claimgate_ledger_database_up", 1);
     EXPECT_NE(admin.get("/metrics").body.find("backend=\"postgresql\""), std::string::npos);
 
     server.stop();

@@ -163,7 +163,9 @@ protected:
     }
 
     std::int64_t rosterRows(const std::string& data_dir) {
-        return countRows(data_dir + "/ledger.db", "roster", "program = 'CASH2023'");
+        // Removed citizens keep their row, marked, so every node can follow the removal.
+        return countRows(data_dir + "/ledger.db", "roster",
+                         "program = 'CASH2023' AND removed = 0");
     }
 
     TempDir temp_{"cg-recon-troad"};

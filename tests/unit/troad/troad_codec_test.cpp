@@ -38,12 +38,12 @@ TEST(TroadCodecTest, RosterPageRoundTrips) {
     add.citizen_id = "A123456789";
     add.nhi_card_no = "000012345678";
     add.amount = 6000;
-    add.proxies = {"B223456780"};
+    add.proxies = {"B223456782"};
     add.claim_by = protocols::ClaimBy::either;
     add.excluded = "paid_by_direct_deposit";
     RosterEntry remove;
     remove.op = RosterOp::remove;
-    remove.citizen_id = "B223456780";
+    remove.citizen_id = "B223456782";
     page.entries = {add, remove};
     const auto decoded = RosterPage::fromJson(page.toJson());
     ASSERT_TRUE(decoded.ok()) << decoded.status().message();
@@ -53,7 +53,7 @@ TEST(TroadCodecTest, RosterPageRoundTrips) {
     ASSERT_EQ(decoded->entries.size(), 2U);
     EXPECT_EQ(decoded->entries[0].nhi_card_no, "000012345678");
     EXPECT_EQ(decoded->entries[0].amount, std::optional<std::int64_t>(6000));
-    EXPECT_EQ(decoded->entries[0].proxies, std::vector<std::string>{"B223456780"});
+    EXPECT_EQ(decoded->entries[0].proxies, std::vector<std::string>{"B223456782"});
     EXPECT_EQ(decoded->entries[0].claim_by, protocols::ClaimBy::either);
     EXPECT_EQ(decoded->entries[0].excluded, std::optional<std::string>("paid_by_direct_deposit"));
     EXPECT_EQ(decoded->entries[1].op, RosterOp::remove);
