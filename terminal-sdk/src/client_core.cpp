@@ -155,11 +155,12 @@ void takeError(Outcome& outcome, const HttpReply& reply) {
     }
 }
 
-// The gateway did not process the request and said so (bounded queue full, roster loading):
-// nothing to reverse.
+// The gateway refused the request before queueing it and said so (bounded queue full):
+// nothing to reverse. `not_ready` is not such an answer: for a state change it means the
+// outcome is not known yet (a ledger write that failed at COMMIT or did not finish in time may
+// still have happened; docs/api.md), so the reserve is reversed by replaying it.
 bool definitelyNotProcessed(const HttpReply& reply, const std::string& code) {
-    return (reply.status == 429 || reply.status == 503) &&
-           (code == "overloaded" || code == "not_ready");
+    return (reply.status == 429 || reply.status == 503) && code == "overloaded";
 }
 
 bool unavailableAnswer(const HttpReply& reply) {

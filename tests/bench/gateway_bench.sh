@@ -15,8 +15,7 @@
 # usage: tests/bench/gateway_bench.sh BUILD_DIR        (make bench runs it through run.sh)
 # env:   CG_GATEWAY_BENCH_SECONDS   seconds per measurement (10)
 #        CG_GATEWAY_BENCH_ROWS      roster rows (300000)
-#        CG_GATEWAY_BENCH_CONNECTIONS  wrk connections and load-generator terminals (64; the
-#                                   gateway serves 64 connections at a time)
+#        CG_GATEWAY_BENCH_CONNECTIONS  wrk connections and load-generator terminals (64)
 #        CG_GATEWAY_BENCH_ROUNDS    interleaved eligibility rounds per server, best kept (2)
 #        CG_GATEWAY_BENCH_NO_DOC=1  print the figures only, leave docs/performance.md alone
 #        CG_GATEWAY_BENCH_KEEP=1    keep the work dir (logs, data dirs)
@@ -325,8 +324,8 @@ under wrk, \`/proc/PID/stat\` CPU time, and \`dd oflag=dsync\` for the disk's sy
   ~145 µs per operation: 36 % in the kernel writing WAL frames (ext4 page-cache copies), 29 % in
   SQLite (a savepoint plus the claim, event and idempotency statements per operation), 15 % in
   malloc/free, 12.5 % in libcrypto (SHA-256 hash chain, ECDSA P-256 receipt signature, both on the
-  writer thread), 6 % in claimgate code. Closed-loop concurrency is capped at 64 in-flight
-  requests by the gateway's 64 HTTP threads (\`kHttpThreadsMax\`), so a batch never holds more
+  writer thread), 6 % in claimgate code. Closed-loop concurrency was then capped at 64 in-flight
+  requests by the thread-per-connection server's 64 HTTP threads (\`kHttpThreadsMax\`), so a batch never holds more
   than 64 operations; more terminals only wait in the accept queue. With 16, 32 and 64 terminals
   the same box gave about 2,000, 2,300 and 1,700 claims/s: CPU-bound, not concurrency-bound.
   contracts §6's 10^4+ claims/s needs the writer's per-operation cost cut (sign receipts and

@@ -343,6 +343,8 @@ void GatewayRuntime::stop() {
     // connections (the terminals retry with the same Idempotency-Key).
     if (impl_->api_pool) impl_->api_pool->stop();
     if (impl_->admin_pool) impl_->admin_pool->stop();
+    // Its queued reads call into the claim service, which is destroyed before the reader.
+    if (impl_->reader) impl_->reader->stop();
     if (impl_->stats_reader) impl_->stats_reader->stop();
     if (impl_->committer) impl_->committer->stop();
 }

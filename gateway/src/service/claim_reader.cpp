@@ -12,13 +12,15 @@ ClaimReader::ClaimReader(Opener open, std::size_t queue_depth_max)
     thread_ = std::thread([this] { run(); });
 }
 
-ClaimReader::~ClaimReader() {
+ClaimReader::~ClaimReader() { stop(); }
+
+void ClaimReader::stop() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
     wake_.notify_one();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
 }
 
 bool ClaimReader::submit(Task task) {

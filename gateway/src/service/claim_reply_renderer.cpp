@@ -83,8 +83,8 @@ RenderedReply ClaimReplyRenderer::render(const LedgerReply& reply) const {
             return RenderedReply{reply.http_status, reply.body};
         case LedgerOutcome::unavailable:
             return errorReply(Status(ErrorCode::not_ready,
-                                     "the ledger could not write; nothing was changed: retry "
-                                     "with the same Idempotency-Key"));
+                                     "the ledger could not confirm the write, so its outcome "
+                                     "is not known: retry with the same Idempotency-Key"));
         case LedgerOutcome::key_reused:
             return errorReply(Status(ErrorCode::idempotency_key_reused,
                                      "Idempotency-Key was already used for a different request",

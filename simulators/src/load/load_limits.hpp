@@ -8,8 +8,8 @@
 
 namespace claimgate::simulators {
 
-/// Terminal threads (one keep-alive connection each). The gateway serves at most 64 connections
-/// at a time (kHttpThreadsMax), so more only measures its accept queue.
+/// Terminal threads (one keep-alive connection each). A thread per terminal keeps the generator
+/// simple; fleets of idle connections are a job for an event-driven client, not this one.
 inline constexpr int kLoadTerminalsMax = 256;
 inline constexpr int kLoadDurationSecondsMax = 3600;
 /// Open-loop target rate over all terminals, requests per second.

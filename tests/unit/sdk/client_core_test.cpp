@@ -286,6 +286,24 @@ TEST_F(ClientCoreTest, OverloadedReserveNeedsNoReversal) {
     EXPECT_EQ(core_->pendingAdvices(), 0);
 }
 
+TEST_F(ClientCoreTest, NotReadyReserveIsReversedBecauseItsOutcomeIsUnknown) {
+    // 503 not_ready on a state change: the write may have reached the ledger (a failed COMMIT,
+    // or a ledger that answered late), so the hold, if any, is voided by replaying the key.
+    std::atomic<int> reserve_calls{0};
+    gateway_->setHandler([&reserve_calls](const HttpRequest& request) {
+        if (request.path == "/v1/claims" && reserve_calls++ == 0) {
+            return error(503, "not_ready");
+        }
+        return happyGateway(request);
+    });
+    EXPECT_EQ(core_->reserve("CASH2023", kCitizen, kNhi, nullptr, 6000).status,
+              Status::unavailable);
+    EXPECT_EQ(core_->pendingAdvices(), 1) << "the reserve's key stays journalled for reversal";
+    core_->startSender();
+    ASSERT_EQ(core_->flush(std::chrono::seconds(10)), Status::ok);
+    EXPECT_EQ(requestsTo("/v1/claims/c_abc/void").size(), 1U);
+}
+
 TEST_F(ClientCoreTest, CommitRefusedByGatewayEndsAdviceAndIsLogged) {
     gateway_->setHandler([](const HttpRequest& request) {
         return request.path == "/v1/claims" ? happyGateway(request)

@@ -33,6 +33,9 @@ public:
 
     /// false when the queue is full (the caller answers 429 overloaded).
     [[nodiscard]] bool submit(Task task);
+    /// Answers what is queued, then ends the thread; later submits are refused. Called before
+    /// the services its tasks use are destroyed (GatewayRuntime::stop). Idempotent.
+    void stop();
 
 private:
     void run();

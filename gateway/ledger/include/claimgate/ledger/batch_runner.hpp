@@ -53,7 +53,8 @@ BatchResult runBatch(LedgerStore& store, ClaimEngine& engine,
                      std::vector<LedgerReply>& replies, const BatchExtra& extra = {},
                      OnRefusal on_refusal = OnRefusal::isolate_operation);
 
-/// A reply saying the database failed and nothing was changed.
+/// A reply saying the database failed and the outcome is not known (a failed COMMIT may
+/// still have reached the disk); the terminal learns it by retrying with the same key.
 [[nodiscard]] LedgerReply unavailableReply(OperationKind kind);
 
 }  // namespace claimgate::gateway

@@ -23,7 +23,7 @@ enum class LedgerOutcome {
     not_holding_terminal,  // ATM / counter claim: only the terminal that made the hold
     amount_mismatch,     // the commit's amount differs from the held amount
     invalid_transition,  // the claim's state does not allow the operation
-    unavailable,         // the database failed; nothing was changed (503 not_ready)
+    unavailable,         // the database failed; outcome not known (503 not_ready)
 };
 
 /// Which operation an outcome answers (the renderer's body shape depends on it).
