@@ -2,6 +2,7 @@
 
 #include <claimgate/ledger/claim_access.hpp>
 #include <claimgate/ledger/limits.hpp>
+#include <claimgate/protocols/dispense_time.hpp>
 #include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
@@ -176,6 +177,9 @@ std::string claimEventBody(std::int64_t seq, const ClaimRecord& claim, std::stri
                            {"actor", actor}};
     if (claim.terminal_ref) body["terminal_ref"] = *claim.terminal_ref;
     if (claim.reason) body["reason"] = *claim.reason;
+    // Optional, so events written before it existed keep their bytes: verification rehashes
+    // the stored body, never one rebuilt from the claim (contracts invariant 4).
+    if (claim.dispensed_at) body["dispensed_at"] = *claim.dispensed_at;
     return body.dump();
 }
 
@@ -294,12 +298,16 @@ LedgerReply ClaimEngine::commit(LedgerStore& store, const CommitOperation& opera
     const bool late = claim->status == ClaimStatus::in_doubt;
     claim->status = ClaimStatus::paid;
     claim->paid_at = clock_->nowMillis();
+    claim->dispensed_at = operation.dispensed_at;
     claim->terminal_ref = operation.terminal_ref;
     claim->terminal_id = claim->channel == Channel::kiosk ? operation.terminal.terminal_id
                                                           : claim->terminal_id;
     store.updateClaim(*claim);
     appendEvent(store, *claim, late ? "paid_late" : "paid", operation.terminal.terminal_id);
     LedgerReply reply = outcomeReply(kKind, LedgerOutcome::done, *claim);
+    reply.dispense_time_implausible =
+        claim->dispensed_at &&
+        !protocols::dispenseTimePlausible(*claim->dispensed_at, claim->held_at, *claim->paid_at);
     reply.index_updates.push_back(indexUpdateFor(*claim));
     if (late) reply.in_doubt_total = adjustInDoubtTotal(store, -1);
     return finish(store, operator_id, scope, std::move(reply));
@@ -442,6 +450,7 @@ nlohmann::json ClaimRecord::toJson() const {
                            {"held_at", protocols::formatRfc3339Millis(held_at)},
                            {"expires_at", protocols::formatRfc3339Millis(expires_at)}};
     if (paid_at) body["paid_at"] = protocols::formatRfc3339Millis(*paid_at);
+    if (dispensed_at) body["dispensed_at"] = protocols::formatRfc3339Millis(*dispensed_at);
     if (voided_at) body["voided_at"] = protocols::formatRfc3339Millis(*voided_at);
     if (terminal_ref) body["terminal_ref"] = *terminal_ref;
     if (reason) body["reason"] = *reason;

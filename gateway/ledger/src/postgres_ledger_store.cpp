@@ -60,12 +60,17 @@ CREATE TABLE roster_versions (
   version BIGINT PRIMARY KEY, program TEXT NOT NULL, source TEXT NOT NULL,
   created_at BIGINT NOT NULL);
 )SQL",
+    // 3: the terminal's time of dispense beside paid_at (commit `dispensed_at`).
+    R"SQL(
+ALTER TABLE claims ADD COLUMN dispensed_at BIGINT;
+)SQL",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 
 constexpr const char* kClaimColumns =
     "claim_id, claim_code, program, citizen_key, citizen_mask, channel, operator, terminal_id, "
-    "amount, status, held_at, expires_at, paid_at, voided_at, terminal_ref, reason";
+    "amount, status, held_at, expires_at, paid_at, voided_at, terminal_ref, reason, "
+    "dispensed_at";
 
 std::string bytes(const CitizenKey& key) {
     return std::string(reinterpret_cast<const char*>(key.data()), key.size());
@@ -119,6 +124,7 @@ ClaimRecord readClaim(pg_result* result, int row) {
     claim.voided_at = optionalInt(result, row, 13);
     claim.terminal_ref = optionalText(result, row, 14);
     claim.reason = optionalText(result, row, 15);
+    claim.dispensed_at = optionalInt(result, row, 16);
     return claim;
 }
 
@@ -395,7 +401,7 @@ bool PostgresLedgerStore::insertClaim(const ClaimRecord& claim) {
     // transaction; zero affected rows tells the engine it lost.
     const std::string sql = std::string("INSERT INTO claims (") + kClaimColumns +
                             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-                            "$14, $15, $16) ON CONFLICT DO NOTHING";
+                            "$14, $15, $16, $17) ON CONFLICT DO NOTHING";
     auto result = run(sql.c_str(),
                       {claim.claim_id, claim.claim_code, claim.program, bytes(claim.citizen_key),
                        claim.citizen_mask, std::string(protocols::channelName(claim.channel)),
@@ -403,19 +409,21 @@ bool PostgresLedgerStore::insertClaim(const ClaimRecord& claim) {
                        std::string(protocols::claimStatusName(claim.status)),
                        std::to_string(claim.held_at), std::to_string(claim.expires_at),
                        optionalParam(claim.paid_at), optionalParam(claim.voided_at),
-                       claim.terminal_ref.value_or(""), claim.reason.value_or("")},
+                       claim.terminal_ref.value_or(""), claim.reason.value_or(""),
+                       optionalParam(claim.dispensed_at)},
                       {false, false, false, true});
     return result.affected() == 1;
 }
 
 void PostgresLedgerStore::updateClaim(const ClaimRecord& claim) {
     auto result = run("UPDATE claims SET status = $1, paid_at = $2, voided_at = $3, "
-                      "terminal_ref = $4, reason = $5, amount = $6, terminal_id = $7 "
-                      "WHERE claim_id = $8",
+                      "terminal_ref = $4, reason = $5, amount = $6, terminal_id = $7, "
+                      "dispensed_at = $8 WHERE claim_id = $9",
                       {std::string(protocols::claimStatusName(claim.status)),
                        optionalParam(claim.paid_at), optionalParam(claim.voided_at),
                        claim.terminal_ref.value_or(""), claim.reason.value_or(""),
-                       std::to_string(claim.amount), claim.terminal_id, claim.claim_id});
+                       std::to_string(claim.amount), claim.terminal_id,
+                       optionalParam(claim.dispensed_at), claim.claim_id});
     if (result.affected() != 1) throw LedgerStoreError("update of unknown claim " + claim.claim_id);
 }
 

@@ -13,7 +13,7 @@ namespace {
 using protocols::Channel;
 using protocols::ClaimStatus;
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Invariant 1 lives in claims_one_blocking: a partial unique index over the blocking states.
 // Invariant 4's append-only rule lives in the two triggers on claim_events.
@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS claims (
   operator TEXT NOT NULL, terminal_id TEXT NOT NULL, amount INTEGER NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('held', 'in_doubt', 'paid', 'voided')),
   held_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, paid_at INTEGER, voided_at INTEGER,
-  terminal_ref TEXT, reason TEXT) WITHOUT ROWID;
+  terminal_ref TEXT, reason TEXT, dispensed_at INTEGER) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS claims_one_blocking ON claims (program, citizen_key)
   WHERE status IN ('held', 'in_doubt', 'paid');
 CREATE UNIQUE INDEX IF NOT EXISTS claims_code ON claims (operator, claim_code);
@@ -60,9 +60,14 @@ constexpr const char* kRosterVersionsColumns =
 constexpr const char* kRosterVersionsIndex =
     "CREATE INDEX IF NOT EXISTS roster_by_version ON roster (version);";
 
+// Schema 2 -> 3: the terminal's time of dispense beside paid_at (last, as ADD COLUMN puts it,
+// so fresh and upgraded databases have one layout).
+constexpr const char* kDispensedAtColumn = "ALTER TABLE claims ADD COLUMN dispensed_at INTEGER;";
+
 constexpr const char* kClaimColumns =
     "claim_id, claim_code, program, citizen_key, citizen_mask, channel, operator, terminal_id, "
-    "amount, status, held_at, expires_at, paid_at, voided_at, terminal_ref, reason";
+    "amount, status, held_at, expires_at, paid_at, voided_at, terminal_ref, reason, "
+    "dispensed_at";
 
 std::string selectClaims(const char* where) {
     return std::string("SELECT ") + kClaimColumns + " FROM claims " + where;
@@ -102,11 +107,11 @@ struct SqliteLedgerStore::Statements {
           find_by_code(db, selectClaims("WHERE operator = ? AND claim_code = ?")),
           code_exists(db, "SELECT 1 FROM claims WHERE operator = ? AND claim_code = ?"),
           insert_claim(db, std::string("INSERT INTO claims (") + kClaimColumns +
-                               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
           update_claim(db,
                        "UPDATE claims SET status = ?, paid_at = ?, voided_at = ?, "
-                       "terminal_ref = ?, reason = ?, amount = ?, terminal_id = ? "
-                       "WHERE claim_id = ?"),
+                       "terminal_ref = ?, reason = ?, amount = ?, terminal_id = ?, "
+                       "dispensed_at = ? WHERE claim_id = ?"),
           expired_holds(db, selectClaims("WHERE status = 'held' AND expires_at <= ? "
                                          "ORDER BY expires_at LIMIT ?")),
           count_claims(db, "SELECT count(*) FROM claims WHERE status = ?"),
@@ -185,6 +190,7 @@ void SqliteLedgerStore::migrate() {
                                    " is newer than this gateway");
         }
         if (version < 2) exec(kRosterVersionsColumns);
+        if (version < 3) exec(kDispensedAtColumn);
         exec(kRosterVersionsIndex);
         exec(("INSERT INTO meta (key, value) VALUES ('schema_version', '" +
               std::to_string(kSchemaVersion) + "') ON CONFLICT (key) DO UPDATE SET value = "
@@ -263,6 +269,7 @@ ClaimRecord SqliteLedgerStore::readClaim(const SqliteStatement& statement) const
     claim.voided_at = statement.columnOptionalInt(13);
     claim.terminal_ref = statement.columnOptionalText(14);
     claim.reason = statement.columnOptionalText(15);
+    claim.dispensed_at = statement.columnOptionalInt(16);
     return claim;
 }
 
@@ -314,7 +321,8 @@ bool SqliteLedgerStore::insertClaim(const ClaimRecord& claim) {
         .bindOptional(13, claim.paid_at)
         .bindOptional(14, claim.voided_at)
         .bindOptional(15, claim.terminal_ref)
-        .bindOptional(16, claim.reason);
+        .bindOptional(16, claim.reason)
+        .bindOptional(17, claim.dispensed_at);
     return statement.runUnlessConstraint();
 }
 
@@ -327,7 +335,8 @@ void SqliteLedgerStore::updateClaim(const ClaimRecord& claim) {
                             .bindOptional(5, claim.reason)
                             .bind(6, claim.amount)
                             .bind(7, claim.terminal_id)
-                            .bind(8, claim.claim_id)
+                            .bindOptional(8, claim.dispensed_at)
+                            .bind(9, claim.claim_id)
                             .run();
     if (changed != 1) throw LedgerStoreError("update of unknown claim " + claim.claim_id);
 }

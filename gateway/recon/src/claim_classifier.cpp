@@ -10,6 +10,14 @@ namespace {
 
 std::string twdText(std::int64_t amount) { return std::to_string(amount) + " TWD"; }
 
+/// "business date 2023-04-10 (the terminal's dispense time)".
+std::string businessDateText(const ClaimFacts& facts) {
+    constexpr std::size_t kDateLength = 10;  // YYYY-MM-DD
+    return "business date " + std::string(facts.business_time.substr(0, kDateLength)) +
+           (facts.business_time_dispensed ? " (the terminal's dispense time)"
+                                          : " (the gateway's paid_at)");
+}
+
 }  // namespace
 
 Category claimCategory(const ClaimFacts& facts) noexcept {
@@ -52,7 +60,17 @@ ClaimVerdict classifyClaim(const ClaimFacts& facts, const ClassifyPolicy& policy
                              ", the ledger says " + twdText(facts.ledger_amount);
             break;
         case Category::missing_in_settlement:
+            if (!facts.missing_settlement_file.empty()) {
+                verdict.reason = "the ledger says paid on " + businessDateText(facts) +
+                                 "; that day's settlement file " +
+                                 std::string(facts.missing_settlement_file) +
+                                 " has not arrived: wait for it";
+                break;
+            }
             verdict.reason = "the ledger says paid but no operator's settlement file has the claim";
+            if (!facts.business_time.empty()) {
+                verdict.reason += " (" + businessDateText(facts) + ")";
+            }
             break;
         case Category::missing_in_ledger:
             verdict.reason =

@@ -362,6 +362,10 @@ Result<FixtureStats> FixtureGenerator::run() {
             if (isPaid(c.kind)) {
                 ledger.time(c.held_at + 20);
             }
+            ledger.put(',');
+            if (isPaid(c.kind)) {
+                ledger.time(c.held_at + 18);  // the terminal's dispense time, before the advice
+            }
             ledger.put('\n');
             ok = ok && ledger.flushIfFull();
             for (int copy = 0; copy < settlementRows(c.kind); ++copy) {

@@ -131,6 +131,8 @@ int runExport(int argc, char** argv) {
             line += protocols::formatRfc3339Millis(claim.held_at);
             line.push_back(',');
             if (claim.paid_at) line += protocols::formatRfc3339Millis(*claim.paid_at);
+            line.push_back(',');
+            if (claim.dispensed_at) line += protocols::formatRfc3339Millis(*claim.dispensed_at);
             line.push_back('\n');
             std::fwrite(line.data(), 1, line.size(), out.get());
             ++rows;

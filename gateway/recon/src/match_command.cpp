@@ -170,6 +170,9 @@ int runMatch(int argc, char** argv) {
         context.manifest_given = true;
         context.expected_files = std::move(manifest).value();
         checkArrivals(context.expected_files, files.value());
+        for (const ExpectedFile& expected : context.expected_files) {
+            if (!expected.arrived) options.missing_settlement_files.insert(expected.file_name);
+        }
     }
     std::optional<ExceptionHistory> history;
     if (!state_path.empty()) {

@@ -131,6 +131,8 @@ struct MatchEngine::State {
     MatchTally tally;
     MatchProgress progress{false};
     CsvFieldSplitter splitter;
+    /// Fields of a ledger line, by the header: kLedgerColumns, or an older export's.
+    std::size_t ledger_columns = kLedgerColumns;
     LineRefetcher settlement_lines{summary.settlement_files};
     std::array<PendingClaim, kLookupBatch> pending_claims;
     std::size_t pending_claim_count = 0;
@@ -249,6 +251,10 @@ struct MatchEngine::State {
             if (line.number % kProgressEveryLines == 0) {
                 progress.reading("ledger", reader.bytesDone(), claims);
             }
+            if (line.number == 1 && normaliseHeader(line.text) == kLedgerCsvHeaderWithoutDispense) {
+                ledger_columns = kLedgerColumnsWithoutDispense;  // an export of older releases
+                continue;
+            }
             if (!admitLine(exceptions, line, path, kLedgerCsvHeader, true, stop)) {
                 if (!stop.ok()) {
                     return stop;
@@ -256,7 +262,8 @@ struct MatchEngine::State {
                 continue;
             }
             const std::size_t count = splitter.split(line.text);
-            const char* reason = count == 0 ? nullptr : ledgerLineProblem(splitter, count);
+            const char* reason =
+                count == 0 ? nullptr : ledgerLineProblem(splitter, count, ledger_columns);
             std::int64_t amount = 0;
             std::optional<Channel> parsed_channel;
             std::optional<ClaimStatus> parsed_status;
@@ -291,7 +298,8 @@ struct MatchEngine::State {
                 tally.addLedgerPaid(*op, amount);
             }
             tally.noteProgram(splitter.field(kLedgerProgram));
-            tally.noteBusinessTime(splitter.field(kLedgerHeldAt));
+            tally.noteBusinessTime(
+                ledgerBusinessTime(splitter, ledger_columns, *parsed_status).time);
             PendingClaim& claim = pending_claims[pending_claim_count++];
             const std::string_view claim_id = splitter.field(kLedgerClaimId);
             std::memcpy(claim.id.data(), claim_id.data(), claim_id.size());
@@ -564,12 +572,24 @@ Status MatchEngine::State::classifyAll(ExceptionSink& exceptions, ResolutionSink
         }
         // An exception: its ledger line is read and split only now.
         if (!LineRefetcher::readLine(ledger_fd, state.ledger_offset, ledger_text) ||
-            splitter.split(ledger_text) != kLedgerColumns ||
+            splitter.split(ledger_text) != ledger_columns ||
             splitter.field(kLedgerClaimId).size() > kClaimIdLengthMax) {
             return Status(ErrorCode::internal,
                           location(path, state.ledger_line) + ": ledger changed while matching");
         }
         facts.held_at = splitter.field(kLedgerHeldAt);
+        std::string expected_file;
+        if (category == Category::missing_in_settlement) {
+            const LedgerBusinessTime business =
+                ledgerBusinessTime(splitter, ledger_columns, ClaimStatus::paid);
+            facts.business_time = business.time;
+            facts.business_time_dispensed = business.dispensed;
+            expected_file = std::string(splitter.field(kLedgerOperator)) + "_" +
+                            std::string(business.time.substr(0, 10)) + ".csv";  // YYYY-MM-DD
+            if (options.missing_settlement_files.contains(expected_file)) {
+                facts.missing_settlement_file = expected_file;
+            }
+        }
         ClaimVerdict verdict = classifyClaim(facts, policy);
         tally.add(verdict.category, state.channel, state.operator_id, verdict.tally_amount);
         ExceptionRecord record;

@@ -1,5 +1,8 @@
 #include <claimgate/recon/recon_csv_format.hpp>
 
+#include <claimgate/protocols/dispense_time.hpp>
+#include <claimgate/protocols/time_format.hpp>
+
 #include <algorithm>
 #include <array>
 
@@ -44,10 +47,14 @@ Status checkCsvHeader(std::string_view line, const std::string& file, std::strin
                   {{"file", file}, {"line", 1}});
 }
 
-const char* ledgerLineProblem(const CsvFieldSplitter& fields, std::size_t count) {
-    if (count != kLedgerColumns) {
-        return "expected 11 fields (claim_id,program,citizen_key,channel,operator,terminal_id,"
-               "terminal_ref,amount,status,held_at,paid_at)";
+const char* ledgerLineProblem(const CsvFieldSplitter& fields, std::size_t count,
+                              std::size_t columns) {
+    if (count != columns) {
+        return columns == kLedgerColumns
+                   ? "expected 12 fields (claim_id,program,citizen_key,channel,operator,"
+                     "terminal_id,terminal_ref,amount,status,held_at,paid_at,dispensed_at)"
+                   : "expected 11 fields (claim_id,program,citizen_key,channel,operator,"
+                     "terminal_id,terminal_ref,amount,status,held_at,paid_at)";
     }
     const std::string_view claim_id = fields.field(kLedgerClaimId);
     if (claim_id.empty()) {
@@ -69,6 +76,26 @@ const char* ledgerLineProblem(const CsvFieldSplitter& fields, std::size_t count)
         return "terminal_id is longer than 64 bytes";
     }
     return nullptr;
+}
+
+LedgerBusinessTime ledgerBusinessTime(const CsvFieldSplitter& fields, std::size_t columns,
+                                      protocols::ClaimStatus status) {
+    const std::string_view held_at = fields.field(kLedgerHeldAt);
+    if (status != protocols::ClaimStatus::paid) {
+        return {held_at, false};
+    }
+    const std::string_view paid_at = fields.field(kLedgerPaidAt);
+    if (columns > kLedgerDispensedAt && !fields.field(kLedgerDispensedAt).empty()) {
+        const std::string_view dispensed_at = fields.field(kLedgerDispensedAt);
+        const auto dispensed = protocols::parseRfc3339Millis(dispensed_at);
+        const auto held = protocols::parseRfc3339Millis(held_at);
+        const auto paid = protocols::parseRfc3339Millis(paid_at);
+        if (dispensed && held && paid &&
+            protocols::paidBusinessTime(*held, *paid, dispensed) == *dispensed) {
+            return {dispensed_at, true};
+        }
+    }
+    return {paid_at.empty() ? held_at : paid_at, false};
 }
 
 const char* settlementLineProblem(const CsvFieldSplitter& fields, std::size_t count,

@@ -128,6 +128,7 @@ Status GatewayRuntime::Impl::openLedger() {
                 }
                 // Cluster-wide: every sweep reads the count from the database.
                 if (reply->in_doubt_total) metrics.setInDoubt(*reply->in_doubt_total);
+                if (reply->dispense_time_implausible) metrics.dispenseTimeImplausible();
             }
         });
     reader = std::make_unique<ClaimReader>(

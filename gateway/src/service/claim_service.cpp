@@ -370,6 +370,7 @@ void ClaimService::commit(const TerminalIdentity& terminal, const std::optional<
     operation.claim_ref = claim_ref;
     operation.amount = request->amount;
     operation.terminal_ref = request->terminal_ref;
+    operation.dispensed_at = request->dispensed_at;
     submitClaimChange(terminal, *key, claim_ref, std::move(operation), std::move(done));
 }
 

@@ -222,6 +222,11 @@ std::string Metrics::renderPrometheus(const std::function<void(std::string&)>& e
                        "Claims held past their TTL, awaiting evidence (cluster-wide: the ledger database's "
                        "count).");
     appendSample(out, "claimgate_claims_in_doubt", "", std::to_string(in_doubt_.load()));
+    appendMetricHeader(out, "claimgate_dispense_time_implausible_total", "counter",
+                       "Commits whose dispense time was more than 5 min ahead of the gateway's "
+                       "clock or before the hold: stored, but business dates use paid_at.");
+    appendSample(out, "claimgate_dispense_time_implausible_total", "",
+                 std::to_string(dispense_time_implausible_.load()));
     renderFrontEnd(out);
     if (extra) extra(out);
     return out;

@@ -3,6 +3,7 @@
 #include "gateway_api_fixture.hpp"
 
 #include <claimgate/protocols/ecdsa_signer.hpp>
+#include <claimgate/protocols/time_format.hpp>
 
 #include <claimgate/gateway/claim_reply_renderer.hpp>
 #include <claimgate/gateway/claim_service.hpp>
@@ -213,6 +214,51 @@ TEST_F(MtlsTest, EligibilityAnswersAmountCurrencyAndClaimState) {
     EXPECT_EQ(reply.json["reason"], "proxy_required");
     child.proxy_id = citizens().parent;
     EXPECT_EQ(eligibility(counter, child).json["eligible"], true);
+}
+
+// Dispense time over real mTLS (contracts §5, §6): the commit's dispensed_at is kept beside the
+// gateway's paid_at and shown by GET; an implausible one is kept too, and counted.
+using DispenseTimeTest = GatewayApiTest;
+
+TEST_F(DispenseTimeTest, CommitWithADispenseTimeIsReadBackBesidePaidAt) {
+    auto atm = gw_.client("atm-0001");
+    const std::int64_t held_at = gw_.clock().nowMillis();
+    const std::string id = holdOk(claimant(citizens().plain));
+    gw_.clock().advanceMillis(3'000);
+    const std::string dispensed_at = protocols::formatRfc3339Millis(held_at + 2'000);
+    const HttpReply paid = atm.post(
+        "/v1/claims/" + id + "/commit",
+        nlohmann::json{{"amount", 6000}, {"terminal_ref", "T-7"}, {"dispensed_at", dispensed_at}},
+        freshKey("commit"));
+    ASSERT_EQ(paid.status, 200) << paid.describe();
+    const HttpReply read = atm.get("/v1/claims/" + id);
+    ASSERT_EQ(read.status, 200) << read.describe();
+    EXPECT_EQ(read.json["status"], "paid");
+    EXPECT_EQ(read.json["dispensed_at"], dispensed_at);
+    EXPECT_EQ(read.json["paid_at"], protocols::formatRfc3339Millis(held_at + 3'000));
+
+    // Ten minutes ahead of the gateway's clock: stored as sent (the cash is out), counted.
+    const std::string other = holdOk(claimant(citizens().plain2));
+    const std::string ahead = protocols::formatRfc3339Millis(gw_.clock().nowMillis() + 600'000);
+    const HttpReply late = atm.post(
+        "/v1/claims/" + other + "/commit",
+        nlohmann::json{{"amount", 6000}, {"terminal_ref", "T-8"}, {"dispensed_at", ahead}},
+        freshKey("commit"));
+    ASSERT_EQ(late.status, 200) << late.describe();
+    EXPECT_EQ(atm.get("/v1/claims/" + other).json["dispensed_at"], ahead);
+    const HttpReply metrics = gw_.admin().get("/metrics");
+    ASSERT_EQ(metrics.status, 200);
+    EXPECT_EQ(sampleValue(metrics.body, "claimgate_dispense_time_implausible_total"), 1)
+        << metrics.body;
+
+    // Not a time: refused before anything is written.
+    const std::string third = holdOk(claimant(citizens().parent));
+    const HttpReply garbage = atm.post(
+        "/v1/claims/" + third + "/commit",
+        nlohmann::json{{"amount", 6000}, {"terminal_ref", "T-9"}, {"dispensed_at", "yesterday"}},
+        freshKey("commit"));
+    EXPECT_EQ(garbage.status, 400) << garbage.describe();
+    EXPECT_EQ(atm.get("/v1/claims/" + third).json["status"], "held");
 }
 
 }  // namespace

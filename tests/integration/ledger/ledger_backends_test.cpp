@@ -16,7 +16,9 @@
 #include <claimgate/ledger/hash_chain.hpp>
 #include <claimgate/ledger/postgres_ledger_store.hpp>
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
+#include <claimgate/protocols/dispense_time.hpp>
 #include <claimgate/protocols/ecdsa_signer.hpp>
+#include <claimgate/protocols/time_format.hpp>
 
 #include "ledger_inspector.hpp"
 #include "postgres_server.hpp"
@@ -636,6 +638,123 @@ TEST_P(LedgerBackendTest, AnAllOrNothingBatchAppliesNothingWhenTheDatabaseRefuse
     EXPECT_FALSE(store_->getMeta("cursor"));
     EXPECT_FALSE(store_->findBlockingClaim("CASH2023", keyFor("a")));
     EXPECT_EQ(verifyChain(*store_).events, 1);
+}
+
+// Dispense time (contracts §6): the terminal's clock beside the gateway's, in the claim and in
+// the hashed event; an event without one keeps the bytes it always had.
+TEST_P(LedgerBackendTest, CommitKeepsTheDispenseTimeBesideThePaidTime) {
+    const std::int64_t held_at = clock_->nowMillis();
+    const std::string a = applyJson(holdOf("a", "h-a"), 201)["claim_id"];
+    clock_->advanceMillis(1000);
+    CommitOperation commit = commitOf(a, "c-a");
+    commit.dispensed_at = held_at + 600;
+    const LedgerReply paid = apply(commit);
+    ASSERT_EQ(paid.http_status, 200) << paid.body;
+    EXPECT_FALSE(paid.dispense_time_implausible);
+    const auto claim = store_->findClaim(a);
+    ASSERT_TRUE(claim);
+    EXPECT_EQ(claim->paid_at, std::optional<std::int64_t>(held_at + 1000));
+    EXPECT_EQ(claim->dispensed_at, std::optional<std::int64_t>(held_at + 600));
+    EXPECT_EQ(claim->toJson()["dispensed_at"], protocols::formatRfc3339Millis(held_at + 600));
+    const auto paid_event = nlohmann::json::parse(store_->lastEvent()->body);
+    EXPECT_EQ(paid_event["type"], "paid");
+    EXPECT_EQ(paid_event["dispensed_at"], held_at + 600);
+    bool visited = false;
+    store_->forEachClaim([&](const ClaimRecord& row) {
+        visited = true;
+        EXPECT_EQ(row.dispensed_at, std::optional<std::int64_t>(held_at + 600));
+        return true;
+    });
+    EXPECT_TRUE(visited);
+
+    // A terminal built before dispense times: nothing stored, and the event has no such field.
+    const std::string b = applyJson(holdOf("b", "h-b"), 201)["claim_id"];
+    ASSERT_EQ(apply(commitOf(b, "c-b")).http_status, 200);
+    EXPECT_FALSE(store_->findClaim(b)->dispensed_at);
+    EXPECT_FALSE(store_->findClaim(b)->toJson().contains("dispensed_at"));
+    EXPECT_FALSE(nlohmann::json::parse(store_->lastEvent()->body).contains("dispensed_at"));
+    const auto chain = verifyChain(*store_);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+    EXPECT_EQ(chain.events, 4);
+}
+
+// A commit is cash already out: an implausible dispense time is stored as sent and flagged, never
+// refused; within the clock-skew limit it is believed.
+TEST_P(LedgerBackendTest, AnImplausibleDispenseTimeIsStoredAndFlagged) {
+    const std::int64_t held_at = clock_->nowMillis();
+    const std::string ahead = applyJson(holdOf("a", "h-a"), 201)["claim_id"];
+    const std::string before_hold = applyJson(holdOf("b", "h-b"), 201)["claim_id"];
+    const std::string skewed = applyJson(holdOf("c", "h-c"), 201)["claim_id"];
+    clock_->advanceMillis(2000);
+    const std::int64_t now = clock_->nowMillis();
+    const auto commitAt = [&](const std::string& id, const std::string& key,
+                              std::int64_t dispensed_at) {
+        CommitOperation commit = commitOf(id, key);
+        commit.dispensed_at = dispensed_at;
+        return apply(commit);
+    };
+    const LedgerReply future =
+        commitAt(ahead, "c-a", now + protocols::kDispenseClockSkewMaxMillis + 1);
+    EXPECT_EQ(future.http_status, 200) << future.body;
+    EXPECT_TRUE(future.dispense_time_implausible);
+    const LedgerReply early =
+        commitAt(before_hold, "c-b", held_at - protocols::kDispenseClockSkewMaxMillis - 1);
+    EXPECT_EQ(early.http_status, 200) << early.body;
+    EXPECT_TRUE(early.dispense_time_implausible);
+    const LedgerReply slow_clock = commitAt(skewed, "c-c", held_at - 60'000);
+    EXPECT_EQ(slow_clock.http_status, 200) << slow_clock.body;
+    EXPECT_FALSE(slow_clock.dispense_time_implausible);
+
+    const auto stored = store_->findClaim(ahead);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->status, ClaimStatus::paid);
+    EXPECT_EQ(stored->dispensed_at,
+              std::optional<std::int64_t>(now + protocols::kDispenseClockSkewMaxMillis + 1));
+    EXPECT_EQ(protocols::paidBusinessTime(stored->held_at, *stored->paid_at, stored->dispensed_at),
+              now);
+    const auto believed = store_->findClaim(skewed);
+    EXPECT_EQ(
+        protocols::paidBusinessTime(believed->held_at, *believed->paid_at, believed->dispensed_at),
+        held_at - 60'000);
+}
+
+// A ledger written before dispense times (schema 2) gains the column when a gateway opens it;
+// its claims and chain stay as they were.
+TEST_P(LedgerBackendTest, AnOlderLedgerIsUpgradedWithTheDispenseColumn) {
+    makeHistory();
+    store_.reset();
+    if (GetParam() == Backend::sqlite) {
+        rawSql("ALTER TABLE claims DROP COLUMN dispensed_at; "
+               "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    } else {
+        rawSql("ALTER TABLE claims DROP COLUMN dispensed_at; "
+               "UPDATE schema_version SET version = 2");
+    }
+    if (GetParam() == Backend::sqlite) {
+        store_ = std::make_unique<SqliteLedgerStore>(path_);
+        EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("3"));
+    } else {
+        store_ = std::make_unique<PostgresLedgerStore>(uri_);
+        EXPECT_EQ(claimgate::testing::pgQuery(uri_, "SELECT version FROM schema_version")[0][0],
+                  "3");
+    }
+    std::int64_t paid_before = 0;
+    store_->forEachClaim([&](const ClaimRecord& row) {
+        EXPECT_FALSE(row.dispensed_at) << row.claim_id;
+        paid_before += row.status == ClaimStatus::paid ? 1 : 0;
+        return true;
+    });
+    EXPECT_EQ(paid_before, 1);
+    const std::int64_t held_at = clock_->nowMillis();
+    const std::string d = applyJson(holdOf("d", "h-d"), 201)["claim_id"];
+    CommitOperation commit = commitOf(d, "c-d");
+    commit.dispensed_at = held_at + 5;
+    clock_->advanceMillis(10);
+    ASSERT_EQ(apply(commit).http_status, 200);
+    EXPECT_EQ(store_->findClaim(d)->dispensed_at, std::optional<std::int64_t>(held_at + 5));
+    const auto chain = verifyChain(*store_);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+    EXPECT_EQ(chain.events, 7);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerBackendTest,

@@ -4,6 +4,8 @@
 // page cursor, imported payouts make a real gateway refuse the citizen, claims are pushed once
 // as signed batches, a bad platform signature applies nothing, the transfer log verifies and a
 // tampered one is named.
+#include <claimgate/protocols/time_format.hpp>
+
 #include <gtest/gtest.h>
 
 #include "gateway_process.hpp"
@@ -336,6 +338,7 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
     execSql(data + "/ledger.db",
             "UPDATE roster SET excluded = NULL WHERE excluded = 'paid_by_registered_deposit'");
     std::vector<std::string> claim_ids;
+    std::string dispensed_at;  // of the first commit
     {
         GatewayProcess gateway(data, pki_, temp_.path());
         ASSERT_TRUE(gateway.start()) << gateway.error() << gateway.allLogs();
@@ -376,6 +379,10 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
         EXPECT_EQ(checked_rd.json.value("reason", ""), "already_claimed") << checked_rd.describe();
 
         // Three claims at the counter: two paid, one voided.
+        dispensed_at = protocols::formatRfc3339Millis(
+            std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count());
         for (int i = 0; i < 3; ++i) {
             const auto k = static_cast<std::size_t>(i);
             const auto held = counter.post("/v1/claims",
@@ -387,10 +394,11 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
             ASSERT_EQ(held.status, 201) << held.describe();
             const std::string claim_id = held.json.value("claim_id", "");
             claim_ids.push_back(claim_id);
+            // The first commit carries the terminal's dispense time, the second none.
+            nlohmann::json commit_body{{"amount", 6000}, {"terminal_ref", "T" + std::to_string(i)}};
+            if (i == 0) commit_body["dispensed_at"] = dispensed_at;
             const auto done =
-                i < 2 ? counter.post("/v1/claims/" + claim_id + "/commit",
-                                     nlohmann::json{{"amount", 6000},
-                                                    {"terminal_ref", "T" + std::to_string(i)}},
+                i < 2 ? counter.post("/v1/claims/" + claim_id + "/commit", commit_body,
                                      "commit-" + std::to_string(i))
                       : counter.post("/v1/claims/" + claim_id + "/void",
                                      nlohmann::json{{"reason", "citizen_left"}},
@@ -443,7 +451,17 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
                                       "--out", temp_.file("ledger.csv")},
                                      temp_.file("export.log"));
     ASSERT_EQ(exported.exit_code, 0) << exported.output;
-    EXPECT_EQ(splitLines(readFileBytes(temp_.file("ledger.csv"))).size(), 4U);
+    const auto exported_lines = splitLines(readFileBytes(temp_.file("ledger.csv")));
+    ASSERT_EQ(exported_lines.size(), 4U);
+    // The export keeps the terminal's dispense time beside the gateway's paid_at.
+    EXPECT_TRUE(exported_lines[0].ends_with(",paid_at,dispensed_at")) << exported_lines[0];
+    for (const auto& exported_line : exported_lines) {
+        if (exported_line.starts_with(claim_ids[0] + ",")) {
+            EXPECT_TRUE(exported_line.ends_with("," + dispensed_at)) << exported_line;
+        } else if (exported_line.starts_with(claim_ids[1] + ",")) {
+            EXPECT_TRUE(exported_line.ends_with("Z,")) << exported_line;  // paid_at, no dispense
+        }
+    }
     const auto everything = runCommand({binDir() + "/claimgate-recon", "export", "--data-dir",
                                         data, "--out", temp_.file("all.csv"),
                                         "--include-imported"},

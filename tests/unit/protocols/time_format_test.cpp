@@ -1,5 +1,7 @@
 #include <claimgate/protocols/time_format.hpp>
 
+#include <claimgate/protocols/dispense_time.hpp>
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -103,6 +105,23 @@ TEST(TimeFormatTest, RejectsOffsetsOutOfRange) {
     EXPECT_EQ(parseRfc3339Millis("2023-04-10T00:00:00+08:60"), std::nullopt);
     EXPECT_NE(parseRfc3339Millis("2023-04-10T00:00:00+14:00"), std::nullopt);
     EXPECT_NE(parseRfc3339Millis("2023-04-10T00:00:00-12:00"), std::nullopt);
+}
+
+// The dispense-time rule (dispense_time.hpp): the skew limit is inclusive on both sides, and only
+// a plausible dispense time replaces paid_at as a payment's business time.
+TEST(DispenseTime, PlausibleWithinTheSkewLimitOfHoldAndCommit) {
+    constexpr std::int64_t kHeld = 1'681'084'800'000;  // 2023-04-10T00:00:00Z
+    constexpr std::int64_t kPaid = kHeld + 20'000;
+    EXPECT_TRUE(dispenseTimePlausible(kHeld + 18'000, kHeld, kPaid));
+    EXPECT_TRUE(dispenseTimePlausible(kPaid + kDispenseClockSkewMaxMillis, kHeld, kPaid));
+    EXPECT_FALSE(dispenseTimePlausible(kPaid + kDispenseClockSkewMaxMillis + 1, kHeld, kPaid));
+    EXPECT_TRUE(dispenseTimePlausible(kHeld - kDispenseClockSkewMaxMillis, kHeld, kPaid));
+    EXPECT_FALSE(dispenseTimePlausible(kHeld - kDispenseClockSkewMaxMillis - 1, kHeld, kPaid));
+    EXPECT_EQ(paidBusinessTime(kHeld, kPaid, kHeld + 18'000), kHeld + 18'000);
+    EXPECT_EQ(paidBusinessTime(kHeld, kPaid, std::nullopt), kPaid);
+    EXPECT_EQ(paidBusinessTime(kHeld, kPaid, kPaid + 3'600'000), kPaid);
+    // A late commit (store and forward, hours later) keeps the terminal's earlier time.
+    EXPECT_EQ(paidBusinessTime(kHeld, kHeld + 7'200'000, kHeld + 18'000), kHeld + 18'000);
 }
 
 }  // namespace

@@ -3,8 +3,10 @@
 
 #include <claimgate/protocols/time_format.hpp>
 #include <claimgate/recon/fixture_generator.hpp>
+#include <claimgate/recon/recon_csv_format.hpp>
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -510,6 +512,68 @@ TEST(MatchEngineTest, UnreadableLedgerIsAnError) {
                                       {dir.file("s.csv", kSettlementHeader)});
     ASSERT_FALSE(result.status.ok());
     EXPECT_NE(result.status.message().find("missing.csv"), std::string::npos);
+}
+
+// Business dates (contracts §11): a paid claim belongs to the day its cash left the terminal. The
+// advice of c_late reached the gateway just after midnight, but the terminal dispensed before it:
+// its day is 2023-04-10, whose settlement file has not arrived. A dispense time that cannot be
+// true (c_bogus: a day after its commit) is ignored for the date, which then is paid_at's.
+TEST(MatchEngineTest, TheDispenseTimeDecidesTheBusinessDate) {
+    TempDir dir;
+    const std::string header = std::string(kLedgerCsvHeader) + "\n";
+    const auto line = [](const std::string& id, int n, const std::string& held,
+                         const std::string& paid, const std::string& dispensed) {
+        return id + ",CASH2023," + citizenKey(n) + ",atm,BANK004,atm-0001,T-" + id +
+               ",6000,paid," + held + "," + paid + "," + dispensed + "\n";
+    };
+    const std::string ledger =
+        header +
+        line("c_late", 1, "2023-04-10T23:59:30+08:00", "2023-04-11T00:00:05+08:00",
+             "2023-04-10T23:59:58+08:00") +
+        line("c_plain", 2, "2023-04-11T00:10:00+08:00", "2023-04-11T00:10:20+08:00", "") +
+        line("c_bogus", 3, "2023-04-11T00:20:00+08:00", "2023-04-11T00:20:20+08:00",
+             "2023-04-12T09:00:00+08:00") +
+        line("c_other", 4, "2023-04-11T09:00:00+08:00", "2023-04-11T09:00:20+08:00",
+             "2023-04-11T09:00:18+08:00");
+    MatchOptions options;
+    options.missing_settlement_files.insert("BANK004_2023-04-10.csv");
+    const RunResult result = runMatch(
+        dir.file("ledger.csv", ledger),
+        {dir.file("BANK004_2023-04-11.csv", std::string(kSettlementHeader) +
+                                                settlementLine("c_other"))},
+        options);
+    ASSERT_TRUE(result.status.ok()) << result.status.message();
+    EXPECT_EQ(result.count(Category::matched), 1U);
+    EXPECT_EQ(result.count(Category::missing_in_settlement), 3U);
+    std::map<std::string, std::string> reasons;
+    for (const auto& row : result.exceptions.rows) reasons[row[0]] = row[2];
+    ASSERT_EQ(reasons.size(), 3U);
+    EXPECT_NE(reasons["c_late"].find("business date 2023-04-10 (the terminal's dispense time)"),
+              std::string::npos)
+        << reasons["c_late"];
+    EXPECT_NE(reasons["c_late"].find("BANK004_2023-04-10.csv has not arrived"), std::string::npos)
+        << reasons["c_late"];
+    EXPECT_NE(reasons["c_plain"].find("business date 2023-04-11 (the gateway's paid_at)"),
+              std::string::npos)
+        << reasons["c_plain"];
+    EXPECT_EQ(reasons["c_plain"].find("has not arrived"), std::string::npos);
+    EXPECT_NE(reasons["c_bogus"].find("business date 2023-04-11 (the gateway's paid_at)"),
+              std::string::npos)
+        << reasons["c_bogus"];
+    EXPECT_EQ(result.summary.business_dates.first, "2023-04-10");
+    EXPECT_EQ(result.summary.business_dates.last, "2023-04-11");
+}
+
+TEST(MatchEngineTest, ALineOfTheCurrentExportNeedsItsDispenseColumn) {
+    TempDir dir;
+    const RunResult result = runMatch(
+        dir.file("ledger.csv", std::string(kLedgerCsvHeader) + "\n" + ledgerLine("c_1", "paid")),
+        {dir.file("s.csv", std::string(kSettlementHeader) + settlementLine("c_1"))});
+    ASSERT_TRUE(result.status.ok()) << result.status.message();
+    EXPECT_EQ(result.summary.bad_line_count, 1U);
+    ASSERT_EQ(result.summary.bad_lines.size(), 1U);
+    EXPECT_NE(result.summary.bad_lines[0].reason.find("expected 12 fields"), std::string::npos)
+        << result.summary.bad_lines[0].reason;
 }
 
 }  // namespace

@@ -49,6 +49,8 @@ public:
     void recordEligibility(protocols::ErrorCode outcome);
     void setInDoubt(std::int64_t value) { in_doubt_.store(value); }
     [[nodiscard]] std::int64_t inDoubt() const { return in_doubt_.load(); }
+    /// A commit whose dispense time was stored but is implausible (dispense_time.hpp).
+    void dispenseTimeImplausible() { bump(dispense_time_implausible_); }
     [[nodiscard]] std::uint64_t requests(Route route, int http_status) const;
     [[nodiscard]] std::uint64_t eligibilityOutcomes(protocols::ErrorCode outcome) const;
 
@@ -103,6 +105,7 @@ private:
     std::array<std::atomic<std::uint64_t>, kRouteCount> latency_sum_micros_{};
     std::array<std::atomic<std::uint64_t>, kOutcomeSlots> eligibility_outcomes_{};
     std::atomic<std::int64_t> in_doubt_{0};
+    std::atomic<std::uint64_t> dispense_time_implausible_{0};
     std::array<std::atomic<std::int64_t>, kListenerCount> connections_open_{};
     std::array<std::array<std::atomic<std::uint64_t>, kConnectionRefusalCount>, kListenerCount>
         connections_refused_{};

@@ -29,7 +29,10 @@ struct ClaimRecord {
     protocols::ClaimStatus status = protocols::ClaimStatus::held;
     std::int64_t held_at = 0;
     std::int64_t expires_at = 0;
-    std::optional<std::int64_t> paid_at;
+    std::optional<std::int64_t> paid_at;  ///< the gateway's clock when the commit was applied
+    /// The terminal's clock when the cash left (commit `dispensed_at`), stored as sent, even
+    /// when implausible (protocols/dispense_time.hpp decides whether business dates use it).
+    std::optional<std::int64_t> dispensed_at;
     std::optional<std::int64_t> voided_at;
     std::optional<std::string> terminal_ref;
     std::optional<std::string> reason;

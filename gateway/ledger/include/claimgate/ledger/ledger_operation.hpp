@@ -54,6 +54,8 @@ struct CommitOperation {
     std::string claim_ref;  // claim_id or kiosk claim_code
     std::int64_t amount = 0;
     std::string terminal_ref;
+    /// The terminal's time of dispense (Unix ms, its clock); unset for older terminals.
+    std::optional<std::int64_t> dispensed_at;
 };
 
 struct VoidOperation {
@@ -136,6 +138,9 @@ struct LedgerReply {
     std::int64_t purged = 0;
     /// sweep: in_doubt claims in the database after it (cluster-wide, for the gauge).
     std::optional<std::int64_t> in_doubt_total;
+    /// commit: the terminal's dispense time was stored but is implausible (dispense_time.hpp),
+    /// so business dates use paid_at; the gateway counts these.
+    bool dispense_time_implausible = false;
     /// The rendered reply (the renderer's bytes for a keyed operation, which is what the
     /// idempotency table stores; the stored bytes on replay). 0 = not rendered yet.
     int http_status = 0;

@@ -27,6 +27,13 @@ struct ClaimFacts {
     /// Settlement rows for the claim id; the primary one (see preferAsPrimary) is compared.
     std::uint32_t settlement_rows = 0;
     std::int64_t settled_amount = 0;  ///< amount of the primary row (when settlement_rows > 0)
+    /// The claim's business time (ledgerBusinessTime(): RFC 3339; for reasons only) and whether
+    /// it is the terminal's dispense time rather than the gateway's paid_at.
+    std::string_view business_time;
+    bool business_time_dispensed = false;
+    /// OPERATOR_DATE.csv of the claim's operator and business date when --manifest expects that
+    /// file and it has not arrived; empty otherwise.
+    std::string_view missing_settlement_file;
 };
 
 /// What the run was told beyond the files.

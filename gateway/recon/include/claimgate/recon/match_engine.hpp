@@ -23,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct MatchOptions {
     /// in_doubt claims without a settlement row are resolved `voided` only if held before this
     /// instant (Unix ms): the settlement period up to here is closed. Unset = never void.
     std::optional<std::int64_t> closed_before_millis;
+    /// OPERATOR_YYYY-MM-DD.csv files the manifest expects that have not arrived: a paid claim
+    /// without a settlement row whose operator and business date name one of them is told to
+    /// wait for that file (contracts §11).
+    std::set<std::string, std::less<>> missing_settlement_files;
     bool progress = false;  ///< progress line on stderr (callers set it only on a TTY)
     /// Receives one line per malformed input line (first kBadLinesReportedMax) and notices.
     std::function<void(const std::string&)> warn;
