@@ -183,13 +183,10 @@ TEST(Observability, LiveMetricsPassPromtoolAndCoverTheDashboardAndAlerts) {
          sourceDir() + "/deploy/grafana/claimgate-dashboard.json", "--metrics", metrics_file},
         temp.file("dashboard.log"));
     EXPECT_EQ(dashboard.exit_code, 0) << dashboard.output;
-    // The roster-version series come with roster versions (the roster lifecycle work); every
-    // other series an alert reads must be exported today.
+    // Every series an alert reads must be exported.
     const auto rules = runCommand(
         {"/usr/bin/python3", checker, "rules",
-         sourceDir() + "/deploy/prometheus/claimgate-alerts.yml", "--metrics", metrics_file,
-         "--provided-elsewhere", "claimgate_roster_version_applied",
-         "claimgate_roster_version_latest"},
+         sourceDir() + "/deploy/prometheus/claimgate-alerts.yml", "--metrics", metrics_file},
         temp.file("rules.log"));
     EXPECT_EQ(rules.exit_code, 0) << rules.output;
 
