@@ -9,7 +9,9 @@
 // attempt is rolled back and, for the gateway, the batch re-run operation by operation, each in
 // a savepoint, so only the operation the database refuses is undone (answered `unavailable`);
 // recon asks for all-or-nothing instead (OnRefusal::fail_batch). A failed COMMIT is
-// not retried: nothing of the batch is applied and every operation is answered `unavailable`.
+// not retried and every operation is answered `unavailable`: whether the batch reached the disk
+// is not known (a connection lost during COMMIT may have committed it, e.g. on a PostgreSQL
+// primary and its synchronous standby), so the terminal learns it by resending with its key.
 #pragma once
 
 #include <claimgate/ledger/claim_engine.hpp>
@@ -24,7 +26,8 @@
 namespace claimgate::gateway {
 
 struct BatchResult {
-    /// False: the transaction failed and nothing of the batch is in the database.
+    /// False: the transaction failed; nothing of it is in the database, unless the failure was
+    /// the COMMIT itself, whose outcome is not known.
     bool committed = false;
     /// True when a database refusal made the batch re-run operation by operation.
     bool isolated = false;
