@@ -1,9 +1,9 @@
 // claimgate-gateway: serve | program put | roster import (contracts §11).
-#include <claimgate/ledger/data_dir.hpp>
-#include <claimgate/gateway/gateway_runtime.hpp>
-#include <claimgate/ledger/ledger_factory.hpp>
-#include <claimgate/gateway/roster_importer.hpp>
 #include <claimgate/gateway/access_log.hpp>
+#include <claimgate/gateway/gateway_runtime.hpp>
+#include <claimgate/gateway/roster_importer.hpp>
+#include <claimgate/ledger/data_dir.hpp>
+#include <claimgate/ledger/ledger_factory.hpp>
 #include <claimgate/protocols/log.hpp>
 
 #include <claimgate/protocols/build_info.hpp>
@@ -113,7 +113,8 @@ bool parseArguments(int argc, char** argv, int first, Arguments& out) {
     return true;
 }
 
-std::string option(const Arguments& args, const std::string& name, const std::string& fallback = "") {
+std::string option(const Arguments& args, const std::string& name,
+                   const std::string& fallback = "") {
     const auto found = args.options.find(name);
     return found == args.options.end() ? fallback : found->second;
 }
@@ -236,9 +237,10 @@ int serve(const Arguments& args) {
                 config.admin_listen.substr(0, config.admin_listen.rfind(':')).c_str(),
                 runtime.adminPort());
     if (config.bench_http_listen) {
-        std::printf("bench listening on %s:%u\n",
-                    config.bench_http_listen->substr(0, config.bench_http_listen->rfind(':')).c_str(),
-                    runtime.benchPort());
+        std::printf(
+            "bench listening on %s:%u\n",
+            config.bench_http_listen->substr(0, config.bench_http_listen->rfind(':')).c_str(),
+            runtime.benchPort());
     }
     std::fflush(stdout);
     for (;;) {
@@ -255,7 +257,8 @@ int serve(const Arguments& args) {
 
 int programPut(const Arguments& args) {
     const std::string data_dir = option(args, "data-dir");
-    if (data_dir.empty() || args.positional.size() != 1) return fail("program put --data-dir DIR FILE.json");
+    if (data_dir.empty() || args.positional.size() != 1)
+        return fail("program put --data-dir DIR FILE.json");
     std::ifstream in(args.positional[0]);
     if (!in) return fail("cannot read " + args.positional[0]);
     std::stringstream text;
@@ -340,13 +343,14 @@ int rosterImport(const Arguments& args) {
             std::fprintf(stderr, "  %s\n", problem.c_str());
         }
         const double elapsed = seconds(started, std::chrono::steady_clock::now());
-        std::printf("roster %s: %llu rows imported, %llu lines rejected, %llu removed, "
-                    "version %lld, %.1f s (%.0f rows/s)\n",
-                    program.c_str(), static_cast<unsigned long long>(summary->rows_imported),
-                    static_cast<unsigned long long>(summary->lines_rejected),
-                    static_cast<unsigned long long>(summary->rows_removed),
-                    static_cast<long long>(summary->version), elapsed,
-                    static_cast<double>(summary->rows_imported) / std::max(elapsed, 1e-3));
+        std::printf(
+            "roster %s: %llu rows imported, %llu lines rejected, %llu removed, "
+            "version %lld, %.1f s (%.0f rows/s)\n",
+            program.c_str(), static_cast<unsigned long long>(summary->rows_imported),
+            static_cast<unsigned long long>(summary->lines_rejected),
+            static_cast<unsigned long long>(summary->rows_removed),
+            static_cast<long long>(summary->version), elapsed,
+            static_cast<double>(summary->rows_imported) / std::max(elapsed, 1e-3));
         return summary->lines_rejected == 0 ? 0 : 3;
     } catch (const std::exception& error) {
         return fail(error.what());
@@ -376,15 +380,24 @@ int main(int argc, char** argv) {
     }
     Arguments args;
     if (command == "serve") {
-        if (!parseArguments(argc, argv, 2, args)) { std::fputs(kUsage, stderr); return 2; }
+        if (!parseArguments(argc, argv, 2, args)) {
+            std::fputs(kUsage, stderr);
+            return 2;
+        }
         return serve(args);
     }
     if (argc >= 3 && command == "program" && std::string(argv[2]) == "put") {
-        if (!parseArguments(argc, argv, 3, args)) { std::fputs(kUsage, stderr); return 2; }
+        if (!parseArguments(argc, argv, 3, args)) {
+            std::fputs(kUsage, stderr);
+            return 2;
+        }
         return programPut(args);
     }
     if (argc >= 3 && command == "roster" && std::string(argv[2]) == "import") {
-        if (!parseArguments(argc, argv, 3, args)) { std::fputs(kUsage, stderr); return 2; }
+        if (!parseArguments(argc, argv, 3, args)) {
+            std::fputs(kUsage, stderr);
+            return 2;
+        }
         return rosterImport(args);
     }
     std::fputs(kUsage, command == "--help" ? stdout : stderr);

@@ -49,8 +49,7 @@ Result<CitizenId> CitizenId::parse(std::string_view text) {
     }
     for (std::size_t position = 2; position < kCitizenIdLength; ++position) {
         if (!isDigit(id[position])) {
-            return Status(ErrorCode::invalid_citizen_id,
-                          "citizen id must end with eight digits");
+            return Status(ErrorCode::invalid_citizen_id, "citizen id must end with eight digits");
         }
     }
     CitizenIdKind kind;
@@ -66,8 +65,7 @@ Result<CitizenId> CitizenId::parse(std::string_view text) {
         kind = CitizenIdKind::resident_old;
         second_value = letterCode(id[1]) % 10;
     } else {
-        return Status(ErrorCode::invalid_citizen_id,
-                      "second character must be 1, 2, 8, 9 or A-D");
+        return Status(ErrorCode::invalid_citizen_id, "second character must be 1, 2, 8, 9 or A-D");
     }
     if (!checksumHolds(id, second_value)) {
         return Status(ErrorCode::invalid_citizen_id, "citizen id checksum does not match");
@@ -104,8 +102,8 @@ bool isValidIdempotencyKey(std::string_view key) noexcept {
         return false;
     }
     for (char c : key) {
-        const bool allowed = isUpperLetter(c) || (c >= 'a' && c <= 'z') || isDigit(c) ||
-                             c == '.' || c == '_' || c == ':' || c == '-';
+        const bool allowed = isUpperLetter(c) || (c >= 'a' && c <= 'z') || isDigit(c) || c == '.' ||
+                             c == '_' || c == ':' || c == '-';
         if (!allowed) {
             return false;
         }

@@ -35,10 +35,9 @@ Sha256Digest sha256Concat(std::string_view first, std::string_view second) {
 Sha256Digest hmacSha256(std::string_view key, std::string_view data) {
     Sha256Digest digest{};
     unsigned int length = 0;
-    const unsigned char* result =
-        HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-             reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data(),
-             &length);
+    const unsigned char* result = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                                       reinterpret_cast<const unsigned char*>(data.data()),
+                                       data.size(), digest.data(), &length);
     if (result == nullptr || length != digest.size()) {
         throw std::runtime_error("hmac-sha256 failed");
     }
@@ -79,10 +78,9 @@ std::optional<std::string> fromHex(std::string_view hex) {
 
 std::string base64Encode(std::string_view bytes) {
     std::string text(4 * ((bytes.size() + 2) / 3), '\0');
-    const int written =
-        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
-                        reinterpret_cast<const unsigned char*>(bytes.data()),
-                        static_cast<int>(bytes.size()));
+    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
+                                        reinterpret_cast<const unsigned char*>(bytes.data()),
+                                        static_cast<int>(bytes.size()));
     text.resize(static_cast<std::size_t>(written));
     return text;
 }
@@ -109,10 +107,9 @@ std::optional<std::string> base64Decode(std::string_view text) {
         return std::nullopt;
     }
     std::string bytes(3 * text.size() / 4, '\0');
-    const int written =
-        EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
-                        reinterpret_cast<const unsigned char*>(text.data()),
-                        static_cast<int>(text.size()));
+    const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                                        reinterpret_cast<const unsigned char*>(text.data()),
+                                        static_cast<int>(text.size()));
     if (written < 0) {
         return std::nullopt;
     }

@@ -7,8 +7,8 @@ namespace {
 
 constexpr std::array<std::string_view, kChannelCount> kChannelNames = {
     "atm", "kiosk", "counter", "direct_deposit", "registered_deposit", "registry"};
-constexpr std::array<std::string_view, 5> kClaimStatusNames = {"none", "held", "in_doubt",
-                                                               "paid", "voided"};
+constexpr std::array<std::string_view, 5> kClaimStatusNames = {"none", "held", "in_doubt", "paid",
+                                                               "voided"};
 constexpr std::array<std::string_view, 3> kClaimByNames = {"self", "proxy", "either"};
 
 template <typename Enum, std::size_t N>

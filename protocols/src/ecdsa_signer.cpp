@@ -71,8 +71,7 @@ Result<std::shared_ptr<EcdsaSigner>> EcdsaSigner::fromPemFile(const std::string&
     // thread (e.g. in POCO) report a failure that did not happen.
     ERR_clear_error();
     if (key == nullptr) {
-        return Status(ErrorCode::internal,
-                      "not an unencrypted PEM private key: " + path);
+        return Status(ErrorCode::internal, "not an unencrypted PEM private key: " + path);
     }
     if (!isP256(key)) {
         EVP_PKEY_free(key);
@@ -142,8 +141,7 @@ bool EcdsaVerifier::verifyBase64(std::string_view message,
         context != nullptr &&
         EVP_DigestVerifyInit(context, nullptr, EVP_sha256(), nullptr, asKey(key_)) == 1 &&
         EVP_DigestVerify(context, reinterpret_cast<const unsigned char*>(signature->data()),
-                         signature->size(),
-                         reinterpret_cast<const unsigned char*>(message.data()),
+                         signature->size(), reinterpret_cast<const unsigned char*>(message.data()),
                          message.size()) == 1;
     EVP_MD_CTX_free(context);
     if (!valid) ERR_clear_error();  // a forged signature is an answer, not a stale TLS error

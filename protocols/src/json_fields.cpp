@@ -31,9 +31,9 @@ bool JsonFields::requireString(const char* field, std::size_t length_max, std::s
     }
     const auto& text = found->get_ref<const std::string&>();
     if (text.empty() || text.size() > length_max) {
-        return fail(ErrorCode::bad_field, field,
-                    std::string(field) + " must be 1.." + std::to_string(length_max) +
-                        " characters");
+        return fail(
+            ErrorCode::bad_field, field,
+            std::string(field) + " must be 1.." + std::to_string(length_max) + " characters");
     }
     out = text;
     return true;

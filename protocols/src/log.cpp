@@ -19,9 +19,7 @@ std::atomic<int> g_minimum_level{static_cast<int>(Level::info)};
 
 bool isUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
-bool isWordChar(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
-}
+bool isWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
 
 /// Shape only (no checksum): a log line is better over-masked than leaking an ID with a typo.
 bool looksLikeCitizenId(std::string_view token) {

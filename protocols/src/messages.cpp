@@ -56,9 +56,8 @@ Result<ClaimantRequest> decodeClaimant(std::string_view body, bool with_amount) 
 }  // namespace
 
 nlohmann::json ClaimantRequest::toJson() const {
-    nlohmann::json object = {{"program", program},
-                             {"citizen_id", citizen_id},
-                             {"channel", channelName(channel)}};
+    nlohmann::json object = {
+        {"program", program}, {"citizen_id", citizen_id}, {"channel", channelName(channel)}};
     if (nhi_card_no) object["nhi_card_no"] = *nhi_card_no;
     if (proxy_id) object["proxy_id"] = *proxy_id;
     if (amount != 0) object["amount"] = amount;
@@ -138,11 +137,10 @@ std::optional<Status> decodeErrorEnvelope(std::string_view body) {
     const auto parsed = code != nullptr && code->is_string()
                             ? parseErrorCode(code->get_ref<const std::string&>())
                             : std::nullopt;
-    return Status(parsed.value_or(ErrorCode::internal),
-                  message != nullptr && message->is_string() ? message->get<std::string>()
-                                                             : std::string(),
-                  detail != nullptr && detail->is_object() ? *detail
-                                                           : nlohmann::json::object());
+    return Status(
+        parsed.value_or(ErrorCode::internal),
+        message != nullptr && message->is_string() ? message->get<std::string>() : std::string(),
+        detail != nullptr && detail->is_object() ? *detail : nlohmann::json::object());
 }
 
 }  // namespace claimgate::protocols

@@ -11,12 +11,12 @@ namespace claimgate::protocols {
 Status requireOwnerOnlyFile(const std::string& path, std::string_view what) {
     struct stat info {};
     if (::stat(path.c_str(), &info) != 0) {
-        return Status(ErrorCode::internal, std::string(what) + " " + path + ": " +
-                                               std::strerror(errno));
+        return Status(ErrorCode::internal,
+                      std::string(what) + " " + path + ": " + std::strerror(errno));
     }
     if (!S_ISREG(info.st_mode)) {
-        return Status(ErrorCode::internal, std::string(what) + " " + path +
-                                               " is not a regular file");
+        return Status(ErrorCode::internal,
+                      std::string(what) + " " + path + " is not a regular file");
     }
     const auto group_other = info.st_mode & static_cast<mode_t>(S_IRWXG | S_IRWXO);
     if (group_other != 0) {

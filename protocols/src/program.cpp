@@ -14,8 +14,8 @@ Status badField(const char* field, std::string message) {
 }
 
 bool isProgramIdCharacter(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 }  // namespace
@@ -53,9 +53,8 @@ Result<Program> Program::fromJsonValue(const nlohmann::json& value) {
     }
     if (currency) program.currency = *currency;
     if (hold_ttl) program.hold_ttl_s = static_cast<std::uint32_t>(*hold_ttl);
-    program.kiosk_hold_ttl_s =
-        kiosk_hold_ttl ? static_cast<std::uint32_t>(*kiosk_hold_ttl) : std::max<std::uint32_t>(
-                                                                           program.hold_ttl_s, 1800);
+    program.kiosk_hold_ttl_s = kiosk_hold_ttl ? static_cast<std::uint32_t>(*kiosk_hold_ttl)
+                                              : std::max<std::uint32_t>(program.hold_ttl_s, 1800);
     const auto opens = parseRfc3339Millis(program.opens_at);
     if (!opens) return badField("opens_at", "opens_at must be an RFC 3339 timestamp");
     const auto closes = parseRfc3339Millis(program.closes_at);
@@ -72,8 +71,8 @@ Result<Program> Program::fromJsonValue(const nlohmann::json& value) {
         return badField("channels", "channels must list 1..3 of atm, kiosk, counter");
     }
     for (const auto& entry : *channels) {
-        const auto channel = entry.is_string() ? parseChannel(entry.get<std::string>())
-                                               : std::nullopt;
+        const auto channel =
+            entry.is_string() ? parseChannel(entry.get<std::string>()) : std::nullopt;
         if (!channel || !isTerminalChannel(*channel)) {
             return badField("channels", "channels must list 1..3 of atm, kiosk, counter");
         }

@@ -20,8 +20,8 @@ constexpr std::size_t kCitizenMaskLengthMax = 16;
 constexpr std::size_t kAmountDigitsMax = 10;
 
 bool isTokenChar(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.' || c == ':';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.' || c == ':';
 }
 
 bool allOf(std::string_view text, std::size_t length_max, bool (*allowed)(char)) {
@@ -35,8 +35,8 @@ bool allOf(std::string_view text, std::size_t length_max, bool (*allowed)(char))
 bool isMaskChar(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '*'; }
 bool isHexChar(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 bool isBase64Char(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '+' || c == '/' || c == '=';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/' || c == '=';
 }
 
 // Every member the payload and the QR text carry, checked one way for both.
@@ -100,9 +100,8 @@ Result<ReceiptFields> receiptFromJson(const nlohmann::json& receipt) {
     fields.claim_id = text("claim_id");
     fields.program = text("program");
     const auto amount = receipt.find("amount");
-    fields.amount = amount != receipt.end() && amount->is_number_integer()
-                        ? amount->get<std::int64_t>()
-                        : 0;
+    fields.amount =
+        amount != receipt.end() && amount->is_number_integer() ? amount->get<std::int64_t>() : 0;
     fields.channel = text("channel");
     fields.terminal_id = text("terminal_id");
     fields.paid_at = text("paid_at");
@@ -127,8 +126,8 @@ std::string encodeReceiptQr(const ReceiptFields& receipt) {
 
 Result<ReceiptFields> decodeReceiptQr(std::string_view text) {
     if (text.size() > kReceiptQrLengthMax) {
-        return Status(ErrorCode::bad_field, "receipt text longer than " +
-                                                std::to_string(kReceiptQrLengthMax));
+        return Status(ErrorCode::bad_field,
+                      "receipt text longer than " + std::to_string(kReceiptQrLengthMax));
     }
     const auto parts = split(text, '|');
     if (parts.size() != kReceiptFieldCount || parts[0] != kReceiptQrPrefix) {

@@ -20,9 +20,7 @@ constexpr std::size_t kColumnsMax = 7;
 static_assert(kExclusionReasonLengthMax <= kReasonLengthMax);
 static_assert(kProxiesPerCitizenMax * 11 + 200 < kRosterLineBytesMax);
 
-std::size_t columnCount(RosterCsvColumns columns) {
-    return 5 + static_cast<std::size_t>(columns);
-}
+std::size_t columnCount(RosterCsvColumns columns) { return 5 + static_cast<std::size_t>(columns); }
 
 std::string_view withoutCr(std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -36,8 +34,9 @@ Status fieldError(std::string_view column, std::string_view problem) {
 /// Parses an ID into `out` (reusing its buffer). The error names the column, not the value.
 Status parseIdInto(std::string_view column, std::string_view text, std::string& out) {
     auto id = CitizenId::parse(text);
-    if (!id) return Status(ErrorCode::invalid_citizen_id,
-                           std::string(column) + ": " + id.status().message());
+    if (!id)
+        return Status(ErrorCode::invalid_citizen_id,
+                      std::string(column) + ": " + id.status().message());
     out.assign(id->normalised());
     return Status::okStatus();
 }
@@ -79,8 +78,8 @@ Result<RosterCsvColumns> RosterCsv::parseHeader(std::string_view line) {
 
 Status RosterCsv::validateExclusionReason(std::string_view reason) {
     if (reason.empty() || reason.size() > kExclusionReasonLengthMax) {
-        return fieldError("reason", "must be 1.." + std::to_string(kExclusionReasonLengthMax) +
-                                        " characters");
+        return fieldError(
+            "reason", "must be 1.." + std::to_string(kExclusionReasonLengthMax) + " characters");
     }
     for (const char c : reason) {
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
@@ -105,8 +104,8 @@ Status RosterCsv::parseRow(std::string_view line, RosterCsvColumns columns, Rost
     for (std::size_t start = 0;;) {
         const auto comma = line.find(',', start);
         if (count < fields.size()) {
-            fields[count] = line.substr(start, comma == std::string_view::npos ? comma
-                                                                               : comma - start);
+            fields[count] =
+                line.substr(start, comma == std::string_view::npos ? comma : comma - start);
         }
         ++count;
         if (comma == std::string_view::npos) break;
@@ -140,8 +139,8 @@ Status RosterCsv::parseRow(std::string_view line, RosterCsvColumns columns, Rost
             const auto proxy = fields[3].substr(
                 start, semicolon == std::string_view::npos ? semicolon : semicolon - start);
             if (proxy_count >= kProxiesPerCitizenMax) {
-                return fieldError("proxies", "at most " + std::to_string(kProxiesPerCitizenMax) +
-                                                 " IDs");
+                return fieldError("proxies",
+                                  "at most " + std::to_string(kProxiesPerCitizenMax) + " IDs");
             }
             if (row.proxies.size() <= proxy_count) row.proxies.emplace_back();
             if (auto status = parseIdInto("proxies", proxy, row.proxies[proxy_count]);

@@ -20,7 +20,7 @@ Result<RosterCsvReader> RosterCsvReader::open(const std::string& path,
     RosterCsvReader reader(path);
     reader.file_.reset(std::fopen(path.c_str(), "rb"));
     if (!reader.file_) return Status(ErrorCode::bad_field, "cannot read roster " + path);
-    struct stat info{};
+    struct stat info {};
     if (::fstat(::fileno(reader.file_.get()), &info) == 0) {
         reader.bytes_total_ = static_cast<std::uint64_t>(info.st_size);
     }
@@ -33,8 +33,8 @@ Result<RosterCsvReader> RosterCsvReader::open(const std::string& path,
         const std::string prefix = std::string(leading_column) + ",";
         if (header.substr(0, 3) == "\xEF\xBB\xBF") header.remove_prefix(3);  // UTF-8 BOM
         if (header.substr(0, prefix.size()) != prefix) {
-            return reader.lineError(1, Status(ErrorCode::bad_field,
-                                              "header must start with " + prefix));
+            return reader.lineError(
+                1, Status(ErrorCode::bad_field, "header must start with " + prefix));
         }
         header.remove_prefix(prefix.size());
         reader.has_leading_column_ = true;
@@ -53,17 +53,16 @@ Status RosterCsvReader::lineError(std::uint64_t line_number, const Status& probl
 Result<bool> RosterCsvReader::readRawLine(std::string_view& line) {
     for (;;) {
         const char* start = buffer_.data() + begin_;
-        const auto* newline =
-            static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
+        const auto* newline = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
         if (newline != nullptr || (eof_ && begin_ < end_)) {
             const std::size_t length =
                 newline != nullptr ? static_cast<std::size_t>(newline - start) : end_ - begin_;
             ++line_number_;
             if (length > kRosterLineBytesMax + 1) {  // + 1: a CR
-                return lineError(line_number_,
-                                 Status(ErrorCode::bad_field,
-                                        "line: longer than " +
-                                            std::to_string(kRosterLineBytesMax) + " bytes"));
+                return lineError(
+                    line_number_,
+                    Status(ErrorCode::bad_field,
+                           "line: longer than " + std::to_string(kRosterLineBytesMax) + " bytes"));
             }
             line = std::string_view(start, length);
             const std::size_t consumed = length + (newline != nullptr ? 1 : 0);
@@ -74,10 +73,10 @@ Result<bool> RosterCsvReader::readRawLine(std::string_view& line) {
         }
         if (eof_) return false;
         if (end_ - begin_ > kRosterLineBytesMax + 1) {
-            return lineError(line_number_ + 1,
-                             Status(ErrorCode::bad_field,
-                                    "line: longer than " + std::to_string(kRosterLineBytesMax) +
-                                        " bytes"));
+            return lineError(
+                line_number_ + 1,
+                Status(ErrorCode::bad_field,
+                       "line: longer than " + std::to_string(kRosterLineBytesMax) + " bytes"));
         }
         std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
         end_ -= begin_;

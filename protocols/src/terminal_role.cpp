@@ -5,8 +5,7 @@
 namespace claimgate::protocols {
 namespace {
 
-constexpr std::array<std::string_view, 4> kTerminalRoleNames = {"atm", "kiosk", "pos",
-                                                                "counter"};
+constexpr std::array<std::string_view, 4> kTerminalRoleNames = {"atm", "kiosk", "pos", "counter"};
 
 }  // namespace
 
@@ -23,10 +22,14 @@ std::optional<TerminalRole> parseTerminalRole(std::string_view name) noexcept {
 
 Channel channelOfRole(TerminalRole role) noexcept {
     switch (role) {
-        case TerminalRole::atm: return Channel::atm;
-        case TerminalRole::kiosk: return Channel::kiosk;
-        case TerminalRole::pos: return Channel::kiosk;
-        case TerminalRole::counter: return Channel::counter;
+        case TerminalRole::atm:
+            return Channel::atm;
+        case TerminalRole::kiosk:
+            return Channel::kiosk;
+        case TerminalRole::pos:
+            return Channel::kiosk;
+        case TerminalRole::counter:
+            return Channel::counter;
     }
     return Channel::atm;  // unreachable: every enumerator is handled above
 }

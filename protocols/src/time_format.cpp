@@ -11,8 +11,8 @@ std::int64_t daysFromCivil(std::int64_t year, unsigned month, unsigned day) {
     const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
     const auto year_of_era = static_cast<unsigned>(year - era * 400);
     const unsigned day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-    const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 +
-                                day_of_year;
+    const unsigned day_of_era =
+        year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     return era * 146097 + static_cast<std::int64_t>(day_of_era) - 719468;
 }
 
@@ -23,8 +23,8 @@ void civilFromDays(std::int64_t days, std::int64_t& year, unsigned& month, unsig
     const unsigned year_of_era =
         (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
     year = static_cast<std::int64_t>(year_of_era) + era * 400;
-    const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 -
-                                               year_of_era / 100);
+    const unsigned day_of_year =
+        day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     const unsigned month_index = (5 * day_of_year + 2) / 153;
     day = day_of_year - (153 * month_index + 2) / 5 + 1;
     month = month_index < 10 ? month_index + 3 : month_index - 9;
@@ -54,9 +54,9 @@ std::optional<std::int64_t> parseRfc3339Millis(std::string_view text) {
     int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
     if (!readDigits(text, 0, 4, year) || text.size() < 20 || text[4] != '-' ||
         !readDigits(text, 5, 2, month) || text[7] != '-' || !readDigits(text, 8, 2, day) ||
-        (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
-        !readDigits(text, 11, 2, hour) || text[13] != ':' || !readDigits(text, 14, 2, minute) ||
-        text[16] != ':' || !readDigits(text, 17, 2, second)) {
+        (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || !readDigits(text, 11, 2, hour) ||
+        text[13] != ':' || !readDigits(text, 14, 2, minute) || text[16] != ':' ||
+        !readDigits(text, 17, 2, second)) {
         return std::nullopt;
     }
     // A day that does not exist (2023-02-30) is a typo in a program file, not a date to roll
@@ -85,8 +85,8 @@ std::optional<std::int64_t> parseRfc3339Millis(std::string_view text) {
         const int sign = text[at] == '+' ? 1 : -1;
         int offset_hours = 0, offset_mins = 0;
         if (!readDigits(text, at + 1, 2, offset_hours) || at + 3 >= text.size() ||
-            text[at + 3] != ':' || !readDigits(text, at + 4, 2, offset_mins) ||
-            offset_hours > 23 || offset_mins > 59) {
+            text[at + 3] != ':' || !readDigits(text, at + 4, 2, offset_mins) || offset_hours > 23 ||
+            offset_mins > 59) {
             return std::nullopt;
         }
         offset_minutes = sign * (offset_hours * 60 + offset_mins);
@@ -95,10 +95,10 @@ std::optional<std::int64_t> parseRfc3339Millis(std::string_view text) {
         return std::nullopt;
     }
     if (at != text.size()) return std::nullopt;
-    const std::int64_t days = daysFromCivil(year, static_cast<unsigned>(month),
-                                            static_cast<unsigned>(day));
-    const std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second -
-                                 offset_minutes * 60;
+    const std::int64_t days =
+        daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    const std::int64_t seconds =
+        days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
     return seconds * 1000 + millis;
 }
 

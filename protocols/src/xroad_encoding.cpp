@@ -7,8 +7,8 @@ namespace {
 constexpr char kHexDigits[] = "0123456789ABCDEF";
 
 bool isUnreserved(unsigned char c) noexcept {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
 }
 
 int hexValue(char c) noexcept {
@@ -69,9 +69,8 @@ std::optional<std::vector<std::string>> splitEncodedPath(std::string_view path) 
     std::size_t start = 0;
     while (true) {
         const std::size_t slash = path.find('/', start);
-        const std::string_view piece =
-            path.substr(start, slash == std::string_view::npos ? std::string_view::npos
-                                                               : slash - start);
+        const std::string_view piece = path.substr(
+            start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
         auto decoded = percentDecode(piece);
         if (!decoded) {
             return std::nullopt;
@@ -107,9 +106,8 @@ std::optional<std::vector<std::pair<std::string, std::string>>> decodeQuery(
     std::size_t start = 0;
     while (start <= query.size()) {
         const std::size_t amp = query.find('&', start);
-        const std::string_view pair =
-            query.substr(start, amp == std::string_view::npos ? std::string_view::npos
-                                                              : amp - start);
+        const std::string_view pair = query.substr(
+            start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
         if (!pair.empty()) {
             const std::size_t eq = pair.find('=');
             auto key = percentDecode(pair.substr(0, eq));

@@ -32,11 +32,10 @@ void XroadHeaders::set(std::string_view name, std::string value) {
         return;
     }
     first->value = std::move(value);
-    headers_.erase(std::remove_if(std::next(first), headers_.end(),
-                                  [&](const XroadHeader& h) {
-                                      return headerNameEquals(h.name, name);
-                                  }),
-                   headers_.end());
+    headers_.erase(
+        std::remove_if(std::next(first), headers_.end(),
+                       [&](const XroadHeader& h) { return headerNameEquals(h.name, name); }),
+        headers_.end());
 }
 
 void XroadHeaders::add(std::string name, std::string value) {
@@ -44,11 +43,10 @@ void XroadHeaders::add(std::string name, std::string value) {
 }
 
 void XroadHeaders::remove(std::string_view name) {
-    headers_.erase(std::remove_if(headers_.begin(), headers_.end(),
-                                  [&](const XroadHeader& h) {
-                                      return headerNameEquals(h.name, name);
-                                  }),
-                   headers_.end());
+    headers_.erase(
+        std::remove_if(headers_.begin(), headers_.end(),
+                       [&](const XroadHeader& h) { return headerNameEquals(h.name, name); }),
+        headers_.end());
 }
 
 std::optional<std::string> XroadHeaders::get(std::string_view name) const {

@@ -12,7 +12,8 @@ namespace claimgate::protocols::detail {
 
 inline Status checkXroadSegment(const char* what, std::string_view value) {
     if (value.empty()) {
-        return {ErrorCode::bad_field, std::string("X-Road identifier: empty ") + what,
+        return {ErrorCode::bad_field,
+                std::string("X-Road identifier: empty ") + what,
                 {{"field", what}}};
     }
     if (value.size() > kXroadIdentifierLengthMax) {

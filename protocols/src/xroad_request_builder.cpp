@@ -11,18 +11,20 @@ namespace claimgate::protocols {
 namespace {
 
 // The verbs a security server accepts (RestRequest.Verb).
-constexpr std::array<std::string_view, 8> kXroadMethods = {
-    "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"};
+constexpr std::array<std::string_view, 8> kXroadMethods = {"GET",   "POST", "PUT",     "DELETE",
+                                                           "PATCH", "HEAD", "OPTIONS", "TRACE"};
 
 Status checkHeaderValue(std::string_view name, std::string_view value) {
     if (value.size() > kXroadHeaderValueLengthMax) {
-        return {ErrorCode::bad_field, std::string(name) + " header value too long",
+        return {ErrorCode::bad_field,
+                std::string(name) + " header value too long",
                 {{"header", std::string(name)}}};
     }
     for (const char c : value) {
         // CR or LF would let a value inject headers; other controls are not valid field text.
         if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F) {
-            return {ErrorCode::bad_field, std::string(name) + " header value has a control character",
+            return {ErrorCode::bad_field,
+                    std::string(name) + " header value has a control character",
                     {{"header", std::string(name)}}};
         }
     }
@@ -36,8 +38,8 @@ bool isXroadHeaderName(std::string_view name) {
 }  // namespace
 
 std::string XroadRequestBuilder::targetFor(const XroadCall& call) {
-    std::string target = "/r" + std::to_string(kXroadProtocolVersion) + "/" +
-                         call.service.encoded();
+    std::string target =
+        "/r" + std::to_string(kXroadProtocolVersion) + "/" + call.service.encoded();
     for (const auto& segment : call.path_segments) {
         target += '/';
         target += percentEncodeSegment(segment);
@@ -72,9 +74,9 @@ Result<XroadRequest> XroadRequestBuilder::build(const XroadCall& call,
     request.method = call.method;
     request.target = targetFor(call);
     if (request.target.size() > kXroadTargetLengthMax) {
-        return Status{ErrorCode::bad_field,
-                      "X-Road request target longer than " +
-                          std::to_string(kXroadTargetLengthMax) + " characters"};
+        return Status{ErrorCode::bad_field, "X-Road request target longer than " +
+                                                std::to_string(kXroadTargetLengthMax) +
+                                                " characters"};
     }
     request.x_road_id = x_road_id;
     request.body = call.body;
@@ -100,8 +102,8 @@ Result<XroadRequest> XroadRequestBuilder::build(const XroadCall& call,
         status = add("Accept", call.accept);
     }
     if (status.ok() && !call.body.empty()) {
-        status = add("Content-Type",
-                     call.content_type.empty() ? std::string("application/json") : call.content_type);
+        status = add("Content-Type", call.content_type.empty() ? std::string("application/json")
+                                                               : call.content_type);
     }
     for (const auto& header : call.extra_headers) {
         if (!status.ok()) {

@@ -43,8 +43,8 @@ Result<XroadServiceId> XroadServiceId::parse(std::string_view text) {
                       "X-Road service identifier must be INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE"};
     }
     auto& parts = *segments;
-    return make(std::move(parts[0]), std::move(parts[1]), std::move(parts[2]),
-                std::move(parts[3]), std::move(parts[4]));
+    return make(std::move(parts[0]), std::move(parts[1]), std::move(parts[2]), std::move(parts[3]),
+                std::move(parts[4]));
 }
 
 std::string XroadServiceId::encoded() const {

@@ -39,6 +39,6 @@ struct CommandRegistrar {
 
 }  // namespace claimgate::simulators
 
-#define CG_SIM_COMMAND(name, summary, function)                                              \
-    static const ::claimgate::simulators::CommandRegistrar cg_sim_registrar_##name(#name,    \
-                                                                               summary, function)
+#define CG_SIM_COMMAND(name, summary, function)                                                    \
+    static const ::claimgate::simulators::CommandRegistrar cg_sim_registrar_##name(#name, summary, \
+                                                                                   function)

@@ -1,4 +1,5 @@
-// claimgate-sim: terminals, T-Road platform, fault proxy, load and roster generators (contracts §9).
+// claimgate-sim: terminals, T-Road platform, fault proxy, load and roster generators (contracts
+// §9).
 #include "command_registry.hpp"
 
 #include <sys/stat.h>
@@ -11,10 +12,11 @@
 namespace {
 
 void printUsage(std::FILE* out) {
-    std::fprintf(out, "claimgate-sim: simulators of the terminals, the T-Road platform and the\n"
-                      "network, and load and roster generators (contracts section 9).\n\n"
-                      "usage: claimgate-sim COMMAND [--help] [options]\n"
-                      "       claimgate-sim --version | --help\n\ncommands:\n");
+    std::fprintf(out,
+                 "claimgate-sim: simulators of the terminals, the T-Road platform and the\n"
+                 "network, and load and roster generators (contracts section 9).\n\n"
+                 "usage: claimgate-sim COMMAND [--help] [options]\n"
+                 "       claimgate-sim --version | --help\n\ncommands:\n");
     for (const auto& command : claimgate::simulators::CommandRegistry::instance().sorted()) {
         std::fprintf(out, "  %-11s %s\n", command.name.c_str(), command.summary.c_str());
     }

@@ -114,8 +114,7 @@ void FaultyLedgerStore::appendEvent(const gateway::ClaimEvent& event) {
     real_->appendEvent(event);
 }
 
-void FaultyLedgerStore::forEachEvent(
-    const std::function<bool(const gateway::ClaimEvent&)>& visit) {
+void FaultyLedgerStore::forEachEvent(const std::function<bool(const gateway::ClaimEvent&)>& visit) {
     check();
     real_->forEachEvent(visit);
 }

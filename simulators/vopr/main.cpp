@@ -26,8 +26,7 @@ constexpr const char* kUsage =
     "  --dir D         scratch directory (default /dev/shm when writable, else $TMPDIR or /tmp)\n"
     "  --verbose       print the trace of every step\n";
 
-bool parseNumber(std::string_view text, std::uint64_t low, std::uint64_t high,
-                 std::uint64_t& out) {
+bool parseNumber(std::string_view text, std::uint64_t low, std::uint64_t high, std::uint64_t& out) {
     std::uint64_t value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc() || end != text.data() + text.size() || value < low || value > high) {
@@ -92,8 +91,8 @@ int main(int argc, char** argv) {
             ok = false;
         }
         if (!ok) {
-            std::fprintf(stderr, "claimgate-sim vopr: bad or missing value for %s\n%s",
-                         argv[i], kUsage);
+            std::fprintf(stderr, "claimgate-sim vopr: bad or missing value for %s\n%s", argv[i],
+                         kUsage);
             return 2;
         }
         ++i;
@@ -119,13 +118,14 @@ int main(int argc, char** argv) {
                         static_cast<unsigned long long>(seed), result.failure.c_str(),
                         replayCommand(options).c_str());
         } else if (first == last) {
-            std::printf("vopr: seed %llu ok: %llu steps, %llu claims (%llu paid), %llu faults, "
-                        "digest %s\n",
-                        static_cast<unsigned long long>(seed),
-                        static_cast<unsigned long long>(result.steps_run),
-                        static_cast<unsigned long long>(result.claims),
-                        static_cast<unsigned long long>(result.paid),
-                        static_cast<unsigned long long>(result.faults), result.digest.c_str());
+            std::printf(
+                "vopr: seed %llu ok: %llu steps, %llu claims (%llu paid), %llu faults, "
+                "digest %s\n",
+                static_cast<unsigned long long>(seed),
+                static_cast<unsigned long long>(result.steps_run),
+                static_cast<unsigned long long>(result.claims),
+                static_cast<unsigned long long>(result.paid),
+                static_cast<unsigned long long>(result.faults), result.digest.c_str());
         }
         std::fflush(stdout);
         if (seed == last) break;

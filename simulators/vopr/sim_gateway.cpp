@@ -44,8 +44,7 @@ SimGateway::SimGateway(std::string ledger_path, std::string pepper,
     reader_ = std::make_unique<gateway::ClaimReader>(
         [path = ledger_path_]() -> protocols::Result<gateway::LedgerStorePtr> {
             try {
-                return gateway::LedgerStorePtr(
-                    std::make_unique<gateway::SqliteLedgerStore>(path));
+                return gateway::LedgerStorePtr(std::make_unique<gateway::SqliteLedgerStore>(path));
             } catch (const gateway::LedgerStoreError& error) {
                 return protocols::Status(protocols::ErrorCode::internal, error.what());
             }

@@ -9,13 +9,13 @@
 #include <claimgate/ledger/clock.hpp>
 
 #include "faulty_ledger_store.hpp"
-#include <claimgate/gateway/eligibility_index.hpp>
-#include <claimgate/ledger/claim_engine.hpp>
-#include <claimgate/ledger/group_committer.hpp>
+#include "transport.hpp"
 #include <claimgate/gateway/claim_reader.hpp>
 #include <claimgate/gateway/claim_service.hpp>
+#include <claimgate/gateway/eligibility_index.hpp>
 #include <claimgate/gateway/metrics.hpp>
-#include "transport.hpp"
+#include <claimgate/ledger/claim_engine.hpp>
+#include <claimgate/ledger/group_committer.hpp>
 
 #include <memory>
 #include <string>

@@ -10,9 +10,9 @@
 #include <claimgate/protocols/program.hpp>
 
 #include "client_core.hpp"
+#include <claimgate/gateway/roster_importer.hpp>
 #include <claimgate/ledger/hash_chain.hpp>
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
-#include <claimgate/gateway/roster_importer.hpp>
 
 #include <array>
 #include <chrono>
@@ -45,15 +45,15 @@ constexpr std::chrono::milliseconds kCallTimeout{60'000};
 
 /// Journals are sealed as on a real terminal; the key is fixed so a seed replays exactly.
 const sdk::JournalSealer& journalSealer() {
-    static const sdk::JournalSealer sealer(std::array<unsigned char, sdk::JournalSealer::kKeyBytes>{
-        'v', 'o', 'p', 'r'});
+    static const sdk::JournalSealer sealer(
+        std::array<unsigned char, sdk::JournalSealer::kKeyBytes>{'v', 'o', 'p', 'r'});
     return sealer;
 }
 
 /// Fault rates per mille, per occasion (a request, a reply, a step).
 struct FaultRates {
     std::uint64_t drop_request = 40;
-    std::uint64_t delay_request = 30;   // arrives 1-5 steps later; the terminal times out
+    std::uint64_t delay_request = 30;  // arrives 1-5 steps later; the terminal times out
     std::uint64_t duplicate_request = 30;
     std::uint64_t drop_reply = 50;
     std::uint64_t crash_before_request = 8;
@@ -114,8 +114,8 @@ public:
         checker_ = std::make_unique<gateway::SqliteLedgerStore>(ledgerPath());
         for (std::size_t t = 0; t < options_.terminals; ++t) {
             Terminal terminal;
-            terminal.identity = {"atm-" + std::to_string(1000 + t), t % 2 == 0 ? "BANK004" : "BANK008",
-                                 protocols::Channel::atm};
+            terminal.identity = {"atm-" + std::to_string(1000 + t),
+                                 t % 2 == 0 ? "BANK004" : "BANK008", protocols::Channel::atm};
             terminal.journal_path = dir_ + "/journal-" + std::to_string(t) + ".db";
             terminals_.push_back(std::move(terminal));
             openTerminal(t);
@@ -225,8 +225,7 @@ private:
             sdk::TerminalIdentity{terminal.identity.terminal_id, terminal.identity.operator_id,
                                   "atm"},
             std::move(journal).value(), std::make_shared<SimTransport>(*this, t),
-            [](sdk::LogLevel, const std::string&) {}, [](const sdk::AdviceEvent&) {},
-            kCallTimeout);
+            [](sdk::LogLevel, const std::string&) {}, [](const sdk::AdviceEvent&) {}, kCallTimeout);
         terminal.reserved = false;
     }
 
@@ -302,8 +301,8 @@ private:
         if (random_.chance(800)) {
             // The cash leaves the machine, then the commit advice is journalled and sent.
             dispensed_.insert(terminal.claim_id);
-            const std::string ref = terminal.identity.terminal_id + "-" +
-                                    std::to_string(terminal.next_ref++);
+            const std::string ref =
+                terminal.identity.terminal_id + "-" + std::to_string(terminal.next_ref++);
             const sdk::Outcome outcome =
                 core.commit(terminal.claim_id.c_str(), terminal.amount, ref.c_str());
             trace(who + "dispense+commit " + claimName(terminal.claim_id) + " -> " +
@@ -337,8 +336,8 @@ private:
             const DelayedRequest late = std::move(delayed_[i]);
             delayed_.erase(delayed_.begin() + static_cast<std::ptrdiff_t>(i));
             if (gateway_) {
-                const auto reply = gateway_->handle(terminals_[late.terminal].identity,
-                                                    late.request);
+                const auto reply =
+                    gateway_->handle(terminals_[late.terminal].identity, late.request);
                 trace("  late " + late.request.path.substr(0, 11) + " from t" +
                       std::to_string(late.terminal) + " -> " + std::to_string(reply.status));
             }
@@ -374,11 +373,12 @@ private:
                                   claim.status == ClaimStatus::in_doubt ||
                                   claim.status == ClaimStatus::paid;
             if (blocking) {
-                const std::string citizen = claim.program + "/" + protocols::toHex(claim.citizen_key);
+                const std::string citizen =
+                    claim.program + "/" + protocols::toHex(claim.citizen_key);
                 auto [it, fresh] = blocking_by_citizen.emplace(citizen, claim.claim_id);
                 if (!fresh && broken.empty()) {
-                    broken = "two live claims for one citizen: " + claimName(it->second) +
-                             " and " + claimName(claim.claim_id);
+                    broken = "two live claims for one citizen: " + claimName(it->second) + " and " +
+                             claimName(claim.claim_id);
                 }
             }
             return true;
@@ -393,7 +393,8 @@ private:
         for (const auto& id : acknowledged_paid_) {
             const auto it = statuses.find(id);
             if (it == statuses.end() || it->second != ClaimStatus::paid) {
-                return "acknowledged payment lost: " + claimName(id) + " is " + statusOf(statuses, id);
+                return "acknowledged payment lost: " + claimName(id) + " is " +
+                       statusOf(statuses, id);
             }
         }
         for (const auto& id : dispensed_) {
@@ -406,7 +407,8 @@ private:
         for (const auto& id : acknowledged_void_) {
             const auto it = statuses.find(id);
             if (it == statuses.end() || it->second != ClaimStatus::voided) {
-                return "acknowledged void undone: " + claimName(id) + " is " + statusOf(statuses, id);
+                return "acknowledged void undone: " + claimName(id) + " is " +
+                       statusOf(statuses, id);
             }
         }
         return {};

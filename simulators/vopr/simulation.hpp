@@ -16,15 +16,15 @@ struct SimulationOptions {
     std::uint64_t seed = 1;
     std::uint64_t steps = 400;
     std::size_t terminals = 6;
-    std::size_t citizens = 8;   ///< few citizens, many terminals: contention for the same person
-    std::string work_dir;       ///< ledger and journals go in a fresh directory under here
-    bool verbose = false;       ///< print every step's trace line
+    std::size_t citizens = 8;  ///< few citizens, many terminals: contention for the same person
+    std::string work_dir;      ///< ledger and journals go in a fresh directory under here
+    bool verbose = false;      ///< print every step's trace line
 };
 
 struct SimulationResult {
     bool ok = true;
-    std::string failure;   ///< the violated invariant and the step, when !ok
-    std::string digest;    ///< SHA-256 of the trace, hex
+    std::string failure;  ///< the violated invariant and the step, when !ok
+    std::string digest;   ///< SHA-256 of the trace, hex
     std::uint64_t steps_run = 0;
     std::uint64_t claims = 0;
     std::uint64_t paid = 0;

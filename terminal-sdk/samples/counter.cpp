@@ -15,8 +15,9 @@
 namespace {
 
 void usage() {
-    std::printf("usage: counter --gateway URL --pki-dir DIR --journal PATH --program ID\n"
-                "               --citizen ID [--proxy ID]\n");
+    std::printf(
+        "usage: counter --gateway URL --pki-dir DIR --journal PATH --program ID\n"
+        "               --citizen ID [--proxy ID]\n");
 }
 
 void print(const char* step, const claimgate::sdk::Outcome& outcome) {
@@ -62,8 +63,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "open: %s\n", error.c_str());
         return 1;
     }
-    const auto held = client->reserve(options["--program"], options["--citizen"], "",
-                                      options["--proxy"], 0);
+    const auto held =
+        client->reserve(options["--program"], options["--citizen"], "", options["--proxy"], 0);
     print("reserve", held);
     if (!held.ok()) {
         return 1;  // refused or unavailable: hand over nothing

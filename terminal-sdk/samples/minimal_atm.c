@@ -12,10 +12,11 @@
 #include <string.h>
 
 static void usage(void) {
-    printf("usage: minimal_atm --gateway URL --pki-dir DIR --journal PATH --program ID\n"
-           "                   --citizen ID [--nhi 12DIGITS] [--proxy ID] [--fail-dispense]\n"
-           "claimgate SDK %s (ABI %u)\n",
-           cg_version(), (unsigned)cg_abi_version());
+    printf(
+        "usage: minimal_atm --gateway URL --pki-dir DIR --journal PATH --program ID\n"
+        "                   --citizen ID [--nhi 12DIGITS] [--proxy ID] [--fail-dispense]\n"
+        "claimgate SDK %s (ABI %u)\n",
+        cg_version(), (unsigned)cg_abi_version());
 }
 
 static int report(const char* step, cg_status status, const cg_result* r) {

@@ -50,7 +50,8 @@ std::int64_t backoffMilliseconds(std::int64_t attempts, double unit_random) noex
     }
     cap = std::min<std::int64_t>(cap, kSenderBackoffMaxMilliseconds);
     const double fraction = 0.5 + 0.5 * std::clamp(unit_random, 0.0, 1.0);
-    return std::max<std::int64_t>(1, static_cast<std::int64_t>(static_cast<double>(cap) * fraction));
+    return std::max<std::int64_t>(1,
+                                  static_cast<std::int64_t>(static_cast<double>(cap) * fraction));
 }
 
 }  // namespace claimgate::sdk

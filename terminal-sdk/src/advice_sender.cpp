@@ -64,8 +64,8 @@ bool AdviceSender::waitIdle(std::chrono::milliseconds timeout) {
     while (journal_.count() > 0) {
         // Bounded slices: a row may leave through a path that does not notify (e.g. remove in
         // another client on the same file), so re-check at least every 50 ms.
-        const auto slice = std::min(deadline, std::chrono::steady_clock::now() +
-                                                  std::chrono::milliseconds(50));
+        const auto slice =
+            std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
         if (changed_.wait_until(lock, slice) == std::cv_status::timeout &&
             std::chrono::steady_clock::now() >= deadline) {
             return journal_.count() == 0;
@@ -142,9 +142,9 @@ void AdviceSender::deliver(const JournalEntry& entry) {
                              entry.idempotency_key +
                              (entry.claim_id.empty() ? "" : " for " + entry.claim_id);
     if (verdict == AdviceVerdict::retry) {
-        retryLater(entry, reply,
-                   reply.answered() ? "HTTP " + std::to_string(reply.status) + " " + code
-                                    : reply.error);
+        retryLater(
+            entry, reply,
+            reply.answered() ? "HTTP " + std::to_string(reply.status) + " " + code : reply.error);
         return;
     }
     if (entry.kind == AdviceKind::reserve && verdict == AdviceVerdict::acknowledged) {
@@ -153,11 +153,13 @@ void AdviceSender::deliver(const JournalEntry& entry) {
     }
     if (verdict == AdviceVerdict::ended) {
         ++ended_;
-        logger_(LogLevel::warning, entry.kind == AdviceKind::reserve
+        logger_(LogLevel::warning,
+                entry.kind == AdviceKind::reserve
                     ? what + ": reversal ended, the gateway holds nothing for it (HTTP " +
                           std::to_string(reply.status) + " " + code + ")"
                     : what + ": REFUSED by the gateway (HTTP " + std::to_string(reply.status) +
-                          " " + code + "); dropped from the journal, reconciliation must resolve "
+                          " " + code +
+                          "); dropped from the journal, reconciliation must resolve "
                           "the claim");
     } else {
         ++delivered_;
@@ -205,8 +207,8 @@ void AdviceSender::retryLater(const JournalEntry& entry, const HttpReply& reply,
         // the longest backoff and say why each time.
         attempts = std::max<std::int64_t>(attempts, kSenderBackoffAttemptsAtMax);
         logger_(LogLevel::warning, std::string(adviceKindName(entry.kind)) + " advice " +
-                                       entry.idempotency_key +
-                                       " kept: TLS trust failure (" + reply.error +
+                                       entry.idempotency_key + " kept: TLS trust failure (" +
+                                       reply.error +
                                        "); check the terminal certificate, key and CA");
     } else {
         logger_(LogLevel::debug, std::string(adviceKindName(entry.kind)) + " advice " +

@@ -133,7 +133,6 @@ cg_status guarded(cg_result* out, Call&& call) {
     }
 }
 
-
 }  // namespace
 
 extern "C" {
@@ -164,14 +163,15 @@ cg_status cg_client_open(const cg_config* config, cg_client** out_client) {
         if (word != 0) {
             // A newer application sets a field this library does not know: refuse rather than
             // silently ignore what the vendor asked for.
-            setLastError("cg_config.reserved must be zero (application built against a newer SDK?)");
+            setLastError(
+                "cg_config.reserved must be zero (application built against a newer SDK?)");
             return CG_CONFIG_ERROR;
         }
     }
     try {
-        claimgate::sdk::ClientConfig cpp{config->gateway_url, config->ca_file, config->cert_file,
-                                         config->key_file, config->journal_path,
-                                         config->timeout_ms};
+        claimgate::sdk::ClientConfig cpp{config->gateway_url,  config->ca_file,
+                                         config->cert_file,    config->key_file,
+                                         config->journal_path, config->timeout_ms};
         std::unique_ptr<claimgate::sdk::Client> client;
         std::string error;
         const Status status = claimgate::sdk::Client::open(cpp, client, error);
@@ -204,9 +204,8 @@ cg_status cg_check(cg_client* c, const char* program, const char* citizen_id,
     if (c == nullptr) {
         return refuseNull(out, "client");
     }
-    return guarded(out, [&] {
-        return coreOf(c).check(program, citizen_id, nhi_card_no, proxy_id);
-    });
+    return guarded(out,
+                   [&] { return coreOf(c).check(program, citizen_id, nhi_card_no, proxy_id); });
 }
 
 cg_status cg_reserve(cg_client* c, const char* program, const char* citizen_id,
@@ -216,9 +215,8 @@ cg_status cg_reserve(cg_client* c, const char* program, const char* citizen_id,
     if (c == nullptr) {
         return refuseNull(out, "client");
     }
-    return guarded(out, [&] {
-        return coreOf(c).reserve(program, citizen_id, nhi_card_no, proxy_id, amount);
-    });
+    return guarded(
+        out, [&] { return coreOf(c).reserve(program, citizen_id, nhi_card_no, proxy_id, amount); });
 }
 
 cg_status cg_commit(cg_client* c, const char* claim_id, int64_t amount, const char* terminal_ref,
@@ -227,8 +225,7 @@ cg_status cg_commit(cg_client* c, const char* claim_id, int64_t amount, const ch
     if (c == nullptr) {
         return refuseNull(out, "client");
     }
-    return guarded(out,
-                   [&] { return coreOf(c).commit(claim_id, amount, terminal_ref); });
+    return guarded(out, [&] { return coreOf(c).commit(claim_id, amount, terminal_ref); });
 }
 
 cg_status cg_void(cg_client* c, const char* claim_id, const char* reason, cg_result* out) {
@@ -342,13 +339,20 @@ cg_status cg_flush(cg_client* c, uint32_t timeout_ms) {
 
 const char* cg_status_name(cg_status s) {
     switch (s) {
-        case CG_OK: return "CG_OK";
-        case CG_QUEUED: return "CG_QUEUED";
-        case CG_REFUSED: return "CG_REFUSED";
-        case CG_INVALID_INPUT: return "CG_INVALID_INPUT";
-        case CG_UNAVAILABLE: return "CG_UNAVAILABLE";
-        case CG_CONFIG_ERROR: return "CG_CONFIG_ERROR";
-        case CG_INTERNAL: return "CG_INTERNAL";
+        case CG_OK:
+            return "CG_OK";
+        case CG_QUEUED:
+            return "CG_QUEUED";
+        case CG_REFUSED:
+            return "CG_REFUSED";
+        case CG_INVALID_INPUT:
+            return "CG_INVALID_INPUT";
+        case CG_UNAVAILABLE:
+            return "CG_UNAVAILABLE";
+        case CG_CONFIG_ERROR:
+            return "CG_CONFIG_ERROR";
+        case CG_INTERNAL:
+            return "CG_INTERNAL";
     }
     return "CG_UNKNOWN";
 }

@@ -30,9 +30,12 @@ void* event_user = nullptr;
 
 const char* levelName(LogLevel level) {
     switch (level) {
-        case LogLevel::debug: return "debug";
-        case LogLevel::info: return "info";
-        case LogLevel::warning: return "warning";
+        case LogLevel::debug:
+            return "debug";
+        case LogLevel::info:
+            return "info";
+        case LogLevel::warning:
+            return "warning";
     }
     return "warning";
 }
@@ -93,9 +96,9 @@ Status Client::open(const ClientConfig& config, std::unique_ptr<Client>& out, st
         // HttpsTransport::create refused a timeout above kTimeoutMillisecondsMax.
         const std::uint32_t timeout_ms =
             config.timeout_ms == 0 ? kTimeoutMillisecondsDefault : config.timeout_ms;
-        auto core = std::make_unique<ClientCore>(
-            identity.value(), std::move(journal).value(), std::move(transport).value(), &logLine,
-            &emitEvent, std::chrono::milliseconds(timeout_ms));
+        auto core = std::make_unique<ClientCore>(identity.value(), std::move(journal).value(),
+                                                 std::move(transport).value(), &logLine, &emitEvent,
+                                                 std::chrono::milliseconds(timeout_ms));
         core->startSender();
         out.reset(new Client(std::move(core)));
         return Status::ok;
@@ -107,8 +110,7 @@ Status Client::open(const ClientConfig& config, std::unique_ptr<Client>& out, st
 
 Outcome Client::check(const std::string& program, const std::string& citizen_id,
                       const std::string& nhi_card_no, const std::string& proxy_id) {
-    return core_->check(program.c_str(), citizen_id.c_str(), nhi_card_no.c_str(),
-                        proxy_id.c_str());
+    return core_->check(program.c_str(), citizen_id.c_str(), nhi_card_no.c_str(), proxy_id.c_str());
 }
 
 Outcome Client::reserve(const std::string& program, const std::string& citizen_id,
@@ -168,9 +170,12 @@ Status verifyReceipt(const std::string& receipt_cert_pem_path, const std::string
             return Status::config_error;
         }
         switch (verifier->check(qr_text, why)) {
-            case protocols::ReceiptCheck::genuine: return Status::ok;
-            case protocols::ReceiptCheck::altered: return Status::refused;
-            case protocols::ReceiptCheck::malformed: return Status::invalid_input;
+            case protocols::ReceiptCheck::genuine:
+                return Status::ok;
+            case protocols::ReceiptCheck::altered:
+                return Status::refused;
+            case protocols::ReceiptCheck::malformed:
+                return Status::invalid_input;
         }
         return Status::internal;
     } catch (const std::exception& exception) {
@@ -181,13 +186,20 @@ Status verifyReceipt(const std::string& receipt_cert_pem_path, const std::string
 
 const char* statusName(Status status) noexcept {
     switch (status) {
-        case Status::ok: return "ok";
-        case Status::queued: return "queued";
-        case Status::refused: return "refused";
-        case Status::invalid_input: return "invalid_input";
-        case Status::unavailable: return "unavailable";
-        case Status::config_error: return "config_error";
-        case Status::internal: return "internal";
+        case Status::ok:
+            return "ok";
+        case Status::queued:
+            return "queued";
+        case Status::refused:
+            return "refused";
+        case Status::invalid_input:
+            return "invalid_input";
+        case Status::unavailable:
+            return "unavailable";
+        case Status::config_error:
+            return "config_error";
+        case Status::internal:
+            return "internal";
     }
     return "unknown";
 }

@@ -46,8 +46,8 @@ Outcome busy() {
 }
 
 bool isTokenChar(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.' || c == ':';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.' || c == ':';
 }
 
 bool isToken(const std::string& text, std::size_t length_max) {
@@ -84,12 +84,11 @@ Outcome invalidClaimRef(const char* claim_id) {
     if (claim_id == nullptr || *claim_id == '\0') {
         return invalid("missing_field", "claim_id is required");
     }
-    return invalid("bad_field", "claim_id must be a claim id (c_ and " +
-                                    std::to_string(kClaimIdBodyLengthMin) + ".." +
-                                    std::to_string(kClaimIdLengthMax - 2) +
-                                    " of [a-z0-9]) or a claim code (" +
-                                    std::to_string(kClaimCodeLengthMin) + ".." +
-                                    std::to_string(kClaimCodeLengthMax) + " digits)");
+    return invalid("bad_field",
+                   "claim_id must be a claim id (c_ and " + std::to_string(kClaimIdBodyLengthMin) +
+                       ".." + std::to_string(kClaimIdLengthMax - 2) +
+                       " of [a-z0-9]) or a claim code (" + std::to_string(kClaimCodeLengthMin) +
+                       ".." + std::to_string(kClaimCodeLengthMax) + " digits)");
 }
 
 std::string stringField(const nlohmann::json& json, const char* name) {
@@ -131,9 +130,9 @@ void takeError(Outcome& outcome, const HttpReply& reply) {
     outcome.http_status = reply.status;
     if (!reply.answered()) {
         outcome.code = reply.trustFailure() ? "tls_trust" : "unreachable";
-        outcome.message = (reply.trustFailure() ? "TLS trust failure: " :
-                                                  "no answer from the gateway: ") +
-                          reply.error;
+        outcome.message =
+            (reply.trustFailure() ? "TLS trust failure: " : "no answer from the gateway: ") +
+            reply.error;
         return;
     }
     const auto json = parseObject(reply.body);
@@ -275,8 +274,8 @@ Outcome ClientCore::check(const char* program, const char* citizen_id, const cha
 Outcome ClientCore::eligibility(const Claimant& claimant, TransactionMachine& machine,
                                 SteadyTime deadline) {
     if (!machine.post(TxEvent::check)) {
-        return internalError("invalid_transition", std::string("check refused in state ") +
-                                                       txStateName(machine.state()));
+        return internalError("invalid_transition",
+                             std::string("check refused in state ") + txStateName(machine.state()));
     }
     const HttpReply reply = transport_->send(
         HttpRequest{"POST", "/v1/eligibility", claimant.request.toJson().dump(), "", deadline});
@@ -410,9 +409,8 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
             // Nothing reached the ledger (a TLS failure happens before any request is read).
             (void)journal_->remove(*row);
         } else {
-            (void)journal_->reschedule(*row, 1,
-                                       Journal::nowMs() + backoffMilliseconds(1, unitRandom()),
-                                       outcome.message);
+            (void)journal_->reschedule(
+                *row, 1, Journal::nowMs() + backoffMilliseconds(1, unitRandom()), outcome.message);
             sender_.wake();
             outcome.message += " - pay nothing; any hold the gateway made will be voided";
         }
@@ -430,8 +428,7 @@ Outcome ClientCore::commit(const char* claim_id, std::int64_t amount, const char
         return invalidClaimRef(claim_id);
     }
     if (amount < 1 || amount > protocols::kAmountMax) {
-        return invalid("bad_field",
-                       "amount must be 1.." + std::to_string(protocols::kAmountMax));
+        return invalid("bad_field", "amount must be 1.." + std::to_string(protocols::kAmountMax));
     }
     if (terminal_ref == nullptr || *terminal_ref == '\0') {
         return invalid("missing_field", "terminal_ref is required");
@@ -465,19 +462,17 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
     TransactionMachine& machine = transaction.machine;
     const bool is_commit = kind == AdviceKind::commit;
     if (is_commit && transaction.amount > 0 && amount != transaction.amount) {
-        return invalid("amount_mismatch", "claim " + claim_id + " was held for " +
-                                              std::to_string(transaction.amount) +
-                                              "; a commit of " + std::to_string(amount) +
-                                              " is refused locally");
+        return invalid("amount_mismatch",
+                       "claim " + claim_id + " was held for " + std::to_string(transaction.amount) +
+                           "; a commit of " + std::to_string(amount) + " is refused locally");
     }
     // The same advice again (a retried commit, a second void): the first one's outcome stands,
     // as delivered by now if the sender has delivered it; nothing is sent twice.
     if (transaction.advised == kind) {
         if (is_commit && amount != transaction.committed_amount) {
-            return invalid("amount_mismatch",
-                           "claim " + claim_id + " was committed with " +
-                               std::to_string(transaction.committed_amount) +
-                               "; another amount is refused locally");
+            return invalid("amount_mismatch", "claim " + claim_id + " was committed with " +
+                                                  std::to_string(transaction.committed_amount) +
+                                                  "; another amount is refused locally");
         }
         Outcome repeat = transaction.last;
         repeat.message = "duplicate submit: " + repeat.message;
@@ -485,8 +480,7 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
     }
     // A commit whose journal write failed left the machine in Dispensing: the retried commit
     // resumes there (a void cannot: the cash may have left).
-    const bool resumed_after_journal_error =
-        is_commit && machine.state() == TxState::dispensing;
+    const bool resumed_after_journal_error = is_commit && machine.state() == TxState::dispensing;
     if (!resumed_after_journal_error &&
         !machine.post(is_commit ? TxEvent::dispensed : TxEvent::void_requested)) {
         return invalid("invalid_transition", std::string(is_commit ? "commit" : "void") +
@@ -554,8 +548,8 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
             // Queued even on a TLS trust failure: the advice is money and stays journalled.
             outcome.status = Status::queued;
             outcome.claim_status = "";
-            outcome.message = "advice journalled, delivered when the gateway answers (" +
-                              outcome.message + ")";
+            outcome.message =
+                "advice journalled, delivered when the gateway answers (" + outcome.message + ")";
             machine.advance(TxEvent::contact_lost);
             break;
         case AdviceVerdict::ended:
@@ -563,8 +557,8 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
             takeError(outcome, reply);
             outcome.status = Status::refused;
             logger_(LogLevel::warning, std::string(adviceKindName(kind)) + " advice for " +
-                                           claim_id + " refused by the gateway: " +
-                                           outcome.code + " (" + outcome.message + ")");
+                                           claim_id + " refused by the gateway: " + outcome.code +
+                                           " (" + outcome.message + ")");
             machine.advance(TxEvent::refused);
             emit(kind, outcome, key, false);
             break;
@@ -624,8 +618,8 @@ void ClientCore::keepReceipt(const std::string& reply_body) {
     }
     auto fields = protocols::receiptFromJson(*receipt_json);
     if (!fields.ok()) {
-        logger_(LogLevel::warning, "commit answered with an unusable receipt: " +
-                                       fields.status().message());
+        logger_(LogLevel::warning,
+                "commit answered with an unusable receipt: " + fields.status().message());
         return;
     }
     Receipt receipt;
@@ -689,7 +683,7 @@ void ClientCore::emit(AdviceKind kind, const Outcome& outcome, const std::string
         return;
     }
     AdviceEvent event;
-    event.kind = kind == AdviceKind::commit   ? AdviceEventKind::commit_delivered
+    event.kind = kind == AdviceKind::commit  ? AdviceEventKind::commit_delivered
                  : kind == AdviceKind::void_ ? AdviceEventKind::void_delivered
                                              : AdviceEventKind::reserve_reversed;
     event.status = outcome.status;
@@ -769,11 +763,11 @@ Outcome ClientCore::receipt(const char* claim_id, Receipt& out) {
         if (!found) {
             outcome.status = Status::refused;
             outcome.code = outcome.claim_status == "paid" ? "receipt_unavailable" : "not_paid";
-            outcome.message = outcome.claim_status == "paid"
-                                  ? "the gateway did not send a receipt for " +
-                                        std::string(claim_id)
-                                  : std::string(claim_id) + " is " + outcome.claim_status +
-                                        ", not paid: there is no receipt";
+            outcome.message =
+                outcome.claim_status == "paid"
+                    ? "the gateway did not send a receipt for " + std::string(claim_id)
+                    : std::string(claim_id) + " is " + outcome.claim_status +
+                          ", not paid: there is no receipt";
             return outcome;
         }
     }

@@ -34,9 +34,8 @@ namespace claimgate::sdk {
 class ClientCore {
 public:
     /// `transport` carries the caller's requests and the sender's (one connection per client).
-    ClientCore(TerminalIdentity identity, std::unique_ptr<Journal> journal,
-               TransportPtr transport, SdkLogger logger, AdviceListener events,
-               std::chrono::milliseconds timeout);
+    ClientCore(TerminalIdentity identity, std::unique_ptr<Journal> journal, TransportPtr transport,
+               SdkLogger logger, AdviceListener events, std::chrono::milliseconds timeout);
     ~ClientCore();
     ClientCore(const ClientCore&) = delete;
     ClientCore& operator=(const ClientCore&) = delete;
@@ -79,8 +78,7 @@ private:
     SteadyTime deadlineFromNow() const;
     /// Locks the client by the deadline; nullopt-like empty lock when it stayed busy.
     Lock lockBy(SteadyTime deadline);
-    Outcome eligibility(const Claimant& claimant, TransactionMachine& machine,
-                        SteadyTime deadline);
+    Outcome eligibility(const Claimant& claimant, TransactionMachine& machine, SteadyTime deadline);
     Outcome advice(AdviceKind kind, const std::string& claim_id, std::int64_t amount,
                    const std::string& terminal_ref, const std::string& reason);
     Transaction* findTransaction(const std::string& claim_ref);
@@ -88,8 +86,7 @@ private:
     void remember(std::unique_ptr<Transaction> transaction);
     void keepReceipt(const std::string& reply_body);
     void onDelivered(const JournalEntry& entry, const HttpReply& reply, AdviceVerdict verdict);
-    void emit(AdviceKind kind, const Outcome& outcome, const std::string& key,
-              bool in_background);
+    void emit(AdviceKind kind, const Outcome& outcome, const std::string& key, bool in_background);
 
     TerminalIdentity identity_;
     std::unique_ptr<Journal> journal_;

@@ -222,8 +222,8 @@ struct HttpsTransport::Impl {
         for (int pass = 0; pass < 2; ++pass) {
             for (std::size_t i = 0; i < endpoints.size(); ++i) {
                 const bool resting = endpoints[i].resting_until > now;
-                if ((pass == 0) != resting && std::find(result.begin(), result.end(), i) ==
-                                                  result.end()) {
+                if ((pass == 0) != resting &&
+                    std::find(result.begin(), result.end(), i) == result.end()) {
                     result.push_back(i);
                 }
             }
@@ -254,8 +254,8 @@ struct HttpsTransport::Impl {
                                });
         if (!runUntil(deadline, &resolver)) {
             close();
-            return failed(TransportFailure::timeout, "resolving " + endpoint.host +
-                                                         " did not finish by the deadline");
+            return failed(TransportFailure::timeout,
+                          "resolving " + endpoint.host + " did not finish by the deadline");
         }
         if (error) {
             close();
@@ -285,9 +285,9 @@ struct HttpsTransport::Impl {
         }
         if (error) {
             close();
-            return failed(isTrustFailure(error) ? TransportFailure::trust
-                                                : TransportFailure::unreachable,
-                          "TLS handshake with " + endpoint.url + " failed: " + error.message());
+            return failed(
+                isTrustFailure(error) ? TransportFailure::trust : TransportFailure::unreachable,
+                "TLS handshake with " + endpoint.url + " failed: " + error.message());
         }
         connected_to = index;
         connection_used = false;
@@ -318,8 +318,9 @@ struct HttpsTransport::Impl {
                           [&](const beast::error_code& e, std::size_t) { error = e; });
         if (!runUntil(deadline)) {
             close();
-            attempt.reply = failed(TransportFailure::timeout,
-                                   "sending to " + endpoint.url + " did not finish by the deadline");
+            attempt.reply =
+                failed(TransportFailure::timeout,
+                       "sending to " + endpoint.url + " did not finish by the deadline");
             return attempt;
         }
         http::response_parser<http::string_body> parser;
@@ -409,10 +410,9 @@ Result<std::shared_ptr<HttpsTransport>> HttpsTransport::create(const HttpsTransp
         return Status(ErrorCode::missing_field, "gateway_url is empty");
     }
     if (config.gateway_urls.size() > kGatewayUrlsMax) {
-        return Status(ErrorCode::bad_field, "gateway_url lists " +
-                                                std::to_string(config.gateway_urls.size()) +
-                                                " URLs; at most " +
-                                                std::to_string(kGatewayUrlsMax));
+        return Status(ErrorCode::bad_field,
+                      "gateway_url lists " + std::to_string(config.gateway_urls.size()) +
+                          " URLs; at most " + std::to_string(kGatewayUrlsMax));
     }
     for (const auto& url : config.gateway_urls) {
         auto endpoint = parseUrl(url);
@@ -421,8 +421,7 @@ Result<std::shared_ptr<HttpsTransport>> HttpsTransport::create(const HttpsTransp
         }
         impl->endpoints.push_back(std::move(endpoint).value());
     }
-    if (auto checked = checkTerminalCredentials(config.cert_file, config.key_file,
-                                                config.ca_file);
+    if (auto checked = checkTerminalCredentials(config.cert_file, config.key_file, config.ca_file);
         !checked.ok()) {
         return checked;
     }
@@ -465,8 +464,8 @@ HttpReply HttpsTransport::send(const HttpRequest& request) {
         return impl_->send(request, deadline);
     } catch (const std::exception& error) {
         impl_->close();
-        return failed(TransportFailure::unreachable, std::string("exchange failed: ") +
-                                                         error.what());
+        return failed(TransportFailure::unreachable,
+                      std::string("exchange failed: ") + error.what());
     }
 }
 

@@ -152,10 +152,9 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& path,
         }
     }
     sqlite3* db = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                       SQLITE_OPEN_FULLMUTEX,
-                                   nullptr);
+    const int rc = sqlite3_open_v2(
+        path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+        nullptr);
     if (rc != SQLITE_OK) {
         Status status = sqliteError(db, "cannot open " + path);
         sqlite3_close(db);
@@ -164,8 +163,8 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& path,
     sqlite3_busy_timeout(db, 5000);
     std::unique_ptr<Journal> journal(
         new Journal(db, path, sanitiseKeyPrefix(key_prefix), 0, sealer));
-    // FULL: the row reaches the disk before the request leaves (contracts §7); WAL keeps that to one
-    // fsync per write.
+    // FULL: the row reaches the disk before the request leaves (contracts §7); WAL keeps that to
+    // one fsync per write.
     for (const char* sql :
          {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA secure_delete=ON",
           "CREATE TABLE IF NOT EXISTS advices ("
@@ -206,10 +205,11 @@ Result<std::int64_t> Journal::append(AdviceKind kind, const std::string& idempot
                                      const std::string& body) {
     std::lock_guard lock(mutex_);
     if (count_ >= kJournalEntriesMax) {
-        return Status(ErrorCode::overloaded,
-                      "journal full: " + std::to_string(count_) + " rows pending delivery (limit " +
-                          std::to_string(kJournalEntriesMax) + "); the gateway has not acknowledged "
-                          "them - restore the link");
+        return Status(ErrorCode::overloaded, "journal full: " + std::to_string(count_) +
+                                                 " rows pending delivery (limit " +
+                                                 std::to_string(kJournalEntriesMax) +
+                                                 "); the gateway has not acknowledged "
+                                                 "them - restore the link");
     }
     Statement insert(db_,
                      "INSERT INTO advices (kind, idempotency_key, claim_id, path, body,"
@@ -261,8 +261,7 @@ Status Journal::remove(std::int64_t id) {
 void Journal::truncateWalIfEmpty() {
     if (count_ == 0) {
         // Best effort: a reader elsewhere may block the truncate; the next empty moment retries.
-        (void)sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,
-                                        nullptr);
+        (void)sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
     }
 }
 

@@ -96,8 +96,8 @@ std::optional<std::string> JournalSealer::open(std::string_view sealed) const {
                           &length, bytes + kNonceBytes, static_cast<int>(text_size)) == 1 &&
         EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
                             bytes + kNonceBytes + text_size) == 1 &&
-        EVP_DecryptFinal_ex(context.get(), reinterpret_cast<unsigned char*>(plaintext.data()) +
-                                               length,
+        EVP_DecryptFinal_ex(context.get(),
+                            reinterpret_cast<unsigned char*>(plaintext.data()) + length,
                             &length) == 1;
     if (!ok) {
         return std::nullopt;

@@ -41,8 +41,8 @@ Status checkTerminalCredentials(const std::string& cert_file, const std::string&
     CertificatePtr certificate(PEM_read_X509(cert_stream.get(), nullptr, nullptr, nullptr),
                                &X509_free);
     if (!certificate) {
-        return Status(ErrorCode::bad_field, "cert_file '" + cert_file +
-                                                "' holds no PEM certificate");
+        return Status(ErrorCode::bad_field,
+                      "cert_file '" + cert_file + "' holds no PEM certificate");
     }
     // Intermediate certificates may follow the terminal's own in the same file.
     ChainPtr intermediates(sk_X509_new_null(), &freeChain);
@@ -58,8 +58,8 @@ Status checkTerminalCredentials(const std::string& cert_file, const std::string&
     KeyPtr key(PEM_read_PrivateKey(key_stream.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
     if (!key) {
         ERR_clear_error();
-        return Status(ErrorCode::bad_field, "key_file '" + key_file +
-                                                "' holds no unencrypted PEM private key");
+        return Status(ErrorCode::bad_field,
+                      "key_file '" + key_file + "' holds no unencrypted PEM private key");
     }
     if (X509_check_private_key(certificate.get(), key.get()) != 1) {
         ERR_clear_error();
@@ -71,8 +71,8 @@ Status checkTerminalCredentials(const std::string& cert_file, const std::string&
     StorePtr store(X509_STORE_new(), &X509_STORE_free);
     if (!store || X509_STORE_load_file(store.get(), ca_file.c_str()) != 1) {
         ERR_clear_error();
-        return Status(ErrorCode::bad_field, "ca_file '" + ca_file +
-                                                "' cannot be read or holds no PEM certificate");
+        return Status(ErrorCode::bad_field,
+                      "ca_file '" + ca_file + "' cannot be read or holds no PEM certificate");
     }
     StoreContextPtr context(X509_STORE_CTX_new(), &X509_STORE_CTX_free);
     if (!context || X509_STORE_CTX_init(context.get(), store.get(), certificate.get(),
@@ -85,8 +85,10 @@ Status checkTerminalCredentials(const std::string& cert_file, const std::string&
         const int reason = X509_STORE_CTX_get_error(context.get());
         ERR_clear_error();
         return Status(ErrorCode::bad_field,
-                      "cert_file '" + cert_file + "' is not a terminal certificate of the CA in "
-                      "ca_file '" + ca_file + "': " + X509_verify_cert_error_string(reason) +
+                      "cert_file '" + cert_file +
+                          "' is not a terminal certificate of the CA in "
+                          "ca_file '" +
+                          ca_file + "': " + X509_verify_cert_error_string(reason) +
                           " (unknown CA, expired, or not for client authentication)");
     }
     return Status::okStatus();

@@ -13,7 +13,6 @@ namespace claimgate::sdk {
 
 /// bad_field naming the file and the fault; ok when all three belong together.
 protocols::Status checkTerminalCredentials(const std::string& cert_file,
-                                           const std::string& key_file,
-                                           const std::string& ca_file);
+                                           const std::string& key_file, const std::string& ca_file);
 
 }  // namespace claimgate::sdk

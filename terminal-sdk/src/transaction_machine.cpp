@@ -69,35 +69,34 @@ struct TxStateBase : sc::state<Derived, Chart> {
 };
 
 struct Idle : TxStateBase<Idle, TxState::idle> {
-    using reactions = mpl::list<sc::transition<EvCheck, Checking>,
-                                sc::transition<EvReserve, Reserving>,
-                                sc::transition<EvResume, Reserved>>;
+    using reactions =
+        mpl::list<sc::transition<EvCheck, Checking>, sc::transition<EvReserve, Reserving>,
+                  sc::transition<EvResume, Reserved>>;
     using TxStateBase::TxStateBase;
 };
 struct Checking : TxStateBase<Checking, TxState::checking> {
-    using reactions = mpl::list<sc::transition<EvEligible, Eligible>,
-                                sc::transition<EvIneligible, Ineligible>,
-                                sc::transition<EvRefused, Ineligible>,
-                                sc::transition<EvContactLost, Idle>>;
+    using reactions =
+        mpl::list<sc::transition<EvEligible, Eligible>, sc::transition<EvIneligible, Ineligible>,
+                  sc::transition<EvRefused, Ineligible>, sc::transition<EvContactLost, Idle>>;
     using TxStateBase::TxStateBase;
 };
 struct Eligible : TxStateBase<Eligible, TxState::eligible> {
-    using reactions = mpl::list<sc::transition<EvReserve, Reserving>,
-                                sc::transition<EvCheck, Checking>>;
+    using reactions =
+        mpl::list<sc::transition<EvReserve, Reserving>, sc::transition<EvCheck, Checking>>;
     using TxStateBase::TxStateBase;
 };
 struct Ineligible : TxStateBase<Ineligible, TxState::ineligible> {
     using TxStateBase::TxStateBase;
 };
 struct Reserving : TxStateBase<Reserving, TxState::reserving> {
-    using reactions = mpl::list<sc::transition<EvReserved, Reserved>,
-                                sc::transition<EvRefused, Ineligible>,
-                                sc::transition<EvContactLost, Idle>>;
+    using reactions =
+        mpl::list<sc::transition<EvReserved, Reserved>, sc::transition<EvRefused, Ineligible>,
+                  sc::transition<EvContactLost, Idle>>;
     using TxStateBase::TxStateBase;
 };
 struct Reserved : TxStateBase<Reserved, TxState::reserved> {
-    using reactions = mpl::list<sc::transition<EvDispensed, Dispensing>,
-                                sc::transition<EvVoid, Voiding>>;
+    using reactions =
+        mpl::list<sc::transition<EvDispensed, Dispensing>, sc::transition<EvVoid, Voiding>>;
     using TxStateBase::TxStateBase;
 };
 struct Dispensing : TxStateBase<Dispensing, TxState::dispensing> {
@@ -105,18 +104,18 @@ struct Dispensing : TxStateBase<Dispensing, TxState::dispensing> {
     using TxStateBase::TxStateBase;
 };
 struct Committing : TxStateBase<Committing, TxState::committing> {
-    using reactions = mpl::list<sc::transition<EvAcknowledged, Done>,
-                                sc::transition<EvContactLost, AdviceQueued>,
-                                sc::transition<EvRefused, Disputed>>;
+    using reactions =
+        mpl::list<sc::transition<EvAcknowledged, Done>, sc::transition<EvContactLost, AdviceQueued>,
+                  sc::transition<EvRefused, Disputed>>;
     using TxStateBase::TxStateBase;
 };
 struct Done : TxStateBase<Done, TxState::done> {
     using TxStateBase::TxStateBase;
 };
 struct Voiding : TxStateBase<Voiding, TxState::voiding> {
-    using reactions = mpl::list<sc::transition<EvAcknowledged, Voided>,
-                                sc::transition<EvContactLost, AdviceQueued>,
-                                sc::transition<EvRefused, Disputed>>;
+    using reactions =
+        mpl::list<sc::transition<EvAcknowledged, Voided>,
+                  sc::transition<EvContactLost, AdviceQueued>, sc::transition<EvRefused, Disputed>>;
     using TxStateBase::TxStateBase;
 };
 struct Voided : TxStateBase<Voided, TxState::voided> {
@@ -209,37 +208,62 @@ bool TransactionMachine::finished() const noexcept {
 
 const char* txStateName(TxState state) noexcept {
     switch (state) {
-        case TxState::idle: return "Idle";
-        case TxState::checking: return "Checking";
-        case TxState::eligible: return "Eligible";
-        case TxState::ineligible: return "Ineligible";
-        case TxState::reserving: return "Reserving";
-        case TxState::reserved: return "Reserved";
-        case TxState::dispensing: return "Dispensing";
-        case TxState::committing: return "Committing";
-        case TxState::done: return "Done";
-        case TxState::voiding: return "Voiding";
-        case TxState::voided: return "Voided";
-        case TxState::advice_queued: return "AdviceQueued";
-        case TxState::disputed: return "Disputed";
+        case TxState::idle:
+            return "Idle";
+        case TxState::checking:
+            return "Checking";
+        case TxState::eligible:
+            return "Eligible";
+        case TxState::ineligible:
+            return "Ineligible";
+        case TxState::reserving:
+            return "Reserving";
+        case TxState::reserved:
+            return "Reserved";
+        case TxState::dispensing:
+            return "Dispensing";
+        case TxState::committing:
+            return "Committing";
+        case TxState::done:
+            return "Done";
+        case TxState::voiding:
+            return "Voiding";
+        case TxState::voided:
+            return "Voided";
+        case TxState::advice_queued:
+            return "AdviceQueued";
+        case TxState::disputed:
+            return "Disputed";
     }
     return "Unknown";
 }
 
 const char* txEventName(TxEvent event) noexcept {
     switch (event) {
-        case TxEvent::check: return "check";
-        case TxEvent::eligible: return "eligible";
-        case TxEvent::ineligible: return "ineligible";
-        case TxEvent::reserve: return "reserve";
-        case TxEvent::reserved: return "reserved";
-        case TxEvent::refused: return "refused";
-        case TxEvent::contact_lost: return "contact_lost";
-        case TxEvent::resume: return "resume";
-        case TxEvent::dispensed: return "dispensed";
-        case TxEvent::journalled: return "journalled";
-        case TxEvent::void_requested: return "void_requested";
-        case TxEvent::acknowledged: return "acknowledged";
+        case TxEvent::check:
+            return "check";
+        case TxEvent::eligible:
+            return "eligible";
+        case TxEvent::ineligible:
+            return "ineligible";
+        case TxEvent::reserve:
+            return "reserve";
+        case TxEvent::reserved:
+            return "reserved";
+        case TxEvent::refused:
+            return "refused";
+        case TxEvent::contact_lost:
+            return "contact_lost";
+        case TxEvent::resume:
+            return "resume";
+        case TxEvent::dispensed:
+            return "dispensed";
+        case TxEvent::journalled:
+            return "journalled";
+        case TxEvent::void_requested:
+            return "void_requested";
+        case TxEvent::acknowledged:
+            return "acknowledged";
     }
     return "unknown";
 }

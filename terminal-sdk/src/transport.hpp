@@ -27,9 +27,9 @@ struct HttpRequest {
 enum class TransportFailure { none, unreachable, timeout, trust };
 
 struct HttpReply {
-    int status = 0;       ///< 0: no HTTP answer (connect, TLS, timeout or reset)
+    int status = 0;  ///< 0: no HTTP answer (connect, TLS, timeout or reset)
     std::string body;
-    std::string error;    ///< why there was no answer
+    std::string error;  ///< why there was no answer
     TransportFailure failure = TransportFailure::none;
 
     [[nodiscard]] bool answered() const noexcept { return status != 0; }

@@ -36,8 +36,7 @@ int main(int argc, char** argv) {
             std::fclose(file);
         }
         std::fprintf(stderr, "fuzz replay: %s (%zu bytes)\n", path.c_str(), bytes.size());
-        LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()),
-                               bytes.size());
+        LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     }
     std::printf("fuzz replay: %zu inputs, no crash\n", inputs.size());
     return 0;

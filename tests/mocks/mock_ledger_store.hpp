@@ -22,16 +22,15 @@ public:
     MOCK_METHOD(std::optional<StoredReply>, findReply,
                 (const std::string& operator_id, const std::string& key), (override));
     MOCK_METHOD(void, saveReply,
-                (const std::string& operator_id, const std::string& key,
-                 const StoredReply& reply, std::int64_t now_millis),
+                (const std::string& operator_id, const std::string& key, const StoredReply& reply,
+                 std::int64_t now_millis),
                 (override));
     MOCK_METHOD(std::size_t, purgeReplies, (std::int64_t older_than_millis, std::size_t limit),
                 (override));
 
     MOCK_METHOD(std::optional<ClaimRecord>, findBlockingClaim,
                 (const std::string& program, const CitizenKey& citizen_key), (override));
-    MOCK_METHOD(std::optional<ClaimRecord>, findClaim, (const std::string& claim_id),
-                (override));
+    MOCK_METHOD(std::optional<ClaimRecord>, findClaim, (const std::string& claim_id), (override));
     MOCK_METHOD(std::optional<ClaimRecord>, findClaimByCode,
                 (const std::string& operator_id, const std::string& claim_code), (override));
     MOCK_METHOD(bool, claimCodeExists,
@@ -57,8 +56,7 @@ public:
     MOCK_METHOD(std::vector<protocols::Program>, loadPrograms, (), (override));
     MOCK_METHOD(void, upsertRosterRow, (const RosterRow& row), (override));
     MOCK_METHOD(void, removeRosterRow,
-                (const std::string& program, const CitizenKey& citizen_key,
-                 std::int64_t version),
+                (const std::string& program, const CitizenKey& citizen_key, std::int64_t version),
                 (override));
     MOCK_METHOD(void, beginRoster, (), (override));
     MOCK_METHOD(std::int64_t, newRosterVersion,
@@ -79,14 +77,13 @@ public:
     MOCK_METHOD(bool, waitForRosterNews, (std::chrono::milliseconds timeout), (override));
     MOCK_METHOD(std::int64_t, countRosterRows, (const std::string& program), (override));
     MOCK_METHOD(void, forEachRosterRow,
-                (const std::string& program,
-                 const std::function<void(const RosterRow&)>& visit),
+                (const std::string& program, const std::function<void(const RosterRow&)>& visit),
                 (override));
-    MOCK_METHOD(void, forEachBlockingClaim,
-                ((const std::function<void(const std::string&, const CitizenKey&,
-                                           protocols::ClaimStatus, protocols::Channel,
-                                           std::int64_t)>& visit)),
-                (override));
+    MOCK_METHOD(
+        void, forEachBlockingClaim,
+        ((const std::function<void(const std::string&, const CitizenKey&, protocols::ClaimStatus,
+                                   protocols::Channel, std::int64_t)>& visit)),
+        (override));
 
     MOCK_METHOD(std::optional<std::string>, getMeta, (const std::string& key), (override));
     MOCK_METHOD(void, putMeta, (const std::string& key, const std::string& value), (override));

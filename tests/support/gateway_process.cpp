@@ -4,8 +4,8 @@
 #include "test_pki.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -93,9 +93,16 @@ bool GatewayProcess::start(std::chrono::seconds timeout) {
     const std::string err_path = log_dir_ + "/stderr-" + std::to_string(starts_) + ".log";
     log_files_.push_back(out_path);
     log_files_.push_back(err_path);
-    std::vector<std::string> argv = {binDir() + "/claimgate-gateway", "serve", "--data-dir",
-                                     data_dir_, "--pki-dir", pki_dir_, "--listen",
-                                     "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"};
+    std::vector<std::string> argv = {binDir() + "/claimgate-gateway",
+                                     "serve",
+                                     "--data-dir",
+                                     data_dir_,
+                                     "--pki-dir",
+                                     pki_dir_,
+                                     "--listen",
+                                     "127.0.0.1:0",
+                                     "--admin-listen",
+                                     "127.0.0.1:0"};
     argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
     pid_ = spawn(argv, out_path, err_path);
     if (pid_ < 0) {
@@ -126,9 +133,7 @@ bool GatewayProcess::start(std::chrono::seconds timeout) {
     return false;
 }
 
-bool GatewayProcess::sendSignal(int signal) {
-    return pid_ > 0 && ::kill(pid_, signal) == 0;
-}
+bool GatewayProcess::sendSignal(int signal) { return pid_ > 0 && ::kill(pid_, signal) == 0; }
 
 bool GatewayProcess::alive() {
     if (pid_ <= 0) return false;

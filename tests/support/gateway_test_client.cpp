@@ -25,16 +25,16 @@ Poco::Net::Context::Ptr clientContext(const std::string& key, const std::string&
     static std::once_flag once;
     std::call_once(once, [] {
         Poco::Net::initializeSSL();
-        Poco::Net::Context::Ptr fallback = new Poco::Net::Context(
-            Poco::Net::Context::TLS_CLIENT_USE, "", "", TestPki::shared().caPem(),
-            Poco::Net::Context::VERIFY_STRICT);
+        Poco::Net::Context::Ptr fallback =
+            new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "",
+                                   TestPki::shared().caPem(), Poco::Net::Context::VERIFY_STRICT);
         Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject =
             new Poco::Net::RejectCertificateHandler(false);
         Poco::Net::SSLManager::instance().initializeClient(nullptr, reject, fallback);
     });
-    Poco::Net::Context::Ptr context = new Poco::Net::Context(
-        Poco::Net::Context::TLS_CLIENT_USE, key, cert, TestPki::shared().caPem(),
-        Poco::Net::Context::VERIFY_STRICT);
+    Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, key, cert,
+                               TestPki::shared().caPem(), Poco::Net::Context::VERIFY_STRICT);
     context->enableSessionCache(false);
     return context;
 }
@@ -61,7 +61,8 @@ std::string HttpReply::header(const std::string& lower_name) const {
 }
 
 std::string HttpReply::describe() const {
-    return "HTTP " + std::to_string(status) + " " + body + (error.empty() ? "" : " error: " + error);
+    return "HTTP " + std::to_string(status) + " " + body +
+           (error.empty() ? "" : " error: " + error);
 }
 
 GatewayTestClient GatewayTestClient::forTerminal(std::uint16_t port, const std::string& id) {

@@ -59,8 +59,7 @@ public:
                    const std::optional<std::string>& idempotency_key = std::nullopt) {
         return post(path, body.dump(), idempotency_key);
     }
-    HttpReply request(const std::string& method, const std::string& path,
-                      const std::string& body,
+    HttpReply request(const std::string& method, const std::string& path, const std::string& body,
                       const std::map<std::string, std::string>& headers = {});
 
 private:

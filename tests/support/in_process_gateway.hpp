@@ -8,8 +8,8 @@
 #include "ledger_seed.hpp"
 #include "temp_dir.hpp"
 
-#include <claimgate/ledger/clock.hpp>
 #include <claimgate/gateway/limits.hpp>
+#include <claimgate/ledger/clock.hpp>
 
 #include <claimgate/gateway/gateway_runtime.hpp>
 

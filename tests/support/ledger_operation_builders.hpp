@@ -7,8 +7,8 @@
 #include <claimgate/protocols/limits.hpp>
 #include <claimgate/protocols/program.hpp>
 
-#include <claimgate/ledger/ledger_operation.hpp>
 #include "ledger_seed.hpp"
+#include <claimgate/ledger/ledger_operation.hpp>
 
 #include <stdexcept>
 #include <string>

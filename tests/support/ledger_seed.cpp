@@ -66,15 +66,19 @@ void seedStandardLedger(const std::string& data_dir, const StandardCitizens& c) 
     main.push_back({c.plain, std::nullopt, 0, {}, protocols::ClaimBy::self, std::nullopt});
     main.push_back({c.plain2, std::nullopt, 0, {}, protocols::ClaimBy::self, std::nullopt});
     main.push_back({c.with_nhi, c.nhi, 0, {}, protocols::ClaimBy::self, std::nullopt});
-    main.push_back({c.child_proxy, std::nullopt, 0, {c.parent}, protocols::ClaimBy::proxy,
-                    std::nullopt});
-    main.push_back({c.child_either, std::nullopt, 0, {c.parent}, protocols::ClaimBy::either,
-                    std::nullopt});
+    main.push_back(
+        {c.child_proxy, std::nullopt, 0, {c.parent}, protocols::ClaimBy::proxy, std::nullopt});
+    main.push_back(
+        {c.child_either, std::nullopt, 0, {c.parent}, protocols::ClaimBy::either, std::nullopt});
     main.push_back({c.parent, std::nullopt, 0, {}, protocols::ClaimBy::self, std::nullopt});
-    main.push_back({c.excluded, std::nullopt, 0, {}, protocols::ClaimBy::self,
+    main.push_back({c.excluded,
+                    std::nullopt,
+                    0,
+                    {},
+                    protocols::ClaimBy::self,
                     std::string("paid_by_direct_deposit")});
-    main.push_back({c.custom_amount, std::nullopt, 3000, {}, protocols::ClaimBy::self,
-                    std::nullopt});
+    main.push_back(
+        {c.custom_amount, std::nullopt, 3000, {}, protocols::ClaimBy::self, std::nullopt});
     for (const auto& id : c.bulk) {
         main.push_back({id, std::nullopt, 0, {}, protocols::ClaimBy::self, std::nullopt});
     }

@@ -26,9 +26,9 @@ struct RosterEntry {
 
 /// The citizens of the standard data set (plaintext IDs, all valid unless said otherwise).
 struct StandardCitizens {
-    std::string plain;           // no NHI, claim_by self: every channel may serve
+    std::string plain;  // no NHI, claim_by self: every channel may serve
     std::string plain2;
-    std::string with_nhi;        // roster carries nhi: ATM and kiosk must match it
+    std::string with_nhi;  // roster carries nhi: ATM and kiosk must match it
     std::string nhi;
     std::string child_proxy;     // claim_by proxy, proxy = parent
     std::string child_either;    // claim_by either, proxy = parent
@@ -40,9 +40,9 @@ struct StandardCitizens {
     std::vector<std::string> bulk;  // N plain entries (for races)
 };
 
-inline constexpr const char* kProgramMain = "CASH2023";      // 6000, all channels
-inline constexpr const char* kProgramAtmOnly = "ATMONLY";    // 500, atm only
-inline constexpr const char* kProgramExcluding = "EXCL2023"; // 1000, excludes CASH2023
+inline constexpr const char* kProgramMain = "CASH2023";       // 6000, all channels
+inline constexpr const char* kProgramAtmOnly = "ATMONLY";     // 500, atm only
+inline constexpr const char* kProgramExcluding = "EXCL2023";  // 1000, excludes CASH2023
 /// 2023-06-01T12:00:00+08:00: inside every standard program's window.
 inline constexpr std::int64_t kStandardNowMillis = 1685592000000;
 

@@ -4,24 +4,24 @@
 #include "temp_dir.hpp"
 #include "test_pki.hpp"
 
+#include <libpq-fe.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <sys/shm.h>
-#include <sys/stat.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <memory>
 #include <mutex>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <utility>
@@ -191,8 +191,8 @@ void PostgresServer::startWatchdog() {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return;
     // It also removes the data dir: after a crash nobody else will.
-    const std::string command = "cat >/dev/null; /bin/bash '" + scriptPath() + "' stop '" +
-                                dir_ + "'; rm -rf '" + dir_ + "'";
+    const std::string command = "cat >/dev/null; /bin/bash '" + scriptPath() + "' stop '" + dir_ +
+                                "'; rm -rf '" + dir_ + "'";
     const pid_t pid = ::fork();
     if (pid == 0) {
         ::dup2(fds[0], STDIN_FILENO);
@@ -243,10 +243,10 @@ void PostgresServer::restart() {
     const std::string options = "-p " + std::to_string(port_) + " -k " + dir_ +
                                 " -c listen_addresses=127.0.0.1 -c fsync=on "
                                 "-c synchronous_commit=on -c max_connections=200";
-    const auto started = runCommand(
-        asServerOwner({serverBinDir() + "/pg_ctl", "-D", dir_ + "/data", "-l",
-                       dir_ + "/server.log", "-w", "-t", "60", "-o", options, "start"}),
-        dir_ + ".restart.log", kServerStartTimeout);
+    const auto started =
+        runCommand(asServerOwner({serverBinDir() + "/pg_ctl", "-D", dir_ + "/data", "-l",
+                                  dir_ + "/server.log", "-w", "-t", "60", "-o", options, "start"}),
+                   dir_ + ".restart.log", kServerStartTimeout);
     if (started.exit_code != 0) {
         throw std::runtime_error("pg_ctl start failed: " + started.output + "\n" +
                                  readFileBytes(dir_ + "/server.log"));
@@ -272,10 +272,10 @@ PostgresServer::PostgresServer(std::string dir, const PostgresServer& primary,
     // consistent on its own; -c fast: no wait for the next checkpoint.
     const std::string source = "host=127.0.0.1 port=" + std::to_string(primary.port()) +
                                " user=postgres application_name=" + application_name;
-    const auto copied = runCommand(
-        asServerOwner({serverBinDir() + "/pg_basebackup", "-D", dir_ + "/data", "-R", "-X",
-                       "stream", "-c", "fast", "-d", source}),
-        dir_ + ".basebackup.log", kServerStartTimeout);
+    const auto copied =
+        runCommand(asServerOwner({serverBinDir() + "/pg_basebackup", "-D", dir_ + "/data", "-R",
+                                  "-X", "stream", "-c", "fast", "-d", source}),
+                   dir_ + ".basebackup.log", kServerStartTimeout);
     if (copied.exit_code != 0) {
         throw std::runtime_error("pg_basebackup from port " + std::to_string(primary.port()) +
                                  " failed: " + copied.output);
@@ -293,13 +293,14 @@ void PostgresServer::requireSynchronousStandby(const std::string& application_na
     while (std::chrono::steady_clock::now() < deadline) {
         const auto rows = pgQuery(uri_,
                                   "SELECT state || '/' || sync_state FROM pg_stat_replication "
-                                  "WHERE application_name = '" + application_name + "'");
+                                  "WHERE application_name = '" +
+                                      application_name + "'");
         state = rows.empty() ? "not connected" : rows[0][0];
         if (state == "streaming/sync") return;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    throw std::runtime_error("standby " + application_name + " did not become synchronous: " +
-                             state);
+    throw std::runtime_error("standby " + application_name +
+                             " did not become synchronous: " + state);
 }
 
 void PostgresServer::killHard() {
@@ -335,10 +336,9 @@ void PostgresServer::killHard() {
 }
 
 void PostgresServer::promote() {
-    const auto promoted =
-        runCommand(asServerOwner({serverBinDir() + "/pg_ctl", "-D", dir_ + "/data", "-w", "-t",
-                                  "60", "promote"}),
-                   dir_ + ".promote.log", kServerStartTimeout);
+    const auto promoted = runCommand(asServerOwner({serverBinDir() + "/pg_ctl", "-D",
+                                                    dir_ + "/data", "-w", "-t", "60", "promote"}),
+                                     dir_ + ".promote.log", kServerStartTimeout);
     if (promoted.exit_code != 0) {
         throw std::runtime_error("pg_ctl promote failed: " + promoted.output + "\n" +
                                  readFileBytes(dir_ + "/server.log"));

@@ -41,8 +41,7 @@ public:
     /// Starts a streaming-replication standby of `primary` in `dir` on a port of its own:
     /// pg_basebackup -R from the primary, its WAL receiver connecting as `application_name`
     /// (the name synchronous_standby_names refers to). Read-only until promote(). Throws.
-    static std::unique_ptr<PostgresServer> standbyOf(const PostgresServer& primary,
-                                                     std::string dir,
+    static std::unique_ptr<PostgresServer> standbyOf(const PostgresServer& primary, std::string dir,
                                                      const std::string& application_name);
     /// On a primary: ALTER SYSTEM SET synchronous_standby_names = `application_name`, reload,
     /// and wait (bounded) until that standby streams in sync, so that from then on a COMMIT

@@ -46,10 +46,10 @@ void importThroughCli(const std::string& work_dir, const std::string& ledger,
                                  work_dir + "/program.json"},
                                 work_dir + "/put.log");
     if (put.exit_code != 0) throw std::runtime_error("program put failed: " + put.output);
-    const auto import = runCommand({cli, "roster", "import", "--data-dir", data_dir, "--program",
-                                    kProgramMain, "--ledger", ledger, "--pepper-file",
-                                    pepper_file, work_dir + "/roster.csv"},
-                                   work_dir + "/import.log");
+    const auto import =
+        runCommand({cli, "roster", "import", "--data-dir", data_dir, "--program", kProgramMain,
+                    "--ledger", ledger, "--pepper-file", pepper_file, work_dir + "/roster.csv"},
+                   work_dir + "/import.log");
     if (import.exit_code != 0) throw std::runtime_error("roster import failed: " + import.output);
 }
 

@@ -27,8 +27,8 @@ const TestPki& TestPki::shared() {
     std::call_once(once, [] {
         dir = std::make_unique<TempDir>("cg-pki");
         const std::string out = dir->file("pki");
-        const std::string command = "'" + sourceDir() + "/certs/dev-pki.sh' '" + out +
-                                    "' > '" + dir->file("dev-pki.log") + "' 2>&1";
+        const std::string command = "'" + sourceDir() + "/certs/dev-pki.sh' '" + out + "' > '" +
+                                    dir->file("dev-pki.log") + "' 2>&1";
         if (std::system(command.c_str()) != 0) {
             throw std::runtime_error("certs/dev-pki.sh failed: " +
                                      readFileBytes(dir->file("dev-pki.log")));

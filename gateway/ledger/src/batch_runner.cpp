@@ -51,9 +51,9 @@ void applyIsolated(LedgerStore& store, ClaimEngine& engine,
         } catch (const std::exception& error) {
             store.rollbackToSavepoint();
             engine.restoreChainHead();
-            log::error("ledger", "operation rolled back",
-                       {{"operation", operations[i].index()},
-                        {"error", log::firstLine(error.what())}});
+            log::error(
+                "ledger", "operation rolled back",
+                {{"operation", operations[i].index()}, {"error", log::firstLine(error.what())}});
             replies[i] = unavailableReply(operationKind(operations[i]));
         }
     }
@@ -70,9 +70,8 @@ LedgerReply unavailableReply(OperationKind kind) {
 }
 
 BatchResult runBatch(LedgerStore& store, ClaimEngine& engine,
-                     std::span<const LedgerOperation> operations,
-                     std::vector<LedgerReply>& replies, const BatchExtra& extra,
-                     OnRefusal on_refusal) {
+                     std::span<const LedgerOperation> operations, std::vector<LedgerReply>& replies,
+                     const BatchExtra& extra, OnRefusal on_refusal) {
     replies.assign(operations.size(), LedgerReply{});
     BatchResult result;
     try {

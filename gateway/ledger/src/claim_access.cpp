@@ -57,11 +57,16 @@ Status authorizeClaimAction(const ClaimRecord& claim, const TerminalIdentity& te
 
 LedgerOutcome claimAccessOutcome(ErrorCode refusal) {
     switch (refusal) {
-        case ErrorCode::operator_mismatch: return LedgerOutcome::operator_mismatch;
-        case ErrorCode::channel_mismatch: return LedgerOutcome::channel_mismatch;
-        case ErrorCode::pos_required: return LedgerOutcome::pos_required;
-        case ErrorCode::not_holding_terminal: return LedgerOutcome::not_holding_terminal;
-        default: break;
+        case ErrorCode::operator_mismatch:
+            return LedgerOutcome::operator_mismatch;
+        case ErrorCode::channel_mismatch:
+            return LedgerOutcome::channel_mismatch;
+        case ErrorCode::pos_required:
+            return LedgerOutcome::pos_required;
+        case ErrorCode::not_holding_terminal:
+            return LedgerOutcome::not_holding_terminal;
+        default:
+            break;
     }
     CG_ASSERT(false, "authorizeClaimAction refuses only with the four codes above");
     return LedgerOutcome::operator_mismatch;

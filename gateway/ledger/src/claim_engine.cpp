@@ -43,8 +43,7 @@ LedgerReply outcomeReply(OperationKind kind, LedgerOutcome outcome,
 }
 
 IndexUpdate indexUpdateFor(const ClaimRecord& claim) {
-    return {claim.program, claim.citizen_key, claim.status, claim.channel,
-            claim.blockingSince()};
+    return {claim.program, claim.citizen_key, claim.status, claim.channel, claim.blockingSince()};
 }
 
 }  // namespace
@@ -82,8 +81,7 @@ LedgerReply ClaimEngine::apply(LedgerStore& store, const LedgerOperation& operat
         operation);
 }
 
-std::optional<LedgerReply> ClaimEngine::checkIdempotency(LedgerStore& store,
-                                                         OperationKind kind,
+std::optional<LedgerReply> ClaimEngine::checkIdempotency(LedgerStore& store, OperationKind kind,
                                                          const std::string& operator_id,
                                                          const IdempotencyScope& scope) {
     const auto stored = store.findReply(operator_id, scope.key);
@@ -183,8 +181,8 @@ std::string claimEventBody(std::int64_t seq, const ClaimRecord& claim, std::stri
     return body.dump();
 }
 
-void ClaimEngine::appendEvent(LedgerStore& store, const ClaimRecord& claim,
-                              std::string_view type, const std::string& actor) {
+void ClaimEngine::appendEvent(LedgerStore& store, const ClaimRecord& claim, std::string_view type,
+                              const std::string& actor) {
     ClaimEvent event;
     event.seq = head_.seq + 1;
     event.claim_id = claim.claim_id;
@@ -192,9 +190,9 @@ void ClaimEngine::appendEvent(LedgerStore& store, const ClaimRecord& claim,
     event.hash = chainLink(head_.hash, event.body);
     // Chain order: each event links to the one before it; only the first links to the zero
     // hash. A head that breaks this would extend a chain `recon verify` then rejects.
-    CG_ASSERT(event.seq == head_.seq + 1 &&
-                  (head_.seq == 0) == (head_.hash == protocols::Sha256Digest{}),
-              "a chain event links to the head before it");
+    CG_ASSERT(
+        event.seq == head_.seq + 1 && (head_.seq == 0) == (head_.hash == protocols::Sha256Digest{}),
+        "a chain event links to the head before it");
     store.appendEvent(event);
     head_ = ChainHead{event.seq, event.hash};
 }
@@ -260,8 +258,7 @@ std::optional<ClaimRecord> ClaimEngine::findClaimForTerminal(LedgerStore& store,
         refusal.ref = claim_ref;
         return std::nullopt;
     }
-    if (protocols::Status allowed = authorizeClaimAction(*claim, terminal, action);
-        !allowed.ok()) {
+    if (protocols::Status allowed = authorizeClaimAction(*claim, terminal, action); !allowed.ok()) {
         refusal.outcome = claimAccessOutcome(allowed.code());
         if (refusal.outcome == LedgerOutcome::channel_mismatch) refusal.claim = std::move(claim);
         return std::nullopt;
@@ -300,8 +297,8 @@ LedgerReply ClaimEngine::commit(LedgerStore& store, const CommitOperation& opera
     claim->paid_at = clock_->nowMillis();
     claim->dispensed_at = operation.dispensed_at;
     claim->terminal_ref = operation.terminal_ref;
-    claim->terminal_id = claim->channel == Channel::kiosk ? operation.terminal.terminal_id
-                                                          : claim->terminal_id;
+    claim->terminal_id =
+        claim->channel == Channel::kiosk ? operation.terminal.terminal_id : claim->terminal_id;
     store.updateClaim(*claim);
     appendEvent(store, *claim, late ? "paid_late" : "paid", operation.terminal.terminal_id);
     LedgerReply reply = outcomeReply(kKind, LedgerOutcome::done, *claim);
@@ -401,8 +398,7 @@ LedgerReply ClaimEngine::sweep(LedgerStore& store) {
     return reply;
 }
 
-LedgerReply ClaimEngine::importPayout(LedgerStore& store,
-                                      const ImportPayoutOperation& operation) {
+LedgerReply ClaimEngine::importPayout(LedgerStore& store, const ImportPayoutOperation& operation) {
     constexpr OperationKind kKind = OperationKind::import_payout;
     const std::string claim_id = "p_" + operation.payout_id;
     if (auto imported = store.findClaim(claim_id)) {

@@ -2,8 +2,8 @@
 
 #include <claimgate/protocols/private_file.hpp>
 
-#include <fcntl.h>
 #include <openssl/rand.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,9 +62,9 @@ protocols::Result<std::string> DataDir::loadOrCreatePepper(
         if (errno == EEXIST) return readPepper(path);
         return Status(ErrorCode::internal, "cannot create pepper " + path);
     }
-    const bool written = ::write(fd, pepper.data(), pepper.size()) ==
-                             static_cast<ssize_t>(pepper.size()) &&
-                         ::fsync(fd) == 0;
+    const bool written =
+        ::write(fd, pepper.data(), pepper.size()) == static_cast<ssize_t>(pepper.size()) &&
+        ::fsync(fd) == 0;
     ::close(fd);
     if (!written) return Status(ErrorCode::internal, "cannot write pepper " + path);
     return pepper;

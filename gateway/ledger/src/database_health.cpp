@@ -33,10 +33,10 @@ void DatabaseHealth::reportSuccess() {
     if (up_.load(std::memory_order_relaxed)) return;
     up_.store(true, std::memory_order_relaxed);
     reconnects_.fetch_add(1, std::memory_order_relaxed);
-    log::info("ledger", "ledger database reachable again",
-              {{"down_ms", steadyMillis() - lost_at_millis_},
-               {"failed_operations",
-                failures_.load(std::memory_order_relaxed) - failures_at_loss_}});
+    log::info(
+        "ledger", "ledger database reachable again",
+        {{"down_ms", steadyMillis() - lost_at_millis_},
+         {"failed_operations", failures_.load(std::memory_order_relaxed) - failures_at_loss_}});
 }
 
 }  // namespace claimgate::gateway

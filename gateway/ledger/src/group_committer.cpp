@@ -149,8 +149,7 @@ void GroupCommitter::processBatch(const std::vector<LedgerOperation>& operations
                                    .count());
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
     stats_.operations.fetch_add(operations.size(), std::memory_order_relaxed);
-    stats_.batch_size_buckets[bucketFor(operations.size())].fetch_add(1,
-                                                                      std::memory_order_relaxed);
+    stats_.batch_size_buckets[bucketFor(operations.size())].fetch_add(1, std::memory_order_relaxed);
     if (listener_) {
         std::vector<LedgerReply*> durable;
         durable.reserve(replies.size());

@@ -15,7 +15,8 @@ protocols::Result<LedgerStorePtr> openLedgerStore(const std::string& data_dir,
                                                   const std::string& ledger) {
     try {
         if (ledger.empty() || ledger == "sqlite") {
-            return LedgerStorePtr(std::make_unique<SqliteLedgerStore>(DataDir(data_dir).ledgerPath()));
+            return LedgerStorePtr(
+                std::make_unique<SqliteLedgerStore>(DataDir(data_dir).ledgerPath()));
         }
         if (isPostgresLedger(ledger)) {
             return LedgerStorePtr(std::make_unique<PostgresLedgerStore>(ledger));

@@ -174,8 +174,7 @@ void PostgresLedgerStore::connect() {
             PQsetNoticeProcessor(
                 connection_,
                 [](void*, const char* message) {
-                    log::warn("ledger", "database notice",
-                                         {{"notice", log::firstLine(message)}});
+                    log::warn("ledger", "database notice", {{"notice", log::firstLine(message)}});
                 },
                 nullptr);
         } else {
@@ -243,8 +242,8 @@ void PostgresLedgerStore::streamRows(const char* sql, const std::vector<std::str
                                      const std::function<bool(pg_result*, int)>& on_row) {
     std::vector<const char*> values;
     for (const auto& param : params) values.push_back(param.c_str());
-    if (PQsendQueryParams(connection_, sql, static_cast<int>(params.size()), nullptr,
-                          values.data(), nullptr, nullptr, 0) != 1 ||
+    if (PQsendQueryParams(connection_, sql, static_cast<int>(params.size()), nullptr, values.data(),
+                          nullptr, nullptr, 0) != 1 ||
         PQsetSingleRowMode(connection_) != 1) {
         throw LedgerStoreError(std::string("postgres: ") + PQerrorMessage(connection_));
     }
@@ -288,9 +287,10 @@ void PostgresLedgerStore::migrate() {
 }
 
 void PostgresLedgerStore::resetSchemaForTests() {
-    exec("DROP TABLE IF EXISTS meta, programs, roster, roster_versions, claims, claim_events, "
-         "idempotency, "
-         "schema_version CASCADE");
+    exec(
+        "DROP TABLE IF EXISTS meta, programs, roster, roster_versions, claims, claim_events, "
+        "idempotency, "
+        "schema_version CASCADE");
     exec("DROP FUNCTION IF EXISTS claim_events_append_only() CASCADE");
     migrate();
 }
@@ -331,9 +331,10 @@ void PostgresLedgerStore::rollbackToSavepoint() {
 
 std::optional<StoredReply> PostgresLedgerStore::findReply(const std::string& operator_id,
                                                           const std::string& key) {
-    auto result = run("SELECT request_hash, http_status, reply FROM idempotency "
-                      "WHERE operator = $1 AND key = $2",
-                      {operator_id, key});
+    auto result =
+        run("SELECT request_hash, http_status, reply FROM idempotency "
+            "WHERE operator = $1 AND key = $2",
+            {operator_id, key});
     if (result.rows() == 0) return std::nullopt;
     StoredReply reply;
     const auto hash = unescapeBytea(result.value(0, 0));
@@ -355,11 +356,11 @@ void PostgresLedgerStore::saveReply(const std::string& operator_id, const std::s
         {false, false, true});
 }
 
-std::size_t PostgresLedgerStore::purgeReplies(std::int64_t older_than_millis,
-                                              std::size_t limit) {
-    auto result = run("DELETE FROM idempotency WHERE (operator, key) IN (SELECT operator, key "
-                      "FROM idempotency WHERE created_at < $1 LIMIT $2)",
-                      {std::to_string(older_than_millis), std::to_string(limit)});
+std::size_t PostgresLedgerStore::purgeReplies(std::int64_t older_than_millis, std::size_t limit) {
+    auto result =
+        run("DELETE FROM idempotency WHERE (operator, key) IN (SELECT operator, key "
+            "FROM idempotency WHERE created_at < $1 LIMIT $2)",
+            {std::to_string(older_than_millis), std::to_string(limit)});
     return static_cast<std::size_t>(result.affected());
 }
 
@@ -374,7 +375,8 @@ std::optional<ClaimRecord> PostgresLedgerStore::findBlockingClaim(const std::str
 }
 
 std::optional<ClaimRecord> PostgresLedgerStore::findClaim(const std::string& claim_id) {
-    const std::string sql = std::string("SELECT ") + kClaimColumns + " FROM claims WHERE claim_id = $1";
+    const std::string sql =
+        std::string("SELECT ") + kClaimColumns + " FROM claims WHERE claim_id = $1";
     auto result = run(sql.c_str(), {claim_id});
     if (result.rows() == 0) return std::nullopt;
     return readClaim(result.get(), 0);
@@ -402,28 +404,28 @@ bool PostgresLedgerStore::insertClaim(const ClaimRecord& claim) {
     const std::string sql = std::string("INSERT INTO claims (") + kClaimColumns +
                             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
                             "$14, $15, $16, $17) ON CONFLICT DO NOTHING";
-    auto result = run(sql.c_str(),
-                      {claim.claim_id, claim.claim_code, claim.program, bytes(claim.citizen_key),
-                       claim.citizen_mask, std::string(protocols::channelName(claim.channel)),
-                       claim.operator_id, claim.terminal_id, std::to_string(claim.amount),
-                       std::string(protocols::claimStatusName(claim.status)),
-                       std::to_string(claim.held_at), std::to_string(claim.expires_at),
-                       optionalParam(claim.paid_at), optionalParam(claim.voided_at),
-                       claim.terminal_ref.value_or(""), claim.reason.value_or(""),
-                       optionalParam(claim.dispensed_at)},
-                      {false, false, false, true});
+    auto result =
+        run(sql.c_str(),
+            {claim.claim_id, claim.claim_code, claim.program, bytes(claim.citizen_key),
+             claim.citizen_mask, std::string(protocols::channelName(claim.channel)),
+             claim.operator_id, claim.terminal_id, std::to_string(claim.amount),
+             std::string(protocols::claimStatusName(claim.status)), std::to_string(claim.held_at),
+             std::to_string(claim.expires_at), optionalParam(claim.paid_at),
+             optionalParam(claim.voided_at), claim.terminal_ref.value_or(""),
+             claim.reason.value_or(""), optionalParam(claim.dispensed_at)},
+            {false, false, false, true});
     return result.affected() == 1;
 }
 
 void PostgresLedgerStore::updateClaim(const ClaimRecord& claim) {
-    auto result = run("UPDATE claims SET status = $1, paid_at = $2, voided_at = $3, "
-                      "terminal_ref = $4, reason = $5, amount = $6, terminal_id = $7, "
-                      "dispensed_at = $8 WHERE claim_id = $9",
-                      {std::string(protocols::claimStatusName(claim.status)),
-                       optionalParam(claim.paid_at), optionalParam(claim.voided_at),
-                       claim.terminal_ref.value_or(""), claim.reason.value_or(""),
-                       std::to_string(claim.amount), claim.terminal_id,
-                       optionalParam(claim.dispensed_at), claim.claim_id});
+    auto result =
+        run("UPDATE claims SET status = $1, paid_at = $2, voided_at = $3, "
+            "terminal_ref = $4, reason = $5, amount = $6, terminal_id = $7, "
+            "dispensed_at = $8 WHERE claim_id = $9",
+            {std::string(protocols::claimStatusName(claim.status)), optionalParam(claim.paid_at),
+             optionalParam(claim.voided_at), claim.terminal_ref.value_or(""),
+             claim.reason.value_or(""), std::to_string(claim.amount), claim.terminal_id,
+             optionalParam(claim.dispensed_at), claim.claim_id});
     if (result.affected() != 1) throw LedgerStoreError("update of unknown claim " + claim.claim_id);
 }
 
@@ -445,9 +447,10 @@ std::int64_t PostgresLedgerStore::countClaims(protocols::ClaimStatus status) {
 }
 
 std::vector<ClaimTotal> PostgresLedgerStore::claimTotals() {
-    auto result = run("SELECT program, channel, status, count(*), coalesce(sum(amount), 0) "
-                      "FROM claims GROUP BY program, channel, status",
-                      {});
+    auto result =
+        run("SELECT program, channel, status, count(*), coalesce(sum(amount), 0) "
+            "FROM claims GROUP BY program, channel, status",
+            {});
     std::vector<ClaimTotal> totals;
     for (int row = 0; row < result.rows(); ++row) {
         const auto channel = protocols::parseChannel(result.value(row, 1));
@@ -455,23 +458,24 @@ std::vector<ClaimTotal> PostgresLedgerStore::claimTotals() {
         if (!channel || !status) {
             throw LedgerStoreError("claims row with an unknown channel or status");
         }
-        totals.push_back({result.value(row, 0), *channel, *status,
-                          std::stoll(result.value(row, 3)), std::stoll(result.value(row, 4))});
+        totals.push_back({result.value(row, 0), *channel, *status, std::stoll(result.value(row, 3)),
+                          std::stoll(result.value(row, 4))});
     }
     return totals;
 }
 
 void PostgresLedgerStore::forEachClaim(const std::function<bool(const ClaimRecord&)>& visit) {
-    const std::string sql = std::string("SELECT ") + kClaimColumns + " FROM claims ORDER BY claim_id";
-    streamRows(sql.c_str(), {}, [&](pg_result* result, int row) {
-        return visit(readClaim(result, row));
-    });
+    const std::string sql =
+        std::string("SELECT ") + kClaimColumns + " FROM claims ORDER BY claim_id";
+    streamRows(sql.c_str(), {},
+               [&](pg_result* result, int row) { return visit(readClaim(result, row)); });
 }
 
 std::optional<ClaimEvent> PostgresLedgerStore::lastEvent() {
-    auto result = run("SELECT seq, claim_id, body, hash FROM claim_events ORDER BY seq DESC "
-                      "LIMIT 1",
-                      {});
+    auto result =
+        run("SELECT seq, claim_id, body, hash FROM claim_events ORDER BY seq DESC "
+            "LIMIT 1",
+            {});
     if (result.rows() == 0) return std::nullopt;
     ClaimEvent event;
     event.seq = std::stoll(result.value(0, 0));
@@ -502,12 +506,12 @@ void PostgresLedgerStore::forEachEvent(const std::function<bool(const ClaimEvent
                });
 }
 
-void PostgresLedgerStore::forEachEventAfter(
-    std::int64_t after_seq, std::size_t limit,
-    const std::function<bool(const ClaimEvent&)>& visit) {
-    auto result = run("SELECT seq, claim_id, body, hash FROM claim_events WHERE seq > $1 "
-                      "ORDER BY seq LIMIT $2",
-                      {std::to_string(after_seq), std::to_string(limit)});
+void PostgresLedgerStore::forEachEventAfter(std::int64_t after_seq, std::size_t limit,
+                                            const std::function<bool(const ClaimEvent&)>& visit) {
+    auto result =
+        run("SELECT seq, claim_id, body, hash FROM claim_events WHERE seq > $1 "
+            "ORDER BY seq LIMIT $2",
+            {std::to_string(after_seq), std::to_string(limit)});
     for (int row = 0; row < result.rows(); ++row) {
         ClaimEvent event;
         event.seq = std::stoll(result.value(row, 0));
@@ -542,8 +546,9 @@ void PostgresLedgerStore::upsertRosterRow(const RosterRow& row) {
     const bool has_nhi = row.nhi_hash.has_value();
     const bool has_proxies = !proxies.empty();
     const std::string sql =
-        std::string("INSERT INTO roster (program, citizen_key, nhi_hash, amount, proxies, "
-                    "claim_by, excluded, version, removed) VALUES ($1, $2, ") +
+        std::string(
+            "INSERT INTO roster (program, citizen_key, nhi_hash, amount, proxies, "
+            "claim_by, excluded, version, removed) VALUES ($1, $2, ") +
         (has_nhi ? "$3" : "NULL::bytea || $3") + ", $4, " +
         (has_proxies ? "$5" : "NULL::bytea || $5") +
         ", $6, $7, $8, $9) ON CONFLICT (program, citizen_key) DO UPDATE SET nhi_hash = "
@@ -557,8 +562,8 @@ void PostgresLedgerStore::upsertRosterRow(const RosterRow& row) {
         {false, true, true, false, true});
 }
 
-void PostgresLedgerStore::removeRosterRow(const std::string& program,
-                                          const CitizenKey& citizen_key, std::int64_t version) {
+void PostgresLedgerStore::removeRosterRow(const std::string& program, const CitizenKey& citizen_key,
+                                          std::int64_t version) {
     run("UPDATE roster SET removed = true, version = $3 WHERE program = $1 AND citizen_key = $2",
         {program, bytes(citizen_key), std::to_string(version)}, {false, true, false});
 }
@@ -604,17 +609,17 @@ void PostgresLedgerStore::forEachRosterRow(const std::string& program,
 void PostgresLedgerStore::forEachBlockingClaim(
     const std::function<void(const std::string&, const CitizenKey&, protocols::ClaimStatus,
                              protocols::Channel, std::int64_t)>& visit) {
-    streamRows("SELECT program, citizen_key, status, channel, coalesce(paid_at, held_at) FROM "
-               "claims WHERE status IN ('held', 'in_doubt', 'paid')",
-               {}, [&](pg_result* result, int row) {
-                   const auto status = protocols::parseClaimStatus(PQgetvalue(result, row, 2));
-                   const auto channel = protocols::parseChannel(PQgetvalue(result, row, 3));
-                   if (!status || !channel) throw LedgerStoreError("unknown claim status");
-                   visit(PQgetvalue(result, row, 0),
-                         keyFrom(unescapeBytea(PQgetvalue(result, row, 1))), *status, *channel,
-                         std::stoll(PQgetvalue(result, row, 4)));
-                   return true;
-               });
+    streamRows(
+        "SELECT program, citizen_key, status, channel, coalesce(paid_at, held_at) FROM "
+        "claims WHERE status IN ('held', 'in_doubt', 'paid')",
+        {}, [&](pg_result* result, int row) {
+            const auto status = protocols::parseClaimStatus(PQgetvalue(result, row, 2));
+            const auto channel = protocols::parseChannel(PQgetvalue(result, row, 3));
+            if (!status || !channel) throw LedgerStoreError("unknown claim status");
+            visit(PQgetvalue(result, row, 0), keyFrom(unescapeBytea(PQgetvalue(result, row, 1))),
+                  *status, *channel, std::stoll(PQgetvalue(result, row, 4)));
+            return true;
+        });
 }
 
 std::optional<std::string> PostgresLedgerStore::getMeta(const std::string& key) {
@@ -690,9 +695,10 @@ std::int64_t PostgresLedgerStore::latestRosterVersion() {
 }
 
 std::map<std::string, std::int64_t> PostgresLedgerStore::rosterVersions(std::int64_t up_to) {
-    auto result = run("SELECT program, max(version) FROM roster_versions WHERE version <= $1 "
-                      "GROUP BY program",
-                      {std::to_string(up_to)});
+    auto result =
+        run("SELECT program, max(version) FROM roster_versions WHERE version <= $1 "
+            "GROUP BY program",
+            {std::to_string(up_to)});
     std::map<std::string, std::int64_t> versions;
     for (int i = 0; i < result.rows(); ++i) {
         versions[result.value(i, 0)] = std::stoll(result.value(i, 1));
@@ -727,12 +733,13 @@ void PostgresLedgerStore::loadRosterRows(const std::vector<RosterRow>& rows) {
     if (rows.empty()) return;
     // COPY into a session-private staging table, then one set-based merge: a national roster
     // in two statements instead of 23 million round trips.
-    exec("CREATE TEMP TABLE IF NOT EXISTS roster_staging (LIKE roster INCLUDING DEFAULTS) "
-         "ON COMMIT DELETE ROWS");
+    exec(
+        "CREATE TEMP TABLE IF NOT EXISTS roster_staging (LIKE roster INCLUDING DEFAULTS) "
+        "ON COMMIT DELETE ROWS");
     {
-        Query copy(PQexec(connection_,
-                          (std::string("COPY roster_staging (") + kRosterColumns + ") FROM STDIN")
-                              .c_str()));
+        Query copy(PQexec(
+            connection_,
+            (std::string("COPY roster_staging (") + kRosterColumns + ") FROM STDIN").c_str()));
         if (PQresultStatus(copy.get()) != PGRES_COPY_IN) {
             throw LedgerStoreError(std::string("postgres: COPY: ") + PQerrorMessage(connection_));
         }
@@ -791,10 +798,11 @@ void PostgresLedgerStore::loadRosterRows(const std::vector<RosterRow>& rows) {
         PQclear(raw);
     }
     if (!error.empty()) throw LedgerStoreError("postgres: COPY: " + error);
-    exec("INSERT INTO roster SELECT * FROM roster_staging ON CONFLICT (program, citizen_key) DO "
-         "UPDATE SET nhi_hash = excluded.nhi_hash, amount = excluded.amount, proxies = "
-         "excluded.proxies, claim_by = excluded.claim_by, excluded = excluded.excluded, "
-         "version = excluded.version, removed = excluded.removed");
+    exec(
+        "INSERT INTO roster SELECT * FROM roster_staging ON CONFLICT (program, citizen_key) DO "
+        "UPDATE SET nhi_hash = excluded.nhi_hash, amount = excluded.amount, proxies = "
+        "excluded.proxies, claim_by = excluded.claim_by, excluded = excluded.excluded, "
+        "version = excluded.version, removed = excluded.removed");
     exec("TRUNCATE roster_staging");
 }
 

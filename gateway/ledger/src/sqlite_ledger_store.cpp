@@ -115,10 +115,12 @@ struct SqliteLedgerStore::Statements {
           expired_holds(db, selectClaims("WHERE status = 'held' AND expires_at <= ? "
                                          "ORDER BY expires_at LIMIT ?")),
           count_claims(db, "SELECT count(*) FROM claims WHERE status = ?"),
-          last_event(db, "SELECT seq, claim_id, body, hash FROM claim_events "
-                         "ORDER BY seq DESC LIMIT 1"),
-          append_event(db, "INSERT INTO claim_events (seq, claim_id, body, hash) "
-                           "VALUES (?, ?, ?, ?)"),
+          last_event(db,
+                     "SELECT seq, claim_id, body, hash FROM claim_events "
+                     "ORDER BY seq DESC LIMIT 1"),
+          append_event(db,
+                       "INSERT INTO claim_events (seq, claim_id, body, hash) "
+                       "VALUES (?, ?, ?, ?)"),
           upsert_roster(db,
                         "INSERT INTO roster (program, citizen_key, nhi_hash, amount, proxies, "
                         "claim_by, excluded, version, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -127,8 +129,9 @@ struct SqliteLedgerStore::Statements {
                         "claim_by = excluded.claim_by, excluded = excluded.excluded, version = "
                         "excluded.version, removed = excluded.removed"),
           get_meta(db, "SELECT value FROM meta WHERE key = ?"),
-          put_meta(db, "INSERT INTO meta (key, value) VALUES (?, ?) "
-                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value") {}
+          put_meta(db,
+                   "INSERT INTO meta (key, value) VALUES (?, ?) "
+                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value") {}
 
     SqliteStatement begin, commit, rollback, savepoint, release, rollback_to;
     SqliteStatement find_reply, save_reply, purge_replies;
@@ -140,10 +143,9 @@ struct SqliteLedgerStore::Statements {
 };
 
 SqliteLedgerStore::SqliteLedgerStore(const std::string& path) {
-    const int code = sqlite3_open_v2(path.c_str(), &db_,
-                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                         SQLITE_OPEN_NOMUTEX,
-                                     nullptr);
+    const int code =
+        sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (code != SQLITE_OK) {
         const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
@@ -193,7 +195,8 @@ void SqliteLedgerStore::migrate() {
         if (version < 3) exec(kDispensedAtColumn);
         exec(kRosterVersionsIndex);
         exec(("INSERT INTO meta (key, value) VALUES ('schema_version', '" +
-              std::to_string(kSchemaVersion) + "') ON CONFLICT (key) DO UPDATE SET value = "
+              std::to_string(kSchemaVersion) +
+              "') ON CONFLICT (key) DO UPDATE SET value = "
               "excluded.value")
                  .c_str());
         exec("COMMIT");
@@ -282,8 +285,9 @@ std::optional<ClaimRecord> SqliteLedgerStore::findOneClaim(SqliteStatement& stat
 
 std::optional<ClaimRecord> SqliteLedgerStore::findBlockingClaim(const std::string& program,
                                                                 const CitizenKey& citizen_key) {
-    return findOneClaim(statements_->find_blocking.reset().bind(1, program).bindBlob(
-        2, citizen_key.data(), citizen_key.size()));
+    return findOneClaim(statements_->find_blocking.reset()
+                            .bind(1, program)
+                            .bindBlob(2, citizen_key.data(), citizen_key.size()));
 }
 
 std::optional<ClaimRecord> SqliteLedgerStore::findClaim(const std::string& claim_id) {
@@ -292,8 +296,7 @@ std::optional<ClaimRecord> SqliteLedgerStore::findClaim(const std::string& claim
 
 std::optional<ClaimRecord> SqliteLedgerStore::findClaimByCode(const std::string& operator_id,
                                                               const std::string& claim_code) {
-    return findOneClaim(
-        statements_->find_by_code.reset().bind(1, operator_id).bind(2, claim_code));
+    return findOneClaim(statements_->find_by_code.reset().bind(1, operator_id).bind(2, claim_code));
 }
 
 bool SqliteLedgerStore::claimCodeExists(const std::string& operator_id,
@@ -343,16 +346,16 @@ void SqliteLedgerStore::updateClaim(const ClaimRecord& claim) {
 
 std::vector<ClaimRecord> SqliteLedgerStore::findExpiredHolds(std::int64_t now_millis,
                                                              std::size_t limit) {
-    auto& statement = statements_->expired_holds.reset().bind(1, now_millis).bind(
-        2, static_cast<std::int64_t>(limit));
+    auto& statement = statements_->expired_holds.reset()
+                          .bind(1, now_millis)
+                          .bind(2, static_cast<std::int64_t>(limit));
     std::vector<ClaimRecord> claims;
     while (statement.step()) claims.push_back(readClaim(statement));
     return claims;
 }
 
 std::int64_t SqliteLedgerStore::countClaims(protocols::ClaimStatus status) {
-    auto& statement =
-        statements_->count_claims.reset().bind(1, protocols::claimStatusName(status));
+    auto& statement = statements_->count_claims.reset().bind(1, protocols::claimStatusName(status));
     statement.step();
     const auto count = statement.columnInt(0);
     statement.reset();
@@ -361,8 +364,9 @@ std::int64_t SqliteLedgerStore::countClaims(protocols::ClaimStatus status) {
 
 std::vector<ClaimTotal> SqliteLedgerStore::claimTotals() {
     std::vector<ClaimTotal> totals;
-    SqliteStatement statement(db_, "SELECT program, channel, status, count(*), sum(amount) "
-                                   "FROM claims GROUP BY program, channel, status");
+    SqliteStatement statement(db_,
+                              "SELECT program, channel, status, count(*), sum(amount) "
+                              "FROM claims GROUP BY program, channel, status");
     while (statement.step()) {
         const auto channel = protocols::parseChannel(statement.columnText(1));
         const auto status = protocols::parseClaimStatus(statement.columnText(2));
@@ -404,8 +408,9 @@ void SqliteLedgerStore::appendEvent(const ClaimEvent& event) {
 }
 
 void SqliteLedgerStore::forEachEvent(const std::function<bool(const ClaimEvent&)>& visit) {
-    SqliteStatement statement(db_, "SELECT seq, claim_id, body, hash FROM claim_events "
-                                   "ORDER BY seq");
+    SqliteStatement statement(db_,
+                              "SELECT seq, claim_id, body, hash FROM claim_events "
+                              "ORDER BY seq");
     while (statement.step()) {
         ClaimEvent event;
         event.seq = statement.columnInt(0);
@@ -421,8 +426,9 @@ void SqliteLedgerStore::forEachEvent(const std::function<bool(const ClaimEvent&)
 
 void SqliteLedgerStore::forEachEventAfter(std::int64_t after_seq, std::size_t limit,
                                           const std::function<bool(const ClaimEvent&)>& visit) {
-    SqliteStatement statement(db_, "SELECT seq, claim_id, body, hash FROM claim_events "
-                                   "WHERE seq > ? ORDER BY seq LIMIT ?");
+    SqliteStatement statement(db_,
+                              "SELECT seq, claim_id, body, hash FROM claim_events "
+                              "WHERE seq > ? ORDER BY seq LIMIT ?");
     statement.bind(1, after_seq).bind(2, static_cast<std::int64_t>(limit));
     while (statement.step()) {
         ClaimEvent event;
@@ -435,8 +441,9 @@ void SqliteLedgerStore::forEachEventAfter(std::int64_t after_seq, std::size_t li
 }
 
 void SqliteLedgerStore::putProgram(const protocols::Program& program) {
-    SqliteStatement statement(db_, "INSERT INTO programs (id, body) VALUES (?, ?) "
-                                   "ON CONFLICT (id) DO UPDATE SET body = excluded.body");
+    SqliteStatement statement(db_,
+                              "INSERT INTO programs (id, body) VALUES (?, ?) "
+                              "ON CONFLICT (id) DO UPDATE SET body = excluded.body");
     statement.bind(1, program.id).bind(2, program.toJson().dump()).run();
 }
 
@@ -445,8 +452,8 @@ std::vector<protocols::Program> SqliteLedgerStore::loadPrograms() {
     std::vector<protocols::Program> programs;
     while (statement.step()) {
         auto program = protocols::Program::fromJson(statement.columnText(0));
-        if (!program) throw LedgerStoreError("stored program is invalid: " +
-                                             program.status().message());
+        if (!program)
+            throw LedgerStoreError("stored program is invalid: " + program.status().message());
         programs.push_back(std::move(program).value());
     }
     return programs;
@@ -476,17 +483,19 @@ void SqliteLedgerStore::upsertRosterRow(const RosterRow& row) {
     statement.run();
 }
 
-void SqliteLedgerStore::removeRosterRow(const std::string& program,
-                                        const CitizenKey& citizen_key, std::int64_t version) {
-    SqliteStatement statement(db_, "UPDATE roster SET removed = 1, version = ? WHERE "
-                                   "program = ? AND citizen_key = ?");
+void SqliteLedgerStore::removeRosterRow(const std::string& program, const CitizenKey& citizen_key,
+                                        std::int64_t version) {
+    SqliteStatement statement(db_,
+                              "UPDATE roster SET removed = 1, version = ? WHERE "
+                              "program = ? AND citizen_key = ?");
     statement.bind(1, version).bind(2, program);
     statement.bindBlob(3, citizen_key.data(), citizen_key.size()).run();
 }
 
 std::int64_t SqliteLedgerStore::countRosterRows(const std::string& program) {
-    SqliteStatement statement(db_, "SELECT count(*) FROM roster WHERE program = ? AND "
-                                   "removed = 0");
+    SqliteStatement statement(db_,
+                              "SELECT count(*) FROM roster WHERE program = ? AND "
+                              "removed = 0");
     statement.bind(1, program).step();
     return statement.columnInt(0);
 }
@@ -519,9 +528,10 @@ void SqliteLedgerStore::forEachRosterRow(const std::string& program,
 void SqliteLedgerStore::forEachBlockingClaim(
     const std::function<void(const std::string&, const CitizenKey&, protocols::ClaimStatus,
                              protocols::Channel, std::int64_t)>& visit) {
-    SqliteStatement statement(db_, "SELECT program, citizen_key, status, channel, "
-                                   "coalesce(paid_at, held_at) FROM claims WHERE status IN "
-                                   "('held', 'in_doubt', 'paid')");
+    SqliteStatement statement(db_,
+                              "SELECT program, citizen_key, status, channel, "
+                              "coalesce(paid_at, held_at) FROM claims WHERE status IN "
+                              "('held', 'in_doubt', 'paid')");
     while (statement.step()) {
         const auto status = protocols::parseClaimStatus(statement.columnText(2));
         const auto channel = protocols::parseChannel(statement.columnText(3));

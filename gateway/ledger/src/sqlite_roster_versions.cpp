@@ -15,8 +15,9 @@ std::int64_t SqliteLedgerStore::newRosterVersion(const std::string& program,
     SqliteStatement next(db_, "SELECT coalesce(max(version), 0) + 1 FROM roster_versions");
     next.step();
     const std::int64_t version = next.columnInt(0);
-    SqliteStatement insert(db_, "INSERT INTO roster_versions (version, program, source, "
-                                "created_at) VALUES (?, ?, ?, ?)");
+    SqliteStatement insert(db_,
+                           "INSERT INTO roster_versions (version, program, source, "
+                           "created_at) VALUES (?, ?, ?, ?)");
     insert.bind(1, version).bind(2, program).bind(3, source).bind(4, now_millis).run();
     return version;
 }
@@ -28,8 +29,9 @@ std::int64_t SqliteLedgerStore::latestRosterVersion() {
 }
 
 std::map<std::string, std::int64_t> SqliteLedgerStore::rosterVersions(std::int64_t up_to) {
-    SqliteStatement statement(db_, "SELECT program, max(version) FROM roster_versions "
-                                   "WHERE version <= ? GROUP BY program");
+    SqliteStatement statement(db_,
+                              "SELECT program, max(version) FROM roster_versions "
+                              "WHERE version <= ? GROUP BY program");
     statement.bind(1, up_to);
     std::map<std::string, std::int64_t> versions;
     while (statement.step()) versions[statement.columnText(0)] = statement.columnInt(1);
@@ -48,16 +50,18 @@ void SqliteLedgerStore::forEachRosterChange(std::int64_t after, std::int64_t up_
 }
 
 std::int64_t SqliteLedgerStore::countRosterChanges(std::int64_t after, std::int64_t up_to) {
-    SqliteStatement statement(db_, "SELECT count(*) FROM roster WHERE version > ? AND "
-                                   "version <= ?");
+    SqliteStatement statement(db_,
+                              "SELECT count(*) FROM roster WHERE version > ? AND "
+                              "version <= ?");
     statement.bind(1, after).bind(2, up_to).step();
     return statement.columnInt(0);
 }
 
 std::int64_t SqliteLedgerStore::removeRosterRowsNotIn(const std::string& program,
                                                       std::int64_t version) {
-    SqliteStatement statement(db_, "UPDATE roster SET removed = 1, version = ? WHERE program = ? "
-                                   "AND version <> ? AND removed = 0");
+    SqliteStatement statement(db_,
+                              "UPDATE roster SET removed = 1, version = ? WHERE program = ? "
+                              "AND version <> ? AND removed = 0");
     statement.bind(1, version).bind(2, program).bind(3, version);
     return statement.run();
 }

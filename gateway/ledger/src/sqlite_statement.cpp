@@ -14,8 +14,8 @@ SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(statement_); }
 
 void SqliteStatement::fail(int code, const char* what) const {
-    throw LedgerStoreError(std::string("sqlite ") + what + " failed (" +
-                           std::to_string(code) + "): " + sqlite3_errmsg(db_));
+    throw LedgerStoreError(std::string("sqlite ") + what + " failed (" + std::to_string(code) +
+                           "): " + sqlite3_errmsg(db_));
 }
 
 SqliteStatement& SqliteStatement::reset() {
@@ -55,8 +55,7 @@ SqliteStatement& SqliteStatement::bindOptional(int index,
     return value ? bind(index, *value) : bindNull(index);
 }
 
-SqliteStatement& SqliteStatement::bindOptional(int index,
-                                               const std::optional<std::string>& value) {
+SqliteStatement& SqliteStatement::bindOptional(int index, const std::optional<std::string>& value) {
     return value ? bind(index, std::string_view(*value)) : bindNull(index);
 }
 

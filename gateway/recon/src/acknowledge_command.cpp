@@ -62,14 +62,14 @@ int runAcknowledge(int argc, char** argv) {
         return commandFailure("acknowledge", loaded.status().message());
     }
     ExceptionHistory history = std::move(loaded).value();
-    const std::string now = protocols::formatRfc3339Millis(
-        std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count());
+    const std::string now =
+        protocols::formatRfc3339Millis(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
     for (const std::string& claim : claims) {
         if (history.acknowledge(claim, by, note, now) == 0) {
-            return commandFailure("acknowledge", claim + " has no open exception in " +
-                                                     state_path + "; nothing changed");
+            return commandFailure("acknowledge", claim + " has no open exception in " + state_path +
+                                                     "; nothing changed");
         }
     }
     if (auto saved = history.save(state_path, true); !saved.ok()) {

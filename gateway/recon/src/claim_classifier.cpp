@@ -111,8 +111,9 @@ ClaimVerdict classifyClaim(const ClaimFacts& facts, const ClassifyPolicy& policy
                     ": the settlement period closed without a payment, resolve as voided";
                 verdict.resolution = ResolutionOutcome::voided;
             } else {
-                verdict.reason += "; its settlement period is still open (held after "
-                                  "--closed-before)";
+                verdict.reason +=
+                    "; its settlement period is still open (held after "
+                    "--closed-before)";
             }
             break;
         case Category::malformed:

@@ -69,8 +69,7 @@ std::uint32_t ClaimIndex::positionAt(std::uint64_t offset) const noexcept {
     return position;
 }
 
-std::pair<std::uint32_t, bool> ClaimIndex::insert(std::string_view claim_id,
-                                                  std::uint64_t hashed) {
+std::pair<std::uint32_t, bool> ClaimIndex::insert(std::string_view claim_id, std::uint64_t hashed) {
     assert(!claim_id.empty() && claim_id.size() <= kClaimIdLengthMax);
     if ((size_ + 1) * 2 > mask_ + 1) {
         grow();

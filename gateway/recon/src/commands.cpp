@@ -8,7 +8,8 @@ namespace {
 
 // One line per subcommand.
 constexpr std::array kCommands = {
-    Command{"match", "reconcile a ledger export against settlement files (contracts §11)", runMatch},
+    Command{"match", "reconcile a ledger export against settlement files (contracts §11)",
+            runMatch},
     Command{"acknowledge", "mark exceptions of earlier match runs as seen by a person (--state)",
             runAcknowledge},
     Command{"gen-fixture", "write a deterministic ledger + settlement fixture", runGenFixture},

@@ -13,8 +13,8 @@ std::size_t CsvFieldSplitter::split(std::string_view line) {
     const char* cursor = line.data();
     const char* const end = line.data() + line.size();
     for (;;) {
-        const auto* comma =
-            static_cast<const char*>(std::memchr(cursor, ',', static_cast<std::size_t>(end - cursor)));
+        const auto* comma = static_cast<const char*>(
+            std::memchr(cursor, ',', static_cast<std::size_t>(end - cursor)));
         const char* const field_end = comma != nullptr ? comma : end;
         if (count == kCsvFieldsMax) {
             error_ = "too many fields";
@@ -89,7 +89,8 @@ std::size_t CsvFieldSplitter::splitQuoted(std::string_view line) {
 
 std::string_view normaliseHeader(std::string_view line) noexcept {
     if (line.size() >= 3 && static_cast<unsigned char>(line[0]) == 0xEF &&
-        static_cast<unsigned char>(line[1]) == 0xBB && static_cast<unsigned char>(line[2]) == 0xBF) {
+        static_cast<unsigned char>(line[1]) == 0xBB &&
+        static_cast<unsigned char>(line[2]) == 0xBF) {
         line.remove_prefix(3);
     }
     if (!line.empty() && line.back() == '\r') {
@@ -117,8 +118,8 @@ bool parseAmount(std::string_view text, std::int64_t& amount) noexcept {
 }
 
 void appendCsvField(std::string& out, std::string_view field) {
-    const bool formula = !field.empty() && (field[0] == '=' || field[0] == '+' ||
-                                            field[0] == '-' || field[0] == '@');
+    const bool formula = !field.empty() &&
+                         (field[0] == '=' || field[0] == '+' || field[0] == '-' || field[0] == '@');
     const bool quote = formula || field.find_first_of(",\"\r\n") != std::string_view::npos;
     if (!quote) {
         out.append(field);

@@ -122,8 +122,8 @@ bool CsvFileReader::next(CsvLine& line) {
                 if (data[begin_ + length - 1] == '\r') {
                     --length;
                 }
-                line = CsvLine{std::string_view(data + begin_, length), ++line_number_, offset,
-                               false};
+                line =
+                    CsvLine{std::string_view(data + begin_, length), ++line_number_, offset, false};
                 begin_ = end_;
                 return true;
             }

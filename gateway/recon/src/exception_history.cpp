@@ -99,9 +99,8 @@ Status ExceptionHistory::save(const std::string& path, bool keep_all) const {
     out += '\n';
     for (const auto& [key, entry] : keep_all ? entries_ : carried_) {
         const std::string_view fields[kHistoryColumns] = {
-            key.first,        categoryName(key.second), entry.operator_name,
-            entry.first_seen, entry.last_seen,          entry.acknowledged_by,
-            entry.acknowledged_at, entry.note};
+            key.first,       categoryName(key.second), entry.operator_name,   entry.first_seen,
+            entry.last_seen, entry.acknowledged_by,    entry.acknowledged_at, entry.note};
         for (std::size_t i = 0; i < kHistoryColumns; ++i) {
             if (i > 0) {
                 out += ',';

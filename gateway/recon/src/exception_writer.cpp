@@ -18,22 +18,38 @@ using protocols::ErrorCode;
 using protocols::Result;
 using protocols::Status;
 
-const std::array<const char*, kExceptionColumns> kExceptionColumnNames = {
-    "claim_id",          "category",           "reason",
-    "ledger_line",       "program",            "channel",
-    "operator",          "terminal_id",        "terminal_ref",
-    "ledger_status",     "ledger_amount",      "held_at",
-    "ledger_paid_at",    "settlement_file",    "settlement_line",
-    "settlement_operator", "settlement_terminal_id", "settlement_terminal_ref",
-    "settlement_amount", "settlement_paid_at", "difference",
-    "first_seen",        "acknowledged_by"};
+const std::array<const char*, kExceptionColumns> kExceptionColumnNames = {"claim_id",
+                                                                          "category",
+                                                                          "reason",
+                                                                          "ledger_line",
+                                                                          "program",
+                                                                          "channel",
+                                                                          "operator",
+                                                                          "terminal_id",
+                                                                          "terminal_ref",
+                                                                          "ledger_status",
+                                                                          "ledger_amount",
+                                                                          "held_at",
+                                                                          "ledger_paid_at",
+                                                                          "settlement_file",
+                                                                          "settlement_line",
+                                                                          "settlement_operator",
+                                                                          "settlement_terminal_id",
+                                                                          "settlement_terminal_ref",
+                                                                          "settlement_amount",
+                                                                          "settlement_paid_at",
+                                                                          "difference",
+                                                                          "first_seen",
+                                                                          "acknowledged_by"};
 
 static_assert(kExceptionColumns <= kCsvFieldsMax, "buildPreview() splits rows back");
 
 namespace {
 constexpr std::size_t kOutputBufferBytes = std::size_t{1} << 20;
 
-std::string number(std::uint64_t value) { return value == 0 ? std::string() : std::to_string(value); }
+std::string number(std::uint64_t value) {
+    return value == 0 ? std::string() : std::to_string(value);
+}
 std::string amount(const std::optional<std::int64_t>& value) {
     return value ? std::to_string(*value) : std::string();
 }
@@ -83,8 +99,8 @@ private:
 }  // namespace
 
 Result<std::unique_ptr<ExceptionWriter>> ExceptionWriter::open(const std::string& path,
-                                                                ExceptionHistory* history,
-                                                                std::string now) {
+                                                               ExceptionHistory* history,
+                                                               std::string now) {
     const std::string scratch = path + ".unsorted.partial";
     std::FILE* file = std::fopen(scratch.c_str(), "w+b");
     if (file == nullptr) {
@@ -148,8 +164,7 @@ void ExceptionWriter::add(const ExceptionRecord& record) {
         return;
     }
     Row row = toRow(record);
-    if (history_ != nullptr && !record.claim_id.empty() &&
-        record.category != Category::malformed) {
+    if (history_ != nullptr && !record.claim_id.empty() && record.category != Category::malformed) {
         if (const HistoryEntry* earlier = history_->find(record.claim_id, record.category)) {
             row[kExcFirstSeen] = earlier->first_seen;
             row[kExcAcknowledgedBy] = earlier->acknowledged_by;
@@ -261,8 +276,9 @@ Status ExceptionWriter::commit() {
             return std::string_view(ids_.data() + key.id_offset, key.id_length);
         };
         const auto operatorName = [&](const SortKey& key) {
-            return key.operator_index == kNoOperator ? std::string_view()
-                                                     : std::string_view(operators_[key.operator_index]);
+            return key.operator_index == kNoOperator
+                       ? std::string_view()
+                       : std::string_view(operators_[key.operator_index]);
         };
         std::vector<std::size_t> order(keys_.size());
         std::iota(order.begin(), order.end(), std::size_t{0});
@@ -292,8 +308,9 @@ Status ExceptionWriter::commit() {
                 ++end;
             }
             if (op != kNoOperator) {
-                const std::vector<std::size_t> group(order.begin() + static_cast<std::ptrdiff_t>(begin),
-                                                     order.begin() + static_cast<std::ptrdiff_t>(end));
+                const std::vector<std::size_t> group(
+                    order.begin() + static_cast<std::ptrdiff_t>(begin),
+                    order.begin() + static_cast<std::ptrdiff_t>(end));
                 OperatorFile file{operators_[op], operatorFileName(operators_[op]), group.size()};
                 status = writeSorted(dir + file.file, group, rows);
                 operator_files_.push_back(std::move(file));

@@ -326,7 +326,8 @@ Result<FixtureStats> FixtureGenerator::run() {
     FixtureStats stats;
     std::FILE* ledger_file = openFile(out / "ledger.csv");
     if (ledger_file == nullptr) {
-        return Status(ErrorCode::internal, (out / "ledger.csv").string() + ": " + std::strerror(errno));
+        return Status(ErrorCode::internal,
+                      (out / "ledger.csv").string() + ": " + std::strerror(errno));
     }
     Buffer ledger(ledger_file);
     ledger.put(std::string(kLedgerCsvHeader) + "\n");
@@ -383,11 +384,12 @@ Result<FixtureStats> FixtureGenerator::run() {
                 shuffle_state = mix(shuffle_state);
                 std::swap(file_rows[i - 1], file_rows[shuffle_state % i]);
             }
-            const std::string file_name = std::string(kOperators[op].name) + "_" +
-                                          dateText(kFirstDay + day) + ".csv";
+            const std::string file_name =
+                std::string(kOperators[op].name) + "_" + dateText(kFirstDay + day) + ".csv";
             std::FILE* file = openFile(settlement_dir / file_name);
             if (file == nullptr) {
-                return Status(ErrorCode::internal, settlement_dir.string() + ": " + std::strerror(errno));
+                return Status(ErrorCode::internal,
+                              settlement_dir.string() + ": " + std::strerror(errno));
             }
             Buffer out_rows(file);
             out_rows.put(std::string(kSettlementCsvHeader) + "\n");
@@ -402,8 +404,8 @@ Result<FixtureStats> FixtureGenerator::run() {
                 out_rows.put(',');
                 facts.claimId(out_rows, row.index);
                 out_rows.put(',');
-                const std::int64_t amount = c.kind == Kind::mismatch && !unknown ? c.amount - 1000
-                                                                                 : c.amount;
+                const std::int64_t amount =
+                    c.kind == Kind::mismatch && !unknown ? c.amount - 1000 : c.amount;
                 out_rows.number(static_cast<std::uint64_t>(amount));
                 out_rows.put(',');
                 out_rows.time(c.held_at + (unknown ? 45 : 20));
@@ -422,7 +424,8 @@ Result<FixtureStats> FixtureGenerator::run() {
     stats.bytes += ledger.bytes();
     ok = std::fclose(ledger_file) == 0 && ok;
     if (!ok) {
-        return Status(ErrorCode::internal, out.string() + ": write failed: " + std::strerror(errno));
+        return Status(ErrorCode::internal,
+                      out.string() + ": write failed: " + std::strerror(errno));
     }
     return stats;
 }

@@ -65,8 +65,10 @@ int runGenFixture(int argc, char** argv) {
         }
     }
     if (!have_claims || !have_seed || options.out_dir.empty()) {
-        std::fprintf(stderr, "claimgate-recon gen-fixture: --claims, --seed and --out are "
-                             "required\n\n%s", kUsage);
+        std::fprintf(stderr,
+                     "claimgate-recon gen-fixture: --claims, --seed and --out are "
+                     "required\n\n%s",
+                     kUsage);
         return kExitUsage;
     }
     const auto started = std::chrono::steady_clock::now();
@@ -77,15 +79,16 @@ int runGenFixture(int argc, char** argv) {
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::printf("{\"seed\": %llu, \"claims\": %llu, \"days\": %u, \"ledger_rows\": %llu, "
-                "\"settlement_rows\": %llu, \"settlement_files\": %llu, \"bytes\": %llu, "
-                "\"seconds\": %.1f}\n",
-                static_cast<unsigned long long>(options.seed),
-                static_cast<unsigned long long>(options.claims), options.days,
-                static_cast<unsigned long long>(stats->ledger_rows),
-                static_cast<unsigned long long>(stats->settlement_rows),
-                static_cast<unsigned long long>(stats->settlement_files),
-                static_cast<unsigned long long>(stats->bytes), seconds);
+    std::printf(
+        "{\"seed\": %llu, \"claims\": %llu, \"days\": %u, \"ledger_rows\": %llu, "
+        "\"settlement_rows\": %llu, \"settlement_files\": %llu, \"bytes\": %llu, "
+        "\"seconds\": %.1f}\n",
+        static_cast<unsigned long long>(options.seed),
+        static_cast<unsigned long long>(options.claims), options.days,
+        static_cast<unsigned long long>(stats->ledger_rows),
+        static_cast<unsigned long long>(stats->settlement_rows),
+        static_cast<unsigned long long>(stats->settlement_files),
+        static_cast<unsigned long long>(stats->bytes), seconds);
     return kExitOk;
 }
 

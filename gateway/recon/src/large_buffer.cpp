@@ -34,10 +34,9 @@ void LargeBuffer::reserve(std::size_t bytes) {
         return;
     }
     const std::size_t rounded = (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
-    void* mapped = data_ == nullptr
-                       ? ::mmap(nullptr, rounded, PROT_READ | PROT_WRITE,
-                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-                       : ::mremap(data_, capacity_, rounded, MREMAP_MAYMOVE);
+    void* mapped = data_ == nullptr ? ::mmap(nullptr, rounded, PROT_READ | PROT_WRITE,
+                                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+                                    : ::mremap(data_, capacity_, rounded, MREMAP_MAYMOVE);
     if (mapped == MAP_FAILED) {
         throw std::bad_alloc();
     }

@@ -1,5 +1,6 @@
 // `claimgate-recon export` and `claimgate-recon verify` (contracts §8, §11): both read the
-// gateway's ledger file directly; verify also checks DIR/transfer.log (T-Road exchanges). Safe while a gateway runs (SQLite WAL readers never block it).
+// gateway's ledger file directly; verify also checks DIR/transfer.log (T-Road exchanges). Safe
+// while a gateway runs (SQLite WAL readers never block it).
 #include "commands.hpp"
 #include "troad_link_options.hpp"
 
@@ -149,9 +150,10 @@ int runExport(int argc, char** argv) {
     std::printf("exported %llu claims to %s", static_cast<unsigned long long>(rows),
                 out_path.c_str());
     if (imported > 0) {
-        std::printf(" (left out %llu payouts imported from the platform; --include-imported "
-                    "keeps them)",
-                    static_cast<unsigned long long>(imported));
+        std::printf(
+            " (left out %llu payouts imported from the platform; --include-imported "
+            "keeps them)",
+            static_cast<unsigned long long>(imported));
     }
     std::printf("\n");
     return kExitOk;

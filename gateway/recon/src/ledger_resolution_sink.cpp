@@ -6,11 +6,11 @@
 #include <claimgate/recon/resolution_sink.hpp>
 
 #include <claimgate/ledger/batch_runner.hpp>
-#include <claimgate/protocols/time_format.hpp>
 #include <claimgate/ledger/claim_engine.hpp>
 #include <claimgate/ledger/clock.hpp>
 #include <claimgate/ledger/ledger_factory.hpp>
 #include <claimgate/ledger/limits.hpp>
+#include <claimgate/protocols/time_format.hpp>
 
 #include <cstdio>
 #include <vector>
@@ -73,8 +73,9 @@ public:
     }
 
     Status finish() override {
-        std::fprintf(stderr, "claimgate-recon: applied %llu resolutions, skipped %llu (no longer "
-                             "in doubt)\n",
+        std::fprintf(stderr,
+                     "claimgate-recon: applied %llu resolutions, skipped %llu (no longer "
+                     "in doubt)\n",
                      static_cast<unsigned long long>(applied_),
                      static_cast<unsigned long long>(skipped_));
         return Status::okStatus();

@@ -11,11 +11,12 @@
 namespace {
 
 void usage(std::FILE* out) {
-    std::fprintf(out, "claimgate-recon: reconciliation and T-Road synchronisation for finance\n"
-                      "staff and operators (contracts section 8).\n\n"
-                      "usage: claimgate-recon <command> [options]   (<command> --help for more)\n"
-                      "       claimgate-recon --version | --help\n\n"
-                      "commands:\n");
+    std::fprintf(out,
+                 "claimgate-recon: reconciliation and T-Road synchronisation for finance\n"
+                 "staff and operators (contracts section 8).\n\n"
+                 "usage: claimgate-recon <command> [options]   (<command> --help for more)\n"
+                 "       claimgate-recon --version | --help\n\n"
+                 "commands:\n");
     for (const auto& command : claimgate::recon::commands()) {
         std::fprintf(out, "  %-12.*s %.*s\n", static_cast<int>(command.name.size()),
                      command.name.data(), static_cast<int>(command.summary.size()),

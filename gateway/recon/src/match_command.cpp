@@ -61,9 +61,7 @@ constexpr const char* kUsage =
     "  --no-progress      no progress line on stderr (default: shown on a terminal)\n"
     "Exit status: 0 done (exceptions are normal output), 1 failed, 2 usage error.\n";
 
-int usageError(const std::string& message) {
-    return recon::usageError("match", kUsage, message);
-}
+int usageError(const std::string& message) { return recon::usageError("match", kUsage, message); }
 
 int failure(const std::string& message) { return commandFailure("match", message); }
 
@@ -133,8 +131,9 @@ int runMatch(int argc, char** argv) {
             context.closed_before = argv[i + 1];
             options.closed_before_millis = protocols::parseRfc3339Millis(argv[++i]);
             if (!options.closed_before_millis) {
-                return usageError("--closed-before wants an RFC 3339 time, e.g. "
-                                  "2023-05-01T00:00:00+08:00");
+                return usageError(
+                    "--closed-before wants an RFC 3339 time, e.g. "
+                    "2023-05-01T00:00:00+08:00");
             }
         } else {
             return usageError("unknown or incomplete option '" + argument + "'");
@@ -144,8 +143,9 @@ int runMatch(int argc, char** argv) {
         return usageError("--claims, --settlement and --out are required");
     }
     if (apply && ledger == "sqlite" && data_dir.empty()) {
-        return usageError("--apply needs --data-dir DIR (the gateway's, for --ledger sqlite) or "
-                          "--ledger postgresql://...");
+        return usageError(
+            "--apply needs --data-dir DIR (the gateway's, for --ledger sqlite) or "
+            "--ledger postgresql://...");
     }
     ResolutionSinkPtr ledger_sink;
     if (apply) {
@@ -183,18 +183,18 @@ int runMatch(int argc, char** argv) {
         history = std::move(loaded).value();
         context.history_used = true;
     }
-    context.generated_at = protocols::formatRfc3339Millis(
-        std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count());
+    context.generated_at =
+        protocols::formatRfc3339Millis(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
     std::error_code error;
     std::filesystem::create_directories(out_dir, error);
     if (error) {
         return failure(out_dir + ": " + error.message());
     }
     const std::string exceptions_path = out_dir + "/exceptions.csv";
-    auto exceptions = ExceptionWriter::open(exceptions_path, history ? &*history : nullptr,
-                                            context.generated_at);
+    auto exceptions =
+        ExceptionWriter::open(exceptions_path, history ? &*history : nullptr, context.generated_at);
     if (!exceptions.ok()) {
         return failure(exceptions.status().message());
     }
@@ -210,8 +210,8 @@ int runMatch(int argc, char** argv) {
         return failure(read.message());
     }
     const bool refuse_apply = apply && engine.summary().bad_line_count > 0;
-    auto resolutions = ResolutionCsvWriter::open(out_dir + "/resolutions.csv",
-                                                 apply && !refuse_apply ? ledger_sink.get() : nullptr);
+    auto resolutions = ResolutionCsvWriter::open(
+        out_dir + "/resolutions.csv", apply && !refuse_apply ? ledger_sink.get() : nullptr);
     if (!resolutions.ok()) {
         exception_writer.abandon();
         return failure(resolutions.status().message());
@@ -237,7 +237,7 @@ int runMatch(int argc, char** argv) {
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (Status json = writeFileAtomically(out_dir + "/report.json",
-                                               reportJson(summary, context).dump(2) + "\n");
+                                          reportJson(summary, context).dump(2) + "\n");
         !json.ok()) {
         return failure(json.message());
     }
@@ -252,11 +252,12 @@ int runMatch(int argc, char** argv) {
                         expected.business_date.c_str());
         }
     }
-    std::printf("claimgate-recon match: %llu ledger claims, %llu settlement rows, %llu exceptions "
-                "in %.1f s\n",
-                static_cast<unsigned long long>(summary.ledger_records),
-                static_cast<unsigned long long>(summary.settlement_records),
-                static_cast<unsigned long long>(summary.exception_count), summary.seconds);
+    std::printf(
+        "claimgate-recon match: %llu ledger claims, %llu settlement rows, %llu exceptions "
+        "in %.1f s\n",
+        static_cast<unsigned long long>(summary.ledger_records),
+        static_cast<unsigned long long>(summary.settlement_records),
+        static_cast<unsigned long long>(summary.exception_count), summary.seconds);
     for (std::size_t c = 0; c < kMatchCategoryCount; ++c) {
         std::printf("  %-24s %12llu  NT$ %s\n",
                     std::string(categoryName(static_cast<Category>(c))).c_str(),

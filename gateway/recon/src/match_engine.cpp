@@ -88,8 +88,8 @@ struct ClaimState {
     std::int32_t ledger_amount = 0;
     std::int32_t settle_amount = 0;  ///< amount of the primary settlement row
     std::uint32_t settle_count = 0;
-    std::uint32_t settle_line = 0;   ///< line number of the primary row
-    std::uint64_t settle_ref = 0;    ///< file << 48 | byte offset of the primary row
+    std::uint32_t settle_line = 0;  ///< line number of the primary row
+    std::uint64_t settle_ref = 0;   ///< file << 48 | byte offset of the primary row
     std::uint8_t status = 0;
     std::uint8_t channel = 0;
     std::uint16_t operator_id = 0;
@@ -224,8 +224,8 @@ struct MatchEngine::State {
                 continue;
             }
             if ((claims + 1) * sizeof(ClaimState) > state_buffer.capacity()) {
-                state_buffer.reserve(std::max<std::size_t>(state_buffer.capacity() * 2,
-                                                           sizeof(ClaimState) * 1024));
+                state_buffer.reserve(
+                    std::max<std::size_t>(state_buffer.capacity() * 2, sizeof(ClaimState) * 1024));
             }
             states()[claims++] = claim.state;
         }
@@ -274,8 +274,9 @@ struct MatchEngine::State {
                 parsed_channel = protocols::parseChannel(splitter.field(kLedgerChannel));
                 parsed_status = protocols::parseClaimStatus(splitter.field(kLedgerStatus));
                 if (!parsed_channel) {
-                    reason = "channel is not one of atm, kiosk, counter, direct_deposit, "
-                             "registered_deposit, registry";
+                    reason =
+                        "channel is not one of atm, kiosk, counter, direct_deposit, "
+                        "registered_deposit, registry";
                 } else if (!parsed_status || *parsed_status == ClaimStatus::none) {
                     reason = "status is not one of held, in_doubt, paid, voided";
                 } else if (!parseAmount(splitter.field(kLedgerAmount), amount)) {
@@ -344,8 +345,7 @@ struct MatchEngine::State {
 
     /// Fills the settlement-side columns from the fields currently in `fields`.
     static void fillSettlementSide(ExceptionRecord& record, const CsvFieldSplitter& fields,
-                                   std::string_view file, std::uint64_t line,
-                                   std::int64_t amount) {
+                                   std::string_view file, std::uint64_t line, std::int64_t amount) {
         record.settlement_file = file;
         record.settlement_line = line;
         record.settlement_operator = fields.field(kSettlementOperator);
@@ -417,11 +417,10 @@ struct MatchEngine::State {
                                    duplicate_amount);
             }
         } else {
-            reason_text =
-                "settlement row beyond the first for this claim (first at " +
-                shortLocation(summary.settlement_files[state.settle_ref >> kRefFileShift],
-                              state.settle_line) +
-                ")";
+            reason_text = "settlement row beyond the first for this claim (first at " +
+                          shortLocation(summary.settlement_files[state.settle_ref >> kRefFileShift],
+                                        state.settle_line) +
+                          ")";
             if (fetchRow(ref)) {
                 fillSettlementSide(record, settlement_lines.fields(), path, row.line, row.amount);
             }

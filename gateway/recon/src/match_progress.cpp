@@ -14,10 +14,10 @@ void MatchProgress::reading(const char* phase, std::uint64_t bytes_in_file, std:
     if (!enabled_) {
         return;
     }
-    const double share = bytes_total_ == 0 ? 1.0
-                                           : static_cast<double>(bytes_before_file_ +
-                                                                 bytes_in_file) /
-                                                 static_cast<double>(bytes_total_);
+    const double share = bytes_total_ == 0
+                             ? 1.0
+                             : static_cast<double>(bytes_before_file_ + bytes_in_file) /
+                                   static_cast<double>(bytes_total_);
     show(phase, kReadingPercent * share, rows);
 }
 

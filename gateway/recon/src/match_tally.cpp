@@ -46,8 +46,9 @@ void MatchTally::fold(MatchSummary& summary) const {
                 if (cell.count == 0) {
                     continue;
                 }
-                for (Tally* target : {&summary.totals[category], &by_channel[channel_name][category],
-                                      &by_operator[operators_[op]][category]}) {
+                for (Tally* target :
+                     {&summary.totals[category], &by_channel[channel_name][category],
+                      &by_operator[operators_[op]][category]}) {
                     target->count += cell.count;
                     target->amount += cell.amount;
                 }

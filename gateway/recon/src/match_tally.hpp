@@ -28,9 +28,9 @@ public:
 
     void add(Category category, std::uint8_t channel_slot, std::uint16_t operator_id,
              std::int64_t amount) {
-        Tally& cell = cells_[(std::size_t{operator_id} * kChannelSlots + channel_slot) *
-                                 kCategoryCount +
-                             static_cast<std::size_t>(category)];
+        Tally& cell =
+            cells_[(std::size_t{operator_id} * kChannelSlots + channel_slot) * kCategoryCount +
+                   static_cast<std::size_t>(category)];
         ++cell.count;
         cell.amount += amount;
     }
@@ -52,9 +52,7 @@ public:
 
     /// Interned id of an operator name; nullopt past kOperatorsMax.
     [[nodiscard]] std::optional<std::uint16_t> internOperator(std::string_view name);
-    [[nodiscard]] const std::string& operatorName(std::uint16_t id) const {
-        return operators_[id];
-    }
+    [[nodiscard]] const std::string& operatorName(std::uint16_t id) const { return operators_[id]; }
 
     /// Fills totals, by_channel, by_operator, money_by_operator, programs and the date ranges
     /// of `summary` (malformed: bad_line_count).

@@ -10,14 +10,14 @@
 #include "commands.hpp"
 #include "troad_link_options.hpp"
 
-#include <claimgate/ledger/data_dir.hpp>
-#include <claimgate/ledger/ledger_factory.hpp>
+#include <claimgate/gateway/roster_importer.hpp>
 #include <claimgate/ledger/batch_runner.hpp>
 #include <claimgate/ledger/claim_engine.hpp>
-#include <claimgate/gateway/roster_importer.hpp>
+#include <claimgate/ledger/data_dir.hpp>
+#include <claimgate/ledger/ledger_factory.hpp>
 
-#include <claimgate/ledger/clock.hpp>
 #include <claimgate/gateway/limits.hpp>
+#include <claimgate/ledger/clock.hpp>
 #include <claimgate/protocols/citizen_id.hpp>
 #include <claimgate/protocols/citizen_keys.hpp>
 #include <claimgate/protocols/time_format.hpp>
@@ -28,8 +28,8 @@
 
 #include <cstdio>
 #include <cstring>
-#include <functional>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,12 +71,8 @@ struct PullTotals {
     std::uint64_t payouts_conflict = 0;  // the citizen already had a blocking terminal claim
 };
 
-std::string rosterCursorKey(const std::string& program) {
-    return "recon.roster_cursor." + program;
-}
-std::string payoutCursorKey(const std::string& program) {
-    return "recon.payout_cursor." + program;
-}
+std::string rosterCursorKey(const std::string& program) { return "recon.roster_cursor." + program; }
+std::string payoutCursorKey(const std::string& program) { return "recon.payout_cursor." + program; }
 
 class Puller {
 public:
@@ -160,16 +156,16 @@ private:
             }
             const troad::RosterPage& page = reply->value;
             if (page.program != program) {
-                return Status(ErrorCode::bad_field, "roster page for " + program +
-                                                        " names program " + page.program);
+                return Status(ErrorCode::bad_field,
+                              "roster page for " + program + " names program " + page.program);
             }
             // One roster version per page, written with the page's cursor: running nodes apply
             // the page within seconds, all of it or none.
             PullTotals delta;
             const Status applied = rosterTransaction([&] {
                 delta = PullTotals{};
-                const std::int64_t version = store_.newRosterVersion(
-                    program, "pull", gateway::SystemClock().nowMillis());
+                const std::int64_t version =
+                    store_.newRosterVersion(program, "pull", gateway::SystemClock().nowMillis());
                 for (const auto& entry : page.entries) {
                     applyRosterEntry(program, entry, version, delta);
                 }
@@ -219,8 +215,8 @@ private:
             }
             const troad::PayoutPage& page = reply->value;
             if (page.program != program) {
-                return Status(ErrorCode::bad_field, "payout page for " + program +
-                                                        " names program " + page.program);
+                return Status(ErrorCode::bad_field,
+                              "payout page for " + program + " names program " + page.program);
             }
             operations_.clear();
             for (const auto& payout : page.payouts) {
@@ -365,17 +361,18 @@ int runPull(int argc, char** argv) {
     Puller puller(*store.value(), *client.value(), pepper.value(), page_size, pages_max);
     const Status status = puller.run();
     const PullTotals& totals = puller.totals();
-    std::printf("pull: %llu programs, %llu pages, roster +%llu added ~%llu updated -%llu removed, "
-                "payouts %llu imported %llu already known %llu conflicting%s\n",
-                static_cast<unsigned long long>(totals.programs),
-                static_cast<unsigned long long>(totals.pages),
-                static_cast<unsigned long long>(totals.added),
-                static_cast<unsigned long long>(totals.updated),
-                static_cast<unsigned long long>(totals.removed),
-                static_cast<unsigned long long>(totals.payouts_imported),
-                static_cast<unsigned long long>(totals.payouts_known),
-                static_cast<unsigned long long>(totals.payouts_conflict),
-                puller.stopped() ? " (stopped at --pages-max; run again to continue)" : "");
+    std::printf(
+        "pull: %llu programs, %llu pages, roster +%llu added ~%llu updated -%llu removed, "
+        "payouts %llu imported %llu already known %llu conflicting%s\n",
+        static_cast<unsigned long long>(totals.programs),
+        static_cast<unsigned long long>(totals.pages),
+        static_cast<unsigned long long>(totals.added),
+        static_cast<unsigned long long>(totals.updated),
+        static_cast<unsigned long long>(totals.removed),
+        static_cast<unsigned long long>(totals.payouts_imported),
+        static_cast<unsigned long long>(totals.payouts_known),
+        static_cast<unsigned long long>(totals.payouts_conflict),
+        puller.stopped() ? " (stopped at --pages-max; run again to continue)" : "");
     if (!status.ok()) {
         std::fprintf(stderr, "claimgate-recon pull: %s (pages applied so far are kept)\n",
                      status.message().c_str());

@@ -90,7 +90,9 @@ class Pusher {
 public:
     Pusher(gateway::LedgerStore& store, troad::PlatformClient& client, std::string gateway_id,
            std::size_t batch_size)
-        : store_(store), client_(client), gateway_id_(std::move(gateway_id)),
+        : store_(store),
+          client_(client),
+          gateway_id_(std::move(gateway_id)),
           batch_size_(batch_size) {}
 
     Status run() {
@@ -149,9 +151,9 @@ private:
             }
             batch.claims.push_back(toBatchClaim(*claim));
         }
-        CG_ASSERT(batch.claims.size() + (totals_.claims_skipped - skipped_before) ==
-                      claim_ids.size(),
-                  "every claim of the range is either sent or skipped as a platform payout");
+        CG_ASSERT(
+            batch.claims.size() + (totals_.claims_skipped - skipped_before) == claim_ids.size(),
+            "every claim of the range is either sent or skipped as a platform payout");
         if (!batch.claims.empty()) {
             const Status sent = send(batch, first_seq, last_seq);
             if (!sent.ok()) return sent;
@@ -173,10 +175,9 @@ private:
         batch.batch_id = range_id + "-" + tag;
         auto reply = client_.pushClaimBatch(batch);
         if (!reply) {
-            return Status(reply.status().code(), "batch " + batch.batch_id + " (events " +
-                                                     std::to_string(first_seq) + ".." +
-                                                     std::to_string(last_seq) +
-                                                     "): " + reply.status().message());
+            return Status(reply.status().code(),
+                          "batch " + batch.batch_id + " (events " + std::to_string(first_seq) +
+                              ".." + std::to_string(last_seq) + "): " + reply.status().message());
         }
         const troad::ClaimBatchReceipt& receipt = reply->value;
         if (receipt.batch_id != batch.batch_id) {
@@ -262,14 +263,14 @@ int runPush(int argc, char** argv) {
     Pusher pusher(*store.value(), *client.value(), gateway_id, batch_size);
     const Status status = pusher.run();
     const PushTotals& totals = pusher.totals();
-    std::printf("push: %llu batches, %llu claims sent, %llu skipped (platform channels), cursor "
-                "at event %lld%s\n",
-                static_cast<unsigned long long>(totals.batches),
-                static_cast<unsigned long long>(totals.claims_sent),
-                static_cast<unsigned long long>(totals.claims_skipped),
-                static_cast<long long>(totals.cursor),
-                totals.batches == 0 && totals.claims_skipped == 0 && status.ok() ? " (nothing new)"
-                                                                                 : "");
+    std::printf(
+        "push: %llu batches, %llu claims sent, %llu skipped (platform channels), cursor "
+        "at event %lld%s\n",
+        static_cast<unsigned long long>(totals.batches),
+        static_cast<unsigned long long>(totals.claims_sent),
+        static_cast<unsigned long long>(totals.claims_skipped),
+        static_cast<long long>(totals.cursor),
+        totals.batches == 0 && totals.claims_skipped == 0 && status.ok() ? " (nothing new)" : "");
     if (!status.ok()) {
         std::fprintf(stderr, "claimgate-recon push: %s (cursor left at event %lld)\n",
                      status.message().c_str(), static_cast<long long>(totals.cursor));

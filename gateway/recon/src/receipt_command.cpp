@@ -29,8 +29,8 @@ constexpr std::size_t kReceiptsPerRunMax = 1'000'000;
 
 int runReceipt(int argc, char** argv) {
     if (argc < 2 || std::strcmp(argv[1], "verify") != 0) {
-        const bool help = argc >= 2 && (std::strcmp(argv[1], "--help") == 0 ||
-                                        std::strcmp(argv[1], "-h") == 0);
+        const bool help =
+            argc >= 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0);
         std::fputs(kUsage, help ? stdout : stderr);
         return help ? kExitOk : kExitUsage;
     }

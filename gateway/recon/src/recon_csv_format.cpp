@@ -38,12 +38,10 @@ Status checkCsvHeader(std::string_view line, const std::string& file, std::strin
     if (header == expected) {
         return Status::okStatus();
     }
-    const auto fields =
-        static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) + 1;
+    const auto fields = static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) + 1;
     return Status(ErrorCode::bad_field,
                   file + ":1: header missing or wrong: expected `" + std::string(expected) +
-                      "`, found a line with " + std::to_string(fields) +
-                      " field(s) that differs",
+                      "`, found a line with " + std::to_string(fields) + " field(s) that differs",
                   {{"file", file}, {"line", 1}});
 }
 

@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <array>
-#include <initializer_list>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
 #include <unistd.h>
 
 namespace claimgate::recon {
@@ -45,12 +45,24 @@ std::string escapeHtml(std::string_view text) {
     out.reserve(text.size());
     for (const char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out.push_back(c); break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out.push_back(c);
+                break;
         }
     }
     return out;
@@ -81,10 +93,12 @@ std::string barChart(const std::string& title, const std::vector<Bar>& bars,
     }
     const int height = 40 + static_cast<int>(bars.size()) * kChartRowHeight + 10;
     std::string svg = "<figure><figcaption>" + escapeHtml(title) + "</figcaption>\n";
-    svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" style=\"max-width:100%;height:auto\" width=\"" +
-           std::to_string(kChartWidth) + "\" height=\"" + std::to_string(height) +
-           "\" viewBox=\"0 0 " + std::to_string(kChartWidth) + " " + std::to_string(height) +
-           "\" aria-label=\"" + escapeHtml(title) + "\">\n";
+    svg +=
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
+        "style=\"max-width:100%;height:auto\" width=\"" +
+        std::to_string(kChartWidth) + "\" height=\"" + std::to_string(height) +
+        "\" viewBox=\"0 0 " + std::to_string(kChartWidth) + " " + std::to_string(height) +
+        "\" aria-label=\"" + escapeHtml(title) + "\">\n";
     if (bars.empty() || largest == 0) {
         svg += "<text x=\"10\" y=\"30\" class=\"empty\">" +
                std::string(reportText(ReportText::nothing_to_show, language)) + "</text>";
@@ -104,8 +118,8 @@ std::string barChart(const std::string& title, const std::vector<Bar>& bars,
                 2.0, static_cast<double>(s.value) / static_cast<double>(largest) * kChartBarWidth);
             char rect[320];
             std::snprintf(rect, sizeof rect,
-                          "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\">",
-                          x, y + 4, width, kChartRowHeight - 8, kCategoryColours[s.category]);
+                          "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\">", x,
+                          y + 4, width, kChartRowHeight - 8, kCategoryColours[s.category]);
             svg += rect;
             svg += "<title>" + escapeHtml(bar.label) + ": " +
                    std::string(categoryLabel(static_cast<Category>(s.category), language)) + " " +
@@ -212,8 +226,10 @@ std::string dateRangeText(const DateRange& range) {
 }
 
 std::string numberCell(std::int64_t value, bool signed_difference = false) {
-    const char* css = !signed_difference ? "num" : value < 0 ? "num neg" : value > 0 ? "num pos"
-                                                                                      : "num";
+    const char* css = !signed_difference ? "num"
+                      : value < 0        ? "num neg"
+                      : value > 0        ? "num pos"
+                                         : "num";
     return std::string("<td class=\"") + css + "\">" +
            (signed_difference ? signedThousands(value) : groupThousands(value)) + "</td>";
 }
@@ -380,8 +396,7 @@ private:
             }
             total.exceptions += money.exceptions;
         }
-        moneyRow("<td>" + text(ReportText::total_row) + "</td>", total, "",
-                 " class=\"total\"");
+        moneyRow("<td>" + text(ReportText::total_row) + "</td>", total, "", " class=\"total\"");
         html_ += "</table></div>\n";
     }
 
@@ -415,7 +430,8 @@ private:
                      "\"><td><span class=\"chip\" style=\"background:" + kCategoryColours[c] +
                      "\"></span>" + std::string(categoryLabel(category, language_)) +
                      "<br><code class=\"muted\">" + std::string(categoryName(category)) +
-                     "</code></td>" + numberCell(static_cast<std::int64_t>(summary_.totals[c].count)) +
+                     "</code></td>" +
+                     numberCell(static_cast<std::int64_t>(summary_.totals[c].count)) +
                      numberCell(summary_.totals[c].amount) + "<td>" +
                      escapeHtml(categoryExplanation(category, language_)) + "</td><td>" +
                      escapeHtml(categoryAction(category, language_)) + "</td></tr>\n";
@@ -441,11 +457,11 @@ private:
                 exception_categories.push_back(c);
             }
         }
-        html_ += exceptionsChart(text(ReportText::chart_by_channel), summary_.by_channel,
-                                 language_);
+        html_ +=
+            exceptionsChart(text(ReportText::chart_by_channel), summary_.by_channel, language_);
         html_ += legend(exception_categories, language_);
-        html_ += exceptionsChart(text(ReportText::chart_by_operator), summary_.by_operator,
-                                 language_);
+        html_ +=
+            exceptionsChart(text(ReportText::chart_by_operator), summary_.by_operator, language_);
         html_ += legend(exception_categories, language_);
     }
 
@@ -515,13 +531,14 @@ private:
             std::string source;
             if (!row[kExcSettlementFile].empty()) {
                 // The file name is enough on screen; exceptions.csv has the full path.
-                source = row[kExcSettlementFile].substr(row[kExcSettlementFile].find_last_of('/') + 1) +
-                         ":" + row[kExcSettlementLine];
+                source =
+                    row[kExcSettlementFile].substr(row[kExcSettlementFile].find_last_of('/') + 1) +
+                    ":" + row[kExcSettlementLine];
             } else if (!row[kExcLedgerLine].empty()) {
                 source = text(ReportText::ledger_line) + row[kExcLedgerLine];
             }
             const std::string& difference = row[kExcDifference];
-            const char* difference_css = difference.empty()       ? "num"
+            const char* difference_css = difference.empty()     ? "num"
                                          : difference[0] == '-' ? "num neg"
                                                                 : "num pos";
             html_ += "<tr data-claim=\"" + escapeHtml(row[kExcClaimId]) + "\"><td class=\"nw\">" +
@@ -529,11 +546,10 @@ private:
                      "</td><td>" + escapeHtml(row[kExcTerminalId]) + "</td><td>" +
                      escapeHtml(row[kExcLedgerStatus]) + "</td><td class=\"num\">" +
                      amountText(row[kExcLedgerAmount]) + "</td><td class=\"num\">" +
-                     amountText(row[kExcSettlementAmount]) + "</td><td class=\"" +
-                     difference_css + "\">" +
-                     (difference.empty() ? "" : signedThousands(std::stoll(difference))) +
-                     "</td><td>" + escapeHtml(row[kExcReason]) + "</td><td>" +
-                     escapeHtml(source) + "</td>" + historyCell(row) + "</tr>\n";
+                     amountText(row[kExcSettlementAmount]) + "</td><td class=\"" + difference_css +
+                     "\">" + (difference.empty() ? "" : signedThousands(std::stoll(difference))) +
+                     "</td><td>" + escapeHtml(row[kExcReason]) + "</td><td>" + escapeHtml(source) +
+                     "</td>" + historyCell(row) + "</tr>\n";
         }
         if (!current.empty()) {
             html_ += "</table></div>\n";
@@ -580,8 +596,8 @@ private:
         if (summary_.bad_line_count > 0) {
             html_ += "<h2>" + text(ReportText::bad_lines_heading) + " (" +
                      groupThousands(static_cast<std::int64_t>(summary_.bad_line_count)) +
-                     ", --max-bad-lines " + std::to_string(summary_.bad_line_limit) + ")</h2>\n<p>" +
-                     text(ReportText::bad_lines_intro) + "</p><ul>";
+                     ", --max-bad-lines " + std::to_string(summary_.bad_line_limit) +
+                     ")</h2>\n<p>" + text(ReportText::bad_lines_intro) + "</p><ul>";
             for (const BadLine& line : summary_.bad_lines) {
                 html_ += "<li><code>" + escapeHtml(line.file) + ":" + std::to_string(line.line) +
                          "</code> " + escapeHtml(line.reason) + "</li>";
@@ -654,9 +670,8 @@ nlohmann::json reportJson(const MatchSummary& summary, const ReportContext& cont
     for (const BadLine& line : summary.bad_lines) {
         bad.push_back({{"file", line.file}, {"line", line.line}, {"reason", line.reason}});
     }
-    report["bad_lines"] = {{"count", summary.bad_line_count},
-                           {"limit", summary.bad_line_limit},
-                           {"first", bad}};
+    report["bad_lines"] = {
+        {"count", summary.bad_line_count}, {"limit", summary.bad_line_limit}, {"first", bad}};
     report["resolutions"] = {{"paid", summary.resolutions_paid},
                              {"voided", summary.resolutions_voided},
                              {"applied", summary.resolutions_applied},

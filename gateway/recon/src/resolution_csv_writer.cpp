@@ -18,7 +18,7 @@ constexpr const char* kHeader =
 }
 
 Result<std::unique_ptr<ResolutionCsvWriter>> ResolutionCsvWriter::open(const std::string& path,
-                                                                        ResolutionSink* next) {
+                                                                       ResolutionSink* next) {
     std::FILE* file = std::fopen(path.c_str(), "wb");
     if (file == nullptr) {
         return Status(ErrorCode::internal, path + ": cannot create: " + std::strerror(errno));

@@ -17,9 +17,8 @@ Status csvLineError(const std::string& path, std::size_t line, const std::string
                   {{"file", path}, {"line", line}});
 }
 
-Status readSmallCsvFile(
-    const std::string& path, std::string_view header, std::size_t rows_max,
-    const std::function<Status(const CsvFieldSplitter&, std::size_t)>& row) {
+Status readSmallCsvFile(const std::string& path, std::string_view header, std::size_t rows_max,
+                        const std::function<Status(const CsvFieldSplitter&, std::size_t)>& row) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         return Status(ErrorCode::not_found, path + ": cannot open: " + std::strerror(errno));
@@ -50,8 +49,9 @@ Status readSmallCsvFile(
                                     std::to_string(kCsvLineBytesMax) + " bytes");
         }
         if (splitter.split(line) != fields) {
-            return csvLineError(path, number, "expected " + std::to_string(fields) + " fields (" +
-                                                  std::string(header) + ")");
+            return csvLineError(
+                path, number,
+                "expected " + std::to_string(fields) + " fields (" + std::string(header) + ")");
         }
         if (Status status = row(splitter, number); !status.ok()) {
             return status;

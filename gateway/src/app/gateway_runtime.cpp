@@ -1,17 +1,17 @@
 #include <claimgate/gateway/gateway_runtime.hpp>
 
+#include "service/ledger_stats_reader.hpp"
 #include <claimgate/gateway/claim_reply_renderer.hpp>
 #include <claimgate/gateway/claim_service.hpp>
 #include <claimgate/gateway/eligibility_index.hpp>
-#include <claimgate/gateway/metrics.hpp>
 #include <claimgate/gateway/index_snapshot.hpp>
+#include <claimgate/gateway/metrics.hpp>
 #include <claimgate/gateway/roster_follower.hpp>
 #include <claimgate/ledger/claim_engine.hpp>
 #include <claimgate/ledger/data_dir.hpp>
 #include <claimgate/ledger/group_committer.hpp>
 #include <claimgate/ledger/ledger_factory.hpp>
 #include <claimgate/protocols/log.hpp>
-#include "service/ledger_stats_reader.hpp"
 
 #include "app/ledger_probe.hpp"
 #include "http/admin_request_handler.hpp"
@@ -36,8 +36,8 @@ using protocols::Status;
 
 int ioThreadCount(int configured) {
     if (configured > 0) return std::min(configured, kIoThreadsMax);
-    return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1U,
-                                       static_cast<unsigned>(kIoThreadsMax)));
+    return static_cast<int>(
+        std::clamp(std::thread::hardware_concurrency(), 1U, static_cast<unsigned>(kIoThreadsMax)));
 }
 
 bool isLoopbackAddress(const std::string& address) {
@@ -108,8 +108,8 @@ Status GatewayRuntime::Impl::openLedger() {
         RosterFollower::Options follow;
         follow.poll_interval = config.roster_poll_interval;
         follow.snapshot_path = config.index_snapshot ? data_dir.indexSnapshotPath() : "";
-        roster_follower = std::make_unique<RosterFollower>(
-            index, std::move(follower_store).value(), roster_version, follow);
+        roster_follower = std::make_unique<RosterFollower>(index, std::move(follower_store).value(),
+                                                           roster_version, follow);
         // A node starting from an older snapshot serves only once it has caught up.
         if (Status caught_up = roster_follower->catchUp(); !caught_up.ok()) return caught_up;
         metrics.setInDoubt(store->countClaims(protocols::ClaimStatus::in_doubt));
@@ -131,10 +131,9 @@ Status GatewayRuntime::Impl::openLedger() {
                 if (reply->dispense_time_implausible) metrics.dispenseTimeImplausible();
             }
         });
-    reader = std::make_unique<ClaimReader>(
-        [data_dir = config.data_dir, ledger = config.ledger] {
-            return openLedgerStore(data_dir, ledger);
-        });
+    reader = std::make_unique<ClaimReader>([data_dir = config.data_dir, ledger = config.ledger] {
+        return openLedgerStore(data_dir, ledger);
+    });
     service = std::make_unique<ClaimService>(index, *committer, *reader, clock,
                                              std::move(pepper).value(), signer.value(), metrics);
     probe = std::make_unique<LedgerProbe>(config.ledger, data_dir.ledgerPath());
@@ -174,8 +173,8 @@ net::ListenerSettings GatewayRuntime::Impl::listenerSettings(const std::string& 
     settings.address = address;
     settings.listener = listener;
     settings.budget.max_connections = config.max_connections;
-    settings.budget.max_per_peer = std::min(config.max_connections_per_peer,
-                                            config.max_connections);
+    settings.budget.max_per_peer =
+        std::min(config.max_connections_per_peer, config.max_connections);
     settings.budget.reap_watermark =
         std::max<std::size_t>(1, config.max_connections * kConnectionReapWatermarkPercent / 100);
     settings.head_deadline = std::chrono::milliseconds(config.head_deadline_ms);
@@ -201,27 +200,26 @@ Status GatewayRuntime::Impl::startListeners() {
     }
     const std::string& pki = config.pki_dir;
     auto opened = net::TrustStore::open(
-        {pki + "/gateway.pem", pki + "/gateway.key", pki + "/ca.pem", pki + "/crl.pem"},
-        metrics);
+        {pki + "/gateway.pem", pki + "/gateway.key", pki + "/ca.pem", pki + "/crl.pem"}, metrics);
     if (!opened) return opened.status();
     trust = std::move(opened).value();
 
-    api_handler = std::make_unique<ApiRequestHandler>(*service, metrics, trust.get(), ready,
-                                                      std::nullopt);
+    api_handler =
+        std::make_unique<ApiRequestHandler>(*service, metrics, trust.get(), ready, std::nullopt);
     admin_handler = std::make_unique<AdminRequestHandler>(
         *service, metrics, ready, ledger_reachable, [this] { return renderMetrics(); },
         std::move(tokens));
     api_pool = std::make_unique<net::IoThreadPool>(ioThreadCount(config.io_threads), "cg-io");
     admin_pool = std::make_unique<net::IoThreadPool>(kAdminIoThreads, "cg-admin");
 
-    auto api = net::HttpListener::open(*api_pool, listenerSettings(config.listen, Listener::api),
-                                       *api_handler, metrics,
-                                       [this] { return trust->tlsContext(); });
+    auto api =
+        net::HttpListener::open(*api_pool, listenerSettings(config.listen, Listener::api),
+                                *api_handler, metrics, [this] { return trust->tlsContext(); });
     if (!api) return Status(ErrorCode::internal, "API listener: " + api.status().message());
     api_listener = std::move(api).value();
-    auto admin = net::HttpListener::open(
-        *admin_pool, listenerSettings(config.admin_listen, Listener::admin), *admin_handler,
-        metrics, nullptr);
+    auto admin =
+        net::HttpListener::open(*admin_pool, listenerSettings(config.admin_listen, Listener::admin),
+                                *admin_handler, metrics, nullptr);
     if (!admin) return Status(ErrorCode::internal, "admin listener: " + admin.status().message());
     admin_listener = std::move(admin).value();
     if (config.bench_http_listen) {
@@ -235,8 +233,8 @@ Status GatewayRuntime::Impl::startListeners() {
         bench_handler = std::make_unique<ApiRequestHandler>(*service, metrics, nullptr, ready,
                                                             config.bench_terminal);
         auto bench = net::HttpListener::open(
-            *api_pool, listenerSettings(*config.bench_http_listen, Listener::bench),
-            *bench_handler, metrics, nullptr);
+            *api_pool, listenerSettings(*config.bench_http_listen, Listener::bench), *bench_handler,
+            metrics, nullptr);
         if (!bench) {
             return Status(ErrorCode::internal, "bench listener: " + bench.status().message());
         }

@@ -46,8 +46,7 @@ AdminRequestHandler::AdminRequestHandler(ClaimService& service, Metrics& metrics
       render_metrics_(std::move(render_metrics)),
       tokens_(std::move(tokens)) {}
 
-void AdminRequestHandler::handle(net::HttpRequest request, net::PeerInfo&,
-                                 net::ReplySink reply) {
+void AdminRequestHandler::handle(net::HttpRequest request, net::PeerInfo&, net::ReplySink reply) {
     const std::int64_t started = request.received_micros;
     ClaimService::ReplyHandler done = [this, started, reply](ServiceReply answer) {
         metrics_.recordRequest(Route::admin, answer.http_status, steadyMicros() - started);
@@ -76,8 +75,8 @@ void AdminRequestHandler::handle(net::HttpRequest request, net::PeerInfo&,
         const std::string claim_id = resolveTarget(path);
         if (!claim_id.empty()) {
             if (request.method != "POST") {
-                return done(errorServiceReply(
-                    Status(ErrorCode::method_not_allowed, "method not allowed")));
+                return done(
+                    errorServiceReply(Status(ErrorCode::method_not_allowed, "method not allowed")));
             }
             return resolve(claim_id, request, done);
         }
@@ -94,15 +93,15 @@ void AdminRequestHandler::resolve(const std::string& claim_id, const net::HttpRe
     if (tokens_) {
         auto person = tokens_->authenticate(request.authorization);
         if (!person) {
-            return done(errorServiceReply(Status(
-                ErrorCode::admin_unauthenticated,
-                "resolve needs Authorization: Bearer <token> of the admin token file")));
+            return done(errorServiceReply(
+                Status(ErrorCode::admin_unauthenticated,
+                       "resolve needs Authorization: Bearer <token> of the admin token file")));
         }
         actor = "admin:" + *person;
     }
     if (request.body_too_large) {
-        return done(errorServiceReply(
-            Status(ErrorCode::body_too_large, "request body exceeds 16 KiB")));
+        return done(
+            errorServiceReply(Status(ErrorCode::body_too_large, "request body exceeds 16 KiB")));
     }
     service_.resolve(claim_id, request.body, actor, done);
 }

@@ -51,8 +51,7 @@ net::HttpResponse toHttpResponse(const ServiceReply& reply) {
 }
 
 ApiRequestHandler::ApiRequestHandler(ClaimService& service, Metrics& metrics,
-                                     const net::TrustStore* trust,
-                                     const std::atomic<bool>& ready,
+                                     const net::TrustStore* trust, const std::atomic<bool>& ready,
                                      std::optional<TerminalIdentity> fixed_identity)
     : service_(service),
       metrics_(metrics),
@@ -133,9 +132,9 @@ void ApiRequestHandler::dispatch(net::HttpRequest& request, net::PeerInfo& peer,
         return done(errorServiceReply(Status(ErrorCode::not_ready, "the roster is still loading")));
     }
     if (is_post && request.body_too_large) {
-        return done(errorServiceReply(Status(ErrorCode::body_too_large,
-                                             "request body exceeds 16 KiB",
-                                             {{"limit", protocols::kRequestBodyBytesMax}})));
+        return done(
+            errorServiceReply(Status(ErrorCode::body_too_large, "request body exceeds 16 KiB",
+                                     {{"limit", protocols::kRequestBodyBytesMax}})));
     }
     const std::string& body = request.body;
     if (path == "/v1/programs") {

@@ -88,8 +88,7 @@ bool TerminalAuthenticator::isRevoked(const X509* certificate) const {
     return revoked_serials_.count(serialHex(X509_get0_serialNumber(certificate))) != 0;
 }
 
-protocols::Result<TerminalIdentity> TerminalAuthenticator::identify(
-    const X509* certificate) const {
+protocols::Result<TerminalIdentity> TerminalAuthenticator::identify(const X509* certificate) const {
     if (certificate == nullptr) {
         return Status(ErrorCode::terminal_revoked, "a client certificate is required");
     }

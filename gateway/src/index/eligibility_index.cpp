@@ -68,11 +68,10 @@ void EligibilityIndex::swapIn(Programs loaded, LedgerStore& store) {
         // mirrored meanwhile may be overwritten by the one just read; it is advisory and the
         // database decides every hold.
         lock.unlock();
-        store.forEachBlockingClaim([&](const std::string& program, const CitizenKey& key,
-                                       protocols::ClaimStatus status, protocols::Channel channel,
-                                       std::int64_t since) {
-            applyClaimState(program, key, status, channel, since);
-        });
+        store.forEachBlockingClaim(
+            [&](const std::string& program, const CitizenKey& key, protocols::ClaimStatus status,
+                protocols::Channel channel,
+                std::int64_t since) { applyClaimState(program, key, status, channel, since); });
     }
 }
 

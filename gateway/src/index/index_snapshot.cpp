@@ -146,9 +146,9 @@ Status IndexSnapshot::write(const std::string& path, const EligibilityIndex& ind
             words.push_back(slot.key_low.load(std::memory_order_acquire));
             words.push_back(slot.key_high.load(std::memory_order_acquire));
             words.push_back(slot.nhi_tag.load(std::memory_order_relaxed));
-            words.push_back(slot.amount.load(std::memory_order_relaxed) |
-                            (std::uint64_t{slot.proxies_offset.load(std::memory_order_relaxed)}
-                             << 32));
+            words.push_back(
+                slot.amount.load(std::memory_order_relaxed) |
+                (std::uint64_t{slot.proxies_offset.load(std::memory_order_relaxed)} << 32));
             // The roster part only: claim states come from the ledger at start.
             words.push_back(slot.state.load(std::memory_order_relaxed) & ProgramIndex::kFixedMask);
             if (words.size() >= kIoBufferBytes / 8) {

@@ -52,8 +52,8 @@ ProgramIndex::ProgramIndex(protocols::Program program, std::size_t expected_entr
     const auto capacity =
         static_cast<std::size_t>(static_cast<double>(expected_entries) / kLoadFactorMax) + 16;
     slots_ = std::vector<Slot>(capacity);
-    entries_max_ = std::min(capacity - 1, static_cast<std::size_t>(
-                                              static_cast<double>(capacity) * kLoadFactorLiveMax));
+    entries_max_ = std::min(
+        capacity - 1, static_cast<std::size_t>(static_cast<double>(capacity) * kLoadFactorLiveMax));
     entries_max_ = std::max(entries_max_, std::min(expected_entries, capacity - 1));
 }
 

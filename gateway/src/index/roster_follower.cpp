@@ -117,29 +117,32 @@ void RosterFollower::refreshProgramVersions() {
 std::string RosterFollower::renderMetrics() const {
     std::lock_guard lock(versions_mutex_);
     std::string out;
-    out += "# HELP claimgate_roster_version_applied Newest roster version this node's index "
-           "has applied, per program.\n";
+    out +=
+        "# HELP claimgate_roster_version_applied Newest roster version this node's index "
+        "has applied, per program.\n";
     out += "# TYPE claimgate_roster_version_applied gauge\n";
     for (const auto& [program, version] : applied_by_program_) {
         out += "claimgate_roster_version_applied{program=\"" + program + "\"} " +
                std::to_string(version) + "\n";
     }
-    out += "# HELP claimgate_roster_version_latest Newest roster version in the ledger "
-           "database, per program.\n";
+    out +=
+        "# HELP claimgate_roster_version_latest Newest roster version in the ledger "
+        "database, per program.\n";
     out += "# TYPE claimgate_roster_version_latest gauge\n";
     for (const auto& [program, version] : latest_by_program_) {
         out += "claimgate_roster_version_latest{program=\"" + program + "\"} " +
                std::to_string(version) + "\n";
     }
-    out += "# HELP claimgate_roster_index_rebuilds_total Index rebuilds from the database "
-           "after start (too many changes to apply in place).\n";
+    out +=
+        "# HELP claimgate_roster_index_rebuilds_total Index rebuilds from the database "
+        "after start (too many changes to apply in place).\n";
     out += "# TYPE claimgate_roster_index_rebuilds_total counter\n";
     out += "claimgate_roster_index_rebuilds_total " + std::to_string(rebuilds_.load()) + "\n";
-    out += "# HELP claimgate_roster_follow_failures_total Rounds of the roster follower that "
-           "failed on a database error (retried).\n";
+    out +=
+        "# HELP claimgate_roster_follow_failures_total Rounds of the roster follower that "
+        "failed on a database error (retried).\n";
     out += "# TYPE claimgate_roster_follow_failures_total counter\n";
-    out += "claimgate_roster_follow_failures_total " + std::to_string(failed_rounds_.load()) +
-           "\n";
+    out += "claimgate_roster_follow_failures_total " + std::to_string(failed_rounds_.load()) + "\n";
     return out;
 }
 

@@ -20,12 +20,9 @@ bool accessLogEnabled() { return g_access_log_enabled.load(std::memory_order_rel
 void logAccess(const AccessRecord& record) noexcept {
     if (!accessLogEnabled()) return;
     try {
-        nlohmann::json fields = {{"listener", record.listener},
-                                 {"method", record.method},
-                                 {"path", record.path},
-                                 {"route", record.route},
-                                 {"status", record.status},
-                                 {"us", record.micros}};
+        nlohmann::json fields = {{"listener", record.listener}, {"method", record.method},
+                                 {"path", record.path},         {"route", record.route},
+                                 {"status", record.status},     {"us", record.micros}};
         if (!record.terminal_id.empty()) fields["terminal"] = record.terminal_id;
         if (!record.operator_id.empty()) fields["operator"] = record.operator_id;
         if (!record.peer.empty()) fields["peer"] = record.peer;

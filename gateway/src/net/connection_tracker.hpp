@@ -38,8 +38,8 @@ public:
 
     /// Counts a new connection from `peer` unless a limit is reached. When the node is at or
     /// above the watermark, `to_reap` receives the longest-idle connection (admitted or not).
-    Admission admit(const std::string& peer, std::weak_ptr<ReapableConnection> connection,
-                    Id& id, std::vector<std::shared_ptr<ReapableConnection>>& to_reap);
+    Admission admit(const std::string& peer, std::weak_ptr<ReapableConnection> connection, Id& id,
+                    std::vector<std::shared_ptr<ReapableConnection>>& to_reap);
     /// The connection is gone (every admitted id is released exactly once).
     void release(Id id);
     /// Waiting for its next request (a reaping candidate) / busy with one.

@@ -81,10 +81,9 @@ void HttpConnection<Stream>::start(ConnectionTracker::Id id) {
     // One deadline for the handshake and the first request head together.
     tcp().expires_after(context_->head_deadline);
     if constexpr (kTls) {
-        stream_.async_handshake(
-            boost::asio::ssl::stream_base::server,
-            boost::beast::bind_front_handler(&HttpConnection::onHandshake,
-                                             this->shared_from_this()));
+        stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                                boost::beast::bind_front_handler(&HttpConnection::onHandshake,
+                                                                 this->shared_from_this()));
     } else {
         readHead();
     }
@@ -125,9 +124,9 @@ void HttpConnection<Stream>::readRequest() {
     idle_ = true;
     context_->tracker.markIdle(id_);
     tcp().expires_after(context_->idle_timeout);
-    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
-                            boost::beast::bind_front_handler(&HttpConnection::onFirstBytes,
-                                                             this->shared_from_this()));
+    stream_.async_read_some(
+        buffer_.prepare(kFirstReadBytes),
+        boost::beast::bind_front_handler(&HttpConnection::onFirstBytes, this->shared_from_this()));
 }
 
 template <class Stream>
@@ -150,10 +149,9 @@ void HttpConnection<Stream>::readHead() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(kRequestHeadBytesMax));
     parser_->body_limit(kOversizedBodyDrainBytesMax);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](error_code error, std::size_t) {
-                                self->onHead(error);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](error_code error, std::size_t) { self->onHead(error); });
 }
 
 template <class Stream>
@@ -211,20 +209,18 @@ void HttpConnection<Stream>::readBody() {
         // an oversized chunked body is noticed.
         const auto declared = parser_->content_length();
         const std::size_t have = body_.size();
-        const std::size_t want = declared ? static_cast<std::size_t>(*declared) - have
-                                          : kBodyGrowBytes;
-        const std::size_t room =
-            std::min(want, protocols::kRequestBodyBytesMax + 1 - have);
+        const std::size_t want =
+            declared ? static_cast<std::size_t>(*declared) - have : kBodyGrowBytes;
+        const std::size_t room = std::min(want, protocols::kRequestBodyBytesMax + 1 - have);
         assert(room > 0);
         body_.resize(have + room);
         body.data = body_.data() + have;
         body.size = room;
     }
     body.more = true;
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](error_code error, std::size_t) {
-                         self->onBody(error);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](error_code error, std::size_t) { self->onBody(error); });
 }
 
 template <class Stream>
@@ -234,8 +230,8 @@ void HttpConnection<Stream>::onBody(error_code error) {
     const bool draining = body_bytes_seen_ > protocols::kRequestBodyBytesMax;
     if (!draining) {
         // The parser advanced body.data by what it wrote; what is left over is unused room.
-        const std::size_t used = static_cast<std::size_t>(static_cast<char*>(body.data) -
-                                                          body_.data());
+        const std::size_t used =
+            static_cast<std::size_t>(static_cast<char*>(body.data) - body_.data());
         body_.resize(used);
         body_bytes_seen_ = used;
         if (used > protocols::kRequestBodyBytesMax) body_.clear();
@@ -342,8 +338,8 @@ void HttpConnection<Stream>::onWritten(error_code error) {
 
 template <class Stream>
 void HttpConnection<Stream>::refuse(int status, const std::string& message) {
-    const auto code = status == 413 ? protocols::ErrorCode::body_too_large
-                                    : protocols::ErrorCode::bad_field;
+    const auto code =
+        status == 413 ? protocols::ErrorCode::body_too_large : protocols::ErrorCode::bad_field;
     HttpResponse reply;
     reply.status = status;
     reply.body = protocols::encodeErrorEnvelope(protocols::Status(code, message));

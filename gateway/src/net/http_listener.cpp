@@ -14,9 +14,9 @@
 namespace claimgate::gateway::net {
 namespace {
 
+using boost::asio::ip::tcp;
 using protocols::ErrorCode;
 using protocols::Status;
-using boost::asio::ip::tcp;
 
 /// After running out of file descriptors, wait this long before accepting again instead of
 /// spinning on EMFILE.
@@ -59,13 +59,13 @@ HttpListener::HttpListener(IoThreadPool& pool, std::shared_ptr<ConnectionContext
 HttpListener::~HttpListener() = default;
 
 protocols::Result<std::unique_ptr<HttpListener>> HttpListener::open(
-    IoThreadPool& pool, const ListenerSettings& settings, RequestHandler& handler,
-    Metrics& metrics, TlsContextSource tls) {
+    IoThreadPool& pool, const ListenerSettings& settings, RequestHandler& handler, Metrics& metrics,
+    TlsContextSource tls) {
     auto endpoint = parseEndpoint(settings.address);
     if (!endpoint) return endpoint.status();
-    auto context = std::make_shared<ConnectionContext>(handler, settings.budget, metrics,
-                                                       settings.listener, settings.head_deadline,
-                                                       settings.idle_timeout);
+    auto context =
+        std::make_shared<ConnectionContext>(handler, settings.budget, metrics, settings.listener,
+                                            settings.head_deadline, settings.idle_timeout);
     std::unique_ptr<HttpListener> listener(
         new HttpListener(pool, std::move(context), std::move(tls)));
     boost::system::error_code error;
@@ -112,13 +112,12 @@ void HttpListener::onAccept(boost::system::error_code error, tcp::socket socket)
     if (tls_) {
         auto tls_context = tls_();
         auto made = std::make_shared<HttpConnection<TlsStream>>(
-            TlsStream(boost::beast::tcp_stream(std::move(socket)), *tls_context), context_,
-            peer);
+            TlsStream(boost::beast::tcp_stream(std::move(socket)), *tls_context), context_, peer);
         start = [made](ConnectionTracker::Id id) { made->start(id); };
         connection = std::move(made);
     } else {
-        auto made = std::make_shared<HttpConnection<PlainStream>>(
-            PlainStream(std::move(socket)), context_, peer);
+        auto made = std::make_shared<HttpConnection<PlainStream>>(PlainStream(std::move(socket)),
+                                                                  context_, peer);
         start = [made](ConnectionTracker::Id id) { made->start(id); };
         connection = std::move(made);
     }
@@ -130,10 +129,10 @@ void HttpListener::onAccept(boost::system::error_code error, tcp::socket socket)
         boost::asio::post(executor, [start = std::move(start), id] { start(id); });
     } else {
         // Refused cleanly: closed before any TLS work (the destructor closes the socket).
-        context_->metrics.connectionRefused(
-            context_->listener, admission == ConnectionTracker::Admission::node_full
-                                    ? ConnectionRefusal::node_cap
-                                    : ConnectionRefusal::peer_cap);
+        context_->metrics.connectionRefused(context_->listener,
+                                            admission == ConnectionTracker::Admission::node_full
+                                                ? ConnectionRefusal::node_cap
+                                                : ConnectionRefusal::peer_cap);
     }
     accept();
 }

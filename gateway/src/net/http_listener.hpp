@@ -29,7 +29,7 @@ namespace claimgate::gateway::net {
 struct ConnectionContext;
 
 struct ListenerSettings {
-    std::string address;  // host:port, [v6]:port; port 0 = any free port
+    std::string address;                // host:port, [v6]:port; port 0 = any free port
     Listener listener = Listener::api;  // the metrics label
     ConnectionBudget budget;
     std::chrono::milliseconds head_deadline{0};
@@ -43,9 +43,11 @@ public:
 
     /// Binds now (so the port is known and a bad address fails at start-up); accepting begins
     /// when the pool runs. `handler` and `metrics` must outlive the pool's threads.
-    static protocols::Result<std::unique_ptr<HttpListener>> open(
-        IoThreadPool& pool, const ListenerSettings& settings, RequestHandler& handler,
-        Metrics& metrics, TlsContextSource tls);
+    static protocols::Result<std::unique_ptr<HttpListener>> open(IoThreadPool& pool,
+                                                                 const ListenerSettings& settings,
+                                                                 RequestHandler& handler,
+                                                                 Metrics& metrics,
+                                                                 TlsContextSource tls);
     ~HttpListener();
     HttpListener(const HttpListener&) = delete;
     HttpListener& operator=(const HttpListener&) = delete;

@@ -33,7 +33,8 @@ void IoThreadPool::start() {
                 } catch (const std::exception& error) {
                     // A handler threw: house style §8.4 stops exceptions at the boundary; this
                     // is the last one. Log and keep the thread serving the other connections.
-                    log::error("net", "I/O handler failed", {{"error", log::firstLine(error.what())}});
+                    log::error("net", "I/O handler failed",
+                               {{"error", log::firstLine(error.what())}});
                 }
             }
         });

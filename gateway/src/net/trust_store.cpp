@@ -68,8 +68,7 @@ protocols::Result<TrustStore::Loaded> TrustStore::load(bool at_start) const {
     if (!authenticator) return authenticator.status();
     if (authenticator.value()->isStale(nowSeconds())) {
         if (!at_start) {
-            return Status(ErrorCode::internal,
-                          "CRL " + files_.crl + " is past its nextUpdate");
+            return Status(ErrorCode::internal, "CRL " + files_.crl + " is past its nextUpdate");
         }
         log::warn("tls", "CRL is past its nextUpdate; enforcing it until a fresh one arrives",
                   {{"crl", files_.crl}});
@@ -117,9 +116,9 @@ void TrustStore::reloadIfChanged() {
 TrustStore::FileStamp TrustStore::stampOf(const std::string& path) const {
     struct stat info {};
     if (path.empty() || ::stat(path.c_str(), &info) != 0) return {};
-    return FileStamp{info.st_ino, info.st_size,
-                     static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 +
-                         info.st_mtim.tv_nsec};
+    return FileStamp{
+        info.st_ino, info.st_size,
+        static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
 }
 
 std::shared_ptr<boost::asio::ssl::context> TrustStore::tlsContext() const {

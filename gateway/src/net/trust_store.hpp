@@ -75,7 +75,7 @@ private:
 
     const TrustFiles files_;
     Metrics& metrics_;
-    std::mutex reload_mutex_;  // one reload at a time (SIGHUP and the file poll)
+    std::mutex reload_mutex_;   // one reload at a time (SIGHUP and the file poll)
     mutable std::mutex mutex_;  // guards current_
     Loaded current_;
     FileStamp ca_stamp_;

@@ -59,8 +59,7 @@ std::string ClaimCodeAuthority::mint(const std::string& operator_id) const {
     return serial + tagFor(operator_id, serial);
 }
 
-bool ClaimCodeAuthority::authentic(const std::string& operator_id,
-                                   std::string_view code) const {
+bool ClaimCodeAuthority::authentic(const std::string& operator_id, std::string_view code) const {
     if (code.size() != protocols::kClaimCodeDigits ||
         !std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         return false;

@@ -90,17 +90,15 @@ RenderedReply ClaimReplyRenderer::render(const LedgerReply& reply) const {
                                      "Idempotency-Key was already used for a different request",
                                      {{"key", reply.ref}}));
         case LedgerOutcome::already_claimed:
-            return errorReply(Status(ErrorCode::already_claimed,
-                                     "this citizen already has a claim for the program",
-                                     reply.claim ? blockingDetail(*reply.claim)
-                                                 : nlohmann::json::object()));
+            return errorReply(Status(
+                ErrorCode::already_claimed, "this citizen already has a claim for the program",
+                reply.claim ? blockingDetail(*reply.claim) : nlohmann::json::object()));
         case LedgerOutcome::excluded: {
             nlohmann::json detail = blockingDetail(claimOf(reply));
             detail["program"] = reply.excluding_program;
-            return errorReply(Status(ErrorCode::excluded,
-                                     "payees of " + reply.excluding_program +
-                                         " may not claim this program",
-                                     detail));
+            return errorReply(Status(
+                ErrorCode::excluded,
+                "payees of " + reply.excluding_program + " may not claim this program", detail));
         }
         case LedgerOutcome::not_found:
             return errorReply(
@@ -120,9 +118,8 @@ RenderedReply ClaimReplyRenderer::render(const LedgerReply& reply) const {
                                          : "a kiosk slip is voided only at a POS till or by the "
                                            "kiosk that printed it"));
         case LedgerOutcome::not_holding_terminal:
-            return errorReply(
-                Status(ErrorCode::not_holding_terminal,
-                       "only the terminal that made the hold may commit or void it"));
+            return errorReply(Status(ErrorCode::not_holding_terminal,
+                                     "only the terminal that made the hold may commit or void it"));
         case LedgerOutcome::amount_mismatch:
             return errorReply(Status(ErrorCode::amount_mismatch,
                                      "amount differs from the held amount",

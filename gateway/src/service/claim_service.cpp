@@ -39,8 +39,8 @@ ServiceReply errorServiceReply(const Status& status) {
 
 ClaimService::ClaimService(EligibilityIndex& index, GroupCommitter& ledger, ClaimReader& reader,
                            ClockPtr clock, std::string pepper,
-                           std::shared_ptr<protocols::EcdsaSigner> receipt_signer,
-                           Metrics& metrics, std::chrono::milliseconds ledger_wait_max)
+                           std::shared_ptr<protocols::EcdsaSigner> receipt_signer, Metrics& metrics,
+                           std::chrono::milliseconds ledger_wait_max)
     : index_(index),
       ledger_(ledger),
       reader_(reader),
@@ -72,32 +72,33 @@ ClaimService::Decision ClaimService::evaluate(const TerminalIdentity& terminal,
     if (!protocols::roleMayReserve(terminal.role)) {
         // A POS till only pays the slips kiosks print; asking about or reserving for a citizen
         // is the kiosk's job (contracts §3).
-        decision.refusal = Status(ErrorCode::role_not_allowed,
-                                  "this terminal's role may not check or reserve",
-                                  {{"role", protocols::terminalRoleName(terminal.role)}});
+        decision.refusal =
+            Status(ErrorCode::role_not_allowed, "this terminal's role may not check or reserve",
+                   {{"role", protocols::terminalRoleName(terminal.role)}});
         return decision;
     }
     if (request.channel != terminal.channel) {
-        decision.refusal = Status(ErrorCode::channel_mismatch,
-                                  "channel differs from the terminal certificate",
-                                  {{"certificate_channel", protocols::channelName(terminal.channel)}});
+        decision.refusal =
+            Status(ErrorCode::channel_mismatch, "channel differs from the terminal certificate",
+                   {{"certificate_channel", protocols::channelName(terminal.channel)}});
         return decision;
     }
     decision.program = index_.program(request.program);
     if (!decision.program) {
-        decision.refusal = Status(ErrorCode::unknown_program, "no such program",
-                                  {{"program", request.program}});
+        decision.refusal =
+            Status(ErrorCode::unknown_program, "no such program", {{"program", request.program}});
         return decision;
     }
     const auto& program = decision.program->program();
     if (!program.allowsChannel(terminal.channel)) {
-        decision.refusal = Status(ErrorCode::channel_not_allowed,
-                                  "this program is not paid out on this channel");
+        decision.refusal =
+            Status(ErrorCode::channel_not_allowed, "this program is not paid out on this channel");
         return decision;
     }
     if (!program.isOpenAt(clock_->nowMillis())) {
-        decision.refusal = Status(ErrorCode::program_closed, "the program is not open now",
-                                  {{"opens_at", program.opens_at}, {"closes_at", program.closes_at}});
+        decision.refusal =
+            Status(ErrorCode::program_closed, "the program is not open now",
+                   {{"opens_at", program.opens_at}, {"closes_at", program.closes_at}});
         return decision;
     }
     decision.citizen_key = keys_.citizenKey(request.citizen_id);
@@ -187,13 +188,12 @@ ServiceReply ClaimService::eligibility(const TerminalIdentity& terminal,
     if (reason != ErrorCode::ok) answer["reason"] = protocols::errorCodeName(reason);
     if (decision.identified) {
         const RosterView& roster = *decision.roster;
-        answer["claim"] = roster.claim_status == ClaimStatus::none
-                              ? nlohmann::json{{"status", "none"}}
-                              : nlohmann::json{
-                                    {"status", protocols::claimStatusName(roster.claim_status)},
-                                    {"channel", protocols::channelName(roster.claim_channel)},
-                                    {"at", protocols::formatRfc3339Millis(
-                                               roster.claim_since_millis)}};
+        answer["claim"] =
+            roster.claim_status == ClaimStatus::none
+                ? nlohmann::json{{"status", "none"}}
+                : nlohmann::json{{"status", protocols::claimStatusName(roster.claim_status)},
+                                 {"channel", protocols::channelName(roster.claim_channel)},
+                                 {"at", protocols::formatRfc3339Millis(roster.claim_since_millis)}};
     }
     metrics_.recordEligibility(reason);
     return jsonServiceReply(200, answer);
@@ -330,16 +330,16 @@ void ClaimService::hold(const TerminalIdentity& terminal, const std::optional<st
     if (!decision.refusal.ok()) {
         // Replay first: a retry of a hold that succeeded (the program may have closed since,
         // or the index now shows the hold itself) gets its stored reply, not a new refusal.
-        return refuseUnlessReplay(terminal, std::move(scope),
-                                  errorServiceReply(decision.refusal), std::move(done));
+        return refuseUnlessReplay(terminal, std::move(scope), errorServiceReply(decision.refusal),
+                                  std::move(done));
     }
     if (request->amount != decision.roster->amount) {
-        return refuseUnlessReplay(terminal, std::move(scope),
-                                  errorServiceReply(Status(ErrorCode::amount_mismatch,
-                                                           "amount differs from the entitlement",
-                                                           {{"expected",
-                                                             decision.roster->amount}})),
-                                  std::move(done));
+        return refuseUnlessReplay(
+            terminal, std::move(scope),
+            errorServiceReply(Status(ErrorCode::amount_mismatch,
+                                     "amount differs from the entitlement",
+                                     {{"expected", decision.roster->amount}})),
+            std::move(done));
     }
     const auto& program = decision.program->program();
     HoldOperation operation;
@@ -350,15 +350,15 @@ void ClaimService::hold(const TerminalIdentity& terminal, const std::optional<st
     operation.citizen_mask = protocols::CitizenId::maskCitizenId(request->citizen_id);
     operation.claim_code = claim_codes_.mint(terminal.operator_id);
     operation.amount = request->amount;
-    operation.ttl_millis = static_cast<std::int64_t>(program.holdTtlSecondsFor(terminal.channel)) * 1000;
+    operation.ttl_millis =
+        static_cast<std::int64_t>(program.holdTtlSecondsFor(terminal.channel)) * 1000;
     operation.currency = program.currency;
     operation.excluded_programs = program.excludes;
     submitKeyed(terminal, *key, std::move(operation), std::move(done));
 }
 
 void ClaimService::commit(const TerminalIdentity& terminal, const std::optional<std::string>& key,
-                          const std::string& claim_ref, std::string_view body,
-                          ReplyHandler done) {
+                          const std::string& claim_ref, std::string_view body, ReplyHandler done) {
     if (auto bad = checkKey(key)) return done(std::move(*bad));
     auto request = protocols::decodeCommitRequest(body);
     if (!request) return done(errorServiceReply(request.status()));
@@ -407,8 +407,7 @@ std::optional<ServiceReply> ClaimService::screenLookup(const TerminalIdentity& t
     return std::nullopt;
 }
 
-void ClaimService::noteLookupOutcome(const TerminalIdentity& terminal,
-                                     const ServiceReply& reply) {
+void ClaimService::noteLookupOutcome(const TerminalIdentity& terminal, const ServiceReply& reply) {
     // A till that scans real slips sees neither; a terminal probing ids or codes sees mostly
     // 404 (no such claim) and 403 (someone else's claim).
     const bool failed = reply.http_status == 404 || reply.http_status == 403;
@@ -477,8 +476,7 @@ void ClaimService::resolve(const std::string& claim_id, std::string_view body,
     fields.requireString("reason", protocols::kReasonLengthMax, reason);
     if (!fields.ok()) return done(errorServiceReply(fields.status()));
     if (outcome != "paid" && outcome != "voided") {
-        return done(errorServiceReply(Status(ErrorCode::bad_field,
-                                             "outcome must be paid or voided",
+        return done(errorServiceReply(Status(ErrorCode::bad_field, "outcome must be paid or voided",
                                              {{"field", "outcome"}})));
     }
     ResolveOperation operation;

@@ -52,10 +52,9 @@ void appendSample(std::string& out, std::string_view name, std::string_view labe
     out += '\n';
 }
 
-constexpr std::array<std::string_view, kListenerCount> kListenerNames = {"api", "admin",
-                                                                        "bench"};
+constexpr std::array<std::string_view, kListenerCount> kListenerNames = {"api", "admin", "bench"};
 constexpr std::array<std::string_view, kConnectionRefusalCount> kRefusalNames = {"node_cap",
-                                                                                "peer_cap"};
+                                                                                 "peer_cap"};
 constexpr std::array<std::string_view, kHandshakeFailureCount> kHandshakeFailureNames = {
     "timeout", "handshake", "untrusted"};
 
@@ -67,8 +66,8 @@ std::string listenerLabel(std::size_t listener) {
 
 std::string_view routeName(Route route) {
     static constexpr std::array<std::string_view, kRouteCount> kNames = {
-        "programs", "eligibility", "claim_hold", "claim_commit",
-        "claim_void", "claim_get", "admin", "other"};
+        "programs",   "eligibility", "claim_hold", "claim_commit",
+        "claim_void", "claim_get",   "admin",      "other"};
     return kNames[static_cast<std::size_t>(route)];
 }
 
@@ -191,8 +190,8 @@ std::string Metrics::renderPrometheus(const std::function<void(std::string&)>& e
                        "Server time per request, by route.");
     for (std::size_t route = 0; route < kRouteCount; ++route) {
         std::uint64_t cumulative = 0;
-        const std::string label = std::string("route=\"") +
-                                  std::string(routeName(static_cast<Route>(route))) + "\"";
+        const std::string label =
+            std::string("route=\"") + std::string(routeName(static_cast<Route>(route))) + "\"";
         for (std::size_t bucket = 0; bucket <= kLatencyBucketsMicros.size(); ++bucket) {
             cumulative += latency_buckets_[route][bucket].load(std::memory_order_relaxed);
             const std::string le = bucket < kLatencyBucketsMicros.size()
@@ -212,15 +211,16 @@ std::string Metrics::renderPrometheus(const std::function<void(std::string&)>& e
         const auto count = eligibility_outcomes_[slot].load(std::memory_order_relaxed);
         if (count == 0) continue;
         const auto code = static_cast<ErrorCode>(slot);
-        const std::string outcome =
-            code == ErrorCode::ok ? std::string("eligible")
-                                  : std::string(protocols::errorCodeName(code));
+        const std::string outcome = code == ErrorCode::ok
+                                        ? std::string("eligible")
+                                        : std::string(protocols::errorCodeName(code));
         appendSample(out, "claimgate_eligibility_outcomes_total",
                      "outcome=\"" + labelValue(outcome) + "\"", std::to_string(count));
     }
-    appendMetricHeader(out, "claimgate_claims_in_doubt", "gauge",
-                       "Claims held past their TTL, awaiting evidence (cluster-wide: the ledger database's "
-                       "count).");
+    appendMetricHeader(
+        out, "claimgate_claims_in_doubt", "gauge",
+        "Claims held past their TTL, awaiting evidence (cluster-wide: the ledger database's "
+        "count).");
     appendSample(out, "claimgate_claims_in_doubt", "", std::to_string(in_doubt_.load()));
     appendMetricHeader(out, "claimgate_dispense_time_implausible_total", "counter",
                        "Commits whose dispense time was more than 5 min ahead of the gateway's "
@@ -233,8 +233,7 @@ std::string Metrics::renderPrometheus(const std::function<void(std::string&)>& e
 }
 
 void appendBuildInfo(std::string& out, std::string_view backend) {
-    appendMetricHeader(out, "claimgate_build_info", "gauge",
-                       "Always 1; the labels say what runs.");
+    appendMetricHeader(out, "claimgate_build_info", "gauge", "Always 1; the labels say what runs.");
     appendSample(out, "claimgate_build_info",
                  "version=\"" + labelValue(protocols::buildVersion()) + "\",revision=\"" +
                      labelValue(protocols::buildRevision()) + "\",backend=\"" +
@@ -242,8 +241,8 @@ void appendBuildInfo(std::string& out, std::string_view backend) {
                  "1");
 }
 
-void appendLedgerMetrics(std::string& out, const GroupCommitStats& stats,
-                         std::size_t queue_depth, const DatabaseHealth& health) {
+void appendLedgerMetrics(std::string& out, const GroupCommitStats& stats, std::size_t queue_depth,
+                         const DatabaseHealth& health) {
     appendMetricHeader(out, "claimgate_ledger_queue_depth", "gauge",
                        "Operations waiting for the ledger writer.");
     appendSample(out, "claimgate_ledger_queue_depth", "", std::to_string(queue_depth));
@@ -279,8 +278,8 @@ void appendLedgerMetrics(std::string& out, const GroupCommitStats& stats,
     for (std::size_t i = 0; i <= bounds.size(); ++i) {
         cumulative += stats.commit_micros_buckets[i].load();
         const std::string le = i < bounds.size() ? seconds(bounds[i]) : std::string("+Inf");
-        appendSample(out, "claimgate_ledger_commit_duration_seconds_bucket",
-                     "le=\"" + le + "\"", std::to_string(cumulative));
+        appendSample(out, "claimgate_ledger_commit_duration_seconds_bucket", "le=\"" + le + "\"",
+                     std::to_string(cumulative));
     }
     appendSample(out, "claimgate_ledger_commit_duration_seconds_sum", "",
                  seconds(static_cast<std::int64_t>(stats.commit_micros_sum.load())));
@@ -291,8 +290,7 @@ void appendLedgerMetrics(std::string& out, const GroupCommitStats& stats,
     appendSample(out, "claimgate_ledger_database_up", "", health.up() ? "1" : "0");
     appendMetricHeader(out, "claimgate_ledger_reconnects_total", "counter",
                        "Times the ledger database answered again after being unreachable.");
-    appendSample(out, "claimgate_ledger_reconnects_total", "",
-                 std::to_string(health.reconnects()));
+    appendSample(out, "claimgate_ledger_reconnects_total", "", std::to_string(health.reconnects()));
 }
 
 void appendClaimTotals(std::string& out, const std::optional<std::vector<ClaimTotal>>& totals) {
@@ -321,8 +319,8 @@ void appendClaimTotals(std::string& out, const std::optional<std::vector<ClaimTo
     for (const auto& [key, statuses] : claims) {
         for (const auto& [status, count] : statuses) {
             appendSample(out, "claimgate_claims",
-                         "program=\"" + key.first + "\",channel=\"" + key.second +
-                             "\",status=\"" + status + "\"",
+                         "program=\"" + key.first + "\",channel=\"" + key.second + "\",status=\"" +
+                             status + "\"",
                          std::to_string(count));
         }
     }

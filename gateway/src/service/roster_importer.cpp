@@ -173,33 +173,32 @@ protocols::Result<RosterImportSummary> RosterImporter::importFile(
             }
             if (chunk.ends.size() == kRosterImportChunkLines || (!more && !chunk.ends.empty())) {
                 parsing.push_back(std::async(
-                    std::launch::async,
-                    [this, &reader, &program_id, version = summary.version,
-                     work = std::move(chunk)] {
+                    std::launch::async, [this, &reader, &program_id, version = summary.version,
+                                         work = std::move(chunk)] {
                         return parseChunk(work, reader.columns(), keys_, program_id, version);
                     }));
                 chunk = LineChunk{};
                 if (parsing.size() >= threads) collect();
             }
             if (summary.lines_rejected > kRosterBadLinesMax) {
-                return fail(Status(ErrorCode::bad_field,
-                                   "more than " + std::to_string(kRosterBadLinesMax) +
-                                       " bad lines; nothing imported (first: " +
-                                       summary.problems.front() + ")"));
+                return fail(Status(
+                    ErrorCode::bad_field,
+                    "more than " + std::to_string(kRosterBadLinesMax) +
+                        " bad lines; nothing imported (first: " + summary.problems.front() + ")"));
             }
         }
         while (!parsing.empty()) collect();
         if (summary.lines_rejected > kRosterBadLinesMax) {
-            return fail(Status(ErrorCode::bad_field,
-                               "more than " + std::to_string(kRosterBadLinesMax) +
-                                   " bad lines; nothing imported (first: " +
-                                   summary.problems.front() + ")"));
+            return fail(Status(
+                ErrorCode::bad_field,
+                "more than " + std::to_string(kRosterBadLinesMax) +
+                    " bad lines; nothing imported (first: " + summary.problems.front() + ")"));
         }
         if (options.replace && summary.lines_rejected > 0) {
             return fail(Status(ErrorCode::bad_field,
                                "--replace refuses a file with bad lines (it would remove "
                                "their citizens); nothing imported (first: " +
-                               summary.problems.front() + ")"));
+                                   summary.problems.front() + ")"));
         }
         if (!batch.empty()) writeBatch();
         if (writing.valid()) writing.get();

@@ -41,11 +41,13 @@ Status badClaim(std::size_t index, const char* field, const std::string& message
 Status validateEnvelope(const std::string& batch_id, const std::string& gateway_id,
                         std::size_t claims) {
     if (!protocols::isValidIdempotencyKey(batch_id)) {
-        return Status{ErrorCode::bad_field, "batch_id must be 1..64 of [A-Za-z0-9._:-]",
+        return Status{ErrorCode::bad_field,
+                      "batch_id must be 1..64 of [A-Za-z0-9._:-]",
                       {{"field", "batch_id"}}};
     }
     if (!protocols::isValidIdempotencyKey(gateway_id)) {
-        return Status{ErrorCode::bad_field, "gateway_id must be 1..64 of [A-Za-z0-9._:-]",
+        return Status{ErrorCode::bad_field,
+                      "gateway_id must be 1..64 of [A-Za-z0-9._:-]",
                       {{"field", "gateway_id"}}};
     }
     if (claims == 0 || claims > kClaimBatchClaimsMax) {
@@ -113,9 +115,9 @@ Result<BatchClaim> decodeClaim(const nlohmann::json& value, std::size_t index) {
 
 Result<ClaimBatch> ClaimBatch::fromJson(std::string_view body) {
     if (body.size() > kTroadRequestBytesMax) {
-        return Status{ErrorCode::body_too_large, "claim batch body larger than " +
-                                                     std::to_string(kTroadRequestBytesMax) +
-                                                     " bytes"};
+        return Status{
+            ErrorCode::body_too_large,
+            "claim batch body larger than " + std::to_string(kTroadRequestBytesMax) + " bytes"};
     }
     auto parsed = protocols::parseJsonObject(body);
     if (!parsed) {
@@ -158,18 +160,17 @@ Result<std::string> ClaimBatch::toJson() const {
         if (Status valid = validateClaim(claim, i); !valid.ok()) {
             return valid;
         }
-        nlohmann::json item = {{"claim_id", claim.claim_id},
-                               {"program", claim.program},
-                               {"citizen_key", claim.citizen_key},
-                               {"channel", claim.channel},
-                               {"amount", claim.amount},
-                               {"status", claim.status}};
+        nlohmann::json item = {{"claim_id", claim.claim_id},       {"program", claim.program},
+                               {"citizen_key", claim.citizen_key}, {"channel", claim.channel},
+                               {"amount", claim.amount},           {"status", claim.status}};
         // The optional fields are absent rather than empty (a voided claim has no terminal_ref
         // and no paid_at): the decoder, like the platform, takes a present field to be 1..N
         // characters.
         const std::pair<const char*, const std::string*> optional_fields[] = {
-            {"operator", &claim.operator_id}, {"terminal_id", &claim.terminal_id},
-            {"terminal_ref", &claim.terminal_ref}, {"held_at", &claim.held_at},
+            {"operator", &claim.operator_id},
+            {"terminal_id", &claim.terminal_id},
+            {"terminal_ref", &claim.terminal_ref},
+            {"held_at", &claim.held_at},
             {"paid_at", &claim.paid_at}};
         for (const auto& [name, value] : optional_fields) {
             if (!value->empty()) item[name] = *value;
@@ -181,9 +182,9 @@ Result<std::string> ClaimBatch::toJson() const {
         {"batch_id", batch_id}, {"gateway_id", gateway_id}, {"claims", std::move(array)}};
     std::string text = body.dump();
     if (text.size() > kTroadRequestBytesMax) {
-        return Status{ErrorCode::body_too_large,
-                      "claim batch body larger than " + std::to_string(kTroadRequestBytesMax) +
-                          " bytes"};
+        return Status{
+            ErrorCode::body_too_large,
+            "claim batch body larger than " + std::to_string(kTroadRequestBytesMax) + " bytes"};
     }
     return text;
 }

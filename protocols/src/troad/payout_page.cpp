@@ -37,8 +37,8 @@ Result<Payout> decodePayout(const nlohmann::json& value) {
     }
     auto id = protocols::CitizenId::parse(citizen_id);
     if (!id) {
-        return Status{id.status().code(), "citizen_id: " + id.status().message(),
-                      {{"field", "citizen_id"}}};
+        return Status{
+            id.status().code(), "citizen_id: " + id.status().message(), {{"field", "citizen_id"}}};
     }
     payout.citizen_id = id->normalised();
     const auto parsed_channel = protocols::parseChannel(channel);
@@ -49,8 +49,8 @@ Result<Payout> decodePayout(const nlohmann::json& value) {
     }
     payout.channel = *parsed_channel;
     if (!protocols::parseRfc3339Millis(payout.paid_at)) {
-        return Status{ErrorCode::bad_field, "paid_at must be an RFC 3339 time",
-                      {{"field", "paid_at"}}};
+        return Status{
+            ErrorCode::bad_field, "paid_at must be an RFC 3339 time", {{"field", "paid_at"}}};
     }
     return payout;
 }

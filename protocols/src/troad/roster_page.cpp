@@ -58,8 +58,8 @@ Result<RosterEntry> decodeEntry(const nlohmann::json& value) {
     }
     auto id = protocols::CitizenId::parse(citizen_id);
     if (!id) {
-        return Status{id.status().code(), "citizen_id: " + id.status().message(),
-                      {{"field", "citizen_id"}}};
+        return Status{
+            id.status().code(), "citizen_id: " + id.status().message(), {{"field", "citizen_id"}}};
     }
     entry.citizen_id = id->normalised();
     if (nhi && !nhi->empty()) {
@@ -71,7 +71,8 @@ Result<RosterEntry> decodeEntry(const nlohmann::json& value) {
     if (claim_by) {
         entry.claim_by = protocols::parseClaimBy(*claim_by);
         if (!entry.claim_by) {
-            return Status{ErrorCode::bad_field, "claim_by must be self, proxy or either",
+            return Status{ErrorCode::bad_field,
+                          "claim_by must be self, proxy or either",
                           {{"field", "claim_by"}}};
         }
     }
@@ -85,12 +86,14 @@ Result<RosterEntry> decodeEntry(const nlohmann::json& value) {
                           {{"field", "proxies"}}};
         }
         for (const nlohmann::json& proxy : proxies.get_ref<const nlohmann::json::array_t&>()) {
-            auto proxy_id = proxy.is_string() ? protocols::CitizenId::parse(proxy.get<std::string>())
-                                              : Result<protocols::CitizenId>(Status{
-                                                    ErrorCode::invalid_citizen_id, "not a string"});
+            auto proxy_id = proxy.is_string()
+                                ? protocols::CitizenId::parse(proxy.get<std::string>())
+                                : Result<protocols::CitizenId>(
+                                      Status{ErrorCode::invalid_citizen_id, "not a string"});
             if (!proxy_id) {
                 return Status{ErrorCode::invalid_citizen_id,
-                              "proxies: " + proxy_id.status().message(), {{"field", "proxies"}}};
+                              "proxies: " + proxy_id.status().message(),
+                              {{"field", "proxies"}}};
             }
             entry.proxies.push_back(proxy_id->normalised());
         }

@@ -50,7 +50,8 @@ inline protocols::Status readCursor(const nlohmann::json& object, const char* fi
 inline protocols::Status readBool(const nlohmann::json& object, const char* field, bool& out) {
     const auto* flag = object.contains(field) ? object.at(field).get_ptr<const bool*>() : nullptr;
     if (flag == nullptr) {
-        return {protocols::ErrorCode::bad_field, std::string(field) + " must be true or false",
+        return {protocols::ErrorCode::bad_field,
+                std::string(field) + " must be true or false",
                 {{"field", field}}};
     }
     out = *flag;
@@ -61,9 +62,9 @@ inline protocols::Status readBool(const nlohmann::json& object, const char* fiel
 /// <array>: [...]}) and each element of <array> with `decode_item`, bounded by `items_max`.
 /// `Page` has program, cursor, next_cursor and done; the items go to `items`.
 template <typename Page, typename Item, typename DecodeItem>
-protocols::Result<Page> decodePage(std::string_view body, const char* array,
-                                   std::size_t items_max, const char* page_name,
-                                   std::vector<Item> Page::*items, DecodeItem decode_item) {
+protocols::Result<Page> decodePage(std::string_view body, const char* array, std::size_t items_max,
+                                   const char* page_name, std::vector<Item> Page::*items,
+                                   DecodeItem decode_item) {
     auto parsed = protocols::parseJsonObject(body);
     if (!parsed) {
         return parsed.status();
@@ -84,7 +85,8 @@ protocols::Result<Page> decodePage(std::string_view body, const char* array,
     }
     if (!object.contains(array) || !object.at(array).is_array()) {
         return protocols::Status{protocols::ErrorCode::missing_field,
-                                 std::string(array) + " must be an array", {{"field", array}}};
+                                 std::string(array) + " must be an array",
+                                 {{"field", array}}};
     }
     const nlohmann::json& elements = object.at(array);
     if (elements.size() > items_max) {

@@ -2,8 +2,8 @@
 // `claimgate-sim atm`: the 2023 ATM flow through the SDK. The card holder types an ID, the
 // beneficiary is proven by the NHI card number; a parent collects for a child with the parent's
 // own card (proxy_id) when the roster allows it.
-#include "terminal/terminal_simulation.hpp"
 #include "command_registry.hpp"
+#include "terminal/terminal_simulation.hpp"
 
 namespace claimgate::simulators {
 namespace {
@@ -22,7 +22,8 @@ void atmSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t inde
          (row.effectiveClaimBy() != protocols::ClaimBy::self && sim.chance(0.5)))) {
         proxy = row.proxies.front();
     }
-    const auto checked = client->check(sim.options().program, row.citizen_id, row.nhi_card_no, proxy);
+    const auto checked =
+        client->check(sim.options().program, row.citizen_id, row.nhi_card_no, proxy);
     if (!checked.ok()) {
         sim.countFailure(checked, "check");
         return;
@@ -31,8 +32,8 @@ void atmSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t inde
         ++sim.counts().refused;
         return;
     }
-    const auto held = client->reserve(sim.options().program, row.citizen_id, row.nhi_card_no,
-                                      proxy, checked.amount);
+    const auto held = client->reserve(sim.options().program, row.citizen_id, row.nhi_card_no, proxy,
+                                      checked.amount);
     sim.dispenseAndCommit(terminal, held, index, "dispense_failed");
 }
 

@@ -1,8 +1,8 @@
 // File: counter_command.cpp
 // `claimgate-sim counter`: a post-office counter. The clerk checks the physical cards; proxies
 // (guardians, registered agents) collect with their own ID when the roster names them.
-#include "terminal/terminal_simulation.hpp"
 #include "command_registry.hpp"
+#include "terminal/terminal_simulation.hpp"
 
 namespace claimgate::simulators {
 namespace {
@@ -17,8 +17,8 @@ void counterSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t 
     std::string proxy;
     if (!row.proxies.empty() &&
         (row.effectiveClaimBy() == protocols::ClaimBy::proxy || sim.chance(0.5))) {
-        const auto pick = std::uniform_int_distribution<std::size_t>(0, row.proxies.size() - 1)(
-            sim.random());
+        const auto pick =
+            std::uniform_int_distribution<std::size_t>(0, row.proxies.size() - 1)(sim.random());
         proxy = row.proxies[pick];
     }
     const auto held = client->reserve(sim.options().program, row.citizen_id, "", proxy, 0);

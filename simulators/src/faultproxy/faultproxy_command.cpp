@@ -49,8 +49,8 @@ void usage(std::FILE* out = stderr) {
 
 int runFaultProxy(int argc, char** argv) {
     FaultProxyOptions options;
-    options.seed = static_cast<std::uint64_t>(
-        std::chrono::system_clock::now().time_since_epoch().count());
+    options.seed =
+        static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
     bool have_listen = false;
     bool have_target = false;
     for (int i = 1; i < argc; ++i) {
@@ -83,7 +83,8 @@ int runFaultProxy(int argc, char** argv) {
     }
     if (!have_listen || !have_target || options.drop_rate < 0 || options.reset_rate < 0 ||
         options.drop_rate + options.reset_rate > 1.0) {
-        std::fprintf(stderr, "faultproxy: need --listen and --target HOST:PORT, rates within 0..1\n");
+        std::fprintf(stderr,
+                     "faultproxy: need --listen and --target HOST:PORT, rates within 0..1\n");
         return 2;
     }
     std::fprintf(stderr, "faultproxy: seed %llu\n", static_cast<unsigned long long>(options.seed));

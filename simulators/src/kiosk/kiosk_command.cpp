@@ -2,8 +2,8 @@
 // `claimgate-sim kiosk`: a convenience-store kiosk reserves and prints a slip with the claim
 // code (kiosk-0001); the store's POS (pos-0001, same operator, OU=pos) pays the cash after the
 // clerk checked the ID and commits by that code - or voids it when the till cannot pay.
-#include "terminal/terminal_simulation.hpp"
 #include "command_registry.hpp"
+#include "terminal/terminal_simulation.hpp"
 
 namespace claimgate::simulators {
 namespace {
@@ -16,8 +16,8 @@ void kioskSession(TerminalSimulation& sim, const RosterRow& row, std::int64_t in
         ++sim.counts().errors;
         return;
     }
-    const auto slip = client->reserve(sim.options().program, row.citizen_id, row.nhi_card_no,
-                                      "", 0);
+    const auto slip =
+        client->reserve(sim.options().program, row.citizen_id, row.nhi_card_no, "", 0);
     if (!slip.ok()) {
         sim.countFailure(slip, "reserve");
         return;

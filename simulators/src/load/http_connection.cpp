@@ -50,9 +50,7 @@ HttpConnection::HttpConnection(GatewayUrl url, Poco::Net::Context::Ptr tls_conte
     buffer_.resize(kLoadResponseBytesMax);
 }
 
-HttpConnection::~HttpConnection() {
-    close();
-}
+HttpConnection::~HttpConnection() { close(); }
 
 void HttpConnection::close() noexcept {
     if (!socket_) return;

@@ -1,6 +1,6 @@
 // File: load_limits.hpp
-// Named bounds of `claimgate-sim load` (contracts invariant 7 applies to test tools too: a typo in a
-// flag must not turn a benchmark into a runaway process).
+// Named bounds of `claimgate-sim load` (contracts invariant 7 applies to test tools too: a typo in
+// a flag must not turn a benchmark into a runaway process).
 #pragma once
 
 #include <cstddef>

@@ -18,9 +18,7 @@ namespace {
 using protocols::ErrorCode;
 using protocols::Status;
 
-Status badOption(const std::string& message) {
-    return Status(ErrorCode::bad_field, message);
-}
+Status badOption(const std::string& message) { return Status(ErrorCode::bad_field, message); }
 
 std::optional<std::uint64_t> parseUnsigned(std::string_view text) {
     std::uint64_t value = 0;
@@ -226,8 +224,9 @@ protocols::Result<ParsedLoadOptions> parseLoadOptions(int argc, char** argv) {
             // A kiosk cannot commit its own slip (only a POS till of its operator may), and
             // a load terminal commits what it holds: kiosk flows are `claimgate-sim kiosk`.
             if (value != "atm" && value != "counter") {
-                return badOption("--channel must be atm or counter (kiosk slips are paid at a "
-                                 "POS: use claimgate-sim kiosk)");
+                return badOption(
+                    "--channel must be atm or counter (kiosk slips are paid at a "
+                    "POS: use claimgate-sim kiosk)");
             }
             options.channel = value;
         } else if (flag == "--data-dir") {

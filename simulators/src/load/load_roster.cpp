@@ -23,9 +23,9 @@ protocols::Result<LoadRoster> LoadRoster::readFile(const std::string& path) {
             continue;
         }
         if (roster.citizens_.size() >= kLoadRosterRowsMax) {
-            return protocols::Status(protocols::ErrorCode::bad_field,
-                                     path + ": more than " + std::to_string(kLoadRosterRowsMax) +
-                                         " usable rows");
+            return protocols::Status(
+                protocols::ErrorCode::bad_field,
+                path + ": more than " + std::to_string(kLoadRosterRowsMax) + " usable rows");
         }
         LoadCitizen citizen;
         // The codec validated both: an ID is at most 10 characters, an NHI number 12 digits.

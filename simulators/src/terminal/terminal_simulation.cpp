@@ -23,35 +23,36 @@ constexpr std::int64_t kSessionsMax = 10'000'000;
 constexpr std::size_t kRosterRowsMax = 5'000'000;
 
 void usage(std::FILE* out, const std::string& command, const char* default_terminal) {
-    std::fprintf(out,
-                 "Scripted %s sessions through the terminal SDK, with fault switches.\n\n"
-                 "usage: claimgate-sim %s --gateway URL --pki-dir DIR --roster FILE.csv\n"
-                 "         [options]\n\n"
-                 "  --gateway URL              https://127.0.0.1:PORT of the gateway (required)\n"
-                 "  --pki-dir DIR              dev PKI: ca.pem, terminals/<id>.pem/.key (required)\n"
-                 "  --roster FILE.csv          citizens, roster CSV (required)\n"
-                 "  --program ID               program (default CASH2023)\n"
-                 "  --sessions N               sessions to run (default 10)\n"
-                 "  --journal PATH             SDK journal (default ./<terminal>.journal)\n"
-                 "  --terminal ID              certificate to use (default %s)\n"
-                 "%s"
-                 "  --seed S                   seed of every random choice (default: random;\n"
-                 "                             printed)\n"
-                 "  --dispense-failure-rate R  share of dispenses that fail, then void\n"
-                 "                             (default 0)\n"
-                 "  --crash-after-dispense     one session dies right after handing over cash,\n"
-                 "                             before the commit: the claim becomes in_doubt\n"
-                 "                             (default off)\n"
-                 "  --duplicate-submit         submit every commit twice (default off)\n"
-                 "  --settlement-out FILE      append operator,terminal_id,terminal_ref,claim_id,\n"
-                 "                             amount,paid_at for every cash hand-over\n"
-                 "                             (default: none)\n"
-                 "  --timeout-ms N             per HTTP exchange (default 5000)\n"
-                 "  --flush-ms N               wait for queued advices at the end (default 20000)\n"
-                 "The last stdout line is a JSON summary.\n",
-                 command.c_str(), command.c_str(), default_terminal,
-                 command == "kiosk" ? "  --pos-terminal ID          POS that pays slips (default pos-0001)\n"
-                                    : "");
+    std::fprintf(
+        out,
+        "Scripted %s sessions through the terminal SDK, with fault switches.\n\n"
+        "usage: claimgate-sim %s --gateway URL --pki-dir DIR --roster FILE.csv\n"
+        "         [options]\n\n"
+        "  --gateway URL              https://127.0.0.1:PORT of the gateway (required)\n"
+        "  --pki-dir DIR              dev PKI: ca.pem, terminals/<id>.pem/.key (required)\n"
+        "  --roster FILE.csv          citizens, roster CSV (required)\n"
+        "  --program ID               program (default CASH2023)\n"
+        "  --sessions N               sessions to run (default 10)\n"
+        "  --journal PATH             SDK journal (default ./<terminal>.journal)\n"
+        "  --terminal ID              certificate to use (default %s)\n"
+        "%s"
+        "  --seed S                   seed of every random choice (default: random;\n"
+        "                             printed)\n"
+        "  --dispense-failure-rate R  share of dispenses that fail, then void\n"
+        "                             (default 0)\n"
+        "  --crash-after-dispense     one session dies right after handing over cash,\n"
+        "                             before the commit: the claim becomes in_doubt\n"
+        "                             (default off)\n"
+        "  --duplicate-submit         submit every commit twice (default off)\n"
+        "  --settlement-out FILE      append operator,terminal_id,terminal_ref,claim_id,\n"
+        "                             amount,paid_at for every cash hand-over\n"
+        "                             (default: none)\n"
+        "  --timeout-ms N             per HTTP exchange (default 5000)\n"
+        "  --flush-ms N               wait for queued advices at the end (default 20000)\n"
+        "The last stdout line is a JSON summary.\n",
+        command.c_str(), command.c_str(), default_terminal,
+        command == "kiosk" ? "  --pos-terminal ID          POS that pays slips (default pos-0001)\n"
+                           : "");
 }
 
 std::string rfc3339Now() {
@@ -97,8 +98,8 @@ bool TerminalSimulation::parse(int argc, char** argv, SimulationOptions& options
     options.command = argv[0];
     options.terminal = default_terminal;
     options.pos_terminal = default_pos_terminal;
-    options.seed = static_cast<std::uint64_t>(
-        std::chrono::system_clock::now().time_since_epoch().count());
+    options.seed =
+        static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
     for (int i = 1; i < argc; ++i) {
         const std::string name = argv[i];
         auto value = [&](std::string& out) {
@@ -244,8 +245,8 @@ void TerminalSimulation::recordHandOver(const std::string& terminal,
     if (fresh) {
         out << "operator,terminal_id,terminal_ref,claim_id,amount,paid_at\n";
     }
-    out << operator_id << ',' << terminal << ',' << terminal_ref << ',' << claim_id << ','
-        << amount << ',' << rfc3339Now() << '\n';
+    out << operator_id << ',' << terminal << ',' << terminal_ref << ',' << claim_id << ',' << amount
+        << ',' << rfc3339Now() << '\n';
     out.flush();
 }
 
@@ -353,8 +354,7 @@ void TerminalSimulation::crash() {
 }
 
 int TerminalSimulation::runCommand(int argc, char** argv, const char* default_terminal,
-                                   const char* default_pos_terminal,
-                                   const SessionScript& script) {
+                                   const char* default_pos_terminal, const SessionScript& script) {
     SimulationOptions options;
     int exit_code = 0;
     if (!parse(argc, argv, options, exit_code, default_terminal, default_pos_terminal)) {
@@ -382,7 +382,8 @@ int TerminalSimulation::run(const SessionScript& script) {
     }
     std::shuffle(order.begin(), order.end(), random_);
     if (options_.crash_after_dispense && options_.sessions > 0) {
-        crash_session_ = std::uniform_int_distribution<std::int64_t>(0, options_.sessions - 1)(random_);
+        crash_session_ =
+            std::uniform_int_distribution<std::int64_t>(0, options_.sessions - 1)(random_);
     }
     for (std::int64_t i = 0; i < options_.sessions; ++i) {
         ++counts_.sessions;

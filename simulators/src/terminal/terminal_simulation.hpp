@@ -56,8 +56,8 @@ struct SimulationCounts {
 class TerminalSimulation;
 
 /// One citizen's session; returns after the transaction is over. May call crash().
-using SessionScript = std::function<void(TerminalSimulation& sim, const RosterRow& row,
-                                         std::int64_t session_index)>;
+using SessionScript =
+    std::function<void(TerminalSimulation& sim, const RosterRow& row, std::int64_t session_index)>;
 
 class TerminalSimulation {
 public:

@@ -74,8 +74,8 @@ Result<std::unique_ptr<ClaimIntake>> ClaimIntake::open(const std::string& state_
                               path + ":" + std::to_string(line_number) + ": unreadable record"};
             }
             if (batches.size() >= kBatchesMax) {
-                return Status{ErrorCode::internal, path + ": more than " +
-                                                       std::to_string(kBatchesMax) + " batches"};
+                return Status{ErrorCode::internal,
+                              path + ": more than " + std::to_string(kBatchesMax) + " batches"};
             }
             batches[record["batch_id"].get<std::string>()] = {
                 record["batch_sha256"].get<std::string>(), record["answer"].dump()};
@@ -91,9 +91,7 @@ Result<std::unique_ptr<ClaimIntake>> ClaimIntake::open(const std::string& state_
 ClaimIntake::ClaimIntake(std::string path, int fd, std::map<std::string, Stored> batches)
     : path_(std::move(path)), fd_(fd), batches_(std::move(batches)) {}
 
-ClaimIntake::~ClaimIntake() {
-    ::close(fd_);
-}
+ClaimIntake::~ClaimIntake() { ::close(fd_); }
 
 std::size_t ClaimIntake::batchCount() const {
     const std::lock_guard lock(mutex_);

@@ -122,8 +122,8 @@ Status readCsv(const std::string& path, const std::vector<std::string>& header, 
                                               std::to_string(header.size()) + " fields"};
         }
         if (auto status = row(fields, line_number); !status.ok()) {
-            return {status.code(), path + ":" + std::to_string(line_number) + ": " +
-                                       status.message()};
+            return {status.code(),
+                    path + ":" + std::to_string(line_number) + ": " + status.message()};
         }
     }
     if (line_number == 0) {
@@ -150,8 +150,8 @@ Status parseAmount(const std::string& text, std::optional<std::int64_t>& out) {
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc{} || end != text.data() + text.size() || value < 0 ||
         value > protocols::kAmountMax) {
-        return {ErrorCode::bad_field, "amount must be an integer in 0.." +
-                                          std::to_string(protocols::kAmountMax)};
+        return {ErrorCode::bad_field,
+                "amount must be an integer in 0.." + std::to_string(protocols::kAmountMax)};
     }
     out = value;
     return Status::okStatus();
@@ -213,8 +213,8 @@ Status loadPrograms(const TroadOptions& options, PlatformData& data) {
                 return {ErrorCode::bad_field, path + ": program " + program->id + " given twice"};
             }
             if (data.program_ids.size() >= kProgramsMax) {
-                return {ErrorCode::bad_field, "more than " + std::to_string(kProgramsMax) +
-                                                  " programs"};
+                return {ErrorCode::bad_field,
+                        "more than " + std::to_string(kProgramsMax) + " programs"};
             }
             data.program_ids.push_back(program->id);
             data.programs.push_back(object);
@@ -331,8 +331,8 @@ Result<PlatformData> PlatformData::load(const TroadOptions& options) {
     }
 
     if (!options.roster_updates_file.empty()) {
-        auto status = readRosterFile(options.roster_updates_file, "op",
-                                     data.rosters[first_roster_program]);
+        auto status =
+            readRosterFile(options.roster_updates_file, "op", data.rosters[first_roster_program]);
         if (!status.ok()) {
             return status;
         }

@@ -41,11 +41,20 @@ constexpr std::string_view kProviderSubsystem = "disburse";
 
 // Headers a security server drops from the serialized request it hashes (RestMessage
 // SKIPPED_HEADERS); the client's own X-Road-Request-Id is replaced by the SS's.
-constexpr std::array<std::string_view, 14> kSkippedHeaders = {
-    "transfer-encoding", "keep-alive", "proxy-authenticate", "proxy-authorization",
-    "te",                "trailer",    "upgrade",            "connection",
-    "user-agent",        "host",       "content-length",     "server",
-    "expect",            "x-road-request-id"};
+constexpr std::array<std::string_view, 14> kSkippedHeaders = {"transfer-encoding",
+                                                              "keep-alive",
+                                                              "proxy-authenticate",
+                                                              "proxy-authorization",
+                                                              "te",
+                                                              "trailer",
+                                                              "upgrade",
+                                                              "connection",
+                                                              "user-agent",
+                                                              "host",
+                                                              "content-length",
+                                                              "server",
+                                                              "expect",
+                                                              "x-road-request-id"};
 
 struct Reply {
     int status = 200;
@@ -66,10 +75,9 @@ std::string sha512(std::string_view data) {
 }
 
 bool isSkipped(const std::string& name) {
-    return std::any_of(kSkippedHeaders.begin(), kSkippedHeaders.end(),
-                       [&](std::string_view skipped) {
-                           return protocols::headerNameEquals(name, skipped);
-                       });
+    return std::any_of(
+        kSkippedHeaders.begin(), kSkippedHeaders.end(),
+        [&](std::string_view skipped) { return protocols::headerNameEquals(name, skipped); });
 }
 
 /// Last value of a header (a security server uses the last X-Road-Client if several came).
@@ -95,7 +103,8 @@ std::optional<Paging> parsePaging(const std::vector<std::pair<std::string, std::
     for (const auto& [key, value] : query) {
         if (key == "cursor" && !value.empty()) {
             std::size_t offset = 0;
-            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), offset);
+            const auto [end, ec] =
+                std::from_chars(value.data(), value.data() + value.size(), offset);
             if (ec != std::errc{} || end != value.data() + value.size() || offset > size) {
                 error = platformError(400, "bad_field", "cursor is not one this platform issued");
                 return std::nullopt;
@@ -103,7 +112,8 @@ std::optional<Paging> parsePaging(const std::vector<std::pair<std::string, std::
             paging.offset = offset;
         } else if (key == "limit" && !value.empty()) {
             std::size_t limit = 0;
-            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+            const auto [end, ec] =
+                std::from_chars(value.data(), value.data() + value.size(), limit);
             if (ec != std::errc{} || end != value.data() + value.size() || limit == 0 ||
                 limit > kPageEntriesMax) {
                 error = platformError(400, "bad_field",
@@ -219,9 +229,9 @@ private:
         std::string body;
         Reply reply;
         if (!readBody(request, body)) {
-            reply = platformError(413, "body_too_large",
-                                  "request body larger than " +
-                                      std::to_string(kRequestBodyBytesMax) + " bytes");
+            reply = platformError(
+                413, "body_too_large",
+                "request body larger than " + std::to_string(kRequestBodyBytesMax) + " bytes");
         } else {
             auto decoded_query = protocols::decodeQuery(query);
             if (!decoded_query) {
@@ -244,11 +254,12 @@ private:
         if (reply.sign) {
             response.set(std::string(protocols::kClaimgateSignatureHeader),
                          context_->platform_signer->signBase64(reply.body));
-            response.set(std::string(protocols::kClaimgateKeyIdHeader), std::string(kPlatformKeyId));
+            response.set(std::string(protocols::kClaimgateKeyIdHeader),
+                         std::string(kPlatformKeyId));
         }
         response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
-        std::fprintf(stderr, "troad: %s %s -> %d (x-road-id %s)\n", method.c_str(),
-                     path.c_str(), reply.status, x_road_id.c_str());
+        std::fprintf(stderr, "troad: %s %s -> %d (x-road-id %s)\n", method.c_str(), path.c_str(),
+                     reply.status, x_road_id.c_str());
         response.sendBuffer(reply.body.data(), reply.body.size());
     }
 
@@ -352,8 +363,8 @@ private:
                                    const std::string& path, const std::string& query,
                                    const std::string& x_road_id, const std::string& request_id,
                                    const std::string& body) {
-        std::string serialized = request.getMethod() + "\r\n" + path +
-                                 (query.empty() ? "" : "?" + query) + "\r\n";
+        std::string serialized =
+            request.getMethod() + "\r\n" + path + (query.empty() ? "" : "?" + query) + "\r\n";
         for (const auto& [name, value] : request) {
             if (!isSkipped(name) && !protocols::headerNameEquals(name, protocols::kXroadIdHeader)) {
                 serialized += name + ":" + value + "\r\n";
@@ -376,8 +387,8 @@ private:
     }
 
     void sendXroadError(Poco::Net::HTTPServerResponse& response,
-                        const Poco::Net::HTTPServerRequest& request,
-                        const std::string& legacy_type, const std::string& message) const {
+                        const Poco::Net::HTTPServerRequest& request, const std::string& legacy_type,
+                        const std::string& message) const {
         const std::string type = context_->options.error_spelling == ErrorSpelling::snake
                                      ? snakeCaseXroadErrorType(legacy_type)
                                      : legacy_type;
@@ -389,8 +400,8 @@ private:
         if (accept.find("text/xml") != std::string::npos ||
             accept.find("application/xml") != std::string::npos) {
             response.setContentType("text/xml;charset=utf-8");
-            body = "<error><type>" + type + "</type><message>" + message +
-                   "</message><detail>" + detail + "</detail></error>";
+            body = "<error><type>" + type + "</type><message>" + message + "</message><detail>" +
+                   detail + "</detail></error>";
         } else {
             response.setContentType("application/json;charset=utf-8");
             body = nlohmann::json{{"type", type}, {"message", message}, {"detail", detail}}.dump();
@@ -414,8 +425,8 @@ std::string snakeCaseXroadErrorType(const std::string& legacy_type) {
     bool prefix = true;
     while (start <= legacy_type.size()) {
         const auto dot = legacy_type.find('.', start);
-        const std::string segment = legacy_type.substr(
-            start, dot == std::string::npos ? std::string::npos : dot - start);
+        const std::string segment =
+            legacy_type.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
         if (!out.empty()) {
             out.push_back('.');
         }
@@ -426,9 +437,8 @@ std::string snakeCaseXroadErrorType(const std::string& legacy_type) {
             const auto c = static_cast<unsigned char>(segment[i]);
             if (!prefix && std::isupper(c) && i > 0) {
                 const auto previous = static_cast<unsigned char>(segment[i - 1]);
-                const bool next_lower =
-                    i + 1 < segment.size() &&
-                    std::islower(static_cast<unsigned char>(segment[i + 1]));
+                const bool next_lower = i + 1 < segment.size() &&
+                                        std::islower(static_cast<unsigned char>(segment[i + 1]));
                 if (std::islower(previous) || std::isdigit(previous) ||
                     (std::isupper(previous) && next_lower)) {
                     out.push_back('_');

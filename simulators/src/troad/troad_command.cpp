@@ -79,8 +79,8 @@ int runTroad(int argc, char** argv) {
         Poco::Net::initializeSSL();
         Poco::Net::Context::Ptr tls = new Poco::Net::Context(
             Poco::Net::Context::TLS_SERVER_USE, pki + "/troad/server.key",
-            pki + "/troad/server.pem", pki + "/ca.pem", Poco::Net::Context::VERIFY_STRICT, 9,
-            false, "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH");
+            pki + "/troad/server.pem", pki + "/ca.pem", Poco::Net::Context::VERIFY_STRICT, 9, false,
+            "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH");
         tls->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
         // POCO would check the CLIENT certificate against the client's IP address; the
         // security server authorises by certificate subject instead (docs/troad.md).

@@ -68,34 +68,34 @@ typedef struct cg_config {
 } cg_config;
 
 typedef struct cg_result {
-    cg_status status;        /* same as the call's return value */
-    int32_t http_status;     /* 0 when no HTTP answer was received */
-    char code[48];           /* gateway or local error code, "" on success */
-    char claim_id[64];       /* "c_..." after reserve/commit/void */
-    char claim_code[32];     /* 10-digit code for kiosk slips (reserve) */
-    char claim_status[16];   /* "held", "paid", "voided", or for check the blocking claim's */
-    int64_t amount;          /* payout amount (check, reserve, commit) */
-    int32_t eligible;        /* check: 1 eligible, 0 not */
-    char message[256];       /* human-readable, never contains a full citizen ID */
+    cg_status status;      /* same as the call's return value */
+    int32_t http_status;   /* 0 when no HTTP answer was received */
+    char code[48];         /* gateway or local error code, "" on success */
+    char claim_id[64];     /* "c_..." after reserve/commit/void */
+    char claim_code[32];   /* 10-digit code for kiosk slips (reserve) */
+    char claim_status[16]; /* "held", "paid", "voided", or for check the blocking claim's */
+    int64_t amount;        /* payout amount (check, reserve, commit) */
+    int32_t eligible;      /* check: 1 eligible, 0 not */
+    char message[256];     /* human-readable, never contains a full citizen ID */
     /* Since 0.2.0, in what were reserved words (zero from older libraries): */
-    uint32_t hold_expires_at;  /* reserve: Unix seconds when the gateway releases the hold */
-    uint32_t claimed_at;       /* check, already_claimed: Unix seconds of the blocking claim */
-    char claimed_channel[20];  /* ... and its channel ("atm", "kiosk", ...), "" if not told */
+    uint32_t hold_expires_at; /* reserve: Unix seconds when the gateway releases the hold */
+    uint32_t claimed_at;      /* check, already_claimed: Unix seconds of the blocking claim */
+    char claimed_channel[20]; /* ... and its channel ("atm", "kiosk", ...), "" if not told */
     uint32_t reserved[1];
 } cg_result;
 
 /* A paid claim's signed receipt. qr_text is printable ASCII to print as a QR code (or text);
  * anyone holding the gateway's receipt certificate can check it offline (cg_verify_receipt). */
 typedef struct cg_receipt {
-    char qr_text[512];       /* "CGR1|claim|program|amount|channel|terminal|paid_at|mask|key|sig" */
+    char qr_text[512]; /* "CGR1|claim|program|amount|channel|terminal|paid_at|mask|key|sig" */
     char claim_id[64];
     char program[36];
     int64_t amount;
     char channel[20];
     char terminal_id[68];
-    char paid_at[32];        /* RFC 3339 UTC, the gateway's time of payment */
-    char citizen_mask[16];   /* "A12*****89" */
-    char key_id[20];         /* the receipt key that signed it */
+    char paid_at[32];      /* RFC 3339 UTC, the gateway's time of payment */
+    char citizen_mask[16]; /* "A12*****89" */
+    char key_id[20];       /* the receipt key that signed it */
     uint32_t reserved[8];
 } cg_receipt;
 
@@ -180,17 +180,17 @@ CG_API void cg_set_log_level(cg_log_level level);
 typedef enum cg_event_kind {
     CG_EVENT_COMMIT_DELIVERED = 1, /* status CG_OK acknowledged, CG_REFUSED refused for good */
     CG_EVENT_VOID_DELIVERED = 2,
-    CG_EVENT_RESERVE_REVERSED = 3  /* an unanswered reserve's hold was released */
+    CG_EVENT_RESERVE_REVERSED = 3 /* an unanswered reserve's hold was released */
 } cg_event_kind;
 typedef struct cg_event {
     cg_event_kind kind;
     cg_status status;
     int32_t http_status;
-    int32_t in_background;     /* 1: delivered later by the sender, 0: within the call */
+    int32_t in_background; /* 1: delivered later by the sender, 0: within the call */
     char terminal_id[68];
     char claim_id[64];
     char idempotency_key[68];
-    char code[48];             /* gateway error code when refused */
+    char code[48]; /* gateway error code when refused */
     uint32_t reserved[8];
 } cg_event;
 /** Receives every cg_event, from the caller's thread or the sender's. Set it before

@@ -23,8 +23,8 @@ TEST(SdkHeaderTest, CompilesAsStrictC99) {
 
 TEST(SdkHeaderTest, CompilesAsCxx11AndCxx20) {
     for (const char* standard : {"c++11", "c++20"}) {
-        const auto result = runShell(std::string(CG_ABI_CXX_COMPILER) + " -x c++ -std=" +
-                                     standard + " -Wall -Wextra -Werror -pedantic -fsyntax-only -I" +
+        const auto result = runShell(std::string(CG_ABI_CXX_COMPILER) + " -x c++ -std=" + standard +
+                                     " -Wall -Wextra -Werror -pedantic -fsyntax-only -I" +
                                      kInclude + " " + kHere + "/header_c99.c");
         EXPECT_EQ(result.exit_code, 0) << standard << "\n" << result.output;
     }
@@ -35,8 +35,8 @@ TEST(SdkHeaderTest, CompilesAsCxx11AndCxx20) {
 }
 
 TEST(SdkHeaderTest, PublicHeadersIncludeNoThirdPartyHeaders) {
-    const auto result = runShell("grep -rnE '#include *[<\"](Poco|boost|nlohmann|sqlite3|openssl)' " +
-                                 kInclude);
+    const auto result =
+        runShell("grep -rnE '#include *[<\"](Poco|boost|nlohmann|sqlite3|openssl)' " + kInclude);
     EXPECT_NE(result.exit_code, 0) << result.output;
 }
 
@@ -83,32 +83,29 @@ TEST(SdkInstallTest, VendorBuildsAndRunsTheSamplesAgainstTheInstalledSdkWithPkgC
         << "the run path that makes a built program run as installed: " << flags.output;
 
     const std::string samples = prefix.string() + "/share/claimgate-sdk/samples";
-    const auto build_c = runShell("cc -std=c99 -Wall -Werror " + samples +
-                                  "/minimal_atm.c $(" + pc +
-                                  " pkg-config --cflags --libs claimgate-sdk) -o " +
+    const auto build_c = runShell("cc -std=c99 -Wall -Werror " + samples + "/minimal_atm.c $(" +
+                                  pc + " pkg-config --cflags --libs claimgate-sdk) -o " +
                                   prefix.string() + "/minimal_atm");
     ASSERT_EQ(build_c.exit_code, 0) << build_c.output;
     // No LD_LIBRARY_PATH: the run path from pkg-config finds the installed library.
-    const auto run_c = runShell("env -u LD_LIBRARY_PATH " + prefix.string() +
-                                "/minimal_atm --help");
+    const auto run_c =
+        runShell("env -u LD_LIBRARY_PATH " + prefix.string() + "/minimal_atm --help");
     EXPECT_EQ(run_c.exit_code, 0) << run_c.output;
     EXPECT_NE(run_c.output.find("usage: minimal_atm"), std::string::npos) << run_c.output;
     EXPECT_NE(run_c.output.find("ABI 1"), std::string::npos) << run_c.output;
 
-    const auto build_cxx = runShell("c++ -std=c++17 -Wall -Werror " + samples + "/counter.cpp $(" +
-                                    pc + " pkg-config --cflags --libs claimgate-sdk) -o " +
-                                    prefix.string() + "/counter");
+    const auto build_cxx =
+        runShell("c++ -std=c++17 -Wall -Werror " + samples + "/counter.cpp $(" + pc +
+                 " pkg-config --cflags --libs claimgate-sdk) -o " + prefix.string() + "/counter");
     ASSERT_EQ(build_cxx.exit_code, 0) << build_cxx.output;
-    const auto run_cxx = runShell("env -u LD_LIBRARY_PATH " + prefix.string() +
-                                  "/counter --help");
+    const auto run_cxx = runShell("env -u LD_LIBRARY_PATH " + prefix.string() + "/counter --help");
     EXPECT_EQ(run_cxx.exit_code, 0) << run_cxx.output;
 
     // The CMake package: shared and static targets, from a vendor's own project.
     const std::string consumer_build = prefix.string() + "/consumer-build";
-    const auto configure = runShell(std::string(CG_ABI_CMAKE) + " -S " + kHere +
-                                    "/cmake_consumer -B " + consumer_build +
-                                    " -DCMAKE_PREFIX_PATH=" + prefix.string() +
-                                    " -DSAMPLE_DIR=" + samples);
+    const auto configure = runShell(
+        std::string(CG_ABI_CMAKE) + " -S " + kHere + "/cmake_consumer -B " + consumer_build +
+        " -DCMAKE_PREFIX_PATH=" + prefix.string() + " -DSAMPLE_DIR=" + samples);
     ASSERT_EQ(configure.exit_code, 0) << configure.output;
     const auto build = runShell(std::string(CG_ABI_CMAKE) + " --build " + consumer_build);
     ASSERT_EQ(build.exit_code, 0) << build.output;
@@ -118,7 +115,8 @@ TEST(SdkInstallTest, VendorBuildsAndRunsTheSamplesAgainstTheInstalledSdkWithPkgC
     EXPECT_EQ(ldd.output.find("libclaimgate-sdk"), std::string::npos) << ldd.output;
 
     EXPECT_TRUE(std::filesystem::exists(prefix / "lib/libclaimgate-sdk.a"));
-    EXPECT_TRUE(std::filesystem::exists(prefix / "lib/cmake/claimgate-sdk/claimgate-sdk-config.cmake"));
+    EXPECT_TRUE(
+        std::filesystem::exists(prefix / "lib/cmake/claimgate-sdk/claimgate-sdk-config.cmake"));
     std::filesystem::remove_all(prefix);
 }
 

@@ -20,9 +20,8 @@ class SdkVendorInstallTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         prefix_ = new std::filesystem::path(makeTempDir("sdk-vendor"));
-        const auto install = runShell(std::string(CG_ABI_CMAKE) + " --install " +
-                                      CG_ABI_BUILD_DIR + " --component sdk --prefix " +
-                                      prefix_->string());
+        const auto install = runShell(std::string(CG_ABI_CMAKE) + " --install " + CG_ABI_BUILD_DIR +
+                                      " --component sdk --prefix " + prefix_->string());
         installed_ = install.exit_code == 0;
         if (!installed_) {
             std::fprintf(stderr, "install failed:\n%s\n", install.output.c_str());
@@ -57,10 +56,9 @@ TEST_F(SdkVendorInstallTest, ReceiptsAndConfigErrorsFromAnInstalledSdkWithoutLdL
     ASSERT_TRUE(world.setUp(error)) << error;
     const auto& person = world.citizens().at(0);
     // env -u: the program must find libclaimgate-sdk.so through its run path alone.
-    const auto run = runShell("env -u LD_LIBRARY_PATH " + program + " " + world.gatewayUrl() +
-                              " " + world.pkiDir() + " " + world.file("vendor.journal") + " " +
-                              testing::SdkTestWorld::kProgram + " " + person.id + " " +
-                              person.nhi);
+    const auto run = runShell("env -u LD_LIBRARY_PATH " + program + " " + world.gatewayUrl() + " " +
+                              world.pkiDir() + " " + world.file("vendor.journal") + " " +
+                              testing::SdkTestWorld::kProgram + " " + person.id + " " + person.nhi);
     EXPECT_EQ(run.exit_code, 0) << run.output;
     EXPECT_NE(run.output.find("vendor: all checks passed"), std::string::npos) << run.output;
     EXPECT_NE(run.output.find("ok   verify altered digit: CG_REFUSED"), std::string::npos)
@@ -93,8 +91,8 @@ TEST_F(SdkVendorInstallTest, EveryCExampleOfTheSdkGuideCompiles) {
     for (std::size_t i = 0; i < blocks.size(); ++i) {
         const std::string source = prefix_->string() + "/guide_" + std::to_string(i) + ".c";
         std::ofstream(source) << blocks[i];
-        const auto compiled = runShell("cc -std=c99 -Wall -Wextra -Werror -pedantic -c " +
-                                       source + " " + pkgConfig() + " -o " + source + ".o");
+        const auto compiled = runShell("cc -std=c99 -Wall -Wextra -Werror -pedantic -c " + source +
+                                       " " + pkgConfig() + " -o " + source + ".o");
         EXPECT_EQ(compiled.exit_code, 0) << "guide example " << i << ":\n"
                                          << blocks[i] << "\n"
                                          << compiled.output;

@@ -85,10 +85,10 @@ public:
                 throw gateway::LedgerStoreError("bench claim refused: is the ledger fresh?");
             }
             append(claim, commit_phase ? "paid" : "held", now);
-            store_.saveReply("BANK004", keyOf(commit_phase ? "c" : "h", i),
-                             gateway::StoredReply{claim.citizen_key, commit_phase ? 200 : 201,
-                                                  reply_body_},
-                             now);
+            store_.saveReply(
+                "BANK004", keyOf(commit_phase ? "c" : "h", i),
+                gateway::StoredReply{claim.citizen_key, commit_phase ? 200 : 201, reply_body_},
+                now);
         }
         store_.commit();
     }
@@ -192,8 +192,7 @@ int run(const Options& options) {
     if (!options.pki.empty()) {
         auto loaded = protocols::EcdsaSigner::fromPemFile(options.pki + "/receipt.key");
         if (!loaded) {
-            std::fprintf(stderr, "claimgate-ledger-bench: %s\n",
-                         loaded.status().message().c_str());
+            std::fprintf(stderr, "claimgate-ledger-bench: %s\n", loaded.status().message().c_str());
             return 1;
         }
         signer = loaded.value();

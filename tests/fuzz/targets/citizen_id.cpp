@@ -29,17 +29,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         const std::string mask = CitizenId::maskCitizenId(line);
         CG_ASSERT(mask.size() == line.size() &&
-                      (line.size() < 6
-                           ? mask.find_first_not_of('*') == std::string::npos
-                           : mask.find_first_not_of('*', 3) >= mask.size() - 2),
+                      (line.size() < 6 ? mask.find_first_not_of('*') == std::string::npos
+                                       : mask.find_first_not_of('*', 3) >= mask.size() - 2),
                   "a mask hides everything but the first three and last two characters");
         if (validateNhiCardNumber(line).ok()) {
-            CG_ASSERT(line.size() == 12 && std::all_of(line.begin(), line.end(),
-                                                       [](char c) {
-                                                           return std::isdigit(
-                                                                      static_cast<unsigned char>(
-                                                                          c)) != 0;
-                                                       }),
+            CG_ASSERT(line.size() == 12 &&
+                          std::all_of(line.begin(), line.end(),
+                                      [](char c) {
+                                          return std::isdigit(static_cast<unsigned char>(c)) != 0;
+                                      }),
                       "an accepted NHI card number is 12 digits");
         }
         if (const auto millis = parseRfc3339Millis(line)) {

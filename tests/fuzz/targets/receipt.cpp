@@ -33,8 +33,8 @@ const Keys& keys() {
         const std::string private_path = fuzz::scratchDir() + "/receipt-key.pem";
         const std::string public_path = fuzz::scratchDir() + "/receipt-pub.pem";
         FILE* out = std::fopen(private_path.c_str(), "wb");
-        CG_ASSERT(out != nullptr && PEM_write_PrivateKey(out, key, nullptr, nullptr, 0, nullptr,
-                                                         nullptr) == 1,
+        CG_ASSERT(out != nullptr &&
+                      PEM_write_PrivateKey(out, key, nullptr, nullptr, 0, nullptr, nullptr) == 1,
                   "the scratch private key is written");
         std::fclose(out);
         ::chmod(private_path.c_str(), 0600);  // signers refuse a key others could read

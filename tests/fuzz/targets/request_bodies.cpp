@@ -23,8 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 selector % 7 == 0 ? decodeEligibilityRequest(body) : decodeClaimRequest(body);
             if (request.ok()) {
                 const std::string again = request->toJson().dump();
-                auto reparsed = selector % 7 == 0 ? decodeEligibilityRequest(again)
-                                                  : decodeClaimRequest(again);
+                auto reparsed =
+                    selector % 7 == 0 ? decodeEligibilityRequest(again) : decodeClaimRequest(again);
                 CG_ASSERT(reparsed.ok(), "an accepted claimant request re-encodes validly");
                 CG_ASSERT(reparsed->citizen_id == request->citizen_id &&
                               reparsed->amount == request->amount &&

@@ -8,8 +8,8 @@
 #include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/program.hpp>
 
-#include <claimgate/ledger/sqlite_ledger_store.hpp>
 #include <claimgate/gateway/roster_importer.hpp>
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
 
 #include <memory>
 
@@ -24,8 +24,8 @@ constexpr const char* kProgram =
 
 gateway::LedgerStore& store() {
     static const std::unique_ptr<gateway::LedgerStore> instance = [] {
-        auto opened = std::make_unique<gateway::SqliteLedgerStore>(fuzz::scratchDir() +
-                                                                   "/ledger.db");
+        auto opened =
+            std::make_unique<gateway::SqliteLedgerStore>(fuzz::scratchDir() + "/ledger.db");
         auto program = protocols::Program::fromJson(kProgram);
         CG_ASSERT(program.ok(), "the fuzz program file is valid");
         opened->begin();

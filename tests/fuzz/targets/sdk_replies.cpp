@@ -21,7 +21,8 @@ using namespace claimgate;
 namespace {
 
 constexpr const char* kCitizen = "A123456789";
-constexpr std::array<int, 12> kStatuses = {0, 200, 201, 400, 403, 404, 409, 422, 429, 500, 502, 503};
+constexpr std::array<int, 12> kStatuses = {0,   200, 201, 400, 403, 404,
+                                           409, 422, 429, 500, 502, 503};
 
 class FuzzTransport final : public sdk::Transport {
 public:
@@ -61,14 +62,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::array<unsigned char, sdk::JournalSealer::kKeyBytes>{'f', 'u', 'z', 'z'});
     auto journal = sdk::Journal::open(journal_path, "atm-0001", sealer);
     CG_ASSERT(journal.ok(), "the scratch journal opens");
-    sdk::ClientCore core(sdk::TerminalIdentity{"atm-0001", "BANK004", "atm"},
-                         std::move(journal).value(), std::make_shared<FuzzTransport>(input),
-                         [](sdk::LogLevel, const std::string&) {},
-                         [](const sdk::AdviceEvent&) {}, std::chrono::milliseconds(60'000));
+    sdk::ClientCore core(
+        sdk::TerminalIdentity{"atm-0001", "BANK004", "atm"}, std::move(journal).value(),
+        std::make_shared<FuzzTransport>(input), [](sdk::LogLevel, const std::string&) {},
+        [](const sdk::AdviceEvent&) {}, std::chrono::milliseconds(60'000));
 
     check(core.check("CASH2023", kCitizen, "000012345678", nullptr));
-    const sdk::Outcome reserved = core.reserve("CASH2023", kCitizen, nullptr, nullptr,
-                                               sequence % 2 == 0 ? 0 : 6000);
+    const sdk::Outcome reserved =
+        core.reserve("CASH2023", kCitizen, nullptr, nullptr, sequence % 2 == 0 ? 0 : 6000);
     check(reserved);
     const std::string claim_id = reserved.ok() ? reserved.claim_id : std::string("c_fuzz");
     switch (sequence / 2 % 4) {
@@ -82,9 +83,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             break;
         case 2:
             check(core.lookup(claim_id.c_str()));
-            check(core.commit(reserved.claim_code.empty() ? "1234567890"
-                                                          : reserved.claim_code.c_str(),
-                              6000, "T2"));
+            check(core.commit(
+                reserved.claim_code.empty() ? "1234567890" : reserved.claim_code.c_str(), 6000,
+                "T2"));
             break;
         default:
             // The background sender's path, on this thread: deliver whatever is due.

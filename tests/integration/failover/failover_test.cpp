@@ -38,9 +38,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kStandbyName = "standby1";
-constexpr std::size_t kCitizens = 800;  // more than the drivers use up
-constexpr int kPaidBeforeKill = 40;               // load is established
-constexpr int kPaidAfterPromotionPerNode = 20;    // each node has clearly resumed
+constexpr std::size_t kCitizens = 800;          // more than the drivers use up
+constexpr int kPaidBeforeKill = 40;             // load is established
+constexpr int kPaidAfterPromotionPerNode = 20;  // each node has clearly resumed
 constexpr auto kResumeBound = std::chrono::seconds(30);
 constexpr auto kPhaseTimeout = std::chrono::seconds(60);
 constexpr auto kRequestDeadline = std::chrono::seconds(60);  // one request's retries
@@ -59,10 +59,15 @@ class ClaimDriver {
 public:
     ClaimDriver(std::size_t node, std::uint16_t port, std::string terminal, std::string channel,
                 std::vector<std::string> citizens)
-        : node_(node), port_(port), terminal_(std::move(terminal)),
-          channel_(std::move(channel)), citizens_(std::move(citizens)) {}
+        : node_(node),
+          port_(port),
+          terminal_(std::move(terminal)),
+          channel_(std::move(channel)),
+          citizens_(std::move(citizens)) {}
 
-    void start() { thread_ = std::thread([this] { run(); }); }
+    void start() {
+        thread_ = std::thread([this] { run(); });
+    }
     void stop() { stop_ = true; }
     void join() {
         if (thread_.joinable()) thread_.join();
@@ -134,8 +139,8 @@ private:
     }
 
     /// Sends until an answer other than 503 / no answer, with the same key (the SDK's rule).
-    HttpReply send(GatewayTestClient& client, const std::string& path,
-                   const nlohmann::json& body, const std::string& key) {
+    HttpReply send(GatewayTestClient& client, const std::string& path, const nlohmann::json& body,
+                   const std::string& key) {
         const auto deadline = Clock::now() + kRequestDeadline;
         HttpReply reply;
         while (true) {
@@ -168,8 +173,8 @@ private:
     std::atomic<bool> stop_{false};
     std::atomic<int> paid_{0};
     mutable std::mutex mutex_;
-    std::vector<Clock::time_point> paid_at_;     // guarded by mutex_
-    std::vector<Clock::time_point> success_at_;  // guarded by mutex_
+    std::vector<Clock::time_point> paid_at_;                                  // guarded by mutex_
+    std::vector<Clock::time_point> success_at_;                               // guarded by mutex_
     std::vector<std::pair<Clock::time_point, Clock::time_point>> exchanges_;  // guarded
     std::map<std::string, Acknowledged> acknowledged_;
     std::map<std::string, int> outcomes_;
@@ -196,8 +201,8 @@ TEST(Failover, PrimaryKilledUnderLoadStandbyPromotedNothingAcknowledgedLost) {
     // The string docs/operations.md tells operators to use: both servers, only the writable
     // one is taken; the timeouts bound a machine that vanishes.
     const std::string ledger =
-        "postgresql://postgres@127.0.0.1:" + std::to_string(primary.port()) + ",127.0.0.1:" +
-        std::to_string(standby->port()) +
+        "postgresql://postgres@127.0.0.1:" + std::to_string(primary.port()) +
+        ",127.0.0.1:" + std::to_string(standby->port()) +
         "/claimgate?target_session_attrs=read-write&connect_timeout=5&tcp_user_timeout=10000"
         "&keepalives_idle=5&keepalives_interval=2&keepalives_count=3";
 
@@ -254,8 +259,7 @@ TEST(Failover, PrimaryKilledUnderLoadStandbyPromotedNothingAcknowledgedLost) {
         }
         return paid >= kPaidAfterPromotionPerNode;
     };
-    const bool resumed =
-        waitFor([&] { return node_resumed(0) && node_resumed(1); }, kPhaseTimeout);
+    const bool resumed = waitFor([&] { return node_resumed(0) && node_resumed(1); }, kPhaseTimeout);
     stop_drivers();
 
     std::map<std::string, int> outcomes;
@@ -271,8 +275,7 @@ TEST(Failover, PrimaryKilledUnderLoadStandbyPromotedNothingAcknowledgedLost) {
         ASSERT_TRUE(first.has_value()) << "driver " << d << " never served after promotion";
         EXPECT_LE(*first - promoted, kResumeBound) << "driver " << d;
         std::cout << "driver " << d << ": first 2xx "
-                  << std::chrono::duration_cast<std::chrono::milliseconds>(*first -
-                                                                           promote_started)
+                  << std::chrono::duration_cast<std::chrono::milliseconds>(*first - promote_started)
                          .count()
                   << " ms after `pg_ctl promote` started\n";
     }
@@ -310,8 +313,8 @@ TEST(Failover, PrimaryKilledUnderLoadStandbyPromotedNothingAcknowledgedLost) {
     for (const auto& [claim_id, ack] : acknowledged) {
         const auto found = stored.find(claim_id);
         if (found == stored.end()) {
-            ADD_FAILURE() << "acknowledged claim " << claim_id << " (" << ack.status
-                          << ", node " << ack.node << ") lost in the failover";
+            ADD_FAILURE() << "acknowledged claim " << claim_id << " (" << ack.status << ", node "
+                          << ack.node << ") lost in the failover";
         } else {
             EXPECT_EQ(found->second, ack.status) << "claim " << claim_id;
         }
@@ -333,12 +336,11 @@ TEST(Failover, PrimaryKilledUnderLoadStandbyPromotedNothingAcknowledgedLost) {
                                     temp.file("node-a"), "--ledger", ledger},
                                    temp.file("verify.log"));
     EXPECT_EQ(verify.exit_code, 0) << verify.output;
-    std::cout << "failover: " << acknowledged.size() << " acknowledged claims, "
-              << chain.events << " chained events, promotion took "
-              << std::chrono::duration_cast<std::chrono::milliseconds>(promoted -
-                                                                       promote_started)
-                     .count()
-              << " ms\n";
+    std::cout
+        << "failover: " << acknowledged.size() << " acknowledged claims, " << chain.events
+        << " chained events, promotion took "
+        << std::chrono::duration_cast<std::chrono::milliseconds>(promoted - promote_started).count()
+        << " ms\n";
 }
 
 }  // namespace

@@ -46,9 +46,9 @@ protected:
         data_dir_ = mount_point_ + "/data";
         for (std::uint32_t i = 0; i < kCitizens; ++i) citizens_.push_back(nationalId(50'000 + i));
         const std::string program_file = temp_.file("program.json");
-        writeFileBytes(program_file, programJson(kProgram, 6000, {"atm", "kiosk", "counter"}, {},
-                                                 "2020-01-01T00:00:00+08:00",
-                                                 "2099-12-31T23:59:59+08:00"));
+        writeFileBytes(program_file,
+                       programJson(kProgram, 6000, {"atm", "kiosk", "counter"}, {},
+                                   "2020-01-01T00:00:00+08:00", "2099-12-31T23:59:59+08:00"));
         std::vector<RosterEntry> roster;
         for (const auto& id : citizens_) {
             roster.push_back({id, std::nullopt, 0, {}, protocols::ClaimBy::self, std::nullopt});
@@ -59,9 +59,9 @@ protected:
         const auto put = runCommand({cli, "program", "put", "--data-dir", data_dir_, program_file},
                                     temp_.file("put.log"));
         ASSERT_EQ(put.exit_code, 0) << put.output;
-        const auto import = runCommand({cli, "roster", "import", "--data-dir", data_dir_,
-                                        "--program", kProgram, roster_file},
-                                       temp_.file("import.log"));
+        const auto import = runCommand(
+            {cli, "roster", "import", "--data-dir", data_dir_, "--program", kProgram, roster_file},
+            temp_.file("import.log"));
         ASSERT_EQ(import.exit_code, 0) << import.output;
         logs_dir_ = temp_.file("logs");
         ASSERT_EQ(::mkdir(logs_dir_.c_str(), 0700), 0);
@@ -80,8 +80,8 @@ protected:
     }
 
     static nlohmann::json claimBody(const std::string& citizen) {
-        return {{"program", kProgram}, {"citizen_id", citizen}, {"channel", "atm"},
-                {"amount", 6000}};
+        return {
+            {"program", kProgram}, {"citizen_id", citizen}, {"channel", "atm"}, {"amount", 6000}};
     }
 
     /// Hold and commit citizen `i`; returns the hold's reply (and records a paid claim).
@@ -176,8 +176,8 @@ TEST_F(DiskFullTest, FullDiskAnswers503KeepsTheLedgerAndResumesWhenSpaceReturns)
     const HttpReply eligible = client.post(
         "/v1/eligibility",
         nlohmann::json{{"program", kProgram}, {"citizen_id", citizens_[399]}, {"channel", "atm"}});
-    EXPECT_EQ(eligible.status, 200) << "eligibility is answered from memory: "
-                                    << eligible.describe();
+    EXPECT_EQ(eligible.status, 200)
+        << "eligibility is answered from memory: " << eligible.describe();
 
     ASSERT_EQ(std::remove(filler_.c_str()), 0);
     expectResumes(client, 140, "after space returned");

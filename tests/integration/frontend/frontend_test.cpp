@@ -58,8 +58,8 @@ protected:
         const auto started = Clock::now();
         auto client = GatewayTestClient::forTerminal(gateway_->apiPort(), terminal);
         const int status = client.get("/v1/programs").status;
-        return {status, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
-                                                                              started)};
+        return {status,
+                std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started)};
     }
 
     TempDir temp_{"cg-front"};
@@ -195,8 +195,8 @@ TEST_F(FrontEndTest, ConnectionCapReapsIdleKeepAliveFirstThenRefuses) {
     ASSERT_TRUE(late.connected());  // the kernel accepts; the gateway closes it
     EXPECT_TRUE(late.waitClosed(2s));
     EXPECT_LT(Clock::now() - refused_at, 1s);
-    EXPECT_GE(
-        metric(R"(claimgate_connections_refused_total{listener="api",reason="node_cap"})"), 1);
+    EXPECT_GE(metric(R"(claimgate_connections_refused_total{listener="api",reason="node_cap"})"),
+              1);
 }
 
 TEST_F(FrontEndTest, PerPeerCapRefusesTheExtraConnection) {
@@ -230,8 +230,10 @@ TEST_F(FrontEndTest, SighupReloadsTheCrlWithoutDroppingOtherTerminals) {
 
     // A genuine new CRL: the old revocation plus atm-0001, then SIGHUP (the once-a-second file
     // poll may see it first; either way the refusal must come within a second).
-    writeCrl({pki_ + "/ca.pem", pki_ + "/ca.key",
-              {pki_ + "/terminals/revoked-0001.pem", pki_ + "/terminals/atm-0001.pem"}, 86400},
+    writeCrl({pki_ + "/ca.pem",
+              pki_ + "/ca.key",
+              {pki_ + "/terminals/revoked-0001.pem", pki_ + "/terminals/atm-0001.pem"},
+              86400},
              pki_ + "/crl.pem");
     ASSERT_TRUE(gateway_->sendSignal(SIGHUP));
     const auto sent = Clock::now();
@@ -261,8 +263,7 @@ TEST_F(FrontEndTest, ForgedOrStaleCrlIsRefusedAndTheOldOneStays) {
     const std::string rejected = R"(claimgate_crl_reloads_total{result="rejected"})";
     const std::int64_t rejected_before = metric(rejected);
     // Signed by a key that is not the CA's, under the CA's name.
-    writeCrl({pki_ + "/ca.pem", "", {pki_ + "/terminals/atm-0001.pem"}, 86400},
-             pki_ + "/crl.pem");
+    writeCrl({pki_ + "/ca.pem", "", {pki_ + "/terminals/atm-0001.pem"}, 86400}, pki_ + "/crl.pem");
     ASSERT_TRUE(gateway_->sendSignal(SIGHUP));
     std::this_thread::sleep_for(300ms);
     EXPECT_EQ(terminal.get("/v1/programs").status, 200);
@@ -311,10 +312,10 @@ TEST_F(FrontEndTest, ResolveNeedsTheAdminTokenWhenOneIsConfigured) {
 
 TEST_F(FrontEndTest, NonLoopbackAdminBindWithoutTokenFileIsRefused) {
     const std::string pki = TestPki::shared().dir();
-    const auto result = runCommand(
-        {binDir() + "/claimgate-gateway", "serve", "--data-dir", temp_.file("data"), "--pki-dir",
-         pki, "--listen", "127.0.0.1:0", "--admin-listen", "0.0.0.0:0"},
-        temp_.file("refused.log"), std::chrono::seconds(20));
+    const auto result =
+        runCommand({binDir() + "/claimgate-gateway", "serve", "--data-dir", temp_.file("data"),
+                    "--pki-dir", pki, "--listen", "127.0.0.1:0", "--admin-listen", "0.0.0.0:0"},
+                   temp_.file("refused.log"), std::chrono::seconds(20));
     EXPECT_NE(result.exit_code, 0) << result.output;
     EXPECT_NE(result.output.find("--admin-token-file"), std::string::npos) << result.output;
 }

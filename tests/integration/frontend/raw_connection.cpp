@@ -45,8 +45,7 @@ bool RawConnection::send(const std::string& bytes) {
     return true;
 }
 
-std::string RawConnection::readUntil(const std::string& marker,
-                                     std::chrono::milliseconds timeout) {
+std::string RawConnection::readUntil(const std::string& marker, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::string received = std::move(pending_);
     pending_.clear();

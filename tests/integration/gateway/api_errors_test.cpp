@@ -136,8 +136,7 @@ TEST_F(ApiErrorsTest, AlreadyClaimedIs409WithStatusChannelAndAt) {
     reply = hold(counter, claimant(citizens().plain, "counter"));
     expectError(reply, 409, "already_claimed");
     EXPECT_EQ(reply.json["error"]["detail"]["status"], "paid");
-    EXPECT_EQ(protocols::parseRfc3339Millis(
-                  reply.json["error"]["detail"]["at"].get<std::string>()),
+    EXPECT_EQ(protocols::parseRfc3339Millis(reply.json["error"]["detail"]["at"].get<std::string>()),
               std::optional<std::int64_t>(kStandardNowMillis + 5000));
     EXPECT_EQ(claimCount(), claims);
     EXPECT_EQ(eventCount(), events + 1);  // only the commit's event
@@ -289,8 +288,7 @@ TEST_F(ApiErrorsTest, ProgramClosedIs422BeforeAndAfterTheWindow) {
 
 TEST_F(ApiErrorsTest, ProxyRequiredIs422) {
     auto counter = gw_.client("counter-0001");
-    expectError(hold(counter, claimant(citizens().child_proxy, "counter")), 422,
-                "proxy_required");
+    expectError(hold(counter, claimant(citizens().child_proxy, "counter")), 422, "proxy_required");
     expectNothingChanged();
     Claimant with_parent = claimant(citizens().child_proxy, "counter");
     with_parent.proxy_id = citizens().parent;

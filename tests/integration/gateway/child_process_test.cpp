@@ -6,8 +6,8 @@
 #include "test_pki.hpp"
 
 #include <dirent.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -28,9 +28,17 @@ protected:
         std::vector<RosterEntry> roster = {
             {citizens_.plain, std::nullopt, 0, {}, protocols::ClaimBy::self, std::nullopt},
             {citizens_.with_nhi, citizens_.nhi, 0, {}, protocols::ClaimBy::self, std::nullopt},
-            {citizens_.child_either, std::nullopt, 0, {citizens_.parent},
-             protocols::ClaimBy::either, std::nullopt},
-            {citizens_.custom_amount, std::nullopt, 3000, {}, protocols::ClaimBy::self,
+            {citizens_.child_either,
+             std::nullopt,
+             0,
+             {citizens_.parent},
+             protocols::ClaimBy::either,
+             std::nullopt},
+            {citizens_.custom_amount,
+             std::nullopt,
+             3000,
+             {},
+             protocols::ClaimBy::self,
              std::nullopt}};
         for (const auto& id : citizens_.bulk) {
             roster.push_back({id, std::nullopt, 0, {}, protocols::ClaimBy::self, std::nullopt});
@@ -48,15 +56,17 @@ protected:
         cli_output_ = put.output + import.output;
         logs_dir_ = temp_.file("logs");
         ASSERT_EQ(::mkdir(logs_dir_.c_str(), 0700), 0);
-        process_ = std::make_unique<GatewayProcess>(data_dir_, TestPki::shared().dir(), logs_dir_,
-                                                    std::vector<std::string>{
-                                                        "--sweep-interval-ms", "600000"});
+        process_ = std::make_unique<GatewayProcess>(
+            data_dir_, TestPki::shared().dir(), logs_dir_,
+            std::vector<std::string>{"--sweep-interval-ms", "600000"});
         ASSERT_TRUE(process_->start()) << process_->error();
     }
 
     static nlohmann::json claimBody(const std::string& citizen, const std::string& channel,
                                     std::int64_t amount = 6000) {
-        return {{"program", kProgramMain}, {"citizen_id", citizen}, {"channel", channel},
+        return {{"program", kProgramMain},
+                {"citizen_id", citizen},
+                {"channel", channel},
                 {"amount", amount}};
     }
 
@@ -92,16 +102,15 @@ TEST_F(ChildProcessTest, NoPlaintextCitizenIdOrNhiNumberOnDiskOrInLogs) {
     auto atm = GatewayTestClient::forTerminal(port, "atm-0001");
     auto counter = GatewayTestClient::forTerminal(port, "counter-0001");
     auto kiosk = GatewayTestClient::forTerminal(port, "kiosk-0001");
-    std::vector<std::string> secrets = {citizens_.plain, citizens_.with_nhi, citizens_.nhi,
-                                        citizens_.child_either, citizens_.parent,
-                                        citizens_.custom_amount, citizens_.not_on_roster,
-                                        citizens_.stranger_proxy, nhiCardNumber(4242)};
+    std::vector<std::string> secrets = {
+        citizens_.plain,         citizens_.with_nhi,       citizens_.nhi,
+        citizens_.child_either,  citizens_.parent,         citizens_.custom_amount,
+        citizens_.not_on_roster, citizens_.stranger_proxy, nhiCardNumber(4242)};
     // Successful paths.
     HttpReply reply = atm.post("/v1/claims", claimBody(citizens_.plain, "atm"), std::string("p1"));
     ASSERT_EQ(reply.status, 201) << reply.describe();
     ASSERT_EQ(atm.post("/v1/claims/" + reply.json["claim_id"].get<std::string>() + "/commit",
-                       nlohmann::json{{"amount", 6000}, {"terminal_ref", "X"}},
-                       std::string("p2"))
+                       nlohmann::json{{"amount", 6000}, {"terminal_ref", "X"}}, std::string("p2"))
                   .status,
               200);
     nlohmann::json body = claimBody(citizens_.with_nhi, "kiosk");
@@ -114,9 +123,9 @@ TEST_F(ChildProcessTest, NoPlaintextCitizenIdOrNhiNumberOnDiskOrInLogs) {
     body = claimBody(citizens_.with_nhi, "atm");
     body["nhi_card_no"] = nhiCardNumber(4242);
     EXPECT_EQ(atm.post("/v1/claims", body, std::string("p5")).code(), "nhi_card_mismatch");
-    EXPECT_EQ(atm.post("/v1/claims", claimBody(citizens_.not_on_roster, "atm"), std::string("p6"))
-                  .code(),
-              "not_eligible");
+    EXPECT_EQ(
+        atm.post("/v1/claims", claimBody(citizens_.not_on_roster, "atm"), std::string("p6")).code(),
+        "not_eligible");
     const std::string bad = badChecksumId(77);
     secrets.push_back(bad);
     EXPECT_EQ(atm.post("/v1/claims", claimBody(bad, "atm"), std::string("p7")).code(),
@@ -124,9 +133,9 @@ TEST_F(ChildProcessTest, NoPlaintextCitizenIdOrNhiNumberOnDiskOrInLogs) {
     body = claimBody(citizens_.child_either, "counter");
     body["proxy_id"] = citizens_.stranger_proxy;
     EXPECT_EQ(counter.post("/v1/claims", body, std::string("p8")).code(), "proxy_not_allowed");
-    EXPECT_EQ(atm.post("/v1/claims", claimBody(citizens_.custom_amount, "atm"), std::string("p9"))
-                  .code(),
-              "amount_mismatch");
+    EXPECT_EQ(
+        atm.post("/v1/claims", claimBody(citizens_.custom_amount, "atm"), std::string("p9")).code(),
+        "amount_mismatch");
     EXPECT_EQ(atm.post("/v1/claims", claimBody(citizens_.plain, "atm"), std::string("p10")).code(),
               "already_claimed");
     EXPECT_EQ(atm.post("/v1/eligibility", claimBody(citizens_.plain2, "atm")).status, 200);

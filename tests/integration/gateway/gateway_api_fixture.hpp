@@ -26,8 +26,8 @@ struct Claimant {
     std::optional<std::string> proxy_id;
 
     [[nodiscard]] nlohmann::json eligibilityJson() const {
-        nlohmann::json body = {{"program", program}, {"citizen_id", citizen_id},
-                               {"channel", channel}};
+        nlohmann::json body = {
+            {"program", program}, {"citizen_id", citizen_id}, {"channel", channel}};
         if (nhi_card_no) body["nhi_card_no"] = *nhi_card_no;
         if (proxy_id) body["proxy_id"] = *proxy_id;
         return body;
@@ -80,8 +80,8 @@ protected:
     HttpReply voidClaim(GatewayTestClient& client, const std::string& claim_ref,
                         const std::string& reason = "cash not dispensed",
                         const std::optional<std::string>& key = freshKey("void")) {
-        return client.post("/v1/claims/" + claim_ref + "/void",
-                           nlohmann::json{{"reason", reason}}, key);
+        return client.post("/v1/claims/" + claim_ref + "/void", nlohmann::json{{"reason", reason}},
+                           key);
     }
     /// Holds `who` with the terminal of its channel; fails the test unless 201.
     std::string holdOk(const Claimant& who) {

@@ -49,14 +49,14 @@ TEST_F(IdempotencyTest, HoldReplayAfterTheProgramClosedReturnsTheStoredReply) {
 TEST_F(IdempotencyTest, ErrorRepliesFromTheLedgerReplayToo) {
     const std::string claim_id = holdOk(claimant(citizens().plain));
     auto counter = gw_.client("counter-0001");
-    const HttpReply refused = hold(counter, claimant(citizens().plain, "counter"),
-                                   std::string("counter-1"));
+    const HttpReply refused =
+        hold(counter, claimant(citizens().plain, "counter"), std::string("counter-1"));
     ASSERT_EQ(refused.code(), "already_claimed");
     auto atm = gw_.client("atm-0001");
     ASSERT_EQ(voidClaim(atm, claim_id).status, 200);
     // The citizen is free now, but the key's answer is fixed.
-    const HttpReply replay = hold(counter, claimant(citizens().plain, "counter"),
-                                  std::string("counter-1"));
+    const HttpReply replay =
+        hold(counter, claimant(citizens().plain, "counter"), std::string("counter-1"));
     EXPECT_EQ(replay.status, 409);
     EXPECT_EQ(replay.body, refused.body);
     EXPECT_EQ(claimStatusOf(claimant(citizens().plain)), "voided");

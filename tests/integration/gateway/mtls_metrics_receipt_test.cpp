@@ -5,9 +5,9 @@
 #include <claimgate/protocols/ecdsa_signer.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
+#include "test_pki.hpp"
 #include <claimgate/gateway/claim_reply_renderer.hpp>
 #include <claimgate/gateway/claim_service.hpp>
-#include "test_pki.hpp"
 
 #include <set>
 
@@ -28,16 +28,16 @@ TEST_F(MtlsTest, NoClientCertificateIsRefused) {
 
 TEST_F(MtlsTest, CertificateOfAnUnknownCaIsRefused) {
     auto stranger = GatewayTestClient::untrusted(gw_.apiPort());
-    const HttpReply reply = stranger.post("/v1/claims", claimant(citizens().plain).claimJson(),
-                                          freshKey());
+    const HttpReply reply =
+        stranger.post("/v1/claims", claimant(citizens().plain).claimJson(), freshKey());
     EXPECT_EQ(reply.status, 0) << reply.describe();
     EXPECT_EQ(claimCount(), 0);
 }
 
 TEST_F(MtlsTest, RevokedCertificateIs403TerminalRevoked) {
     auto revoked = gw_.client("revoked-0001");
-    const HttpReply reply = revoked.post("/v1/claims", claimant(citizens().plain).claimJson(),
-                                         freshKey());
+    const HttpReply reply =
+        revoked.post("/v1/claims", claimant(citizens().plain).claimJson(), freshKey());
     EXPECT_EQ(reply.status, 403) << reply.describe();
     EXPECT_EQ(reply.code(), "terminal_revoked");
     const HttpReply second = revoked.get("/v1/programs");
@@ -104,12 +104,12 @@ TEST_F(AdminTest, MetricsCountRequestsLatencyBatchesAndInDoubt) {
               1);
     EXPECT_GE(sampleValue(text, R"(claimgate_requests_total{route="eligibility",status="200"})"),
               1);
-    EXPECT_EQ(sampleValue(text,
-                          R"(claimgate_request_duration_seconds_count{route="claim_hold"})"),
+    EXPECT_EQ(sampleValue(text, R"(claimgate_request_duration_seconds_count{route="claim_hold"})"),
               3);
-    EXPECT_EQ(sampleValue(
-                  text, R"(claimgate_request_duration_seconds_bucket{route="claim_hold",le="+Inf"})"),
-              3);
+    EXPECT_EQ(
+        sampleValue(text,
+                    R"(claimgate_request_duration_seconds_bucket{route="claim_hold",le="+Inf"})"),
+        3);
     EXPECT_NE(text.find("# TYPE claimgate_request_duration_seconds histogram"), std::string::npos);
     EXPECT_NE(text.find("# TYPE claimgate_ledger_batch_size histogram"), std::string::npos);
     EXPECT_GE(sampleValue(text, "claimgate_ledger_batch_size_count"), 4);
@@ -240,10 +240,10 @@ TEST_F(DispenseTimeTest, CommitWithADispenseTimeIsReadBackBesidePaidAt) {
     // Ten minutes ahead of the gateway's clock: stored as sent (the cash is out), counted.
     const std::string other = holdOk(claimant(citizens().plain2));
     const std::string ahead = protocols::formatRfc3339Millis(gw_.clock().nowMillis() + 600'000);
-    const HttpReply late = atm.post(
-        "/v1/claims/" + other + "/commit",
-        nlohmann::json{{"amount", 6000}, {"terminal_ref", "T-8"}, {"dispensed_at", ahead}},
-        freshKey("commit"));
+    const HttpReply late =
+        atm.post("/v1/claims/" + other + "/commit",
+                 nlohmann::json{{"amount", 6000}, {"terminal_ref", "T-8"}, {"dispensed_at", ahead}},
+                 freshKey("commit"));
     ASSERT_EQ(late.status, 200) << late.describe();
     EXPECT_EQ(atm.get("/v1/claims/" + other).json["dispensed_at"], ahead);
     const HttpReply metrics = gw_.admin().get("/metrics");

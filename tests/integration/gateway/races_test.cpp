@@ -44,8 +44,8 @@ TEST_F(RaceTest, SixtyFourTerminalsAcrossThreeChannelsReserveOneCitizenExactlyOn
         threads.emplace_back([&, i] {
             Claimant who = claimant(citizens().plain, channels[static_cast<std::size_t>(i) % 3]);
             start.arrive_and_wait();
-            HttpReply reply = hold(clients[static_cast<std::size_t>(i)], who,
-                                   "race-" + std::to_string(i));
+            HttpReply reply =
+                hold(clients[static_cast<std::size_t>(i)], who, "race-" + std::to_string(i));
             std::lock_guard lock(mutex);
             replies.push_back(std::move(reply));
         });
@@ -85,9 +85,9 @@ TEST_F(RaceTest, ThousandCitizensRacedByTwoChannelsArePaidAtMostOnce) {
                         if (held.code() != "already_claimed") ++unexpected;
                         continue;
                     }
-                    const HttpReply paid = commit(client, held.json["claim_id"], 6000,
-                                                  "R" + std::to_string(i),
-                                                  channel + "-c-" + std::to_string(i));
+                    const HttpReply paid =
+                        commit(client, held.json["claim_id"], 6000, "R" + std::to_string(i),
+                               channel + "-c-" + std::to_string(i));
                     if (paid.status == 200) {
                         ++paid_acknowledged;
                     } else {

@@ -166,9 +166,9 @@ TEST_F(StateMachineTest, AdminResolvesAnInDoubtClaimOverTheAdminListener) {
     ASSERT_EQ(sweep(), 2);
     EXPECT_EQ(gw_.runtime().metrics().inDoubt(), 2);
     auto admin = gw_.admin();
-    HttpReply reply = admin.post("/admin/claims/" + voided + "/resolve",
-                                 nlohmann::json{{"outcome", "voided"},
-                                                {"reason", "settlement period closed"}});
+    HttpReply reply =
+        admin.post("/admin/claims/" + voided + "/resolve",
+                   nlohmann::json{{"outcome", "voided"}, {"reason", "settlement period closed"}});
     ASSERT_EQ(reply.status, 200) << reply.describe();
     EXPECT_EQ(reply.json["status"], "voided");
     reply = admin.post("/admin/claims/" + paid + "/resolve",
@@ -181,16 +181,19 @@ TEST_F(StateMachineTest, AdminResolvesAnInDoubtClaimOverTheAdminListener) {
     EXPECT_EQ(claimStatusOf(claimant(citizens().plain2)), "paid");
     // Bad requests and impossible resolutions change nothing.
     const std::int64_t events = eventCount();
-    EXPECT_EQ(admin.post("/admin/claims/" + paid + "/resolve",
-                         nlohmann::json{{"outcome", "maybe"}, {"reason", "x"}})
+    EXPECT_EQ(admin
+                  .post("/admin/claims/" + paid + "/resolve",
+                        nlohmann::json{{"outcome", "maybe"}, {"reason", "x"}})
                   .code(),
               "bad_field");
-    EXPECT_EQ(admin.post("/admin/claims/" + paid + "/resolve",
-                         nlohmann::json{{"outcome", "voided"}, {"reason", "x"}})
+    EXPECT_EQ(admin
+                  .post("/admin/claims/" + paid + "/resolve",
+                        nlohmann::json{{"outcome", "voided"}, {"reason", "x"}})
                   .code(),
               "invalid_transition");
-    EXPECT_EQ(admin.post("/admin/claims/c_nosuchclaim/resolve",
-                         nlohmann::json{{"outcome", "voided"}, {"reason", "x"}})
+    EXPECT_EQ(admin
+                  .post("/admin/claims/c_nosuchclaim/resolve",
+                        nlohmann::json{{"outcome", "voided"}, {"reason", "x"}})
                   .code(),
               "unknown_claim");
     EXPECT_EQ(eventCount(), events);

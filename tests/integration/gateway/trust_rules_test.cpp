@@ -71,9 +71,9 @@ protected:
         }
         const std::string roster_file = temp_.file("roster.csv");
         writeFileBytes(roster_file, rosterCsv(roster));
-        const auto put = runCommand({cli(), "program", "put", "--data-dir", data_dir_,
-                                     program_file},
-                                    temp_.file("put.log"));
+        const auto put =
+            runCommand({cli(), "program", "put", "--data-dir", data_dir_, program_file},
+                       temp_.file("put.log"));
         ASSERT_EQ(put.exit_code, 0) << put.output;
         const auto import = runCommand({cli(), "roster", "import", "--data-dir", data_dir_,
                                         "--program", kProgramMain, roster_file},
@@ -98,8 +98,10 @@ protected:
     static HttpReply hold(GatewayTestClient& client, const std::string& citizen,
                           const std::string& channel,
                           const std::optional<std::string>& nhi = std::nullopt) {
-        nlohmann::json body = {{"program", kProgramMain}, {"citizen_id", citizen},
-                               {"channel", channel}, {"amount", kAmount}};
+        nlohmann::json body = {{"program", kProgramMain},
+                               {"citizen_id", citizen},
+                               {"channel", channel},
+                               {"amount", kAmount}};
         if (nhi) body["nhi_card_no"] = *nhi;
         return client.post("/v1/claims", body, freshKey("hold"));
     }
@@ -225,8 +227,8 @@ TEST_F(TrustRulesTest, GuessingSlipCodesHits429WithRetryAfter) {
     for (int attempt = 0; attempt < 40; ++attempt) {
         std::string code = std::to_string(random() % 100000000000000000ULL);
         code.insert(0, protocols::kClaimCodeDigits - code.size(), '0');
-        const HttpReply reply = attempt % 2 == 0 ? guesser.get("/v1/claims/" + code)
-                                                 : commit(guesser, code);
+        const HttpReply reply =
+            attempt % 2 == 0 ? guesser.get("/v1/claims/" + code) : commit(guesser, code);
         if (reply.status == 429) {
             refused = reply;
             break;
@@ -241,8 +243,7 @@ TEST_F(TrustRulesTest, GuessingSlipCodesHits429WithRetryAfter) {
     EXPECT_GE(retry_after, 1);
     EXPECT_LE(retry_after, 60);
     // Even the real slip is refused to the guesser until its window ends...
-    EXPECT_EQ(guesser.get("/v1/claims/" + slip.json["claim_code"].get<std::string>()).status,
-              429);
+    EXPECT_EQ(guesser.get("/v1/claims/" + slip.json["claim_code"].get<std::string>()).status, 429);
     // ...while other terminals are not affected.
     EXPECT_EQ(kiosk.get("/v1/claims/" + slip.json["claim_id"].get<std::string>()).status, 200);
 }
@@ -252,10 +253,14 @@ TEST_F(TrustRulesTest, WrongCardCheckRevealsNothingBeyondItsCode) {
     auto other_bank = terminal("atm-0002");
     const std::string wrong_card = "999999999999";
     ASSERT_NE(wrong_card, citizens_.nhi);
-    const nlohmann::json wrong = {{"program", kProgramMain}, {"citizen_id", citizens_.with_nhi},
-                                  {"channel", "atm"}, {"nhi_card_no", wrong_card}};
-    const nlohmann::json minimal = {{"eligible", false}, {"reason", "nhi_card_mismatch"},
-                                    {"program", kProgramMain}, {"currency", "TWD"}};
+    const nlohmann::json wrong = {{"program", kProgramMain},
+                                  {"citizen_id", citizens_.with_nhi},
+                                  {"channel", "atm"},
+                                  {"nhi_card_no", wrong_card}};
+    const nlohmann::json minimal = {{"eligible", false},
+                                    {"reason", "nhi_card_mismatch"},
+                                    {"program", kProgramMain},
+                                    {"currency", "TWD"}};
 
     const HttpReply before = other_bank.post("/v1/eligibility", wrong);
     ASSERT_EQ(before.status, 200) << before.describe();
@@ -284,12 +289,14 @@ TEST_F(TrustRulesTest, WrongCardCheckRevealsNothingBeyondItsCode) {
     }
 
     // Not on the roster: the code alone.
-    const HttpReply stranger = other_bank.post(
-        "/v1/eligibility", nlohmann::json{{"program", kProgramMain},
-                                          {"citizen_id", citizens_.not_on_roster},
-                                          {"channel", "atm"}});
-    EXPECT_EQ(stranger.json, (nlohmann::json{{"eligible", false}, {"reason", "not_eligible"},
-                                             {"program", kProgramMain}, {"currency", "TWD"}}))
+    const HttpReply stranger =
+        other_bank.post("/v1/eligibility", nlohmann::json{{"program", kProgramMain},
+                                                          {"citizen_id", citizens_.not_on_roster},
+                                                          {"channel", "atm"}});
+    EXPECT_EQ(stranger.json, (nlohmann::json{{"eligible", false},
+                                             {"reason", "not_eligible"},
+                                             {"program", kProgramMain},
+                                             {"currency", "TWD"}}))
         << stranger.body;
 }
 
@@ -306,9 +313,8 @@ TEST_F(TrustRulesTest, ClaimReadsDoNotWaitForTheLedgerWriter) {
     ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
     auto writer_client = terminal("atm-0001");
     const std::string blocked_citizen = nextCitizen();
-    auto blocked_hold = std::async(std::launch::async, [&] {
-        return hold(writer_client, blocked_citizen, "atm");
-    });
+    auto blocked_hold =
+        std::async(std::launch::async, [&] { return hold(writer_client, blocked_citizen, "atm"); });
     std::this_thread::sleep_for(300ms);  // the hold is now inside the stuck batch
     EXPECT_EQ(blocked_hold.wait_for(0ms), std::future_status::timeout)
         << "the writer should be waiting for the lock";
@@ -340,10 +346,10 @@ TEST_F(TrustRulesTest, WorldReadableSecretsAreRefusedNamingTheFileAndTheFix) {
     const std::string pepper = temp_.file("shared-pepper");
     writeFileBytes(pepper, std::string(32, 'p'));
     ASSERT_EQ(::chmod(pepper.c_str(), 0644), 0);
-    const auto import = runCommand({cli(), "roster", "import", "--data-dir", temp_.file("d2"),
-                                    "--program", kProgramMain, "--pepper-file", pepper,
-                                    temp_.file("roster.csv")},
-                                   temp_.file("import-0644.log"));
+    const auto import =
+        runCommand({cli(), "roster", "import", "--data-dir", temp_.file("d2"), "--program",
+                    kProgramMain, "--pepper-file", pepper, temp_.file("roster.csv")},
+                   temp_.file("import-0644.log"));
     EXPECT_NE(import.exit_code, 0) << import.output;
     EXPECT_NE(import.output.find(pepper), std::string::npos) << import.output;
     EXPECT_NE(import.output.find("chmod 600"), std::string::npos) << import.output;

@@ -33,8 +33,8 @@ std::string backendName(const ::testing::TestParamInfo<Backend>& info) {
 }
 
 nlohmann::json claimBody(const std::string& citizen, const std::string& channel) {
-    return {{"program", kProgramMain}, {"citizen_id", citizen}, {"channel", channel},
-            {"amount", 6000}};
+    return {
+        {"program", kProgramMain}, {"citizen_id", citizen}, {"channel", channel}, {"amount", 6000}};
 }
 
 class GatewayKill9Test : public ::testing::TestWithParam<Backend> {};
@@ -53,20 +53,20 @@ TEST_P(GatewayKill9Test, AcknowledgedCommitsSurviveKill9) {
                    programJson(kProgramMain, 6000, {"atm", "kiosk", "counter"}, {},
                                "2020-01-01T00:00:00+08:00", "2099-12-31T23:59:59+08:00"));
     writeFileBytes(temp.file("roster.csv"), rosterCsv(plainEntries(citizens.bulk)));
-    const auto put = runCommand({cli, "program", "put", "--data-dir", data_dir, "--ledger",
-                                 ledger, temp.file("program.json")},
+    const auto put = runCommand({cli, "program", "put", "--data-dir", data_dir, "--ledger", ledger,
+                                 temp.file("program.json")},
                                 temp.file("put.log"));
     ASSERT_EQ(put.exit_code, 0) << put.output;
-    const auto import = runCommand({cli, "roster", "import", "--data-dir", data_dir, "--program",
-                                    kProgramMain, "--ledger", ledger, "--pepper-file",
-                                    pepper_file, temp.file("roster.csv")},
-                                   temp.file("import.log"));
+    const auto import =
+        runCommand({cli, "roster", "import", "--data-dir", data_dir, "--program", kProgramMain,
+                    "--ledger", ledger, "--pepper-file", pepper_file, temp.file("roster.csv")},
+                   temp.file("import.log"));
     ASSERT_EQ(import.exit_code, 0) << import.output;
     const std::string logs = temp.file("logs");
     ASSERT_EQ(::mkdir(logs.c_str(), 0700), 0);
-    GatewayProcess gateway(data_dir, TestPki::shared().dir(), logs,
-                           {"--ledger", ledger, "--pepper-file", pepper_file,
-                            "--sweep-interval-ms", "600000"});
+    GatewayProcess gateway(
+        data_dir, TestPki::shared().dir(), logs,
+        {"--ledger", ledger, "--pepper-file", pepper_file, "--sweep-interval-ms", "600000"});
     ASSERT_TRUE(gateway.start()) << gateway.error();
 
     constexpr std::size_t kThreads = 4;
@@ -140,8 +140,8 @@ TEST_P(GatewayKill9Test, AcknowledgedCommitsSurviveKill9) {
     EXPECT_EQ(check.json["eligible"], false) << check.describe();
     EXPECT_NE(check.json["claim"].value("status", "none"), "none") << check.describe();
     // ...and it still refuses a second payment.
-    const HttpReply again = client.post("/v1/claims", claimBody(citizens.bulk[0], "atm"),
-                                        std::string("after-restart"));
+    const HttpReply again =
+        client.post("/v1/claims", claimBody(citizens.bulk[0], "atm"), std::string("after-restart"));
     EXPECT_EQ(again.code(), "already_claimed") << again.describe();
     EXPECT_EQ(gateway.terminate(), 0);
 
@@ -154,9 +154,9 @@ TEST_P(GatewayKill9Test, AcknowledgedCommitsSurviveKill9) {
     EXPECT_GE(store.countClaims(protocols::ClaimStatus::paid),
               static_cast<std::int64_t>(paid_ids.size()));
     // The operator's tool agrees.
-    const auto verified = runCommand({binDir() + "/claimgate-recon", "verify", "--data-dir",
-                                      data_dir, "--ledger", ledger},
-                                     temp.file("verify.log"));
+    const auto verified = runCommand(
+        {binDir() + "/claimgate-recon", "verify", "--data-dir", data_dir, "--ledger", ledger},
+        temp.file("verify.log"));
     EXPECT_EQ(verified.exit_code, 0) << verified.output;
     // Invariant 5: claim rows keep the masked ID only.
     for (const auto& id : paid_ids) {

@@ -135,8 +135,8 @@ TEST_P(LedgerBackendTest, HoldThenCommitWithASignedReceipt) {
     EXPECT_FALSE(receipt.value("key_id", std::string()).empty()) << "names its certificate";
     receipt.erase("key_id");  // not signed
     EXPECT_EQ(receipt.dump(), ClaimReplyRenderer::receiptPayload(*claim));
-    auto verifier = protocols::EcdsaVerifier::fromPemFile(
-        claimgate::testing::TestPki::shared().receiptPem());
+    auto verifier =
+        protocols::EcdsaVerifier::fromPemFile(claimgate::testing::TestPki::shared().receiptPem());
     ASSERT_TRUE(verifier);
     EXPECT_TRUE(verifier.value()->verifyBase64(receipt.dump(), sig));
     EXPECT_EQ(store_->countClaims(ClaimStatus::paid), 1);
@@ -219,13 +219,12 @@ TEST_P(LedgerBackendTest, ResolveMovesInDoubtToAnOutcome) {
     const std::string b = applyJson(holdOf("b", "k2"), 201)["claim_id"];
     clock_->advanceMillis(200'000);
     apply(SweepOperation{});
-    const LedgerReply voided =
-        apply(ResolveOperation{.claim_id = a,
-                               .outcome = ClaimStatus::voided,
-                               .reason = "settlement closed",
-                               .actor = "admin",
-                               .paid_at = std::nullopt,
-                               .terminal_ref = ""});
+    const LedgerReply voided = apply(ResolveOperation{.claim_id = a,
+                                                      .outcome = ClaimStatus::voided,
+                                                      .reason = "settlement closed",
+                                                      .actor = "admin",
+                                                      .paid_at = std::nullopt,
+                                                      .terminal_ref = ""});
     EXPECT_EQ(voided.http_status, 200) << voided.body;
     EXPECT_EQ(voided.in_doubt_total, std::optional<std::int64_t>(1));
     EXPECT_EQ(store_->findClaim(a)->status, ClaimStatus::voided);
@@ -248,13 +247,12 @@ TEST_P(LedgerBackendTest, ResolveRefusesAHeldClaim) {
     // A held claim may be mid-dispense at its ATM: voiding it would re-open a citizen who is
     // being paid. Only in_doubt claims are resolved; the refusal changes nothing.
     const std::string a = applyJson(holdOf("a", "k1"), 201)["claim_id"];
-    const LedgerReply refused =
-        apply(ResolveOperation{.claim_id = a,
-                               .outcome = ClaimStatus::voided,
-                               .reason = "settlement closed",
-                               .actor = "admin",
-                               .paid_at = std::nullopt,
-                               .terminal_ref = {}});
+    const LedgerReply refused = apply(ResolveOperation{.claim_id = a,
+                                                       .outcome = ClaimStatus::voided,
+                                                       .reason = "settlement closed",
+                                                       .actor = "admin",
+                                                       .paid_at = std::nullopt,
+                                                       .terminal_ref = {}});
     EXPECT_EQ(refused.http_status, 409) << refused.body;
     EXPECT_EQ(errorCode(refused), "invalid_transition");
     EXPECT_EQ(store_->findClaim(a)->status, ClaimStatus::held);
@@ -274,7 +272,8 @@ TEST_P(LedgerBackendTest, ResolvePaidKeepsTheSettlementTimeAndReference) {
     EXPECT_EQ(apply(operation).http_status, 200);
     const auto claim = store_->findClaim(a);
     EXPECT_EQ(claim->status, ClaimStatus::paid);
-    EXPECT_EQ(claim->paid_at, std::optional<std::int64_t>(dispensed)) << "not the time of resolving";
+    EXPECT_EQ(claim->paid_at, std::optional<std::int64_t>(dispensed))
+        << "not the time of resolving";
     EXPECT_EQ(claim->terminal_ref, std::optional<std::string>("T-778"));
 }
 
@@ -295,7 +294,8 @@ TEST_P(LedgerBackendTest, ALookupReplaysAStoredReplyAndWritesNothing) {
     const LedgerReply first = apply(holdOf("a", "k1"));
     ASSERT_EQ(first.http_status, 201);
     const HoldOperation original = holdOf("a", "k1");
-    const LedgerReply replayed = apply(LookupReplyOperation{original.terminal, original.idempotency});
+    const LedgerReply replayed =
+        apply(LookupReplyOperation{original.terminal, original.idempotency});
     EXPECT_EQ(replayed.outcome, LedgerOutcome::replayed);
     EXPECT_EQ(replayed.body, first.body);
     const HoldOperation other = holdOf("b", "k1");
@@ -330,8 +330,7 @@ TEST_P(LedgerBackendTest, ImportedPayoutBlocksTheCitizenAndIsIdempotent) {
     EXPECT_EQ(errorCode(apply(payout)), "already_claimed");
     int blocking = 0;
     store_->forEachBlockingClaim([&](const std::string& program, const CitizenKey& key,
-                                     ClaimStatus status, protocols::Channel channel,
-                                     std::int64_t) {
+                                     ClaimStatus status, protocols::Channel channel, std::int64_t) {
         ++blocking;
         EXPECT_EQ(program, "CASH2023");
         EXPECT_EQ(key, keyFor("dd"));
@@ -374,9 +373,10 @@ TEST_P(LedgerBackendTest, ChainVerifyNamesReorderedEvents) {
     makeHistory();
     dropAppendOnlyTriggers();
     // Swap events 3 and 4 wholesale (body and hash), keeping the sequence numbers dense.
-    rawSql("UPDATE claim_events SET seq = -3 WHERE seq = 3;"
-           "UPDATE claim_events SET seq = 3 WHERE seq = 4;"
-           "UPDATE claim_events SET seq = 4 WHERE seq = -3;");
+    rawSql(
+        "UPDATE claim_events SET seq = -3 WHERE seq = 3;"
+        "UPDATE claim_events SET seq = 3 WHERE seq = 4;"
+        "UPDATE claim_events SET seq = 4 WHERE seq = -3;");
     const auto chain = verifyChain(*store_);
     EXPECT_FALSE(chain.ok);
     EXPECT_EQ(chain.first_broken_seq, std::optional<std::int64_t>(3));
@@ -575,10 +575,9 @@ TEST_P(LedgerBackendTest, GroupCommitBatchUndoesOnlyTheFailedOperation) {
     PoisoningStore poisoning(*store_);
     poisoning.poison(keyFor("poisoned"));
     std::vector<std::size_t> batch_sizes;
-    GroupCommitter committer(poisoning, engine_, 64, 64,
-                             [&](const std::vector<LedgerReply*>& replies) {
-                                 batch_sizes.push_back(replies.size());
-                             });
+    GroupCommitter committer(
+        poisoning, engine_, 64, 64,
+        [&](const std::vector<LedgerReply*>& replies) { batch_sizes.push_back(replies.size()); });
     // Submit everything before the writer can take it: a sweep goes first and the rest queue
     // behind it; whatever the split, the database's refusal makes runBatch re-run that batch
     // op by op, and only the poisoned op is undone.
@@ -618,8 +617,7 @@ TEST_P(LedgerBackendTest, AnAllOrNothingBatchAppliesNothingWhenTheDatabaseRefuse
     applyJson(holdOf("first", "k0"), 201);
     PoisoningStore poisoning(*store_);
     poisoning.poison(keyFor("poisoned"));
-    const std::vector<LedgerOperation> operations = {holdOf("a", "n-a"),
-                                                     holdOf("poisoned", "n-p"),
+    const std::vector<LedgerOperation> operations = {holdOf("a", "n-a"), holdOf("poisoned", "n-p"),
                                                      holdOf("c", "n-c")};
     std::vector<LedgerReply> replies;
     bool extra_ran = false;
@@ -724,11 +722,13 @@ TEST_P(LedgerBackendTest, AnOlderLedgerIsUpgradedWithTheDispenseColumn) {
     makeHistory();
     store_.reset();
     if (GetParam() == Backend::sqlite) {
-        rawSql("ALTER TABLE claims DROP COLUMN dispensed_at; "
-               "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+        rawSql(
+            "ALTER TABLE claims DROP COLUMN dispensed_at; "
+            "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
     } else {
-        rawSql("ALTER TABLE claims DROP COLUMN dispensed_at; "
-               "UPDATE schema_version SET version = 2");
+        rawSql(
+            "ALTER TABLE claims DROP COLUMN dispensed_at; "
+            "UPDATE schema_version SET version = 2");
     }
     if (GetParam() == Backend::sqlite) {
         store_ = std::make_unique<SqliteLedgerStore>(path_);

@@ -7,10 +7,10 @@
 #include <claimgate/protocols/ecdsa_signer.hpp>
 #include <claimgate/protocols/program.hpp>
 
-#include <claimgate/ledger/ledger_operation.hpp>
 #include "ledger_operation_builders.hpp"
 #include "ledger_seed.hpp"
 #include "test_pki.hpp"
+#include <claimgate/ledger/ledger_operation.hpp>
 
 #include <memory>
 #include <stdexcept>
@@ -19,8 +19,8 @@
 namespace claimgate::gateway::testing {
 
 inline std::shared_ptr<protocols::EcdsaSigner> receiptSigner() {
-    auto loaded = protocols::EcdsaSigner::fromPemFile(
-        claimgate::testing::TestPki::shared().dir() + "/receipt.key");
+    auto loaded = protocols::EcdsaSigner::fromPemFile(claimgate::testing::TestPki::shared().dir() +
+                                                      "/receipt.key");
     if (!loaded) throw std::runtime_error(loaded.status().message());
     return loaded.value();
 }

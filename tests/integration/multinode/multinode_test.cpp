@@ -22,10 +22,10 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
@@ -35,8 +35,8 @@ namespace claimgate::testing {
 namespace {
 
 nlohmann::json claimBody(const std::string& citizen, const std::string& channel) {
-    return {{"program", kProgramMain}, {"citizen_id", citizen}, {"channel", channel},
-            {"amount", 6000}};
+    return {
+        {"program", kProgramMain}, {"citizen_id", citizen}, {"channel", channel}, {"amount", 6000}};
 }
 
 /// Runs tests/integration/openapi/check_responses.py over recorded exchanges; "" = conform.
@@ -109,7 +109,7 @@ TEST(MultiNode, RacingReservationsAcrossTwoNodesAndThreeChannelsPayEachCitizenOn
         }
     }
     std::mutex mutex;
-    std::map<std::string, int> created;  // citizen -> number of 201s
+    std::map<std::string, int> created;   // citizen -> number of 201s
     std::map<std::string, int> outcomes;  // status/code -> count
     std::vector<std::thread> threads;
     for (std::size_t r = 0; r < racers.size(); ++r) {
@@ -191,14 +191,14 @@ TEST(MultiNode, DatabaseRestartUnderARunningGatewayGives503ThenServesAgain) {
     ASSERT_TRUE(node->start()) << node->error();
     auto atm = GatewayTestClient::forTerminal(node->apiPort(), "atm-0001");
 
-    const HttpReply before = atm.post("/v1/claims", claimBody(citizens[0], "atm"),
-                                      std::string("o-h-0"));
+    const HttpReply before =
+        atm.post("/v1/claims", claimBody(citizens[0], "atm"), std::string("o-h-0"));
     ASSERT_EQ(before.status, 201) << before.describe();
     const std::string held_id = before.json["claim_id"];
 
     server.stop();
-    const HttpReply hold_down = atm.post("/v1/claims", claimBody(citizens[1], "atm"),
-                                         std::string("o-h-1"));
+    const HttpReply hold_down =
+        atm.post("/v1/claims", claimBody(citizens[1], "atm"), std::string("o-h-1"));
     EXPECT_EQ(hold_down.status, 503) << hold_down.describe();
     EXPECT_FALSE(hold_down.header("retry-after").empty()) << hold_down.describe();
     const HttpReply commit_down =
@@ -209,22 +209,21 @@ TEST(MultiNode, DatabaseRestartUnderARunningGatewayGives503ThenServesAgain) {
     // A database outage is "not known yet" (not_ready), never `internal`, in the spec's shape.
     EXPECT_EQ(hold_down.json["error"]["code"], "not_ready") << hold_down.describe();
     EXPECT_EQ(commit_down.json["error"]["code"], "not_ready") << commit_down.describe();
-    EXPECT_EQ(openApiViolations(temp, {exchange("POST", "/v1/claims", hold_down),
-                                       exchange("POST", "/v1/claims/" + held_id + "/commit",
-                                                commit_down)}),
+    EXPECT_EQ(openApiViolations(
+                  temp, {exchange("POST", "/v1/claims", hold_down),
+                         exchange("POST", "/v1/claims/" + held_id + "/commit", commit_down)}),
               "");
 
     server.restart();
     // The terminal retries with the same keys, as the SDK does after a 503.
     int attempts = 0;
-    const HttpReply hold_up = postUntilServed(atm, "/v1/claims", claimBody(citizens[1], "atm"),
-                                              "o-h-1", attempts);
+    const HttpReply hold_up =
+        postUntilServed(atm, "/v1/claims", claimBody(citizens[1], "atm"), "o-h-1", attempts);
     EXPECT_EQ(hold_up.status, 201) << hold_up.describe();
     EXPECT_LE(attempts, 2) << "the gateway should reconnect at once";
-    const HttpReply commit_up =
-        postUntilServed(atm, "/v1/claims/" + held_id + "/commit",
-                        nlohmann::json{{"amount", 6000}, {"terminal_ref", "O1"}}, "o-c-0",
-                        attempts);
+    const HttpReply commit_up = postUntilServed(
+        atm, "/v1/claims/" + held_id + "/commit",
+        nlohmann::json{{"amount", 6000}, {"terminal_ref", "O1"}}, "o-c-0", attempts);
     EXPECT_EQ(commit_up.status, 200) << commit_up.describe();
     EXPECT_EQ(attempts, 1);
 
@@ -232,14 +231,15 @@ TEST(MultiNode, DatabaseRestartUnderARunningGatewayGives503ThenServesAgain) {
     // first request after it must still be served (no stale-connection 503 on the way).
     server.stop();
     server.restart();
-    const HttpReply after_quiet = atm.post("/v1/claims", claimBody(citizens[2], "atm"),
-                                           std::string("o-h-2"));
+    const HttpReply after_quiet =
+        atm.post("/v1/claims", claimBody(citizens[2], "atm"), std::string("o-h-2"));
     EXPECT_EQ(after_quiet.status, 201) << after_quiet.describe();
 
     EXPECT_EQ(node->terminate(), 0);
     // Nothing half-written: exactly the acknowledged changes, one chain.
-    const auto statuses = pgQuery(server.uri(), "SELECT status, count(*) FROM claims GROUP BY 1 "
-                                                "ORDER BY 1");
+    const auto statuses = pgQuery(server.uri(),
+                                  "SELECT status, count(*) FROM claims GROUP BY 1 "
+                                  "ORDER BY 1");
     std::map<std::string, std::string> by_status;
     for (const auto& row : statuses) by_status[row[0]] = row[1];
     EXPECT_EQ(by_status["paid"], "1");
@@ -269,8 +269,8 @@ TEST(MultiNode, InDoubtGaugeAgreesOnTwoNodesAfterASweepOnOneAndALateVoidOnTheOth
     auto atm_b = GatewayTestClient::forTerminal(node_b->apiPort(), "atm-0001");
     std::vector<std::string> ids;
     for (std::size_t i = 0; i < 2; ++i) {
-        const HttpReply held = atm_a.post("/v1/claims", claimBody(citizens[i], "atm"),
-                                          "g-h-" + std::to_string(i));
+        const HttpReply held =
+            atm_a.post("/v1/claims", claimBody(citizens[i], "atm"), "g-h-" + std::to_string(i));
         ASSERT_EQ(held.status, 201) << held.describe();
         ids.push_back(held.json["claim_id"]);
     }
@@ -283,9 +283,9 @@ TEST(MultiNode, InDoubtGaugeAgreesOnTwoNodesAfterASweepOnOneAndALateVoidOnTheOth
     }
     ASSERT_EQ(pgQuery(uri, "SELECT count(*) FROM claims WHERE status = 'in_doubt'")[0][0], "2");
     // The terminal's journal delivers a late void to the other node.
-    const HttpReply late = atm_b.post("/v1/claims/" + ids[0] + "/void",
-                                      nlohmann::json{{"reason", "dispense failed"}},
-                                      std::string("g-v-0"));
+    const HttpReply late =
+        atm_b.post("/v1/claims/" + ids[0] + "/void", nlohmann::json{{"reason", "dispense failed"}},
+                   std::string("g-v-0"));
     ASSERT_EQ(late.status, 200) << late.describe();
     EXPECT_TRUE(gaugesReach(node_a->adminPort(), node_b->adminPort(), 1, a, b))
         << "node A reports " << a << ", node B " << b << ", the database 1";
@@ -304,8 +304,8 @@ TEST(MultiNode, MatchApplyResolvesAnInDoubtClaimInPostgresql) {
     auto node = makeLedgerNode(temp, "node", uri, pepper_file, "100");
     ASSERT_TRUE(node->start()) << node->error();
     auto atm = GatewayTestClient::forTerminal(node->apiPort(), "atm-0001");
-    const HttpReply held = atm.post("/v1/claims", claimBody(citizens[0], "atm"),
-                                    std::string("m-h-0"));
+    const HttpReply held =
+        atm.post("/v1/claims", claimBody(citizens[0], "atm"), std::string("m-h-0"));
     ASSERT_EQ(held.status, 201) << held.describe();
     const std::string id = held.json["claim_id"];
     pgQuery(uri, "UPDATE claims SET expires_at = 0 WHERE claim_id = '" + id + "'");
@@ -328,11 +328,11 @@ TEST(MultiNode, MatchApplyResolvesAnInDoubtClaimInPostgresql) {
     ::mkdir(temp.file("settlement").c_str(), 0700);
     writeFileBytes(temp.file("settlement/BANK004.csv"),
                    "operator,terminal_id,terminal_ref,claim_id,amount,paid_at\n"
-                   "BANK004,atm-0001,T-1," + id + ",6000,2026-01-01T10:00:00+08:00\n");
+                   "BANK004,atm-0001,T-1," +
+                       id + ",6000,2026-01-01T10:00:00+08:00\n");
     const auto matched = runCommand({recon, "match", "--claims", temp.file("ledger.csv"),
                                      "--settlement", temp.file("settlement"), "--out",
-                                     temp.file("out"), "--apply", "--ledger", uri,
-                                     "--no-progress"},
+                                     temp.file("out"), "--apply", "--ledger", uri, "--no-progress"},
                                     temp.file("match.log"));
     ASSERT_EQ(matched.exit_code, 0) << matched.output;
     // Resolved in PostgreSQL (not in some local SQLite file), as a chained event by recon.

@@ -24,8 +24,8 @@ namespace claimgate::testing {
 namespace {
 
 nlohmann::json claimBody(const std::string& citizen) {
-    return {{"program", kProgramMain}, {"citizen_id", citizen}, {"channel", "atm"},
-            {"amount", 6000}};
+    return {
+        {"program", kProgramMain}, {"citizen_id", citizen}, {"channel", "atm"}, {"amount", 6000}};
 }
 
 /// Program and roster through the gateway's own CLI, on SQLite (`ledger` empty) or PostgreSQL.
@@ -37,9 +37,9 @@ void seedThroughCli(const TempDir& temp, const std::string& data_dir, const std:
                                "2020-01-01T00:00:00+08:00", "2099-12-31T23:59:59+08:00"));
     writeFileBytes(temp.file("roster.csv"), rosterCsv(plainEntries(citizens)));
     std::vector<std::string> put = {cli, "program", "put", "--data-dir", data_dir};
-    std::vector<std::string> import = {cli,     "roster",      "import",   "--data-dir",
-                                       data_dir, "--program",  kProgramMain, "--pepper-file",
-                                       pepper_file};
+    std::vector<std::string> import = {cli,          "roster",        "import",
+                                       "--data-dir", data_dir,        "--program",
+                                       kProgramMain, "--pepper-file", pepper_file};
     if (!ledger.empty()) {
         for (auto* args : {&put, &import}) {
             args->push_back("--ledger");
@@ -117,9 +117,9 @@ TEST(Observability, LiveMetricsPassPromtoolAndCoverTheDashboardAndAlerts) {
     const auto citizens = standardCitizens(10).bulk;
     const std::string data_dir = makeDir(temp, "data");
     ASSERT_NO_FATAL_FAILURE(seedThroughCli(temp, data_dir, "", pepper_file, citizens));
-    GatewayProcess gateway(data_dir, TestPki::shared().dir(), makeDir(temp, "logs"),
-                           {"--pepper-file", pepper_file, "--ledger-stats-interval-ms", "200",
-                            "--access-log"});
+    GatewayProcess gateway(
+        data_dir, TestPki::shared().dir(), makeDir(temp, "logs"),
+        {"--pepper-file", pepper_file, "--ledger-stats-interval-ms", "200", "--access-log"});
     ASSERT_TRUE(gateway.start()) << gateway.error();
     auto atm = GatewayTestClient::forTerminal(gateway.apiPort(), "atm-0001");
     auto admin = GatewayTestClient::plain(gateway.adminPort());
@@ -134,11 +134,11 @@ TEST(Observability, LiveMetricsPassPromtoolAndCoverTheDashboardAndAlerts) {
     const HttpReply held = atm.post("/v1/claims", claimBody(citizens[0]), std::string("o-h-0"));
     ASSERT_EQ(held.status, 201) << held.describe();
     const std::string claim_id = held.json["claim_id"];
-    ASSERT_EQ(atm.post("/v1/claims/" + claim_id + "/commit",
-                       nlohmann::json{{"amount", 6000}, {"terminal_ref", "T1"}},
-                       std::string("o-c-0"))
-                  .status,
-              200);
+    ASSERT_EQ(
+        atm.post("/v1/claims/" + claim_id + "/commit",
+                 nlohmann::json{{"amount", 6000}, {"terminal_ref", "T1"}}, std::string("o-c-0"))
+            .status,
+        200);
     ASSERT_EQ(atm.post("/v1/claims", claimBody(citizens[1]), std::string("o-h-1")).status, 201);
     const nlohmann::json again = {
         {"program", kProgramMain}, {"citizen_id", citizens[0]}, {"channel", "atm"}};
@@ -149,8 +149,9 @@ TEST(Observability, LiveMetricsPassPromtoolAndCoverTheDashboardAndAlerts) {
 
     const std::string metrics = awaitSample(
         admin, "claimgate_claims{program=\"CASH2023\",channel=\"atm\",status=\"paid\"}", 1);
-    EXPECT_EQ(sample(metrics, "claimgate_claims{program=\"CASH2023\",channel=\"atm\","
-                              "status=\"held\"}"),
+    EXPECT_EQ(sample(metrics,
+                     "claimgate_claims{program=\"CASH2023\",channel=\"atm\","
+                     "status=\"held\"}"),
               1);
     EXPECT_EQ(sample(metrics, "claimgate_paid_amount_twd{program=\"CASH2023\",channel=\"atm\"}"),
               6000);
@@ -171,9 +172,9 @@ TEST(Observability, LiveMetricsPassPromtoolAndCoverTheDashboardAndAlerts) {
 
     const std::string metrics_file = temp.file("metrics.txt");
     writeFileBytes(metrics_file, metrics);
-    const auto promtool = runCommand(
-        {"/bin/sh", "-c", "promtool check metrics < '" + metrics_file + "'"},
-        temp.file("promtool.log"));
+    const auto promtool =
+        runCommand({"/bin/sh", "-c", "promtool check metrics < '" + metrics_file + "'"},
+                   temp.file("promtool.log"));
     EXPECT_EQ(promtool.exit_code, 0) << promtool.output;
     EXPECT_EQ(promtool.output, "") << "promtool lint findings:\n" << promtool.output;
 
@@ -235,8 +236,7 @@ TEST(Observability, LosingAndRegainingPostgresLogsOneLineEachAndShowsInMetrics) 
     ASSERT_NO_FATAL_FAILURE(seedThroughCli(temp, data_dir, server.uri(), pepper_file, citizens));
     GatewayProcess gateway(data_dir, TestPki::shared().dir(), makeDir(temp, "logs"),
                            {"--ledger", server.uri(), "--pepper-file", pepper_file,
-                            "--ledger-stats-interval-ms", "200", "--sweep-interval-ms",
-                            "600000"});
+                            "--ledger-stats-interval-ms", "200", "--sweep-interval-ms", "600000"});
     ASSERT_TRUE(gateway.start()) << gateway.error();
     auto atm = GatewayTestClient::forTerminal(gateway.apiPort(), "atm-0001");
     auto admin = GatewayTestClient::plain(gateway.adminPort());
@@ -257,16 +257,16 @@ TEST(Observability, LosingAndRegainingPostgresLogsOneLineEachAndShowsInMetrics) 
     const std::string metrics = awaitSample(admin, "claimgate_ledger_database_up", 1);
     EXPECT_GE(sample(metrics, "claimgate_ledger_reconnects_total").value_or(0), 1);
     EXPECT_EQ(atm.post("/v1/claims", claimBody(citizens[5]), std::string("p-h-5")).status, 201);
-    awaitSample(admin, "claimgate_claims{program=\"CASH2023\",channel=\"atm\",status=\"held\"}",
-                2);
+    awaitSample(admin, "claimgate_claims{program=\"CASH2023\",channel=\"atm\",status=\"held\"}", 2);
 
     EXPECT_EQ(gateway.terminate(), 0);
     std::vector<std::string> bad;
     const auto lines = jsonLines(gateway.allLogs(), bad);
     EXPECT_TRUE(bad.empty()) << "not a JSON line (multi-line database text?): "
                              << (bad.empty() ? "" : bad.front());
-    EXPECT_EQ(countMessages(lines, "ledger database unreachable; state changes answer 503 until "
-                                   "it is back"),
+    EXPECT_EQ(countMessages(lines,
+                            "ledger database unreachable; state changes answer 503 until "
+                            "it is back"),
               1U)
         << gateway.allLogs();
     EXPECT_EQ(countMessages(lines, "ledger database reachable again"), 1U) << gateway.allLogs();
@@ -294,7 +294,8 @@ void expectCliManners(const TempDir& temp, const std::vector<std::string>& comma
     ASSERT_FALSE(help.output.empty()) << label;
     const std::string first_line = help.output.substr(0, help.output.find('\n'));
     EXPECT_EQ(first_line.rfind("usage", 0), std::string::npos)
-        << label << ": --help should open with what the command does:\n" << help.output;
+        << label << ": --help should open with what the command does:\n"
+        << help.output;
     // Each option's description runs from its "  --name" line to the next option line.
     std::istringstream in(help.output);
     std::string option, description;
@@ -303,7 +304,8 @@ void expectCliManners(const TempDir& temp, const std::vector<std::string>& comma
         const bool stated = description.find("default") != std::string::npos ||
                             description.find("required") != std::string::npos;
         EXPECT_TRUE(stated) << label << ": option " << option
-                            << " has no default and is not marked required:\n" << description;
+                            << " has no default and is not marked required:\n"
+                            << description;
     };
     for (std::string line; std::getline(in, line);) {
         const auto start = line.find_first_not_of(' ');

@@ -42,7 +42,8 @@ private:
 };
 
 nlohmann::json claimBody(const std::string& citizen, const char* channel, std::int64_t amount) {
-    nlohmann::json body = {{"program", kProgramMain}, {"citizen_id", citizen}, {"channel", channel}};
+    nlohmann::json body = {
+        {"program", kProgramMain}, {"citizen_id", citizen}, {"channel", channel}};
     if (amount > 0) body["amount"] = amount;
     return body;
 }
@@ -74,8 +75,9 @@ TEST(OpenApiConformanceTest, EveryAnswerMatchesTheSpec) {
     recorder.record("POST", "/v1/eligibility",
                     atm.post("/v1/eligibility", std::string(20000, ' ')));
 
-    const auto held = recorder.record(
-        "POST", "/v1/claims", atm.post("/v1/claims", claimBody(citizens.plain, "atm", 6000), "oa-1"));
+    const auto held =
+        recorder.record("POST", "/v1/claims",
+                        atm.post("/v1/claims", claimBody(citizens.plain, "atm", 6000), "oa-1"));
     ASSERT_EQ(held.status, 201) << held.describe();
     const std::string claim_id = held.json["claim_id"];
     recorder.record("POST", "/v1/claims",
@@ -115,8 +117,7 @@ TEST(OpenApiConformanceTest, EveryAnswerMatchesTheSpec) {
     auto kiosk = gateway.client("kiosk-0001");
     auto pos = gateway.client("pos-0001");
     auto second_atm = gateway.client("atm-0003");
-    const auto slip =
-        kiosk.post("/v1/claims", claimBody(citizens.parent, "kiosk", 6000), "oa-k1");
+    const auto slip = kiosk.post("/v1/claims", claimBody(citizens.parent, "kiosk", 6000), "oa-k1");
     ASSERT_EQ(slip.status, 201) << slip.describe();
     const std::string slip_code = slip.json["claim_code"];
     recorder.record("POST", "/v1/claims/" + slip_code + "/commit",
@@ -143,7 +144,8 @@ TEST(OpenApiConformanceTest, EveryAnswerMatchesTheSpec) {
     const auto limited = recorder.record("GET", guessed, pos.get(guessed));
     EXPECT_EQ(limited.status, 429) << limited.describe();
 
-    const auto third = counter.post("/v1/claims", claimBody(citizens.plain2, "counter", 6000), "oa-11");
+    const auto third =
+        counter.post("/v1/claims", claimBody(citizens.plain2, "counter", 6000), "oa-11");
     ASSERT_EQ(third.status, 201) << third.describe();
     const std::string third_id = third.json["claim_id"];
     gateway.clock().advanceMillis(3600 * 1000);
@@ -165,7 +167,8 @@ TEST(OpenApiConformanceTest, EveryAnswerMatchesTheSpec) {
     buffer << log.rdbuf();
     const std::string output = buffer.str();
     EXPECT_EQ(exit_code, 0) << output;
-    EXPECT_NE(output.find(std::to_string(recorder.count()) + " responses checked"), std::string::npos)
+    EXPECT_NE(output.find(std::to_string(recorder.count()) + " responses checked"),
+              std::string::npos)
         << output;
 }
 

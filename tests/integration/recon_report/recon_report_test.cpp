@@ -146,13 +146,14 @@ protected:
 
 TEST_F(ReconReportTest, ReportMatchesOracleAndRendersInChromium) {
     const fs::path fixture = dir_ / "fixture";
-    const CommandResult gen = run(recon_ + " gen-fixture --claims 30000 --seed 42 --days 4 --out " +
-                            fixture.string(), dir_);
+    const CommandResult gen = run(
+        recon_ + " gen-fixture --claims 30000 --seed 42 --days 4 --out " + fixture.string(), dir_);
     ASSERT_EQ(gen.exit_code, 0) << gen.err;
     const fs::path out = dir_ / "out";
-    const CommandResult match = run(recon_ + " match --ledger " + (fixture / "ledger.csv").string() +
-                              " --settlement " + (fixture / "settlement").string() + " --out " +
-                              out.string(), dir_);
+    const CommandResult match =
+        run(recon_ + " match --ledger " + (fixture / "ledger.csv").string() + " --settlement " +
+                (fixture / "settlement").string() + " --out " + out.string(),
+            dir_);
     ASSERT_EQ(match.exit_code, 0) << match.err;
     EXPECT_NE(match.out.find("report.html"), std::string::npos);
 
@@ -179,8 +180,9 @@ TEST_F(ReconReportTest, ReportMatchesOracleAndRendersInChromium) {
     }
     for (const auto& file : files) {
         std::ifstream in(file);
-        settlement_rows += std::count(std::istreambuf_iterator<char>(in),
-                                      std::istreambuf_iterator<char>(), '\n') - 1;
+        settlement_rows +=
+            std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n') -
+            1;
     }
     EXPECT_EQ(report["records"]["ledger"].get<long>(), 30000);
     EXPECT_EQ(report["records"]["settlement"].get<long>(), settlement_rows);
@@ -208,11 +210,14 @@ TEST_F(ReconReportTest, ReportMatchesOracleAndRendersInChromium) {
     const std::string flags =
         " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
         " --disable-background-networking --disable-component-update --disable-sync"
-        " --user-data-dir=" + (dir_ / "chromium-profile").string();
+        " --user-data-dir=" +
+        (dir_ / "chromium-profile").string();
     const std::string url = "file://" + (out / "report.html").string();
     const fs::path png = out / "report.png";
-    const CommandResult shot = run("timeout 120 " + browser + flags + " --screenshot=" + png.string() +
-                             " --window-size=1200,2000 " + url, dir_);
+    const CommandResult shot =
+        run("timeout 120 " + browser + flags + " --screenshot=" + png.string() +
+                " --window-size=1200,2000 " + url,
+            dir_);
     ASSERT_EQ(shot.exit_code, 0) << shot.err;
     ASSERT_TRUE(fs::exists(png)) << shot.err;
     const std::string image = slurp(png);
@@ -224,7 +229,8 @@ TEST_F(ReconReportTest, ReportMatchesOracleAndRendersInChromium) {
     const CommandResult dom = run("timeout 120 " + browser + flags + " --dump-dom " + url, dir_);
     ASSERT_EQ(dom.exit_code, 0) << dom.err;
     EXPECT_EQ(dom.out.find("<script"), std::string::npos);
-    const std::regex rect(R"re(<rect x="[0-9.]+" y="[0-9]+" width="([0-9.]+)" height="([0-9]+)")re");
+    const std::regex rect(
+        R"re(<rect x="[0-9.]+" y="[0-9]+" width="([0-9.]+)" height="([0-9]+)")re");
     int drawn = 0;
     for (auto it = std::sregex_iterator(dom.out.begin(), dom.out.end(), rect);
          it != std::sregex_iterator(); ++it) {
@@ -275,13 +281,13 @@ protected:
         std::ofstream(dir_ / "ledger.csv")
             << "claim_id,program,citizen_key,channel,operator,terminal_id,terminal_ref,amount,"
                "status,held_at,paid_at\n"
-            << ledger("c_m1", "BANK004", "paid")      // matched
-            << ledger("c_m2", "BANK004", "paid")      // settled 5000: difference -1000
-            << ledger("c_d1", "BANK004", "paid")      // matched + one duplicate
-            << ledger("c_m3", "CVS711", "paid")       // settled 6500: difference +500
-            << ledger("c_m4", "CVS711", "paid")       // matched
-            << ledger("c_i1", "CVS711", "in_doubt")   // in_doubt_paid
-            << ledger("c_m5", "POST700", "paid");     // missing in settlement
+            << ledger("c_m1", "BANK004", "paid")     // matched
+            << ledger("c_m2", "BANK004", "paid")     // settled 5000: difference -1000
+            << ledger("c_d1", "BANK004", "paid")     // matched + one duplicate
+            << ledger("c_m3", "CVS711", "paid")      // settled 6500: difference +500
+            << ledger("c_m4", "CVS711", "paid")      // matched
+            << ledger("c_i1", "CVS711", "in_doubt")  // in_doubt_paid
+            << ledger("c_m5", "POST700", "paid");    // missing in settlement
         std::ofstream(dir_ / "settlement" / "BANK004_2023-04-10.csv")
             << header << row("BANK004", "c_m1", 6000) << row("BANK004", "c_m2", 5000)
             << row("BANK004", "c_d1", 6000) << row("BANK004", "c_d1", 6000)
@@ -296,10 +302,10 @@ protected:
     }
 
     CommandResult match(const std::string& out, const std::string& extra) {
-        return run(recon_ + " match --ledger " + (dir_ / "ledger.csv").string() +
-                       " --settlement " + (dir_ / "settlement").string() + " --out " +
-                       (dir_ / out).string() + " --manifest " + (dir_ / "manifest.csv").string() +
-                       " --state " + (dir_ / "state.csv").string() + " " + extra,
+        return run(recon_ + " match --ledger " + (dir_ / "ledger.csv").string() + " --settlement " +
+                       (dir_ / "settlement").string() + " --out " + (dir_ / out).string() +
+                       " --manifest " + (dir_ / "manifest.csv").string() + " --state " +
+                       (dir_ / "state.csv").string() + " " + extra,
                    dir_);
     }
 
@@ -310,17 +316,20 @@ protected:
         const std::string flags =
             " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
             " --disable-background-networking --disable-component-update --disable-sync"
-            " --user-data-dir=" + (dir_ / "chromium-profile").string();
+            " --user-data-dir=" +
+            (dir_ / "chromium-profile").string();
         const std::string url = "file://" + html.string();
         const fs::path png = html.parent_path() / "report.png";
-        const CommandResult shot = run("timeout 120 " + browser + flags + " --screenshot=" +
-                                           png.string() + " --window-size=1200,2400 " + url,
-                                       dir_);
+        const CommandResult shot =
+            run("timeout 120 " + browser + flags + " --screenshot=" + png.string() +
+                    " --window-size=1200,2400 " + url,
+                dir_);
         EXPECT_EQ(shot.exit_code, 0) << shot.err;
         const std::string image = slurp(png);
         EXPECT_GT(image.size(), 40U * 1024U) << "a blank page compresses to a few KB";
         EXPECT_EQ(image.substr(1, 3), "PNG");
-        const CommandResult dom = run("timeout 120 " + browser + flags + " --dump-dom " + url, dir_);
+        const CommandResult dom =
+            run("timeout 120 " + browser + flags + " --dump-dom " + url, dir_);
         EXPECT_EQ(dom.exit_code, 0) << dom.err;
         return dom.out;
     }
@@ -391,7 +400,8 @@ TEST_F(FinanceReportTest, AcknowledgedExceptionsAreCarriedForwardAndMarked) {
     const nlohmann::json report = nlohmann::json::parse(slurp(dir_ / "day2" / "report.json"));
     EXPECT_EQ(report["exceptions"]["new"], 0);
     EXPECT_EQ(report["exceptions"]["acknowledged"], 1);
-    EXPECT_EQ(report["exceptions"]["carried_forward"], report["exceptions"]["count"].get<int>() - 1);
+    EXPECT_EQ(report["exceptions"]["carried_forward"],
+              report["exceptions"]["count"].get<int>() - 1);
     const std::string html = slurp(dir_ / "day2" / "report.html");
     EXPECT_NE(elementText(html, "data-claim=\"c_m2\"").find("acknowledged by Lin Mei"),
               std::string::npos);
@@ -413,7 +423,8 @@ TEST_F(ReconReportTest, UnknownSubcommandPrintsUsageAndExitsTwo) {
 
 TEST_F(ReconReportTest, ApplyNeedsADataDirAndRefusesBeforeWork) {
     const CommandResult result = run(recon_ + " match --ledger l.csv --settlement s.csv --out " +
-                               (dir_ / "out").string() + " --apply", dir_);
+                                         (dir_ / "out").string() + " --apply",
+                                     dir_);
     EXPECT_EQ(result.exit_code, 2);
     EXPECT_NE(result.err.find("--apply needs --data-dir"), std::string::npos) << result.err;
     EXPECT_FALSE(fs::exists(dir_ / "out"));
@@ -421,21 +432,25 @@ TEST_F(ReconReportTest, ApplyNeedsADataDirAndRefusesBeforeWork) {
 
 TEST_F(ReconReportTest, TooManyBadLinesStopsWithNonZeroExitAndNoReport) {
     const fs::path fixture = dir_ / "fixture";
-    ASSERT_EQ(run(recon_ + " gen-fixture --claims 1000 --seed 3 --days 1 --out " +
-                      fixture.string(), dir_).exit_code, 0);
+    ASSERT_EQ(
+        run(recon_ + " gen-fixture --claims 1000 --seed 3 --days 1 --out " + fixture.string(), dir_)
+            .exit_code,
+        0);
     std::ofstream(fixture / "settlement" / "zz_broken.csv")
         << "operator,terminal_id,terminal_ref,claim_id,amount,paid_at\n"
         << "BANK004,a,b,c_1,12x,\nBANK004,a,b\nonly one field\n";
     const std::string base = recon_ + " match --ledger " + (fixture / "ledger.csv").string() +
                              " --settlement " + (fixture / "settlement").string() + " --out ";
-    const CommandResult stopped = run(base + (dir_ / "stopped").string() + " --max-bad-lines 2", dir_);
+    const CommandResult stopped =
+        run(base + (dir_ / "stopped").string() + " --max-bad-lines 2", dir_);
     EXPECT_EQ(stopped.exit_code, 1);
     EXPECT_NE(stopped.err.find("zz_broken.csv:2: amount"), std::string::npos) << stopped.err;
     EXPECT_NE(stopped.err.find("too many malformed lines"), std::string::npos) << stopped.err;
     EXPECT_FALSE(fs::exists(dir_ / "stopped" / "report.json"));
     EXPECT_FALSE(fs::exists(dir_ / "stopped" / "exceptions.csv"));
 
-    const CommandResult tolerated = run(base + (dir_ / "tolerated").string() + " --max-bad-lines 3", dir_);
+    const CommandResult tolerated =
+        run(base + (dir_ / "tolerated").string() + " --max-bad-lines 3", dir_);
     EXPECT_EQ(tolerated.exit_code, 0) << tolerated.err;
     const nlohmann::json report = nlohmann::json::parse(slurp(dir_ / "tolerated" / "report.json"));
     EXPECT_EQ(report["bad_lines"]["count"], 3);

@@ -18,19 +18,19 @@
 
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <map>
-#include <thread>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace claimgate::testing {
@@ -100,8 +100,8 @@ std::string rosterContents(const std::string& data_dir) {
 }
 
 std::string metaValue(const std::string& data_dir, const std::string& key) {
-    auto text = queryText(data_dir + "/ledger.db",
-                          "SELECT value FROM meta WHERE key = '" + key + "'");
+    auto text =
+        queryText(data_dir + "/ledger.db", "SELECT value FROM meta WHERE key = '" + key + "'");
     if (!text.empty() && text.back() == '\n') text.pop_back();
     return text;
 }
@@ -111,10 +111,10 @@ protected:
     void SetUp() override {
         pki_ = TestPki::shared().dir();
         writeFileBytes(temp_.file("program.json"), programJson());
-        const auto made = runCommand({binDir() + "/claimgate-sim", "roster", "--count",
-                                      std::to_string(kRosterCount), "--seed", "7", "--out",
-                                      temp_.file("roster.csv")},
-                                     temp_.file("roster.log"));
+        const auto made = runCommand(
+            {binDir() + "/claimgate-sim", "roster", "--count", std::to_string(kRosterCount),
+             "--seed", "7", "--out", temp_.file("roster.csv")},
+            temp_.file("roster.log"));
         ASSERT_EQ(made.exit_code, 0) << made.output;
         // Citizens who may collect for themselves (claim_by self or either), for payouts and
         // for claims at the counter.
@@ -137,9 +137,9 @@ protected:
     /// Starts the simulator with the test's program, roster and state dir plus `extra` flags.
     void startSim(TroadSimProcess& sim, const std::vector<std::string>& extra,
                   const std::string& pki_dir = "") {
-        std::vector<std::string> args = {"--pki-dir", pki_dir.empty() ? pki_ : pki_dir,
-                                         "--program", temp_.file("program.json"),
-                                         "--roster", temp_.file("roster.csv"),
+        std::vector<std::string> args = {"--pki-dir",   pki_dir.empty() ? pki_ : pki_dir,
+                                         "--program",   temp_.file("program.json"),
+                                         "--roster",    temp_.file("roster.csv"),
                                          "--state-dir", temp_.file("sim-state")};
         args.insert(args.end(), extra.begin(), extra.end());
         ASSERT_TRUE(sim.start(binDir() + "/claimgate-sim", args,
@@ -153,8 +153,14 @@ protected:
 
     CommandResult recon(const std::string& command, const std::string& data_dir,
                         const TroadSimProcess& sim, const std::vector<std::string>& extra = {}) {
-        std::vector<std::string> argv = {binDir() + "/claimgate-recon", command, "--data-dir",
-                                         data_dir, "--pki-dir", pki_, "--troad", url(sim)};
+        std::vector<std::string> argv = {binDir() + "/claimgate-recon",
+                                         command,
+                                         "--data-dir",
+                                         data_dir,
+                                         "--pki-dir",
+                                         pki_,
+                                         "--troad",
+                                         url(sim)};
         argv.insert(argv.end(), extra.begin(), extra.end());
         return runCommand(argv, temp_.file("recon-" + std::to_string(++runs_) + ".log"));
     }
@@ -166,8 +172,7 @@ protected:
 
     std::int64_t rosterRows(const std::string& data_dir) {
         // Removed citizens keep their row, marked, so every node can follow the removal.
-        return countRows(data_dir + "/ledger.db", "roster",
-                         "program = 'CASH2023' AND removed = 0");
+        return countRows(data_dir + "/ledger.db", "roster", "program = 'CASH2023' AND removed = 0");
     }
 
     TempDir temp_{"cg-recon-troad"};
@@ -212,10 +217,10 @@ TEST_F(ReconTroadTest, PullLoadsProgramsAndRosterAndAPullAgainAppliesNothing) {
                                  imported, temp_.file("program.json")},
                                 temp_.file("put.log"));
     ASSERT_EQ(put.exit_code, 0) << put.output;
-    const auto import = runCommand({binDir() + "/claimgate-gateway", "roster", "import",
-                                    "--data-dir", imported, "--program", kProgram,
-                                    temp_.file("roster.csv")},
-                                   temp_.file("import.log"));
+    const auto import =
+        runCommand({binDir() + "/claimgate-gateway", "roster", "import", "--data-dir", imported,
+                    "--program", kProgram, temp_.file("roster.csv")},
+                   temp_.file("import.log"));
     ASSERT_EQ(import.exit_code, 0) << import.output;
     EXPECT_EQ(rosterContents(imported), before);
 }
@@ -286,8 +291,8 @@ TEST_F(ReconTroadTest, PullKilledMidwayResumesToTheSameLedger) {
     // One page per entry: many small transactions, then SIGKILL somewhere among them.
     const std::string recon_bin = binDir() + "/claimgate-recon";
     const std::string troad = url(sim);
-    std::vector<std::string> args = {recon_bin, "pull", "--data-dir", data, "--pki-dir", pki_,
-                                      "--troad", troad, "--page-size", "1"};
+    std::vector<std::string> args = {recon_bin, "pull",    "--data-dir", data,          "--pki-dir",
+                                     pki_,      "--troad", troad,        "--page-size", "1"};
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -304,8 +309,8 @@ TEST_F(ReconTroadTest, PullKilledMidwayResumesToTheSameLedger) {
     const auto cursor_at_kill = metaValue(data, "recon.roster_cursor.CASH2023");
 
     const auto resumed = recon("pull", data, sim, {"--page-size", "1"});
-    ASSERT_EQ(resumed.exit_code, 0) << resumed.output << " (killed at cursor " << cursor_at_kill
-                                    << ")";
+    ASSERT_EQ(resumed.exit_code, 0)
+        << resumed.output << " (killed at cursor " << cursor_at_kill << ")";
     const std::string fresh = temp_.file("fresh");
     ASSERT_NO_FATAL_FAILURE(sharePepper(data, fresh));
     const auto oneshot = recon("pull", fresh, sim);
@@ -351,10 +356,10 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
                                            std::string("refuse-0"));
         EXPECT_EQ(excluded.status, 409) << excluded.describe();
         EXPECT_EQ(excluded.code(), "excluded") << excluded.describe();
-        const auto checked_dd = counter.post("/v1/eligibility",
-                                             nlohmann::json{{"program", kProgram},
-                                                            {"citizen_id", self_citizens_[0]},
-                                                            {"channel", "counter"}});
+        const auto checked_dd =
+            counter.post("/v1/eligibility", nlohmann::json{{"program", kProgram},
+                                                           {"citizen_id", self_citizens_[0]},
+                                                           {"channel", "counter"}});
         EXPECT_EQ(checked_dd.status, 200) << checked_dd.describe();
         EXPECT_FALSE(checked_dd.json.value("eligible", true)) << checked_dd.describe();
         EXPECT_EQ(checked_dd.json["claim"].value("status", ""), "paid") << checked_dd.describe();
@@ -371,18 +376,18 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
         EXPECT_EQ(refused.code(), "already_claimed") << refused.describe();
         EXPECT_EQ(refused.json["error"]["detail"].value("channel", ""), "registered_deposit")
             << refused.describe();
-        const auto checked_rd = counter.post("/v1/eligibility",
-                                             nlohmann::json{{"program", kProgram},
-                                                            {"citizen_id", self_citizens_[1]},
-                                                            {"channel", "counter"}});
+        const auto checked_rd =
+            counter.post("/v1/eligibility", nlohmann::json{{"program", kProgram},
+                                                           {"citizen_id", self_citizens_[1]},
+                                                           {"channel", "counter"}});
         EXPECT_FALSE(checked_rd.json.value("eligible", true)) << checked_rd.describe();
         EXPECT_EQ(checked_rd.json.value("reason", ""), "already_claimed") << checked_rd.describe();
 
         // Three claims at the counter: two paid, one voided.
-        dispensed_at = protocols::formatRfc3339Millis(
-            std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count());
+        dispensed_at =
+            protocols::formatRfc3339Millis(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count());
         for (int i = 0; i < 3; ++i) {
             const auto k = static_cast<std::size_t>(i);
             const auto held = counter.post("/v1/claims",
@@ -397,12 +402,11 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
             // The first commit carries the terminal's dispense time, the second none.
             nlohmann::json commit_body{{"amount", 6000}, {"terminal_ref", "T" + std::to_string(i)}};
             if (i == 0) commit_body["dispensed_at"] = dispensed_at;
-            const auto done =
-                i < 2 ? counter.post("/v1/claims/" + claim_id + "/commit", commit_body,
-                                     "commit-" + std::to_string(i))
-                      : counter.post("/v1/claims/" + claim_id + "/void",
-                                     nlohmann::json{{"reason", "citizen_left"}},
-                                     "void-" + std::to_string(i));
+            const auto done = i < 2 ? counter.post("/v1/claims/" + claim_id + "/commit",
+                                                   commit_body, "commit-" + std::to_string(i))
+                                    : counter.post("/v1/claims/" + claim_id + "/void",
+                                                   nlohmann::json{{"reason", "citizen_left"}},
+                                                   "void-" + std::to_string(i));
             ASSERT_EQ(done.status, 200) << done.describe();
         }
         EXPECT_EQ(gateway.terminate(), 0);
@@ -462,9 +466,8 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
             EXPECT_TRUE(exported_line.ends_with("Z,")) << exported_line;  // paid_at, no dispense
         }
     }
-    const auto everything = runCommand({binDir() + "/claimgate-recon", "export", "--data-dir",
-                                        data, "--out", temp_.file("all.csv"),
-                                        "--include-imported"},
+    const auto everything = runCommand({binDir() + "/claimgate-recon", "export", "--data-dir", data,
+                                        "--out", temp_.file("all.csv"), "--include-imported"},
                                        temp_.file("export-all.log"));
     ASSERT_EQ(everything.exit_code, 0) << everything.output;
     EXPECT_EQ(splitLines(readFileBytes(temp_.file("all.csv"))).size(), 6U);
@@ -480,8 +483,8 @@ TEST_F(ReconTroadTest, PullAndPushWorkOnAPostgresLedger) {
         return rows.empty() || rows[0].empty() ? std::string() : rows[0][0];
     };
 
-    const auto partial = recon("pull", data, sim, {"--ledger", uri, "--page-size", "25",
-                                                   "--pages-max", "2"});
+    const auto partial =
+        recon("pull", data, sim, {"--ledger", uri, "--page-size", "25", "--pages-max", "2"});
     ASSERT_EQ(partial.exit_code, 0) << partial.output;
     EXPECT_EQ(count("SELECT count(*) FROM roster"), "50");
     const auto rest = recon("pull", data, sim, {"--ledger", uri, "--page-size", "25"});
@@ -500,9 +503,9 @@ TEST_F(ReconTroadTest, PullAndPushWorkOnAPostgresLedger) {
     EXPECT_NE(pushed.output.find("0 claims sent, 2 skipped"), std::string::npos) << pushed.output;
     const auto twice = recon("push", data, sim, {"--ledger", uri});
     EXPECT_NE(twice.output.find("nothing new"), std::string::npos) << twice.output;
-    const auto checked = runCommand({binDir() + "/claimgate-recon", "verify", "--data-dir", data,
-                                     "--ledger", uri},
-                                    temp_.file("verify-pg.log"));
+    const auto checked =
+        runCommand({binDir() + "/claimgate-recon", "verify", "--data-dir", data, "--ledger", uri},
+                   temp_.file("verify-pg.log"));
     EXPECT_EQ(checked.exit_code, 0) << checked.output;
 }
 
@@ -511,7 +514,8 @@ TEST_F(ReconTroadTest, BadPlatformSignatureAppliesNothing) {
     const std::string forged = temp_.file("forged-pki");
     ASSERT_EQ(std::system(("cp -r " + shellQuoted(pki_) + " " + shellQuoted(forged) +
                            " && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
-                           "-out " + shellQuoted(forged + "/troad/platform.key") + " 2>/dev/null")
+                           "-out " +
+                           shellQuoted(forged + "/troad/platform.key") + " 2>/dev/null")
                               .c_str()),
               0);
     TroadSimProcess sim;
@@ -539,7 +543,8 @@ TEST_F(ReconTroadTest, BadSignatureAfterAPartialPullKeepsTheAppliedPagesAndTheir
     const std::string forged = temp_.file("forged-pki");
     ASSERT_EQ(std::system(("cp -r " + shellQuoted(pki_) + " " + shellQuoted(forged) +
                            " && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
-                           "-out " + shellQuoted(forged + "/troad/platform.key") + " 2>/dev/null")
+                           "-out " +
+                           shellQuoted(forged + "/troad/platform.key") + " 2>/dev/null")
                               .c_str()),
               0);
     TroadSimProcess sim;

@@ -53,9 +53,9 @@ protected:
     void import(const std::string& csv, std::vector<std::string> extra = {}) {
         const std::string path = temp_.file("roster-" + std::to_string(++imports_) + ".csv");
         writeFileBytes(path, csv);
-        std::vector<std::string> argv = {cli(),     "roster", "import",      "--data-dir",
-                                         temp_.file("seed"), "--program", kProgramMain,
-                                         "--ledger", uri_,     "--pepper-file", pepper_file_};
+        std::vector<std::string> argv = {
+            cli(),        "roster",   "import", "--data-dir",    temp_.file("seed"), "--program",
+            kProgramMain, "--ledger", uri_,     "--pepper-file", pepper_file_};
         argv.insert(argv.end(), extra.begin(), extra.end());
         argv.push_back(path);
         const auto result = runCommand(argv, path + ".log");
@@ -87,8 +87,8 @@ protected:
     }
 
     static nlohmann::json question(const std::string& citizen, const std::string& nhi = "") {
-        nlohmann::json body = {{"program", kProgramMain}, {"citizen_id", citizen},
-                               {"channel", "atm"}};
+        nlohmann::json body = {
+            {"program", kProgramMain}, {"citizen_id", citizen}, {"channel", "atm"}};
         if (!nhi.empty()) body["nhi_card_no"] = nhi;
         return body;
     }
@@ -120,8 +120,8 @@ TEST_F(RosterLive, ImportAndCorrectedNhiReachBothRunningNodesWithinFiveSeconds) 
     const std::string late = nationalId(3000003, 'C');
     const std::string old_nhi = nhiCardNumber(3000002);
     const std::string new_nhi = nhiCardNumber(3999999);
-    ASSERT_NO_FATAL_FAILURE(import(csvHeader(false) + early + ",,,,\n" + corrected + "," +
-                                   old_nhi + ",,,\n"));
+    ASSERT_NO_FATAL_FAILURE(
+        import(csvHeader(false) + early + ",,,,\n" + corrected + "," + old_nhi + ",,,\n"));
     auto node_a = node("node-a");
     auto node_b = node("node-b");
     ASSERT_TRUE(node_a->start()) << node_a->error();
@@ -136,15 +136,14 @@ TEST_F(RosterLive, ImportAndCorrectedNhiReachBothRunningNodesWithinFiveSeconds) 
     }
 
     const auto imported_at = Clock::now();
-    ASSERT_NO_FATAL_FAILURE(import(csvHeader(false) + late + ",,,,\n" + corrected + "," +
-                                   new_nhi + ",,,\n"));
+    ASSERT_NO_FATAL_FAILURE(
+        import(csvHeader(false) + late + ",,,,\n" + corrected + "," + new_nhi + ",,,\n"));
     for (const auto* running : {node_a.get(), node_b.get()}) {
         HttpReply last;
-        const auto took =
-            waitFor(running->apiPort(), question(late), eligible, imported_at, last);
+        const auto took = waitFor(running->apiPort(), question(late), eligible, imported_at, last);
         EXPECT_LE(took, kPropagationMax) << "new citizen not eligible: " << last.describe();
-        const auto corrected_took = waitFor(running->apiPort(), question(corrected, new_nhi),
-                                            eligible, imported_at, last);
+        const auto corrected_took =
+            waitFor(running->apiPort(), question(corrected, new_nhi), eligible, imported_at, last);
         EXPECT_LE(corrected_took, kPropagationMax)
             << "corrected NHI number not accepted: " << last.describe();
         last = GatewayTestClient::forTerminal(running->apiPort(), "atm-0001")
@@ -154,10 +153,10 @@ TEST_F(RosterLive, ImportAndCorrectedNhiReachBothRunningNodesWithinFiveSeconds) 
                     static_cast<long long>(
                         std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
         // Each node shows the version it applied, equal to the newest in the database.
-        const auto applied = metric(running->adminPort(),
-                                    "claimgate_roster_version_applied{program=\"CASH2023\"}");
-        const auto latest = metric(running->adminPort(),
-                                   "claimgate_roster_version_latest{program=\"CASH2023\"}");
+        const auto applied =
+            metric(running->adminPort(), "claimgate_roster_version_applied{program=\"CASH2023\"}");
+        const auto latest =
+            metric(running->adminPort(), "claimgate_roster_version_latest{program=\"CASH2023\"}");
         EXPECT_EQ(applied, "2");
         EXPECT_EQ(latest, "2");
     }
@@ -178,21 +177,23 @@ TEST_F(RosterLive, ReplaceRemovesAbsentCitizensKeepsPaidClaimsAndExcludedRefuses
     ASSERT_TRUE(node_b->start()) << node_b->error();
     auto atm_a = GatewayTestClient::forTerminal(node_a->apiPort(), "atm-0001");
     const HttpReply held = atm_a.post(
-        "/v1/claims", nlohmann::json{{"program", kProgramMain}, {"citizen_id", paid},
-                                     {"channel", "atm"}, {"amount", 6000}},
+        "/v1/claims",
+        nlohmann::json{
+            {"program", kProgramMain}, {"citizen_id", paid}, {"channel", "atm"}, {"amount", 6000}},
         std::string("replace-hold"));
     ASSERT_EQ(held.status, 201) << held.describe();
     const std::string claim_id = held.json["claim_id"].get<std::string>();
-    ASSERT_EQ(atm_a.post("/v1/claims/" + claim_id + "/commit",
-                         nlohmann::json{{"amount", 6000}, {"terminal_ref", "R1"}},
-                         std::string("replace-commit"))
+    ASSERT_EQ(atm_a
+                  .post("/v1/claims/" + claim_id + "/commit",
+                        nlohmann::json{{"amount", 6000}, {"terminal_ref", "R1"}},
+                        std::string("replace-commit"))
                   .status,
               200);
 
     const auto imported_at = Clock::now();
-    ASSERT_NO_FATAL_FAILURE(import(csvHeader(true) + excluded + ",,,,,excluded,deceased\n" +
-                                       kept + ",,,,,,\n",
-                                   {"--replace"}));
+    ASSERT_NO_FATAL_FAILURE(
+        import(csvHeader(true) + excluded + ",,,,,excluded,deceased\n" + kept + ",,,,,,\n",
+               {"--replace"}));
     for (const auto* running : {node_a.get(), node_b.get()}) {
         HttpReply last;
         const auto took = waitFor(
@@ -203,16 +204,20 @@ TEST_F(RosterLive, ReplaceRemovesAbsentCitizensKeepsPaidClaimsAndExcludedRefuses
         auto atm = GatewayTestClient::forTerminal(running->apiPort(), "atm-0001");
         EXPECT_TRUE(eligible(atm.post("/v1/eligibility", question(kept))));
         // A removed citizen cannot start a claim...
-        const HttpReply refused = atm.post(
-            "/v1/claims", nlohmann::json{{"program", kProgramMain}, {"citizen_id", dropped},
-                                         {"channel", "atm"}, {"amount", 6000}},
-            "dropped-" + std::to_string(running->apiPort()));
+        const HttpReply refused = atm.post("/v1/claims",
+                                           nlohmann::json{{"program", kProgramMain},
+                                                          {"citizen_id", dropped},
+                                                          {"channel", "atm"},
+                                                          {"amount", 6000}},
+                                           "dropped-" + std::to_string(running->apiPort()));
         EXPECT_EQ(refused.code(), "not_eligible") << refused.describe();
         // ...an excluded one is refused with the reason from the file...
-        const HttpReply excluded_reply = atm.post(
-            "/v1/claims", nlohmann::json{{"program", kProgramMain}, {"citizen_id", excluded},
-                                         {"channel", "atm"}, {"amount", 6000}},
-            "excluded-" + std::to_string(running->apiPort()));
+        const HttpReply excluded_reply = atm.post("/v1/claims",
+                                                  nlohmann::json{{"program", kProgramMain},
+                                                                 {"citizen_id", excluded},
+                                                                 {"channel", "atm"},
+                                                                 {"amount", 6000}},
+                                                  "excluded-" + std::to_string(running->apiPort()));
         EXPECT_EQ(excluded_reply.code(), "excluded") << excluded_reply.describe();
         EXPECT_EQ(excluded_reply.json["error"]["detail"].value("reason", ""), "deceased")
             << excluded_reply.describe();
@@ -256,8 +261,7 @@ TEST_F(RosterLive, NodeStartedWithAnOldSnapshotCatchesUp) {
               "2");
     // Caught up from the snapshot, not rebuilt from the database.
     EXPECT_EQ(metric(node_a->adminPort(), "claimgate_roster_index_rebuilds_total"), "0");
-    EXPECT_EQ(node_a->allLogs().find("building the index"), std::string::npos)
-        << node_a->allLogs();
+    EXPECT_EQ(node_a->allLogs().find("building the index"), std::string::npos) << node_a->allLogs();
 
     // A damaged snapshot is refused and the index is built from the database instead.
     EXPECT_EQ(node_a->terminate(), 0);

@@ -65,8 +65,7 @@ TEST(SdkFailoverTest, FirstGatewayKilledTheSdkContinuesOnTheSecondWithNoDoublePa
     }
     // Paying an already paid citizen again is refused by the second gateway.
     const auto& first = world.citizens().at(0);
-    const Outcome again =
-        atm->reserve(SdkTestWorld::kProgram, first.id, first.nhi, first.proxy, 0);
+    const Outcome again = atm->reserve(SdkTestWorld::kProgram, first.id, first.nhi, first.proxy, 0);
     EXPECT_EQ(again.status, Status::refused);
     EXPECT_EQ(again.code, "already_claimed");
     EXPECT_EQ(atm->flush(std::chrono::seconds(20)), Status::ok);

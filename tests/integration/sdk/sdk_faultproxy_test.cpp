@@ -30,10 +30,20 @@ class FaultProxyProcess {
 public:
     ~FaultProxyProcess() { stop(); }
     bool start(std::uint16_t target_port, const std::string& log, std::string& error) {
-        const std::vector<std::string> args = {
-            claimgate::testing::binDir() + "/claimgate-sim", "faultproxy", "--listen",
-            "127.0.0.1:0", "--target", "127.0.0.1:" + std::to_string(target_port),
-            "--drop-rate", "0.1", "--reset-rate", "0.1", "--delay-ms-max", "2", "--seed", "20230410"};
+        const std::vector<std::string> args = {claimgate::testing::binDir() + "/claimgate-sim",
+                                               "faultproxy",
+                                               "--listen",
+                                               "127.0.0.1:0",
+                                               "--target",
+                                               "127.0.0.1:" + std::to_string(target_port),
+                                               "--drop-rate",
+                                               "0.1",
+                                               "--reset-rate",
+                                               "0.1",
+                                               "--delay-ms-max",
+                                               "2",
+                                               "--seed",
+                                               "20230410"};
         pid_ = fork();
         if (pid_ == 0) {
             const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -86,17 +96,36 @@ TEST(SdkFaultProxyTest, ThousandSessionsUnderDropsAndResetsEndResolvedAndNeverPa
     ASSERT_TRUE(proxy.start(world.gatewayPort(), world.file("faultproxy.log"), error)) << error;
 
     const auto started = std::chrono::steady_clock::now();
-    const auto result = claimgate::testing::runCommand(
-        {claimgate::testing::binDir() + "/claimgate-sim", "atm", "--gateway",
-         "https://127.0.0.1:" + std::to_string(proxy.port()), "--pki-dir", world.pkiDir(),
-         "--roster", world.rosterCsv(), "--program", SdkTestWorld::kProgram, "--sessions",
-         std::to_string(kSessions), "--journal", world.file("atm.journal"), "--seed", "6000",
-         "--dispense-failure-rate", "0.05", "--duplicate-submit", "--timeout-ms", "3000",
-         "--flush-ms", "240000", "--settlement-out", world.file("settlement.csv")},
-        world.file("atm.log"), std::chrono::seconds(800));
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::steady_clock::now() - started)
-                             .count();
+    const auto result =
+        claimgate::testing::runCommand({claimgate::testing::binDir() + "/claimgate-sim",
+                                        "atm",
+                                        "--gateway",
+                                        "https://127.0.0.1:" + std::to_string(proxy.port()),
+                                        "--pki-dir",
+                                        world.pkiDir(),
+                                        "--roster",
+                                        world.rosterCsv(),
+                                        "--program",
+                                        SdkTestWorld::kProgram,
+                                        "--sessions",
+                                        std::to_string(kSessions),
+                                        "--journal",
+                                        world.file("atm.journal"),
+                                        "--seed",
+                                        "6000",
+                                        "--dispense-failure-rate",
+                                        "0.05",
+                                        "--duplicate-submit",
+                                        "--timeout-ms",
+                                        "3000",
+                                        "--flush-ms",
+                                        "240000",
+                                        "--settlement-out",
+                                        world.file("settlement.csv")},
+                                       world.file("atm.log"), std::chrono::seconds(800));
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+            .count();
     proxy.stop();
     world.stopGateway();
 
@@ -120,7 +149,8 @@ TEST(SdkFaultProxyTest, ThousandSessionsUnderDropsAndResetsEndResolvedAndNeverPa
 
     const auto counts = world.claimStatusCounts();
     ASSERT_FALSE(counts.empty()) << "ledger unreadable";
-    EXPECT_EQ(counts.count("held"), 0U) << "holds left: " << (counts.count("held") ? counts.at("held") : 0);
+    EXPECT_EQ(counts.count("held"), 0U)
+        << "holds left: " << (counts.count("held") ? counts.at("held") : 0);
     EXPECT_EQ(counts.count("in_doubt"), 0U);
     EXPECT_EQ(world.citizensPaidMoreThanOnce(), 0);
     const std::int64_t paid = counts.count("paid") ? counts.at("paid") : 0;

@@ -63,8 +63,8 @@ TEST_F(SdkGatewayTest, AtmSessionPaysOnceAndTheSecondAttemptIsRefused) {
     ASSERT_EQ(checked.status, Status::ok) << checked.code << " " << checked.message;
     EXPECT_TRUE(checked.eligible);
     EXPECT_EQ(checked.amount, SdkTestWorld::kAmount);
-    const Outcome held = atm->reserve(SdkTestWorld::kProgram, person.id, person.nhi, "",
-                                      checked.amount);
+    const Outcome held =
+        atm->reserve(SdkTestWorld::kProgram, person.id, person.nhi, "", checked.amount);
     ASSERT_EQ(held.status, Status::ok) << held.code << " " << held.message;
     EXPECT_EQ(held.claim_id.rfind("c_", 0), 0U) << held.claim_id;
     EXPECT_EQ(held.claim_status, "held");
@@ -75,8 +75,8 @@ TEST_F(SdkGatewayTest, AtmSessionPaysOnceAndTheSecondAttemptIsRefused) {
 
     const Outcome again = atm->reserve(SdkTestWorld::kProgram, person.id, person.nhi, "", 0);
     EXPECT_EQ(again.status, Status::refused);
-    const Outcome direct = atm->reserve(SdkTestWorld::kProgram, person.id, person.nhi, "",
-                                        SdkTestWorld::kAmount);
+    const Outcome direct =
+        atm->reserve(SdkTestWorld::kProgram, person.id, person.nhi, "", SdkTestWorld::kAmount);
     EXPECT_EQ(direct.status, Status::refused);
     EXPECT_EQ(direct.code, "already_claimed");
     EXPECT_EQ(direct.http_status, 409);

@@ -55,7 +55,8 @@ bool SdkTestWorld::setUp(std::string& error) {
                 << R"(, "currency": "TWD", "channels": ["atm", "kiosk", "counter"],)"
                 << R"( "opens_at": "2020-01-01T00:00:00+08:00",)"
                 << R"( "closes_at": "2099-12-31T23:59:59+08:00", "hold_ttl_s": 600,)"
-                << R"( "kiosk_hold_ttl_s": 1800, "excludes": []})" << "\n";
+                << R"( "kiosk_hold_ttl_s": 1800, "excludes": []})"
+                << "\n";
         std::ofstream roster(rosterCsv());
         roster << "citizen_id,nhi_card_no,amount,proxies,claim_by\n";
         for (const auto& citizen : citizens_) {
@@ -74,7 +75,7 @@ bool SdkTestWorld::setUp(std::string& error) {
         error = "program put: " + put.output;
         return false;
     }
-    std::vector<std::string> import_args = {gateway,   "roster",  "import", "--data-dir",
+    std::vector<std::string> import_args = {gateway,   "roster",    "import", "--data-dir",
                                             dataDir(), "--program", kProgram};
     for (const auto& arg : ledgerArgs()) {
         import_args.push_back(arg);
@@ -160,8 +161,8 @@ std::map<std::string, std::int64_t> SdkTestWorld::claimStatusCounts() {
     const std::string path = dataDir() + "/ledger.db";
     if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
         sqlite3_stmt* stmt = nullptr;
-        if (sqlite3_prepare_v2(db, "SELECT status, COUNT(*) FROM claims GROUP BY status", -1,
-                               &stmt, nullptr) == SQLITE_OK) {
+        if (sqlite3_prepare_v2(db, "SELECT status, COUNT(*) FROM claims GROUP BY status", -1, &stmt,
+                               nullptr) == SQLITE_OK) {
             while (sqlite3_step(stmt) == SQLITE_ROW) {
                 counts[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))] =
                     sqlite3_column_int64(stmt, 1);

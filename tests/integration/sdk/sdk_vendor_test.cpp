@@ -100,11 +100,9 @@ TEST_F(SdkVendorTest, FrozenGatewayReserveReturnsWithinTheDeadlineFreshAndKeptAl
     // After the thaw, whatever hold the frozen gateway made is released in the background.
     EXPECT_EQ(kept->flush(std::chrono::seconds(20)), Status::ok);
     EXPECT_EQ(fresh->flush(std::chrono::seconds(20)), Status::ok);
-    const Outcome again =
-        kept->check(SdkTestWorld::kProgram, citizen(1).id, citizen(1).nhi, "");
+    const Outcome again = kept->check(SdkTestWorld::kProgram, citizen(1).id, citizen(1).nhi, "");
     ASSERT_EQ(again.status, Status::ok) << again.message;
-    EXPECT_TRUE(again.eligible) << "the reversed hold no longer blocks the citizen: "
-                                << again.code;
+    EXPECT_TRUE(again.eligible) << "the reversed hold no longer blocks the citizen: " << again.code;
 }
 
 TEST_F(SdkVendorTest, MismatchedKeyAndUnknownCaAreConfigErrorsAtOpen) {
@@ -271,8 +269,8 @@ TEST_F(SdkVendorTest, JournalAndWalHoldNoCitizenIdOrNhiNumberAndAreOwnerOnly) {
     ASSERT_TRUE(counter);
     std::vector<std::string> paid;
     for (std::size_t i = 10; i < 14; ++i) {
-        const Outcome held = counter->reserve(SdkTestWorld::kProgram, citizen(i).id,
-                                              citizen(i).nhi, citizen(i).proxy, 0);
+        const Outcome held = counter->reserve(SdkTestWorld::kProgram, citizen(i).id, citizen(i).nhi,
+                                              citizen(i).proxy, 0);
         ASSERT_EQ(held.status, Status::ok) << held.message;
         paid.push_back(held.claim_id);
     }
@@ -282,8 +280,9 @@ TEST_F(SdkVendorTest, JournalAndWalHoldNoCitizenIdOrNhiNumberAndAreOwnerOnly) {
                   Status::queued);
     }
     for (std::size_t i = 14; i < 18; ++i) {
-        EXPECT_EQ(counter->reserve(SdkTestWorld::kProgram, citizen(i).id, citizen(i).nhi,
-                                   citizen(i).proxy, 6000)
+        EXPECT_EQ(counter
+                      ->reserve(SdkTestWorld::kProgram, citizen(i).id, citizen(i).nhi,
+                                citizen(i).proxy, 6000)
                       .status,
                   Status::unavailable);
     }

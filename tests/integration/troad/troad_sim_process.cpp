@@ -12,9 +12,7 @@
 
 namespace claimgate::troad::testing {
 
-TroadSimProcess::~TroadSimProcess() {
-    stop();
-}
+TroadSimProcess::~TroadSimProcess() { stop(); }
 
 bool TroadSimProcess::start(const std::string& binary, const std::vector<std::string>& args,
                             const std::string& stderr_path, std::chrono::milliseconds timeout) {

@@ -39,8 +39,8 @@ std::string env(const char* name, const std::string& fallback) {
 
 /// A valid national ID: letter A (value 10), then gender and serial digits, then the check digit.
 std::string nationalId(int serial) {
-    std::string digits = "1" + std::string(7 - std::to_string(serial).size(), '0') +
-                         std::to_string(serial);
+    std::string digits =
+        "1" + std::string(7 - std::to_string(serial).size(), '0') + std::to_string(serial);
     int sum = 1;  // A = 10: 1 * 1 + 0 * 9
     for (std::size_t i = 0; i < 8; ++i) {
         sum += (digits[i] - '0') * static_cast<int>(8 - i);
@@ -54,27 +54,27 @@ protected:
     static void SetUpTestSuite() {
         dir_ = new ScratchDir();
         const std::string source = env("CG_SOURCE_DIR", CG_DEFAULT_SOURCE_DIR);
-        ASSERT_EQ(runShell("'" + source + "/certs/dev-pki.sh' '" + dir_->file("pki") +
-                           "' >/dev/null"),
-                  0);
-        writeAll(dir_->file("program.json"),
-                 R"({"id":"CASH2023","name":"全民共享經濟成果普發現金","amount":6000,)"
-                 R"("currency":"TWD","channels":["atm","kiosk","counter"],)"
-                 R"("opens_at":"2023-04-10T00:00:00+08:00","closes_at":"2023-12-31T23:59:59+08:00",)"
-                 R"("hold_ttl_s":120,"kiosk_hold_ttl_s":1800,"excludes":[]})");
+        ASSERT_EQ(
+            runShell("'" + source + "/certs/dev-pki.sh' '" + dir_->file("pki") + "' >/dev/null"),
+            0);
+        writeAll(
+            dir_->file("program.json"),
+            R"({"id":"CASH2023","name":"全民共享經濟成果普發現金","amount":6000,)"
+            R"("currency":"TWD","channels":["atm","kiosk","counter"],)"
+            R"("opens_at":"2023-04-10T00:00:00+08:00","closes_at":"2023-12-31T23:59:59+08:00",)"
+            R"("hold_ttl_s":120,"kiosk_hold_ttl_s":1800,"excludes":[]})");
         std::string roster = "citizen_id,nhi_card_no,amount,proxies,claim_by\n";
         for (std::size_t i = 0; i < kRosterSize; ++i) {
             const auto id = nationalId(static_cast<int>(1000 + i));
             ASSERT_TRUE(protocols::CitizenId::parse(id).ok()) << id;
-            roster += id + "," + (i % 2 == 0 ? "00001234567" + std::to_string(i % 10) : "") +
-                      ",," + (i == 3 ? nationalId(9001) : "") + "," + (i == 3 ? "either" : "") +
-                      "\n";
+            roster += id + "," + (i % 2 == 0 ? "00001234567" + std::to_string(i % 10) : "") + ",," +
+                      (i == 3 ? nationalId(9001) : "") + "," + (i == 3 ? "either" : "") + "\n";
         }
         writeAll(dir_->file("roster.csv"), roster);
         writeAll(dir_->file("payouts.csv"),
                  "citizen_id,channel,amount,paid_at,payout_id\n" + nationalId(1000) +
-                     ",direct_deposit,6000,2023-04-10T09:00:00+08:00,DD-0001\n" +
-                     nationalId(1001) + ",registry,6000,2023-04-11T09:00:00+08:00,RG-0001\n");
+                     ",direct_deposit,6000,2023-04-10T09:00:00+08:00,DD-0001\n" + nationalId(1001) +
+                     ",registry,6000,2023-04-11T09:00:00+08:00,RG-0001\n");
         sim_ = new TroadSimProcess();
         ASSERT_TRUE(sim_->start(simBinary(), simArgs(dir_->file("state")), dir_->file("sim.err")))
             << sim_->error();
@@ -92,10 +92,14 @@ protected:
     }
 
     static std::vector<std::string> simArgs(const std::string& state_dir) {
-        return {"--pki-dir",   dir_->file("pki"),         "--program",   dir_->file("program.json"),
-                "--roster",    dir_->file("roster.csv"),  "--payouts",   dir_->file("payouts.csv"),
-                "--state-dir", state_dir,                 "--page-size", std::to_string(kSimPageSize),
-                "--churn",     std::to_string(kChurn),    "--seed",      "42"};
+        return {"--pki-dir",   dir_->file("pki"),
+                "--program",   dir_->file("program.json"),
+                "--roster",    dir_->file("roster.csv"),
+                "--payouts",   dir_->file("payouts.csv"),
+                "--state-dir", state_dir,
+                "--page-size", std::to_string(kSimPageSize),
+                "--churn",     std::to_string(kChurn),
+                "--seed",      "42"};
     }
 
     static std::string pki() { return dir_->file("pki"); }
@@ -157,8 +161,8 @@ TEST_F(TroadSimTest, ListsProgramsWithVerifiedPlatformSignature) {
 
 TEST_F(TroadSimTest, OpenPlatformClientWiresTransportKeysAndTransferLog) {
     const std::string log_path = dir_->file("link-transfer.log");
-    auto client = openPlatformClient(pki(), "https://127.0.0.1:" + std::to_string(sim_->port()),
-                                     log_path);
+    auto client =
+        openPlatformClient(pki(), "https://127.0.0.1:" + std::to_string(sim_->port()), log_path);
     ASSERT_TRUE(client.ok()) << client.status().message();
     auto programs = client.value()->listPrograms();
     ASSERT_TRUE(programs.ok()) << programs.status().message();
@@ -305,10 +309,11 @@ TEST_F(TroadSimTest, IdempotencySurvivesASimulatorRestart) {
     const std::size_t lines = stateLines();
 
     TroadSimProcess restarted;  // a second process on the same state dir: it reloads claims.jsonl
-    ASSERT_TRUE(restarted.start(simBinary(), simArgs(dir_->file("state")),
-                                dir_->file("sim-restart.err")))
+    ASSERT_TRUE(
+        restarted.start(simBinary(), simArgs(dir_->file("state")), dir_->file("sim-restart.err")))
         << restarted.error();
-    auto again = makeClient(nullptr, restarted.port()).pushClaimBatch(batch("gw-test-restart", 6000));
+    auto again =
+        makeClient(nullptr, restarted.port()).pushClaimBatch(batch("gw-test-restart", 6000));
     ASSERT_TRUE(again.ok()) << again.status().message();
     EXPECT_EQ(again->value.received_at, first->value.received_at);
     EXPECT_EQ(stateLines(), lines);
@@ -317,8 +322,11 @@ TEST_F(TroadSimTest, IdempotencySurvivesASimulatorRestart) {
 TEST_F(TroadSimTest, RosterUpdatesFileIsServedAfterTheAdds) {
     writeAll(dir_->file("updates.csv"),
              "op,citizen_id,nhi_card_no,amount,proxies,claim_by\n"
-             "update," + nationalId(1002) + ",,4000,,\n"
-             "remove," + nationalId(1004) + ",,,,\n");
+             "update," +
+                 nationalId(1002) +
+                 ",,4000,,\n"
+                 "remove," +
+                 nationalId(1004) + ",,,,\n");
     auto args = simArgs(dir_->file("state-updates"));
     args.push_back("--roster-updates");
     args.push_back(dir_->file("updates.csv"));
@@ -453,8 +461,8 @@ TEST_F(TroadSimTest, ResponseLargerThanTheLimitIsRefused) {
 
 TEST_F(TroadSimTest, TransportRetriesABoundedNumberOfTimes) {
     TroadSimProcess gone;
-    ASSERT_TRUE(gone.start(simBinary(), simArgs(dir_->file("state-gone")),
-                           dir_->file("sim-gone.err")))
+    ASSERT_TRUE(
+        gone.start(simBinary(), simArgs(dir_->file("state-gone")), dir_->file("sim-gone.err")))
         << gone.error();
     const auto port = gone.port();
     gone.stop();  // nobody listens on `port` any more

@@ -7,14 +7,14 @@
 #include <claimgate/ledger/clock.hpp>
 #include <claimgate/protocols/citizen_id.hpp>
 
-#include <claimgate/gateway/eligibility_index.hpp>
-#include <claimgate/ledger/group_committer.hpp>
-#include <claimgate/ledger/sqlite_ledger_store.hpp>
 #include "mocks/mock_ledger_store.hpp"
-#include <claimgate/gateway/claim_service.hpp>
-#include <claimgate/gateway/metrics.hpp>
 #include "temp_dir.hpp"
 #include "test_citizens.hpp"
+#include <claimgate/gateway/claim_service.hpp>
+#include <claimgate/gateway/eligibility_index.hpp>
+#include <claimgate/gateway/metrics.hpp>
+#include <claimgate/ledger/group_committer.hpp>
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
 
 #include <gtest/gtest.h>
 
@@ -50,8 +50,7 @@ protected:
     }
 
     void makeService(std::chrono::milliseconds wait_max, std::size_t queue_depth_max = 100) {
-        committer_ = std::make_unique<GroupCommitter>(store_, engine_, 1, queue_depth_max,
-                                                      nullptr);
+        committer_ = std::make_unique<GroupCommitter>(store_, engine_, 1, queue_depth_max, nullptr);
         service_ = std::make_unique<ClaimService>(index_, *committer_, reader_, clock_, kPepper,
                                                   nullptr, metrics_, wait_max);
     }
@@ -61,8 +60,8 @@ protected:
     }
 
     std::string claimBody(const std::string& id) const {
-        return nlohmann::json{{"program", "CASH2023"}, {"citizen_id", id}, {"channel", "atm"},
-                              {"amount", 6000}}
+        return nlohmann::json{
+            {"program", "CASH2023"}, {"citizen_id", id}, {"channel", "atm"}, {"amount", 6000}}
             .dump();
     }
     static std::string codeOf(const ServiceReply& reply) {
@@ -91,7 +90,8 @@ protected:
 TEST_F(ClaimServiceTest, SameKeyInFlightIsClaimInProgress) {
     makeService(std::chrono::seconds(20));
     ServiceReply first;
-    std::thread in_flight([&] { first = service_->hold(atmTerminal(), "K1", claimBody(citizen_)); });
+    std::thread in_flight(
+        [&] { first = service_->hold(atmTerminal(), "K1", claimBody(citizen_)); });
     ASSERT_TRUE(gate_.waitEntered());  // the first request is inside the ledger now
     const ServiceReply second = service_->hold(atmTerminal(), "K1", claimBody(citizen_));
     EXPECT_EQ(second.http_status, 409) << second.body;
@@ -136,8 +136,7 @@ TEST_F(ClaimServiceTest, MalformedRequestsNeverReachTheLedgerAndRuleRefusalsOnly
     makeService(std::chrono::seconds(20));
     gate_.open();
     EXPECT_CALL(store_, insertClaim(::testing::_)).Times(0);
-    EXPECT_CALL(store_, saveReply(::testing::_, ::testing::_, ::testing::_, ::testing::_))
-        .Times(0);
+    EXPECT_CALL(store_, saveReply(::testing::_, ::testing::_, ::testing::_, ::testing::_)).Times(0);
     EXPECT_EQ(codeOf(service_->hold(atmTerminal(), std::nullopt, claimBody(citizen_))),
               "missing_field");
     EXPECT_EQ(codeOf(service_->hold(atmTerminal(), "K1",

@@ -2,9 +2,9 @@
 // entry (contracts §6: <= 48 bytes per entry including the load factor), loading from a ledger.
 #include "ledger_operation_builders.hpp"
 
+#include "temp_dir.hpp"
 #include <claimgate/gateway/eligibility_index.hpp>
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
-#include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -153,8 +153,7 @@ TEST(EligibilityIndexTest, LoadsRosterAndBlockingClaimsFromTheLedger) {
     const auto b = program->find(keyFor("b"));
     EXPECT_EQ(b->claim_status, ClaimStatus::paid);
     EXPECT_EQ(b->claim_channel, Channel::counter);
-    index.applyClaimState("CASH2023", keyFor("a"), ClaimStatus::held, Channel::atm,
-                          claim.held_at);
+    index.applyClaimState("CASH2023", keyFor("a"), ClaimStatus::held, Channel::atm, claim.held_at);
     EXPECT_EQ(index.program("CASH2023")->find(keyFor("a"))->claim_status, ClaimStatus::held);
     EXPECT_GT(index.bytesUsed(), 0U);
 }

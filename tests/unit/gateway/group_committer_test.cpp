@@ -4,12 +4,12 @@
 #include "ledger_operation_builders.hpp"
 #include "writer_gate.hpp"
 
+#include "mocks/mock_ledger_store.hpp"
+#include "temp_dir.hpp"
 #include <claimgate/gateway/claim_reply_renderer.hpp>
 #include <claimgate/ledger/clock.hpp>
 #include <claimgate/ledger/group_committer.hpp>
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
-#include "mocks/mock_ledger_store.hpp"
-#include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -30,12 +30,11 @@ protected:
     }
 
     std::unique_ptr<GroupCommitter> makeCommitter(std::size_t batch_max, std::size_t depth_max) {
-        return std::make_unique<GroupCommitter>(
-            store_, engine_, batch_max, depth_max,
-            [this](const std::vector<LedgerReply*>& replies) {
-                listener_calls_ += 1;
-                listener_replies_ += replies.size();
-            });
+        return std::make_unique<GroupCommitter>(store_, engine_, batch_max, depth_max,
+                                                [this](const std::vector<LedgerReply*>& replies) {
+                                                    listener_calls_ += 1;
+                                                    listener_replies_ += replies.size();
+                                                });
     }
 
     NiceMock<MockLedgerStore> store_;
@@ -92,7 +91,8 @@ TEST_F(GroupCommitterTest, ACleanBatchIsOneTransactionWithoutSavepoints) {
     futures.push_back(*committer->submit(holdOf("a", "k0")));
     ASSERT_TRUE(gate_.waitEntered());
     for (int i = 1; i < 6; ++i) {
-        futures.push_back(*committer->submit(holdOf("c" + std::to_string(i), "k" + std::to_string(i))));
+        futures.push_back(
+            *committer->submit(holdOf("c" + std::to_string(i), "k" + std::to_string(i))));
     }
     gate_.open();
     for (auto& future : futures) EXPECT_EQ(future.get().http_status, 201);
@@ -109,7 +109,8 @@ TEST_F(GroupCommitterTest, FailedCommitAnswersEveryWaiterUnavailableAndPublishes
     futures.push_back(*committer->submit(holdOf("a", "k0")));
     ASSERT_TRUE(gate_.waitEntered());
     for (int i = 1; i < 6; ++i) {
-        futures.push_back(*committer->submit(holdOf("c" + std::to_string(i), "k" + std::to_string(i))));
+        futures.push_back(
+            *committer->submit(holdOf("c" + std::to_string(i), "k" + std::to_string(i))));
     }
     gate_.open();
     for (auto& future : futures) {
@@ -151,9 +152,7 @@ TEST(GroupCommitterOnSqliteTest, FailedCommitLeavesTheLedgerUnchanged) {
     SqliteLedgerStore real(dir.file("ledger.db"));
     NiceMock<MockLedgerStore> store;
     ON_CALL(store, begin()).WillByDefault(Invoke(&real, &SqliteLedgerStore::begin));
-    ON_CALL(store, commit()).WillByDefault(Invoke([] {
-        throw LedgerStoreError("fsync failed");
-    }));
+    ON_CALL(store, commit()).WillByDefault(Invoke([] { throw LedgerStoreError("fsync failed"); }));
     ON_CALL(store, rollback()).WillByDefault(Invoke(&real, &SqliteLedgerStore::rollback));
     ON_CALL(store, savepoint()).WillByDefault(Invoke(&real, &SqliteLedgerStore::savepoint));
     ON_CALL(store, releaseSavepoint())
@@ -161,7 +160,8 @@ TEST(GroupCommitterOnSqliteTest, FailedCommitLeavesTheLedgerUnchanged) {
     ON_CALL(store, rollbackToSavepoint())
         .WillByDefault(Invoke(&real, &SqliteLedgerStore::rollbackToSavepoint));
     ON_CALL(store, findReply(_, _)).WillByDefault(Invoke(&real, &SqliteLedgerStore::findReply));
-    ON_CALL(store, saveReply(_, _, _, _)).WillByDefault(Invoke(&real, &SqliteLedgerStore::saveReply));
+    ON_CALL(store, saveReply(_, _, _, _))
+        .WillByDefault(Invoke(&real, &SqliteLedgerStore::saveReply));
     ON_CALL(store, findBlockingClaim(_, _))
         .WillByDefault(Invoke(&real, &SqliteLedgerStore::findBlockingClaim));
     ON_CALL(store, claimCodeExists(_, _))

@@ -1,11 +1,11 @@
 // The logger, the database-health transitions and the metrics rendering, in-process
 // (contracts §11, Metrics and Logs). The live-gateway checks (promtool, dashboard, PostgreSQL
 // loss) are in tests/integration/observability.
+#include <claimgate/gateway/access_log.hpp>
+#include <claimgate/gateway/metrics.hpp>
 #include <claimgate/ledger/database_health.hpp>
 #include <claimgate/ledger/group_committer.hpp>
-#include <claimgate/gateway/access_log.hpp>
 #include <claimgate/protocols/log.hpp>
-#include <claimgate/gateway/metrics.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -66,8 +66,7 @@ TEST(Logger, MasksAnythingShapedLikeACitizenId) {
     EXPECT_EQ(log::maskCitizenIds("c_k3v7q2mxa5nb6t4rwy2zdhe7 STAN1234567890 A12345678"),
               "c_k3v7q2mxa5nb6t4rwy2zdhe7 STAN1234567890 A12345678");
     const nlohmann::json fields = {{"who", "A123456789"}, {"nested", {{"id", "B223456780"}}}};
-    const std::string line =
-        log::formatLine(0, log::Level::info, "http", "for A123456789", fields);
+    const std::string line = log::formatLine(0, log::Level::info, "http", "for A123456789", fields);
     EXPECT_EQ(line.find("A123456789"), std::string::npos) << line;
     EXPECT_EQ(line.find("B223456780"), std::string::npos) << line;
 }
@@ -85,8 +84,8 @@ TEST(Logger, DropsLinesBelowTheMinimumLevel) {
 
 TEST(AccessLog, WritesNothingUntilTurnedOn) {
     CapturedLog captured;
-    const log::AccessRecord record{"api", "POST", "/v1/claims", "claim_hold", 201, "atm-0001",
-                                   "BANK004", "127.0.0.1:5000", 812};
+    const log::AccessRecord record{"api",      "POST",    "/v1/claims",     "claim_hold", 201,
+                                   "atm-0001", "BANK004", "127.0.0.1:5000", 812};
     log::logAccess(record);
     EXPECT_TRUE(captured.lines().empty());
     log::setAccessLogEnabled(true);

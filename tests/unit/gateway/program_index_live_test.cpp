@@ -69,9 +69,8 @@ TEST(ProgramIndexLiveTest, ReadersSeeACitizenEntirelyBeforeOrAfterAChange) {
     }
     // At least 20,000 changes and, on a busy machine, until the readers have read a while.
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    for (int i = 0; i < 20'000 || (reads.load() < 20'000 &&
-                                   std::chrono::steady_clock::now() < give_up);
-         ++i) {
+    for (int i = 0;
+         i < 20'000 || (reads.load() < 20'000 && std::chrono::steady_clock::now() < give_up); ++i) {
         ASSERT_EQ(index.upsert(i % 2 == 0 ? second : first), IndexChange::applied);
     }
     done = true;
@@ -83,8 +82,8 @@ TEST(ProgramIndexLiveTest, ReadersSeeACitizenEntirelyBeforeOrAfterAChange) {
 TEST(ProgramIndexLiveTest, RemovalHidesTheCitizenAndKeepsTheClaimState) {
     ProgramIndex index(testProgram(), 10);
     ASSERT_TRUE(index.insert(row("a")));
-    ASSERT_TRUE(index.setClaimState(keyFor("a"), ClaimStatus::paid, Channel::atm,
-                                    1'685'592'000'123));
+    ASSERT_TRUE(
+        index.setClaimState(keyFor("a"), ClaimStatus::paid, Channel::atm, 1'685'592'000'123));
     RosterRow removal = row("a");
     removal.removed = true;
     ASSERT_EQ(index.upsert(removal), IndexChange::applied);

@@ -51,8 +51,7 @@ protected:
         RosterFollower::Options options;
         options.catch_up_rows_max = catch_up_rows_max;
         return std::make_unique<RosterFollower>(
-            index_, std::make_unique<SqliteLedgerStore>(dir_.file("ledger.db")), applied,
-            options);
+            index_, std::make_unique<SqliteLedgerStore>(dir_.file("ledger.db")), applied, options);
     }
 
     [[nodiscard]] std::optional<RosterView> find(const std::string& citizen) const {
@@ -178,13 +177,12 @@ TEST_F(RosterFollowerTest, SnapshotRoundTripsAndCatchesUpFromItsVersion) {
     EXPECT_EQ(view->nhi_tag, keys_.nhiTag(nhiCardNumber(9)));
     ASSERT_EQ(view->proxies.size(), 1U);
     EXPECT_EQ(view->proxies[0], indexKeyOf(keys_.citizenKey(nationalId(4409))));
-    EXPECT_EQ(restored.program("CASH2023")->find(keys_.citizenKey(nationalId(4403)))
-                  ->excluded_reason,
-              "moved_abroad");
+    EXPECT_EQ(
+        restored.program("CASH2023")->find(keys_.citizenKey(nationalId(4403)))->excluded_reason,
+        "moved_abroad");
     EXPECT_FALSE(restored.program("CASH2023")->find(keys_.citizenKey(b)));
-    RosterFollower catching_up(restored,
-                               std::make_unique<SqliteLedgerStore>(dir_.file("ledger.db")),
-                               loaded->version, {});
+    RosterFollower catching_up(
+        restored, std::make_unique<SqliteLedgerStore>(dir_.file("ledger.db")), loaded->version, {});
     ASSERT_TRUE(catching_up.catchUp().ok());
     EXPECT_TRUE(restored.program("CASH2023")->find(keys_.citizenKey(b)));
 

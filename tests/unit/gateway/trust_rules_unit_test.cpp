@@ -4,9 +4,9 @@
 #include <claimgate/ledger/clock.hpp>
 #include <claimgate/protocols/limits.hpp>
 
-#include <claimgate/ledger/claim_access.hpp>
 #include <claimgate/gateway/claim_code_authority.hpp>
 #include <claimgate/gateway/failed_lookup_limiter.hpp>
+#include <claimgate/ledger/claim_access.hpp>
 
 #include <gtest/gtest.h>
 
@@ -59,43 +59,41 @@ TEST(ClaimAccessTest, WhoMayDoWhatWithAClaim) {
     const auto void_claim = ClaimAction::void_claim;
     const auto read = ClaimAction::read;
     const AccessRow rows[] = {
-        {"ATM commits its own hold",
-         Channel::atm, "BANK004", "atm-0001", atm1, commit, ErrorCode::ok},
-        {"ATM voids its own hold",
-         Channel::atm, "BANK004", "atm-0001", atm1, void_claim, ErrorCode::ok},
-        {"another ATM of the bank commits",
-         Channel::atm, "BANK004", "atm-0001", atm3, commit, ErrorCode::not_holding_terminal},
-        {"another ATM of the bank voids",
-         Channel::atm, "BANK004", "atm-0001", atm3, void_claim, ErrorCode::not_holding_terminal},
-        {"another ATM of the bank reads",
-         Channel::atm, "BANK004", "atm-0001", atm3, read, ErrorCode::ok},
-        {"another bank's ATM commits",
-         Channel::atm, "BANK004", "atm-0001", other_bank, commit, ErrorCode::operator_mismatch},
-        {"another bank's ATM reads",
-         Channel::atm, "BANK004", "atm-0001", other_bank, read, ErrorCode::operator_mismatch},
-        {"counter commits its own hold",
-         Channel::counter, "POST700", "counter-0001", counter1, commit, ErrorCode::ok},
-        {"another counter commits",
-         Channel::counter, "POST700", "counter-0001", counter2, commit,
+        {"ATM commits its own hold", Channel::atm, "BANK004", "atm-0001", atm1, commit,
+         ErrorCode::ok},
+        {"ATM voids its own hold", Channel::atm, "BANK004", "atm-0001", atm1, void_claim,
+         ErrorCode::ok},
+        {"another ATM of the bank commits", Channel::atm, "BANK004", "atm-0001", atm3, commit,
          ErrorCode::not_holding_terminal},
-        {"kiosk commits its own slip",
-         Channel::kiosk, "CVS711", "kiosk-0001", kiosk1, commit, ErrorCode::pos_required},
-        {"kiosk voids its own slip",
-         Channel::kiosk, "CVS711", "kiosk-0001", kiosk1, void_claim, ErrorCode::ok},
-        {"another kiosk voids the slip",
-         Channel::kiosk, "CVS711", "kiosk-0001", kiosk2, void_claim, ErrorCode::pos_required},
-        {"POS pays the slip",
-         Channel::kiosk, "CVS711", "kiosk-0001", pos1, commit, ErrorCode::ok},
-        {"POS voids the slip",
-         Channel::kiosk, "CVS711", "kiosk-0001", pos1, void_claim, ErrorCode::ok},
-        {"POS pays a slip another POS paid",
-         Channel::kiosk, "CVS711", "pos-0009", pos1, commit, ErrorCode::ok},
-        {"another chain's POS pays",
-         Channel::kiosk, "CVS711", "kiosk-0001", other_pos, commit, ErrorCode::operator_mismatch},
-        {"POS commits an ATM claim of its operator",
-         Channel::atm, "CVS711", "atm-0001", pos1, commit, ErrorCode::channel_mismatch},
-        {"kiosk commits an ATM claim of its operator",
-         Channel::atm, "CVS711", "atm-0001", kiosk1, commit, ErrorCode::channel_mismatch},
+        {"another ATM of the bank voids", Channel::atm, "BANK004", "atm-0001", atm3, void_claim,
+         ErrorCode::not_holding_terminal},
+        {"another ATM of the bank reads", Channel::atm, "BANK004", "atm-0001", atm3, read,
+         ErrorCode::ok},
+        {"another bank's ATM commits", Channel::atm, "BANK004", "atm-0001", other_bank, commit,
+         ErrorCode::operator_mismatch},
+        {"another bank's ATM reads", Channel::atm, "BANK004", "atm-0001", other_bank, read,
+         ErrorCode::operator_mismatch},
+        {"counter commits its own hold", Channel::counter, "POST700", "counter-0001", counter1,
+         commit, ErrorCode::ok},
+        {"another counter commits", Channel::counter, "POST700", "counter-0001", counter2, commit,
+         ErrorCode::not_holding_terminal},
+        {"kiosk commits its own slip", Channel::kiosk, "CVS711", "kiosk-0001", kiosk1, commit,
+         ErrorCode::pos_required},
+        {"kiosk voids its own slip", Channel::kiosk, "CVS711", "kiosk-0001", kiosk1, void_claim,
+         ErrorCode::ok},
+        {"another kiosk voids the slip", Channel::kiosk, "CVS711", "kiosk-0001", kiosk2, void_claim,
+         ErrorCode::pos_required},
+        {"POS pays the slip", Channel::kiosk, "CVS711", "kiosk-0001", pos1, commit, ErrorCode::ok},
+        {"POS voids the slip", Channel::kiosk, "CVS711", "kiosk-0001", pos1, void_claim,
+         ErrorCode::ok},
+        {"POS pays a slip another POS paid", Channel::kiosk, "CVS711", "pos-0009", pos1, commit,
+         ErrorCode::ok},
+        {"another chain's POS pays", Channel::kiosk, "CVS711", "kiosk-0001", other_pos, commit,
+         ErrorCode::operator_mismatch},
+        {"POS commits an ATM claim of its operator", Channel::atm, "CVS711", "atm-0001", pos1,
+         commit, ErrorCode::channel_mismatch},
+        {"kiosk commits an ATM claim of its operator", Channel::atm, "CVS711", "atm-0001", kiosk1,
+         commit, ErrorCode::channel_mismatch},
     };
     for (const auto& row : rows) {
         SCOPED_TRACE(row.what);

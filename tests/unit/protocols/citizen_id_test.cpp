@@ -13,22 +13,22 @@ struct IdCase {
 
 TEST(CitizenIdTest, ValidatesNationalAndResidentNumbersByTable) {
     const IdCase cases[] = {
-        {"A123456789", true, "A123456789"},   // the textbook national ID
-        {"a123456789", true, "A123456789"},   // lower case is normalised
+        {"A123456789", true, "A123456789"},  // the textbook national ID
+        {"a123456789", true, "A123456789"},  // lower case is normalised
         {"F131104093", true, "F131104093"},
-        {"A123456788", false, ""},            // checksum off by one
-        {"A323456789", false, ""},            // gender digit 3 does not exist
-        {"1123456789", false, ""},            // must start with a letter
-        {"A12345678", false, ""},             // too short
-        {"A1234567890", false, ""},           // too long
-        {"A12345678X", false, ""},            // non-digit tail
-        {"A800000014", true, "A800000014"},   // new resident certificate format
+        {"A123456788", false, ""},           // checksum off by one
+        {"A323456789", false, ""},           // gender digit 3 does not exist
+        {"1123456789", false, ""},           // must start with a letter
+        {"A12345678", false, ""},            // too short
+        {"A1234567890", false, ""},          // too long
+        {"A12345678X", false, ""},           // non-digit tail
+        {"A800000014", true, "A800000014"},  // new resident certificate format
         {"A900000016", true, "A900000016"},
         {"A800000015", false, ""},
-        {"AC01234567", true, "AC01234567"},   // old resident certificate format
+        {"AC01234567", true, "AC01234567"},  // old resident certificate format
         {"ac01234567", true, "AC01234567"},
         {"AC01234568", false, ""},
-        {"AE01234567", false, ""},            // second letter outside A-D
+        {"AE01234567", false, ""},  // second letter outside A-D
         {"", false, ""},
     };
     for (const auto& test_case : cases) {

@@ -49,8 +49,8 @@ TEST(RosterCsvTest, ValidatesRowsByTable) {
         {id + ",,,,,gone", C::with_status, ErrorCode::bad_field, "status: "},
         {id + ",,,,,,deceased", C::with_status_reason, ErrorCode::bad_field, "reason: is only"},
         {id + ",,,,,excluded,Deceased", C::with_status_reason, ErrorCode::bad_field, "reason: "},
-        {id + ",,,,,excluded," + std::string(65, 'a'), C::with_status_reason,
-         ErrorCode::bad_field, "reason: "},
+        {id + ",,,,,excluded," + std::string(65, 'a'), C::with_status_reason, ErrorCode::bad_field,
+         "reason: "},
         {"\"" + id + "\",,,,", C::basic, ErrorCode::bad_field, "line: quoted"},
     };
     RosterCsvRow row;
@@ -127,7 +127,8 @@ TEST(RosterCsvTest, WrittenRowsReadBackUnchanged) {
 TEST(RosterCsvTest, RecognisesTheThreeHeaders) {
     EXPECT_EQ(*RosterCsv::parseHeader("citizen_id,nhi_card_no,amount,proxies,claim_by"),
               RosterCsvColumns::basic);
-    EXPECT_EQ(*RosterCsv::parseHeader("\xEF\xBB\xBF" "citizen_id,nhi_card_no,amount,proxies,"
+    EXPECT_EQ(*RosterCsv::parseHeader("\xEF\xBB\xBF"
+                                      "citizen_id,nhi_card_no,amount,proxies,"
                                       "claim_by,status\r"),
               RosterCsvColumns::with_status);
     EXPECT_EQ(*RosterCsv::parseHeader("citizen_id,nhi_card_no,amount,proxies,claim_by,status,"
@@ -169,11 +170,12 @@ TEST(RosterCsvReaderTest, RefusesBadHeadersEmptyFilesAndOverlongLines) {
     claimgate::testing::TempDir dir;
     claimgate::testing::writeFileBytes(dir.file("empty.csv"), "");
     EXPECT_EQ(RosterCsvReader::open(dir.file("empty.csv")).status().code(), ErrorCode::bad_field);
-    EXPECT_EQ(RosterCsvReader::open(dir.file("missing.csv")).status().code(),
-              ErrorCode::bad_field);
+    EXPECT_EQ(RosterCsvReader::open(dir.file("missing.csv")).status().code(), ErrorCode::bad_field);
     claimgate::testing::writeFileBytes(dir.file("header.csv"), "id,amount\n");
-    EXPECT_EQ(RosterCsvReader::open(dir.file("header.csv")).status().message().rfind(
-                  dir.file("header.csv") + ":1: header must be ", 0),
+    EXPECT_EQ(RosterCsvReader::open(dir.file("header.csv"))
+                  .status()
+                  .message()
+                  .rfind(dir.file("header.csv") + ":1: header must be ", 0),
               0U);
     claimgate::testing::writeFileBytes(
         dir.file("long.csv"), std::string(RosterCsv::header(RosterCsvColumns::basic)) + "\n" +
@@ -189,8 +191,10 @@ TEST(RosterCsvReaderTest, RefusesBadHeadersEmptyFilesAndOverlongLines) {
 TEST(RosterCsvReaderTest, ReadsAChangeFileWithALeadingColumn) {
     claimgate::testing::TempDir dir;
     const std::string path = dir.file("changes.csv");
-    claimgate::testing::writeFileBytes(path, "op,citizen_id,nhi_card_no,amount,proxies,claim_by\n"
-                                             "remove," + nationalId(7) + ",,,,\n");
+    claimgate::testing::writeFileBytes(path,
+                                       "op,citizen_id,nhi_card_no,amount,proxies,claim_by\n"
+                                       "remove," +
+                                           nationalId(7) + ",,,,\n");
     auto reader = RosterCsvReader::open(path, "op");
     ASSERT_TRUE(reader.ok()) << reader.status().message();
     RosterCsvRow row;

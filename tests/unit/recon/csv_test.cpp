@@ -68,7 +68,8 @@ TEST(CsvFileReaderTest, ReadsLinesAcrossChunkBoundariesWithNumbersAndOffsets) {
     std::vector<std::string> expected;
     // Enough lines to cross the read chunk several times; varying lengths.
     for (int i = 0; content.size() < 3 * kReadChunkBytes; ++i) {
-        expected.push_back("line-" + std::to_string(i) + std::string(static_cast<std::size_t>(i % 97), 'x'));
+        expected.push_back("line-" + std::to_string(i) +
+                           std::string(static_cast<std::size_t>(i % 97), 'x'));
         content += expected.back() + (i % 3 == 0 ? "\r\n" : "\n");
     }
     const std::string path = dir.file("big.csv", content);

@@ -7,14 +7,14 @@ namespace {
 
 TEST(ReportWriterTest, JsonHasTheContractKeysAndEveryCategory) {
     TempDir dir;
-    const RunResult result = runMatch(
-        dir.file("l.csv", std::string(kLedgerHeader) + ledgerLine("c_1", "paid") +
-                              ledgerLine("c_2", "paid", 6000, "kiosk", "CVS711")),
-        {dir.file("s.csv", std::string(kSettlementHeader) + settlementLine("c_1"))});
+    const RunResult result =
+        runMatch(dir.file("l.csv", std::string(kLedgerHeader) + ledgerLine("c_1", "paid") +
+                                       ledgerLine("c_2", "paid", 6000, "kiosk", "CVS711")),
+                 {dir.file("s.csv", std::string(kSettlementHeader) + settlementLine("c_1"))});
     ASSERT_TRUE(result.status.ok());
     const nlohmann::json report = reportJson(result.summary);
-    for (const char* key : {"counts", "by_channel", "by_operator", "records", "seconds",
-                            "amounts", "bad_lines", "resolutions"}) {
+    for (const char* key : {"counts", "by_channel", "by_operator", "records", "seconds", "amounts",
+                            "bad_lines", "resolutions"}) {
         EXPECT_TRUE(report.contains(key)) << key;
     }
     EXPECT_EQ(report["counts"].size(), kMatchCategoryCount);
@@ -30,10 +30,10 @@ TEST(ReportWriterTest, JsonHasTheContractKeysAndEveryCategory) {
 TEST(ReportWriterTest, HtmlIsSelfContainedAndEscapesInput) {
     TempDir dir;
     const std::string evil = "<script>alert(1)</script>";
-    const RunResult result = runMatch(
-        dir.file("l.csv", std::string(kLedgerHeader) + ledgerLine("c_1", "paid")),
-        {dir.file("s.csv", std::string(kSettlementHeader) + settlementLine("c_1") +
-                               settlementLine("\"" + evil + "\""))});
+    const RunResult result =
+        runMatch(dir.file("l.csv", std::string(kLedgerHeader) + ledgerLine("c_1", "paid")),
+                 {dir.file("s.csv", std::string(kSettlementHeader) + settlementLine("c_1") +
+                                        settlementLine("\"" + evil + "\""))});
     ASSERT_TRUE(result.status.ok());
     ReportContext context;
     context.preview = result.exceptions.rows;
@@ -52,11 +52,11 @@ TEST(ReportWriterTest, HtmlIsSelfContainedAndEscapesInput) {
 
 TEST(ReportWriterTest, MoneyByOperatorNeverAddsUnlikeAmounts) {
     TempDir dir;
-    const RunResult result = runMatch(
-        dir.file("l.csv", std::string(kLedgerHeader) + ledgerLine("c_1", "paid") +
-                              ledgerLine("c_2", "paid") + ledgerLine("c_3", "paid")),
-        {dir.file("s.csv", std::string(kSettlementHeader) + settlementLine("c_1") +
-                               settlementLine("c_2", 5000) + settlementLine("c_9", 700))});
+    const RunResult result =
+        runMatch(dir.file("l.csv", std::string(kLedgerHeader) + ledgerLine("c_1", "paid") +
+                                       ledgerLine("c_2", "paid") + ledgerLine("c_3", "paid")),
+                 {dir.file("s.csv", std::string(kSettlementHeader) + settlementLine("c_1") +
+                                        settlementLine("c_2", 5000) + settlementLine("c_9", 700))});
     ASSERT_TRUE(result.status.ok());
     const nlohmann::json money = reportJson(result.summary)["money_by_operator"]["BANK004"];
     EXPECT_EQ(money["ledger_paid"]["amount"], 18000);

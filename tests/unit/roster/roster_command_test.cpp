@@ -53,7 +53,6 @@ std::vector<std::string> splitOn(const std::string& text, char separator) {
 
 class RosterCommandTest : public ::testing::Test {
 protected:
-
     int runRoster(const std::string& arguments, const std::string& redirect = "") {
         const std::string command = simBinary() + " roster " + arguments + " 2>" +
                                     (dir_ / "stderr.txt").string() + redirect;

@@ -23,31 +23,39 @@
 namespace claimgate::sdk {
 namespace {
 
+using ::claimgate::testing::TempDir;
 using ::testing::_;
 using ::testing::Return;
 using testing::ScriptedGateway;
 using testing::ScriptedTransport;
-using ::claimgate::testing::TempDir;
 
 constexpr const char* kCitizen = "A123456789";
 constexpr const char* kProxy = "B234567894";
 constexpr const char* kNhi = "000012345678";
 
-HttpReply json(int status, const nlohmann::json& body) { return HttpReply{status, body.dump(), ""}; }
+HttpReply json(int status, const nlohmann::json& body) {
+    return HttpReply{status, body.dump(), ""};
+}
 HttpReply noAnswer() { return HttpReply{0, "", "Connection reset by peer"}; }
 HttpReply error(int status, const std::string& code) {
-    return json(status, {{"error", {{"code", code}, {"message", code + " (test)"},
-                                    {"detail", {{"status", "paid"}}}}}});
+    return json(
+        status,
+        {{"error",
+          {{"code", code}, {"message", code + " (test)"}, {"detail", {{"status", "paid"}}}}}});
 }
 
 HttpReply happyGateway(const HttpRequest& request) {
     if (request.path == "/v1/eligibility") {
-        return json(200, {{"eligible", true}, {"amount", 6000}, {"currency", "TWD"},
+        return json(200, {{"eligible", true},
+                          {"amount", 6000},
+                          {"currency", "TWD"},
                           {"claim", {{"status", "none"}}}});
     }
     if (request.path == "/v1/claims") {
-        return json(201, {{"claim_id", "c_abc"}, {"claim_code", "1234567890"},
-                          {"status", "held"}, {"amount", 6000}});
+        return json(201, {{"claim_id", "c_abc"},
+                          {"claim_code", "1234567890"},
+                          {"status", "held"},
+                          {"amount", 6000}});
     }
     if (request.path.find("/commit") != std::string::npos) {
         return json(200, {{"claim_id", "c_abc"}, {"status", "paid"}, {"receipt", {}}});
@@ -66,8 +74,7 @@ protected:
     void TearDown() override { core_.reset(); }
 
     void open() {
-        auto journal =
-            Journal::open(dir_.file("journal.db"), "atm-0001", testing::testSealer());
+        auto journal = Journal::open(dir_.file("journal.db"), "atm-0001", testing::testSealer());
         ASSERT_TRUE(journal.ok()) << journal.status().message();
         core_ = std::make_unique<ClientCore>(
             TerminalIdentity{"atm-0001", "BANK004", "atm"}, std::move(journal).value(),
@@ -124,7 +131,9 @@ TEST_F(ClientCoreTest, CheckWhenGatewayUnreachableIsUnavailable) {
 
 TEST_F(ClientCoreTest, CheckNotEligibleIsOkWithReason) {
     gateway_->setHandler([](const HttpRequest&) {
-        return json(200, {{"eligible", false}, {"amount", 0}, {"reason", "already_claimed"},
+        return json(200, {{"eligible", false},
+                          {"amount", 0},
+                          {"reason", "already_claimed"},
                           {"claim", {{"status", "paid"}, {"channel", "kiosk"}}}});
     });
     const Outcome outcome = core_->check("CASH2023", kCitizen, nullptr, nullptr);
@@ -350,8 +359,10 @@ TEST_F(ClientCoreTest, CommitByKioskClaimCodeOfAnotherTerminal) {
 TEST_F(ClientCoreTest, LookupReadsTheClaimWithoutJournal) {
     gateway_->setHandler([](const HttpRequest& request) {
         if (request.method == "GET" && request.path == "/v1/claims/1234567890") {
-            return json(200, {{"claim_id", "c_abc"}, {"claim_code", "1234567890"},
-                              {"status", "held"}, {"amount", 6000}});
+            return json(200, {{"claim_id", "c_abc"},
+                              {"claim_code", "1234567890"},
+                              {"status", "held"},
+                              {"amount", 6000}});
         }
         return error(404, "unknown_claim");
     });
@@ -371,8 +382,7 @@ TEST_F(ClientCoreTest, BadInputIsRefusedLocallyWithoutSending) {
     gateway_->setHandler(happyGateway);
     EXPECT_EQ(core_->check(nullptr, kCitizen, nullptr, nullptr).code, "missing_field");
     EXPECT_EQ(core_->check("CASH2023", nullptr, nullptr, nullptr).code, "missing_field");
-    EXPECT_EQ(core_->check("CASH2023", "A123456788", nullptr, nullptr).code,
-              "invalid_citizen_id");
+    EXPECT_EQ(core_->check("CASH2023", "A123456788", nullptr, nullptr).code, "invalid_citizen_id");
     EXPECT_EQ(core_->check("CASH 2023", kCitizen, nullptr, nullptr).code, "bad_field");
     EXPECT_EQ(core_->check("CASH2023", kCitizen, "12345", nullptr).code, "bad_field");
     const Outcome bad_proxy = core_->reserve("CASH2023", kCitizen, nullptr, "Z999", 6000);
@@ -394,14 +404,14 @@ TEST(ClientCoreMockTest, CheckSendsOneEligibilityRequestWithoutIdempotencyKey) {
     auto journal = Journal::open(dir.file("j.db"), "counter-0001", testing::testSealer());
     ASSERT_TRUE(journal.ok());
     auto foreground = std::make_shared<::testing::StrictMock<testing::MockTransport>>();
-    EXPECT_CALL(*foreground, send(::testing::AllOf(
-                                 ::testing::Field(&HttpRequest::path, "/v1/eligibility"),
-                                 ::testing::Field(&HttpRequest::idempotency_key, ""))))
+    EXPECT_CALL(*foreground,
+                send(::testing::AllOf(::testing::Field(&HttpRequest::path, "/v1/eligibility"),
+                                      ::testing::Field(&HttpRequest::idempotency_key, ""))))
         .WillOnce(Return(json(200, {{"eligible", true}, {"amount", 6000}})));
-    ClientCore core(TerminalIdentity{"counter-0001", "POST700", "counter"},
-                    std::move(journal).value(), std::move(foreground),
-                    [](LogLevel, const std::string&) {}, AdviceListener{},
-                    std::chrono::milliseconds(2000));
+    ClientCore core(
+        TerminalIdentity{"counter-0001", "POST700", "counter"}, std::move(journal).value(),
+        std::move(foreground), [](LogLevel, const std::string&) {}, AdviceListener{},
+        std::chrono::milliseconds(2000));
     EXPECT_TRUE(core.check("CASH2023", kCitizen, nullptr, kProxy).eligible);
 }
 
@@ -414,8 +424,8 @@ TEST_F(ClientCoreTest, ReserveRefusedWhenJournalNearlyFullSoCommitsKeepRoom) {
         for (std::int64_t i = 0; i < kJournalEntriesMax - kJournalCommitHeadroomEntries; ++i) {
             const std::string sql =
                 "INSERT INTO advices (kind, idempotency_key, claim_id, path, body,"
-                " next_attempt_ms, created_ms) VALUES ('commit', 'k" + std::to_string(i) +
-                "', 'c', '/p', '{}', 0, 0)";
+                " next_attempt_ms, created_ms) VALUES ('commit', 'k" +
+                std::to_string(i) + "', 'c', '/p', '{}', 0, 0)";
             ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
         }
         ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
@@ -450,10 +460,10 @@ TEST(ClientCoreCrashTest, AdviceWrittenBeforeSendIsDeliveredAfterKill) {
             }
             return happyGateway(request);
         });
-        ClientCore core(TerminalIdentity{"atm-0001", "BANK004", "atm"},
-                        std::move(journal).value(), std::make_shared<ScriptedTransport>(gateway),
-                        [](LogLevel, const std::string&) {}, AdviceListener{},
-                        std::chrono::milliseconds(2000));
+        ClientCore core(
+            TerminalIdentity{"atm-0001", "BANK004", "atm"}, std::move(journal).value(),
+            std::make_shared<ScriptedTransport>(gateway), [](LogLevel, const std::string&) {},
+            AdviceListener{}, std::chrono::milliseconds(2000));
         if (core.reserve("CASH2023", kCitizen, kNhi, nullptr, 6000).status != Status::ok) {
             _exit(4);
         }
@@ -470,10 +480,10 @@ TEST(ClientCoreCrashTest, AdviceWrittenBeforeSendIsDeliveredAfterKill) {
     ASSERT_EQ((*journal)->count(), 1);
     auto gateway = std::make_shared<ScriptedGateway>();
     gateway->setHandler(happyGateway);
-    ClientCore core(TerminalIdentity{"atm-0001", "BANK004", "atm"}, std::move(journal).value(),
-                    std::make_shared<ScriptedTransport>(gateway),
-                    [](LogLevel, const std::string&) {}, AdviceListener{},
-                    std::chrono::milliseconds(2000));
+    ClientCore core(
+        TerminalIdentity{"atm-0001", "BANK004", "atm"}, std::move(journal).value(),
+        std::make_shared<ScriptedTransport>(gateway), [](LogLevel, const std::string&) {},
+        AdviceListener{}, std::chrono::milliseconds(2000));
     core.startSender();
     ASSERT_EQ(core.flush(std::chrono::seconds(10)), Status::ok);
     const auto requests = gateway->requests();

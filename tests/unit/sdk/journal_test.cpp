@@ -24,8 +24,8 @@ TEST(JournalTest, AppendedRowIsInFlightUntilReleased) {
     TempDir dir;
     auto journal = Journal::open(dir.file("j.db"), "atm-0001", testing::testSealer());
     ASSERT_TRUE(journal.ok()) << journal.status().message();
-    auto id = (*journal)->append(AdviceKind::commit, "atm-0001:k1", "c_1", "/v1/claims/c_1/commit",
-                                 "{}");
+    auto id =
+        (*journal)->append(AdviceKind::commit, "atm-0001:k1", "c_1", "/v1/claims/c_1/commit", "{}");
     ASSERT_TRUE(id.ok());
     EXPECT_EQ((*journal)->count(), 1);
     auto due = (*journal)->due(Journal::nowMs() + 1000, 10);
@@ -134,9 +134,9 @@ TEST(JournalTest, JournalIsSynchronousFullWal) {
 
 TEST(JournalTest, IdempotencyKeysAreValidAndUnique) {
     TempDir dir;
-    auto journal = Journal::open(dir.file("j.db"),
-                                 "a-terminal id with spaces and far too long for a key",
-                                 testing::testSealer());
+    auto journal =
+        Journal::open(dir.file("j.db"), "a-terminal id with spaces and far too long for a key",
+                      testing::testSealer());
     ASSERT_TRUE(journal.ok());
     const std::string a = (*journal)->newIdempotencyKey();
     const std::string b = (*journal)->newIdempotencyKey();
@@ -158,8 +158,8 @@ TEST(JournalTest, FullJournalRefusesWithClearError) {
         for (std::int64_t i = 0; i < kJournalEntriesMax; ++i) {
             const std::string sql =
                 "INSERT INTO advices (kind, idempotency_key, claim_id, path, body,"
-                " next_attempt_ms, created_ms) VALUES ('commit', 'k" + std::to_string(i) +
-                "', 'c', '/p', '{}', 0, 0)";
+                " next_attempt_ms, created_ms) VALUES ('commit', 'k" +
+                std::to_string(i) + "', 'c', '/p', '{}', 0, 0)";
             ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
         }
         ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);

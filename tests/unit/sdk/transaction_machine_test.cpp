@@ -22,8 +22,8 @@ TEST_P(TransactionMachineTest, EventSequenceEndsInExpectedState) {
     TransactionMachine machine;
     EXPECT_EQ(machine.state(), TxState::idle);
     for (TxEvent event : GetParam().events) {
-        ASSERT_TRUE(machine.post(event)) << "refused " << txEventName(event) << " in "
-                                         << txStateName(machine.state());
+        ASSERT_TRUE(machine.post(event))
+            << "refused " << txEventName(event) << " in " << txStateName(machine.state());
     }
     EXPECT_EQ(machine.state(), GetParam().expected) << txStateName(machine.state());
 }
@@ -34,18 +34,13 @@ using S = TxState;
 INSTANTIATE_TEST_SUITE_P(
     AllTransitions, TransactionMachineTest,
     ::testing::Values(
-        Path{{E::check}, S::checking},
-        Path{{E::check, E::eligible}, S::eligible},
-        Path{{E::check, E::ineligible}, S::ineligible},
-        Path{{E::check, E::refused}, S::ineligible},
+        Path{{E::check}, S::checking}, Path{{E::check, E::eligible}, S::eligible},
+        Path{{E::check, E::ineligible}, S::ineligible}, Path{{E::check, E::refused}, S::ineligible},
         Path{{E::check, E::contact_lost}, S::idle},
         Path{{E::check, E::eligible, E::check}, S::checking},
-        Path{{E::check, E::eligible, E::reserve}, S::reserving},
-        Path{{E::reserve}, S::reserving},
-        Path{{E::reserve, E::reserved}, S::reserved},
-        Path{{E::reserve, E::refused}, S::ineligible},
-        Path{{E::reserve, E::contact_lost}, S::idle},
-        Path{{E::resume}, S::reserved},
+        Path{{E::check, E::eligible, E::reserve}, S::reserving}, Path{{E::reserve}, S::reserving},
+        Path{{E::reserve, E::reserved}, S::reserved}, Path{{E::reserve, E::refused}, S::ineligible},
+        Path{{E::reserve, E::contact_lost}, S::idle}, Path{{E::resume}, S::reserved},
         Path{{E::reserve, E::reserved, E::dispensed}, S::dispensing},
         Path{{E::reserve, E::reserved, E::dispensed, E::journalled}, S::committing},
         Path{{E::check, E::eligible, E::reserve, E::reserved, E::dispensed, E::journalled,

@@ -36,8 +36,7 @@ protected:
         testing::writeKeyPair(dir_.file("platform"));
         testing::writeKeyPair(dir_.file("gateway"));
         platform_signer_ = protocols::EcdsaSigner::fromPemFile(dir_.file("platform.key")).value();
-        gateway_verifier_ =
-            protocols::EcdsaVerifier::fromPemFile(dir_.file("gateway.pub")).value();
+        gateway_verifier_ = protocols::EcdsaVerifier::fromPemFile(dir_.file("gateway.pub")).value();
         PlatformClientConfig config;
         config.client = protocols::XroadClientId::parse(kDefaultGatewayClientId).value();
         config.platform_verifier =
@@ -174,15 +173,16 @@ TEST_F(PlatformClientTest, XroadErrorInEitherSpellingIsRecognised) {
 
 TEST_F(PlatformClientTest, PushSignsTheExactBodyAndReturnsReceipt) {
     ClaimBatch batch{"gw1-000001", "gw1", {}};
-    batch.claims.push_back({"c1", "CASH2023", std::string(64, 'a'), "atm", "BANK004",
-                            "atm-0001", "ref1", 6000, "paid", "2023-04-10T01:00:00.000Z",
+    batch.claims.push_back({"c1", "CASH2023", std::string(64, 'a'), "atm", "BANK004", "atm-0001",
+                            "ref1", 6000, "paid", "2023-04-10T01:00:00.000Z",
                             "2023-04-10T01:00:05.000Z"});
     XroadRequest seen;
     EXPECT_CALL(*transport_, send(_)).WillOnce(Invoke([&](const XroadRequest& request) {
         seen = request;
         return protocols::Result<XroadResponse>(signedResponse(
             R"({"batch_id":"gw1-000001","accepted":1,"received_at":"2023-04-10T01:00:06.000Z",)"
-            R"("batch_sha256":")" + std::string(64, 'b') + R"("})"));
+            R"("batch_sha256":")" +
+            std::string(64, 'b') + R"("})"));
     }));
     auto receipt = client_->pushClaimBatch(batch);
     ASSERT_TRUE(receipt.ok()) << receipt.status().message();
@@ -199,8 +199,8 @@ TEST_F(PlatformClientTest, PushSignsTheExactBodyAndReturnsReceipt) {
 
 TEST_F(PlatformClientTest, BatchWithPlaintextIdInsteadOfKeyIsNeverSent) {
     ClaimBatch batch{"gw1-000002", "gw1", {}};
-    batch.claims.push_back({"c1", "CASH2023", "A123456789", "atm", "BANK004", "atm-0001", "r",
-                            6000, "paid", "", ""});
+    batch.claims.push_back(
+        {"c1", "CASH2023", "A123456789", "atm", "BANK004", "atm-0001", "r", 6000, "paid", "", ""});
     auto receipt = client_->pushClaimBatch(batch);  // StrictMock: any send() would fail
     ASSERT_FALSE(receipt.ok());
     EXPECT_EQ(troadFailureOf(receipt.status()), TroadFailure::bad_request);
@@ -210,11 +210,10 @@ TEST_F(PlatformClientTest, ReusedBatchIdIsIdempotencyKeyReused) {
     XroadResponse conflict;
     conflict.status = 409;
     conflict.body = R"({"error":{"code":"idempotency_key_reused","message":"other body"}})";
-    EXPECT_CALL(*transport_, send(_))
-        .WillOnce(Return(protocols::Result<XroadResponse>(conflict)));
+    EXPECT_CALL(*transport_, send(_)).WillOnce(Return(protocols::Result<XroadResponse>(conflict)));
     ClaimBatch batch{"gw1-000003", "gw1", {}};
-    batch.claims.push_back({"c1", "P", std::string(64, 'c'), "atm", "B", "t", "r", 1, "paid",
-                            "", ""});
+    batch.claims.push_back(
+        {"c1", "P", std::string(64, 'c'), "atm", "B", "t", "r", 1, "paid", "", ""});
     auto receipt = client_->pushClaimBatch(batch);
     ASSERT_FALSE(receipt.ok());
     EXPECT_EQ(receipt.status().code(), ErrorCode::idempotency_key_reused);

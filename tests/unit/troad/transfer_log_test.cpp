@@ -17,8 +17,8 @@ using testing::ScratchDir;
 using testing::writeAll;
 
 TransferEntry entry(int n) {
-    return {"xid-" + std::to_string(n), "TW/GOV/PLATFORM/disburse/rosters",
-            std::string(64, 'a'), std::string(64, static_cast<char>('0' + n))};
+    return {"xid-" + std::to_string(n), "TW/GOV/PLATFORM/disburse/rosters", std::string(64, 'a'),
+            std::string(64, static_cast<char>('0' + n))};
 }
 
 std::vector<std::string> lines(const std::string& text) {

@@ -29,10 +29,10 @@ inline void writeKeyPair(const std::string& base) {
     }
     FILE* private_file = std::fopen((base + ".key").c_str(), "w");
     FILE* public_file = std::fopen((base + ".pub").c_str(), "w");
-    const bool ok = private_file != nullptr && public_file != nullptr &&
-                    PEM_write_PrivateKey(private_file, key, nullptr, nullptr, 0, nullptr,
-                                         nullptr) == 1 &&
-                    PEM_write_PUBKEY(public_file, key) == 1;
+    const bool ok =
+        private_file != nullptr && public_file != nullptr &&
+        PEM_write_PrivateKey(private_file, key, nullptr, nullptr, 0, nullptr, nullptr) == 1 &&
+        PEM_write_PUBKEY(public_file, key) == 1;
     if (private_file != nullptr) {
         std::fclose(private_file);
     }

@@ -40,8 +40,8 @@ TEST(XroadErrorTest, NestedTypesHavePrefixesOnSegmentBoundariesOnly) {
 
 TEST(XroadErrorTest, ParsesJsonBodyOfTheSecurityServer) {
     const std::string body = R"({"type":"Server.ServerProxy.NetworkError",)"
-                              R"("message":"Connect to 10.1.2.3:8080 failed",)"
-                              R"("detail":"9bc95b6e-2f1d-4a41-a7e6-11eda7d734d5"})";
+                             R"("message":"Connect to 10.1.2.3:8080 failed",)"
+                             R"("detail":"9bc95b6e-2f1d-4a41-a7e6-11eda7d734d5"})";
     auto error = parseXroadError(500, errorHeaders("Server.ServerProxy.NetworkError"), body);
     ASSERT_TRUE(error.has_value());
     EXPECT_EQ(error->http_status, 500);

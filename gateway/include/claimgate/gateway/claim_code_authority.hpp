@@ -24,8 +24,7 @@ public:
     [[nodiscard]] bool authentic(const std::string& operator_id, std::string_view code) const;
 
 private:
-    [[nodiscard]] std::string tagFor(const std::string& operator_id,
-                                     std::string_view serial) const;
+    [[nodiscard]] std::string tagFor(const std::string& operator_id, std::string_view serial) const;
 
     std::string key_;
 };

@@ -6,8 +6,8 @@
 // read. The queue is bounded (kClaimReadQueueDepthMax).
 #pragma once
 
-#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/gateway/limits.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/protocols/status.hpp>
 
 #include <condition_variable>

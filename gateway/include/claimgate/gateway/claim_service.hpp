@@ -72,9 +72,8 @@ public:
                       std::string_view body);
     ServiceReply commit(const TerminalIdentity& terminal, const std::optional<std::string>& key,
                         const std::string& claim_ref, std::string_view body);
-    ServiceReply voidClaim(const TerminalIdentity& terminal,
-                           const std::optional<std::string>& key, const std::string& claim_ref,
-                           std::string_view body);
+    ServiceReply voidClaim(const TerminalIdentity& terminal, const std::optional<std::string>& key,
+                           const std::string& claim_ref, std::string_view body);
     ServiceReply getClaim(const TerminalIdentity& terminal, const std::string& claim_ref);
     ServiceReply resolve(const std::string& claim_id, std::string_view body,
                          const std::string& actor);

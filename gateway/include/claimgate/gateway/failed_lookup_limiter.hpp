@@ -6,8 +6,8 @@
 // thread-safe.
 #pragma once
 
-#include <claimgate/ledger/clock.hpp>
 #include <claimgate/gateway/limits.hpp>
+#include <claimgate/ledger/clock.hpp>
 
 #include <cstdint>
 #include <mutex>

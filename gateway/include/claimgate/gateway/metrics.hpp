@@ -82,8 +82,7 @@ private:
     static constexpr std::array<int, 13> kStatuses = {200, 201, 400, 403, 404, 405, 409,
                                                       413, 422, 429, 500, 503, 0};
     static constexpr std::array<std::int64_t, 14> kLatencyBucketsMicros = {
-        50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000,
-        5000000};
+        50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000, 5000000};
     /// Room for every ErrorCode (a static_assert in metrics.cpp keeps it so).
     static constexpr std::size_t kOutcomeSlots = 64;
     static std::size_t statusSlot(int http_status);
@@ -97,8 +96,7 @@ private:
         gauge.fetch_add(delta, std::memory_order_relaxed);
     }
 
-    std::array<std::array<std::atomic<std::uint64_t>, kStatuses.size()>, kRouteCount>
-        requests_{};
+    std::array<std::array<std::atomic<std::uint64_t>, kStatuses.size()>, kRouteCount> requests_{};
     std::array<std::array<std::atomic<std::uint64_t>, kLatencyBucketsMicros.size() + 1>,
                kRouteCount>
         latency_buckets_{};
@@ -127,8 +125,8 @@ void appendMetricHeader(std::string& out, std::string_view name, std::string_vie
 void appendBuildInfo(std::string& out, std::string_view backend);
 
 /// The group committer's series and the database's health.
-void appendLedgerMetrics(std::string& out, const GroupCommitStats& stats,
-                         std::size_t queue_depth, const DatabaseHealth& health);
+void appendLedgerMetrics(std::string& out, const GroupCommitStats& stats, std::size_t queue_depth,
+                         const DatabaseHealth& health);
 
 /// claimgate_claims{program,channel,status} and claimgate_paid_amount_twd{program,channel}
 /// (headers only before the first successful read).

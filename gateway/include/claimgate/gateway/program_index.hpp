@@ -82,7 +82,7 @@ private:
     friend class IndexSnapshot;  // reads and restores the tables whole
 
     struct Slot {
-        std::atomic<std::uint64_t> key_low{0};   // both 0 = empty (an HMAC is never all zero)
+        std::atomic<std::uint64_t> key_low{0};  // both 0 = empty (an HMAC is never all zero)
         std::atomic<std::uint64_t> key_high{0};
         std::atomic<std::uint64_t> nhi_tag{0};
         std::atomic<std::uint32_t> amount{0};          // 0 = program amount
@@ -113,9 +113,9 @@ private:
 
     protocols::Program program_;
     std::vector<Slot> slots_;
-    std::size_t entries_max_ = 0;  // new citizens beyond it: table_full
-    std::unique_ptr<ProxyWords[]> proxy_chunks_;  // kProxyChunksMax entries
-    std::size_t proxies_used_ = 1;                // index 0 is the "no proxies" sentinel
+    std::size_t entries_max_ = 0;                   // new citizens beyond it: table_full
+    std::unique_ptr<ProxyWords[]> proxy_chunks_;    // kProxyChunksMax entries
+    std::size_t proxies_used_ = 1;                  // index 0 is the "no proxies" sentinel
     std::array<std::string, kReasonsMax> reasons_;  // [0] = not excluded
     std::atomic<std::size_t> reasons_count_{1};
     std::atomic<std::size_t> size_{0};

@@ -13,8 +13,8 @@
 
 #include <claimgate/gateway/eligibility_index.hpp>
 
-#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/gateway/limits.hpp>
+#include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/protocols/status.hpp>
 
 #include <atomic>

@@ -30,12 +30,12 @@ namespace claimgate::gateway {
 struct RosterEntryFields {
     std::string_view program;
     std::string_view citizen_id;
-    std::string_view nhi_card_no;            // empty = none
-    std::int64_t amount = 0;                 // 0 = the program's amount
+    std::string_view nhi_card_no;                       // empty = none
+    std::int64_t amount = 0;                            // 0 = the program's amount
     const std::vector<std::string>* proxies = nullptr;  // normalised IDs, may be null
-    std::optional<protocols::ClaimBy> claim_by;  // empty: self without proxies, else either
+    std::optional<protocols::ClaimBy> claim_by;         // empty: self without proxies, else either
     std::optional<std::string> excluded;
-    std::int64_t version = 0;                // the roster version writing the row
+    std::int64_t version = 0;  // the roster version writing the row
 };
 
 /// The one rule for turning a roster entry into a stored row, shared by `roster import` and
@@ -44,8 +44,7 @@ struct RosterEntryFields {
 [[nodiscard]] RosterRow buildRosterRow(const protocols::CitizenKeys& keys,
                                        const RosterEntryFields& fields);
 /// The same for a row of a roster CSV file.
-[[nodiscard]] RosterRow buildRosterRow(const protocols::CitizenKeys& keys,
-                                       std::string_view program,
+[[nodiscard]] RosterRow buildRosterRow(const protocols::CitizenKeys& keys, std::string_view program,
                                        const protocols::RosterCsvRow& csv_row,
                                        std::int64_t version);
 
@@ -57,8 +56,8 @@ struct RosterImportOptions {
 struct RosterImportSummary {
     std::uint64_t rows_imported = 0;
     std::uint64_t lines_rejected = 0;
-    std::uint64_t rows_removed = 0;  // --replace: citizens no longer on the roster
-    std::int64_t version = 0;        // the roster version of this import (0: nothing written)
+    std::uint64_t rows_removed = 0;     // --replace: citizens no longer on the roster
+    std::int64_t version = 0;           // the roster version of this import (0: nothing written)
     std::vector<std::string> problems;  // "line 17: citizen_id: ...", at most 20
 };
 

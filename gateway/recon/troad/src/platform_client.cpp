@@ -35,16 +35,13 @@ Status malformed(const Status& status, const ExchangeRecord& exchange) {
                    exchange.service + " reply rejected: " + status.message(), std::move(detail));
 }
 
-std::string sha256Hex(std::string_view data) {
-    return protocols::toHex(protocols::sha256(data));
-}
+std::string sha256Hex(std::string_view data) { return protocols::toHex(protocols::sha256(data)); }
 
 /// A page limit outside 1..maximum is the caller's error, not something to clamp quietly.
 Status checkLimit(std::size_t limit, std::size_t maximum) {
     if (limit >= 1 && limit <= maximum) return Status::okStatus();
-    return Status(ErrorCode::bad_field,
-                  "page limit must be 1.." + std::to_string(maximum) + ", not " +
-                      std::to_string(limit));
+    return Status(ErrorCode::bad_field, "page limit must be 1.." + std::to_string(maximum) +
+                                            ", not " + std::to_string(limit));
 }
 
 }  // namespace
@@ -140,8 +137,8 @@ Result<PlatformClient::Raw> PlatformClient::call(const std::string& service_code
     }
     if (!response->isSuccess()) {
         // The platform's own error envelope {"error": {"code", "message"}}, if it sent one.
-        ErrorCode code = response->status == 409 ? ErrorCode::idempotency_key_reused
-                                                 : ErrorCode::internal;
+        ErrorCode code =
+            response->status == 409 ? ErrorCode::idempotency_key_reused : ErrorCode::internal;
         std::string platform_code;
         std::string message = "HTTP " + std::to_string(response->status);
         const auto json = nlohmann::json::parse(response->body, nullptr, false);
@@ -172,14 +169,13 @@ Result<PlatformClient::Raw> PlatformClient::call(const std::string& service_code
                              raw.signature.key_id == config_.platform_key_id &&
                              config_.platform_verifier->verifyBase64(response->body, *signature);
     if (config_.require_platform_signature && !raw.signature.verified) {
-        return failure(ErrorCode::internal, TroadFailure::bad_signature,
-                       raw.exchange.service +
-                           (raw.signature.present
-                                ? ": platform signature does not verify (key id '" +
-                                      raw.signature.key_id + "')"
-                                : ": platform response is not signed"),
-                       {{"x_road_id", raw.exchange.x_road_id},
-                        {"key_id", raw.signature.key_id}});
+        return failure(
+            ErrorCode::internal, TroadFailure::bad_signature,
+            raw.exchange.service + (raw.signature.present
+                                        ? ": platform signature does not verify (key id '" +
+                                              raw.signature.key_id + "')"
+                                        : ": platform response is not signed"),
+            {{"x_road_id", raw.exchange.x_road_id}, {"key_id", raw.signature.key_id}});
     }
     raw.body = std::move(response).value().body;
     return raw;
@@ -206,11 +202,11 @@ Result<PlatformReply<std::vector<protocols::Program>>> PlatformClient::listProgr
     for (std::size_t i = 0; i < list->size(); ++i) {
         auto program = protocols::Program::fromJsonValue((*list)[i]);
         if (!program) {
-            return malformed(Status{program.status().code(),
-                                    "programs[" + std::to_string(i) +
-                                        "]: " + program.status().message(),
-                                    program.status().detail()},
-                             raw->exchange);
+            return malformed(
+                Status{program.status().code(),
+                       "programs[" + std::to_string(i) + "]: " + program.status().message(),
+                       program.status().detail()},
+                raw->exchange);
         }
         reply.value.push_back(std::move(program).value());
     }

@@ -24,8 +24,8 @@ protocols::Result<std::unique_ptr<PlatformClient>> openPlatformClient(
     if (!log) {
         return log.status();
     }
-    return std::make_unique<PlatformClient>(std::move(transport).value(),
-                                            std::move(config).value(), std::move(log).value());
+    return std::make_unique<PlatformClient>(std::move(transport).value(), std::move(config).value(),
+                                            std::move(log).value());
 }
 
 }  // namespace claimgate::troad

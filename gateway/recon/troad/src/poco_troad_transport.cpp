@@ -97,23 +97,22 @@ Result<std::shared_ptr<PocoTroadTransport>> PocoTroadTransport::create(
     // No key at all is a configuration the security server refuses at the handshake (and a
     // test shows it does); a key that is there must be readable by its owner only.
     if (!config.key_file.empty()) {
-        if (Status owner_only =
-                protocols::requireOwnerOnlyFile(config.key_file, "T-Road TLS key");
+        if (Status owner_only = protocols::requireOwnerOnlyFile(config.key_file, "T-Road TLS key");
             !owner_only.ok()) {
             return owner_only;
         }
     }
     auto state = std::make_unique<State>();
     try {
-        state->context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE,
-                                                config.key_file, config.cert_file, config.ca_file,
+        state->context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, config.key_file,
+                                                config.cert_file, config.ca_file,
                                                 Poco::Net::Context::VERIFY_STRICT, 9, false);
         state->context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
         initialiseSslOnce(state->context);
     } catch (const Poco::Exception& e) {
-        return Status{ErrorCode::internal,
-                      "cannot load T-Road TLS material (ca " + config.ca_file + ", cert " +
-                          config.cert_file + ", key " + config.key_file + "): " + e.displayText()};
+        return Status{ErrorCode::internal, "cannot load T-Road TLS material (ca " + config.ca_file +
+                                               ", cert " + config.cert_file + ", key " +
+                                               config.key_file + "): " + e.displayText()};
     }
     return std::shared_ptr<PocoTroadTransport>(
         new PocoTroadTransport(std::move(config), std::move(state)));
@@ -127,9 +126,9 @@ PocoTroadTransport::~PocoTroadTransport() = default;
 
 Result<protocols::XroadResponse> PocoTroadTransport::send(const protocols::XroadRequest& request) {
     if (request.body.size() > kTroadRequestBytesMax) {
-        return Status{ErrorCode::body_too_large,
-                      "request body larger than " + std::to_string(kTroadRequestBytesMax) +
-                          " bytes"};
+        return Status{
+            ErrorCode::body_too_large,
+            "request body larger than " + std::to_string(kTroadRequestBytesMax) + " bytes"};
     }
     const std::lock_guard lock(mutex_);
     Status last{ErrorCode::not_ready, "not sent"};

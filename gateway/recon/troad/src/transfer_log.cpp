@@ -60,14 +60,13 @@ std::string decodeRecord(const std::string& line, TransferRecord& record) {
         return "seq missing or not an unsigned integer";
     }
     record.seq = seq->get<std::uint64_t>();
-    for (const auto& [field, target] :
-         {std::pair<const char*, std::string*>{"time", &record.time},
-          {"x_road_id", &record.x_road_id},
-          {"service", &record.service},
-          {"request_sha256", &record.request_sha256},
-          {"response_sha256", &record.response_sha256},
-          {"prev_hash", &record.prev_hash},
-          {"hash", &record.hash}}) {
+    for (const auto& [field, target] : {std::pair<const char*, std::string*>{"time", &record.time},
+                                        {"x_road_id", &record.x_road_id},
+                                        {"service", &record.service},
+                                        {"request_sha256", &record.request_sha256},
+                                        {"response_sha256", &record.response_sha256},
+                                        {"prev_hash", &record.prev_hash},
+                                        {"hash", &record.hash}}) {
         if (!readString(json, field, *target)) {
             return std::string(field) + " missing or not a string";
         }
@@ -179,9 +178,7 @@ TransferLog::TransferLog(std::string path, int fd, Clock clock, std::uint64_t se
       seq_(seq),
       last_hash_(std::move(last_hash)) {}
 
-TransferLog::~TransferLog() {
-    ::close(fd_);
-}
+TransferLog::~TransferLog() { ::close(fd_); }
 
 std::uint64_t TransferLog::lastSeq() const {
     const std::lock_guard lock(mutex_);

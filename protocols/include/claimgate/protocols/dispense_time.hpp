@@ -21,8 +21,7 @@ inline constexpr std::int64_t kDispenseClockSkewMaxMillis = 5 * 60 * 1000;
 
 /// Whether a terminal's dispense time can be true for a claim held at `held_at` and committed
 /// (by the gateway's clock) at `paid_at`.
-[[nodiscard]] constexpr bool dispenseTimePlausible(std::int64_t dispensed_at,
-                                                   std::int64_t held_at,
+[[nodiscard]] constexpr bool dispenseTimePlausible(std::int64_t dispensed_at, std::int64_t held_at,
                                                    std::int64_t paid_at) noexcept {
     return dispensed_at >= held_at - kDispenseClockSkewMaxMillis &&
            dispensed_at <= paid_at + kDispenseClockSkewMaxMillis;
@@ -31,8 +30,7 @@ inline constexpr std::int64_t kDispenseClockSkewMaxMillis = 5 * 60 * 1000;
 /// When a paid claim's cash left the terminal, for business dates: the dispense time when it is
 /// there and plausible, otherwise the gateway's paid_at.
 [[nodiscard]] constexpr std::int64_t paidBusinessTime(
-    std::int64_t held_at, std::int64_t paid_at,
-    std::optional<std::int64_t> dispensed_at) noexcept {
+    std::int64_t held_at, std::int64_t paid_at, std::optional<std::int64_t> dispensed_at) noexcept {
     if (dispensed_at && dispenseTimePlausible(*dispensed_at, held_at, paid_at)) {
         return *dispensed_at;
     }

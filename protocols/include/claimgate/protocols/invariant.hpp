@@ -19,7 +19,7 @@ namespace claimgate::protocols {
 
 }  // namespace claimgate::protocols
 
-#define CG_ASSERT(condition, why)                                                           \
-    (static_cast<bool>(condition)                                                           \
-         ? static_cast<void>(0)                                                             \
+#define CG_ASSERT(condition, why) \
+    (static_cast<bool>(condition) \
+         ? static_cast<void>(0)   \
          : ::claimgate::protocols::invariantViolated(#condition, why, __FILE__, __LINE__))

@@ -49,13 +49,13 @@ enum class RosterCsvColumns : std::uint8_t {
 
 /// One validated roster row, plain text: only ever held in memory on its way to a key.
 struct RosterCsvRow {
-    std::string citizen_id;             // normalised (upper case), checksum verified
-    std::string nhi_card_no;            // 12 digits, or empty = none
-    std::int64_t amount = 0;            // 0 = the program's amount, else 1..kAmountMax
-    std::vector<std::string> proxies;   // normalised IDs, at most kProxiesPerCitizenMax
-    std::optional<ClaimBy> claim_by;    // empty: self without proxies, else either
+    std::string citizen_id;            // normalised (upper case), checksum verified
+    std::string nhi_card_no;           // 12 digits, or empty = none
+    std::int64_t amount = 0;           // 0 = the program's amount, else 1..kAmountMax
+    std::vector<std::string> proxies;  // normalised IDs, at most kProxiesPerCitizenMax
+    std::optional<ClaimBy> claim_by;   // empty: self without proxies, else either
     RosterStatus status = RosterStatus::eligible;
-    std::string excluded_reason;        // set exactly when status == excluded
+    std::string excluded_reason;  // set exactly when status == excluded
 
     /// claim_by with the file's default applied.
     [[nodiscard]] ClaimBy effectiveClaimBy() const noexcept;

@@ -39,7 +39,7 @@ private:
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+    Result(T value) : state_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
     Result(Status status) : state_(std::move(status)) {  // NOLINT(google-explicit-constructor)
         assert(!std::get<Status>(state_).ok() && "a Result error must not be ok");
     }

@@ -27,12 +27,12 @@ enum class RosterOp : std::uint8_t { add, update, remove };
 
 struct RosterEntry {
     RosterOp op = RosterOp::add;
-    std::string citizen_id;                // normalised (upper case), checksum verified
-    std::string nhi_card_no;               // empty when the roster has none
-    std::optional<std::int64_t> amount;    // empty = the program's amount
-    std::vector<std::string> proxies;      // normalised IDs
+    std::string citizen_id;              // normalised (upper case), checksum verified
+    std::string nhi_card_no;             // empty when the roster has none
+    std::optional<std::int64_t> amount;  // empty = the program's amount
+    std::vector<std::string> proxies;    // normalised IDs
     std::optional<protocols::ClaimBy> claim_by;
-    std::optional<std::string> excluded;   // reason, e.g. "paid_by_direct_deposit"
+    std::optional<std::string> excluded;  // reason, e.g. "paid_by_direct_deposit"
 };
 
 struct RosterPage {

@@ -10,9 +10,9 @@
 namespace claimgate::sdk {
 
 enum class AdviceEventKind : int {
-    commit_delivered = 1,    ///< a commit advice was acknowledged (status ok) or refused
-    void_delivered = 2,      ///< a void advice was acknowledged or refused
-    reserve_reversed = 3,    ///< an unanswered reserve's hold was released (or never existed)
+    commit_delivered = 1,  ///< a commit advice was acknowledged (status ok) or refused
+    void_delivered = 2,    ///< a void advice was acknowledged or refused
+    reserve_reversed = 3,  ///< an unanswered reserve's hold was released (or never existed)
 };
 
 struct AdviceEvent {
@@ -22,7 +22,7 @@ struct AdviceEvent {
     std::string terminal_id;
     std::string claim_id;
     std::string idempotency_key;
-    std::string code;  ///< gateway error code when refused
+    std::string code;            ///< gateway error code when refused
     bool in_background = false;  ///< delivered by the sender (not in the caller's own call)
 };
 

@@ -20,14 +20,14 @@ enum class Status : int {
 
 struct Outcome {
     Status status = Status::internal;
-    int http_status = 0;        ///< 0 when no HTTP answer was received
-    std::string code;           ///< gateway or local error code; empty on success
-    std::string claim_id;       ///< "c_..." after reserve / commit / void
-    std::string claim_code;     ///< 10-digit kiosk slip code (reserve)
-    std::string claim_status;   ///< "held", "paid", "voided", or the blocking claim's (check)
+    int http_status = 0;       ///< 0 when no HTTP answer was received
+    std::string code;          ///< gateway or local error code; empty on success
+    std::string claim_id;      ///< "c_..." after reserve / commit / void
+    std::string claim_code;    ///< 10-digit kiosk slip code (reserve)
+    std::string claim_status;  ///< "held", "paid", "voided", or the blocking claim's (check)
     std::int64_t amount = 0;
-    bool eligible = false;      ///< check only
-    std::string message;        ///< human-readable; never a full citizen ID
+    bool eligible = false;  ///< check only
+    std::string message;    ///< human-readable; never a full citizen ID
     /// reserve: when the gateway releases the hold if no commit arrives (Unix milliseconds).
     std::int64_t hold_expires_at_ms = 0;
     /// check / reserve refused with already_claimed: channel and time of the claim that blocks

@@ -17,8 +17,8 @@ static int failures = 0;
 static void expect(const char* what, cg_status got, cg_status want) {
     if (got != want) {
         ++failures;
-        printf("FAIL %s: %s, expected %s (%s)\n", what, cg_status_name(got),
-               cg_status_name(want), cg_last_error());
+        printf("FAIL %s: %s, expected %s (%s)\n", what, cg_status_name(got), cg_status_name(want),
+               cg_last_error());
     } else {
         printf("ok   %s: %s\n", what, cg_status_name(got));
     }
@@ -56,8 +56,8 @@ int main(int argc, char** argv) {
     snprintf(stranger_key, sizeof stranger_key, "%s/untrusted/client.key", argv[2]);
     snprintf(receipt_pem, sizeof receipt_pem, "%s/receipt.pem", argv[2]);
 
-    expect("open with a mismatched key",
-           openWith(argv[1], ca, cert, other_key, argv[3], &client), CG_CONFIG_ERROR);
+    expect("open with a mismatched key", openWith(argv[1], ca, cert, other_key, argv[3], &client),
+           CG_CONFIG_ERROR);
     expect("open with a certificate of an unknown CA",
            openWith(argv[1], ca, stranger, stranger_key, argv[3], &client), CG_CONFIG_ERROR);
 

@@ -52,8 +52,8 @@ using BatchExtra = std::function<void(LedgerStore&)>;
 /// Applies `operations` in one transaction; `replies` gets exactly one reply per operation, in
 /// order. Never throws for database failures (they become `unavailable` replies).
 BatchResult runBatch(LedgerStore& store, ClaimEngine& engine,
-                     std::span<const LedgerOperation> operations,
-                     std::vector<LedgerReply>& replies, const BatchExtra& extra = {},
+                     std::span<const LedgerOperation> operations, std::vector<LedgerReply>& replies,
+                     const BatchExtra& extra = {},
                      OnRefusal on_refusal = OnRefusal::isolate_operation);
 
 /// A reply saying the database failed and the outcome is not known (a failed COMMIT may

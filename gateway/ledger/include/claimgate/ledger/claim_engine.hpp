@@ -8,8 +8,8 @@
 //   in_doubt --late commit / settlement--> paid    in_doubt --late void / resolution--> voided
 #pragma once
 
-#include <claimgate/ledger/clock.hpp>
 #include <claimgate/ledger/claim_access.hpp>
+#include <claimgate/ledger/clock.hpp>
 #include <claimgate/ledger/hash_chain.hpp>
 #include <claimgate/ledger/ledger_operation.hpp>
 #include <claimgate/ledger/ledger_store.hpp>

@@ -2,8 +2,8 @@
 // The ledger's write path (contracts §6): request threads enqueue operations on a bounded queue;
 // one writer drains up to `batch_max` of them, applies them in one transaction through
 // runBatch() (batch_runner.hpp), commits (one fsync for the whole batch) and only then completes
-// every waiting request. So a reply is never sent for a change that is not durable (invariant 2), and a full
-// queue is refused at once rather than growing (invariant 7).
+// every waiting request. So a reply is never sent for a change that is not durable (invariant 2),
+// and a full queue is refused at once rather than growing (invariant 7).
 #pragma once
 
 #include <claimgate/ledger/claim_engine.hpp>
@@ -33,8 +33,7 @@ struct GroupCommitStats {
     std::atomic<std::uint64_t> batch_size_buckets[kBatchSizeBuckets]{};
     /// Histogram of commit latency (begin to durable commit) per batch; last bucket: larger.
     static constexpr std::array<std::int64_t, 13> kCommitMicrosBounds = {
-        250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000,
-        5000000};
+        250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 5000000};
     std::atomic<std::uint64_t> commit_micros_buckets[kCommitMicrosBounds.size() + 1]{};
     std::atomic<std::uint64_t> commit_micros_sum{0};
 };
@@ -52,8 +51,8 @@ public:
     GroupCommitter& operator=(const GroupCommitter&) = delete;
 
     /// How a submitted operation is answered: called exactly once, on the writer thread, after
-    /// the batch holding it is durable (or rolled back, with an `unavailable` reply). It must not block:
-    /// an event-driven front end posts the reply to the connection's executor and returns.
+    /// the batch holding it is durable (or rolled back, with an `unavailable` reply). It must not
+    /// block: an event-driven front end posts the reply to the connection's executor and returns.
     using Completion = std::function<void(LedgerReply)>;
 
     /// Enqueues; false (and `done` is not called) when the queue is full (-> 429 overloaded).

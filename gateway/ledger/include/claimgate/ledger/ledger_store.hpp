@@ -88,8 +88,7 @@ public:
     virtual std::optional<ClaimRecord> findClaim(const std::string& claim_id) = 0;
     virtual std::optional<ClaimRecord> findClaimByCode(const std::string& operator_id,
                                                        const std::string& claim_code) = 0;
-    virtual bool claimCodeExists(const std::string& operator_id,
-                                 const std::string& claim_code) = 0;
+    virtual bool claimCodeExists(const std::string& operator_id, const std::string& claim_code) = 0;
     /// Returns false (and changes nothing) if a blocking claim for the citizen exists.
     virtual bool insertClaim(const ClaimRecord& claim) = 0;
     virtual void updateClaim(const ClaimRecord& claim) = 0;

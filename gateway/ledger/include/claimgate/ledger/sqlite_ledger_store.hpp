@@ -29,8 +29,8 @@ public:
 
     std::optional<StoredReply> findReply(const std::string& operator_id,
                                          const std::string& key) override;
-    void saveReply(const std::string& operator_id, const std::string& key,
-                   const StoredReply& reply, std::int64_t now_millis) override;
+    void saveReply(const std::string& operator_id, const std::string& key, const StoredReply& reply,
+                   std::int64_t now_millis) override;
     std::size_t purgeReplies(std::int64_t older_than_millis, std::size_t limit) override;
 
     std::optional<ClaimRecord> findBlockingClaim(const std::string& program,

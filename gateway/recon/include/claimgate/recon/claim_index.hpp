@@ -34,7 +34,8 @@ public:
     std::pair<std::uint32_t, bool> insert(std::string_view claim_id) {
         return insert(claim_id, hash(claim_id));
     }
-    [[nodiscard]] std::uint32_t find(std::string_view claim_id, std::uint64_t hashed) const noexcept;
+    [[nodiscard]] std::uint32_t find(std::string_view claim_id,
+                                     std::uint64_t hashed) const noexcept;
     [[nodiscard]] std::uint32_t find(std::string_view claim_id) const noexcept {
         return find(claim_id, hash(claim_id));
     }

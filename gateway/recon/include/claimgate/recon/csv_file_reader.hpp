@@ -36,7 +36,9 @@ public:
     [[nodiscard]] const protocols::Status& status() const noexcept { return status_; }
     [[nodiscard]] std::uint64_t sizeBytes() const noexcept { return size_bytes_; }
     /// Bytes consumed so far (for progress).
-    [[nodiscard]] std::uint64_t bytesDone() const noexcept { return file_offset_ - (end_ - begin_); }
+    [[nodiscard]] std::uint64_t bytesDone() const noexcept {
+        return file_offset_ - (end_ - begin_);
+    }
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
 private:

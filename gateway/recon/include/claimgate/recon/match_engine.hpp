@@ -64,7 +64,8 @@ public:
 
     /// Classifies every claim (second, sequential pass over the ledger for exception details),
     /// streams exceptions and resolutions (batches of kResolutionBatchMax) to the sinks.
-    [[nodiscard]] protocols::Status classify(ExceptionSink& exceptions, ResolutionSink& resolutions);
+    [[nodiscard]] protocols::Status classify(ExceptionSink& exceptions,
+                                             ResolutionSink& resolutions);
 
     /// Valid after classify() (counts of the reading phase are valid after read()).
     [[nodiscard]] const MatchSummary& summary() const noexcept;

@@ -35,9 +35,7 @@ struct OperatorMoney {
     [[nodiscard]] std::int64_t difference() const noexcept {
         return settled.amount - ledger_paid.amount;
     }
-    [[nodiscard]] std::int64_t onHold() const noexcept {
-        return settled.amount - reimburse.amount;
-    }
+    [[nodiscard]] std::int64_t onHold() const noexcept { return settled.amount - reimburse.amount; }
 };
 
 /// Earliest and latest date (YYYY-MM-DD, as written in the files' times); empty if none.

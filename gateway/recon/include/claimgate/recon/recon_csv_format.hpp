@@ -77,7 +77,7 @@ struct LedgerBusinessTime {
                                                     protocols::ClaimStatus status);
 
 /// Why the split settlement line is malformed, or nullptr; sets `amount` when it is not.
-[[nodiscard]] const char* settlementLineProblem(const CsvFieldSplitter& fields,
-                                                std::size_t count, std::int64_t& amount);
+[[nodiscard]] const char* settlementLineProblem(const CsvFieldSplitter& fields, std::size_t count,
+                                                std::int64_t& amount);
 
 }  // namespace claimgate::recon

@@ -20,7 +20,7 @@ namespace claimgate::recon {
 /// What the report says beyond the MatchSummary.
 struct ReportContext {
     ReportLanguage language = ReportLanguage::zh_TW;
-    std::string generated_at;  ///< RFC 3339
+    std::string generated_at;   ///< RFC 3339
     std::string closed_before;  ///< as given to --closed-before; empty = not given
     std::string exceptions_file = "exceptions.csv";
     std::vector<ExceptionWriter::Row> preview;  ///< grouped rows of exceptions.csv

@@ -13,13 +13,13 @@
 namespace claimgate::troad {
 
 enum class TroadFailure {
-    none,            // the Status is ok
-    transport,       // no complete HTTP response (connect, TLS, timeout)
-    xroad_error,     // a security server answered with X-Road-Error (detail: xroad_error_type)
-    platform_error,  // the platform answered an error without X-Road-Error (detail: http_status)
-    bad_signature,   // missing or invalid X-Claimgate-Signature on a platform response
-    malformed_reply, // the body does not decode or breaks a limit
-    bad_request,     // we refused to send (invalid batch, limit exceeded)
+    none,             // the Status is ok
+    transport,        // no complete HTTP response (connect, TLS, timeout)
+    xroad_error,      // a security server answered with X-Road-Error (detail: xroad_error_type)
+    platform_error,   // the platform answered an error without X-Road-Error (detail: http_status)
+    bad_signature,    // missing or invalid X-Claimgate-Signature on a platform response
+    malformed_reply,  // the body does not decode or breaks a limit
+    bad_request,      // we refused to send (invalid batch, limit exceeded)
 };
 
 [[nodiscard]] std::string_view troadFailureName(TroadFailure failure) noexcept;
