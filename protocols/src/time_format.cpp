@@ -99,6 +99,12 @@ std::optional<std::int64_t> parseRfc3339Millis(std::string_view text) {
         daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
     const std::int64_t seconds =
         days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    // A leap second or an offset can carry the instant past the years 0000..9999 that the
+    // format can write (9999-12-31T23:59:60Z, 0000-01-01T00:00:00+01:00): refused, so every
+    // time the parser accepts formats back to itself (found by the fuzz target citizen_id).
+    static const std::int64_t kFirstSecond = daysFromCivil(0, 1, 1) * 86400;
+    static const std::int64_t kLastSecond = daysFromCivil(9999, 12, 31) * 86400 + 86399;
+    if (seconds < kFirstSecond || seconds > kLastSecond) return std::nullopt;
     return seconds * 1000 + millis;
 }
 

@@ -7,6 +7,7 @@
 
 #include <claimgate/protocols/citizen_keys.hpp>
 #include <claimgate/protocols/digest.hpp>
+#include <claimgate/protocols/log.hpp>
 #include <claimgate/protocols/program.hpp>
 
 #include "client_core.hpp"
@@ -517,6 +518,13 @@ sdk::HttpReply SimTransport::send(const sdk::HttpRequest& request) {
 }  // namespace
 
 SimulationResult runSimulation(const SimulationOptions& options) {
+    // The gateway's log lines carry wall-clock times, so they cannot join the seed's trace
+    // (same seed, same trace, bit for bit), and every fault they report is traced already;
+    // on stderr they would bury the one line that names a failing seed.
+    struct SilencedLog {
+        log::Sink previous = log::setSink([](std::string_view) {});
+        ~SilencedLog() { log::setSink(std::move(previous)); }
+    } silenced;
     World world(options);
     return world.run();
 }

@@ -124,5 +124,18 @@ TEST(DispenseTime, PlausibleWithinTheSkewLimitOfHoldAndCommit) {
     EXPECT_EQ(paidBusinessTime(kHeld, kHeld + 7'200'000, kHeld + 18'000), kHeld + 18'000);
 }
 
+TEST(TimeFormatTest, InstantsBeyondTheYearsTheFormatCanWriteAreRefused) {
+    // Found by the fuzz target citizen_id: these parsed, and formatted as year 10000 or -1.
+    EXPECT_FALSE(parseRfc3339Millis("9999-12-31T23:59:60Z"));
+    EXPECT_FALSE(parseRfc3339Millis("9999-12-31T23:59:59-00:01"));
+    EXPECT_FALSE(parseRfc3339Millis("0000-01-01T00:00:00+00:01"));
+    const auto last = parseRfc3339Millis("9999-12-31T23:59:59.999Z");
+    ASSERT_TRUE(last);
+    EXPECT_EQ(formatRfc3339Millis(*last), "9999-12-31T23:59:59.999Z");
+    const auto first = parseRfc3339Millis("0000-01-01T00:00:00Z");
+    ASSERT_TRUE(first);
+    EXPECT_EQ(parseRfc3339Millis(formatRfc3339Millis(*first)), first);
+}
+
 }  // namespace
 }  // namespace claimgate::protocols
