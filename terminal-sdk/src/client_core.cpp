@@ -523,7 +523,8 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
         case AdviceVerdict::acknowledged: {
             (void)journal_->remove(*row);
             const auto json = parseObject(reply.body);
-            if (const auto id = stringField(json, "claim_id"); !id.empty()) {
+            // Only a well-formed id replaces the one asked about (a reply is untrusted input).
+            if (const auto id = stringField(json, "claim_id"); isClaimRef(id)) {
                 outcome.claim_id = id;
             }
             outcome.status = Status::ok;
@@ -651,7 +652,7 @@ void ClientCore::onDelivered(const JournalEntry& entry, const HttpReply& reply,
         outcome.status = Status::ok;
         outcome.http_status = reply.status;
         outcome.claim_status = stringField(json, "status");
-        if (const auto id = stringField(json, "claim_id"); !id.empty()) {
+        if (const auto id = stringField(json, "claim_id"); isClaimRef(id)) {
             outcome.claim_id = id;
         }
         outcome.amount = integerField(json, "amount");
@@ -722,6 +723,7 @@ Outcome ClientCore::lookup(const char* claim_id) {
         const auto json = parseObject(reply.body);
         outcome.status = Status::ok;
         outcome.claim_id = stringField(json, "claim_id");
+        if (!isClaimRef(outcome.claim_id)) outcome.claim_id = claim_id;  // as asked
         outcome.claim_code = stringField(json, "claim_code");
         outcome.claim_status = stringField(json, "status");
         outcome.amount = integerField(json, "amount");

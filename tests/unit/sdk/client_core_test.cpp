@@ -338,6 +338,21 @@ TEST_F(ClientCoreTest, DuplicateCommitIsAnsweredLocallyAndSentOnce) {
     EXPECT_EQ(requestsTo("/commit").size(), 1U);
 }
 
+TEST_F(ClientCoreTest, AMalformedClaimIdInAReplyNeverReachesTheCaller) {
+    // Found by the fuzz target sdk_replies: a void answered with a 70-character claim_id
+    // handed that id to the terminal. The id asked about stays.
+    gateway_->setHandler([](const HttpRequest& request) {
+        if (request.path.find("/void") != std::string::npos) {
+            return json(200, {{"claim_id", "c" + std::string(70, 'b')}, {"status", "voided"}});
+        }
+        return happyGateway(request);
+    });
+    ASSERT_EQ(core_->reserve("CASH2023", kCitizen, kNhi, nullptr, 6000).status, Status::ok);
+    const Outcome voided = core_->voidClaim("c_abc", "dispense_failed");
+    EXPECT_EQ(voided.status, Status::ok);
+    EXPECT_EQ(voided.claim_id, "c_abc");
+}
+
 TEST_F(ClientCoreTest, CommitAfterVoidIsRefusedLocally) {
     gateway_->setHandler(happyGateway);
     ASSERT_EQ(core_->reserve("CASH2023", kCitizen, kNhi, nullptr, 6000).status, Status::ok);
