@@ -5,6 +5,7 @@
 #include "fleet/fleet_options.hpp"
 #include "fleet/fleet_shard.hpp"
 #include "load/latency_histogram.hpp"
+#include "load/latency_report.hpp"
 #include "load/load_roster.hpp"
 
 #include <sys/resource.h>
@@ -53,15 +54,6 @@ long long residentKib(long pid) {
             return std::atoll(line.c_str() + 6);
     }
     return -1;
-}
-
-nlohmann::json latencyJson(const LatencyHistogram& histogram) {
-    auto ms = [](std::uint64_t micros) { return static_cast<double>(micros) / 1000.0; };
-    return {{"p50", ms(histogram.percentileMicros(0.50))},
-            {"p99", ms(histogram.percentileMicros(0.99))},
-            {"p999", ms(histogram.percentileMicros(0.999))},
-            {"max", ms(histogram.maxMicros())},
-            {"count", histogram.count()}};
 }
 
 /// Waits until `done()` or `limit` passed; true when done.
@@ -252,8 +244,7 @@ int runFleetMode(const FleetOptions& options, std::vector<std::unique_ptr<FleetS
               {"checks", checks},
               {"checks_ok", totals.checks_ok},
               {"checks_failed", totals.checks_failed},
-              {"checks_per_s",
-               std::round(static_cast<double>(checks) / options.duration_s * 10.0) / 10.0},
+              {"checks_per_s", perSecond(checks, options.duration_s)},
               {"open_loop_unsent", totals.unsent},
               {"latency_ms", latencyJson(totals.active_latency)},
               {"errors", totals.errors},
