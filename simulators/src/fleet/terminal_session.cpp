@@ -102,9 +102,9 @@ void TerminalSession::onWritten(const boost::system::error_code& error) {
 void TerminalSession::onReply(const boost::system::error_code& error) {
     if (ignoring())
         return;
-    in_flight_ = false;
     if (error)
         return established_ ? lost(transportCode(error)) : openFailed(transportCode(error));
+    in_flight_ = false;
     ShardStats& stats = shard_.stats();
     const int status = static_cast<int>(reply_.result_int());
     if (!established_) {
