@@ -189,6 +189,13 @@ fleet_status=0
   > "$work/fleet.json" 2> "$work/fleet.err" || fleet_status=$?
 [ -s "$work/fleet.json" ] ||
   { cat "$work/fleet.err" >&2; die "fleet client failed ($fleet_status)"; }
+# (d)'s baseline must not overlap the gateway closing (c)'s fleet (that inflated it once: p99
+# 155 ms against 13 ms on a settled gateway).
+for _ in $(seq 300); do
+  [ "$(metric 'claimgate_connections_open{listener="api"}')" = 0 ] && break
+  sleep 0.1
+done
+sleep 2
 log "(d) $abusers silent + $abusers dribbling TCP connections against a terminal's probes"
 abuse_status=0
 "$bin/claimgate-sim" fleet "${fleet_common[@]}" --silent "$abusers" --dribble "$abusers" \
