@@ -3,6 +3,7 @@
 #include "command_registry.hpp"
 #include "load/http_connection.hpp"
 #include "load/latency_histogram.hpp"
+#include "load/latency_report.hpp"
 #include "load/ledger_payout_audit.hpp"
 #include "load/load_limits.hpp"
 #include "load/load_options.hpp"
@@ -98,23 +99,6 @@ protocols::Result<ProgramChoice> discoverProgram(const LoadOptions& options,
     return Status(ErrorCode::unknown_program,
                   options.program ? "program " + *options.program + " is not open to this terminal"
                                   : std::string("no program is open to this terminal"));
-}
-
-nlohmann::json latencyJson(const LatencyHistogram& histogram) {
-    auto ms = [](std::uint64_t micros) {
-        return std::round(static_cast<double>(micros) / 1000.0 * 1000.0) / 1000.0;
-    };
-    return {{"p50", ms(histogram.percentileMicros(0.50))},
-            {"p90", ms(histogram.percentileMicros(0.90))},
-            {"p99", ms(histogram.percentileMicros(0.99))},
-            {"p999", ms(histogram.percentileMicros(0.999))},
-            {"max", ms(histogram.maxMicros())},
-            {"mean", std::round(histogram.meanMicros()) / 1000.0},
-            {"count", histogram.count()}};
-}
-
-double perSecond(std::uint64_t count, double seconds) {
-    return seconds > 0 ? std::round(static_cast<double>(count) / seconds * 10.0) / 10.0 : 0.0;
 }
 
 std::string runTag(std::uint64_t seed) {

@@ -20,25 +20,6 @@ using protocols::Status;
 
 Status badOption(const std::string& message) { return Status(ErrorCode::bad_field, message); }
 
-std::optional<std::uint64_t> parseUnsigned(std::string_view text) {
-    std::uint64_t value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-        return std::nullopt;
-    }
-    return value;
-}
-
-std::optional<double> parsePositiveDouble(const std::string& text) {
-    if (text.empty()) return std::nullopt;
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (end != text.c_str() + text.size() || !std::isfinite(value) || value <= 0.0) {
-        return std::nullopt;
-    }
-    return value;
-}
-
 /// "check:P,claim:Q" (either part may be left out).
 Status parseMix(const std::string& text, LoadOptions& options) {
     options.check_weight = 0;
@@ -82,6 +63,25 @@ bool isLoopbackHost(const std::string& host) {
 }
 
 }  // namespace
+
+std::optional<std::uint64_t> parseUnsigned(std::string_view text) {
+    std::uint64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<double> parsePositiveDouble(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || !std::isfinite(value) || value <= 0.0) {
+        return std::nullopt;
+    }
+    return value;
+}
 
 void printLoadUsage(std::FILE* stream) {
     std::fprintf(

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace claimgate::simulators {
 
@@ -48,5 +49,10 @@ struct ParsedLoadOptions {
 [[nodiscard]] protocols::Result<GatewayUrl> parseGatewayUrl(const std::string& text);
 
 void printLoadUsage(std::FILE* stream);
+
+/// A whole decimal number, or nullopt (shared by the simulators' option parsers).
+[[nodiscard]] std::optional<std::uint64_t> parseUnsigned(std::string_view text);
+/// A finite number above 0, or nullopt.
+[[nodiscard]] std::optional<double> parsePositiveDouble(const std::string& text);
 
 }  // namespace claimgate::simulators
