@@ -26,8 +26,7 @@ void AbusiveConnection::start() {
 }
 
 void AbusiveConnection::onConnect(const boost::system::error_code& error) {
-    if (closed_ || shard_.stopping())
-        return;
+    if (closed_ || shard_.stopping()) return;
     ShardStats& stats = shard_.stats();
     if (error) {
         ++stats.abusive_connect_failed;
@@ -41,18 +40,15 @@ void AbusiveConnection::onConnect(const boost::system::error_code& error) {
     opened_at_ = FleetClock::now();
     shard_.abusiveOpened();
     watch();
-    if (kind_ == AbuseKind::dribble)
-        dribbleNext();
+    if (kind_ == AbuseKind::dribble) dribbleNext();
 }
 
 void AbusiveConnection::watch() {
     socket_.async_read_some(
         boost::asio::buffer(scratch_),
         [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
-            if (self->closed_ || self->shard_.stopping())
-                return;
-            if (!error)
-                return self->watch();  // e.g. a TLS alert before the close
+            if (self->closed_ || self->shard_.stopping()) return;
+            if (!error) return self->watch();  // e.g. a TLS alert before the close
             self->dropped();
         });
 }
@@ -62,8 +58,7 @@ void AbusiveConnection::dribbleNext() {
         std::chrono::duration<double>(shard_.plan().options->dribble_interval_s));
     timer_.expires_after(interval);
     timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
-        if (error || self->closed_ || self->shard_.stopping() || !self->open_)
-            return;
+        if (error || self->closed_ || self->shard_.stopping() || !self->open_) return;
         const unsigned char* byte =
             &kClientHelloPrefix[self->dribbled_ % kClientHelloPrefix.size()];
         ++self->dribbled_;
@@ -91,11 +86,9 @@ void AbusiveConnection::dropped() {
 }
 
 void AbusiveConnection::close() {
-    if (closed_)
-        return;
+    if (closed_) return;
     closed_ = true;
-    if (open_)
-        shard_.abusiveClosed();
+    if (open_) shard_.abusiveClosed();
     open_ = false;
     boost::system::error_code ignored;
     timer_.cancel();

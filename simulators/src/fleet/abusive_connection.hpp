@@ -15,10 +15,7 @@
 
 namespace claimgate::simulators {
 
-enum class AbuseKind {
-    silent,
-    dribble
-};
+enum class AbuseKind { silent, dribble };
 
 class AbusiveConnection final : public FleetConnection,
                                 public std::enable_shared_from_this<AbusiveConnection> {

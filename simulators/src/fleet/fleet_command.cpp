@@ -35,12 +35,10 @@ int fail(const std::string& message) {
 /// Lifts the soft descriptor limit to the hard one; the number of descriptors now allowed.
 std::uint64_t raiseFileLimit() {
     rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
-        return 0;
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
     if (limit.rlim_cur != limit.rlim_max) {
         limit.rlim_cur = limit.rlim_max;
-        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
-            (void)::getrlimit(RLIMIT_NOFILE, &limit);
+        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) (void)::getrlimit(RLIMIT_NOFILE, &limit);
     }
     return static_cast<std::uint64_t>(limit.rlim_cur);
 }
@@ -50,8 +48,7 @@ long long residentKib(long pid) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
     std::string line;
     while (std::getline(status, line)) {
-        if (line.rfind("VmRSS:", 0) == 0)
-            return std::atoll(line.c_str() + 6);
+        if (line.rfind("VmRSS:", 0) == 0) return std::atoll(line.c_str() + 6);
     }
     return -1;
 }
@@ -61,8 +58,7 @@ template <class Done>
 bool waitFor(Done done, std::chrono::seconds limit) {
     const auto deadline = FleetClock::now() + limit;
     while (!done()) {
-        if (FleetClock::now() >= deadline)
-            return false;
+        if (FleetClock::now() >= deadline) return false;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return true;
@@ -92,14 +88,10 @@ protocols::Status configureTls(const FleetOptions& options, boost::asio::ssl::co
     tls.set_options(boost::asio::ssl::context::no_sslv2 | boost::asio::ssl::context::no_sslv3 |
                         boost::asio::ssl::context::no_tlsv1 | boost::asio::ssl::context::no_tlsv1_1,
                     error);
-    if (!error)
-        tls.load_verify_file(ca, error);
-    if (!error)
-        tls.use_certificate_chain_file(cert, error);
-    if (!error)
-        tls.use_private_key_file(key, boost::asio::ssl::context::pem, error);
-    if (!error)
-        tls.set_verify_mode(boost::asio::ssl::verify_peer, error);
+    if (!error) tls.load_verify_file(ca, error);
+    if (!error) tls.use_certificate_chain_file(cert, error);
+    if (!error) tls.use_private_key_file(key, boost::asio::ssl::context::pem, error);
+    if (!error) tls.set_verify_mode(boost::asio::ssl::verify_peer, error);
     if (error) {
         return protocols::Status(protocols::ErrorCode::bad_field,
                                  "TLS set-up failed: " + error.message());
@@ -153,9 +145,7 @@ int shareOf(int total, int shards, int index) {
     return total / shards + (index < total % shards ? 1 : 0);
 }
 
-double seconds(FleetClock::duration d) {
-    return std::chrono::duration<double>(d).count();
-}
+double seconds(FleetClock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 int runFleetMode(const FleetOptions& options, std::vector<std::unique_ptr<FleetShard>>& shards,
                  nlohmann::json& report) {
@@ -163,8 +153,7 @@ int runFleetMode(const FleetOptions& options, std::vector<std::unique_ptr<FleetS
     auto settledAll = [&](TerminalRole role, int wanted) {
         return [&shards, role, wanted] {
             int settled = 0;
-            for (const auto& shard : shards)
-                settled += shard->settled(role);
+            for (const auto& shard : shards) settled += shard->settled(role);
             return settled >= wanted;
         };
     };
@@ -208,15 +197,13 @@ int runFleetMode(const FleetOptions& options, std::vector<std::unique_ptr<FleetS
     (void)waitFor(
         [&] {
             int finished = 0;
-            for (const auto& shard : shards)
-                finished += shard->activeFinished();
+            for (const auto& shard : shards) finished += shard->activeFinished();
             return finished >= options.active;
         },
         std::chrono::seconds(5));
     const double active_s = seconds(FleetClock::now() - start);
     const long long rss_end = pid ? residentKib(pid) : -1;
-    for (auto& shard : shards)
-        shard->stop();
+    for (auto& shard : shards) shard->stop();
 
     const Totals totals = mergeShards(shards);
     const auto idle = static_cast<std::size_t>(TerminalRole::idle);
@@ -277,8 +264,7 @@ int runAbuseMode(const FleetOptions& options, std::vector<std::unique_ptr<FleetS
     const int abusers = options.silent + options.dribble;
     auto abusiveOpen = [&] {
         int open = 0;
-        for (const auto& shard : shards)
-            open += shard->abusiveOpen();
+        for (const auto& shard : shards) open += shard->abusiveOpen();
         return open;
     };
     const bool all_open =
@@ -293,8 +279,7 @@ int runAbuseMode(const FleetOptions& options, std::vector<std::unique_ptr<FleetS
         open_min = std::min(open_min, abusiveOpen());
     }
     std::this_thread::sleep_for(settle);
-    for (auto& shard : shards)
-        shard->stop();
+    for (auto& shard : shards) shard->stop();
 
     const Totals totals = mergeShards(shards);
     const auto& base = totals.probe_latency[0];
@@ -349,16 +334,12 @@ int runFleetCommand(int argc, char** argv) {
                     std::to_string(wanted) + " needed: raise `ulimit -Hn`");
     }
     auto roster = LoadRoster::readFile(options.roster_path);
-    if (!roster)
-        return fail(roster.status().message());
-    if (roster->size() == 0)
-        return fail("the roster has no rows a terminal may check in person");
+    if (!roster) return fail(roster.status().message());
+    if (roster->size() == 0) return fail("the roster has no rows a terminal may check in person");
     auto endpoint = endpointOf(options.gateway);
-    if (!endpoint)
-        return fail(endpoint.status().message());
+    if (!endpoint) return fail(endpoint.status().message());
     boost::asio::ssl::context tls(boost::asio::ssl::context::tls_client);
-    if (auto status = configureTls(options, tls); !status.ok())
-        return fail(status.message());
+    if (auto status = configureTls(options, tls); !status.ok()) return fail(status.message());
 
     FleetPlan plan;
     plan.options = &options;
@@ -378,10 +359,8 @@ int runFleetCommand(int argc, char** argv) {
     nlohmann::json report;
     const int code = options.abuseMode() ? runAbuseMode(options, shards, report)
                                          : runFleetMode(options, shards, report);
-    for (auto& shard : shards)
-        shard->stop();
-    if (report.is_null())
-        return code;
+    for (auto& shard : shards) shard->stop();
+    if (report.is_null()) return code;
     report["gateway"] = "https://" + plan.host_header;
     report["io_threads"] = options.io_threads;
     report["seed"] = options.seed;

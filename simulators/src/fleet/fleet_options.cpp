@@ -10,9 +10,7 @@ namespace {
 using protocols::ErrorCode;
 using protocols::Status;
 
-Status badOption(const std::string& message) {
-    return Status(ErrorCode::bad_field, message);
-}
+Status badOption(const std::string& message) { return Status(ErrorCode::bad_field, message); }
 
 Status parseCount(const std::string& flag, const std::string& value, int low, int high, int& out) {
     const auto n = parseUnsigned(value);
@@ -101,10 +99,8 @@ protocols::Result<ParsedFleetOptions> parseFleetOptions(int argc, char** argv) {
         Status status = Status::okStatus();
         if (flag == "--gateway") {
             auto url = parseGatewayUrl(value);
-            if (!url)
-                return url.status();
-            if (!url->tls)
-                return badOption("--gateway must be https:// (the fleet is mTLS)");
+            if (!url) return url.status();
+            if (!url->tls) return badOption("--gateway must be https:// (the fleet is mTLS)");
             options.gateway = url.value();
             have_gateway = true;
         } else if (flag == "--pki-dir") {
@@ -123,8 +119,7 @@ protocols::Result<ParsedFleetOptions> parseFleetOptions(int argc, char** argv) {
             status = parseCount(flag, value, 1, kFleetIoThreadsMax, options.io_threads);
         } else if (flag == "--seed") {
             const auto seed = parseUnsigned(value);
-            if (!seed)
-                return badOption("--seed must be a whole number");
+            if (!seed) return badOption("--seed must be a whole number");
             options.seed = *seed;
             have_seed = true;
         } else if (flag == "--duration") {
@@ -139,8 +134,7 @@ protocols::Result<ParsedFleetOptions> parseFleetOptions(int argc, char** argv) {
             status = parseCount(flag, value, 1, kFleetOpenConcurrencyMax, options.open_concurrency);
         } else if (flag == "--gateway-pid") {
             const auto pid = parseUnsigned(value);
-            if (!pid || *pid == 0 || *pid > 4'194'304)
-                return badOption("--gateway-pid: bad pid");
+            if (!pid || *pid == 0 || *pid > 4'194'304) return badOption("--gateway-pid: bad pid");
             options.gateway_pid = static_cast<long>(*pid);
         } else if (flag == "--silent") {
             status = parseCount(flag, value, 0, kFleetAbusiveMax, options.silent);
@@ -155,19 +149,13 @@ protocols::Result<ParsedFleetOptions> parseFleetOptions(int argc, char** argv) {
         } else {
             return badOption("unknown option " + flag);
         }
-        if (!status.ok())
-            return status;
+        if (!status.ok()) return status;
     }
-    if (!have_gateway)
-        return badOption("--gateway is required");
-    if (options.pki_dir.empty())
-        return badOption("--pki-dir is required");
-    if (options.roster_path.empty())
-        return badOption("--roster is required");
-    if (options.program.empty())
-        return badOption("--program is required");
-    if (options.active > 0 && options.rate <= 0.0)
-        return badOption("--active needs --rate");
+    if (!have_gateway) return badOption("--gateway is required");
+    if (options.pki_dir.empty()) return badOption("--pki-dir is required");
+    if (options.roster_path.empty()) return badOption("--roster is required");
+    if (options.program.empty()) return badOption("--program is required");
+    if (options.active > 0 && options.rate <= 0.0) return badOption("--active needs --rate");
     if (options.abuseMode() && (options.idle > 0 || options.active > 0)) {
         return badOption(
             "--silent/--dribble (abuse mode) and --idle/--active (fleet mode) are "
@@ -176,8 +164,7 @@ protocols::Result<ParsedFleetOptions> parseFleetOptions(int argc, char** argv) {
     if (!options.abuseMode() && options.idle == 0 && options.active == 0) {
         return badOption("nothing to do: give --idle/--active or --silent/--dribble");
     }
-    if (!have_seed)
-        options.seed = std::random_device{}();
+    if (!have_seed) options.seed = std::random_device{}();
     return parsed;
 }
 

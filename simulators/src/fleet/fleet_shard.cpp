@@ -15,9 +15,7 @@ FleetShard::FleetShard(const FleetPlan& plan, int index)
     body_.reserve(256);
 }
 
-FleetShard::~FleetShard() {
-    stop();
-}
+FleetShard::~FleetShard() { stop(); }
 
 void FleetShard::startThread() {
     work_ =
@@ -27,13 +25,11 @@ void FleetShard::startThread() {
 }
 
 void FleetShard::stop() {
-    if (!thread_.joinable())
-        return;
+    if (!thread_.joinable()) return;
     boost::asio::post(io_, [this] {
         stopping_ = true;
         probe_timer_.cancel();
-        for (auto& connection : connections_)
-            connection->close();
+        for (auto& connection : connections_) connection->close();
     });
     work_.reset();
     // Every operation was cancelled by the closes; give their completions a moment, then stop.
@@ -47,20 +43,17 @@ void FleetShard::openTerminals(TerminalRole role, int count) {
         const auto r = static_cast<std::size_t>(role);
         to_launch_[r] += count;
         const int first = std::min(plan_.options->open_concurrency, count);
-        for (int i = 0; i < first; ++i)
-            launchTerminal(role);
+        for (int i = 0; i < first; ++i) launchTerminal(role);
     });
 }
 
 void FleetShard::launchTerminal(TerminalRole role) {
     const auto r = static_cast<std::size_t>(role);
-    if (to_launch_[r] == 0 || stopping_)
-        return;
+    if (to_launch_[r] == 0 || stopping_) return;
     --to_launch_[r];
     auto session = std::make_shared<TerminalSession>(*this, role, FleetClock::now());
     connections_.push_back(session);
-    if (role == TerminalRole::active)
-        active_.push_back(session);
+    if (role == TerminalRole::active) active_.push_back(session);
     session->start();
 }
 
@@ -90,13 +83,11 @@ void FleetShard::startProbes(ProbePhase phase, FleetClock::time_point start,
 void FleetShard::scheduleProbe(ProbePhase phase, OpenLoopSchedule schedule,
                                FleetClock::time_point deadline) {
     const FleetClock::time_point due = schedule.due();
-    if (due >= deadline || stopping_)
-        return;
+    if (due >= deadline || stopping_) return;
     probe_timer_.expires_at(due);
     probe_timer_.async_wait(
         [this, phase, schedule, deadline, due](const boost::system::error_code& error) mutable {
-            if (error || stopping_)
-                return;
+            if (error || stopping_) return;
             auto probe = std::make_shared<TerminalSession>(*this, TerminalRole::probe, due, phase);
             connections_.push_back(probe);
             probe->start();

@@ -39,17 +39,10 @@ struct FleetPlan {
 };
 
 /// The three kinds of mutual-TLS connection a run opens.
-enum class TerminalRole : std::size_t {
-    idle = 0,
-    active = 1,
-    probe = 2
-};
+enum class TerminalRole : std::size_t { idle = 0, active = 1, probe = 2 };
 inline constexpr std::size_t kTerminalRoles = 3;
 /// Probes are measured before the abuse starts and while it is on.
-enum class ProbePhase : std::size_t {
-    baseline = 0,
-    abuse = 1
-};
+enum class ProbePhase : std::size_t { baseline = 0, abuse = 1 };
 
 struct ShardStats {
     // Per TerminalRole: handshake + first check answered / refused or failed before that /

@@ -19,8 +19,7 @@ OpenLoopSchedule::Clock::time_point OpenLoopSchedule::dueAt(std::uint64_t k) con
 }
 
 std::uint64_t OpenLoopSchedule::owedBefore(Clock::time_point deadline) const noexcept {
-    if (dueAt(sent_) >= deadline)
-        return 0;
+    if (dueAt(sent_) >= deadline) return 0;
     const double ns = static_cast<double>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - start_).count());
     // Requests k with offset + k * interval < deadline: k < (deadline - offset) / interval.

@@ -21,19 +21,14 @@ std::uint64_t microsSince(FleetClock::time_point due) {
 /// A transport failure as an error code of the report.
 const char* transportCode(const boost::system::error_code& error) {
     namespace error_ns = boost::asio::error;
-    if (error == error_ns::connection_refused)
-        return "connection_refused";
-    if (error == error_ns::connection_reset)
-        return "connection_reset";
-    if (error == error_ns::broken_pipe)
-        return "broken_pipe";
+    if (error == error_ns::connection_refused) return "connection_refused";
+    if (error == error_ns::connection_reset) return "connection_reset";
+    if (error == error_ns::broken_pipe) return "broken_pipe";
     if (error == error_ns::eof || error == boost::asio::ssl::error::stream_truncated) {
         return "closed_by_gateway";
     }
-    if (error == error_ns::timed_out)
-        return "timed_out";
-    if (error.category() == boost::asio::error::get_ssl_category())
-        return "tls_error";
+    if (error == error_ns::timed_out) return "timed_out";
+    if (error.category() == boost::asio::error::get_ssl_category()) return "tls_error";
     return "io_error";
 }
 
@@ -59,10 +54,8 @@ void TerminalSession::start() {
 }
 
 void TerminalSession::onConnect(const boost::system::error_code& error) {
-    if (ignoring())
-        return;
-    if (error)
-        return openFailed(transportCode(error));
+    if (ignoring()) return;
+    if (error) return openFailed(transportCode(error));
     boost::system::error_code ignored;
     stream_.next_layer().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
     stream_.async_handshake(
@@ -71,8 +64,7 @@ void TerminalSession::onConnect(const boost::system::error_code& error) {
 }
 
 void TerminalSession::onHandshake(const boost::system::error_code& error) {
-    if (ignoring())
-        return;
+    if (ignoring()) return;
     if (error)
         return openFailed(error == boost::asio::error::eof ? "handshake_closed"
                                                            : "handshake_failed");
@@ -89,10 +81,8 @@ void TerminalSession::sendCheck(FleetClock::time_point due) {
 }
 
 void TerminalSession::onWritten(const boost::system::error_code& error) {
-    if (ignoring())
-        return;
-    if (error)
-        return established_ ? lost(transportCode(error)) : openFailed(transportCode(error));
+    if (ignoring()) return;
+    if (error) return established_ ? lost(transportCode(error)) : openFailed(transportCode(error));
     reply_ = {};
     boost::beast::http::async_read(stream_, buffer_, reply_,
                                    [self = shared_from_this()](const boost::system::error_code& e,
@@ -100,10 +90,8 @@ void TerminalSession::onWritten(const boost::system::error_code& error) {
 }
 
 void TerminalSession::onReply(const boost::system::error_code& error) {
-    if (ignoring())
-        return;
-    if (error)
-        return established_ ? lost(transportCode(error)) : openFailed(transportCode(error));
+    if (ignoring()) return;
+    if (error) return established_ ? lost(transportCode(error)) : openFailed(transportCode(error));
     in_flight_ = false;
     ShardStats& stats = shard_.stats();
     const int status = static_cast<int>(reply_.result_int());
@@ -122,8 +110,7 @@ void TerminalSession::onReply(const boost::system::error_code& error) {
             return;
         }
         shard_.terminalSettled(role_);
-        if (role_ == TerminalRole::idle || !schedule_)
-            watchIdle();
+        if (role_ == TerminalRole::idle || !schedule_) watchIdle();
         return;
     }
     // An active check on the schedule.
@@ -134,8 +121,7 @@ void TerminalSession::onReply(const boost::system::error_code& error) {
         ++stats.checks_failed;
         stats.errors.addReply(status, reply_.body());
     }
-    if (!reply_.keep_alive())
-        return lost("closed_by_gateway");
+    if (!reply_.keep_alive()) return lost("closed_by_gateway");
     schedule_->advance();
     waitForDue();
 }
@@ -146,8 +132,7 @@ void TerminalSession::watchIdle() {
     stream_.async_read_some(
         boost::asio::buffer(&watch_byte_, 1),
         [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
-            if (self->ignoring() || self->schedule_)
-                return;
+            if (self->ignoring() || self->schedule_) return;
             if (!error) {
                 self->shard_.stats().errors.add("unexpected_bytes_while_idle");
                 self->watchIdle();
@@ -175,27 +160,23 @@ void TerminalSession::runSchedule(OpenLoopSchedule schedule, FleetClock::time_po
 void TerminalSession::waitForDue() {
     const FleetClock::time_point due = schedule_->due();
     const FleetClock::time_point now = FleetClock::now();
-    if (due >= deadline_)
-        return finishSchedule();
+    if (due >= deadline_) return finishSchedule();
     if (now >= deadline_) {
         // Behind schedule at the deadline: what was still due is counted, not sent, so a slow
         // gateway cannot stretch the run.
         shard_.stats().unsent += schedule_->owedBefore(deadline_);
         return finishSchedule();
     }
-    if (due <= now)
-        return sendCheck(due);
+    if (due <= now) return sendCheck(due);
     timer_.expires_at(due);
     timer_.async_wait([self = shared_from_this(), due](const boost::system::error_code& error) {
-        if (error || self->ignoring())
-            return;
+        if (error || self->ignoring()) return;
         self->sendCheck(due);
     });
 }
 
 void TerminalSession::finishSchedule() {
-    if (finished_)
-        return;
+    if (finished_) return;
     finished_ = true;
     shard_.noteActiveFinished();
 }
@@ -217,16 +198,13 @@ void TerminalSession::lost(const char* code) {
     ShardStats& stats = shard_.stats();
     stats.errors.add(code);
     ++stats.lost[static_cast<std::size_t>(role_)];
-    if (in_flight_)
-        ++stats.checks_failed;
-    if (schedule_)
-        finishSchedule();
+    if (in_flight_) ++stats.checks_failed;
+    if (schedule_) finishSchedule();
     close();
 }
 
 void TerminalSession::close() {
-    if (closed_)
-        return;
+    if (closed_) return;
     if (role_ == TerminalRole::probe && !finished_) {
         ++shard_.stats().probes_unfinished[static_cast<std::size_t>(phase_)];
     }

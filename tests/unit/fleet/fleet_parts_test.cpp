@@ -41,8 +41,7 @@ TEST(OpenLoopScheduleTest, DueTimesDoNotDriftOverALongRun) {
     // 3 requests/s cannot be summed exactly in nanoseconds; the millionth is still on time.
     const Clock::time_point start{};
     OpenLoopSchedule schedule(start, 3.0, 0, 1);
-    for (int k = 0; k < 1'000'000; ++k)
-        schedule.advance();
+    for (int k = 0; k < 1'000'000; ++k) schedule.advance();
     const auto expected = std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>(1'000'000.0 / 3.0));
     EXPECT_LE(std::chrono::abs(schedule.due() - (start + expected)), nanoseconds(1'000));
@@ -53,8 +52,7 @@ TEST(OpenLoopScheduleTest, OwedBeforeCountsOnlySendsDueBeforeTheDeadline) {
     OpenLoopSchedule schedule(start, 100.0, 0, 1);  // due at 0, 10, 20, ... ms
     EXPECT_EQ(schedule.owedBefore(start + milliseconds(95)), 10u);
     EXPECT_EQ(schedule.owedBefore(start + milliseconds(100)), 10u);
-    for (int k = 0; k < 4; ++k)
-        schedule.advance();
+    for (int k = 0; k < 4; ++k) schedule.advance();
     EXPECT_EQ(schedule.owedBefore(start + milliseconds(95)), 6u);
     EXPECT_EQ(schedule.owedBefore(start + milliseconds(40)), 0u);
     EXPECT_EQ(schedule.sent(), 4u);
@@ -67,8 +65,7 @@ TEST(OpenLoopScheduleTest, OwedBeforeCountsOnlySendsDueBeforeTheDeadline) {
 ParsedFleetOptions parse(std::vector<std::string> args) {
     args.insert(args.begin(), "fleet");
     std::vector<char*> argv;
-    for (auto& arg : args)
-        argv.push_back(arg.data());
+    for (auto& arg : args) argv.push_back(arg.data());
     auto parsed = parseFleetOptions(static_cast<int>(argv.size()), argv.data());
     EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.status().message());
     return parsed.ok() ? parsed.value() : ParsedFleetOptions{};
@@ -77,8 +74,7 @@ ParsedFleetOptions parse(std::vector<std::string> args) {
 std::string refusal(std::vector<std::string> args) {
     args.insert(args.begin(), "fleet");
     std::vector<char*> argv;
-    for (auto& arg : args)
-        argv.push_back(arg.data());
+    for (auto& arg : args) argv.push_back(arg.data());
     auto parsed = parseFleetOptions(static_cast<int>(argv.size()), argv.data());
     return parsed.ok() ? std::string("accepted") : parsed.status().message();
 }
