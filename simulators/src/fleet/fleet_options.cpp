@@ -1,5 +1,6 @@
 #include "fleet/fleet_options.hpp"
 
+#include "command_line.hpp"
 #include "fleet/fleet_limits.hpp"
 
 #include <random>
@@ -87,13 +88,7 @@ protocols::Result<ParsedFleetOptions> parseFleetOptions(int argc, char** argv) {
             return parsed;
         }
         std::string value;
-        const auto equals = flag.find('=');
-        if (flag.rfind("--", 0) == 0 && equals != std::string::npos) {
-            value = flag.substr(equals + 1);
-            flag.resize(equals);
-        } else if (i + 1 < argc) {
-            value = argv[++i];
-        } else {
+        if (!takeOptionValue(argc, argv, i, flag, value)) {
             return badOption("option " + flag + " needs a value");
         }
         Status status = Status::okStatus();

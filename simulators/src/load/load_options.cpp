@@ -1,5 +1,6 @@
 #include "load/load_options.hpp"
 
+#include "command_line.hpp"
 #include "load/load_limits.hpp"
 
 #include <Poco/Exception.h>
@@ -170,13 +171,7 @@ protocols::Result<ParsedLoadOptions> parseLoadOptions(int argc, char** argv) {
             return parsed;
         }
         std::string value;
-        const auto equals = flag.find('=');
-        if (flag.rfind("--", 0) == 0 && equals != std::string::npos) {
-            value = flag.substr(equals + 1);
-            flag.resize(equals);
-        } else if (i + 1 < argc) {
-            value = argv[++i];
-        } else {
+        if (!takeOptionValue(argc, argv, i, flag, value)) {
             return badOption("option " + flag + " needs a value");
         }
         if (flag == "--gateway") {

@@ -1,4 +1,5 @@
 // `claimgate-sim roster`: writes a synthetic roster CSV (contracts §9, §11).
+#include "command_line.hpp"
 #include "command_registry.hpp"
 #include "roster/buffered_output.hpp"
 #include "roster/roster_generator.hpp"
@@ -77,13 +78,7 @@ int runRosterCommand(int argc, char** argv) {
             return 0;
         }
         std::string value;
-        const auto equals = flag.find('=');
-        if (flag.rfind("--", 0) == 0 && equals != std::string::npos) {
-            value = flag.substr(equals + 1);
-            flag.resize(equals);
-        } else if (i + 1 < argc) {
-            value = argv[++i];
-        } else {
+        if (!takeOptionValue(argc, argv, i, flag, value)) {
             return usageError(flag + " needs a value");
         }
         if (flag == "--count") {
