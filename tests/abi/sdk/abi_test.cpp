@@ -105,7 +105,10 @@ TEST(SdkInstallTest, VendorBuildsAndRunsTheSamplesAgainstTheInstalledSdkWithPkgC
     const std::string consumer_build = prefix.string() + "/consumer-build";
     const auto configure = runShell(
         std::string(CG_ABI_CMAKE) + " -S " + kHere + "/cmake_consumer -B " + consumer_build +
-        " -DCMAKE_PREFIX_PATH=" + prefix.string() + " -DSAMPLE_DIR=" + samples);
+        " -DCMAKE_PREFIX_PATH=" + prefix.string() + " -DSAMPLE_DIR=" + samples +
+        (std::string(CG_ABI_EXE_LINKER_FLAGS).empty()
+             ? std::string()
+             : " '-DCMAKE_EXE_LINKER_FLAGS=" + std::string(CG_ABI_EXE_LINKER_FLAGS) + "'"));
     ASSERT_EQ(configure.exit_code, 0) << configure.output;
     const auto build = runShell(std::string(CG_ABI_CMAKE) + " --build " + consumer_build);
     ASSERT_EQ(build.exit_code, 0) << build.output;
