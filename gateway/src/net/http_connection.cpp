@@ -55,6 +55,7 @@ template <class Stream>
 HttpConnection<Stream>::HttpConnection(Stream stream, std::shared_ptr<ConnectionContext> context,
                                        std::string peer_address)
     : stream_(std::move(stream)),
+      deadline_(boost::beast::get_lowest_layer(stream_).get_executor()),
       context_(std::move(context)),
       buffer_(kRequestHeadBytesMax + protocols::kRequestBodyBytesMax) {
     peer_.address = std::move(peer_address);
@@ -79,10 +80,9 @@ void HttpConnection<Stream>::start(ConnectionTracker::Id id) {
     id_ = id;
     context_->metrics.connectionOpened(context_->listener);
     // One deadline for the handshake and the first request head together.
-    tcp().expires_after(context_->head_deadline);
+    setDeadline(context_->head_deadline);
     if constexpr (kTls) {
-        stream_.async_handshake(boost::asio::ssl::stream_base::server,
-                                boost::beast::bind_front_handler(&HttpConnection::onHandshake,
+        stream_.async_handshake(boost::beast::bind_front_handler(&HttpConnection::onHandshake,
                                                                  this->shared_from_this()));
     } else {
         readHead();
@@ -93,7 +93,7 @@ template <class Stream>
 void HttpConnection<Stream>::onHandshake(error_code error) {
     if (error) {
         auto reason = HandshakeFailure::handshake;
-        if (error == boost::beast::error::timeout) {
+        if (timed_out_) {
             reason = HandshakeFailure::timeout;
         } else if constexpr (kTls) {
             // The peer presented a certificate we could not verify (unknown CA, expired).
@@ -116,14 +116,14 @@ void HttpConnection<Stream>::onHandshake(error_code error) {
 template <class Stream>
 void HttpConnection<Stream>::readRequest() {
     if (buffer_.size() > 0) {  // a pipelined request is already here
-        tcp().expires_after(context_->head_deadline);
+        setDeadline(context_->head_deadline);
         readHead();
         return;
     }
     buffer_.shrink_to_fit();  // an idle connection holds no request buffer
     idle_ = true;
     context_->tracker.markIdle(id_);
-    tcp().expires_after(context_->idle_timeout);
+    setDeadline(context_->idle_timeout);
     stream_.async_read_some(
         buffer_.prepare(kFirstReadBytes),
         boost::beast::bind_front_handler(&HttpConnection::onFirstBytes, this->shared_from_this()));
@@ -140,7 +140,7 @@ void HttpConnection<Stream>::onFirstBytes(error_code error, std::size_t bytes) {
         return;
     }
     buffer_.commit(bytes);
-    tcp().expires_after(context_->head_deadline);
+    setDeadline(context_->head_deadline);
     readHead();
 }
 
@@ -193,7 +193,7 @@ void HttpConnection<Stream>::onHead(error_code error) {
         dispatchRequest();
         return;
     }
-    tcp().expires_after(std::chrono::milliseconds(kBodyDeadlineMillis));
+    setDeadline(std::chrono::milliseconds(kBodyDeadlineMillis));
     readBody();
 }
 
@@ -301,7 +301,7 @@ void HttpConnection<Stream>::writeResponse(HttpResponse reply) {
     response_->keep_alive(!close_after_write_);
     response_->body() = std::move(reply.body);
     response_->prepare_payload();
-    tcp().expires_after(std::chrono::milliseconds(kWriteDeadlineMillis));
+    setDeadline(std::chrono::milliseconds(kWriteDeadlineMillis));
     http::async_write(stream_, *response_,
                       [self = this->shared_from_this()](error_code error, std::size_t) {
                           self->onWritten(error);
@@ -323,7 +323,7 @@ void HttpConnection<Stream>::onWritten(error_code error) {
     // kLingerDeadline), so unread request bytes do not turn our reply into a reset.
     error_code ignored;
     tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-    tcp().expires_after(kLingerDeadline);
+    setDeadline(kLingerDeadline);
     auto linger = std::make_shared<std::function<void(error_code, std::size_t)>>();
     *linger = [self = this->shared_from_this(), linger](error_code read_error, std::size_t) {
         if (read_error) {
@@ -353,9 +353,23 @@ template <class Stream>
 void HttpConnection<Stream>::closeSocket() {
     if (closed_) return;
     closed_ = true;
+    deadline_.cancel();
     error_code ignored;
     tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
     tcp().close();
+}
+
+template <class Stream>
+void HttpConnection<Stream>::setDeadline(std::chrono::milliseconds after) {
+    const std::uint32_t generation = ++deadline_generation_;
+    deadline_.expires_after(after);  // cancels the wait for the previous deadline
+    deadline_.async_wait([weak = this->weak_from_this(), generation](error_code error) {
+        if (error) return;
+        const auto self = weak.lock();
+        if (!self || self->deadline_generation_ != generation || self->closed_) return;
+        self->timed_out_ = true;
+        self->closeSocket();
+    });
 }
 
 template <class Stream>

@@ -5,19 +5,22 @@
 //   waiting for the next request ..... idle timeout   (a reaping candidate near the node cap)
 //   later request heads .............. head deadline from their first byte
 //   body / reply ..................... kBodyDeadline / kWriteDeadline
+// One timer per connection runs these deadlines (the TLS stream has none of its own); at a
+// deadline the socket is closed, which aborts whatever operation was waiting.
 // The next request is read only after the previous reply is written, so pipelined requests are
 // answered in order. Only net/*.cpp include this (Beast is heavy to compile).
 #pragma once
 
 #include "net/connection_tracker.hpp"
 #include "net/http_exchange.hpp"
+#include "net/tls_socket_stream.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <chrono>
 #include <memory>
@@ -50,7 +53,7 @@ struct ConnectionContext {
     std::chrono::milliseconds idle_timeout;
 };
 
-using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+using TlsStream = TlsSocketStream;
 using PlainStream = boost::beast::tcp_stream;
 
 template <class Stream>
@@ -86,9 +89,14 @@ private:
     /// Answers a framing error (400 / 413) and closes: the byte stream cannot be trusted.
     void refuse(int status, const std::string& message);
     void closeSocket();
+    /// Replaces the running deadline; at `after` from now the connection is closed.
+    void setDeadline(std::chrono::milliseconds after);
     boost::beast::tcp_stream& tcp();
 
     Stream stream_;
+    boost::asio::steady_timer deadline_;
+    /// Counts setDeadline calls: a timer that fired just before being re-armed is ignored.
+    std::uint32_t deadline_generation_ = 0;
     std::shared_ptr<ConnectionContext> context_;
     PeerInfo peer_;
     ConnectionTracker::Id id_ = 0;
@@ -101,6 +109,7 @@ private:
     bool idle_ = false;
     bool close_after_write_ = false;
     bool closed_ = false;
+    bool timed_out_ = false;
     bool handshaken_ = !kTls;
 };
 

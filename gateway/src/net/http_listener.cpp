@@ -112,7 +112,7 @@ void HttpListener::onAccept(boost::system::error_code error, tcp::socket socket)
     if (tls_) {
         auto tls_context = tls_();
         auto made = std::make_shared<HttpConnection<TlsStream>>(
-            TlsStream(boost::beast::tcp_stream(std::move(socket)), *tls_context), context_, peer);
+            TlsStream(boost::beast::tcp_stream(std::move(socket)), tls_context->native_handle()), context_, peer);
         start = [made](ConnectionTracker::Id id) { made->start(id); };
         connection = std::move(made);
     } else {
