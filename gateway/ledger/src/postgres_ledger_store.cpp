@@ -159,8 +159,17 @@ private:
 };
 
 PostgresLedgerStore::PostgresLedgerStore(std::string uri) : uri_(std::move(uri)) {
-    connect();
-    migrate();
+    try {
+        connect();
+        migrate();
+    } catch (...) {
+        // A constructor that throws runs no destructor: the failed connection's libpq state
+        // would leak on every attempt while the database is down (the stats reader retries
+        // each second; found by the ASan run of the whole suite).
+        PQfinish(connection_);
+        connection_ = nullptr;
+        throw;
+    }
 }
 
 PostgresLedgerStore::~PostgresLedgerStore() { PQfinish(connection_); }
