@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The sanitizer stages of .ci/run (docs/testing.md, "Sanitizers"):
-#   scripts/sanitizer-tests.sh asan   ASan + UBSan build (preset asan) of the tree; runs every
-#                                     test labelled unit (gateway, recon, T-Road, SDK, the C ABI
-#                                     tests and the instrumented C sample, fuzz replays)
+#   scripts/sanitizer-tests.sh asan   ASan + UBSan build (preset asan) of the whole tree; runs
+#                                     the whole suite, as `make test` does (unit and integration:
+#                                     the C ABI tests, the instrumented C sample, fuzz replays,
+#                                     PostgreSQL, failover and fault tests)
 #   scripts/sanitizer-tests.sh tsan   ThreadSanitizer build (preset tsan) of the threaded parts:
 #                                     the group committer and claim service (unit_gateway), the
 #                                     SDK's sender and journal (unit_sdk), and VOPR seeds, whose
@@ -20,21 +21,14 @@ case "$kind" in
   asan)
     build=build-asan
     cmake --preset asan >/dev/null
-    # Only what the unit label runs: the executables of its tests, as the normal build (made
-    # by `make test` before this stage) lists them. Building the whole tree instrumented would
-    # not fit CI's 90 minutes on 2 cores. Without a normal build, everything is built.
-    targets=$(scripts/unit-test-targets.sh build 2>/dev/null || true)
-    if [ -n "$targets" ]; then
-      # shellcheck disable=SC2086 # one word per target
-      cmake --build "$build" -j "$jobs" --target $targets
-    else
-      cmake --build "$build" -j "$jobs"
-    fi
+    cmake --build "$build" -j "$jobs"
     # detect_leaks stays on: a leak in our code fails the stage like any other finding.
     export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:verify_asan_link_order=0}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    # The whole suite, every label: the integration tests start the instrumented gateway, recon,
+    # simulators and SDK samples as real processes, so their findings count too.
     CG_PKI_DIR=$pki CG_BIN_DIR=$root/$build/bin \
-      ctest --test-dir "$build" -L unit -j "$jobs" --output-on-failure --timeout 900
+      ctest --test-dir "$build" -j "$jobs" --output-on-failure --timeout 900
     ;;
   tsan)
     build=build-tsan
