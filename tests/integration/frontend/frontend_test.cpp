@@ -4,7 +4,8 @@
 // CRL is reloaded on SIGHUP (a revoked terminal is refused on its open connection, the others
 // keep theirs) and a forged one is refused; the admin listener authenticates resolve and
 // reports an unreachable database on /readyz; status lines carry reason phrases; a request with
-// both Content-Length and Transfer-Encoding is refused and its connection closed.
+// both Content-Length and Transfer-Encoding is refused and its connection closed; replies that
+// fill a terminal's socket wait their turn and arrive whole and in order.
 #include "gateway_process.hpp"
 #include "gateway_test_client.hpp"
 #include "postgres_server.hpp"
@@ -15,11 +16,20 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <csignal>
 #include <cstdlib>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -33,6 +43,86 @@ std::int64_t metricValue(const std::string& text, const std::string& series) {
     const auto at = text.find("\n" + series + " ");
     if (at == std::string::npos) return -1;
     return std::stoll(text.substr(at + series.size() + 2));
+}
+
+/// A terminal's mTLS connection driven by hand with non-blocking OpenSSL, so that a test can
+/// pipeline requests without reading the replies (no client library would).
+class HandDrivenTlsConnection {
+public:
+    HandDrivenTlsConnection() = default;
+    ~HandDrivenTlsConnection() {
+        if (ssl_ != nullptr) SSL_free(ssl_);
+        if (context_ != nullptr) SSL_CTX_free(context_);
+        if (fd_ >= 0) ::close(fd_);
+    }
+    HandDrivenTlsConnection(const HandDrivenTlsConnection&) = delete;
+    HandDrivenTlsConnection& operator=(const HandDrivenTlsConnection&) = delete;
+
+    /// Connects with `receive_buffer` bytes of kernel receive buffer and does the handshake.
+    bool open(std::uint16_t port, const std::string& key, const std::string& certificate,
+              int receive_buffer) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (fd_ < 0) return false;
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+            return false;
+        }
+        context_ = SSL_CTX_new(TLS_client_method());
+        if (context_ == nullptr ||
+            SSL_CTX_use_certificate_chain_file(context_, certificate.c_str()) != 1 ||
+            SSL_CTX_use_PrivateKey_file(context_, key.c_str(), SSL_FILETYPE_PEM) != 1) {
+            return false;
+        }
+        ssl_ = SSL_new(context_);
+        if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1 || SSL_connect(ssl_) != 1) return false;
+        SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+        return ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK) == 0;
+    }
+    /// Writes what fits now; 0 when the socket is full.
+    std::size_t writeSome(std::string_view bytes) {
+        std::size_t written = 0;
+        return SSL_write_ex(ssl_, bytes.data(), bytes.size(), &written) == 1 ? written : 0;
+    }
+    /// Appends what has arrived; 0 when nothing has.
+    std::size_t readSome(std::string& into) {
+        std::array<char, 16384> chunk{};
+        std::size_t read = 0;
+        if (SSL_read_ex(ssl_, chunk.data(), chunk.size(), &read) != 1) return 0;
+        into.append(chunk.data(), read);
+        return read;
+    }
+    void waitUntilReady(bool want_write, std::chrono::milliseconds at_most) {
+        pollfd entry{fd_, static_cast<short>(POLLIN | (want_write ? POLLOUT : 0)), 0};
+        ::poll(&entry, 1, static_cast<int>(at_most.count()));
+    }
+
+private:
+    int fd_ = -1;
+    SSL_CTX* context_ = nullptr;
+    SSL* ssl_ = nullptr;
+};
+
+/// The status of each whole HTTP/1.1 reply at the start of `stream`, in order; stops at the first
+/// incomplete one. Replies carry Content-Length (the gateway never chunks).
+std::vector<int> replyStatuses(const std::string& stream) {
+    std::vector<int> statuses;
+    std::size_t at = 0;
+    for (;;) {
+        if (stream.compare(at, 9, "HTTP/1.1 ") != 0) break;
+        const auto head_end = stream.find("\r\n\r\n", at);
+        if (head_end == std::string::npos) break;
+        const auto length_at = stream.find("Content-Length: ", at);
+        if (length_at == std::string::npos || length_at > head_end) break;
+        const auto length = std::stoul(stream.substr(length_at + 16, 10));
+        if (head_end + 4 + length > stream.size()) break;
+        statuses.push_back(std::stoi(stream.substr(at + 9, 3)));
+        at = head_end + 4 + length;
+    }
+    return statuses;
 }
 
 class FrontEndTest : public ::testing::Test {
@@ -102,6 +192,56 @@ TEST_F(FrontEndTest, ContentLengthWithTransferEncodingIs400AndClosed) {
         EXPECT_EQ(reply.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0U) << request << reply;
         EXPECT_NE(reply.find("Connection: close"), std::string::npos) << reply;
         EXPECT_TRUE(admin.closedByPeer()) << request;
+    }
+}
+
+// TLS runs on the socket itself (gateway/src/net/tls_socket_stream.hpp). A terminal that
+// pipelines thousands of requests and reads nothing fills its socket: the gateway's TLS writes
+// must wait for room and retry the same bytes, while another terminal on the same, only I/O
+// thread is served from the same staging area meanwhile. Every reply arrives whole, in order.
+TEST_F(FrontEndTest, PipelinedRepliesThatFillTheSocketArriveWholeAndInOrder) {
+    startGateway({"--io-threads", "1"});
+    HandDrivenTlsConnection pipeline;
+    const auto& pki = TestPki::shared();
+    ASSERT_TRUE(pipeline.open(gateway_->apiPort(), pki.terminalKey("atm-0001"),
+                              pki.terminalPem("atm-0001"), 4096));
+    // Alternating replies (200 with a program list, 404) make a lost or reordered one visible.
+    // ~24 MB of requests: more than the kernel buffers between us and the gateway's reads hold,
+    // so our sending stalls only once the gateway stops reading, which it does only while a
+    // reply waits for room (it reads the next request after writing the previous reply).
+    constexpr int kRequests = 24'000;
+    const std::string padding = "X-Padding: " + std::string(1000, 'p') + "\r\n";
+    std::string requests;
+    for (int i = 0; i < kRequests; ++i) {
+        requests += i % 2 == 0 ? "GET /v1/programs HTTP/1.1\r\nHost: gateway\r\n"
+                               : "GET /v1/no-such-thing HTTP/1.1\r\nHost: gateway\r\n";
+        requests += padding + "\r\n";
+    }
+    std::size_t sent = 0;
+    const auto unread_until = Clock::now() + 1s;
+    while (Clock::now() < unread_until && sent < requests.size()) {
+        const std::size_t wrote = pipeline.writeSome(std::string_view(requests).substr(sent));
+        sent += wrote;
+        if (wrote == 0) std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_LT(sent, requests.size()) << "the gateway read every request: no reply waited";
+    EXPECT_EQ(timedTerminalRequest("atm-0002").first, 200);
+
+    std::string replies;
+    std::vector<int> statuses;
+    const auto deadline = Clock::now() + 180s;  // ~30 s on a loaded box, more under ASan
+    while (statuses.size() < static_cast<std::size_t>(kRequests) && Clock::now() < deadline) {
+        if (sent < requests.size()) {
+            sent += pipeline.writeSome(std::string_view(requests).substr(sent));
+        }
+        if (pipeline.readSome(replies) == 0) {
+            pipeline.waitUntilReady(sent < requests.size(), 50ms);
+        }
+        statuses = replyStatuses(replies);
+    }
+    ASSERT_EQ(statuses.size(), static_cast<std::size_t>(kRequests));
+    for (std::size_t i = 0; i < statuses.size(); ++i) {
+        ASSERT_EQ(statuses[i], i % 2 == 0 ? 200 : 404) << "reply " << i;
     }
 }
 
