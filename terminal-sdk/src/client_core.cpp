@@ -101,6 +101,13 @@ std::int64_t integerField(const nlohmann::json& json, const char* name) {
     return it != json.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
 }
 
+/// False unless the field is a JSON true: a reply with another type there is not an answer
+/// "eligible" (json::value would throw into the vendor's code instead).
+bool booleanField(const nlohmann::json& json, const char* name) {
+    const auto it = json.find(name);
+    return it != json.end() && it->is_boolean() && it->get<bool>();
+}
+
 std::int64_t timeField(const nlohmann::json& json, const char* name) {
     return protocols::parseRfc3339Millis(stringField(json, name)).value_or(0);
 }
@@ -284,7 +291,7 @@ Outcome ClientCore::eligibility(const Claimant& claimant, TransactionMachine& ma
         const auto json = parseObject(reply.body);
         outcome.status = Status::ok;
         outcome.http_status = reply.status;
-        outcome.eligible = json.value("eligible", false);
+        outcome.eligible = booleanField(json, "eligible");
         outcome.amount = integerField(json, "amount");
         outcome.code = stringField(json, "reason");
         if (const auto claim = json.find("claim"); claim != json.end()) {

@@ -56,7 +56,7 @@ std::uint64_t timeBits(std::int64_t since_millis) {
 
 ProgramIndex::ProgramIndex(protocols::Program program, std::size_t expected_entries)
     : program_(std::move(program)),
-      proxy_chunks_(std::make_unique<ProxyWords[]>(kProxyChunksMax)),
+      proxy_chunks_(std::make_unique<std::atomic<ProxyWord*>[]>(kProxyChunksMax)),
       stripes_(std::make_unique<std::atomic<std::uint32_t>[]>(kStripes)) {
     assert(expected_entries < kIndexEntriesMax);
     const auto capacity =
@@ -65,6 +65,12 @@ ProgramIndex::ProgramIndex(protocols::Program program, std::size_t expected_entr
     entries_max_ = std::min(
         capacity - 1, static_cast<std::size_t>(static_cast<double>(capacity) * kLoadFactorLiveMax));
     entries_max_ = std::max(entries_max_, std::min(expected_entries, capacity - 1));
+}
+
+ProgramIndex::~ProgramIndex() {
+    for (std::size_t i = 0; i < kProxyChunksMax; ++i) {
+        delete[] proxy_chunks_[i].load(std::memory_order_relaxed);
+    }
 }
 
 std::size_t ProgramIndex::home(std::uint64_t key_low) const {
@@ -94,8 +100,8 @@ ProgramIndex::Slot* ProgramIndex::findSlot(std::uint64_t key_low, std::uint64_t 
 
 IndexKey ProgramIndex::proxyAt(std::size_t index) const {
     IndexKey key{};
-    const auto& chunk = proxy_chunks_[index / kProxyChunkKeys];
-    if (!chunk) return key;  // only a torn read in flight gets here; the reader retries
+    const ProxyWord* chunk = proxy_chunks_[index / kProxyChunkKeys].load(std::memory_order_acquire);
+    if (chunk == nullptr) return key;  // only a torn read in flight gets here; it is retried
     const std::size_t at = 2 * (index % kProxyChunkKeys);
     const std::uint64_t low = chunk[at].load(std::memory_order_relaxed);
     const std::uint64_t high = chunk[at + 1].load(std::memory_order_relaxed);
@@ -108,8 +114,12 @@ std::uint32_t ProgramIndex::appendProxies(const RosterRow& row, std::size_t coun
     if (proxies_used_ + count > kProxyChunksMax * kProxyChunkKeys) return 0;
     const auto first = static_cast<std::uint32_t>(proxies_used_);
     for (std::size_t i = 0; i < count; ++i, ++proxies_used_) {
-        auto& chunk = proxy_chunks_[proxies_used_ / kProxyChunkKeys];
-        if (!chunk) chunk = std::make_unique<std::atomic<std::uint64_t>[]>(2 * kProxyChunkKeys);
+        auto& published = proxy_chunks_[proxies_used_ / kProxyChunkKeys];
+        ProxyWord* chunk = published.load(std::memory_order_relaxed);  // only this thread writes
+        if (chunk == nullptr) {
+            chunk = new ProxyWord[2 * kProxyChunkKeys]();
+            published.store(chunk, std::memory_order_release);
+        }
         const std::size_t at = 2 * (proxies_used_ % kProxyChunkKeys);
         chunk[at].store(word(row.proxies[i].data()), std::memory_order_relaxed);
         chunk[at + 1].store(word(row.proxies[i].data() + 8), std::memory_order_relaxed);

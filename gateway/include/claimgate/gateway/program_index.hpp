@@ -57,6 +57,9 @@ enum class IndexChange : std::uint8_t { applied, table_full };
 class ProgramIndex {
 public:
     ProgramIndex(protocols::Program program, std::size_t expected_entries);
+    ~ProgramIndex();
+    ProgramIndex(const ProgramIndex&) = delete;
+    ProgramIndex& operator=(const ProgramIndex&) = delete;
 
     /// Roster writer (one thread at a time). Adds or replaces the citizen's roster entry, or
     /// (row.removed) marks the citizen as no longer on the roster. table_full: no room left
@@ -98,7 +101,7 @@ private:
     // 4096 chunks of 65536 keys hold 268M proxies, far above any roster.
     static constexpr std::size_t kProxyChunkKeys = std::size_t{1} << 16;
     static constexpr std::size_t kProxyChunksMax = std::size_t{1} << 12;
-    using ProxyWords = std::unique_ptr<std::atomic<std::uint64_t>[]>;  // 2 words per key
+    using ProxyWord = std::atomic<std::uint64_t>;  // 2 words per key, in chunks
 
     [[nodiscard]] std::size_t home(std::uint64_t key_low) const;
     [[nodiscard]] Slot* findSlot(std::uint64_t key_low, std::uint64_t key_high) const;
@@ -114,7 +117,10 @@ private:
     protocols::Program program_;
     std::vector<Slot> slots_;
     std::size_t entries_max_ = 0;                   // new citizens beyond it: table_full
-    std::unique_ptr<ProxyWords[]> proxy_chunks_;    // kProxyChunksMax entries
+    /// kProxyChunksMax chunk pointers, owned (the destructor deletes them). A reader may look at
+    /// a chunk pointer while the writer creates that chunk (a torn read it then retries), so the
+    /// pointers are atomics: published with release, read with acquire.
+    std::unique_ptr<std::atomic<ProxyWord*>[]> proxy_chunks_;
     std::size_t proxies_used_ = 1;                  // index 0 is the "no proxies" sentinel
     std::array<std::string, kReasonsMax> reasons_;  // [0] = not excluded
     std::atomic<std::size_t> reasons_count_{1};
