@@ -11,6 +11,7 @@
 #pragma once
 
 #include "advice_sender.hpp"
+#include "deadline_mutex.hpp"
 #include "journal.hpp"
 #include "sdk_log.hpp"
 #include "terminal_identity.hpp"
@@ -73,7 +74,7 @@ private:
         std::optional<AdviceKind> advised;  ///< the latest advice journalled for this claim
     };
     struct Claimant;
-    using Lock = std::unique_lock<std::timed_mutex>;
+    using Lock = std::unique_lock<DeadlineMutex>;
 
     SteadyTime deadlineFromNow() const;
     /// Locks the client by the deadline; nullopt-like empty lock when it stayed busy.
@@ -94,7 +95,7 @@ private:
     SdkLogger logger_;
     AdviceListener events_;
     std::chrono::milliseconds timeout_;
-    std::timed_mutex mutex_;  // serialises the calls of one client (and delivery bookkeeping)
+    DeadlineMutex mutex_;  // serialises the calls of one client (and delivery bookkeeping)
     std::map<std::string, std::unique_ptr<Transaction>> transactions_;  // by claim id
     std::map<std::string, std::string> claim_codes_;                    // claim code -> id
     std::deque<std::string> transaction_order_;                         // oldest first

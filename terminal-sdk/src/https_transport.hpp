@@ -9,6 +9,7 @@
 // (kEndpointBackoff*) before it is preferred again.
 #pragma once
 
+#include "deadline_mutex.hpp"
 #include "transport.hpp"
 
 #include <claimgate/protocols/status.hpp>
@@ -45,7 +46,7 @@ private:
     struct Impl;
     explicit HttpsTransport(std::unique_ptr<Impl> impl);
 
-    std::timed_mutex mutex_;  // one exchange at a time on the one connection
+    DeadlineMutex mutex_;  // one exchange at a time on the one connection
     std::unique_ptr<Impl> impl_;
 };
 
