@@ -19,6 +19,26 @@ as_owner() {
   fi
 }
 
+# A loopback TCP port that binds now, chosen at random below the ephemeral port range
+# (/proc/sys/net/ipv4/ip_local_port_range); tests/support/postgres_server.cpp does the same.
+free_port() {
+  python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(200):
+    port = random.randrange(10000, low) if low > 11000 else 0
+    probe = socket.socket()
+    try:
+        probe.bind(("127.0.0.1", port))
+        print(probe.getsockname()[1])
+        break
+    except OSError:
+        pass
+    finally:
+        probe.close()
+PY
+}
+
 case "$command" in
   start)
     mkdir -p "$dir"
@@ -29,12 +49,24 @@ case "$command" in
       parent=$(dirname "$dir")
       while [ "$parent" != "/" ]; do chmod o+x "$parent" 2>/dev/null || true; parent=$(dirname "$parent"); done
     fi
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
     as_owner "$pg_bin/initdb" -D "$dir/data" -A trust -U postgres --no-instructions -E UTF8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
-    as_owner "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200" \
-      start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+    # A port below the kernel's ephemeral range, so that no socket bound to port 0 and no
+    # outgoing connection of a test running alongside can take it between the pick and the
+    # server's bind (that happened in CI: "Address already in use"). Should another server pick
+    # the same port meanwhile, the start is retried on a new one.
+    started=0
+    for _ in 1 2 3 4 5; do
+      port=$(free_port)
+      if as_owner "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200" \
+        start >/dev/null; then
+        started=1
+        break
+      fi
+      grep -q "Address already in use" "$dir/server.log" || break
+    done
+    [ "$started" = 1 ] || { cat "$dir/server.log" >&2; exit 1; }
     as_owner "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres claimgate
     echo "$port" > "$dir/port"
     echo "postgresql://postgres@127.0.0.1:$port/claimgate"

@@ -30,6 +30,8 @@ namespace claimgate::testing {
 namespace {
 
 constexpr auto kServerStartTimeout = std::chrono::seconds(90);
+/// Ports tried when a new server finds its port taken by another at bind time.
+constexpr int kStartPortAttempts = 5;
 constexpr auto kServerStopTimeout = std::chrono::seconds(40);
 constexpr auto kWatchdogExitTimeout = std::chrono::seconds(40);
 constexpr auto kSyncStandbyTimeout = std::chrono::seconds(30);
@@ -69,19 +71,32 @@ void missingServerFailure() {
         "server and do not skip");
 }
 
-/// A loopback port nobody listens on right now (pg-temp.sh picks its ports the same way).
+/// A loopback port that binds right now, chosen at random below the kernel's ephemeral range:
+/// sockets bound to port 0 and outgoing connections of the tests running alongside never take
+/// one of those between the pick and the server's bind (pg-temp.sh picks the same way).
 std::uint16_t freeLoopbackPort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw std::runtime_error("socket() failed");
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-                       ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-    ::close(fd);
-    if (!bound) throw std::runtime_error("cannot bind a loopback port");
-    return ntohs(address.sin_port);
+    int ephemeral_low = 32768;
+    std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+    range >> ephemeral_low;
+    static std::mt19937 generator(std::random_device{}());
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const int port = ephemeral_low > 11000
+                             ? std::uniform_int_distribution<int>(10000, ephemeral_low - 1)(generator)
+                             : 0;
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) throw std::runtime_error("socket() failed");
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = htons(static_cast<std::uint16_t>(port));
+        socklen_t length = sizeof address;
+        const bool bound =
+            ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+        ::close(fd);
+        if (bound) return ntohs(address.sin_port);
+    }
+    throw std::runtime_error("cannot bind a loopback port");
 }
 
 /// An empty directory the server owner may write (pg-temp.sh does the same for the primary
@@ -280,8 +295,19 @@ PostgresServer::PostgresServer(std::string dir, const PostgresServer& primary,
         throw std::runtime_error("pg_basebackup from port " + std::to_string(primary.port()) +
                                  " failed: " + copied.output);
     }
-    port_ = freeLoopbackPort();
-    restart();  // the primary's server options (a standby needs max_connections >= primary's)
+    // The primary's server options (a standby needs max_connections >= primary's), on a new
+    // port; should another server take it first, on another.
+    for (int attempt = 1;; ++attempt) {
+        port_ = freeLoopbackPort();
+        try {
+            restart();
+            break;
+        } catch (const std::runtime_error& error) {
+            const bool port_taken =
+                std::string(error.what()).find("Address already in use") != std::string::npos;
+            if (!port_taken || attempt == kStartPortAttempts) throw;
+        }
+    }
     uri_ = uriFor("claimgate");
 }
 
