@@ -43,8 +43,14 @@ Result<XroadServiceId> XroadServiceId::parse(std::string_view text) {
                       "X-Road service identifier must be INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE"};
     }
     auto& parts = *segments;
-    return make(std::move(parts[0]), std::move(parts[1]), std::move(parts[2]), std::move(parts[3]),
-                std::move(parts[4]));
+    auto id = make(std::move(parts[0]), std::move(parts[1]), std::move(parts[2]),
+                   std::move(parts[3]), std::move(parts[4]));
+    // As for client ids: the limit holds for the percent-encoded form we send as well.
+    if (id.ok() && id->encoded().size() > kXroadHeaderValueLengthMax) {
+        return Status{ErrorCode::bad_field,
+                      "X-Road service identifier too long once percent-encoded"};
+    }
+    return id;
 }
 
 std::string XroadServiceId::encoded() const {

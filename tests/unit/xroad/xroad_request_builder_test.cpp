@@ -1,6 +1,7 @@
 // Golden X-Road REST requests: segment encoding, headers, fresh X-Road-Id per call.
 #include <claimgate/protocols/xroad_encoding.hpp>
 #include <claimgate/protocols/xroad_id.hpp>
+#include <claimgate/protocols/xroad_limits.hpp>
 #include <claimgate/protocols/xroad_request_builder.hpp>
 
 #include <gtest/gtest.h>
@@ -164,6 +165,21 @@ TEST(XroadServiceIdTest, ParseNeedsFiveSegments) {
     EXPECT_EQ(id->serviceCode(), "rosters");
     EXPECT_EQ(id->encoded(), "TW/GOV/PLATFORM/disburse/rosters");
     EXPECT_FALSE(XroadServiceId::parse("TW/GOV/PLATFORM/rosters").ok());
+}
+
+// Raw non-ASCII bytes are accepted on input but percent-encoded on output (three bytes each):
+// an id that fits the header limit only unencoded is refused, so every id we accept parses
+// again from the header we would send (a finding of make fuzz, xroad).
+TEST(XroadClientIdTest, IdTooLongOncePercentEncodedIsRefused) {
+    const std::string raw(200, '\xC3');  // 200 bytes read, 600 sent
+    const std::string fits = "TW/GOV/" + raw;
+    auto accepted = XroadClientId::parse(fits);
+    ASSERT_TRUE(accepted.ok()) << accepted.status().message();
+    EXPECT_TRUE(XroadClientId::parse(accepted->headerValue()).ok());
+    const std::string too_long = "TW/" + raw + "/" + raw;  // 403 bytes read, 1203 sent
+    ASSERT_LE(too_long.size(), kXroadHeaderValueLengthMax);
+    EXPECT_FALSE(XroadClientId::parse(too_long).ok());
+    EXPECT_FALSE(XroadServiceId::parse("TW/GOV/" + raw + "/" + raw + "/x").ok());
 }
 
 }  // namespace
