@@ -106,23 +106,21 @@ private:
     SSL* ssl_ = nullptr;
 };
 
-/// The status of each whole HTTP/1.1 reply at the start of `stream`, in order; stops at the first
-/// incomplete one. Replies carry Content-Length (the gateway never chunks).
-std::vector<int> replyStatuses(const std::string& stream) {
-    std::vector<int> statuses;
-    std::size_t at = 0;
+/// Appends the status of each whole HTTP/1.1 reply in `stream` from `at` on, and moves `at` past
+/// them; an incomplete reply waits for more bytes. Replies carry Content-Length (the gateway
+/// never chunks).
+void takeReplyStatuses(const std::string& stream, std::size_t& at, std::vector<int>& statuses) {
     for (;;) {
-        if (stream.compare(at, 9, "HTTP/1.1 ") != 0) break;
+        if (stream.size() < at + 12 || stream.compare(at, 9, "HTTP/1.1 ") != 0) return;
         const auto head_end = stream.find("\r\n\r\n", at);
-        if (head_end == std::string::npos) break;
+        if (head_end == std::string::npos) return;
         const auto length_at = stream.find("Content-Length: ", at);
-        if (length_at == std::string::npos || length_at > head_end) break;
+        if (length_at == std::string::npos || length_at > head_end) return;
         const auto length = std::stoul(stream.substr(length_at + 16, 10));
-        if (head_end + 4 + length > stream.size()) break;
+        if (head_end + 4 + length > stream.size()) return;
         statuses.push_back(std::stoi(stream.substr(at + 9, 3)));
         at = head_end + 4 + length;
     }
-    return statuses;
 }
 
 class FrontEndTest : public ::testing::Test {
@@ -196,40 +194,58 @@ TEST_F(FrontEndTest, ContentLengthWithTransferEncodingIs400AndClosed) {
 }
 
 // TLS runs on the socket itself (gateway/src/net/tls_socket_stream.hpp). A terminal that
-// pipelines thousands of requests and reads nothing fills its socket: the gateway's TLS writes
-// must wait for room and retry the same bytes, while another terminal on the same, only I/O
-// thread is served from the same staging area meanwhile. Every reply arrives whole, in order.
+// pipelines many requests and reads nothing fills its socket: the gateway's TLS write must wait
+// for room and retry the same bytes, while another terminal on the same, only I/O thread is
+// served from the same staging area meanwhile. Every reply arrives whole, and in order.
 TEST_F(FrontEndTest, PipelinedRepliesThatFillTheSocketArriveWholeAndInOrder) {
     startGateway({"--io-threads", "1"});
     HandDrivenTlsConnection pipeline;
     const auto& pki = TestPki::shared();
     ASSERT_TRUE(pipeline.open(gateway_->apiPort(), pki.terminalKey("atm-0001"),
                               pki.terminalPem("atm-0001"), 4096));
-    // Alternating replies (200 with a program list, 404) make a lost or reordered one visible.
-    // ~24 MB of requests: more than the kernel buffers between us and the gateway's reads hold,
-    // so our sending stalls only once the gateway stops reading, which it does only while a
-    // reply waits for room (it reads the next request after writing the previous reply).
-    constexpr int kRequests = 24'000;
-    const std::string padding = "X-Padding: " + std::string(1000, 'p') + "\r\n";
+    // Alternating replies (200 with the program list, 404) make a lost or reordered one visible.
+    // ~4.5 MB of requests fit the kernel's buffers towards the gateway; their ~25 MB of replies
+    // do not fit those back (4 MB at most by default), so the gateway must stop and wait.
+    constexpr int kRequests = 100'000;
     std::string requests;
     for (int i = 0; i < kRequests; ++i) {
-        requests += i % 2 == 0 ? "GET /v1/programs HTTP/1.1\r\nHost: gateway\r\n"
-                               : "GET /v1/no-such-thing HTTP/1.1\r\nHost: gateway\r\n";
-        requests += padding + "\r\n";
+        requests += i % 2 == 0 ? "GET /v1/programs HTTP/1.1\r\nHost: gateway\r\n\r\n"
+                               : "GET /v1/no-such-thing HTTP/1.1\r\nHost: gateway\r\n\r\n";
     }
     std::size_t sent = 0;
-    const auto unread_until = Clock::now() + 1s;
-    while (Clock::now() < unread_until && sent < requests.size()) {
+    const auto sending_until = Clock::now() + 5s;
+    while (sent < requests.size() && Clock::now() < sending_until) {
         const std::size_t wrote = pipeline.writeSome(std::string_view(requests).substr(sent));
         sent += wrote;
-        if (wrote == 0) std::this_thread::sleep_for(10ms);
+        if (wrote == 0) pipeline.waitUntilReady(true, 10ms);
     }
-    ASSERT_LT(sent, requests.size()) << "the gateway read every request: no reply waited";
+    // The gateway reads a request only after writing the previous reply: a count of answered
+    // requests that stands still below the total means a reply is waiting for room.
+    const auto answered = [this] {
+        const std::string text = metrics();
+        return std::max<std::int64_t>(
+                   metricValue(text, R"(claimgate_requests_total{route="programs",status="200"})"),
+                   0) +
+               std::max<std::int64_t>(
+                   metricValue(text, R"(claimgate_requests_total{route="other",status="404"})"),
+                   0);
+    };
+    std::int64_t before = -1;
+    std::int64_t now = answered();
+    const auto stall_deadline = Clock::now() + 60s;
+    while (now != before && Clock::now() < stall_deadline) {
+        before = now;
+        std::this_thread::sleep_for(500ms);
+        now = answered();
+    }
+    ASSERT_EQ(now, before) << "the gateway never stopped answering";
+    ASSERT_LT(now, kRequests) << "every reply fitted the socket buffers: nothing waited";
     EXPECT_EQ(timedTerminalRequest("atm-0002").first, 200);
 
     std::string replies;
+    std::size_t parsed = 0;
     std::vector<int> statuses;
-    const auto deadline = Clock::now() + 180s;  // ~30 s on a loaded box, more under ASan
+    const auto deadline = Clock::now() + 180s;  // seconds normally; more under ASan
     while (statuses.size() < static_cast<std::size_t>(kRequests) && Clock::now() < deadline) {
         if (sent < requests.size()) {
             sent += pipeline.writeSome(std::string_view(requests).substr(sent));
@@ -237,7 +253,9 @@ TEST_F(FrontEndTest, PipelinedRepliesThatFillTheSocketArriveWholeAndInOrder) {
         if (pipeline.readSome(replies) == 0) {
             pipeline.waitUntilReady(sent < requests.size(), 50ms);
         }
-        statuses = replyStatuses(replies);
+        takeReplyStatuses(replies, parsed, statuses);
+        replies.erase(0, parsed);
+        parsed = 0;
     }
     ASSERT_EQ(statuses.size(), static_cast<std::size_t>(kRequests));
     for (std::size_t i = 0; i < statuses.size(); ++i) {
