@@ -5,6 +5,7 @@
 #include "sdk_limits.hpp"
 
 #include <claimgate/protocols/citizen_id.hpp>
+#include <claimgate/protocols/log.hpp>
 #include <claimgate/protocols/limits.hpp>
 #include <claimgate/protocols/messages.hpp>
 #include <claimgate/protocols/receipt_code.hpp>
@@ -12,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <optional>
 #include <random>
 
@@ -101,6 +104,39 @@ std::int64_t integerField(const nlohmann::json& json, const char* name) {
     return it != json.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
 }
 
+/// A code from a reply (reason, error code, claim status, channel), or "" when absent. Codes
+/// reach vendors' screens and logs as they are, so anything but lower-case letters, digits and
+/// underscores, or longer than kReplyCodeLengthMax, becomes "invalid_reply_code": a broken or
+/// hostile gateway must not pass text, such as a citizen ID, through them (found by make fuzz,
+/// sdk_replies).
+std::string codeField(const nlohmann::json& json, const char* name) {
+    std::string code = stringField(json, name);
+    const bool well_formed =
+        code.size() <= kReplyCodeLengthMax &&
+        std::all_of(code.begin(), code.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+        });
+    return well_formed ? code : std::string("invalid_reply_code");
+}
+
+/// A gateway's free-text message with every citizen-ID-shaped run (a letter and nine digits)
+/// masked, wherever it stands: the gateway never sends one, but the SDK's messages end up in
+/// vendor logs (invariant 5), and a run glued to other letters escapes word-based masking.
+std::string maskedReplyText(std::string text) {
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    const auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+    for (std::size_t at = 0; at + 10 <= text.size(); ++at) {
+        if (!letter(text[at]) ||
+            !std::all_of(text.begin() + static_cast<std::ptrdiff_t>(at) + 1,
+                         text.begin() + static_cast<std::ptrdiff_t>(at) + 10, digit)) {
+            continue;
+        }
+        for (std::size_t i = at + 3; i < at + 8; ++i) text[i] = '*';  // A12*****89
+        at += 9;
+    }
+    return claimgate::log::maskCitizenIds(text);
+}
+
 /// False unless the field is a JSON true: a reply with another type there is not an answer
 /// "eligible" (json::value would throw into the vendor's code instead).
 bool booleanField(const nlohmann::json& json, const char* name) {
@@ -123,12 +159,12 @@ void takeClaimedBy(Outcome& outcome, const nlohmann::json& claim) {
     if (!claim.is_object()) {
         return;
     }
-    const std::string status = stringField(claim, "status");
+    const std::string status = codeField(claim, "status");
     if (status.empty() || status == "none") {
         return;
     }
     outcome.claim_status = status;
-    outcome.claimed_channel = stringField(claim, "channel");
+    outcome.claimed_channel = codeField(claim, "channel");
     outcome.claimed_at_ms = timeField(claim, "at");
 }
 
@@ -145,11 +181,11 @@ void takeError(Outcome& outcome, const HttpReply& reply) {
     const auto json = parseObject(reply.body);
     const auto error = json.find("error");
     if (error != json.end() && error->is_object()) {
-        outcome.code = stringField(*error, "code");
-        outcome.message = stringField(*error, "message");
+        outcome.code = codeField(*error, "code");
+        outcome.message = maskedReplyText(stringField(*error, "message"));
         if (const auto detail = error->find("detail");
             detail != error->end() && detail->is_object()) {
-            outcome.claim_status = stringField(*detail, "status");
+            outcome.claim_status = codeField(*detail, "status");
             takeClaimedBy(outcome, *detail);
         }
     }
@@ -293,7 +329,7 @@ Outcome ClientCore::eligibility(const Claimant& claimant, TransactionMachine& ma
         outcome.http_status = reply.status;
         outcome.eligible = booleanField(json, "eligible");
         outcome.amount = integerField(json, "amount");
-        outcome.code = stringField(json, "reason");
+        outcome.code = codeField(json, "reason");
         if (const auto claim = json.find("claim"); claim != json.end()) {
             takeClaimedBy(outcome, *claim);
         }
@@ -395,7 +431,7 @@ Outcome ClientCore::reserve(const char* program, const char* citizen_id, const c
         (void)journal_->remove(*row);
         outcome.status = Status::ok;
         outcome.claim_code = stringField(json, "claim_code");
-        outcome.claim_status = stringField(json, "status");
+        outcome.claim_status = codeField(json, "status");
         outcome.amount = integerField(json, "amount");
         outcome.hold_expires_at_ms = timeField(json, "expires_at");
         outcome.eligible = true;
@@ -535,7 +571,7 @@ Outcome ClientCore::advice(AdviceKind kind, const std::string& claim_id, std::in
                 outcome.claim_id = id;
             }
             outcome.status = Status::ok;
-            outcome.claim_status = stringField(json, "status");
+            outcome.claim_status = codeField(json, "status");
             if (outcome.claim_status.empty()) {
                 outcome.claim_status = is_commit ? "paid" : "voided";
             }
@@ -658,7 +694,7 @@ void ClientCore::onDelivered(const JournalEntry& entry, const HttpReply& reply,
         const auto json = parseObject(reply.body);
         outcome.status = Status::ok;
         outcome.http_status = reply.status;
-        outcome.claim_status = stringField(json, "status");
+        outcome.claim_status = codeField(json, "status");
         if (const auto id = stringField(json, "claim_id"); isClaimRef(id)) {
             outcome.claim_id = id;
         }
@@ -732,7 +768,7 @@ Outcome ClientCore::lookup(const char* claim_id) {
         outcome.claim_id = stringField(json, "claim_id");
         if (!isClaimRef(outcome.claim_id)) outcome.claim_id = claim_id;  // as asked
         outcome.claim_code = stringField(json, "claim_code");
-        outcome.claim_status = stringField(json, "status");
+        outcome.claim_status = codeField(json, "status");
         outcome.amount = integerField(json, "amount");
         outcome.hold_expires_at_ms = timeField(json, "expires_at");
         outcome.message = outcome.claim_status;

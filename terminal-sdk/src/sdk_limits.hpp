@@ -47,6 +47,9 @@ inline constexpr std::size_t kClaimCodeLengthMax = 32;
 /// Receipts a client keeps in memory for cg_get_receipt (older ones are asked of the gateway).
 inline constexpr std::size_t kReceiptsKeptMax = 256;
 inline constexpr std::size_t kPathLengthMax = 4096;
+/// A code taken from a gateway reply (reason, error code, claim status, channel): at most this
+/// long, lower-case letters, digits and underscores only.
+inline constexpr std::size_t kReplyCodeLengthMax = 64;
 
 static_assert(kJournalCommitHeadroomEntries < kJournalEntriesMax);
 static_assert(kSenderBackoffInitialMilliseconds < kSenderBackoffMaxMilliseconds);
