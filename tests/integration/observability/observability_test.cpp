@@ -147,11 +147,16 @@ TEST(Observability, LiveMetricsPassPromtoolAndCoverTheDashboardAndAlerts) {
     auto revoked = GatewayTestClient::forTerminal(gateway.apiPort(), "revoked-0001");
     EXPECT_EQ(revoked.get("/v1/programs").status, 403);
 
-    const std::string metrics = awaitSample(
+    // The claim gauges come from a periodic database read (every 200 ms here), which may have
+    // run between the commit and the second hold: wait for a read that saw both (a slow ASan
+    // build once caught the one in between).
+    (void)awaitSample(
         admin, "claimgate_claims{program=\"CASH2023\",channel=\"atm\",status=\"paid\"}", 1);
+    const std::string metrics = awaitSample(
+        admin, "claimgate_claims{program=\"CASH2023\",channel=\"atm\",status=\"held\"}", 1);
     EXPECT_EQ(sample(metrics,
                      "claimgate_claims{program=\"CASH2023\",channel=\"atm\","
-                     "status=\"held\"}"),
+                     "status=\"paid\"}"),
               1);
     EXPECT_EQ(sample(metrics, "claimgate_paid_amount_twd{program=\"CASH2023\",channel=\"atm\"}"),
               6000);
