@@ -39,8 +39,10 @@ TlsSocketStream::~TlsSocketStream() {
 TlsSocketStream::TlsSocketStream(TlsSocketStream&& other) noexcept
     : next_(std::move(other.next_)), ssl_(std::exchange(other.ssl_, nullptr)) {}
 
-bool TlsSocketStream::attempt(Io io, void* data, std::size_t size,
+bool TlsSocketStream::attempt(Io io, boost::asio::mutable_buffer region,
                               boost::system::error_code& result, std::size_t& bytes, Wait& wait) {
+    void* const data = region.data();
+    const std::size_t size = region.size();
     bytes = 0;
     result = {};
     if (ssl_ == nullptr) {

@@ -51,15 +51,15 @@ public:
     template <class Handler>
     auto async_handshake(Handler&& handler) {
         return boost::asio::async_compose<Handler, void(boost::system::error_code)>(
-            Operation<Io::handshake>{*this, nullptr, 0}, handler, next_.socket());
+            Operation<Io::handshake, boost::asio::mutable_buffer>{*this, {}}, handler,
+            next_.socket());
     }
 
     /// Decrypted bytes into the first non-empty buffer: void(error_code, std::size_t).
     template <class MutableBuffers, class Handler>
     auto async_read_some(const MutableBuffers& buffers, Handler&& handler) {
-        const auto first = firstBuffer<boost::asio::mutable_buffer>(buffers);
         return boost::asio::async_compose<Handler, void(boost::system::error_code, std::size_t)>(
-            Operation<Io::read>{*this, first.data(), first.size()}, handler, next_.socket());
+            Operation<Io::read, MutableBuffers>{*this, buffers}, handler, next_.socket());
     }
 
     /// Up to one TLS record of the buffers' bytes, encrypted: void(error_code, std::size_t).
@@ -68,7 +68,7 @@ public:
     template <class ConstBuffers, class Handler>
     auto async_write_some(const ConstBuffers& buffers, Handler&& handler) {
         return boost::asio::async_compose<Handler, void(boost::system::error_code, std::size_t)>(
-            WriteOperation<ConstBuffers>{*this, buffers}, handler, next_.socket());
+            Operation<Io::write, ConstBuffers>{*this, buffers}, handler, next_.socket());
     }
 
 private:
@@ -77,60 +77,18 @@ private:
 
     /// One OpenSSL call. True when the operation is over (`result`, `bytes` set); false when it
     /// must wait for the socket (`wait` set).
-    bool attempt(Io io, void* data, std::size_t size, boost::system::error_code& result,
+    bool attempt(Io io, boost::asio::mutable_buffer region, boost::system::error_code& result,
                  std::size_t& bytes, Wait& wait);
 
-    template <class Buffer, class Buffers>
-    static Buffer firstBuffer(const Buffers& buffers) {
+    template <class Buffers>
+    static boost::asio::mutable_buffer firstBuffer(const Buffers& buffers) {
         for (auto it = boost::asio::buffer_sequence_begin(buffers);
              it != boost::asio::buffer_sequence_end(buffers); ++it) {
-            Buffer buffer(*it);
+            const boost::asio::mutable_buffer buffer(*it);
             if (buffer.size() != 0) return buffer;
         }
-        return Buffer();
+        return {};
     }
-
-    /// The composed operation: try, wait for readiness, try again. A result known without any
-    /// wait is delivered through a post, never inside the initiating call.
-    template <Io kIo>
-    struct Operation {
-        TlsSocketStream& stream;
-        void* data;
-        std::size_t size;
-        enum class Phase { first_try, waited, delivering } phase = Phase::first_try;
-        boost::system::error_code result{};
-        std::size_t bytes = 0;
-
-        template <class Self>
-        void operator()(Self& self, boost::system::error_code wait_error = {}) {
-            if (phase == Phase::delivering) return deliver(self);
-            if (wait_error) {  // the socket was closed (deadline, reaping) while we waited
-                result = wait_error;
-                return deliver(self);
-            }
-            Wait wait = Wait::wait_read;
-            if (!stream.attempt(kIo, data, size, result, bytes, wait)) {
-                phase = Phase::waited;
-                stream.next_.socket().async_wait(wait, std::move(self));
-                return;
-            }
-            if (phase == Phase::first_try) {
-                phase = Phase::delivering;
-                boost::asio::post(stream.get_executor(), std::move(self));
-                return;
-            }
-            deliver(self);
-        }
-
-        template <class Self>
-        void deliver(Self& self) {
-            if constexpr (kIo == Io::handshake) {
-                self.complete(result);
-            } else {
-                self.complete(result, bytes);
-            }
-        }
-    };
 
     /// The record-sized prefix of `buffers`: the first buffer itself when it alone fills it or
     /// is the only one, else a copy into this thread's staging area. A retry after
@@ -163,33 +121,57 @@ private:
     static constexpr std::size_t kRecordBytes = 16 * 1024;
     static std::array<char, kRecordBytes>& stagingArea();
 
-    template <class Buffers>
-    struct WriteOperation {
+    /// The composed operation: try, wait for readiness, try again. A result known without any
+    /// wait is delivered through a post, never inside the initiating call. Each try takes its
+    /// bytes from `buffers` again: a read fills the first non-empty buffer, a write sends the
+    /// gathered record (the same bytes on a retry, as OpenSSL requires).
+    template <Io kIo, class Buffers>
+    struct Operation {
         TlsSocketStream& stream;
         Buffers buffers;
-        bool waited = false;
-        bool delivering = false;
+        enum class Phase { first_try, waited, delivering } phase = Phase::first_try;
         boost::system::error_code result{};
         std::size_t bytes = 0;
 
         template <class Self>
         void operator()(Self& self, boost::system::error_code wait_error = {}) {
-            if (delivering) return self.complete(result, bytes);
-            if (wait_error) return self.complete(wait_error, 0);
-            const auto record = gather(buffers);
-            Wait wait = Wait::wait_write;
-            if (!stream.attempt(Io::write, const_cast<void*>(record.data()), record.size(), result,
-                                bytes, wait)) {
-                waited = true;
+            if (phase == Phase::delivering) return deliver(self);
+            if (wait_error) {  // the socket was closed (deadline, reaping) while we waited
+                result = wait_error;
+                return deliver(self);
+            }
+            Wait wait = Wait::wait_read;
+            if (!stream.attempt(kIo, region(), result, bytes, wait)) {
+                phase = Phase::waited;
                 stream.next_.socket().async_wait(wait, std::move(self));
                 return;
             }
-            if (!waited) {  // never complete inside the initiating call
-                delivering = true;
+            if (phase == Phase::first_try) {
+                phase = Phase::delivering;
                 boost::asio::post(stream.get_executor(), std::move(self));
                 return;
             }
-            self.complete(result, bytes);
+            deliver(self);
+        }
+
+        boost::asio::mutable_buffer region() const {
+            if constexpr (kIo == Io::read) {
+                return firstBuffer(buffers);
+            } else if constexpr (kIo == Io::write) {
+                const auto record = gather(buffers);
+                return {const_cast<void*>(record.data()), record.size()};
+            } else {
+                return {};
+            }
+        }
+
+        template <class Self>
+        void deliver(Self& self) {
+            if constexpr (kIo == Io::handshake) {
+                self.complete(result);
+            } else {
+                self.complete(result, bytes);
+            }
         }
     };
 
