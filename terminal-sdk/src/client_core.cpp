@@ -5,8 +5,8 @@
 #include "sdk_limits.hpp"
 
 #include <claimgate/protocols/citizen_id.hpp>
-#include <claimgate/protocols/log.hpp>
 #include <claimgate/protocols/limits.hpp>
+#include <claimgate/protocols/log.hpp>
 #include <claimgate/protocols/messages.hpp>
 #include <claimgate/protocols/receipt_code.hpp>
 #include <claimgate/protocols/time_format.hpp>
@@ -112,8 +112,7 @@ std::int64_t integerField(const nlohmann::json& json, const char* name) {
 std::string codeField(const nlohmann::json& json, const char* name) {
     std::string code = stringField(json, name);
     const bool well_formed =
-        code.size() <= kReplyCodeLengthMax &&
-        std::all_of(code.begin(), code.end(), [](char c) {
+        code.size() <= kReplyCodeLengthMax && std::all_of(code.begin(), code.end(), [](char c) {
             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
         });
     return well_formed ? code : std::string("invalid_reply_code");
@@ -131,7 +130,8 @@ std::string maskedReplyText(std::string text) {
                          text.begin() + static_cast<std::ptrdiff_t>(at) + 10, digit)) {
             continue;
         }
-        for (std::size_t i = at + 3; i < at + 8; ++i) text[i] = '*';  // A12*****89
+        text.replace(at, 10,
+                     protocols::CitizenId::maskCitizenId(std::string_view(text).substr(at, 10)));
         at += 9;
     }
     return claimgate::log::maskCitizenIds(text);
