@@ -281,13 +281,16 @@ void GatewayRuntime::Impl::runWatchdog() {
     std::unique_lock lock(sweeper_mutex);
     while (!stopping) {
         lock.unlock();
-        const bool reachable = probe->reachable(committer->stats());
-        ledger_reachable.store(reachable);
-        // claimgate_ledger_database_up and the one log line per loss and recovery.
-        if (reachable) {
+        const LedgerProbeResult seen = probe->probe(committer->stats());
+        ledger_reachable.store(seen.reachable());
+        // claimgate_ledger_database_up and the one log line per loss and recovery. A failing
+        // writer has already reported itself, and its evidence here may be older than a
+        // recovery another path has seen; reporting it again would log a second loss for one
+        // outage, so only the ping's own answer moves the health state.
+        if (!seen.database_answers) {
+            committer->databaseHealth().reportFailure("probe: the database does not answer");
+        } else if (!seen.writer_failing) {
             committer->databaseHealth().reportSuccess();
-        } else {
-            committer->databaseHealth().reportFailure("probe: /readyz answers 503");
         }
         trust->reloadIfChanged();
         lock.lock();

@@ -32,7 +32,7 @@ bool LedgerProbe::pingDatabase() const {
     return ::access(sqlite_path_.c_str(), R_OK | W_OK) == 0;
 }
 
-bool LedgerProbe::reachable(const GroupCommitStats& writer) {
+LedgerProbeResult LedgerProbe::probe(const GroupCommitStats& writer) {
     const std::uint64_t batches = writer.batches.load();
     const std::uint64_t failed = writer.failed_batches.load();
     // Batches failed since the last probe and none committed: the writer has lost the database
@@ -40,7 +40,7 @@ bool LedgerProbe::reachable(const GroupCommitStats& writer) {
     const bool writer_failing = failed > seen_failed_ && batches == seen_batches_;
     seen_batches_ = batches;
     seen_failed_ = failed;
-    return !writer_failing && pingDatabase();
+    return LedgerProbeResult{.database_answers = pingDatabase(), .writer_failing = writer_failing};
 }
 
 }  // namespace claimgate::gateway

@@ -12,13 +12,23 @@
 
 namespace claimgate::gateway {
 
+/// What one probe saw. The two signals are kept apart because they are not equally fresh:
+/// `writer_failing` compares counters with the previous probe, so it can still be true just
+/// after another path (a batch, a stats read) has seen the database come back.
+struct LedgerProbeResult {
+    bool database_answers = false;
+    bool writer_failing = false;
+
+    [[nodiscard]] bool reachable() const { return database_answers && !writer_failing; }
+};
+
 class LedgerProbe {
 public:
     /// `ledger` as given to --ledger; `sqlite_path` is the SQLite ledger file.
     LedgerProbe(std::string ledger, std::string sqlite_path);
 
-    /// One probe now; true when the database answers and the writer is not failing.
-    [[nodiscard]] bool reachable(const GroupCommitStats& writer);
+    /// One probe now.
+    [[nodiscard]] LedgerProbeResult probe(const GroupCommitStats& writer);
 
 private:
     [[nodiscard]] bool pingDatabase() const;
