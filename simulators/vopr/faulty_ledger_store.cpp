@@ -182,7 +182,7 @@ std::int64_t FaultyLedgerStore::countRosterChanges(std::int64_t after, std::int6
     return real_->countRosterChanges(after, up_to);
 }
 
-void FaultyLedgerStore::loadRosterRows(const std::vector<gateway::RosterRow>& rows) {
+void FaultyLedgerStore::loadRosterRows(std::span<const gateway::RosterRow* const> rows) {
     check();
     real_->loadRosterRows(rows);
 }

@@ -738,7 +738,7 @@ std::int64_t PostgresLedgerStore::removeRosterRowsNotIn(const std::string& progr
         .affected();
 }
 
-void PostgresLedgerStore::loadRosterRows(const std::vector<RosterRow>& rows) {
+void PostgresLedgerStore::loadRosterRows(std::span<const RosterRow* const> rows) {
     if (rows.empty()) return;
     // COPY into a session-private staging table, then one set-based merge: a national roster
     // in two statements instead of 23 million round trips.
@@ -761,7 +761,8 @@ void PostgresLedgerStore::loadRosterRows(const std::vector<RosterRow>& rows) {
         }
         buffer.clear();
     };
-    for (const auto& row : rows) {
+    for (const RosterRow* row_pointer : rows) {
+        const RosterRow& row = *row_pointer;
         appendCopyText(buffer, row.program);
         buffer.push_back('\t');
         appendCopyBytea(buffer, row.citizen_key.data(), row.citizen_key.size());

@@ -157,11 +157,14 @@ SqliteLedgerStore::SqliteLedgerStore(const std::string& path) {
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = FULL");
     exec("PRAGMA foreign_keys = ON");
-    // Up to 512 MiB of page cache (allocated on demand): a national roster's B-tree stays hot.
-    exec("PRAGMA cache_size = -524288");
+    setPageCacheKiB(kPageCacheKiB);
     exec("PRAGMA wal_autocheckpoint = 10000");
     migrate();
     statements_ = std::make_unique<Statements>(db_);
+}
+
+void SqliteLedgerStore::setPageCacheKiB(int kib) {
+    exec(("PRAGMA cache_size = -" + std::to_string(kib)).c_str());  // negative: KiB, not pages
 }
 
 SqliteLedgerStore::~SqliteLedgerStore() {

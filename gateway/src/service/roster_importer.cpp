@@ -4,9 +4,11 @@
 #include <claimgate/protocols/roster_csv_reader.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <future>
 #include <thread>
+#include <tuple>
 
 namespace claimgate::gateway {
 namespace {
@@ -50,6 +52,63 @@ ParsedChunk parseChunk(const LineChunk& chunk, protocols::RosterCsvColumns colum
         parsed.rows.push_back(buildRosterRow(keys, program, csv_row, version));
     }
     return parsed;
+}
+
+/// Parsed rows waiting to be written, chunk by chunk in file order. They stay where parsing
+/// put them: sorting moves pointers, not ~200-byte rows.
+struct RowBatch {
+    std::vector<std::vector<RosterRow>> chunks;
+    std::size_t rows = 0;
+};
+
+/// A row's place in the sort: its key's first eight bytes as a number (so that almost every
+/// comparison is one integer compare on contiguous memory, not a memcmp through a pointer to a
+/// row that is not in the cache) and where it sits in the file.
+static_assert(kRosterImportBatchRows <= UINT32_MAX, "a SortSlot numbers a batch's rows in 32 bits");
+struct SortSlot {
+    std::uint64_t key_prefix;
+    std::uint32_t chunk;
+    std::uint32_t row;
+};
+
+std::uint64_t keyPrefix(const CitizenKey& key) {
+    std::uint64_t prefix = 0;
+    for (std::size_t i = 0; i < sizeof prefix; ++i) prefix = (prefix << 8) | key[i];
+    return prefix;
+}
+
+/// The batch's rows by citizen key, each key once. Sorting by key turns the insert into one
+/// ordered sweep of the B-tree; a set-based merge (PostgreSQL) must not see one key twice; and
+/// when a citizen appears twice in the file the later line wins (ties sort in file order).
+std::vector<const RosterRow*> sortedLastWins(const RowBatch& batch) {
+    std::vector<SortSlot> slots;
+    slots.reserve(batch.rows);
+    for (std::uint32_t chunk = 0; chunk < batch.chunks.size(); ++chunk) {
+        const auto& rows = batch.chunks[chunk];
+        for (std::uint32_t row = 0; row < rows.size(); ++row) {
+            slots.push_back({keyPrefix(rows[row].citizen_key), chunk, row});
+        }
+    }
+    const auto rowAt = [&](const SortSlot& slot) -> const RosterRow& {
+        return batch.chunks[slot.chunk][slot.row];
+    };
+    std::sort(slots.begin(), slots.end(), [&](const SortSlot& a, const SortSlot& b) {
+        if (a.key_prefix != b.key_prefix) return a.key_prefix < b.key_prefix;
+        const int order = std::memcmp(rowAt(a).citizen_key.data(), rowAt(b).citizen_key.data(),
+                                      sizeof(CitizenKey));
+        if (order != 0) return order < 0;
+        return std::tie(a.chunk, a.row) < std::tie(b.chunk, b.row);
+    });
+    std::vector<const RosterRow*> order;
+    order.reserve(slots.size());
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+        const RosterRow& row = rowAt(slots[i]);
+        const bool superseded = i + 1 < slots.size() &&
+                                slots[i + 1].key_prefix == slots[i].key_prefix &&
+                                rowAt(slots[i + 1]).citizen_key == row.citizen_key;
+        if (!superseded) order.push_back(&row);
+    }
+    return order;
 }
 
 }  // namespace
@@ -106,31 +165,20 @@ protocols::Result<RosterImportSummary> RosterImporter::importFile(
         summary.version = store_.newRosterVersion(
             program_id, options.replace ? "import --replace" : "import", now_millis);
         // Parsing and keying run on `threads` workers, chunk by chunk, while this thread reads
-        // ahead and the previous batch is written; results are taken in file order, so when a
-        // citizen appears twice the later line wins (the sort below is stable).
+        // ahead and the previous batch is sorted and written; results are taken in file order,
+        // so when a citizen appears twice the later line wins (sortedLastWins).
         std::deque<std::future<ParsedChunk>> parsing;
         std::future<void> writing;
-        std::vector<RosterRow> batch;
+        RowBatch batch;
         auto writeBatch = [&] {
+            // One write at a time: the transaction and the store are shared. The next batch is
+            // read and parsed meanwhile.
             if (writing.valid()) writing.get();
-            // Sorting by key turns the insert into one ordered sweep of the B-tree.
-            std::stable_sort(batch.begin(), batch.end(),
-                             [](const RosterRow& a, const RosterRow& b) {
-                                 return a.citizen_key < b.citizen_key;
-                             });
-            // A citizen twice in the file: the later line wins (and a set-based merge must not
-            // see one key twice).
-            auto kept = batch.begin();
-            for (auto row = batch.begin(); row != batch.end(); ++row) {
-                const auto next = row + 1;
-                if (next != batch.end() && next->citizen_key == row->citizen_key) continue;
-                if (kept != row) *kept = std::move(*row);
-                ++kept;
-            }
-            batch.erase(kept, batch.end());
-            writing = std::async(std::launch::async,
-                                 [this, rows = std::move(batch)] { store_.loadRosterRows(rows); });
-            batch = {};
+            writing = std::async(std::launch::async, [this, rows = std::move(batch)] {
+                const std::vector<const RosterRow*> order = sortedLastWins(rows);
+                store_.loadRosterRows(order);
+            });
+            batch = RowBatch{};
         };
         auto collect = [&] {
             ParsedChunk parsed = parsing.front().get();
@@ -142,13 +190,9 @@ protocols::Result<RosterImportSummary> RosterImporter::importFile(
                 }
             }
             summary.rows_imported += parsed.rows.size();
-            if (batch.empty()) {
-                batch = std::move(parsed.rows);
-            } else {
-                batch.insert(batch.end(), std::make_move_iterator(parsed.rows.begin()),
-                             std::make_move_iterator(parsed.rows.end()));
-            }
-            if (batch.size() >= kRosterImportBatchRows) writeBatch();
+            batch.rows += parsed.rows.size();
+            batch.chunks.push_back(std::move(parsed.rows));
+            if (batch.rows >= kRosterImportBatchRows) writeBatch();
             if (progress) progress(summary.rows_imported, reader.bytesRead(), reader.bytesTotal());
         };
         auto fail = [&](Status status) -> protocols::Result<RosterImportSummary> {
@@ -200,7 +244,7 @@ protocols::Result<RosterImportSummary> RosterImporter::importFile(
                                "their citizens); nothing imported (first: " +
                                    summary.problems.front() + ")"));
         }
-        if (!batch.empty()) writeBatch();
+        if (batch.rows != 0) writeBatch();
         if (writing.valid()) writing.get();
         if (options.replace) {
             summary.rows_removed = static_cast<std::uint64_t>(

@@ -341,9 +341,16 @@ TEST_F(ApiErrorsTest, UnknownEndpointAndMethod) {
 class LedgerWriteLock {
 public:
     explicit LedgerWriteLock(const std::string& path) {
+        // The gateway's own connections (writer, stats reader, roster follower) take the lock
+        // for moments of their own; wait for them as they wait for each other.
+        constexpr int kLockWaitMillis = 10'000;
         if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK ||
+            sqlite3_busy_timeout(db_, kLockWaitMillis) != SQLITE_OK ||
             sqlite3_exec(db_, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-            throw std::runtime_error("cannot lock the ledger");
+            const std::string error = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+            sqlite3_close(db_);
+            db_ = nullptr;
+            throw std::runtime_error("cannot lock the ledger: " + error);
         }
     }
     void release() {

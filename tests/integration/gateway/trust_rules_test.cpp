@@ -310,6 +310,7 @@ TEST_F(TrustRulesTest, ClaimReadsDoNotWaitForTheLedgerWriter) {
     // Another process holds the database's write lock: the writer's next batch waits on it.
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((data_dir_ + "/ledger.db").c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10'000);  // the gateway's sweeper may hold it for a moment
     ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
     auto writer_client = terminal("atm-0001");
     const std::string blocked_citizen = nextCitizen();

@@ -36,6 +36,12 @@ using protocols::ClaimStatus;
 
 enum class Backend { sqlite, postgresql };
 
+std::vector<const RosterRow*> pointersTo(const std::vector<RosterRow>& rows) {
+    std::vector<const RosterRow*> pointers;
+    for (const auto& row : rows) pointers.push_back(&row);
+    return pointers;
+}
+
 std::string backendName(const ::testing::TestParamInfo<Backend>& info) {
     return info.param == Backend::sqlite ? "sqlite" : "postgresql";
 }
@@ -516,7 +522,9 @@ TEST_P(LedgerBackendTest, RosterVersionsBulkLoadReplaceAndChangesInVersionOrder)
     store_->beginRoster();
     const std::int64_t first = store_->newRosterVersion("CASH2023", "import", 1000);
     EXPECT_EQ(first, 1);
-    store_->loadRosterRows({rowOf("a", first), rowOf("b", first), rowOf("c", first)});
+    const std::vector<RosterRow> first_rows{rowOf("a", first), rowOf("b", first),
+                                            rowOf("c", first)};
+    store_->loadRosterRows(pointersTo(first_rows));
     store_->commit();
     // Version 2: --replace with only "a" (updated) and "d".
     store_->beginRoster();
@@ -525,7 +533,8 @@ TEST_P(LedgerBackendTest, RosterVersionsBulkLoadReplaceAndChangesInVersionOrder)
     RosterRow updated = rowOf("a", second);
     updated.amount = 2500;
     updated.excluded.reset();
-    store_->loadRosterRows({updated, rowOf("d", second)});
+    const std::vector<RosterRow> second_rows{updated, rowOf("d", second)};
+    store_->loadRosterRows(pointersTo(second_rows));
     EXPECT_EQ(store_->removeRosterRowsNotIn("CASH2023", second), 2);  // b and c
     store_->commit();
     // Version 3 is rolled back: it never becomes visible.

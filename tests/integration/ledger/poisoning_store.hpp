@@ -103,7 +103,7 @@ public:
     std::int64_t countRosterChanges(std::int64_t after, std::int64_t up_to) override {
         return inner_.countRosterChanges(after, up_to);
     }
-    void loadRosterRows(const std::vector<RosterRow>& rows) override {
+    void loadRosterRows(std::span<const RosterRow* const> rows) override {
         inner_.loadRosterRows(rows);
     }
     std::int64_t removeRosterRowsNotIn(const std::string& p, std::int64_t v) override {

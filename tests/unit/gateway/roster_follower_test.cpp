@@ -11,6 +11,7 @@
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
 
 #include <claimgate/gateway/index_snapshot.hpp>
+#include <claimgate/gateway/limits.hpp>
 #include <claimgate/gateway/roster_follower.hpp>
 
 #include <claimgate/protocols/citizen_keys.hpp>
@@ -141,6 +142,26 @@ TEST_F(RosterFollowerTest, ACitizenTwiceInOneFileTakesTheLaterLine) {
     EXPECT_EQ(store_->countRosterRows("CASH2023"), 2);
     index_.load(*store_);
     EXPECT_EQ(find(a)->amount, 2000);
+}
+
+TEST_F(RosterFollowerTest, ACitizenInSeveralParsingChunksTakesTheLastLine) {
+    // Lines are parsed in chunks of kRosterImportChunkLines and sorted per batch; a citizen
+    // whose lines fall into different chunks must still end with the file's last line.
+    const std::string twice = nationalId(7001);
+    const std::string thrice = nationalId(7002);
+    std::string csv = twice + ",,1000,,,,\n" + thrice + ",,1100,,,,\n";
+    const auto fillers = static_cast<std::uint32_t>(kRosterImportChunkLines) + 100;
+    for (std::uint32_t i = 0; i < fillers; ++i) {
+        csv += nationalId(100'000 + i) + ",,,,,,\n";
+        if (i == fillers / 2) csv += thrice + ",,1200,,,,\n";
+    }
+    csv += thrice + ",,1300,,,,\n" + twice + ",,2000,,,,\n";
+    auto imported = import(csv);
+    ASSERT_TRUE(imported.ok()) << imported.status().message();
+    EXPECT_EQ(store_->countRosterRows("CASH2023"), std::int64_t{fillers} + 2);
+    index_.load(*store_);
+    EXPECT_EQ(find(twice)->amount, 2000);
+    EXPECT_EQ(find(thrice)->amount, 1300);
 }
 
 TEST_F(RosterFollowerTest, TooManyChangesRebuildTheIndexInsteadOfApplyingThem) {

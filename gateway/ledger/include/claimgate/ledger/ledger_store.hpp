@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -156,7 +157,8 @@ public:
     virtual std::int64_t countRosterChanges(std::int64_t after, std::int64_t up_to) = 0;
     /// Bulk upsert of rows sorted by citizen key, in the current roster transaction (SQLite:
     /// one ordered sweep; PostgreSQL: COPY into a staging table, then one set-based merge).
-    virtual void loadRosterRows(const std::vector<RosterRow>& rows) = 0;
+    /// Pointers, so that an importer can sort a batch without moving its rows.
+    virtual void loadRosterRows(std::span<const RosterRow* const> rows) = 0;
     /// `roster import --replace`: every row of `program` not written by `version` is marked
     /// removed under it. Returns how many.
     virtual std::int64_t removeRosterRowsNotIn(const std::string& program,

@@ -72,7 +72,7 @@ public:
     void forEachRosterChange(std::int64_t after, std::int64_t up_to,
                              const std::function<bool(const RosterRow&)>& visit) override;
     std::int64_t countRosterChanges(std::int64_t after, std::int64_t up_to) override;
-    void loadRosterRows(const std::vector<RosterRow>& rows) override;
+    void loadRosterRows(std::span<const RosterRow* const> rows) override;
     std::int64_t removeRosterRowsNotIn(const std::string& program, std::int64_t version) override;
     bool waitForRosterNews(std::chrono::milliseconds timeout) override;
 
@@ -80,7 +80,17 @@ public:
     void putMeta(const std::string& key, const std::string& value) override;
 
 private:
+    /// Page cache of a connection (allocated on demand): a national roster's and the claims'
+    /// B-trees stay hot for the random reads of serving and recon.
+    static constexpr int kPageCacheKiB = 512 * 1024;
+    /// Page cache during loadRosterRows. A bulk load writes each page once, in key order: a
+    /// large cache would only allocate and fault in a fresh buffer for every new page (and
+    /// write them all at commit); a small one recycles its buffers, spilling finished pages to
+    /// the WAL as it goes (docs/performance.md, roster import).
+    static constexpr int kBulkLoadPageCacheKiB = 8 * 1024;
+
     void exec(const char* sql);
+    void setPageCacheKiB(int kib);
     void migrate();
     ClaimRecord readClaim(const SqliteStatement& statement) const;
     /// A row selected as kRosterColumns.
