@@ -61,14 +61,14 @@ void AdviceSender::notifyChanged() {
 bool AdviceSender::waitIdle(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::unique_lock lock(mutex_);
-    while (journal_.count() > 0) {
+    while (journal_.count() > 0 || delivering_ > 0) {
         // Bounded slices: a row may leave through a path that does not notify (e.g. remove in
         // another client on the same file), so re-check at least every 50 ms.
         const auto slice =
             std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
         if (changed_.wait_until(lock, slice) == std::cv_status::timeout &&
             std::chrono::steady_clock::now() >= deadline) {
-            return journal_.count() == 0;
+            return journal_.count() == 0 && delivering_ == 0;
         }
     }
     return true;
@@ -113,6 +113,22 @@ void AdviceSender::run() {
 }
 
 void AdviceSender::deliver(const JournalEntry& entry) {
+    // A row leaves the journal before its listener runs; waitIdle must not report idle in
+    // between, or a vendor who flushes and then reads its events misses the last one.
+    {
+        std::lock_guard lock(mutex_);
+        ++delivering_;
+    }
+    struct DeliveryDone {
+        AdviceSender& sender;
+        ~DeliveryDone() {
+            {
+                std::lock_guard lock(sender.mutex_);
+                --sender.delivering_;
+            }
+            sender.changed_.notify_all();
+        }
+    } done{*this};
     if (entry.body_unreadable) {
         // Sealed under another terminal key: the reserve cannot be replayed. The gateway
         // releases an uncommitted hold when it expires, so nothing is paid; say so and move on.

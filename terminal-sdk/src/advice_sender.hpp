@@ -40,7 +40,8 @@ public:
     void stop();
     /// Something new is due (a foreground send failed, or flush).
     void wake();
-    /// Waits until the journal is empty or the timeout passed; true when empty.
+    /// Waits until the journal is empty and no delivery is still telling its listener, or the
+    /// timeout passed; true when idle. So after a flush every delivered row's event was given.
     bool waitIdle(std::chrono::milliseconds timeout);
     /// Called after any row left the journal (foreground or sender) so waitIdle re-checks.
     void notifyChanged();
@@ -65,6 +66,7 @@ private:
     std::condition_variable changed_;
     bool stopping_ = false;
     bool woken_ = false;
+    int delivering_ = 0;  // deliver() calls not yet returned; guarded by mutex_
     std::thread thread_;
     std::mt19937_64 random_{std::random_device{}()};
     std::atomic<std::int64_t> delivered_{0};
