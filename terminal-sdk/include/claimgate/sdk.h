@@ -155,7 +155,8 @@ CG_API cg_status cg_verify_receipt(const char* receipt_cert_pem_path, const char
 CG_API int64_t cg_pending_advices(cg_client* c);
 
 /** Wakes the sender and waits until nothing is pending (CG_OK) or timeout_ms passed
- *  (CG_UNAVAILABLE). Thread-safe. */
+ *  (CG_UNAVAILABLE). After CG_OK the event handler has been called for every advice delivered
+ *  meanwhile. Thread-safe. */
 CG_API cg_status cg_flush(cg_client* c, uint32_t timeout_ms);
 
 /** "CG_OK", "CG_QUEUED", ...; "CG_UNKNOWN" for other values. Static storage, thread-safe. */

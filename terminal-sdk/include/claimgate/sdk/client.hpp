@@ -60,7 +60,8 @@ public:
 
     /// Advices (and reserve reversals) not yet acknowledged by the gateway.
     std::int64_t pendingAdvices();
-    /// Waits until nothing is pending (ok) or the timeout passed (unavailable).
+    /// Waits until nothing is pending (ok) or the timeout passed (unavailable). After ok, the
+    /// event handler has been called for every advice delivered meanwhile.
     Status flush(std::chrono::milliseconds timeout);
 
     [[nodiscard]] const std::string& terminalId() const noexcept;
