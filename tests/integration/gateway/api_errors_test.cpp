@@ -1,12 +1,11 @@
 // Every error of contracts §5 the gateway produces over HTTP: code, HTTP status, and that the
 // refused request changed nothing (no claim rows, no events, eligibility unchanged).
 #include "gateway_api_fixture.hpp"
+#include "ledger_write_lock.hpp"
 
 #include <claimgate/protocols/time_format.hpp>
 
 #include <claimgate/gateway/claim_service.hpp>
-
-#include <sqlite3.h>
 
 #include <thread>
 
@@ -336,34 +335,6 @@ TEST_F(ApiErrorsTest, UnknownEndpointAndMethod) {
     EXPECT_EQ(atm.get("/v1/claims").status, 405);
     expectNothingChanged();
 }
-
-/// A second SQLite connection holding the write lock: the gateway's writer waits on it.
-class LedgerWriteLock {
-public:
-    explicit LedgerWriteLock(const std::string& path) {
-        // The gateway's own connections (writer, stats reader, roster follower) take the lock
-        // for moments of their own; wait for them as they wait for each other.
-        constexpr int kLockWaitMillis = 10'000;
-        if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK ||
-            sqlite3_busy_timeout(db_, kLockWaitMillis) != SQLITE_OK ||
-            sqlite3_exec(db_, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-            const std::string error = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
-            sqlite3_close(db_);
-            db_ = nullptr;
-            throw std::runtime_error("cannot lock the ledger: " + error);
-        }
-    }
-    void release() {
-        if (db_ == nullptr) return;
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-        sqlite3_close(db_);
-        db_ = nullptr;
-    }
-    ~LedgerWriteLock() { release(); }
-
-private:
-    sqlite3* db_ = nullptr;
-};
 
 std::int64_t metricValue(const std::string& text, const std::string& name) {
     const auto at = text.find("\n" + name + " ");

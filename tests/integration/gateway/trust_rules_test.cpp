@@ -6,13 +6,13 @@
 #include "gateway_process.hpp"
 #include "gateway_test_client.hpp"
 #include "ledger_seed.hpp"
+#include "ledger_write_lock.hpp"
 #include "temp_dir.hpp"
 #include "test_pki.hpp"
 
 #include <claimgate/protocols/limits.hpp>
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -308,10 +308,7 @@ TEST_F(TrustRulesTest, ClaimReadsDoNotWaitForTheLedgerWriter) {
     ASSERT_EQ(atm.get(path).status, 200);
 
     // Another process holds the database's write lock: the writer's next batch waits on it.
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((data_dir_ + "/ledger.db").c_str(), &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 10'000);  // the gateway's sweeper may hold it for a moment
-    ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    LedgerWriteLock lock(data_dir_ + "/ledger.db");
     auto writer_client = terminal("atm-0001");
     const std::string blocked_citizen = nextCitizen();
     auto blocked_hold =
@@ -327,8 +324,7 @@ TEST_F(TrustRulesTest, ClaimReadsDoNotWaitForTheLedgerWriter) {
     EXPECT_EQ(read.json["status"], "held");
     EXPECT_LT(took, 2s) << "a GET must not queue behind the writer";
 
-    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(db);
+    lock.release();
     EXPECT_EQ(blocked_hold.get().status, 201) << "the writer resumes once the lock is gone";
 }
 
