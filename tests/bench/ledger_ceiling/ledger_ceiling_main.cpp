@@ -14,6 +14,7 @@
 #include <claimgate/ledger/clock.hpp>
 #include <claimgate/ledger/data_dir.hpp>
 #include <claimgate/ledger/hash_chain.hpp>
+#include <claimgate/ledger/heap_retention.hpp>
 #include <claimgate/ledger/ledger_factory.hpp>
 #include <claimgate/ledger/limits.hpp>
 #include <claimgate/protocols/digest.hpp>
@@ -152,6 +153,8 @@ public:
                 hold.citizen_key = citizenKey(i);
                 hold.citizen_mask = "A12*****89";
                 hold.amount = 6000;
+                // The service mints codes before the writer; any unique 12 digits do here.
+                hold.claim_code = std::to_string(100'000'000'000 + i);
                 hold.ttl_millis = 120'000;
                 hold.currency = "TWD";
                 operations_.push_back(std::move(hold));
@@ -227,6 +230,8 @@ int run(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // As the gateway does: the ceiling is measured with the same allocator settings.
+    (void)gateway::retainFreedHeapMemory();
     Options options;
     for (int i = 1; i < argc; ++i) {
         const std::string argument = argv[i];
