@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <claimgate/ledger/heap_retention.hpp>
 #include <claimgate/protocols/build_info.hpp>
 
 #include <cstdio>
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
     // Everything this process creates (ledger, pepper, journals, reports) is for its owner
     // only, whatever the umask of the shell that started it (no citizen data for other users).
     ::umask(077);
+    (void)claimgate::gateway::retainFreedHeapMemory();  // pull and match --apply write the ledger
     if (argc < 2) {
         usage(stderr);
         return claimgate::recon::kExitUsage;
