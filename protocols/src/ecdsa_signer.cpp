@@ -3,6 +3,8 @@
 
 #include <claimgate/protocols/digest.hpp>
 
+#include "openssl_algorithms.hpp"
+
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -39,6 +41,8 @@ bool isP256(EVP_PKEY* key) {
 }
 
 constexpr std::size_t kKeyIdBytes = 8;
+/// ECDSA P-256 DER: SEQUENCE of two INTEGERs of up to 33 bytes each.
+constexpr std::size_t kSignatureBytesMax = 72;
 
 std::string publicKeyId(EVP_PKEY* key) {
     unsigned char* der = nullptr;
@@ -55,8 +59,10 @@ std::string publicKeyId(EVP_PKEY* key) {
 
 }  // namespace
 
-std::string EcdsaSigner::keyId() const { return publicKeyId(asKey(key_)); }
-std::string EcdsaVerifier::keyId() const { return publicKeyId(asKey(key_)); }
+// Computed once: every paid receipt names the key, and encoding the public key costs more than
+// a hash.
+EcdsaSigner::EcdsaSigner(void* key) : key_(key), key_id_(publicKeyId(asKey(key))) {}
+EcdsaVerifier::EcdsaVerifier(void* key) : key_(key), key_id_(publicKeyId(asKey(key))) {}
 
 Result<std::shared_ptr<EcdsaSigner>> EcdsaSigner::fromPemFile(const std::string& path) {
     if (Status owner_only = requireOwnerOnlyFile(path, "private key"); !owner_only.ok()) {
@@ -83,25 +89,23 @@ Result<std::shared_ptr<EcdsaSigner>> EcdsaSigner::fromPemFile(const std::string&
 EcdsaSigner::~EcdsaSigner() { EVP_PKEY_free(asKey(key_)); }
 
 std::string EcdsaSigner::signBase64(std::string_view message) const {
+    // A P-256 signature in DER is at most 72 bytes; one call signs into a buffer that size
+    // (asking OpenSSL for the length first would run the digest-sign machinery twice).
+    unsigned char signature[kSignatureBytesMax];
+    std::size_t length = sizeof signature;
     EVP_MD_CTX* context = EVP_MD_CTX_new();
-    std::size_t length = 0;
-    std::string signature;
-    if (context != nullptr &&
-        EVP_DigestSignInit(context, nullptr, EVP_sha256(), nullptr, asKey(key_)) == 1 &&
-        EVP_DigestSign(context, nullptr, &length,
+    const bool ok =
+        context != nullptr &&
+        EVP_DigestSignInit(context, nullptr, sha256Algorithm(), nullptr, asKey(key_)) == 1 &&
+        EVP_DigestSign(context, signature, &length,
                        reinterpret_cast<const unsigned char*>(message.data()),
-                       message.size()) == 1) {
-        signature.resize(length);
-        if (EVP_DigestSign(context, reinterpret_cast<unsigned char*>(signature.data()), &length,
-                           reinterpret_cast<const unsigned char*>(message.data()),
-                           message.size()) == 1) {
-            signature.resize(length);
-        } else {
-            signature.clear();
-        }
-    }
+                       message.size()) == 1;
     EVP_MD_CTX_free(context);
-    return signature.empty() ? std::string() : base64Encode(signature);
+    if (!ok) {
+        ERR_clear_error();
+        return {};
+    }
+    return base64Encode(std::string_view(reinterpret_cast<const char*>(signature), length));
 }
 
 Result<std::shared_ptr<EcdsaVerifier>> EcdsaVerifier::fromPemFile(const std::string& path) {
@@ -139,7 +143,7 @@ bool EcdsaVerifier::verifyBase64(std::string_view message,
     EVP_MD_CTX* context = EVP_MD_CTX_new();
     const bool valid =
         context != nullptr &&
-        EVP_DigestVerifyInit(context, nullptr, EVP_sha256(), nullptr, asKey(key_)) == 1 &&
+        EVP_DigestVerifyInit(context, nullptr, sha256Algorithm(), nullptr, asKey(key_)) == 1 &&
         EVP_DigestVerify(context, reinterpret_cast<const unsigned char*>(signature->data()),
                          signature->size(), reinterpret_cast<const unsigned char*>(message.data()),
                          message.size()) == 1;

@@ -24,11 +24,12 @@ public:
     [[nodiscard]] std::string signBase64(std::string_view message) const;
     /// Names the key on printed receipts: the first 16 hex digits of SHA-256 over the DER
     /// SubjectPublicKeyInfo (the same for the key and its certificate).
-    [[nodiscard]] std::string keyId() const;
+    [[nodiscard]] const std::string& keyId() const { return key_id_; }
 
 private:
-    explicit EcdsaSigner(void* key) : key_(key) {}
+    explicit EcdsaSigner(void* key);
     void* key_;  // EVP_PKEY*, kept opaque so OpenSSL stays out of this header
+    std::string key_id_;
 };
 
 class EcdsaVerifier {
@@ -43,11 +44,12 @@ public:
     [[nodiscard]] bool verifyBase64(std::string_view message,
                                     std::string_view signature_base64) const;
     /// See EcdsaSigner::keyId.
-    [[nodiscard]] std::string keyId() const;
+    [[nodiscard]] const std::string& keyId() const { return key_id_; }
 
 private:
-    explicit EcdsaVerifier(void* key) : key_(key) {}
+    explicit EcdsaVerifier(void* key);
     void* key_;  // EVP_PKEY*
+    std::string key_id_;
 };
 
 }  // namespace claimgate::protocols
