@@ -1,5 +1,7 @@
 #include <claimgate/ledger/group_committer.hpp>
 
+#include <claimgate/protocols/thread_name.hpp>
+
 #include <claimgate/ledger/batch_runner.hpp>
 #include <claimgate/protocols/invariant.hpp>
 
@@ -40,7 +42,10 @@ GroupCommitter::GroupCommitter(LedgerStore& store, ClaimEngine& engine, std::siz
       queue_depth_max_(queue_depth_max),
       listener_(std::move(listener)) {
     CG_ASSERT(batch_max_ >= 1 && queue_depth_max_ >= 1, "the ledger queue needs room");
-    writer_ = std::thread([this] { run(); });
+    writer_ = std::thread([this] {
+        protocols::nameThisThread("cg-ledger-write");
+        run();
+    });
 }
 
 GroupCommitter::~GroupCommitter() { stop(); }

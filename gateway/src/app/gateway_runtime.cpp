@@ -21,6 +21,7 @@
 #include "net/trust_store.hpp"
 
 #include <claimgate/protocols/private_file.hpp>
+#include <claimgate/protocols/thread_name.hpp>
 
 #include <algorithm>
 #include <condition_variable>
@@ -315,9 +316,15 @@ Status GatewayRuntime::start() {
     // The index was loaded with the ledger; a later roster reload would clear this flag.
     impl_->ready = true;
     if (impl_->config.sweep_interval_ms > 0) {
-        impl_->sweeper = std::thread([this] { impl_->runSweeper(); });
+        impl_->sweeper = std::thread([this] {
+            protocols::nameThisThread("cg-sweeper");
+            impl_->runSweeper();
+        });
     }
-    impl_->watchdog = std::thread([this] { impl_->runWatchdog(); });
+    impl_->watchdog = std::thread([this] {
+        protocols::nameThisThread("cg-watchdog");
+        impl_->runWatchdog();
+    });
     if (impl_->config.roster_poll_interval.count() > 0) impl_->roster_follower->start();
     return Status::okStatus();
 }

@@ -1,5 +1,7 @@
 #include <claimgate/gateway/roster_follower.hpp>
 
+#include <claimgate/protocols/thread_name.hpp>
+
 #include <claimgate/gateway/index_snapshot.hpp>
 #include <claimgate/protocols/log.hpp>
 
@@ -24,7 +26,10 @@ void RosterFollower::start() {
     } catch (const LedgerStoreError&) {
         ++failed_rounds_;  // the first round retries
     }
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        protocols::nameThisThread("cg-roster");
+        run();
+    });
 }
 
 void RosterFollower::stop() {

@@ -1,7 +1,7 @@
 #include "net/io_thread_pool.hpp"
 
 #include <claimgate/protocols/log.hpp>
-#include <pthread.h>
+#include <claimgate/protocols/thread_name.hpp>
 
 #include <cassert>
 #include <cstdio>
@@ -24,8 +24,7 @@ IoThreadPool::~IoThreadPool() { stop(); }
 void IoThreadPool::start() {
     for (std::size_t i = 0; i < contexts_.size(); ++i) {
         threads_.emplace_back([this, i] {
-            const std::string thread_name = (name_ + std::to_string(i)).substr(0, 15);
-            pthread_setname_np(pthread_self(), thread_name.c_str());
+            protocols::nameThisThread(name_ + std::to_string(i));
             for (;;) {
                 try {
                     contexts_[i]->run();

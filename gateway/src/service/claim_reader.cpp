@@ -1,6 +1,8 @@
 #include <claimgate/gateway/claim_reader.hpp>
 
 #include <claimgate/protocols/log.hpp>
+#include <claimgate/protocols/thread_name.hpp>
+
 #include <cassert>
 #include <cstdio>
 
@@ -9,7 +11,10 @@ namespace claimgate::gateway {
 ClaimReader::ClaimReader(Opener open, std::size_t queue_depth_max)
     : open_(std::move(open)), queue_depth_max_(queue_depth_max) {
     assert(open_ && queue_depth_max_ > 0);
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        protocols::nameThisThread("cg-claim-reader");
+        run();
+    });
 }
 
 ClaimReader::~ClaimReader() { stop(); }

@@ -1,5 +1,7 @@
 #include "service/ledger_stats_reader.hpp"
 
+#include <claimgate/protocols/thread_name.hpp>
+
 #include <exception>
 
 namespace claimgate::gateway {
@@ -9,7 +11,10 @@ LedgerStatsReader::LedgerStatsReader(StoreOpener open_store, DatabaseHealth& hea
     : open_store_(std::move(open_store)), health_(health), interval_(interval) {
     // The first read runs on the thread too: a GROUP BY over a national `claims` table takes
     // seconds, and start-up (and /readyz) must not wait for a figure nobody has asked for.
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        protocols::nameThisThread("cg-ledger-stats");
+        run();
+    });
 }
 
 LedgerStatsReader::~LedgerStatsReader() { stop(); }
