@@ -291,46 +291,35 @@ Settings:
 
 ### Where the time goes
 
-Measured by hand on this machine (issue-2 report), not re-measured by every run: \`perf record
--g\` on the gateway under the same loads, \`strace -c -f\` on the gateway and on nginx's workers
-under wrk, \`/proc/PID/stat\` CPU time, and \`dd oflag=dsync\` for the disk's sync-write latency.
+Measured by hand, not re-measured by every run. Reproduce the profile with a gateway under
+\`claimgate-sim load --mix claim:1 --terminals 64\` over mTLS and \`perf record -a -g -- sleep 8\`,
+then \`perf report --sort pid\` (the gateway names its threads: \`cg-ledger-write\`, \`cg-io0\`, ...).
 
-- **Eligibility is bound by POCO 1.11's HTTP server, not by claimgate code.** The ratio moves
-  with the background load of this shared box: over five runs on 2026-11-26 it ranged from
-  0.40x to 0.61x (gateway 29,000 to 38,000 req/s, nginx 48,000 to 76,000 req/s), i.e. the
-  0.6x target is missed by up to a third and met only on the quietest run. Per keep-alive
-  request the gateway makes 8 system calls where nginx makes 2.1 (\`recvfrom\`, \`writev\`, and
-  one \`epoll_wait\` per ~8 requests): \`epoll_create\`, \`epoll_ctl\`, \`epoll_wait\`, \`close\`
-  (POCO 1.11's \`Socket::poll()\`, called from \`HTTPServerSession::hasMoreRequests()\` before
-  every request, builds and tears down a fresh epoll instance each time), \`getpeername\` +
-  \`getsockname\` (\`HTTPServerRequestImpl\`'s constructor asks the socket for both addresses on
-  every request), then \`recvfrom\` and \`sendto\`. Half of the gateway's CPU samples are in the
-  kernel, 15 % of all samples in context switches between the thread-per-connection workers
-  (POCO's \`HTTPServer\`, up to 64 threads) on two CPUs. User-space time is spread over
-  malloc/free (per-request \`HTTPServerRequestImpl\`/\`HTTPServerResponseImpl\`, header maps,
-  \`std::string\` bodies), nlohmann::json parse + dump, and HMAC-SHA256 of the citizen ID and NHI
-  number (libcrypto, ~7 %); the eligibility index lookup itself is below 1 %. Closing the gap
-  means replacing \`Poco::Net::HTTPServer\` on the hot listeners
-  (\`gateway/src/app/gateway_runtime.cpp\`, \`startApiListener\`/\`startBenchListener\`) with an
-  epoll event loop (one thread per core, requests parsed in place, one \`recv\` and one \`send\`
-  per request), not tuning the handlers.
-- **Durable claims.** When this was profiled the shared disk took ~5 ms per synchronous 4 KiB write (0.2 ms when idle: see the issue 5 targets below). With
-  \`--commit-batch-max 1\` every hold and every commit pays its own WAL fsync (two per claim),
-  which is what the speed-up measures. With group commit the gateway spent ~200 µs of CPU per
-  ledger operation in all threads (5.0 to 5.3 CPU-seconds for 22,600 to 25,900 operations in
-  6 s runs at 32 and 64 terminals) and got about 0.8 of the two CPUs: the box was shared with other builds (see the load
-  average), while the load generator itself used ~0.12 CPU. Of that, the single ledger writer
-  thread (\`GroupCommitter::processBatch\` in \`gateway/ledger/src/group_committer.cpp\`) spends
-  ~145 µs per operation: 36 % in the kernel writing WAL frames (ext4 page-cache copies), 29 % in
-  SQLite (a savepoint plus the claim, event and idempotency statements per operation), 15 % in
-  malloc/free, 12.5 % in libcrypto (SHA-256 hash chain, ECDSA P-256 receipt signature, both on the
-  writer thread), 6 % in claimgate code. Closed-loop concurrency was then capped at 64 in-flight
-  requests by the thread-per-connection server's 64 HTTP threads (\`kHttpThreadsMax\`), so a batch never holds more
-  than 64 operations; more terminals only wait in the accept queue. With 16, 32 and 64 terminals
-  the same box gave about 2,000, 2,300 and 1,700 claims/s: CPU-bound, not concurrency-bound.
-  contracts §6's 10^4+ claims/s needs the writer's per-operation cost cut (sign receipts and
-  serialise replies outside the writer, no savepoint per operation, fewer allocations) and an
-  HTTP layer that does not spend a thread per connection.
+- **2026-12-02, after the two fixes below (commits aaa34c9, 877d302):** at ~2,400 claims/s over
+  mTLS the ledger writer thread (\`cg-ledger-write\`) was 81 % of one CPU, the two I/O threads 17 %
+  each, the load generator ~13 %, and the box 30 % idle. The writer is the bottleneck: ~170 µs of
+  CPU per ledger operation, against ~90 µs per operation in \`claimgate-ledger-bench --mode
+  engine\` and ~45 µs in \`--mode rows\`. What is left on it is the issue-9 work: every operation
+  still reads its idempotency row, claim and claim code with separate statements, builds its
+  event and reply with nlohmann::json (allocation-heavy), and signs paid receipts (ECDSA P-256)
+  on the writer thread; moving rendering and signing off the writer and pre-checking operations
+  against memory is the next step.
+- **Heap trimming (fixed, aaa34c9).** With glibc's default 128 KiB trim threshold the writer's
+  heap shrank after each transaction and the next page-cache page refaulted zeroed memory: 57 %
+  of the ledger ceiling's time was the kernel's page-fault path. \`retainFreedHeapMemory()\`
+  (gateway/ledger/include/claimgate/ledger/heap_retention.hpp) raises it to 64 MiB in every
+  process that writes the ledger: the row ceiling went from ~1,950 to ~10,500 claims/s and the
+  engine from ~2,400 to ~4,400 claims/s on the same disk.
+- **OpenSSL 3 algorithm look-ups (fixed, 877d302).** \`SHA256()\`, \`HMAC()\` and \`EVP_sha256()\`
+  inits looked the algorithm up by name under a lock on every call (10 % of the writer in
+  \`pthread_rwlock\`), and each paid receipt re-encoded the public key to name it. SHA-256 is now
+  fetched once, with one digest context per thread, and HMAC is computed over it.
+- **Group commit's speed-up** is bounded by the writer's CPU cost per operation, not by fsync:
+  on this disk a sync write takes ~0.2 ms when the box is idle, so batching can only win what
+  fsync costs (~2–3x here; 8x was measured while the disk was busy and fsync took ~5 ms).
+- **Eligibility** now runs on the event-driven front end (issue 8; its own section below has the
+  mTLS and plain figures against nginx). The bench-listener ratio in this table moves with the
+  box's background load between about 0.5x and 0.65x.
 <!-- gateway-bench:end -->
 EOF
 
