@@ -14,8 +14,11 @@ namespace claimgate::gateway {
 /// page-fault path, and the ledger ceiling ran at 1,950 claims/s instead of ~10,700
 /// (docs/performance.md, "The ledger's own ceiling").
 inline constexpr std::size_t kHeapTrimThresholdBytes = 64U << 20;
+/// Allocations at least this large get their own mapping instead of heap memory: glibc's
+/// largest allowed value on 64-bit, what its dynamic threshold would climb to (see the .cpp).
+inline constexpr std::size_t kHeapMmapThresholdBytes = 32U << 20;
 
-/// Sets the trim threshold above for every arena of this process. Call once, first thing in
+/// Sets both thresholds above for every arena of this process. Call once, first thing in
 /// main(), in any process that writes the ledger (gateway, recon, ledger bench). Returns false if
 /// the C library refused the setting (the process still works, only slower).
 bool retainFreedHeapMemory();
