@@ -215,7 +215,7 @@ protocols::Result<IndexSnapshot::Loaded> IndexSnapshot::read(
         // The constructor sizes the table from the entry count; a snapshot's table is taken
         // over exactly, so build with the right capacity first.
         auto index = std::make_shared<ProgramIndex>(*definition, 0);
-        index->slots_ = std::vector<ProgramIndex::Slot>(capacity);
+        index->slots_ = ProgramIndex::SlotTable(capacity);
         index->entries_max_ = entries_max;
         index->size_.store(size);
         for (std::uint64_t i = 0; i < reasons; ++i) {

@@ -61,7 +61,7 @@ ProgramIndex::ProgramIndex(protocols::Program program, std::size_t expected_entr
     assert(expected_entries < kIndexEntriesMax);
     const auto capacity =
         static_cast<std::size_t>(static_cast<double>(expected_entries) / kLoadFactorMax) + 16;
-    slots_ = std::vector<Slot>(capacity);
+    slots_ = SlotTable(capacity);
     entries_max_ = std::min(
         capacity - 1, static_cast<std::size_t>(static_cast<double>(capacity) * kLoadFactorLiveMax));
     entries_max_ = std::max(entries_max_, std::min(expected_entries, capacity - 1));

@@ -14,6 +14,7 @@
 // stays correct and the citizen's claim state survives.
 #pragma once
 
+#include <claimgate/gateway/huge_page_allocator.hpp>
 #include <claimgate/ledger/claim_record.hpp>
 #include <claimgate/ledger/ledger_store.hpp>
 #include <claimgate/protocols/domain.hpp>
@@ -115,7 +116,8 @@ private:
     std::uint64_t reasonIndex(const std::string& reason);
 
     protocols::Program program_;
-    std::vector<Slot> slots_;
+    using SlotTable = std::vector<Slot, HugePageAllocator<Slot>>;
+    SlotTable slots_;
     std::size_t entries_max_ = 0;                   // new citizens beyond it: table_full
     /// kProxyChunksMax chunk pointers, owned (the destructor deletes them). A reader may look at
     /// a chunk pointer while the writer creates that chunk (a torn read it then retries), so the
