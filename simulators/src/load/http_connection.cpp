@@ -94,6 +94,11 @@ bool HttpConnection::connect(const char*& failure) {
     return false;
 }
 
+bool HttpConnection::open() {
+    const char* failure = nullptr;
+    return socket_ != nullptr || connect(failure);
+}
+
 HttpReply HttpConnection::request(std::string_view method, std::string_view path,
                                   std::string_view body, std::string_view idempotency_key) {
     HttpReply reply;

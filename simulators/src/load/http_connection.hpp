@@ -38,6 +38,11 @@ public:
     HttpReply request(std::string_view method, std::string_view path, std::string_view body,
                       std::string_view idempotency_key = {});
 
+    /// Connects now (TCP and, for https, the TLS handshake) if not connected, so a later
+    /// request does not pay for it. False if it failed; the failure is counted as for a
+    /// request, and the next request tries again.
+    bool open();
+
     /// Connections opened so far (1 for a healthy keep-alive run).
     [[nodiscard]] std::uint64_t connects() const noexcept { return connects_; }
     /// Consecutive failed connection attempts (reset by a successful one).

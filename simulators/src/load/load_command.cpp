@@ -147,16 +147,22 @@ int runLoadCommand(int argc, char** argv) {
     plan.run_tag = runTag(options.seed);
     plan.requests_sent = &requests_sent;
     plan.tls_context = tls;
-    plan.start = LoadClock::now() + kStartDelay;
-    plan.deadline = plan.start + std::chrono::duration_cast<LoadClock::duration>(
-                                     std::chrono::duration<double>(options.duration_s));
-
     std::vector<std::unique_ptr<TerminalWorker>> workers;
     workers.reserve(static_cast<std::size_t>(options.terminals));
     for (int i = 0; i < options.terminals; ++i) {
         workers.push_back(
             std::make_unique<TerminalWorker>(i, plan, roster->slice(i, options.terminals)));
     }
+    {
+        // Every terminal connects first, all at once; the clock starts after the last.
+        std::vector<std::thread> threads;
+        threads.reserve(workers.size());
+        for (auto& worker : workers) threads.emplace_back([&worker] { worker->connectAhead(); });
+        for (auto& thread : threads) thread.join();
+    }
+    plan.start = LoadClock::now() + kStartDelay;
+    plan.deadline = plan.start + std::chrono::duration_cast<LoadClock::duration>(
+                                     std::chrono::duration<double>(options.duration_s));
     std::fprintf(
         stderr,
         "claimgate-sim load: %d terminals, %.1f s, program %s, %zu citizens (%zu proxy-only "

@@ -91,6 +91,7 @@ void printLoadUsage(std::FILE* stream) {
         "eligibility\n"
         "checks and claims (hold + commit, fresh Idempotency-Keys) to a gateway on this machine.\n"
         "The roster is split across the terminals and every citizen is claimed at most once.\n"
+        "Every terminal connects (and completes its TLS handshake) before the clock starts.\n"
         "Closed loop by default; with --rate, sends are scheduled at R requests/s in total and\n"
         "latency counts from the scheduled time (no coordinated omission). The last stdout line\n"
         "is one JSON object: throughput, latency percentiles, errors by code, double payouts.\n"

@@ -58,6 +58,8 @@ bool TerminalWorker::takeBudget(std::uint64_t requests) noexcept {
     return before + requests <= plan_.options->requests_max;
 }
 
+void TerminalWorker::connectAhead() { (void)connection_.open(); }
+
 void TerminalWorker::run() {
     const LoadOptions& options = *plan_.options;
     const std::uint64_t weights = std::uint64_t{options.check_weight} + options.claim_weight;

@@ -65,6 +65,11 @@ class TerminalWorker {
 public:
     TerminalWorker(int index, const LoadPlan& plan, std::vector<const LoadCitizen*> citizens);
 
+    /// Opens the terminal's connection before the clock starts: a terminal in the field is
+    /// already connected when a citizen walks up, so no measured request should include the
+    /// handshake (with 256 terminals the opening burst of handshakes alone was 2 % of the
+    /// holds, and became the p99). A failure here is retried by the first request.
+    void connectAhead();
     /// Sends load until the plan's deadline or request budget. Call once, on its own thread.
     void run();
     /// After run(): GET /v1/claims/{id} for each claim it made (at most `limit`), counting
