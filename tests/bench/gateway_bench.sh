@@ -187,10 +187,10 @@ run_claims() {  # run_claims NAME URL_KIND [serve options...]; env terminals= ov
   start_gateway "$name" "$@"
   local url="http://127.0.0.1:$gateway_bench_port"
   [ "$kind" = tls ] && url="https://127.0.0.1:$gateway_api_port"
-  log "($name) claims: claimgate-sim load --gateway $url --terminals $count --duration $seconds --mix claim:1 $*"
+  log "($name) claims: claimgate-sim load --gateway $url --terminals $count --duration $seconds --mix claim:1 ${load_extra:-} $*"
   "$bin/claimgate-sim" load --gateway "$url" --pki-dir "$pki" --roster "$work/roster.csv" \
     --terminals "$count" --duration "$seconds" --mix claim:1 --seed "$seed" \
-    --data-dir "$work/$name" > "$work/load-$name.json" 2> "$work/load-$name.err" ||
+    --data-dir "$work/$name" ${load_extra:-} > "$work/load-$name.json" 2> "$work/load-$name.err" ||
     { cat "$work/load-$name.err" >&2; die "load generator failed ($name)"; }
   local batches operations
   batches="$(metric claimgate_ledger_batches_total)"
@@ -204,6 +204,12 @@ run_claims group plain
 run_claims single plain --commit-batch-max 1
 run_claims tls tls
 terminals=256 run_claims tls256 tls
+# (e) Open loop at half the maximum just measured (mTLS, 256 terminals): issue 9 wants a claim's
+# p99 (hold + commit, from its scheduled send time) <= 20 ms there. --rate counts requests, and
+# a claim is two, so the request rate equals the maximum's claims/s.
+openloop_claims_per_s="$(tail -1 "$work/load-tls256.json" | json_number claims_per_s |
+  awk '{ printf "%.0f", $1 / 2 }')"
+terminals=256 load_extra="--rate $(( openloop_claims_per_s * 2 ))" run_claims openloop tls
 
 # (d) The ledger ceiling: no HTTP, no TLS, the same disk, batches of 64.
 ceiling_claims="${CG_GATEWAY_BENCH_CEILING_CLAIMS:-20000}"
@@ -239,6 +245,12 @@ group_ratio="$(ratio "$group_cps" "$single_cps")"
 ceiling_target="0.6"
 tls_ceiling_ratio="$(ratio "$tls_cps" "$ceiling_rows_cps")"
 tls256_ceiling_ratio="$(ratio "$tls256_cps" "$ceiling_rows_cps")"
+openloop_cps="$(claims_per_s "$work/load-openloop.json")"
+openloop_p99="$(claim_field "$work/load-openloop.json" p99)"
+openloop_unsent="$(tail -1 "$work/load-openloop.json" | json_number open_loop_unsent)"
+openloop_target_ms=20
+openloop_verdict="$(awk -v p="$openloop_p99" -v t="$openloop_target_ms" 'BEGIN {
+  if (p + 0 <= t + 0) print "met"; else printf "missed: %.1fx the target", p / t }')"
 cpu_model="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 today="$(date -u +%Y-%m-%dT%H:%MZ)"
@@ -265,6 +277,7 @@ are for the whole box, not for a dedicated server core.
 | **group commit speed-up** | **${group_ratio}x** | | | >= ${group_commit_target}x: $(verdict "$group_ratio" "$group_commit_target") |
 | durable claims, group commit, mutual TLS, $connections terminals | $tls_cps claims/s | $(claim_field "$work/load-tls.json" p50) ms | $(claim_field "$work/load-tls.json" p99) ms | |
 | durable claims, group commit, mutual TLS, 256 terminals | $tls256_cps claims/s | $(claim_field "$work/load-tls256.json" p50) ms | $(claim_field "$work/load-tls256.json" p99) ms | |
+| claim latency, open loop at half the 256-terminal maximum ($openloop_claims_per_s claims/s offered, $openloop_cps achieved, $openloop_unsent sends unsent) | | $(claim_field "$work/load-openloop.json" p50) ms | **$openloop_p99 ms** | p99 <= ${openloop_target_ms} ms: $openloop_verdict |
 | ledger ceiling: a claim's row writes, batch 64 (\`claimgate-ledger-bench --mode rows\`) | $ceiling_rows_cps claims/s | | | |
 | ledger through ClaimEngine + runBatch, batch 64 (\`--mode engine\`) | $ceiling_engine_cps claims/s | | | |
 | **mTLS claims / ledger ceiling**, $connections / 256 terminals | **${tls_ceiling_ratio}x / ${tls256_ceiling_ratio}x** | | | >= ${ceiling_target}x: $(verdict "$tls_ceiling_ratio" "$ceiling_target") / $(verdict "$tls256_ceiling_ratio" "$ceiling_target") |
