@@ -92,10 +92,9 @@ void HttpConnection<Stream>::start(ConnectionTracker::Id id) {
 template <class Stream>
 void HttpConnection<Stream>::onHandshake(error_code error) {
     if (error) {
+        if (handshake_failure_counted_) return;  // the deadline counted it and closed
         auto reason = HandshakeFailure::handshake;
-        if (timed_out_) {
-            reason = HandshakeFailure::timeout;
-        } else if constexpr (kTls) {
+        if constexpr (kTls) {
             // The peer presented a certificate we could not verify (unknown CA, expired).
             if (SSL_get_verify_result(stream_.native_handle()) != X509_V_OK) {
                 reason = HandshakeFailure::untrusted;
@@ -367,7 +366,12 @@ void HttpConnection<Stream>::setDeadline(std::chrono::milliseconds after) {
         if (error) return;
         const auto self = weak.lock();
         if (!self || self->deadline_generation_ != generation || self->closed_) return;
-        self->timed_out_ = true;
+        if (!self->handshaken_) {
+            // Counted before the close: the peer (and a test reading /metrics) sees the
+            // close at once, while the aborted handshake's completion runs only later.
+            self->context_->metrics.tlsHandshakeFailed(HandshakeFailure::timeout);
+            self->handshake_failure_counted_ = true;
+        }
         self->closeSocket();
     });
 }

@@ -109,7 +109,7 @@ private:
     bool idle_ = false;
     bool close_after_write_ = false;
     bool closed_ = false;
-    bool timed_out_ = false;
+    bool handshake_failure_counted_ = false;  // by the deadline, before closing
     bool handshaken_ = !kTls;
 };
 
