@@ -1,5 +1,8 @@
 #include <claimgate/protocols/citizen_keys.hpp>
 
+#include "hmac_pads.hpp"
+#include "openssl_algorithms.hpp"
+
 #include <openssl/evp.h>
 
 #include <cstring>
@@ -7,8 +10,6 @@
 
 namespace claimgate::protocols {
 namespace {
-
-constexpr std::size_t kBlockBytes = 64;  // SHA-256 block
 
 struct ContextFree {
     void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
@@ -35,23 +36,11 @@ struct CitizenKeys::PaddedKey {
 
 CitizenKeys::CitizenKeys(std::string pepper) {
     auto key = std::make_shared<PaddedKey>();
-    unsigned char block[kBlockBytes] = {};
-    if (pepper.size() > kBlockBytes) {
-        const Sha256Digest digest = sha256(pepper);
-        std::memcpy(block, digest.data(), digest.size());
-    } else {
-        std::memcpy(block, pepper.data(), pepper.size());
-    }
-    unsigned char inner_pad[kBlockBytes];
-    unsigned char outer_pad[kBlockBytes];
-    for (std::size_t i = 0; i < kBlockBytes; ++i) {
-        inner_pad[i] = static_cast<unsigned char>(block[i] ^ 0x36);
-        outer_pad[i] = static_cast<unsigned char>(block[i] ^ 0x5c);
-    }
-    check(EVP_DigestInit_ex(key->inner.get(), EVP_sha256(), nullptr));
-    check(EVP_DigestUpdate(key->inner.get(), inner_pad, sizeof inner_pad));
-    check(EVP_DigestInit_ex(key->outer.get(), EVP_sha256(), nullptr));
-    check(EVP_DigestUpdate(key->outer.get(), outer_pad, sizeof outer_pad));
+    const HmacPads pads(pepper);
+    check(EVP_DigestInit_ex(key->inner.get(), sha256Algorithm(), nullptr));
+    check(EVP_DigestUpdate(key->inner.get(), pads.inner().data(), pads.inner().size()));
+    check(EVP_DigestInit_ex(key->outer.get(), sha256Algorithm(), nullptr));
+    check(EVP_DigestUpdate(key->outer.get(), pads.outer().data(), pads.outer().size()));
     key_ = std::move(key);
 }
 

@@ -1,11 +1,10 @@
 #include <claimgate/protocols/digest.hpp>
 
+#include "hmac_pads.hpp"
 #include "openssl_algorithms.hpp"
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include <algorithm>
 #include <new>
 #include <stdexcept>
 
@@ -60,8 +59,6 @@ Sha256Context& threadContext() {
     return context;
 }
 
-constexpr std::size_t kSha256BlockBytes = 64;
-
 }  // namespace
 
 Sha256Digest sha256(std::string_view data) {
@@ -82,29 +79,16 @@ Sha256Digest sha256Concat(std::string_view first, std::string_view second) {
 // RFC 2104 over the fetched SHA-256, for the reason above (HMAC() fetches "HMAC" and "SHA256"
 // by name on every call).
 Sha256Digest hmacSha256(std::string_view key, std::string_view data) {
-    std::array<unsigned char, kSha256BlockBytes> block{};
-    if (key.size() > block.size()) {
-        const Sha256Digest short_key = sha256(key);
-        std::copy(short_key.begin(), short_key.end(), block.begin());
-    } else {
-        std::copy(key.begin(), key.end(), block.begin());
-    }
-    std::array<unsigned char, kSha256BlockBytes> pad{};
+    const HmacPads pads(key);
     Sha256Context& context = threadContext();
-    for (std::size_t i = 0; i < pad.size(); ++i) pad[i] = block[i] ^ 0x36U;
     context.begin();
-    context.add(pad.data(), pad.size());
+    context.add(pads.inner().data(), pads.inner().size());
     context.add(data);
     const Sha256Digest inner = context.finish();
-    for (std::size_t i = 0; i < pad.size(); ++i) pad[i] = block[i] ^ 0x5cU;
     context.begin();
-    context.add(pad.data(), pad.size());
+    context.add(pads.outer().data(), pads.outer().size());
     context.add(inner.data(), inner.size());
-    const Sha256Digest mac = context.finish();
-    // The key is a pepper or a key derived from it: no copy of it stays on the stack.
-    OPENSSL_cleanse(block.data(), block.size());
-    OPENSSL_cleanse(pad.data(), pad.size());
-    return mac;
+    return context.finish();
 }
 
 std::string toHex(const std::uint8_t* data, std::size_t size) {
