@@ -1,9 +1,13 @@
 #include <claimgate/ledger/batch_runner.hpp>
 
+#include <claimgate/ledger/claim_access.hpp>
+
 #include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/log.hpp>
 
 #include <exception>
+#include <type_traits>
+#include <variant>
 
 namespace claimgate::gateway {
 namespace {
@@ -23,16 +27,60 @@ void answerAllUnavailable(std::span<const LedgerOperation> operations,
     }
 }
 
-/// The common case: every operation in one transaction without savepoints. Throws whatever the
+void addClaimRef(BatchReadSet& reads, const TerminalIdentity& terminal,
+                 const std::string& claim_ref) {
+    if (isClaimIdRef(claim_ref)) {
+        reads.claim_ids.push_back(claim_ref);
+    } else {
+        reads.claim_codes.emplace_back(terminal.operator_id, claim_ref);
+    }
+}
+
+/// The rows ClaimEngine reads for these operations (keep in step with claim_engine.cpp; a read
+/// missing here is still answered, only with a round trip of its own).
+BatchReadSet readSetOf(std::span<const LedgerOperation> operations) {
+    BatchReadSet reads;
+    for (const auto& operation : operations) {
+        std::visit(
+            [&reads](const auto& op) {
+                using Op = std::decay_t<decltype(op)>;
+                if constexpr (std::is_same_v<Op, HoldOperation>) {
+                    reads.replies.emplace_back(op.terminal.operator_id, op.idempotency.key);
+                    reads.blocking.emplace_back(op.program, op.citizen_key);
+                    for (const auto& excluded : op.excluded_programs) {
+                        reads.blocking.emplace_back(excluded, op.citizen_key);
+                    }
+                    reads.claim_codes.emplace_back(op.terminal.operator_id, op.claim_code);
+                } else if constexpr (std::is_same_v<Op, CommitOperation> ||
+                                     std::is_same_v<Op, VoidOperation>) {
+                    reads.replies.emplace_back(op.terminal.operator_id, op.idempotency.key);
+                    addClaimRef(reads, op.terminal, op.claim_ref);
+                } else if constexpr (std::is_same_v<Op, LookupReplyOperation>) {
+                    reads.replies.emplace_back(op.terminal.operator_id, op.idempotency.key);
+                } else if constexpr (std::is_same_v<Op, ResolveOperation>) {
+                    reads.claim_ids.push_back(op.claim_id);
+                } else if constexpr (std::is_same_v<Op, ImportPayoutOperation>) {
+                    reads.claim_ids.push_back("p_" + op.payout_id);
+                    reads.blocking.emplace_back(op.program, op.citizen_key);
+                }
+            },
+            operation);
+    }
+    return reads;
+}
+
+/// The common case: every operation in one transaction without savepoints, the backend free
+/// to defer its writes' results (LedgerStore::beginOptimisticBatch). Throws whatever the
 /// database throws; the caller rolls back.
 void applyAll(LedgerStore& store, ClaimEngine& engine, std::span<const LedgerOperation> operations,
               std::vector<LedgerReply>& replies, const BatchExtra& extra) {
-    store.begin();
+    store.beginOptimisticBatch(readSetOf(operations));
     engine.beginBatch(store);
     for (std::size_t i = 0; i < operations.size(); ++i) {
         replies[i] = engine.apply(store, operations[i]);
     }
     if (extra) extra(store);
+    store.finishOptimisticWrites();
 }
 
 /// After a database refusal: the same batch again, each operation in its own savepoint, so one

@@ -10,10 +10,6 @@ using protocols::ErrorCode;
 using protocols::Status;
 using protocols::TerminalRole;
 
-bool isClaimId(const std::string& ref) {
-    return ref.rfind("c_", 0) == 0 || ref.rfind("p_", 0) == 0;
-}
-
 Status authorizeKioskSlip(const ClaimRecord& claim, const TerminalIdentity& terminal,
                           ClaimAction action) {
     if (terminal.role == TerminalRole::pos) return Status::okStatus();
@@ -29,9 +25,13 @@ Status authorizeKioskSlip(const ClaimRecord& claim, const TerminalIdentity& term
 
 }  // namespace
 
+bool isClaimIdRef(const std::string& claim_ref) {
+    return claim_ref.rfind("c_", 0) == 0 || claim_ref.rfind("p_", 0) == 0;
+}
+
 std::optional<ClaimRecord> findClaimByRef(LedgerStore& store, const std::string& operator_id,
                                           const std::string& claim_ref) {
-    return isClaimId(claim_ref) ? store.findClaim(claim_ref)
+    return isClaimIdRef(claim_ref) ? store.findClaim(claim_ref)
                                 : store.findClaimByCode(operator_id, claim_ref);
 }
 

@@ -19,6 +19,12 @@ public:
     void cure() { poisoned_key_.reset(); }
 
     void begin() override { inner_.begin(); }
+    // Forwarded, so the poison also hits a batch whose writes the backend defers (PostgreSQL's
+    // pipeline): the refusal then surfaces at the end of the batch, not at the statement.
+    void beginOptimisticBatch(const BatchReadSet& reads) override {
+        inner_.beginOptimisticBatch(reads);
+    }
+    void finishOptimisticWrites() override { inner_.finishOptimisticWrites(); }
     void commit() override { inner_.commit(); }
     void rollback() override { inner_.rollback(); }
     void savepoint() override { inner_.savepoint(); }

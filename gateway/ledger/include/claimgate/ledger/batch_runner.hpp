@@ -5,6 +5,9 @@
 //
 // Common case: one transaction, no savepoints; the engine's own checks (idempotency, the
 // blocking claim, transitions) decide every refusal without the database refusing anything.
+// The rows the batch will read are named up front (BatchReadSet) and the backend may defer its
+// writes' results to the end of the batch (PostgreSQL: one pipelined round trip for the reads,
+// one for the writes, not one per statement).
 // When the database does refuse something (a constraint, a trigger, a lost race) the whole
 // attempt is rolled back and, for the gateway, the batch re-run operation by operation, each in
 // a savepoint, so only the operation the database refuses is undone (answered `unavailable`);

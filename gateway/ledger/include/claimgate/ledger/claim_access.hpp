@@ -21,6 +21,9 @@ namespace claimgate::gateway {
 
 enum class ClaimAction { read, commit, void_claim };
 
+/// Whether `claim_ref` is a claim id (`c_...`, imported payouts `p_...`) rather than a slip code.
+[[nodiscard]] bool isClaimIdRef(const std::string& claim_ref);
+
 /// The claim `claim_ref` names: a claim id (`c_...`, imported payouts `p_...`) or, otherwise,
 /// a kiosk slip code looked up within `operator_id`.
 [[nodiscard]] std::optional<ClaimRecord> findClaimByRef(LedgerStore& store,

@@ -22,6 +22,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace claimgate::gateway {
@@ -62,6 +63,15 @@ struct ClaimTotal {
     std::int64_t amount = 0;
 };
 
+/// What one batch of operations will read, gathered before it runs (batch_runner.cpp), so that a
+/// backend across a network can fetch it all in one round trip instead of one per statement.
+struct BatchReadSet {
+    std::vector<std::pair<std::string, std::string>> replies;      // (operator, Idempotency-Key)
+    std::vector<std::pair<std::string, CitizenKey>> blocking;      // (program, citizen key)
+    std::vector<std::string> claim_ids;
+    std::vector<std::pair<std::string, std::string>> claim_codes;  // (operator, claim code)
+};
+
 class LedgerStore {
 public:
     virtual ~LedgerStore() = default;
@@ -71,6 +81,19 @@ public:
     virtual void begin() = 0;
     virtual void commit() = 0;
     virtual void rollback() = 0;
+    /// Begins runBatch's common case, a batch without savepoints. A backend may then defer
+    /// the results of its writes to finishOptimisticWrites() and answer the reads named in
+    /// `reads` from rows it fetched up front (PostgreSQL: pipeline mode, O(1) round trips per
+    /// batch). While writes are deferred insertClaim() answers true: a write the database
+    /// refuses surfaces as LedgerStoreError from a later call, the batch is rolled back, and
+    /// runBatch re-runs it plainly. Default: begin(), nothing deferred.
+    virtual void beginOptimisticBatch(const BatchReadSet& reads) {
+        static_cast<void>(reads);
+        begin();
+    }
+    /// Waits for every deferred write of the batch; throws LedgerStoreError if the database
+    /// refused one (the transaction is then aborted: nothing of it can commit).
+    virtual void finishOptimisticWrites() {}
     // Savepoints isolate one operation inside a batch, so one failure undoes only itself.
     virtual void savepoint() = 0;
     virtual void releaseSavepoint() = 0;

@@ -6,6 +6,11 @@
 // Durability: synchronous_commit is forced on for the session, so COMMIT returns after the WAL
 // is flushed.
 //
+// Batches: runBatch's common case runs in libpq pipeline mode (beginOptimisticBatch): BEGIN and
+// the chain lock in one round trip, every row the batch will read in a second, its writes sent
+// without waiting and checked in a third, COMMIT in a fourth, whatever the batch size. A write
+// the server refuses is found at that check; runBatch then re-runs the batch plainly.
+//
 // Connection loss: begin() resets the connection (bounded backoff); while the server is away it
 // throws, the writer answers 503 + Retry-After, and nothing is half-written because the
 // transaction never committed.
@@ -13,14 +18,19 @@
 
 #include <claimgate/ledger/ledger_store.hpp>
 
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 struct pg_conn;
 struct pg_result;
 
 namespace claimgate::gateway {
+
+class BatchReadCache;
 
 class PostgresLedgerStore final : public LedgerStore {
 public:
@@ -29,6 +39,8 @@ public:
     ~PostgresLedgerStore() override;
 
     void begin() override;
+    void beginOptimisticBatch(const BatchReadSet& reads) override;
+    void finishOptimisticWrites() override;
     void commit() override;
     void rollback() override;
     void savepoint() override;
@@ -89,16 +101,47 @@ public:
 
     /// Drops and recreates the schema: for tests only.
     void resetSchemaForTests();
+    /// Times this store has waited for the server (one statement outside a pipeline, or one
+    /// flush of a pipeline): what its work costs across a network. For tests and benchmarks.
+    [[nodiscard]] std::uint64_t roundTrips() const { return round_trips_; }
 
 private:
     class Query;
+    /// A result the pipeline owes us, in the order the statements were sent.
+    enum class Expect {
+        command,  // a write that must succeed
+        one_row,  // a write that must change exactly one row
+        rows,     // a read: its result goes back to the caller
+    };
+    struct PendingResult {
+        Expect expect = Expect::command;
+        const char* what = "";
+        std::string prepared_sql;  // a PQsendPrepare: the statement exists once this succeeds
+    };
+
     void connect();
     void migrate();
     void exec(const char* sql);
-    Query run(const char* sql, const std::vector<std::string>& params,
+    Query run(const std::string& sql, const std::vector<std::string>& params,
               const std::vector<bool>& binary = {});
     /// The name of `sql` prepared on this connection (prepared on first use).
-    const std::string& preparedStatement(const char* sql, int param_count);
+    const std::string& preparedStatement(const std::string& sql, int param_count);
+    /// Sends `sql` (prepared on first use) with `params`: in a pipeline without waiting.
+    void sendPrepared(const std::string& sql, const std::vector<std::string>& params,
+                      const std::vector<bool>& binary);
+    /// A write: in a pipeline its result is checked later (collectPending); otherwise now.
+    void write(const std::string& sql, const std::vector<std::string>& params,
+               const std::vector<bool>& binary, Expect expect, const char* what);
+    /// Asks the server for everything sent so far and reads it, in order: checks every write
+    /// (throws LedgerStoreError on the first refusal) and returns the reads' results. With
+    /// `then_sync` the request is a sync point, whose own result the caller reads.
+    std::vector<Query> collectPending(bool then_sync = false);
+    /// Ends the pipeline after checking every write; the batch then goes on statement by
+    /// statement. Throws LedgerStoreError if a write was refused.
+    void leavePipeline();
+    /// Ends the pipeline after a failure, discarding what it owes; a connection that cannot be
+    /// brought back in step is closed (the next begin() reconnects).
+    void abandonPipeline();
     void streamRows(const char* sql, const std::vector<std::string>& params,
                     const std::function<bool(pg_result*, int)>& on_row);
 
@@ -112,6 +155,13 @@ private:
     /// SQL text -> prepared statement name, for the current connection.
     std::unordered_map<std::string, std::string> prepared_;
     bool in_transaction_ = false;
+    /// Statement names are never reused: a prepare lost in an abandoned pipeline is forgotten.
+    std::uint64_t next_statement_ = 0;
+    bool pipelined_ = false;
+    std::deque<PendingResult> pending_;
+    int syncs_owed_ = 0;  // sync points sent whose PGRES_PIPELINE_SYNC is not read yet
+    std::unique_ptr<BatchReadCache> cache_;
+    std::uint64_t round_trips_ = 0;
     bool listening_ = false;  // LISTEN issued on this connection (waitForRosterNews)
 };
 

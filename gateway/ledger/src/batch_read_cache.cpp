@@ -1,0 +1,120 @@
+#include "batch_read_cache.hpp"
+
+namespace claimgate::gateway {
+namespace {
+
+// Composite keys joined by a byte that none of their parts contains (operator ids, keys,
+// program ids and codes are printable; citizen keys are fixed-size, so they go last).
+std::string pairKey(const std::string& first, const std::string& second) {
+    std::string key;
+    key.reserve(first.size() + 1 + second.size());
+    key.append(first).push_back('\0');
+    key.append(second);
+    return key;
+}
+
+std::string blockingKey(const std::string& program, const CitizenKey& citizen_key) {
+    return pairKey(program,
+                   std::string(reinterpret_cast<const char*>(citizen_key.data()), citizen_key.size()));
+}
+
+bool isBlocking(protocols::ClaimStatus status) {
+    return status == protocols::ClaimStatus::held || status == protocols::ClaimStatus::in_doubt ||
+           status == protocols::ClaimStatus::paid;
+}
+
+}  // namespace
+
+void BatchReadCache::clear() {
+    replies_.clear();
+    claims_.clear();
+    by_code_.clear();
+    blocking_.clear();
+    last_event_.reset();
+}
+
+void BatchReadCache::putReply(const std::string& operator_id, const std::string& key,
+                              std::optional<StoredReply> reply) {
+    replies_[pairKey(operator_id, key)] = std::move(reply);
+}
+
+BatchReadCache::Known<StoredReply> BatchReadCache::reply(const std::string& operator_id,
+                                                         const std::string& key) const {
+    const auto found = replies_.find(pairKey(operator_id, key));
+    if (found == replies_.end()) return std::nullopt;
+    return found->second;
+}
+
+void BatchReadCache::remember(const ClaimRecord& claim) { claims_[claim.claim_id] = claim; }
+
+void BatchReadCache::putClaimById(const std::string& claim_id, std::optional<ClaimRecord> claim) {
+    if (claim) {
+        remember(*claim);
+    } else {
+        claims_[claim_id] = std::nullopt;
+    }
+}
+
+void BatchReadCache::putClaimByCode(const std::string& operator_id, const std::string& claim_code,
+                                    std::optional<ClaimRecord> claim) {
+    auto& entry = by_code_[pairKey(operator_id, claim_code)];
+    entry.reset();
+    if (claim) {
+        entry = claim->claim_id;
+        remember(*claim);
+    }
+}
+
+void BatchReadCache::putBlocking(const std::string& program, const CitizenKey& citizen_key,
+                                 std::optional<ClaimRecord> claim) {
+    auto& entry = blocking_[blockingKey(program, citizen_key)];
+    entry.reset();
+    if (claim) {
+        entry = claim->claim_id;
+        remember(*claim);
+    }
+}
+
+BatchReadCache::Known<ClaimRecord> BatchReadCache::claimThrough(const IdIndex& index,
+                                                                const std::string& key) const {
+    const auto found = index.find(key);
+    if (found == index.end()) return std::nullopt;
+    if (!found->second) return std::optional<ClaimRecord>{};
+    return claimById(*found->second);
+}
+
+BatchReadCache::Known<ClaimRecord> BatchReadCache::claimById(const std::string& claim_id) const {
+    const auto found = claims_.find(claim_id);
+    if (found == claims_.end()) return std::nullopt;
+    return found->second;
+}
+
+BatchReadCache::Known<ClaimRecord> BatchReadCache::claimByCode(const std::string& operator_id,
+                                                               const std::string& claim_code) const {
+    return claimThrough(by_code_, pairKey(operator_id, claim_code));
+}
+
+BatchReadCache::Known<ClaimRecord> BatchReadCache::blocking(const std::string& program,
+                                                            const CitizenKey& citizen_key) const {
+    return claimThrough(blocking_, blockingKey(program, citizen_key));
+}
+
+void BatchReadCache::claimWritten(const ClaimRecord& claim) {
+    remember(claim);
+    by_code_[pairKey(claim.operator_id, claim.claim_code)] = claim.claim_id;
+    const std::string citizen = blockingKey(claim.program, claim.citizen_key);
+    if (isBlocking(claim.status)) {
+        blocking_[citizen] = claim.claim_id;
+        return;
+    }
+    // Voided: it blocks nobody now, and no other claim of the citizen was blocking (invariant
+    // 1): where this claim was the known blocker, the citizen is now known free.
+    const auto found = blocking_.find(citizen);
+    if (found != blocking_.end() && found->second == claim.claim_id) found->second.reset();
+}
+
+void BatchReadCache::putLastEvent(std::optional<ClaimEvent> event) {
+    last_event_ = std::move(event);
+}
+
+}  // namespace claimgate::gateway
