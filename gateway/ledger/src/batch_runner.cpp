@@ -75,10 +75,14 @@ BatchReadSet readSetOf(std::span<const LedgerOperation> operations) {
 void applyAll(LedgerStore& store, ClaimEngine& engine, std::span<const LedgerOperation> operations,
               std::vector<LedgerReply>& replies, const BatchExtra& extra) {
     store.beginOptimisticBatch(readSetOf(operations));
-    engine.beginBatch(store);
+    // Keyed replies are rendered and signed together at the end, on two threads, and stored
+    // before the batch commits.
+    const bool defer_replies = engine.rendersInBackground();
+    engine.beginBatch(store, defer_replies);
     for (std::size_t i = 0; i < operations.size(); ++i) {
         replies[i] = engine.apply(store, operations[i]);
     }
+    if (defer_replies) engine.settleDeferredReplies(store, replies);
     if (extra) extra(store);
     store.finishOptimisticWrites();
 }

@@ -6,8 +6,11 @@
 #include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
+#include "render_worker.hpp"
+
 #include <openssl/rand.h>
 
+#include <exception>
 #include <stdexcept>
 
 namespace claimgate::gateway {
@@ -42,27 +45,109 @@ LedgerReply outcomeReply(OperationKind kind, LedgerOutcome outcome,
     return reply;
 }
 
+/// Fewer deferred replies than this on the render thread's half are rendered here: a hand-off
+/// costs about what rendering a couple of replies does.
+constexpr std::size_t kBackgroundRenderMin = 2;
+
 IndexUpdate indexUpdateFor(const ClaimRecord& claim) {
     return {claim.program, claim.citizen_key, claim.status, claim.channel, claim.blockingSince()};
+}
+
+std::string scopedKey(const std::string& operator_id, const std::string& key) {
+    std::string scoped;
+    scoped.reserve(operator_id.size() + 1 + key.size());
+    scoped.append(operator_id).push_back('\0');
+    scoped.append(key);
+    return scoped;
 }
 
 }  // namespace
 
 ClaimEngine::ClaimEngine(ClockPtr clock, std::int64_t idempotency_retention_millis,
-                         ReplyRenderer renderer)
+                         ReplyRenderer renderer, bool render_in_background)
     : clock_(std::move(clock)),
       idempotency_retention_millis_(idempotency_retention_millis),
       renderer_(std::move(renderer)) {
     CG_ASSERT(clock_ != nullptr, "ClaimEngine needs a clock");
+    if (render_in_background && renderer_) render_worker_ = std::make_unique<RenderWorker>();
 }
 
-void ClaimEngine::beginBatch(LedgerStore& store) {
+ClaimEngine::~ClaimEngine() = default;
+
+void ClaimEngine::beginBatch(LedgerStore& store, bool defer_replies) {
+    CG_ASSERT(!defer_replies || render_worker_ != nullptr,
+              "deferred replies are rendered by the engine's render thread");
+    deferred_.clear();
+    deferred_keys_.clear();
+    defer_replies_ = defer_replies;
+    position_ = 0;
     const auto last = store.lastEvent();
     head_ = last ? ChainHead{last->seq, last->hash} : ChainHead{};
     saved_head_ = head_;
 }
 
+void ClaimEngine::renderDeferred(const std::vector<LedgerReply*>& replies) const {
+    for (LedgerReply* reply : replies) {
+        RenderedReply rendered = renderer_(*reply);
+        reply->http_status = rendered.http_status;
+        reply->body = std::move(rendered.body);
+        reply->render_pending = false;
+    }
+}
+
+void ClaimEngine::settleDeferredReplies(LedgerStore& store, std::vector<LedgerReply>& replies) {
+    CG_ASSERT(defer_replies_, "settling a batch that deferred its replies");
+    // Rendered in two halves at once, the render thread's and this one's: one hand-off per
+    // batch, not one per reply (a wake-up per reply cost more than it saved on two cores).
+    std::vector<LedgerReply*> theirs;
+    std::vector<LedgerReply*> ours;
+    for (const DeferredReply& deferred : deferred_) {
+        LedgerReply& reply = replies.at(deferred.position);
+        (ours.size() <= theirs.size() ? ours : theirs).push_back(&reply);
+    }
+    if (theirs.size() < kBackgroundRenderMin) {
+        ours.insert(ours.end(), theirs.begin(), theirs.end());
+        theirs.clear();
+    }
+    if (!theirs.empty()) render_worker_->submit([this, &theirs] { renderDeferred(theirs); });
+    try {
+        renderDeferred(ours);
+    } catch (...) {
+        // The render thread writes into `replies`: it finishes before anything unwinds.
+        if (!theirs.empty()) static_cast<void>(render_worker_->wait());
+        throw;
+    }
+    if (!theirs.empty()) {
+        if (const std::exception_ptr failed = render_worker_->wait()) {
+            std::rethrow_exception(failed);
+        }
+    }
+    for (const DeferredReply& deferred : deferred_) {
+        const LedgerReply& reply = replies.at(deferred.position);
+        // Acknowledged means stored: a keyed reply leaves the batch only with its bytes saved.
+        CG_ASSERT(!reply.render_pending && reply.http_status != 0,
+                  "a deferred reply is rendered before it is stored");
+        store.saveReply(deferred.operator_id, deferred.scope.key,
+                        StoredReply{deferred.scope.request_hash, reply.http_status, reply.body},
+                        deferred.at);
+    }
+    for (LedgerReply& reply : replies) {
+        if (!reply.replay_of) continue;
+        const LedgerReply& original = replies.at(*reply.replay_of);
+        reply.http_status = original.http_status;
+        reply.body = original.body;
+        reply.replay_of.reset();
+    }
+    deferred_.clear();
+    deferred_keys_.clear();
+}
+
 LedgerReply ClaimEngine::apply(LedgerStore& store, const LedgerOperation& operation) {
+    // The operation's index in the batch: deferred replies are found by it.
+    struct NextPosition {
+        std::size_t& position;
+        ~NextPosition() { ++position; }
+    } next_position{position_};
     return std::visit(
         [&](const auto& op) -> LedgerReply {
             using Op = std::decay_t<decltype(op)>;
@@ -84,6 +169,21 @@ LedgerReply ClaimEngine::apply(LedgerStore& store, const LedgerOperation& operat
 std::optional<LedgerReply> ClaimEngine::checkIdempotency(LedgerStore& store, OperationKind kind,
                                                          const std::string& operator_id,
                                                          const IdempotencyScope& scope) {
+    if (defer_replies_) {
+        // A retry of an operation earlier in this batch: its reply is not stored yet.
+        const auto earlier = deferred_keys_.find(scopedKey(operator_id, scope.key));
+        if (earlier != deferred_keys_.end()) {
+            const DeferredReply& original = deferred_[earlier->second];
+            if (original.scope.request_hash != scope.request_hash) {
+                LedgerReply reused = outcomeReply(kind, LedgerOutcome::key_reused);
+                reused.ref = scope.key;
+                return reused;
+            }
+            LedgerReply replay = outcomeReply(kind, LedgerOutcome::replayed);
+            replay.replay_of = original.position;
+            return replay;
+        }
+    }
     const auto stored = store.findReply(operator_id, scope.key);
     if (!stored) return std::nullopt;
     if (stored->request_hash != scope.request_hash) {
@@ -99,8 +199,17 @@ std::optional<LedgerReply> ClaimEngine::checkIdempotency(LedgerStore& store, Ope
 
 LedgerReply ClaimEngine::finish(LedgerStore& store, const std::string& operator_id,
                                 const IdempotencyScope& scope, LedgerReply reply) {
-    // The reply is stored in the same transaction as the change, so it is rendered here.
+    // The reply is stored in the same transaction as the change: rendered here, or (deferred)
+    // on the render thread and stored at the batch's end (settleDeferredReplies).
     CG_ASSERT(renderer_ != nullptr, "keyed operations need a ReplyRenderer");
+    if (defer_replies_) {
+        const bool first_use =
+            deferred_keys_.emplace(scopedKey(operator_id, scope.key), deferred_.size()).second;
+        CG_ASSERT(first_use, "a key seen earlier in the batch is replayed, never stored twice");
+        deferred_.push_back(DeferredReply{position_, operator_id, scope, clock_->nowMillis()});
+        reply.render_pending = true;
+        return reply;
+    }
     RenderedReply rendered = renderer_(reply);
     reply.http_status = rendered.http_status;
     reply.body = std::move(rendered.body);

@@ -117,8 +117,11 @@ Status GatewayRuntime::Impl::openLedger() {
     } catch (const LedgerStoreError& error) {
         return Status(ErrorCode::internal, error.what());
     }
+    // Replies and receipt signatures are rendered on the engine's own thread, beside the
+    // writer's database work (issue 9: the writer does only what must be serial).
     engine = std::make_unique<ClaimEngine>(clock, config.idempotency_retention_ms,
-                                           ClaimReplyRenderer(signer.value()));
+                                           ClaimReplyRenderer(signer.value()),
+                                           /*render_in_background=*/true);
     committer = std::make_unique<GroupCommitter>(
         *store, *engine, config.commit_batch_max, config.queue_depth_max,
         [this](const std::vector<LedgerReply*>& replies) {

@@ -135,7 +135,8 @@ public:
         : store_(store),
           clock_(std::make_shared<gateway::SystemClock>()),
           engine_(clock_, gateway::kIdempotencyRetentionMillisDefault,
-                  gateway::ClaimReplyRenderer(std::move(signer))) {}
+                  gateway::ClaimReplyRenderer(std::move(signer)),
+                  /*render_in_background=*/true) {}  // as the gateway runs it
 
     void batch(std::size_t first, std::size_t count, bool commit_phase) {
         operations_.clear();

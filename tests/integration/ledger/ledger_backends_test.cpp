@@ -697,6 +697,68 @@ TEST_P(LedgerBackendTest, ABatchSeesItsOwnEarlierOperations) {
     EXPECT_EQ(chain.events, 2 + 4);  // two earlier holds; hold, commit, void, hold
 }
 
+// The gateway's engine renders and signs keyed replies on a thread of its own while the writer
+// goes on with the batch (issue 9). What a terminal gets, and what a retry replays, must not
+// change: every reply is stored before the batch commits, and a retry inside the same batch
+// gets the original's bytes, signed receipt included.
+TEST_P(LedgerBackendTest, RepliesRenderedInTheBackgroundAreStoredAndReplayedExactly) {
+    ClaimEngine background(clock_, kRetentionMillis, renderer_, /*render_in_background=*/true);
+    ASSERT_TRUE(background.rendersInBackground());
+    std::vector<LedgerReply> held;
+    const std::vector<LedgerOperation> holds = {holdOf("a", "h-a"), holdOf("b", "h-b"),
+                                                holdOf("a", "h-a"), holdOf("c", "h-a")};
+    ASSERT_TRUE(runBatch(*store_, background, holds, held).committed);
+    EXPECT_EQ(held[0].outcome, LedgerOutcome::created);
+    EXPECT_EQ(held[0].http_status, 201);
+    EXPECT_EQ(held[1].http_status, 201);
+    EXPECT_EQ(held[2].outcome, LedgerOutcome::replayed);
+    EXPECT_EQ(held[2].body, held[0].body);
+    EXPECT_EQ(held[3].outcome, LedgerOutcome::key_reused);
+    for (const auto& reply : held) {
+        EXPECT_FALSE(reply.render_pending);
+        EXPECT_FALSE(reply.replay_of);
+    }
+    const std::string a = held[0].claim->claim_id;
+    const std::string b = held[1].claim->claim_id;
+    std::vector<LedgerReply> paid;
+    const std::vector<LedgerOperation> commits = {commitOf(a, "c-a"), commitOf(b, "c-b"),
+                                                  commitOf(a, "c-a")};
+    ASSERT_TRUE(runBatch(*store_, background, commits, paid).committed);
+    EXPECT_EQ(paid[0].http_status, 200) << paid[0].body;
+    EXPECT_EQ(paid[1].http_status, 200) << paid[1].body;
+    EXPECT_EQ(paid[2].outcome, LedgerOutcome::replayed);
+    EXPECT_EQ(paid[2].body, paid[0].body);  // the same signature, not a fresh one
+    EXPECT_TRUE(nlohmann::json::parse(paid[0].body)["receipt"].contains("sig"));
+    // What was stored is what was sent, and a later retry (any engine) replays it.
+    EXPECT_EQ(store_->findReply("BANK004", "h-a")->body, held[0].body);
+    EXPECT_EQ(store_->findReply("BANK004", "c-b")->body, paid[1].body);
+    EXPECT_EQ(apply(commitOf(a, "c-a")).body, paid[0].body);
+    const auto chain = verifyChain(*store_);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+    EXPECT_EQ(chain.events, 4);
+}
+
+// A database refusal in a batch whose replies are being rendered in the background: the render
+// jobs finish before the batch is re-run, and the re-run answers every operation.
+TEST_P(LedgerBackendTest, ARefusedBatchWithBackgroundRendersIsRerunCleanly) {
+    ClaimEngine background(clock_, kRetentionMillis, renderer_, /*render_in_background=*/true);
+    applyJson(holdOf("first", "k0"), 201);  // event seq 1: the poison collides with it
+    PoisoningStore poisoning(*store_);
+    poisoning.poison(keyFor("poisoned"));
+    const std::vector<LedgerOperation> operations = {holdOf("a", "r-a"), holdOf("poisoned", "r-p"),
+                                                     holdOf("c", "r-c")};
+    std::vector<LedgerReply> replies;
+    const BatchResult result = runBatch(poisoning, background, operations, replies);
+    ASSERT_TRUE(result.committed) << result.error;
+    EXPECT_TRUE(result.isolated);
+    EXPECT_EQ(replies[0].http_status, 201) << replies[0].body;
+    EXPECT_EQ(replies[1].outcome, LedgerOutcome::unavailable);
+    EXPECT_EQ(replies[2].http_status, 201) << replies[2].body;
+    EXPECT_EQ(store_->findReply("BANK004", "r-a")->body, replies[0].body);
+    EXPECT_FALSE(store_->findReply("BANK004", "r-p"));
+    EXPECT_TRUE(verifyChain(*store_).ok);
+}
+
 // PostgreSQL at its own speed (issue 9): a batch costs the same few round trips whatever its
 // size (BEGIN with the chain lock, the batch's reads, its writes, COMMIT), not one per
 // statement.

@@ -13,6 +13,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <future>
+
 namespace claimgate::gateway::testing {
 namespace {
 
@@ -184,6 +187,45 @@ TEST(GroupCommitterOnSqliteTest, FailedCommitLeavesTheLedgerUnchanged) {
     EXPECT_EQ(real.countClaims(protocols::ClaimStatus::held), 0);
     EXPECT_FALSE(real.lastEvent());
     EXPECT_FALSE(real.findReply("BANK004", "k1"));
+}
+
+// The gateway's engine renders the batch's replies on two threads (the writer's and the
+// engine's own) before storing them. Under the thread sanitizer (scripts/sanitizer-tests.sh
+// tsan) this is where a reply written by the render thread and read by the writer would show.
+TEST(GroupCommitterOnSqliteTest, RepliesRenderedOnTwoThreadsAreTheStoredOnes) {
+    claimgate::testing::TempDir dir;
+    SqliteLedgerStore store(dir.file("ledger.db"));
+    auto clock = std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis);
+    ClaimEngine engine(clock, 1000, ClaimReplyRenderer(nullptr), /*render_in_background=*/true);
+    GroupCommitter committer(store, engine, 64, 1000, {});
+    constexpr int kHolds = 200;
+    std::vector<std::future<LedgerReply>> holds;
+    for (int i = 0; i < kHolds; ++i) {
+        const std::string citizen = "c" + std::to_string(i);
+        holds.push_back(*committer.submit(holdOf(citizen, "k-" + citizen)));
+        if (i % 10 == 0) holds.push_back(*committer.submit(holdOf(citizen, "k-" + citizen)));
+    }
+    std::vector<std::future<LedgerReply>> commits;
+    std::vector<std::string> bodies;
+    for (auto& hold : holds) {
+        const LedgerReply reply = hold.get();
+        ASSERT_EQ(reply.http_status, 201) << reply.body;
+        bodies.push_back(reply.body);
+        const std::string claim_id = nlohmann::json::parse(reply.body)["claim_id"];
+        if (reply.outcome == LedgerOutcome::created) {
+            commits.push_back(*committer.submit(commitOf(claim_id, "pay-" + claim_id)));
+        }
+    }
+    for (auto& commit : commits) EXPECT_EQ(commit.get().http_status, 200);
+    committer.stop();
+    EXPECT_EQ(commits.size(), static_cast<std::size_t>(kHolds));
+    for (int i = 0; i < kHolds; ++i) {
+        const std::string citizen = "c" + std::to_string(i);
+        const auto stored = store.findReply("BANK004", "k-" + citizen);
+        ASSERT_TRUE(stored);
+        EXPECT_NE(std::find(bodies.begin(), bodies.end(), stored->body), bodies.end());
+    }
+    EXPECT_EQ(store.countClaims(protocols::ClaimStatus::paid), kHolds);
 }
 
 }  // namespace

@@ -18,8 +18,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 namespace claimgate::gateway {
+
+class RenderWorker;
 
 /// The canonical JSON of one claim_events entry (contracts invariant 4): what the chain hashes.
 [[nodiscard]] std::string claimEventBody(std::int64_t seq, const ClaimRecord& claim,
@@ -29,16 +33,28 @@ namespace claimgate::gateway {
 class ClaimEngine {
 public:
     /// `renderer` renders the replies stored for keyed operations (hold, commit, void); callers
-    /// that never submit those (recon) pass none.
+    /// that never submit those (recon) pass none. With `render_in_background`, a batch begun
+    /// with deferred replies renders them (JSON, receipt signatures) at its end on two threads,
+    /// the writer's and one of the engine's own.
     ClaimEngine(ClockPtr clock, std::int64_t idempotency_retention_millis,
-                ReplyRenderer renderer = {});
+                ReplyRenderer renderer = {}, bool render_in_background = false);
+    ~ClaimEngine();
+    ClaimEngine(const ClaimEngine&) = delete;
+    ClaimEngine& operator=(const ClaimEngine&) = delete;
 
     /// Starts a batch: reads the chain head inside the transaction (so several nodes sharing a
-    /// database extend one chain).
-    void beginBatch(LedgerStore& store);
+    /// database extend one chain). With `defer_replies` (runBatch's common case, when the engine
+    /// renders in the background) apply() neither renders nor stores keyed replies; the batch
+    /// ends with settleDeferredReplies(), still inside the transaction.
+    void beginBatch(LedgerStore& store, bool defer_replies = false);
     /// Applies one operation. Throws LedgerStoreError on database failure; runBatch() then
     /// undoes it (and the chain head with it).
     LedgerReply apply(LedgerStore& store, const LedgerOperation& operation);
+    [[nodiscard]] bool rendersInBackground() const { return render_worker_ != nullptr; }
+    /// Renders the batch's deferred replies (half on the render thread), stores each in order
+    /// and gives in-batch replays their original's bytes. `replies[i]` is operation i's reply.
+    /// Throws what a render or the store threw.
+    void settleDeferredReplies(LedgerStore& store, std::vector<LedgerReply>& replies);
 
     void saveChainHead() { saved_head_ = head_; }
     void restoreChainHead() { head_ = saved_head_; }
@@ -58,6 +74,7 @@ private:
                                                 const IdempotencyScope& scope);
     LedgerReply finish(LedgerStore& store, const std::string& operator_id,
                        const IdempotencyScope& scope, LedgerReply reply);
+    void renderDeferred(const std::vector<LedgerReply*>& replies) const;
     std::optional<ClaimRecord> findClaimForTerminal(LedgerStore& store,
                                                     const TerminalIdentity& terminal,
                                                     const std::string& claim_ref,
@@ -68,11 +85,25 @@ private:
                      const std::string& actor);
     std::string newClaimId() const;
 
+    /// A keyed reply of this batch, rendered off the writer and stored at the batch's end.
+    struct DeferredReply {
+        std::size_t position = 0;  // the operation's index in the batch
+        std::string operator_id;
+        IdempotencyScope scope;
+        std::int64_t at = 0;
+    };
+
     ClockPtr clock_;
     std::int64_t idempotency_retention_millis_;
     ReplyRenderer renderer_;
     ChainHead head_;
     ChainHead saved_head_;
+    std::unique_ptr<RenderWorker> render_worker_;
+    bool defer_replies_ = false;
+    std::size_t position_ = 0;  // index in the batch of the operation being applied
+    std::vector<DeferredReply> deferred_;
+    /// operator, NUL, key -> index in deferred_: a retry inside the same batch replays it.
+    std::unordered_map<std::string, std::size_t> deferred_keys_;
 };
 
 }  // namespace claimgate::gateway

@@ -146,6 +146,11 @@ struct LedgerReply {
     int http_status = 0;
     std::string body;
     std::vector<IndexUpdate> index_updates;
+    /// Inside a batch with deferred replies (ClaimEngine::beginBatch): a keyed reply still to
+    /// be rendered and stored, or a replay of the batch's own operation at this position. Both
+    /// are settled before runBatch returns.
+    bool render_pending = false;
+    std::optional<std::size_t> replay_of;
 };
 
 /// The bytes the idempotency table keeps for a keyed operation.
