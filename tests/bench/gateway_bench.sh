@@ -313,10 +313,11 @@ then \`perf report --sort pid\` (the gateway names its threads: \`cg-ledger-writ
   each, the load generator ~13 %, and the box 30 % idle. The writer is the bottleneck: ~170 µs of
   CPU per ledger operation, against ~90 µs per operation in \`claimgate-ledger-bench --mode
   engine\` and ~45 µs in \`--mode rows\`. What is left on it is the issue-9 work: every operation
-  still reads its idempotency row, claim and claim code with separate statements, builds its
-  event and reply with nlohmann::json (allocation-heavy), and signs paid receipts (ECDSA P-256)
-  on the writer thread; moving rendering and signing off the writer and pre-checking operations
-  against memory is the next step.
+  still reads its idempotency row, claim and claim code with separate statements and builds its
+  event and reply with nlohmann::json (allocation-heavy). Since ff9a659 the batch's stored
+  replies and receipt signatures (ECDSA P-256) are rendered at its end on two threads, the
+  writer's and \`cg-ledger-render\` (+1 % to +8 % over mTLS; the ledger-ceiling section has the
+  A/B and what else was tried).
 - **Heap trimming (fixed, aaa34c9).** With glibc's default 128 KiB trim threshold the writer's
   heap shrank after each transaction and the next page-cache page refaulted zeroed memory: 57 %
   of the ledger ceiling's time was the kernel's page-fault path. \`retainFreedHeapMemory()\`
