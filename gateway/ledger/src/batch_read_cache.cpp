@@ -1,21 +1,13 @@
 #include "batch_read_cache.hpp"
 
+#include "composite_key.hpp"
+
 namespace claimgate::gateway {
 namespace {
 
-// Composite keys joined by a byte that none of their parts contains (operator ids, keys,
-// program ids and codes are printable; citizen keys are fixed-size, so they go last).
-std::string pairKey(const std::string& first, const std::string& second) {
-    std::string key;
-    key.reserve(first.size() + 1 + second.size());
-    key.append(first).push_back('\0');
-    key.append(second);
-    return key;
-}
-
 std::string blockingKey(const std::string& program, const CitizenKey& citizen_key) {
-    return pairKey(program,
-                   std::string(reinterpret_cast<const char*>(citizen_key.data()), citizen_key.size()));
+    return compositeKey(program, std::string_view(reinterpret_cast<const char*>(citizen_key.data()),
+                                                  citizen_key.size()));
 }
 
 bool isBlocking(protocols::ClaimStatus status) {
@@ -35,12 +27,12 @@ void BatchReadCache::clear() {
 
 void BatchReadCache::putReply(const std::string& operator_id, const std::string& key,
                               std::optional<StoredReply> reply) {
-    replies_[pairKey(operator_id, key)] = std::move(reply);
+    replies_[compositeKey(operator_id, key)] = std::move(reply);
 }
 
 BatchReadCache::Known<StoredReply> BatchReadCache::reply(const std::string& operator_id,
                                                          const std::string& key) const {
-    const auto found = replies_.find(pairKey(operator_id, key));
+    const auto found = replies_.find(compositeKey(operator_id, key));
     if (found == replies_.end()) return std::nullopt;
     return found->second;
 }
@@ -55,9 +47,9 @@ void BatchReadCache::putClaimById(const std::string& claim_id, std::optional<Cla
     }
 }
 
-void BatchReadCache::putClaimByCode(const std::string& operator_id, const std::string& claim_code,
-                                    std::optional<ClaimRecord> claim) {
-    auto& entry = by_code_[pairKey(operator_id, claim_code)];
+void BatchReadCache::putThrough(IdIndex& index, std::string key,
+                                const std::optional<ClaimRecord>& claim) {
+    auto& entry = index[std::move(key)];
     entry.reset();
     if (claim) {
         entry = claim->claim_id;
@@ -65,14 +57,14 @@ void BatchReadCache::putClaimByCode(const std::string& operator_id, const std::s
     }
 }
 
+void BatchReadCache::putClaimByCode(const std::string& operator_id, const std::string& claim_code,
+                                    std::optional<ClaimRecord> claim) {
+    putThrough(by_code_, compositeKey(operator_id, claim_code), claim);
+}
+
 void BatchReadCache::putBlocking(const std::string& program, const CitizenKey& citizen_key,
                                  std::optional<ClaimRecord> claim) {
-    auto& entry = blocking_[blockingKey(program, citizen_key)];
-    entry.reset();
-    if (claim) {
-        entry = claim->claim_id;
-        remember(*claim);
-    }
+    putThrough(blocking_, blockingKey(program, citizen_key), claim);
 }
 
 BatchReadCache::Known<ClaimRecord> BatchReadCache::claimThrough(const IdIndex& index,
@@ -89,9 +81,9 @@ BatchReadCache::Known<ClaimRecord> BatchReadCache::claimById(const std::string& 
     return found->second;
 }
 
-BatchReadCache::Known<ClaimRecord> BatchReadCache::claimByCode(const std::string& operator_id,
-                                                               const std::string& claim_code) const {
-    return claimThrough(by_code_, pairKey(operator_id, claim_code));
+BatchReadCache::Known<ClaimRecord> BatchReadCache::claimByCode(
+    const std::string& operator_id, const std::string& claim_code) const {
+    return claimThrough(by_code_, compositeKey(operator_id, claim_code));
 }
 
 BatchReadCache::Known<ClaimRecord> BatchReadCache::blocking(const std::string& program,
@@ -101,7 +93,7 @@ BatchReadCache::Known<ClaimRecord> BatchReadCache::blocking(const std::string& p
 
 void BatchReadCache::claimWritten(const ClaimRecord& claim) {
     remember(claim);
-    by_code_[pairKey(claim.operator_id, claim.claim_code)] = claim.claim_id;
+    by_code_[compositeKey(claim.operator_id, claim.claim_code)] = claim.claim_id;
     const std::string citizen = blockingKey(claim.program, claim.citizen_key);
     if (isBlocking(claim.status)) {
         blocking_[citizen] = claim.claim_id;

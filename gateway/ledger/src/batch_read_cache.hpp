@@ -55,6 +55,8 @@ private:
 
     [[nodiscard]] Known<ClaimRecord> claimThrough(const IdIndex& index,
                                                   const std::string& key) const;
+    /// Records under `key` in `index` which claim a lookup found (or that it found none).
+    void putThrough(IdIndex& index, std::string key, const std::optional<ClaimRecord>& claim);
     void remember(const ClaimRecord& claim);
 
     std::unordered_map<std::string, std::optional<StoredReply>> replies_;

@@ -6,6 +6,7 @@
 #include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
+#include "composite_key.hpp"
 #include "render_worker.hpp"
 
 #include <openssl/rand.h>
@@ -51,14 +52,6 @@ constexpr std::size_t kBackgroundRenderMin = 2;
 
 IndexUpdate indexUpdateFor(const ClaimRecord& claim) {
     return {claim.program, claim.citizen_key, claim.status, claim.channel, claim.blockingSince()};
-}
-
-std::string scopedKey(const std::string& operator_id, const std::string& key) {
-    std::string scoped;
-    scoped.reserve(operator_id.size() + 1 + key.size());
-    scoped.append(operator_id).push_back('\0');
-    scoped.append(key);
-    return scoped;
 }
 
 }  // namespace
@@ -171,7 +164,7 @@ std::optional<LedgerReply> ClaimEngine::checkIdempotency(LedgerStore& store, Ope
                                                          const IdempotencyScope& scope) {
     if (defer_replies_) {
         // A retry of an operation earlier in this batch: its reply is not stored yet.
-        const auto earlier = deferred_keys_.find(scopedKey(operator_id, scope.key));
+        const auto earlier = deferred_keys_.find(compositeKey(operator_id, scope.key));
         if (earlier != deferred_keys_.end()) {
             const DeferredReply& original = deferred_[earlier->second];
             if (original.scope.request_hash != scope.request_hash) {
@@ -204,7 +197,7 @@ LedgerReply ClaimEngine::finish(LedgerStore& store, const std::string& operator_
     CG_ASSERT(renderer_ != nullptr, "keyed operations need a ReplyRenderer");
     if (defer_replies_) {
         const bool first_use =
-            deferred_keys_.emplace(scopedKey(operator_id, scope.key), deferred_.size()).second;
+            deferred_keys_.emplace(compositeKey(operator_id, scope.key), deferred_.size()).second;
         CG_ASSERT(first_use, "a key seen earlier in the batch is replayed, never stored twice");
         deferred_.push_back(DeferredReply{position_, operator_id, scope, clock_->nowMillis()});
         reply.render_pending = true;

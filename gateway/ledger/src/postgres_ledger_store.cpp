@@ -314,8 +314,7 @@ void PostgresLedgerStore::exec(const char* sql) {
     }
 }
 
-const std::string& PostgresLedgerStore::preparedStatement(const std::string& sql,
-                                                          int param_count) {
+const std::string& PostgresLedgerStore::preparedStatement(const std::string& sql, int param_count) {
     // Parsed and planned once per connection, not once per call: the writer runs the same
     // dozen statements for every operation.
     const auto known = prepared_.find(sql);
@@ -376,15 +375,13 @@ PostgresLedgerStore::Query PostgresLedgerStore::run(const std::string& sql,
     // One statement, one result: the null that ends it.
     while (pg_result* trailing = PQgetResult(connection_)) PQclear(trailing);
     if (resultFailed(result.get())) {
-        throw LedgerStoreError(std::string("postgres: ") +
-                               PQresultErrorMessage(result.get()));
+        throw LedgerStoreError(std::string("postgres: ") + PQresultErrorMessage(result.get()));
     }
     return result;
 }
 
 void PostgresLedgerStore::write(const std::string& sql, const std::vector<std::string>& params,
-                                const std::vector<bool>& binary, Expect expect,
-                                const char* what) {
+                                const std::vector<bool>& binary, Expect expect, const char* what) {
     if (pipelined_) {
         sendPrepared(sql, params, binary);
         pending_.push_back(PendingResult{expect, what, {}});
@@ -578,7 +575,9 @@ void PostgresLedgerStore::beginOptimisticBatch(const BatchReadSet& reads) {
         pending_.push_back(PendingResult{Expect::rows, "batch read", {}});
     };
     read(kLastEventSql, {}, {});
-    for (const auto& [operator_id, key] : reads.replies) read(kFindReplySql, {operator_id, key}, {});
+    for (const auto& [operator_id, key] : reads.replies) {
+        read(kFindReplySql, {operator_id, key}, {});
+    }
     for (const auto& [program, citizen_key] : reads.blocking) {
         read(kFindBlockingSql, {program, bytes(citizen_key)}, {false, true});
     }
@@ -662,7 +661,8 @@ std::optional<ClaimRecord> PostgresLedgerStore::findBlockingClaim(const std::str
     if (pipelined_) {
         if (auto known = cache_->blocking(program, citizen_key)) return *known;
     }
-    auto claim = firstClaim(run(kFindBlockingSql, {program, bytes(citizen_key)}, {false, true}).get());
+    auto claim =
+        firstClaim(run(kFindBlockingSql, {program, bytes(citizen_key)}, {false, true}).get());
     if (pipelined_) cache_->putBlocking(program, citizen_key, claim);
     return claim;
 }
@@ -702,8 +702,8 @@ bool PostgresLedgerStore::insertClaim(const ClaimRecord& claim) {
         cache_->claimWritten(claim);
         return true;
     }
-    return run(kInsertClaimSql, claimInsertParams(claim), {false, false, false, true})
-               .affected() == 1;
+    return run(kInsertClaimSql, claimInsertParams(claim), {false, false, false, true}).affected() ==
+           1;
 }
 
 void PostgresLedgerStore::updateClaim(const ClaimRecord& claim) {
@@ -907,9 +907,10 @@ std::optional<std::string> PostgresLedgerStore::getMeta(const std::string& key) 
 }
 
 void PostgresLedgerStore::putMeta(const std::string& key, const std::string& value) {
-    write("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = "
-          "excluded.value",
-          {key, value}, {}, Expect::command, "meta upsert");
+    write(
+        "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = "
+        "excluded.value",
+        {key, value}, {}, Expect::command, "meta upsert");
 }
 
 // ---- Roster versions (live roster changes, contracts §6), the bulk roster load (COPY into a
