@@ -108,9 +108,26 @@ std::optional<std::int64_t> parseRfc3339Millis(std::string_view text) {
     return seconds * 1000 + millis;
 }
 
+std::optional<int> rfc3339OffsetMinutes(std::string_view text) {
+    if (!parseRfc3339Millis(text)) return std::nullopt;
+    const char last = text.back();
+    if (last == 'Z' || last == 'z') return 0;
+    // A valid time that does not end in Z ends in the six characters "+hh:mm" or "-hh:mm".
+    const std::string_view offset = text.substr(text.size() - 6);
+    const int sign = offset[0] == '+' ? 1 : -1;
+    const int hours = (offset[1] - '0') * 10 + (offset[2] - '0');
+    const int minutes = (offset[4] - '0') * 10 + (offset[5] - '0');
+    return sign * (hours * 60 + minutes);
+}
+
 std::string formatRfc3339Millis(std::int64_t unix_millis) {
-    std::int64_t seconds = unix_millis / 1000;
-    std::int64_t millis = unix_millis % 1000;
+    return formatRfc3339Millis(unix_millis, 0);
+}
+
+std::string formatRfc3339Millis(std::int64_t unix_millis, int offset_minutes) {
+    const std::int64_t local_millis = unix_millis + std::int64_t{offset_minutes} * 60'000;
+    std::int64_t seconds = local_millis / 1000;
+    std::int64_t millis = local_millis % 1000;
     if (millis < 0) {
         millis += 1000;
         seconds -= 1;
@@ -124,12 +141,18 @@ std::string formatRfc3339Millis(std::int64_t unix_millis) {
     std::int64_t year = 0;
     unsigned month = 0, day = 0;
     civilFromDays(days, year, month, day);
-    char buffer[40];
-    std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                  static_cast<long long>(year), month, day,
-                  static_cast<long long>(second_of_day / 3600),
-                  static_cast<long long>(second_of_day / 60 % 60),
-                  static_cast<long long>(second_of_day % 60), static_cast<long long>(millis));
+    char offset[8] = "Z";
+    if (offset_minutes != 0) {
+        const int magnitude = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+        std::snprintf(offset, sizeof offset, "%c%02d:%02d", offset_minutes < 0 ? '-' : '+',
+                      magnitude / 60 % 100, magnitude % 60);
+    }
+    char buffer[48];
+    std::snprintf(
+        buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lld%s",
+        static_cast<long long>(year), month, day, static_cast<long long>(second_of_day / 3600),
+        static_cast<long long>(second_of_day / 60 % 60), static_cast<long long>(second_of_day % 60),
+        static_cast<long long>(millis), offset);
     return buffer;
 }
 

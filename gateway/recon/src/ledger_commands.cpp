@@ -15,6 +15,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -102,6 +104,14 @@ int runExport(int argc, char** argv) {
         if (!opened) throw std::runtime_error(opened.status().message());
         gateway::LedgerStore& store = *opened.value();
         std::fprintf(out.get(), "%s\n", std::string(kLedgerCsvHeader).c_str());
+        // Times are written in each programme's own UTC offset (the one its opens_at is written
+        // with: +08:00 for a Taiwan programme), so the date in the time is the local business
+        // date that settlement files are named by (docs/reconciliation.md, "Business dates").
+        std::map<std::string, int, std::less<>> offset_of_program;
+        for (const auto& program : store.loadPrograms()) {
+            offset_of_program[program.id] =
+                protocols::rfc3339OffsetMinutes(program.opens_at).value_or(0);
+        }
         std::string line;
         store.forEachClaim([&](const gateway::ClaimRecord& claim) {
             // Payouts imported by `pull` were made by the platform (direct deposit, ...): no
@@ -110,6 +120,8 @@ int runExport(int argc, char** argv) {
                 ++imported;
                 return true;
             }
+            const auto known = offset_of_program.find(claim.program);
+            const int offset = known != offset_of_program.end() ? known->second : 0;
             line.clear();
             writeField(line, claim.claim_id);
             line.push_back(',');
@@ -129,11 +141,13 @@ int runExport(int argc, char** argv) {
             line.push_back(',');
             line += protocols::claimStatusName(claim.status);
             line.push_back(',');
-            line += protocols::formatRfc3339Millis(claim.held_at);
+            line += protocols::formatRfc3339Millis(claim.held_at, offset);
             line.push_back(',');
-            if (claim.paid_at) line += protocols::formatRfc3339Millis(*claim.paid_at);
+            if (claim.paid_at) line += protocols::formatRfc3339Millis(*claim.paid_at, offset);
             line.push_back(',');
-            if (claim.dispensed_at) line += protocols::formatRfc3339Millis(*claim.dispensed_at);
+            if (claim.dispensed_at) {
+                line += protocols::formatRfc3339Millis(*claim.dispensed_at, offset);
+            }
             line.push_back('\n');
             std::fwrite(line.data(), 1, line.size(), out.get());
             ++rows;

@@ -4,6 +4,7 @@
 // page cursor, imported payouts make a real gateway refuse the citizen, claims are pushed once
 // as signed batches, a bad platform signature applies nothing, the transfer log verifies and a
 // tampered one is named.
+#include <claimgate/ledger/sqlite_ledger_store.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
 #include <gtest/gtest.h>
@@ -21,6 +22,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -460,10 +462,13 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
     // The export keeps the terminal's dispense time beside the gateway's paid_at.
     EXPECT_TRUE(exported_lines[0].ends_with(",paid_at,dispensed_at")) << exported_lines[0];
     for (const auto& exported_line : exported_lines) {
+        // Times are in the programme's offset (+08:00), the same instants as sent.
         if (exported_line.starts_with(claim_ids[0] + ",")) {
-            EXPECT_TRUE(exported_line.ends_with("," + dispensed_at)) << exported_line;
+            const std::string local =
+                protocols::formatRfc3339Millis(*protocols::parseRfc3339Millis(dispensed_at), 480);
+            EXPECT_TRUE(exported_line.ends_with("," + local)) << exported_line;
         } else if (exported_line.starts_with(claim_ids[1] + ",")) {
-            EXPECT_TRUE(exported_line.ends_with("Z,")) << exported_line;  // paid_at, no dispense
+            EXPECT_TRUE(exported_line.ends_with("+08:00,")) << exported_line;  // no dispense time
         }
     }
     const auto everything = runCommand({binDir() + "/claimgate-recon", "export", "--data-dir", data,
@@ -471,6 +476,67 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
                                        temp_.file("export-all.log"));
     ASSERT_EQ(everything.exit_code, 0) << everything.output;
     EXPECT_EQ(splitLines(readFileBytes(temp_.file("all.csv"))).size(), 6U);
+}
+
+// Settlement files are named by the operator's business day in Taiwan. The export writes a
+// claim's times in its programme's offset (+08:00, from opens_at), so a payment at 07:30 in
+// Taipei (23:30 UTC the day before) is dated that Taipei day in match's report and manifest
+// check (docs/reconciliation.md, "Business dates").
+TEST_F(ReconTroadTest, ExportDatesAnEarlyMorningPaymentOnItsTaiwanBusinessDay) {
+    const std::string data = temp_.file("data");
+    const auto put = runCommand({binDir() + "/claimgate-gateway", "program", "put", "--data-dir",
+                                 data, temp_.file("program.json")},
+                                temp_.file("put.log"));
+    ASSERT_EQ(put.exit_code, 0) << put.output;
+    const std::int64_t held = *protocols::parseRfc3339Millis("2023-06-01T23:29:00Z");
+    {
+        gateway::SqliteLedgerStore store(data + "/ledger.db");
+        gateway::ClaimRecord claim;
+        claim.claim_id = "clm_early_morning";
+        claim.claim_code = "EARLY1";
+        claim.program = "CASH2023";
+        claim.citizen_key.fill(7);
+        claim.citizen_mask = "A12*****89";
+        claim.operator_id = "BANK004";
+        claim.terminal_id = "atm-0001";
+        claim.amount = 6000;
+        claim.status = protocols::ClaimStatus::paid;
+        claim.held_at = held;
+        claim.expires_at = held + 120'000;
+        claim.paid_at = held + 60'000;
+        claim.terminal_ref = "T-1";
+        store.begin();
+        ASSERT_TRUE(store.insertClaim(claim));
+        store.commit();
+    }
+    const auto exported = runCommand({binDir() + "/claimgate-recon", "export", "--data-dir", data,
+                                      "--out", temp_.file("ledger.csv")},
+                                     temp_.file("export.log"));
+    ASSERT_EQ(exported.exit_code, 0) << exported.output;
+    const auto lines = splitLines(readFileBytes(temp_.file("ledger.csv")));
+    ASSERT_EQ(lines.size(), 2U);
+    EXPECT_TRUE(lines[1].ends_with(",2023-06-02T07:29:00.000+08:00,2023-06-02T07:30:00.000+08:00,"))
+        << lines[1];
+
+    // The post office's file for the day arrived (empty); the bank's has not.
+    ::mkdir(temp_.file("settlement").c_str(), 0700);
+    writeFileBytes(temp_.file("settlement/POST_2023-06-02.csv"),
+                   "operator,terminal_id,terminal_ref,claim_id,amount,paid_at\n");
+    writeFileBytes(temp_.file("manifest.csv"),
+                   "operator,business_date\nBANK004,2023-06-02\nPOST,2023-06-02\n");
+    const auto matched =
+        runCommand({binDir() + "/claimgate-recon", "match", "--claims", temp_.file("ledger.csv"),
+                    "--settlement", temp_.file("settlement"), "--manifest",
+                    temp_.file("manifest.csv"), "--out", temp_.file("out"), "--no-progress"},
+                   temp_.file("match.log"));
+    ASSERT_EQ(matched.exit_code, 0) << matched.output;
+    const auto report = nlohmann::json::parse(readFileBytes(temp_.file("out/report.json")));
+    EXPECT_EQ(report["business_dates"]["first"], "2023-06-02");
+    EXPECT_EQ(report["business_dates"]["last"], "2023-06-02");
+    const std::string exceptions = readFileBytes(temp_.file("out/exceptions.csv"));
+    EXPECT_NE(exceptions.find("business date 2023-06-02"), std::string::npos) << exceptions;
+    EXPECT_NE(exceptions.find("BANK004_2023-06-02.csv has not arrived"), std::string::npos)
+        << exceptions;
 }
 
 TEST_F(ReconTroadTest, PullAndPushWorkOnAPostgresLedger) {

@@ -40,6 +40,31 @@ TEST(TimeFormatTest, FormatsUtcWithMilliseconds) {
     EXPECT_EQ(formatRfc3339Millis(1704067199999), "2023-12-31T23:59:59.999Z");
 }
 
+// The ledger export writes times in the programme's own offset (docs/reconciliation.md,
+// "Business dates"): a payment at 07:30 in Taipei is on that Taipei day, not the UTC day before.
+TEST(TimeFormatTest, FormatsLocalTimeAtAnOffset) {
+    const std::int64_t paid = kCash2023Opens + 7 * 3'600'000 + 30 * 60'000 + 5;
+    EXPECT_EQ(formatRfc3339Millis(paid), "2023-04-09T23:30:00.005Z");
+    EXPECT_EQ(formatRfc3339Millis(paid, 480), "2023-04-10T07:30:00.005+08:00");
+    EXPECT_EQ(formatRfc3339Millis(paid, -330), "2023-04-09T18:00:00.005-05:30");
+    EXPECT_EQ(formatRfc3339Millis(paid, 0), "2023-04-09T23:30:00.005Z");
+    for (const int offset : {480, -330, 0, 840, -720}) {
+        SCOPED_TRACE(offset);
+        EXPECT_EQ(parseRfc3339Millis(formatRfc3339Millis(paid, offset)), paid);
+        EXPECT_EQ(rfc3339OffsetMinutes(formatRfc3339Millis(paid, offset)), offset);
+    }
+}
+
+TEST(TimeFormatTest, ReadsTheOffsetATimeIsWrittenWith) {
+    EXPECT_EQ(rfc3339OffsetMinutes("2023-04-10T00:00:00+08:00"), 480);
+    EXPECT_EQ(rfc3339OffsetMinutes("2023-04-09T10:30:00-05:30"), -330);
+    EXPECT_EQ(rfc3339OffsetMinutes("2023-04-09T16:00:00.000Z"), 0);
+    EXPECT_EQ(rfc3339OffsetMinutes("2023-04-09T16:00:00+00:00"), 0);
+    EXPECT_EQ(rfc3339OffsetMinutes("2023-04-10T00:00:00+8:00"), std::nullopt);
+    EXPECT_EQ(rfc3339OffsetMinutes("2023-04-10"), std::nullopt);
+    EXPECT_EQ(rfc3339OffsetMinutes(""), std::nullopt);
+}
+
 TEST(TimeFormatTest, FormatThenParseRoundTrips) {
     const std::int64_t samples[] = {0,
                                     1,
