@@ -1,6 +1,9 @@
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
 
 #include "sqlite_statement.hpp"
+#include "sqlite_wal_checkpointer.hpp"
+
+#include <claimgate/ledger/limits.hpp>
 
 #include <claimgate/protocols/json_fields.hpp>
 
@@ -142,7 +145,7 @@ struct SqliteLedgerStore::Statements {
     SqliteStatement get_meta, put_meta;
 };
 
-SqliteLedgerStore::SqliteLedgerStore(const std::string& path) {
+SqliteLedgerStore::SqliteLedgerStore(const std::string& path) : path_(path) {
     const int code =
         sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -158,7 +161,9 @@ SqliteLedgerStore::SqliteLedgerStore(const std::string& path) {
     exec("PRAGMA synchronous = FULL");
     exec("PRAGMA foreign_keys = ON");
     setPageCacheKiB(kPageCacheKiB);
-    exec("PRAGMA wal_autocheckpoint = 10000");
+    // One-shot commands checkpoint on this connection; a serving node moves the same work to
+    // its own thread (startBackgroundCheckpoints).
+    exec(("PRAGMA wal_autocheckpoint = " + std::to_string(kWalCheckpointFramesMin)).c_str());
     migrate();
     statements_ = std::make_unique<Statements>(db_);
 }
@@ -168,6 +173,9 @@ void SqliteLedgerStore::setPageCacheKiB(int kib) {
 }
 
 SqliteLedgerStore::~SqliteLedgerStore() {
+    // The checkpoint connection goes first: the writer's close, the last one, then copies what
+    // is left of the WAL and removes it.
+    checkpointer_.reset();
     statements_.reset();
     sqlite3_close(db_);
 }
@@ -207,6 +215,32 @@ void SqliteLedgerStore::migrate() {
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
+}
+
+void SqliteLedgerStore::startBackgroundCheckpoints() {
+    if (checkpointer_) return;
+    checkpointer_ = std::make_unique<SqliteWalCheckpointer>(path_);
+    // Replaces the automatic checkpoint (itself a WAL hook) with ours.
+    sqlite3_wal_hook(db_, &SqliteLedgerStore::onWalCommit, this);
+}
+
+std::uint64_t SqliteLedgerStore::backgroundCheckpoints() const {
+    return checkpointer_ ? checkpointer_->checkpointsRun() : 0;
+}
+
+int SqliteLedgerStore::onWalCommit(void* self, sqlite3* db, const char* database, int frames) {
+    auto& store = *static_cast<SqliteLedgerStore*>(self);
+    assert(store.checkpointer_);
+    store.checkpointer_->walGrew(frames);
+    if (frames >= kWalWriterCheckpointFrames) {
+        // The safety valve: the background thread has copied all but the newest frames, so
+        // this copies little, and once all is copied the next transaction restarts the WAL.
+        if (sqlite3_wal_checkpoint_v2(db, database, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) ==
+            SQLITE_OK) {
+            ++store.writer_checkpoints_;
+        }
+    }
+    return SQLITE_OK;  // the commit itself succeeded whatever the checkpoint did
 }
 
 void SqliteLedgerStore::begin() { statements_->begin.reset().run(); }

@@ -103,6 +103,8 @@ Status GatewayRuntime::Impl::openLedger() {
     if (!opened) return opened.status();
     store = std::move(opened).value();
     try {
+        // The writer never stops a batch for a WAL checkpoint (issue 9: p99 of a claim).
+        store->startBackgroundCheckpoints();
         const std::int64_t roster_version = loadIndex(data_dir);
         auto follower_store = openLedgerStore(config.data_dir, config.ledger);
         if (!follower_store) return follower_store.status();

@@ -196,6 +196,9 @@ int run(const Options& options) {
         return 1;
     }
     gateway::LedgerStore& store = *opened.value();
+    // As on a serving node: checkpoints off the writer, in both modes, so the ceiling and the
+    // engine pay the same for the WAL.
+    store.startBackgroundCheckpoints();
     std::shared_ptr<protocols::EcdsaSigner> signer;
     if (!options.pki.empty()) {
         auto loaded = protocols::EcdsaSigner::fromPemFile(options.pki + "/receipt.key");

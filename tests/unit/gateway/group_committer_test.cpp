@@ -14,7 +14,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <future>
+#include <thread>
 
 namespace claimgate::gateway::testing {
 namespace {
@@ -226,6 +228,46 @@ TEST(GroupCommitterOnSqliteTest, RepliesRenderedOnTwoThreadsAreTheStoredOnes) {
         EXPECT_NE(std::find(bodies.begin(), bodies.end(), stored->body), bodies.end());
     }
     EXPECT_EQ(store.countClaims(protocols::ClaimStatus::paid), kHolds);
+}
+
+// A serving node checkpoints the WAL on its own thread (issue 9: a claim's p99 must not include
+// a checkpoint). The writer never runs one itself below its safety limit, the background thread
+// does, and everything committed is in the file after the store closes. Under the thread
+// sanitizer this is also the writer and the checkpointer on one database at once.
+TEST(GroupCommitterOnSqliteTest, CheckpointsRunBesideTheWriterNotOnIt) {
+    claimgate::testing::TempDir dir;
+    constexpr int kHolds = 1500;
+    {
+        SqliteLedgerStore store(dir.file("ledger.db"));
+        store.startBackgroundCheckpoints();
+        auto clock = std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis);
+        ClaimEngine engine(clock, 1000, ClaimReplyRenderer(nullptr));
+        GroupCommitter committer(store, engine, 64, 4096, {});
+        std::vector<std::future<LedgerReply>> holds;
+        for (int i = 0; i < kHolds; ++i) {
+            const std::string citizen = "c" + std::to_string(i);
+            holds.push_back(*committer.submit(holdOf(citizen, "k-" + citizen)));
+        }
+        std::vector<std::future<LedgerReply>> commits;
+        for (auto& hold : holds) {
+            const LedgerReply reply = hold.get();
+            ASSERT_EQ(reply.http_status, 201) << reply.body;
+            const std::string claim_id = nlohmann::json::parse(reply.body)["claim_id"];
+            commits.push_back(*committer.submit(commitOf(claim_id, "pay-" + claim_id)));
+        }
+        for (auto& commit : commits) ASSERT_EQ(commit.get().http_status, 200);
+        committer.stop();
+        // The thread checkpoints at least once a second while the WAL holds anything.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (store.backgroundCheckpoints() == 0 && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        EXPECT_GE(store.backgroundCheckpoints(), 1U);
+        EXPECT_EQ(store.writerCheckpoints(), 0U);
+    }
+    SqliteLedgerStore reopened(dir.file("ledger.db"));
+    EXPECT_EQ(reopened.countClaims(protocols::ClaimStatus::paid), kHolds);
+    EXPECT_TRUE(reopened.findReply("BANK004", "k-c" + std::to_string(kHolds - 1)));
 }
 
 }  // namespace

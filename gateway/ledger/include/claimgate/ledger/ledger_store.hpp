@@ -66,8 +66,8 @@ struct ClaimTotal {
 /// What one batch of operations will read, gathered before it runs (batch_runner.cpp), so that a
 /// backend across a network can fetch it all in one round trip instead of one per statement.
 struct BatchReadSet {
-    std::vector<std::pair<std::string, std::string>> replies;      // (operator, Idempotency-Key)
-    std::vector<std::pair<std::string, CitizenKey>> blocking;      // (program, citizen key)
+    std::vector<std::pair<std::string, std::string>> replies;  // (operator, Idempotency-Key)
+    std::vector<std::pair<std::string, CitizenKey>> blocking;  // (program, citizen key)
     std::vector<std::string> claim_ids;
     std::vector<std::pair<std::string, std::string>> claim_codes;  // (operator, claim code)
 };
@@ -95,6 +95,11 @@ public:
     /// refused one (the transaction is then aborted: nothing of it can commit).
     virtual void finishOptimisticWrites() {}
     // Savepoints isolate one operation inside a batch, so one failure undoes only itself.
+    /// Moves the backend's own housekeeping off the writer's thread, where it has any: for
+    /// SQLite, WAL checkpoints run on their own thread and connection from then on, so a batch
+    /// never waits for one (the serving node calls this; one-shot commands keep the inline
+    /// checkpoints). PostgreSQL's server does its own.
+    virtual void startBackgroundCheckpoints() {}
     virtual void savepoint() = 0;
     virtual void releaseSavepoint() = 0;
     virtual void rollbackToSavepoint() = 0;

@@ -21,6 +21,20 @@ inline constexpr std::size_t kExpirySweepBatchMax = 2000;
 inline constexpr std::size_t kIdempotencyPurgeBatchMax = 2000;
 inline constexpr std::int64_t kIdempotencyRetentionMillisDefault = 30LL * 24 * 3600 * 1000;
 
+/// SQLite WAL checkpoints on the serving node (SqliteWalCheckpointer): the background thread
+/// copies the WAL into the database once this many frames (4 KiB pages: ~40 MiB) were appended
+/// since its last pass, and at least every kWalCheckpointIntervalMillis while any were: the same
+/// work as SQLite's automatic checkpoint had at this size on the writer, and no more (passes of
+/// 4,096 frames copied hot pages more often and cost claims/s, docs/performance.md).
+inline constexpr int kWalCheckpointFramesMin = 10000;
+inline constexpr std::int64_t kWalCheckpointIntervalMillis = 1000;
+/// The WAL starts again from the top only when a commit finds all of it copied, which a busy
+/// writer rarely leaves time for: past this length (128 MiB) the writer checkpoints itself
+/// after its commit. By then the thread has copied all but its newest frames, so the writer's
+/// stall is short, and the next commit restarts the WAL.
+inline constexpr int kWalWriterCheckpointFrames = 32768;
+
+static_assert(kWalCheckpointFramesMin < kWalWriterCheckpointFrames);
 static_assert(kCommitBatchMaxDefault <= kCommitBatchMaxLimit);
 static_assert(kCommitBatchMaxLimit <= kLedgerQueueDepthMax * 2);
 

@@ -5,6 +5,7 @@
 
 #include <claimgate/ledger/ledger_store.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -12,7 +13,8 @@ struct sqlite3;
 
 namespace claimgate::gateway {
 
-class SqliteStatement;  // private to the ledger library (src/sqlite_statement.hpp)
+class SqliteStatement;        // private to the ledger library (src/sqlite_statement.hpp)
+class SqliteWalCheckpointer;  // private to the ledger library (src/sqlite_wal_checkpointer.hpp)
 
 class SqliteLedgerStore final : public LedgerStore {
 public:
@@ -26,6 +28,12 @@ public:
     void savepoint() override;
     void releaseSavepoint() override;
     void rollbackToSavepoint() override;
+    void startBackgroundCheckpoints() override;
+
+    /// Checkpoints the background thread ran, and the ones the writer had to run itself (with
+    /// the background thread running: only when the WAL passed kWalWriterCheckpointFrames).
+    [[nodiscard]] std::uint64_t backgroundCheckpoints() const;
+    [[nodiscard]] std::uint64_t writerCheckpoints() const { return writer_checkpoints_; }
 
     std::optional<StoredReply> findReply(const std::string& operator_id,
                                          const std::string& key) override;
@@ -99,7 +107,13 @@ private:
         "program, citizen_key, nhi_hash, amount, proxies, claim_by, excluded, version, removed";
     std::optional<ClaimRecord> findOneClaim(SqliteStatement& statement);
 
+    /// sqlite3_wal_hook: after each commit, with the WAL's length in frames.
+    static int onWalCommit(void* self, sqlite3* db, const char* database, int frames);
+
+    std::string path_;
     sqlite3* db_ = nullptr;
+    std::unique_ptr<SqliteWalCheckpointer> checkpointer_;
+    std::uint64_t writer_checkpoints_ = 0;
     struct Statements;
     std::unique_ptr<Statements> statements_;
 };
