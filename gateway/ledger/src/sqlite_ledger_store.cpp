@@ -145,7 +145,7 @@ struct SqliteLedgerStore::Statements {
     SqliteStatement get_meta, put_meta;
 };
 
-SqliteLedgerStore::SqliteLedgerStore(const std::string& path) : path_(path) {
+SqliteLedgerStore::SqliteLedgerStore(const std::string& path) {
     const int code =
         sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -219,7 +219,8 @@ void SqliteLedgerStore::migrate() {
 
 void SqliteLedgerStore::startBackgroundCheckpoints() {
     if (checkpointer_) return;
-    checkpointer_ = std::make_unique<SqliteWalCheckpointer>(path_);
+    // The connection knows its file: the checkpointer opens the same one.
+    checkpointer_ = std::make_unique<SqliteWalCheckpointer>(sqlite3_db_filename(db_, "main"));
     // Replaces the automatic checkpoint (itself a WAL hook) with ours.
     sqlite3_wal_hook(db_, &SqliteLedgerStore::onWalCommit, this);
 }

@@ -167,6 +167,19 @@ protected:
         return runCommand(argv, temp_.file("recon-" + std::to_string(++runs_) + ".log"));
     }
 
+    /// `claimgate-recon export` of `data_dir` into `out` plus `extra`; the file's lines when it
+    /// succeeded (the caller asserts on the result first).
+    CommandResult exportLedger(const std::string& data_dir, const std::string& out,
+                               std::vector<std::string>& lines,
+                               const std::vector<std::string>& extra = {}) {
+        std::vector<std::string> argv = {
+            binDir() + "/claimgate-recon", "export", "--data-dir", data_dir, "--out", out};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        auto result = runCommand(argv, temp_.file("export-" + std::to_string(++runs_) + ".log"));
+        lines = result.exit_code == 0 ? splitLines(readFileBytes(out)) : std::vector<std::string>{};
+        return result;
+    }
+
     CommandResult verify(const std::string& data_dir) {
         return runCommand({binDir() + "/claimgate-recon", "verify", "--data-dir", data_dir},
                           temp_.file("verify-" + std::to_string(++runs_) + ".log"));
@@ -453,11 +466,9 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
 
     // The ledger export for matching against settlement files leaves the platform's own
     // payouts out (no terminal settles them) unless asked.
-    const auto exported = runCommand({binDir() + "/claimgate-recon", "export", "--data-dir", data,
-                                      "--out", temp_.file("ledger.csv")},
-                                     temp_.file("export.log"));
+    std::vector<std::string> exported_lines;
+    const auto exported = exportLedger(data, temp_.file("ledger.csv"), exported_lines);
     ASSERT_EQ(exported.exit_code, 0) << exported.output;
-    const auto exported_lines = splitLines(readFileBytes(temp_.file("ledger.csv")));
     ASSERT_EQ(exported_lines.size(), 4U);
     // The export keeps the terminal's dispense time beside the gateway's paid_at.
     EXPECT_TRUE(exported_lines[0].ends_with(",paid_at,dispensed_at")) << exported_lines[0];
@@ -471,11 +482,11 @@ TEST_F(ReconTroadTest, ImportedPayoutsMakeTheGatewayRefuseAndPushSendsTerminalCl
             EXPECT_TRUE(exported_line.ends_with("+08:00,")) << exported_line;  // no dispense time
         }
     }
-    const auto everything = runCommand({binDir() + "/claimgate-recon", "export", "--data-dir", data,
-                                        "--out", temp_.file("all.csv"), "--include-imported"},
-                                       temp_.file("export-all.log"));
+    std::vector<std::string> all_lines;
+    const auto everything =
+        exportLedger(data, temp_.file("all.csv"), all_lines, {"--include-imported"});
     ASSERT_EQ(everything.exit_code, 0) << everything.output;
-    EXPECT_EQ(splitLines(readFileBytes(temp_.file("all.csv"))).size(), 6U);
+    EXPECT_EQ(all_lines.size(), 6U);
 }
 
 // Settlement files are named by the operator's business day in Taiwan. The export writes a
@@ -509,11 +520,9 @@ TEST_F(ReconTroadTest, ExportDatesAnEarlyMorningPaymentOnItsTaiwanBusinessDay) {
         ASSERT_TRUE(store.insertClaim(claim));
         store.commit();
     }
-    const auto exported = runCommand({binDir() + "/claimgate-recon", "export", "--data-dir", data,
-                                      "--out", temp_.file("ledger.csv")},
-                                     temp_.file("export.log"));
+    std::vector<std::string> lines;
+    const auto exported = exportLedger(data, temp_.file("ledger.csv"), lines);
     ASSERT_EQ(exported.exit_code, 0) << exported.output;
-    const auto lines = splitLines(readFileBytes(temp_.file("ledger.csv")));
     ASSERT_EQ(lines.size(), 2U);
     EXPECT_TRUE(lines[1].ends_with(",2023-06-02T07:29:00.000+08:00,2023-06-02T07:30:00.000+08:00,"))
         << lines[1];

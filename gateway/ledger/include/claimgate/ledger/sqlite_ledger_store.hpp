@@ -110,7 +110,6 @@ private:
     /// sqlite3_wal_hook: after each commit, with the WAL's length in frames.
     static int onWalCommit(void* self, sqlite3* db, const char* database, int frames);
 
-    std::string path_;
     sqlite3* db_ = nullptr;
     std::unique_ptr<SqliteWalCheckpointer> checkpointer_;
     std::uint64_t writer_checkpoints_ = 0;
