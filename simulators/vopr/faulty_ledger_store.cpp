@@ -182,7 +182,7 @@ std::int64_t FaultyLedgerStore::countRosterChanges(std::int64_t after, std::int6
     return real_->countRosterChanges(after, up_to);
 }
 
-void FaultyLedgerStore::loadRosterRows(std::span<const gateway::RosterRow* const> rows) {
+void FaultyLedgerStore::loadRosterRows(gateway::RosterRowSource& rows) {
     check();
     real_->loadRosterRows(rows);
 }

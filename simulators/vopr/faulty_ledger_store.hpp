@@ -69,7 +69,7 @@ public:
     void forEachRosterChange(std::int64_t after, std::int64_t up_to,
                              const std::function<bool(const gateway::RosterRow&)>& visit) override;
     std::int64_t countRosterChanges(std::int64_t after, std::int64_t up_to) override;
-    void loadRosterRows(std::span<const gateway::RosterRow* const> rows) override;
+    void loadRosterRows(gateway::RosterRowSource& rows) override;
     std::int64_t removeRosterRowsNotIn(const std::string& program, std::int64_t version) override;
     bool waitForRosterNews(std::chrono::milliseconds timeout) override;
     void forEachBlockingClaim(

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <claimgate/ledger/ledger_store.hpp>
+#include <claimgate/ledger/roster_row_source.hpp>
 
 #include <gmock/gmock.h>
 
@@ -71,7 +72,7 @@ public:
                 (override));
     MOCK_METHOD(std::int64_t, countRosterChanges, (std::int64_t after, std::int64_t up_to),
                 (override));
-    MOCK_METHOD(void, loadRosterRows, (std::span<const RosterRow* const> rows), (override));
+    MOCK_METHOD(void, loadRosterRows, (RosterRowSource & rows), (override));
     MOCK_METHOD(std::int64_t, removeRosterRowsNotIn,
                 (const std::string& program, std::int64_t version), (override));
     MOCK_METHOD(bool, waitForRosterNews, (std::chrono::milliseconds timeout), (override));

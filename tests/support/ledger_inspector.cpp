@@ -51,6 +51,15 @@ std::int64_t countRows(const std::string& ledger_path, const std::string& table,
     return count;
 }
 
+std::string journalMode(const std::string& ledger_path) {
+    Db db = open(ledger_path, true);
+    std::string mode;
+    query(db.get(), "PRAGMA journal_mode", [&](sqlite3_stmt* statement) {
+        mode = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+    });
+    return mode;
+}
+
 std::map<std::string, std::int64_t> paidClaimsPerCitizen(const std::string& ledger_path,
                                                          const std::string& program) {
     Db db = open(ledger_path, true);

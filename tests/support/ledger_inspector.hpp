@@ -15,6 +15,8 @@ std::int64_t countRows(const std::string& ledger_path, const std::string& table,
 /// hex(citizen_key) -> number of paid claims, for program `program`.
 std::map<std::string, std::int64_t> paidClaimsPerCitizen(const std::string& ledger_path,
                                                          const std::string& program);
+/// The journal mode the file says it is in ("wal", "delete"), as the next opener finds it.
+std::string journalMode(const std::string& ledger_path);
 /// Runs SQL statements (e.g. to tamper with a test ledger); throws on error.
 void execSql(const std::string& ledger_path, const std::string& sql);
 

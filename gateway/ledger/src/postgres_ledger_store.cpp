@@ -1,4 +1,5 @@
 #include <claimgate/ledger/postgres_ledger_store.hpp>
+#include <claimgate/ledger/roster_row_source.hpp>
 
 #include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/log.hpp>
@@ -1008,8 +1009,9 @@ std::int64_t PostgresLedgerStore::removeRosterRowsNotIn(const std::string& progr
         .affected();
 }
 
-void PostgresLedgerStore::loadRosterRows(std::span<const RosterRow* const> rows) {
-    if (rows.empty()) return;
+void PostgresLedgerStore::loadRosterRows(RosterRowSource& rows) {
+    const RosterRow* row_pointer = rows.next();
+    if (row_pointer == nullptr) return;
     // COPY into a session-private staging table, then one set-based merge: a national roster
     // in two statements instead of 23 million round trips.
     exec(
@@ -1031,7 +1033,7 @@ void PostgresLedgerStore::loadRosterRows(std::span<const RosterRow* const> rows)
         }
         buffer.clear();
     };
-    for (const RosterRow* row_pointer : rows) {
+    for (; row_pointer != nullptr; row_pointer = rows.next()) {
         const RosterRow& row = *row_pointer;
         appendCopyText(buffer, row.program);
         buffer.push_back('\t');

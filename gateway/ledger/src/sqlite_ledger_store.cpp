@@ -1,9 +1,11 @@
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
 
+#include "sqlite_roster_feed.hpp"
 #include "sqlite_statement.hpp"
 #include "sqlite_wal_checkpointer.hpp"
 
 #include <claimgate/ledger/limits.hpp>
+#include <claimgate/ledger/roster_row_source.hpp>
 
 #include <claimgate/protocols/json_fields.hpp>
 
@@ -124,13 +126,15 @@ struct SqliteLedgerStore::Statements {
           append_event(db,
                        "INSERT INTO claim_events (seq, claim_id, body, hash) "
                        "VALUES (?, ?, ?, ?)"),
-          upsert_roster(db,
-                        "INSERT INTO roster (program, citizen_key, nhi_hash, amount, proxies, "
-                        "claim_by, excluded, version, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                        "ON CONFLICT (program, citizen_key) DO UPDATE SET nhi_hash = "
-                        "excluded.nhi_hash, amount = excluded.amount, proxies = excluded.proxies, "
-                        "claim_by = excluded.claim_by, excluded = excluded.excluded, version = "
-                        "excluded.version, removed = excluded.removed"),
+          load_roster(db,
+                      "INSERT INTO roster (program, citizen_key, nhi_hash, amount, proxies, "
+                      "claim_by, excluded, version, removed) SELECT program, citizen_key, "
+                      "nhi_hash, amount, proxies, claim_by, excluded, version, removed FROM "
+                      "cg_roster_feed WHERE true ON CONFLICT (program, citizen_key) DO UPDATE "
+                      "SET nhi_hash = excluded.nhi_hash, amount = excluded.amount, proxies = "
+                      "excluded.proxies, claim_by = excluded.claim_by, excluded = "
+                      "excluded.excluded, version = excluded.version, removed = "
+                      "excluded.removed"),
           get_meta(db, "SELECT value FROM meta WHERE key = ?"),
           put_meta(db,
                    "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -141,7 +145,7 @@ struct SqliteLedgerStore::Statements {
     SqliteStatement find_blocking, find_claim, find_by_code, code_exists, insert_claim,
         update_claim, expired_holds, count_claims;
     SqliteStatement last_event, append_event;
-    SqliteStatement upsert_roster;
+    SqliteStatement load_roster;  // reads cg_roster_feed (SqliteRosterFeed)
     SqliteStatement get_meta, put_meta;
 };
 
@@ -155,7 +159,7 @@ SqliteLedgerStore::SqliteLedgerStore(const std::string& path) {
         db_ = nullptr;
         throw LedgerStoreError("cannot open ledger " + path + ": " + message);
     }
-    sqlite3_busy_timeout(db_, 10000);
+    sqlite3_busy_timeout(db_, kBusyTimeoutMillis);
     // WAL + synchronous=FULL: every COMMIT fsyncs the WAL, so acknowledged means durable.
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = FULL");
@@ -165,6 +169,7 @@ SqliteLedgerStore::SqliteLedgerStore(const std::string& path) {
     // its own thread (startBackgroundCheckpoints).
     exec(("PRAGMA wal_autocheckpoint = " + std::to_string(kWalCheckpointFramesMin)).c_str());
     migrate();
+    roster_feed_ = std::make_unique<SqliteRosterFeed>(db_);
     statements_ = std::make_unique<Statements>(db_);
 }
 
@@ -245,9 +250,38 @@ int SqliteLedgerStore::onWalCommit(void* self, sqlite3* db, const char* database
 }
 
 void SqliteLedgerStore::begin() { statements_->begin.reset().run(); }
-void SqliteLedgerStore::commit() { statements_->commit.reset().run(); }
+void SqliteLedgerStore::commit() {
+    statements_->commit.reset().run();
+    if (rollback_journal_) leaveRollbackJournal();
+}
 void SqliteLedgerStore::rollback() {
     if (!sqlite3_get_autocommit(db_)) statements_->rollback.reset().run();
+    if (rollback_journal_) leaveRollbackJournal();
+}
+
+bool SqliteLedgerStore::switchJournalMode(const char* mode) {
+    try {
+        SqliteStatement statement(db_, std::string("PRAGMA journal_mode = ") + mode);
+        return statement.step() && statement.columnText(0) == mode;
+    } catch (const LedgerStoreError&) {
+        return false;  // another connection has the ledger open
+    }
+}
+
+void SqliteLedgerStore::enterRollbackJournal() {
+    // Leaving WAL mode needs every other connection closed. Asking must not wait the busy
+    // timeout out: a serving node keeps its connections open for good.
+    sqlite3_busy_timeout(db_, 0);
+    rollback_journal_ = switchJournalMode("delete");
+    sqlite3_busy_timeout(db_, kBusyTimeoutMillis);
+    if (rollback_journal_) ++rollback_journal_rosters_;
+}
+
+void SqliteLedgerStore::leaveRollbackJournal() {
+    rollback_journal_ = false;
+    // Best effort: the transaction is committed (or rolled back) either way, and every store
+    // that opens the ledger, a serving node's first, switches it to WAL before anything else.
+    switchJournalMode("wal");
 }
 void SqliteLedgerStore::savepoint() { statements_->savepoint.reset().run(); }
 void SqliteLedgerStore::releaseSavepoint() { statements_->release.reset().run(); }
@@ -498,27 +532,34 @@ std::vector<protocols::Program> SqliteLedgerStore::loadPrograms() {
 }
 
 void SqliteLedgerStore::upsertRosterRow(const RosterRow& row) {
-    static thread_local std::string proxies;
-    proxies.clear();
-    for (const auto& proxy : row.proxies) {
-        proxies.append(reinterpret_cast<const char*>(proxy.data()), proxy.size());
+    RosterRowSpan one_row({&row, 1});
+    writeRosterRows(one_row);  // the serving page cache stays as it is for one row
+}
+
+void SqliteLedgerStore::loadRosterRows(RosterRowSource& rows) {
+    setPageCacheKiB(kBulkLoadPageCacheKiB);
+    try {
+        writeRosterRows(rows);
+    } catch (...) {
+        setPageCacheKiB(kPageCacheKiB);
+        throw;
     }
-    auto& statement = statements_->upsert_roster.reset();
-    statement.bind(1, row.program).bindBlob(2, row.citizen_key.data(), row.citizen_key.size());
-    if (row.nhi_hash) {
-        statement.bindBlob(3, row.nhi_hash->data(), row.nhi_hash->size());
-    } else {
-        statement.bindNull(3);
+    setPageCacheKiB(kPageCacheKiB);
+}
+
+void SqliteLedgerStore::writeRosterRows(RosterRowSource& rows) {
+    // One statement over rows sorted by key (SqliteRosterFeed says why): the B-tree is written
+    // in one ordered sweep inside the caller's transaction.
+    roster_feed_->setSource(&rows);
+    try {
+        statements_->load_roster.reset().run();
+    } catch (...) {
+        statements_->load_roster.reset();
+        roster_feed_->setSource(nullptr);
+        throw;
     }
-    statement.bind(4, row.amount);
-    if (proxies.empty()) {
-        statement.bindNull(5);
-    } else {
-        statement.bindBlob(5, proxies.data(), proxies.size());
-    }
-    statement.bind(6, static_cast<std::int64_t>(row.claim_by)).bindOptional(7, row.excluded);
-    statement.bind(8, row.version).bind(9, std::int64_t{row.removed ? 1 : 0});
-    statement.run();
+    statements_->load_roster.reset();  // the feed's rows are read in place until the reset
+    roster_feed_->setSource(nullptr);
 }
 
 void SqliteLedgerStore::removeRosterRow(const std::string& program, const CitizenKey& citizen_key,

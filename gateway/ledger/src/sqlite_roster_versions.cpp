@@ -6,7 +6,16 @@
 
 namespace claimgate::gateway {
 
-void SqliteLedgerStore::beginRoster() { begin(); }  // SQLite has one writer anyway
+void SqliteLedgerStore::beginRoster() {
+    // SQLite has one writer anyway. When the ledger is ours alone (no node or other command has
+    // it open: the national import before a campaign opens), the roster transaction runs under a
+    // rollback journal: the new pages of a bulk load are written once, straight into the file,
+    // where in WAL mode each is written to the WAL and then copied again by the checkpoint
+    // (docs/performance.md, roster import). With a node running it stays in WAL mode, so the
+    // node keeps reading while the import writes. commit() and rollback() switch back to WAL.
+    enterRollbackJournal();
+    begin();
+}
 
 std::int64_t SqliteLedgerStore::newRosterVersion(const std::string& program,
                                                  const std::string& source,
@@ -64,24 +73,6 @@ std::int64_t SqliteLedgerStore::removeRosterRowsNotIn(const std::string& program
                               "AND version <> ? AND removed = 0");
     statement.bind(1, version).bind(2, program).bind(3, version);
     return statement.run();
-}
-
-void SqliteLedgerStore::loadRosterRows(std::span<const RosterRow* const> rows) {
-    // One prepared statement over rows sorted by key: the B-tree is written in one ordered
-    // sweep inside the caller's single transaction. The rows themselves lie wherever the
-    // importer parsed them, so each would be a cache miss; fetch a few ahead.
-    constexpr std::size_t kPrefetchAhead = 8;
-    setPageCacheKiB(kBulkLoadPageCacheKiB);
-    try {
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            if (i + kPrefetchAhead < rows.size()) __builtin_prefetch(rows[i + kPrefetchAhead]);
-            upsertRosterRow(*rows[i]);
-        }
-    } catch (...) {
-        setPageCacheKiB(kPageCacheKiB);
-        throw;
-    }
-    setPageCacheKiB(kPageCacheKiB);
 }
 
 bool SqliteLedgerStore::waitForRosterNews(std::chrono::milliseconds) {

@@ -12,6 +12,7 @@
 #include <claimgate/ledger/batch_runner.hpp>
 #include <claimgate/ledger/claim_engine.hpp>
 #include <claimgate/ledger/clock.hpp>
+#include <claimgate/ledger/roster_row_source.hpp>
 #include <claimgate/ledger/group_committer.hpp>
 #include <claimgate/ledger/hash_chain.hpp>
 #include <claimgate/ledger/postgres_ledger_store.hpp>
@@ -35,12 +36,6 @@ namespace {
 using protocols::ClaimStatus;
 
 enum class Backend { sqlite, postgresql };
-
-std::vector<const RosterRow*> pointersTo(const std::vector<RosterRow>& rows) {
-    std::vector<const RosterRow*> pointers;
-    for (const auto& row : rows) pointers.push_back(&row);
-    return pointers;
-}
 
 std::string backendName(const ::testing::TestParamInfo<Backend>& info) {
     return info.param == Backend::sqlite ? "sqlite" : "postgresql";
@@ -524,7 +519,8 @@ TEST_P(LedgerBackendTest, RosterVersionsBulkLoadReplaceAndChangesInVersionOrder)
     EXPECT_EQ(first, 1);
     const std::vector<RosterRow> first_rows{rowOf("a", first), rowOf("b", first),
                                             rowOf("c", first)};
-    store_->loadRosterRows(pointersTo(first_rows));
+    RosterRowSpan first_source(first_rows);
+    store_->loadRosterRows(first_source);
     store_->commit();
     // Version 2: --replace with only "a" (updated) and "d".
     store_->beginRoster();
@@ -534,7 +530,8 @@ TEST_P(LedgerBackendTest, RosterVersionsBulkLoadReplaceAndChangesInVersionOrder)
     updated.amount = 2500;
     updated.excluded.reset();
     const std::vector<RosterRow> second_rows{updated, rowOf("d", second)};
-    store_->loadRosterRows(pointersTo(second_rows));
+    RosterRowSpan second_source(second_rows);
+    store_->loadRosterRows(second_source);
     EXPECT_EQ(store_->removeRosterRowsNotIn("CASH2023", second), 2);  // b and c
     store_->commit();
     // Version 3 is rolled back: it never becomes visible.

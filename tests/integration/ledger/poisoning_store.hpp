@@ -109,7 +109,7 @@ public:
     std::int64_t countRosterChanges(std::int64_t after, std::int64_t up_to) override {
         return inner_.countRosterChanges(after, up_to);
     }
-    void loadRosterRows(std::span<const RosterRow* const> rows) override {
+    void loadRosterRows(RosterRowSource& rows) override {
         inner_.loadRosterRows(rows);
     }
     std::int64_t removeRosterRowsNotIn(const std::string& p, std::int64_t v) override {

@@ -2,6 +2,7 @@
 // writes under a new version into a real ledger file; a RosterFollower on its own connection
 // applies it to a serving index (in place, or by rebuilding when too much changed); --replace,
 // status=excluded, bad lines; the index snapshot round trip.
+#include "ledger_inspector.hpp"
 #include "ledger_operation_builders.hpp"
 #include "temp_dir.hpp"
 #include "test_citizens.hpp"
@@ -17,6 +18,8 @@
 #include <claimgate/protocols/citizen_keys.hpp>
 
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 namespace claimgate::gateway::testing {
 namespace {
@@ -93,6 +96,32 @@ TEST_F(RosterFollowerTest, AppliesAnImportToTheServingIndexInPlace) {
         << metrics;
     EXPECT_NE(metrics.find("claimgate_roster_version_latest{program=\"CASH2023\"} 2"),
               std::string::npos);
+}
+
+TEST_F(RosterFollowerTest, AnImportAloneOnTheLedgerSkipsTheWalAndLeavesItInWalMode) {
+    const std::string a = nationalId(4011), b = nationalId(4012), c = nationalId(4013);
+    // Alone: the rows go straight into the file under a rollback journal.
+    auto alone = import(a + ",,,,,,\n" + b + ",,,,,,\n");
+    ASSERT_TRUE(alone.ok()) << alone.status().message();
+    EXPECT_EQ(store_->rollbackJournalRosters(), 1U);
+    EXPECT_FALSE(std::filesystem::exists(dir_.file("ledger.db-journal")));
+    EXPECT_EQ(claimgate::testing::journalMode(dir_.file("ledger.db")), "wal");
+    // Beside another connection (a serving node's follower): WAL, and the reader is not
+    // locked out while the import writes.
+    auto follow = follower(0);
+    auto beside = import(c + ",,,,,,\n");
+    ASSERT_TRUE(beside.ok()) << beside.status().message();
+    EXPECT_EQ(store_->rollbackJournalRosters(), 1U);
+    ASSERT_TRUE(follow->catchUp().ok());
+    EXPECT_TRUE(find(a) && find(b) && find(c));
+    EXPECT_EQ(claimgate::testing::journalMode(dir_.file("ledger.db")), "wal");
+    // A rolled-back import alone on the ledger leaves it in WAL mode too.
+    follow.reset();
+    auto refused = import(nationalId(4014) + ",,,,,,\nnot-an-id,,,,,,\n", /*replace=*/true);
+    EXPECT_FALSE(refused.ok());
+    EXPECT_EQ(store_->rollbackJournalRosters(), 2U);
+    EXPECT_EQ(claimgate::testing::journalMode(dir_.file("ledger.db")), "wal");
+    EXPECT_EQ(store_->countRosterRows("CASH2023"), 3);
 }
 
 TEST_F(RosterFollowerTest, ReplaceRemovesAbsentCitizensAndExcludedRowsCarryTheirReason) {

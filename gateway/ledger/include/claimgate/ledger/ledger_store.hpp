@@ -27,6 +27,8 @@
 
 namespace claimgate::gateway {
 
+class RosterRowSource;  // roster_row_source.hpp
+
 class LedgerStoreError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -183,10 +185,10 @@ public:
     virtual void forEachRosterChange(std::int64_t after, std::int64_t up_to,
                                      const std::function<bool(const RosterRow&)>& visit) = 0;
     virtual std::int64_t countRosterChanges(std::int64_t after, std::int64_t up_to) = 0;
-    /// Bulk upsert of rows sorted by citizen key, in the current roster transaction (SQLite:
-    /// one ordered sweep; PostgreSQL: COPY into a staging table, then one set-based merge).
-    /// Pointers, so that an importer can sort a batch without moving its rows.
-    virtual void loadRosterRows(std::span<const RosterRow* const> rows) = 0;
+    /// Bulk upsert of rows sorted by citizen key, each key once, in the current roster
+    /// transaction (SQLite: one statement, one ordered sweep of the B-tree; PostgreSQL: COPY into
+    /// a staging table, then one set-based merge). Reads `rows` to its end.
+    virtual void loadRosterRows(RosterRowSource& rows) = 0;
     /// `roster import --replace`: every row of `program` not written by `version` is marked
     /// removed under it. Returns how many.
     virtual std::int64_t removeRosterRowsNotIn(const std::string& program,

@@ -92,7 +92,7 @@ public:
     void forEachRosterChange(std::int64_t after, std::int64_t up_to,
                              const std::function<bool(const RosterRow&)>& visit) override;
     std::int64_t countRosterChanges(std::int64_t after, std::int64_t up_to) override;
-    void loadRosterRows(std::span<const RosterRow* const> rows) override;
+    void loadRosterRows(RosterRowSource& rows) override;
     std::int64_t removeRosterRowsNotIn(const std::string& program, std::int64_t version) override;
     bool waitForRosterNews(std::chrono::milliseconds timeout) override;
 

@@ -15,6 +15,7 @@ namespace claimgate::gateway {
 
 class SqliteStatement;        // private to the ledger library (src/sqlite_statement.hpp)
 class SqliteWalCheckpointer;  // private to the ledger library (src/sqlite_wal_checkpointer.hpp)
+class SqliteRosterFeed;       // private to the ledger library (src/sqlite_roster_feed.hpp)
 
 class SqliteLedgerStore final : public LedgerStore {
 public:
@@ -34,6 +35,9 @@ public:
     /// the background thread running: only when the WAL passed kWalWriterCheckpointFrames).
     [[nodiscard]] std::uint64_t backgroundCheckpoints() const;
     [[nodiscard]] std::uint64_t writerCheckpoints() const { return writer_checkpoints_; }
+    /// Roster transactions that ran under a rollback journal, the ledger being ours alone
+    /// (beginRoster).
+    [[nodiscard]] std::uint64_t rollbackJournalRosters() const { return rollback_journal_rosters_; }
 
     std::optional<StoredReply> findReply(const std::string& operator_id,
                                          const std::string& key) override;
@@ -80,7 +84,7 @@ public:
     void forEachRosterChange(std::int64_t after, std::int64_t up_to,
                              const std::function<bool(const RosterRow&)>& visit) override;
     std::int64_t countRosterChanges(std::int64_t after, std::int64_t up_to) override;
-    void loadRosterRows(std::span<const RosterRow* const> rows) override;
+    void loadRosterRows(RosterRowSource& rows) override;
     std::int64_t removeRosterRowsNotIn(const std::string& program, std::int64_t version) override;
     bool waitForRosterNews(std::chrono::milliseconds timeout) override;
 
@@ -96,9 +100,18 @@ private:
     /// write them all at commit); a small one recycles its buffers, spilling finished pages to
     /// the WAL as it goes (docs/performance.md, roster import).
     static constexpr int kBulkLoadPageCacheKiB = 8 * 1024;
+    /// How long a statement waits for another connection's lock before SQLITE_BUSY.
+    static constexpr int kBusyTimeoutMillis = 10'000;
 
     void exec(const char* sql);
     void setPageCacheKiB(int kib);
+    /// PRAGMA journal_mode; false when SQLite kept the old mode (another connection is open).
+    bool switchJournalMode(const char* mode);
+    /// beginRoster: a rollback journal when this is the only connection (see there).
+    void enterRollbackJournal();
+    void leaveRollbackJournal();
+    /// loadRosterRows and upsertRosterRow: one INSERT ... SELECT over cg_roster_feed.
+    void writeRosterRows(RosterRowSource& rows);
     void migrate();
     ClaimRecord readClaim(const SqliteStatement& statement) const;
     /// A row selected as kRosterColumns.
@@ -113,6 +126,11 @@ private:
     sqlite3* db_ = nullptr;
     std::unique_ptr<SqliteWalCheckpointer> checkpointer_;
     std::uint64_t writer_checkpoints_ = 0;
+    /// True inside a roster transaction that runs under a rollback journal (beginRoster).
+    bool rollback_journal_ = false;
+    std::uint64_t rollback_journal_rosters_ = 0;
+    /// Declared before statements_: the roster load statement reads it until it is finalized.
+    std::unique_ptr<SqliteRosterFeed> roster_feed_;
     struct Statements;
     std::unique_ptr<Statements> statements_;
 };
