@@ -4,6 +4,7 @@
 # root, so as root it runs as the `postgres` user.
 #   scripts/pg-temp.sh start DIR   -> prints a postgresql:// URI on stdout
 #   scripts/pg-temp.sh stop DIR
+# env: CG_PG_TEMP_SETTINGS  more server settings for start, e.g. "-c shared_buffers=1GB"
 set -euo pipefail
 
 command=${1:?usage: pg-temp.sh start|stop DIR}
@@ -59,7 +60,7 @@ case "$command" in
     for _ in 1 2 3 4 5; do
       port=$(free_port)
       if as_owner "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200" \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200 ${CG_PG_TEMP_SETTINGS:-}" \
         start >/dev/null; then
         started=1
         break

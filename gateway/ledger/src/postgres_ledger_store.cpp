@@ -1012,15 +1012,27 @@ std::int64_t PostgresLedgerStore::removeRosterRowsNotIn(const std::string& progr
 void PostgresLedgerStore::loadRosterRows(RosterRowSource& rows) {
     const RosterRow* row_pointer = rows.next();
     if (row_pointer == nullptr) return;
-    // COPY into a session-private staging table, then one set-based merge: a national roster
-    // in two statements instead of 23 million round trips.
-    exec(
-        "CREATE TEMP TABLE IF NOT EXISTS roster_staging (LIKE roster INCLUDING DEFAULTS) "
-        "ON COMMIT DELETE ROWS");
+    const std::string program = row_pointer->program;
+    // A program with no rows yet (the national import before a campaign opens) gets its rows
+    // by COPY straight into roster: they are sorted, each key once, and beginRoster's lock keeps
+    // every other roster writer out, so nothing can conflict. Otherwise COPY into a
+    // session-private staging table, then one set-based merge. Either way a national roster
+    // takes one or two statements instead of 23 million round trips; the direct COPY spares
+    // the staging table's write and read and the upsert's speculative insertion (2M rows:
+    // 7.6 s against 13.6 s, docs/performance.md).
+    const bool fresh_program =
+        run("SELECT NOT EXISTS (SELECT 1 FROM roster WHERE program = $1)", {program}).value(0, 0) ==
+        std::string("t");
+    if (!fresh_program) {
+        exec(
+            "CREATE TEMP TABLE IF NOT EXISTS roster_staging (LIKE roster INCLUDING DEFAULTS) "
+            "ON COMMIT DELETE ROWS");
+    }
     {
-        Query copy(PQexec(
-            connection_,
-            (std::string("COPY roster_staging (") + kRosterColumns + ") FROM STDIN").c_str()));
+        Query copy(PQexec(connection_,
+                          (std::string("COPY ") + (fresh_program ? "roster" : "roster_staging") +
+                           " (" + kRosterColumns + ") FROM STDIN")
+                              .c_str()));
         if (PQresultStatus(copy.get()) != PGRES_COPY_IN) {
             throw LedgerStoreError(std::string("postgres: COPY: ") + PQerrorMessage(connection_));
         }
@@ -1035,6 +1047,11 @@ void PostgresLedgerStore::loadRosterRows(RosterRowSource& rows) {
     };
     for (; row_pointer != nullptr; row_pointer = rows.next()) {
         const RosterRow& row = *row_pointer;
+        if (row.program != program) {
+            PQputCopyEnd(connection_, "claimgate: rows of two programs in one load");
+            while (pg_result* raw = PQgetResult(connection_)) PQclear(raw);
+            throw LedgerStoreError("postgres: loadRosterRows: rows of two programs in one load");
+        }
         appendCopyText(buffer, row.program);
         buffer.push_back('\t');
         appendCopyBytea(buffer, row.citizen_key.data(), row.citizen_key.size());
@@ -1080,6 +1097,7 @@ void PostgresLedgerStore::loadRosterRows(RosterRowSource& rows) {
         PQclear(raw);
     }
     if (!error.empty()) throw LedgerStoreError("postgres: COPY: " + error);
+    if (fresh_program) return;
     exec(
         "INSERT INTO roster SELECT * FROM roster_staging ON CONFLICT (program, citizen_key) DO "
         "UPDATE SET nhi_hash = excluded.nhi_hash, amount = excluded.amount, proxies = "

@@ -185,9 +185,10 @@ public:
     virtual void forEachRosterChange(std::int64_t after, std::int64_t up_to,
                                      const std::function<bool(const RosterRow&)>& visit) = 0;
     virtual std::int64_t countRosterChanges(std::int64_t after, std::int64_t up_to) = 0;
-    /// Bulk upsert of rows sorted by citizen key, each key once, in the current roster
-    /// transaction (SQLite: one statement, one ordered sweep of the B-tree; PostgreSQL: COPY into
-    /// a staging table, then one set-based merge). Reads `rows` to its end.
+    /// Bulk upsert of rows of one program, sorted by citizen key, each key once, in the current
+    /// roster transaction (SQLite: one statement, one ordered sweep of the B-tree; PostgreSQL:
+    /// COPY, straight into the table for a program with no rows yet, else into a staging table
+    /// and one set-based merge). Reads `rows` to its end.
     virtual void loadRosterRows(RosterRowSource& rows) = 0;
     /// `roster import --replace`: every row of `program` not written by `version` is marked
     /// removed under it. Returns how many.
