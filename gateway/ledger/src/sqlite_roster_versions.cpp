@@ -6,13 +6,16 @@
 
 namespace claimgate::gateway {
 
-void SqliteLedgerStore::beginRoster() {
-    // SQLite has one writer anyway. When the ledger is ours alone (no node or other command has
-    // it open: the national import before a campaign opens), the roster transaction runs under a
-    // rollback journal: the new pages of a bulk load are written once, straight into the file,
-    // where in WAL mode each is written to the WAL and then copied again by the checkpoint
-    // (docs/performance.md, roster import). With a node running it stays in WAL mode, so the
-    // node keeps reading while the import writes. commit() and rollback() switch back to WAL.
+void SqliteLedgerStore::beginRoster() { begin(); }  // SQLite has one writer anyway
+
+void SqliteLedgerStore::beginBulkRoster() {
+    // When the ledger is ours alone (no node or other command has it open: the national import
+    // before a campaign opens), the import runs under a rollback journal: the new pages of a
+    // bulk load are written once, straight into the file, where in WAL mode each is written to
+    // the WAL and then copied again by the checkpoint (docs/performance.md, roster import).
+    // With a node running it stays in WAL mode, so the node keeps reading while the import
+    // writes. commit() and rollback() switch back to WAL. Not for page-sized transactions
+    // (beginRoster): leaving and re-entering WAL mode costs more than they would save.
     enterRollbackJournal();
     begin();
 }

@@ -263,7 +263,7 @@ protocols::Result<RosterImportSummary> RosterImporter::importFile(
         options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
 
     RosterImportSummary summary;
-    store_.beginRoster();
+    store_.beginBulkRoster();
     try {
         summary.version = store_.newRosterVersion(
             program_id, options.replace ? "import --replace" : "import", now_millis);

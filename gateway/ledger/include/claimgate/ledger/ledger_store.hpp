@@ -172,6 +172,11 @@ public:
     /// Begins a roster transaction: serialised with other roster changes, so versions commit
     /// in order, but (PostgreSQL) not with claim batches, which a long import would stall.
     virtual void beginRoster() = 0;
+    /// beginRoster for a transaction that will write many rows (`roster import`), where a
+    /// backend may take a write path that pays off only for a bulk load (SQLite: a rollback
+    /// journal when the ledger is the importer's alone). recon pull's page-sized transactions
+    /// use beginRoster.
+    virtual void beginBulkRoster() { beginRoster(); }
     /// The next version (above every committed one), recorded with its program and source
     /// ("import", "import --replace", "pull"); PostgreSQL notifies listening nodes at COMMIT.
     virtual std::int64_t newRosterVersion(const std::string& program, const std::string& source,

@@ -36,7 +36,7 @@ public:
     [[nodiscard]] std::uint64_t backgroundCheckpoints() const;
     [[nodiscard]] std::uint64_t writerCheckpoints() const { return writer_checkpoints_; }
     /// Roster transactions that ran under a rollback journal, the ledger being ours alone
-    /// (beginRoster).
+    /// (beginBulkRoster).
     [[nodiscard]] std::uint64_t rollbackJournalRosters() const { return rollback_journal_rosters_; }
 
     std::optional<StoredReply> findReply(const std::string& operator_id,
@@ -77,6 +77,7 @@ public:
                                  protocols::Channel, std::int64_t)>& visit) override;
 
     void beginRoster() override;
+    void beginBulkRoster() override;
     std::int64_t newRosterVersion(const std::string& program, const std::string& source,
                                   std::int64_t now_millis) override;
     std::int64_t latestRosterVersion() override;
@@ -107,7 +108,7 @@ private:
     void setPageCacheKiB(int kib);
     /// PRAGMA journal_mode; false when SQLite kept the old mode (another connection is open).
     bool switchJournalMode(const char* mode);
-    /// beginRoster: a rollback journal when this is the only connection (see there).
+    /// beginBulkRoster: a rollback journal when this is the only connection (see there).
     void enterRollbackJournal();
     void leaveRollbackJournal();
     /// loadRosterRows and upsertRosterRow: one INSERT ... SELECT over cg_roster_feed.
@@ -126,7 +127,7 @@ private:
     sqlite3* db_ = nullptr;
     std::unique_ptr<SqliteWalCheckpointer> checkpointer_;
     std::uint64_t writer_checkpoints_ = 0;
-    /// True inside a roster transaction that runs under a rollback journal (beginRoster).
+    /// True inside a roster transaction that runs under a rollback journal (beginBulkRoster).
     bool rollback_journal_ = false;
     std::uint64_t rollback_journal_rosters_ = 0;
     /// Declared before statements_: the roster load statement reads it until it is finalized.
