@@ -67,35 +67,33 @@ cat "$work/roster.csv" > /dev/null  # both contestants start with the file in th
 
 # (a) SQLite: the sqlite3 shell baseline, then roster import (the order alternates nothing: the
 # baseline runs first so that a warmer disk cache can only favour the baseline).
-log "(a) baseline: sqlite3 .import + unique index"
-sync  # no contestant pays for the writeback of the one before
-baseline_start="$(now_ms)"
-sqlite3 "$work/baseline.db" <<SQL
-PRAGMA journal_mode = WAL;
+# shell_baseline MODE DB: the sqlite3 shell's .import + unique index under journal_mode MODE;
+# sets shell_ms and checks the row count.
+shell_baseline() {
+  local start count
+  sync  # no contestant pays for the writeback of the one before
+  start="$(now_ms)"
+  sqlite3 "$2" > /dev/null <<SQL
+PRAGMA journal_mode = $1;
 PRAGMA synchronous = FULL;
 CREATE TABLE roster (citizen_id TEXT, nhi_card_no TEXT, amount TEXT, proxies TEXT, claim_by TEXT);
 .mode csv
 .import --skip 1 $work/roster.csv roster
 CREATE UNIQUE INDEX roster_citizen ON roster (citizen_id);
 SQL
-baseline_ms=$(( $(now_ms) - baseline_start ))
-baseline_rows="$(sqlite3 "$work/baseline.db" 'SELECT count(*) FROM roster')"
-[ "$baseline_rows" = "$rows" ] || die "baseline imported $baseline_rows rows, not $rows"
+  shell_ms=$(( $(now_ms) - start ))
+  count="$(sqlite3 "$2" 'SELECT count(*) FROM roster')"
+  [ "$count" = "$rows" ] || die "baseline imported $count rows, not $rows"
+  rm -f "$2"
+}
+log "(a) baseline: sqlite3 .import + unique index"
+shell_baseline WAL "$work/baseline.db"
+baseline_ms="$shell_ms"
 # The same under a rollback journal: how roster import writes when it has the ledger to itself
 # (docs/operations.md), so the ratio is also given against the shell doing the same.
 log "(a) baseline under a rollback journal (journal_mode=DELETE)"
-sync  # no contestant pays for the writeback of the one before
-baseline_start="$(now_ms)"
-sqlite3 "$work/baseline-delete.db" <<SQL
-PRAGMA journal_mode = DELETE;
-PRAGMA synchronous = FULL;
-CREATE TABLE roster (citizen_id TEXT, nhi_card_no TEXT, amount TEXT, proxies TEXT, claim_by TEXT);
-.mode csv
-.import --skip 1 $work/roster.csv roster
-CREATE UNIQUE INDEX roster_citizen ON roster (citizen_id);
-SQL
-baseline_delete_ms=$(( $(now_ms) - baseline_start ))
-rm -f "$work/baseline.db" "$work/baseline-delete.db"
+shell_baseline DELETE "$work/baseline-delete.db"
+baseline_delete_ms="$shell_ms"
 
 log "(a) claimgate-gateway roster import into SQLite"
 "$bin/claimgate-gateway" program put --data-dir "$work/sqlite" "$work/program.json" >/dev/null
