@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
 namespace claimgate::gateway {
@@ -923,23 +924,34 @@ namespace {
 constexpr std::int64_t kRosterAdvisoryLockId = 72025;
 constexpr const char* kRosterChannel = "claimgate_roster";
 
-/// Appends `bytes` as a COPY text-format bytea ("\\x0a1b...").
-void appendCopyBytea(std::string& out, const std::uint8_t* bytes, std::size_t size) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    out += "\\\\x";
-    for (std::size_t i = 0; i < size; ++i) {
-        out.push_back(kDigits[bytes[i] >> 4]);
-        out.push_back(kDigits[bytes[i] & 0xF]);
+// COPY's binary format (PostgreSQL docs, "COPY", "Binary Format"): the server stores the bytes
+// as they come, where the text format made it decode two 64-digit hex strings and parse four
+// numbers per roster row.
+constexpr char kCopyBinarySignature[] = "PGCOPY\n\377\r\n";  // + its NUL: 11 bytes
+static_assert(sizeof kCopyBinarySignature == 11, "the signature is 11 bytes, its NUL included");
+
+template <typename Integer>
+void appendBigEndian(std::string& out, Integer value) {
+    auto bits = static_cast<std::make_unsigned_t<Integer>>(value);
+    char bytes[sizeof(Integer)];
+    for (std::size_t i = sizeof(Integer); i-- > 0;) {
+        bytes[i] = static_cast<char>(bits & 0xFFU);
+        bits = static_cast<decltype(bits)>(bits >> 8U);
     }
+    out.append(bytes, sizeof bytes);
 }
 
-/// Appends a COPY text-format TEXT value; exclusion reasons are [a-z0-9_] but the rule is
-/// enforced here too rather than trusted.
-void appendCopyText(std::string& out, const std::string& text) {
-    for (const char c : text) {
-        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') out.push_back('\\');
-        out.push_back(c);
-    }
+void appendCopyNull(std::string& out) { appendBigEndian<std::int32_t>(out, -1); }
+
+void appendCopyBytes(std::string& out, const void* bytes, std::size_t size) {
+    appendBigEndian(out, static_cast<std::int32_t>(size));
+    out.append(static_cast<const char*>(bytes), size);
+}
+
+template <typename Integer>
+void appendCopyInteger(std::string& out, Integer value) {
+    appendBigEndian(out, static_cast<std::int32_t>(sizeof(Integer)));
+    appendBigEndian(out, value);
 }
 
 }  // namespace
@@ -1031,7 +1043,7 @@ void PostgresLedgerStore::loadRosterRows(RosterRowSource& rows) {
     {
         Query copy(PQexec(connection_,
                           (std::string("COPY ") + (fresh_program ? "roster" : "roster_staging") +
-                           " (" + kRosterColumns + ") FROM STDIN")
+                           " (" + kRosterColumns + ") FROM STDIN (FORMAT binary)")
                               .c_str()));
         if (PQresultStatus(copy.get()) != PGRES_COPY_IN) {
             throw LedgerStoreError(std::string("postgres: COPY: ") + PQerrorMessage(connection_));
@@ -1045,6 +1057,11 @@ void PostgresLedgerStore::loadRosterRows(RosterRowSource& rows) {
         }
         buffer.clear();
     };
+    buffer.append(kCopyBinarySignature, sizeof kCopyBinarySignature);  // with its NUL
+    appendBigEndian<std::int32_t>(buffer, 0);                          // flags: no OIDs
+    appendBigEndian<std::int32_t>(buffer, 0);                          // no header extension
+    constexpr std::int16_t kRosterColumnCount = 9;  // kRosterColumns, in that order
+    std::string proxies;
     for (; row_pointer != nullptr; row_pointer = rows.next()) {
         const RosterRow& row = *row_pointer;
         if (row.program != program) {
@@ -1052,41 +1069,36 @@ void PostgresLedgerStore::loadRosterRows(RosterRowSource& rows) {
             while (pg_result* raw = PQgetResult(connection_)) PQclear(raw);
             throw LedgerStoreError("postgres: loadRosterRows: rows of two programs in one load");
         }
-        appendCopyText(buffer, row.program);
-        buffer.push_back('\t');
-        appendCopyBytea(buffer, row.citizen_key.data(), row.citizen_key.size());
-        buffer.push_back('\t');
+        appendBigEndian(buffer, kRosterColumnCount);
+        appendCopyBytes(buffer, row.program.data(), row.program.size());
+        appendCopyBytes(buffer, row.citizen_key.data(), row.citizen_key.size());
         if (row.nhi_hash) {
-            appendCopyBytea(buffer, row.nhi_hash->data(), row.nhi_hash->size());
+            appendCopyBytes(buffer, row.nhi_hash->data(), row.nhi_hash->size());
         } else {
-            buffer += "\\N";
+            appendCopyNull(buffer);
         }
-        buffer.push_back('\t');
-        buffer += std::to_string(row.amount);
-        buffer.push_back('\t');
+        appendCopyInteger<std::int64_t>(buffer, row.amount);
         if (row.proxies.empty()) {
-            buffer += "\\N";
+            appendCopyNull(buffer);
         } else {
-            std::string proxies;
+            proxies.clear();
             for (const auto& proxy : row.proxies) {
                 proxies.append(reinterpret_cast<const char*>(proxy.data()), proxy.size());
             }
-            appendCopyBytea(buffer, reinterpret_cast<const std::uint8_t*>(proxies.data()),
-                            proxies.size());
+            appendCopyBytes(buffer, proxies.data(), proxies.size());
         }
-        buffer.push_back('\t');
-        buffer += std::to_string(static_cast<int>(row.claim_by));
-        buffer.push_back('\t');
+        appendCopyInteger<std::int16_t>(buffer, static_cast<std::int16_t>(row.claim_by));
         if (row.excluded) {
-            appendCopyText(buffer, *row.excluded);
+            appendCopyBytes(buffer, row.excluded->data(), row.excluded->size());
         } else {
-            buffer += "\\N";
+            appendCopyNull(buffer);
         }
-        buffer.push_back('\t');
-        buffer += std::to_string(row.version);
-        buffer += row.removed ? "\tt\n" : "\tf\n";
+        appendCopyInteger<std::int64_t>(buffer, row.version);
+        appendBigEndian<std::int32_t>(buffer, 1);
+        buffer.push_back(row.removed ? '\1' : '\0');
         if (buffer.size() > (1 << 20) - 1024) flush();
     }
+    appendBigEndian<std::int16_t>(buffer, -1);  // the file trailer
     flush();
     if (PQputCopyEnd(connection_, nullptr) != 1) {
         throw LedgerStoreError(std::string("postgres: COPY: ") + PQerrorMessage(connection_));
