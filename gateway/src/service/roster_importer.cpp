@@ -3,6 +3,7 @@
 #include <claimgate/gateway/huge_page_allocator.hpp>
 #include <claimgate/gateway/limits.hpp>
 #include <claimgate/ledger/roster_row_source.hpp>
+#include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/roster_csv_reader.hpp>
 
 #include <algorithm>
@@ -127,36 +128,40 @@ std::uint64_t keyPrefix(const CitizenKey& key) {
 /// the store reads them. Sorting by key turns the insert into one ordered sweep of the B-tree;
 /// a set-based merge (PostgreSQL) must not see one key twice; and when a citizen appears twice
 /// in the file the later line wins (ties sort in file order).
+///
+/// The keys are HMACs, spread evenly, so the rows are first dealt into buckets by their key's
+/// leading bits (two threads, one pass, in file order) and each bucket, a few hundred rows, is
+/// sorted only when the store reaches it. The store's first row then comes at once instead of
+/// after a sort of the whole batch (at national size 3.7 s in which the database had nothing to
+/// do), and the sorting runs on the writer's thread while the database engine works.
 class SortedBatchRows final : public RosterRowSource {
 public:
     SortedBatchRows(const RowBatch& batch, const std::string& program, std::int64_t version)
         : batch_(batch) {
         row_.program = program;
         row_.version = version;
-        slots_.reserve(batch.rows);
-        for (std::uint32_t chunk = 0; chunk < batch.chunks.size(); ++chunk) {
-            const auto& rows = batch.chunks[chunk].rows;
-            for (std::uint32_t row = 0; row < rows.size(); ++row) {
-                slots_.push_back({keyPrefix(rows[row].citizen_key), chunk, row});
-            }
-        }
-        sortSlots();
+        dealIntoBuckets();
     }
 
     const RosterRow* next() override {
         // The rows lie in file order and are read in key order: each would be a cache miss.
         constexpr std::size_t kPrefetchAhead = 16;
         for (; at_ < slots_.size(); ++at_) {
-            if (at_ + kPrefetchAhead < slots_.size()) {
+            if (at_ == sorted_end_) sortNextBucket();
+            if (at_ + kPrefetchAhead < sorted_end_) {
                 const ImportRow& ahead = rowAt(slots_[at_ + kPrefetchAhead]);
                 __builtin_prefetch(&ahead);
                 __builtin_prefetch(&ahead.amount);
             }
             const ImportRow& row = rowAt(slots_[at_]);
+            // One key twice lies in one bucket, so slots_[at_ + 1] is sorted when it matters.
             const bool superseded = at_ + 1 < slots_.size() &&
                                     slots_[at_ + 1].key_prefix == slots_[at_].key_prefix &&
                                     rowAt(slots_[at_ + 1]).citizen_key == row.citizen_key;
             if (superseded) continue;
+            CG_ASSERT(!returned_any_ || row_.citizen_key < row.citizen_key,
+                      "the store gets each citizen once, in ascending key order");
+            returned_any_ = true;
             fill(row, batch_.chunks[slots_[at_].chunk]);
             ++at_;
             return &row_;
@@ -177,16 +182,66 @@ private:
         return std::tie(a.chunk, a.row) < std::tie(b.chunk, b.row);
     }
 
-    /// The two halves on two threads, then one merge: at national size the sort is seconds
-    /// that the writer would otherwise spend alone while the other core idles.
-    void sortSlots() {
-        const auto less = [this](const SortSlot& a, const SortSlot& b) { return before(a, b); };
-        const auto middle = slots_.begin() + static_cast<std::ptrdiff_t>(slots_.size() / 2);
-        auto first_half = std::async(std::launch::async,
-                                     [&] { std::sort(slots_.begin(), middle, less); });
-        std::sort(middle, slots_.end(), less);
+    /// A counting sort on the key's leading bits: about 256 rows a bucket, at most 2^16
+    /// buckets. The first half of the chunks and the second are dealt by two threads; within a
+    /// bucket the first half's rows come first, so each bucket holds its rows in file order.
+    void dealIntoBuckets() {
+        unsigned bits = 0;
+        while (bits < kBucketBitsMax && (std::size_t{256} << bits) < batch_.rows) ++bits;
+        bucket_shift_ = 64 - bits;
+        const std::size_t buckets = std::size_t{1} << bits;
+        const auto half = static_cast<std::uint32_t>(batch_.chunks.size() / 2);
+        std::vector<std::size_t> first_counts(buckets), second_counts(buckets);
+        auto count = [this](std::uint32_t from, std::uint32_t to,
+                            std::vector<std::size_t>& counts) {
+            for (std::uint32_t chunk = from; chunk < to; ++chunk) {
+                for (const ImportRow& row : batch_.chunks[chunk].rows) {
+                    ++counts[bucketOf(keyPrefix(row.citizen_key))];
+                }
+            }
+        };
+        const auto chunks = static_cast<std::uint32_t>(batch_.chunks.size());
+        auto first_half = std::async(std::launch::async, [&] { count(0, half, first_counts); });
+        count(half, chunks, second_counts);
         first_half.get();
-        std::inplace_merge(slots_.begin(), middle, slots_.end(), less);
+        // bucket_ends_[b]: where bucket b ends; first_counts and second_counts become the two
+        // threads' next free slot in each bucket.
+        bucket_ends_.resize(buckets);
+        std::size_t end = 0;
+        for (std::size_t bucket = 0; bucket < buckets; ++bucket) {
+            const std::size_t first = first_counts[bucket];
+            const std::size_t second = second_counts[bucket];
+            first_counts[bucket] = end;
+            second_counts[bucket] = end + first;
+            end += first + second;
+            bucket_ends_[bucket] = end;
+        }
+        CG_ASSERT(end == batch_.rows, "every parsed row has exactly one slot in the sort");
+        slots_.resize(batch_.rows);
+        auto deal = [this](std::uint32_t from, std::uint32_t to, std::vector<std::size_t>& next) {
+            for (std::uint32_t chunk = from; chunk < to; ++chunk) {
+                const auto& rows = batch_.chunks[chunk].rows;
+                for (std::uint32_t row = 0; row < rows.size(); ++row) {
+                    const std::uint64_t prefix = keyPrefix(rows[row].citizen_key);
+                    slots_[next[bucketOf(prefix)]++] = {prefix, chunk, row};
+                }
+            }
+        };
+        first_half = std::async(std::launch::async, [&] { deal(0, half, first_counts); });
+        deal(half, chunks, second_counts);
+        first_half.get();
+    }
+
+    std::size_t bucketOf(std::uint64_t key_prefix) const {
+        return bucket_shift_ == 64 ? 0 : static_cast<std::size_t>(key_prefix >> bucket_shift_);
+    }
+
+    void sortNextBucket() {
+        const std::size_t bucket = bucketOf(slots_[at_].key_prefix);
+        sorted_end_ = bucket_ends_[bucket];
+        const auto from = slots_.begin() + static_cast<std::ptrdiff_t>(at_);
+        const auto to = slots_.begin() + static_cast<std::ptrdiff_t>(sorted_end_);
+        std::sort(from, to, [this](const SortSlot& a, const SortSlot& b) { return before(a, b); });
     }
 
     void fill(const ImportRow& row, const ParsedChunk& chunk) {
@@ -208,9 +263,15 @@ private:
         }
     }
 
+    static constexpr unsigned kBucketBitsMax = 16;
+
     const RowBatch& batch_;
-    std::vector<SortSlot> slots_;
+    std::vector<SortSlot> slots_;  // bucket by bucket; sorted up to sorted_end_
+    std::vector<std::size_t> bucket_ends_;
+    unsigned bucket_shift_ = 64;
+    std::size_t sorted_end_ = 0;
     std::size_t at_ = 0;
+    bool returned_any_ = false;
     RosterRow row_;  // the row last returned, rebuilt in place
 };
 
@@ -277,8 +338,7 @@ protocols::Result<RosterImportSummary> RosterImporter::importFile(
             // One write at a time: the transaction and the store are shared. The next batch is
             // read and parsed meanwhile.
             if (writing.valid()) writing.get();
-            writing = std::async(std::launch::async, [this, &program_id,
-                                                      version = summary.version,
+            writing = std::async(std::launch::async, [this, &program_id, version = summary.version,
                                                       rows = std::move(batch)] {
                 SortedBatchRows sorted(rows, program_id, version);
                 store_.loadRosterRows(sorted);
