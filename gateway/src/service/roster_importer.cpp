@@ -266,7 +266,7 @@ private:
     static constexpr unsigned kBucketBitsMax = 16;
 
     const RowBatch& batch_;
-    std::vector<SortSlot> slots_;  // bucket by bucket; sorted up to sorted_end_
+    std::vector<SortSlot, HugePageAllocator<SortSlot>> slots_;  // by bucket; sorted to sorted_end_
     std::vector<std::size_t> bucket_ends_;
     unsigned bucket_shift_ = 64;
     std::size_t sorted_end_ = 0;

@@ -8,8 +8,13 @@
 
 namespace claimgate::gateway {
 
-/// Tables at least this large get a huge-page mapping; smaller ones come from the heap.
+/// The size of a transparent huge page on x86-64.
 inline constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
+/// Arrays larger than this get a huge-page mapping; smaller ones come from the heap. Half a
+/// page, not a whole one: an array sized to fill one huge page (the importer's chunks) is a
+/// few bytes short of it, and on the heap it would take 512 page faults instead of one. The
+/// most a mapping can waste is then half of it.
+inline constexpr std::size_t kHugePageMappingMinBytes = kHugePageBytes / 2;
 
 /// A mapping of `bytes` (a multiple of kHugePageBytes) aligned to kHugePageBytes, zero-filled,
 /// with MADV_HUGEPAGE asked for. Throws std::bad_alloc if the kernel refuses the mapping.
@@ -31,13 +36,13 @@ public:
 
     T* allocate(std::size_t count) {
         const std::size_t bytes = count * sizeof(T);
-        if (bytes < kHugePageBytes) return std::allocator<T>().allocate(count);
+        if (bytes <= kHugePageMappingMinBytes) return std::allocator<T>().allocate(count);
         return static_cast<T*>(mapHugePageRegion(mappedBytes(bytes)));
     }
 
     void deallocate(T* items, std::size_t count) noexcept {
         const std::size_t bytes = count * sizeof(T);
-        if (bytes < kHugePageBytes) {
+        if (bytes <= kHugePageMappingMinBytes) {
             std::allocator<T>().deallocate(items, count);
             return;
         }
