@@ -915,8 +915,9 @@ void PostgresLedgerStore::putMeta(const std::string& key, const std::string& val
         {key, value}, {}, Expect::command, "meta upsert");
 }
 
-// ---- Roster versions (live roster changes, contracts §6), the bulk roster load (COPY into a
-// staging table, one set-based merge) and LISTEN/NOTIFY for the nodes that follow them.
+// ---- Roster versions (live roster changes, contracts §6), the bulk roster load (one binary
+// COPY; into a staging table and one set-based merge when the program has rows) and
+// LISTEN/NOTIFY for the nodes that follow them.
 namespace {
 
 // Roster transactions serialise on their own lock, not on the chain's: versions then commit

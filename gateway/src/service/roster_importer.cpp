@@ -7,6 +7,7 @@
 #include <claimgate/protocols/roster_csv_reader.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <deque>
 #include <future>
@@ -190,8 +191,16 @@ private:
         while (bits < kBucketBitsMax && (std::size_t{256} << bits) < batch_.rows) ++bits;
         bucket_shift_ = 64 - bits;
         const std::size_t buckets = std::size_t{1} << bits;
-        const auto half = static_cast<std::uint32_t>(batch_.chunks.size() / 2);
-        std::vector<std::size_t> first_counts(buckets), second_counts(buckets);
+        const auto chunks = static_cast<std::uint32_t>(batch_.chunks.size());
+        const std::uint32_t half = chunks / 2;
+        // Per half: first the rows per bucket, then the half's next free slot in each bucket.
+        std::array<std::vector<std::size_t>, 2> per_half{std::vector<std::size_t>(buckets),
+                                                         std::vector<std::size_t>(buckets)};
+        auto onBothHalves = [&](auto work) {
+            auto first = std::async(std::launch::async, [&] { work(0, half, per_half[0]); });
+            work(half, chunks, per_half[1]);
+            first.get();
+        };
         auto count = [this](std::uint32_t from, std::uint32_t to,
                             std::vector<std::size_t>& counts) {
             for (std::uint32_t chunk = from; chunk < to; ++chunk) {
@@ -200,19 +209,15 @@ private:
                 }
             }
         };
-        const auto chunks = static_cast<std::uint32_t>(batch_.chunks.size());
-        auto first_half = std::async(std::launch::async, [&] { count(0, half, first_counts); });
-        count(half, chunks, second_counts);
-        first_half.get();
-        // bucket_ends_[b]: where bucket b ends; first_counts and second_counts become the two
-        // threads' next free slot in each bucket.
+        onBothHalves(count);
+        // bucket_ends_[b]: where bucket b ends.
         bucket_ends_.resize(buckets);
         std::size_t end = 0;
         for (std::size_t bucket = 0; bucket < buckets; ++bucket) {
-            const std::size_t first = first_counts[bucket];
-            const std::size_t second = second_counts[bucket];
-            first_counts[bucket] = end;
-            second_counts[bucket] = end + first;
+            const std::size_t first = per_half[0][bucket];
+            const std::size_t second = per_half[1][bucket];
+            per_half[0][bucket] = end;
+            per_half[1][bucket] = end + first;
             end += first + second;
             bucket_ends_[bucket] = end;
         }
@@ -227,9 +232,7 @@ private:
                 }
             }
         };
-        first_half = std::async(std::launch::async, [&] { deal(0, half, first_counts); });
-        deal(half, chunks, second_counts);
-        first_half.get();
+        onBothHalves(deal);
     }
 
     std::size_t bucketOf(std::uint64_t key_prefix) const {
