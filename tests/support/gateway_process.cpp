@@ -135,6 +135,12 @@ bool GatewayProcess::start(std::chrono::seconds timeout) {
 
 bool GatewayProcess::sendSignal(int signal) { return pid_ > 0 && ::kill(pid_, signal) == 0; }
 
+bool GatewayProcess::freeze() {
+    if (!sendSignal(SIGSTOP)) return false;
+    int status = 0;
+    return ::waitpid(pid_, &status, WUNTRACED) == pid_ && WIFSTOPPED(status);
+}
+
 bool GatewayProcess::alive() {
     if (pid_ <= 0) return false;
     int status = 0;

@@ -51,6 +51,9 @@ public:
     /// Sends `signal` (SIGHUP to reload, SIGSTOP / SIGCONT to freeze and thaw) to the running
     /// child; false if it is not running.
     bool sendSignal(int signal);
+    /// SIGSTOP, then waits until the child has stopped: kill() only queues the signal, and a
+    /// request sent right after it could still be answered (seen once in CI).
+    bool freeze();
     /// SIGTERM, wait up to `timeout`, then SIGKILL. Returns the exit code (-1 if killed).
     int terminate(std::chrono::seconds timeout = std::chrono::seconds(20));
     [[nodiscard]] bool running() const { return pid_ > 0; }

@@ -110,7 +110,7 @@ void SdkTestWorld::killGateway() {
 
 void SdkTestWorld::freezeGateway() {
     if (gateway_) {
-        (void)gateway_->sendSignal(SIGSTOP);
+        (void)gateway_->freeze();
     }
 }
 
