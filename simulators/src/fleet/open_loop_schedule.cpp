@@ -5,11 +5,14 @@
 
 namespace claimgate::simulators {
 
-OpenLoopSchedule::OpenLoopSchedule(Clock::time_point start, double rate, int index, int connections)
+OpenLoopSchedule::OpenLoopSchedule(Clock::time_point start, double rate, int index, int connections,
+                                   double slots_per_send)
     : start_(start),
       interval_ns_(1e9 * static_cast<double>(connections) / rate),
-      offset_ns_(interval_ns_ * static_cast<double>(index) / static_cast<double>(connections)) {
+      offset_ns_(interval_ns_ * slots_per_send * static_cast<double>(index) /
+                 static_cast<double>(connections)) {
     assert(rate > 0.0 && connections > 0 && index >= 0 && index < connections);
+    assert(slots_per_send >= 1.0);
 }
 
 OpenLoopSchedule::Clock::time_point OpenLoopSchedule::dueAt(std::uint64_t k) const noexcept {

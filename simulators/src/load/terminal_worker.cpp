@@ -1,9 +1,11 @@
 #include "load/terminal_worker.hpp"
 
+#include "fleet/open_loop_schedule.hpp"
 #include "load/load_limits.hpp"
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <thread>
 
 namespace claimgate::simulators {
@@ -63,15 +65,17 @@ void TerminalWorker::connectAhead() { (void)connection_.open(); }
 void TerminalWorker::run() {
     const LoadOptions& options = *plan_.options;
     const std::uint64_t weights = std::uint64_t{options.check_weight} + options.claim_weight;
-    // Open loop: this terminal's share of the rate, first send staggered across terminals.
+    // Open loop: this terminal's share of the rate (fleet/open_loop_schedule.hpp), in request
+    // slots; a claim takes two.
     const bool open_loop = options.rate.has_value();
-    const auto interval =
-        open_loop ? std::chrono::duration_cast<LoadClock::duration>(std::chrono::duration<double>(
-                        static_cast<double>(options.terminals) / *options.rate))
-                  : LoadClock::duration::zero();
-    LoadClock::time_point scheduled =
-        plan_.start +
-        (open_loop ? interval * index_ / options.terminals : LoadClock::duration::zero());
+    std::optional<OpenLoopSchedule> schedule;
+    if (open_loop) {
+        const double slots_per_operation =
+            static_cast<double>(options.check_weight + 2 * std::uint64_t{options.claim_weight}) /
+            static_cast<double>(weights);
+        schedule.emplace(plan_.start, *options.rate, index_, options.terminals,
+                         slots_per_operation);
+    }
     while (true) {
         if (connection_.connectFailures() >= kLoadConnectFailuresMax) {
             result_.gave_up = true;
@@ -95,17 +99,16 @@ void TerminalWorker::run() {
         }
         LoadClock::time_point started;
         if (open_loop) {
-            if (scheduled >= plan_.deadline) break;
+            if (schedule->due() >= plan_.deadline) break;
             if (LoadClock::now() >= plan_.deadline) {
                 // Behind schedule at the deadline: the sends still due are counted, not made,
                 // so a slow gateway cannot stretch the run past --duration.
-                result_.unsent_at_deadline +=
-                    static_cast<std::uint64_t>((plan_.deadline - scheduled) / interval) + 1;
+                result_.unsent_at_deadline += schedule->owedBefore(plan_.deadline);
                 break;
             }
-            std::this_thread::sleep_until(scheduled);
-            started = scheduled;
-            scheduled += interval * (operation == Operation::claim ? 2 : 1);
+            started = schedule->due();
+            std::this_thread::sleep_until(started);
+            schedule->advance(operation == Operation::claim ? 2 : 1);
         } else {
             started = LoadClock::now();
             if (started >= plan_.deadline) break;

@@ -37,6 +37,30 @@ TEST(OpenLoopScheduleTest, ConnectionsTogetherSendAtTheRateEvenlySpread) {
     }
 }
 
+TEST(OpenLoopScheduleTest, ClaimsOfTwoSlotsAreSpreadOverTheWholePeriod) {
+    // claimgate-sim load, claim-only mix: 256 terminals share 4,000 requests/s, a claim takes two
+    // request slots, so 2,000 claims start per second, one every 500 µs. Staggered over one
+    // slot only, every terminal's claims started in the first half of each 128 ms period (gaps
+    // of 250 µs, then 64 ms of none): twice the asked rate, then nothing.
+    const Clock::time_point start{};
+    const int terminals = 256;
+    std::vector<Clock::time_point> claims;
+    for (int i = 0; i < terminals; ++i) {
+        OpenLoopSchedule schedule(start, 4000.0, i, terminals, 2.0);
+        while (schedule.due() < start + std::chrono::seconds(1)) {
+            claims.push_back(schedule.due());
+            schedule.advance(2);
+        }
+    }
+    EXPECT_EQ(claims.size(), 2000u);
+    std::sort(claims.begin(), claims.end());
+    for (std::size_t k = 1; k < claims.size(); ++k) {
+        const auto gap = claims[k] - claims[k - 1];
+        EXPECT_GE(gap, nanoseconds(499'000)) << k;
+        EXPECT_LE(gap, nanoseconds(501'000)) << k;
+    }
+}
+
 TEST(OpenLoopScheduleTest, DueTimesDoNotDriftOverALongRun) {
     // 3 requests/s cannot be summed exactly in nanoseconds; the millionth is still on time.
     const Clock::time_point start{};
