@@ -67,9 +67,8 @@ void TerminalWorker::run() {
     const std::uint64_t weights = std::uint64_t{options.check_weight} + options.claim_weight;
     // Open loop: this terminal's share of the rate (fleet/open_loop_schedule.hpp), in request
     // slots; a claim takes two.
-    const bool open_loop = options.rate.has_value();
-    std::optional<OpenLoopSchedule> schedule;
-    if (open_loop) {
+    std::optional<OpenLoopSchedule> schedule;  // set: open loop
+    if (options.rate) {
         const double slots_per_operation =
             static_cast<double>(options.check_weight + 2 * std::uint64_t{options.claim_weight}) /
             static_cast<double>(weights);
@@ -98,7 +97,7 @@ void TerminalWorker::run() {
             break;
         }
         LoadClock::time_point started;
-        if (open_loop) {
+        if (schedule) {
             if (schedule->due() >= plan_.deadline) break;
             if (LoadClock::now() >= plan_.deadline) {
                 // Behind schedule at the deadline: the sends still due are counted, not made,
