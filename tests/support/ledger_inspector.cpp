@@ -60,6 +60,16 @@ std::string journalMode(const std::string& ledger_path) {
     return mode;
 }
 
+std::string integrityCheck(const std::string& ledger_path) {
+    Db db = open(ledger_path, true);
+    std::string verdict;
+    query(db.get(), "PRAGMA integrity_check", [&](sqlite3_stmt* statement) {
+        if (!verdict.empty()) verdict += '\n';
+        verdict += reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+    });
+    return verdict;
+}
+
 std::map<std::string, std::int64_t> paidClaimsPerCitizen(const std::string& ledger_path,
                                                          const std::string& program) {
     Db db = open(ledger_path, true);

@@ -17,6 +17,8 @@ std::map<std::string, std::int64_t> paidClaimsPerCitizen(const std::string& ledg
                                                          const std::string& program);
 /// The journal mode the file says it is in ("wal", "delete"), as the next opener finds it.
 std::string journalMode(const std::string& ledger_path);
+/// PRAGMA integrity_check: "ok", or its complaints one per line.
+std::string integrityCheck(const std::string& ledger_path);
 /// Runs SQL statements (e.g. to tamper with a test ledger); throws on error.
 void execSql(const std::string& ledger_path, const std::string& sql);
 
