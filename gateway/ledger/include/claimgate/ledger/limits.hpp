@@ -30,10 +30,12 @@ inline constexpr int kWalCheckpointFramesMin = 10000;
 inline constexpr std::int64_t kWalCheckpointIntervalMillis = 1000;
 /// The WAL starts again from the top only when a commit finds all of it copied, which a busy
 /// writer rarely leaves time for: past this length (128 MiB) the writer checkpoints itself
-/// after its commit, and the next commit restarts the WAL. This copies what the thread has not
-/// yet copied, up to kWalCheckpointFramesMin frames, and syncs the database file: 20-45 ms
-/// inside the commit under open-loop load, the tail of a claim's p99 (docs/performance.md, "A
-/// claim's p99, open loop").
+/// after its commit, and the next commit restarts the WAL. It copies what the thread has not yet
+/// copied and, being the first pass to reach the WAL's end, syncs the database file: SQLite
+/// syncs it only then, so this writes back every page the thread copied since the last restart.
+/// 20-45 ms inside the commit under open-loop load; syncing after each thread pass instead only
+/// moved that write-back onto the commits (docs/performance.md, "The valve's 20-45 ms is the
+/// database sync").
 inline constexpr int kWalWriterCheckpointFrames = 32768;
 
 static_assert(kWalCheckpointFramesMin < kWalWriterCheckpointFrames);
