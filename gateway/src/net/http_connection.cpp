@@ -12,11 +12,12 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
 #include <openssl/ssl.h>
 
 #include <array>
 #include <cassert>
+#include <charconv>
 
 namespace claimgate::gateway::net {
 namespace {
@@ -38,11 +39,21 @@ constexpr std::size_t kBodyGrowBytes = 2048;
 /// How long, and how much, a closing connection keeps reading so our last reply is not lost to
 /// a reset while the peer is still sending.
 constexpr std::chrono::milliseconds kLingerDeadline{1000};
+/// A waiting connection keeps a reply buffer up to this size for its next reply (an
+/// eligibility or claim reply is a few hundred bytes); a larger one is released.
+constexpr std::size_t kIdleReplyBufferBytesMax = 2048;
 
 std::int64_t steadyMicros() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::steady_clock::now().time_since_epoch())
         .count();
+}
+
+template <class Integer>
+void appendDecimal(std::string& out, Integer value) {
+    std::array<char, 24> digits{};
+    const auto written = std::to_chars(digits.data(), digits.data() + digits.size(), value);
+    out.append(digits.data(), written.ptr);
 }
 
 bool isHttpParseError(const error_code& error) {
@@ -120,6 +131,7 @@ void HttpConnection<Stream>::readRequest() {
         return;
     }
     buffer_.shrink_to_fit();  // an idle connection holds no request buffer
+    if (response_bytes_.capacity() > kIdleReplyBufferBytesMax) std::string().swap(response_bytes_);
     idle_ = true;
     context_->tracker.markIdle(id_);
     setDeadline(context_->idle_timeout);
@@ -290,26 +302,44 @@ void HttpConnection<Stream>::dispatchRequest() {
 template <class Stream>
 void HttpConnection<Stream>::writeResponse(HttpResponse reply) {
     if (closed_) return;
-    assert(!response_);
-    response_.emplace(static_cast<http::status>(reply.status), 11);
-    response_->set(http::field::content_type, reply.content_type);
-    if (reply.retry_after_s > 0) {
-        response_->set(http::field::retry_after, std::to_string(reply.retry_after_s));
-    }
+    assert(!writing_);
+    writing_ = true;
     close_after_write_ = close_after_write_ || reply.close;
-    response_->keep_alive(!close_after_write_);
-    response_->body() = std::move(reply.body);
-    response_->prepare_payload();
+    formatResponse(reply);
     setDeadline(std::chrono::milliseconds(kWriteDeadlineMillis));
-    http::async_write(stream_, *response_,
-                      [self = this->shared_from_this()](error_code error, std::size_t) {
-                          self->onWritten(error);
-                      });
+    boost::asio::async_write(stream_, boost::asio::buffer(response_bytes_),
+                             [self = this->shared_from_this()](error_code error, std::size_t) {
+                                 self->onWritten(error);
+                             });
+}
+
+template <class Stream>
+void HttpConnection<Stream>::formatResponse(const HttpResponse& reply) {
+    // What Beast's serializer wrote for the same reply, in one buffer: one send (one TLS
+    // record) and no per-field allocations. HTTP/1.1 keeps the connection open unless it says
+    // "Connection: close".
+    assert(reply.status >= 100 && reply.status <= 599);
+    const auto reason = http::obsolete_reason(static_cast<http::status>(reply.status));
+    std::string& out = response_bytes_;
+    out.clear();
+    out.append("HTTP/1.1 ");
+    appendDecimal(out, reply.status);
+    out.push_back(' ');
+    out.append(reason.data(), reason.size());
+    out.append("\r\nContent-Type: ").append(reply.content_type);
+    if (reply.retry_after_s > 0) {
+        out.append("\r\nRetry-After: ");
+        appendDecimal(out, reply.retry_after_s);
+    }
+    if (close_after_write_) out.append("\r\nConnection: close");
+    out.append("\r\nContent-Length: ");
+    appendDecimal(out, reply.body.size());
+    out.append("\r\n\r\n").append(reply.body);
 }
 
 template <class Stream>
 void HttpConnection<Stream>::onWritten(error_code error) {
-    response_.reset();
+    writing_ = false;
     if (error) {
         closeSocket();
         return;
@@ -360,20 +390,40 @@ void HttpConnection<Stream>::closeSocket() {
 
 template <class Stream>
 void HttpConnection<Stream>::setDeadline(std::chrono::milliseconds after) {
+    deadline_at_ = std::chrono::steady_clock::now() + after;
+    // A later deadline leaves the timer as it is: when it fires it finds the deadline ahead
+    // and re-arms for it.
+    if (!timer_armed_ || timer_at_ > deadline_at_) armTimer(deadline_at_);
+}
+
+template <class Stream>
+void HttpConnection<Stream>::armTimer(std::chrono::steady_clock::time_point at) {
     const std::uint32_t generation = ++deadline_generation_;
-    deadline_.expires_after(after);  // cancels the wait for the previous deadline
+    timer_at_ = at;
+    timer_armed_ = true;
+    deadline_.expires_at(at);  // cancels the wait for the previous expiry
     deadline_.async_wait([weak = this->weak_from_this(), generation](error_code error) {
         if (error) return;
         const auto self = weak.lock();
         if (!self || self->deadline_generation_ != generation || self->closed_) return;
-        if (!self->handshaken_) {
-            // Counted before the close: the peer (and a test reading /metrics) sees the
-            // close at once, while the aborted handshake's completion runs only later.
-            self->context_->metrics.tlsHandshakeFailed(HandshakeFailure::timeout);
-            self->handshake_failure_counted_ = true;
-        }
-        self->closeSocket();
+        self->onTimer();
     });
+}
+
+template <class Stream>
+void HttpConnection<Stream>::onTimer() {
+    timer_armed_ = false;
+    if (std::chrono::steady_clock::now() < deadline_at_) {
+        armTimer(deadline_at_);
+        return;
+    }
+    if (!handshaken_) {
+        // Counted before the close: the peer (and a test reading /metrics) sees the close at
+        // once, while the aborted handshake's completion runs only later.
+        context_->metrics.tlsHandshakeFailed(HandshakeFailure::timeout);
+        handshake_failure_counted_ = true;
+    }
+    closeSocket();
 }
 
 template <class Stream>

@@ -6,7 +6,11 @@
 //   later request heads .............. head deadline from their first byte
 //   body / reply ..................... kBodyDeadline / kWriteDeadline
 // One timer per connection runs these deadlines (the TLS stream has none of its own); at a
-// deadline the socket is closed, which aborts whatever operation was waiting.
+// deadline the socket is closed, which aborts whatever operation was waiting. The timer is
+// re-armed only when a deadline moves earlier than it (or when it fires early and finds the
+// deadline moved later): a keep-alive request moves the deadline three times, and re-arming
+// each time cost a timer-queue update, a cancelled wait's completion and often a
+// timerfd_settime per request (docs/performance.md, front end).
 // The next request is read only after the previous reply is written, so pipelined requests are
 // answered in order. Only net/*.cpp include this (Beast is heavy to compile).
 #pragma once
@@ -20,7 +24,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
 #include <memory>
@@ -74,7 +77,6 @@ public:
 private:
     static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
     using Parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
-    using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
     void onHandshake(boost::beast::error_code error);
     void readRequest();
@@ -91,11 +93,22 @@ private:
     void closeSocket();
     /// Replaces the running deadline; at `after` from now the connection is closed.
     void setDeadline(std::chrono::milliseconds after);
+    /// Arms the timer to fire at `at` (cancelling the wait for the previous expiry).
+    void armTimer(std::chrono::steady_clock::time_point at);
+    /// The timer fired: closes the connection if its deadline has passed, else re-arms.
+    void onTimer();
+    /// The reply as bytes on the wire: status line with its reason phrase, fields, body.
+    void formatResponse(const HttpResponse& reply);
     boost::beast::tcp_stream& tcp();
 
     Stream stream_;
     boost::asio::steady_timer deadline_;
-    /// Counts setDeadline calls: a timer that fired just before being re-armed is ignored.
+    /// When the connection is closed unless it moves on to its next phase first.
+    std::chrono::steady_clock::time_point deadline_at_{};
+    /// When the armed timer fires; it never fires after deadline_at_.
+    std::chrono::steady_clock::time_point timer_at_{};
+    bool timer_armed_ = false;
+    /// Counts armTimer calls: a timer that fired just before being re-armed is ignored.
     std::uint32_t deadline_generation_ = 0;
     std::shared_ptr<ConnectionContext> context_;
     PeerInfo peer_;
@@ -104,7 +117,10 @@ private:
     std::optional<Parser> parser_;
     std::string body_;
     std::size_t body_bytes_seen_ = 0;
-    std::optional<Response> response_;
+    /// The reply being written; its capacity is kept between the requests of a connection
+    /// (released when it goes idle holding more than kIdleReplyBufferBytesMax).
+    std::string response_bytes_;
+    bool writing_ = false;
     std::int64_t head_received_micros_ = 0;
     bool idle_ = false;
     bool close_after_write_ = false;
