@@ -50,7 +50,7 @@ void AdminRequestHandler::handle(net::HttpRequest request, net::PeerInfo&, net::
     const std::int64_t started = request.received_micros;
     ClaimService::ReplyHandler done = [this, started, reply](ServiceReply answer) {
         metrics_.recordRequest(Route::admin, answer.http_status, steadyMicros() - started);
-        reply(toHttpResponse(answer));
+        reply(toHttpResponse(std::move(answer)));
     };
     try {
         const std::string path = request.target.substr(0, request.target.find('?'));

@@ -42,10 +42,10 @@ struct IdentityCache {
 
 }  // namespace
 
-net::HttpResponse toHttpResponse(const ServiceReply& reply) {
+net::HttpResponse toHttpResponse(ServiceReply reply) {
     net::HttpResponse response;
     response.status = reply.http_status;
-    response.body = reply.body;
+    response.body = std::move(reply.body);
     response.retry_after_s = reply.retry_after_s;
     return response;
 }
@@ -108,7 +108,7 @@ void ApiRequestHandler::handle(net::HttpRequest request, net::PeerInfo& peer,
                             who ? std::string_view(who->operator_id) : std::string_view(),
                             context->peer, micros});
         }
-        reply(toHttpResponse(answer));
+        reply(toHttpResponse(std::move(answer)));
     };
     try {
         dispatch(request, peer, context->route, context->terminal, done);

@@ -40,6 +40,6 @@ private:
 };
 
 /// The HTTP form of a service reply (JSON, Retry-After when set).
-net::HttpResponse toHttpResponse(const ServiceReply& reply);
+net::HttpResponse toHttpResponse(ServiceReply reply);
 
 }  // namespace claimgate::gateway
