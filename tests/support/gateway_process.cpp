@@ -20,7 +20,20 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
 
-/// fork + exec with stdout/stderr redirected; returns the child's pid or -1.
+/// Waits for `pid` up to `timeout`; returns true and the status if it exited.
+bool waitBounded(pid_t pid, std::chrono::milliseconds timeout, int& status) {
+    const auto deadline = SteadyClock::now() + timeout;
+    for (;;) {
+        const pid_t done = ::waitpid(pid, &status, WNOHANG);
+        if (done == pid) return true;
+        if (done < 0) return false;
+        if (SteadyClock::now() >= deadline) return false;
+        std::this_thread::sleep_for(kPollInterval);
+    }
+}
+
+}  // namespace
+
 pid_t spawn(const std::vector<std::string>& argv, const std::string& stdout_path,
             const std::string& stderr_path) {
     std::vector<char*> args;
@@ -45,20 +58,6 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& stdout_path
     ::execv(args[0], args.data());
     ::_exit(127);
 }
-
-/// Waits for `pid` up to `timeout`; returns true and the status if it exited.
-bool waitBounded(pid_t pid, std::chrono::milliseconds timeout, int& status) {
-    const auto deadline = SteadyClock::now() + timeout;
-    for (;;) {
-        const pid_t done = ::waitpid(pid, &status, WNOHANG);
-        if (done == pid) return true;
-        if (done < 0) return false;
-        if (SteadyClock::now() >= deadline) return false;
-        std::this_thread::sleep_for(kPollInterval);
-    }
-}
-
-}  // namespace
 
 CommandResult runCommand(const std::vector<std::string>& argv, const std::string& log_path,
                          std::chrono::seconds timeout) {

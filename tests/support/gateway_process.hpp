@@ -19,6 +19,12 @@ struct CommandResult {
     std::string output;  // stdout + stderr
 };
 
+/// Starts `argv` (argv[0] a path) with stdout and stderr into the given files (they may be
+/// the same) and stdin from /dev/null; the child is killed if the forking thread exits.
+/// Returns its pid, or -1. The caller waits for it.
+pid_t spawn(const std::vector<std::string>& argv, const std::string& stdout_path,
+            const std::string& stderr_path);
+
 /// Runs `argv` (argv[0] a path) with a bounded wait; output captured through `log_path`.
 CommandResult runCommand(const std::vector<std::string>& argv, const std::string& log_path,
                          std::chrono::seconds timeout = std::chrono::seconds(60));

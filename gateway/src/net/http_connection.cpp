@@ -8,11 +8,11 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/asio/write.hpp>
 #include <openssl/ssl.h>
 
 #include <array>
@@ -393,14 +393,13 @@ void HttpConnection<Stream>::setDeadline(std::chrono::milliseconds after) {
     deadline_at_ = std::chrono::steady_clock::now() + after;
     // A later deadline leaves the timer as it is: when it fires it finds the deadline ahead
     // and re-arms for it.
-    if (!timer_armed_ || timer_at_ > deadline_at_) armTimer(deadline_at_);
+    if (timer_at_ > deadline_at_) armTimer(deadline_at_);
 }
 
 template <class Stream>
 void HttpConnection<Stream>::armTimer(std::chrono::steady_clock::time_point at) {
     const std::uint32_t generation = ++deadline_generation_;
     timer_at_ = at;
-    timer_armed_ = true;
     deadline_.expires_at(at);  // cancels the wait for the previous expiry
     deadline_.async_wait([weak = this->weak_from_this(), generation](error_code error) {
         if (error) return;
@@ -412,7 +411,7 @@ void HttpConnection<Stream>::armTimer(std::chrono::steady_clock::time_point at) 
 
 template <class Stream>
 void HttpConnection<Stream>::onTimer() {
-    timer_armed_ = false;
+    timer_at_ = std::chrono::steady_clock::time_point::max();
     if (std::chrono::steady_clock::now() < deadline_at_) {
         armTimer(deadline_at_);
         return;

@@ -105,9 +105,8 @@ private:
     boost::asio::steady_timer deadline_;
     /// When the connection is closed unless it moves on to its next phase first.
     std::chrono::steady_clock::time_point deadline_at_{};
-    /// When the armed timer fires; it never fires after deadline_at_.
-    std::chrono::steady_clock::time_point timer_at_{};
-    bool timer_armed_ = false;
+    /// When the armed timer fires (never after deadline_at_); max() while none is armed.
+    std::chrono::steady_clock::time_point timer_at_ = std::chrono::steady_clock::time_point::max();
     /// Counts armTimer calls: a timer that fired just before being re-armed is ignored.
     std::uint32_t deadline_generation_ = 0;
     std::shared_ptr<ConnectionContext> context_;

@@ -14,18 +14,14 @@
 
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <thread>
-
-extern char** environ;
 
 namespace claimgate::testing {
 namespace {
@@ -38,29 +34,14 @@ constexpr int kNewRosterRows = 150'000;
 constexpr auto kKillAfterJournal = std::chrono::milliseconds(50);
 
 bool fileExists(const std::string& path) {
-    struct stat info {};
-    return ::stat(path.c_str(), &info) == 0;
+    std::error_code error;
+    return std::filesystem::exists(path, error);
 }
 
 std::int64_t fileSize(const std::string& path) {
-    struct stat info {};
-    return ::stat(path.c_str(), &info) == 0 ? static_cast<std::int64_t>(info.st_size) : -1;
-}
-
-/// Starts `argv` with stdout and stderr into `log_path`; returns its pid (or -1).
-pid_t spawnLogged(const std::vector<std::string>& argv, const std::string& log_path) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    std::vector<char*> args;
-    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-    args.push_back(nullptr);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    return rc == 0 ? pid : -1;
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    return error ? -1 : static_cast<std::int64_t>(size);
 }
 
 /// The first citizen ID of a roster CSV written by `claimgate-sim roster` (after its header).
@@ -128,7 +109,8 @@ protected:
     /// Starts the new import and SIGKILLs it at `point`. False if it ended first.
     bool importAndKill(KillPoint point) {
         const std::int64_t size_before = fileSize(ledger_);
-        const pid_t pid = spawnLogged(importNew(), temp_.file("import-killed.log"));
+        const std::string log = temp_.file("import-killed.log");
+        const pid_t pid = spawn(importNew(), log, log);
         EXPECT_GT(pid, 0);
         if (pid <= 0) return false;
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
