@@ -81,7 +81,7 @@ HttpConnection<Stream>::~HttpConnection() {
 }
 
 template <class Stream>
-boost::beast::tcp_stream& HttpConnection<Stream>::tcp() {
+IoSocket& HttpConnection<Stream>::tcp() {
     return boost::beast::get_lowest_layer(stream_);
 }
 
@@ -160,6 +160,19 @@ void HttpConnection<Stream>::readHead() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(kRequestHeadBytesMax));
     parser_->body_limit(kOversizedBodyDrainBytesMax);
+    // A request head nearly always arrives whole with the first read. Parsing what is
+    // buffered here, instead of through the composed read (which parses the same bytes and
+    // then completes through the scheduler), saves a handler round trip per request
+    // (docs/performance.md, front end). The composed read takes over when the head is not
+    // complete yet; the parser keeps its state, so nothing is parsed twice.
+    if (buffer_.size() > 0) {
+        error_code error;
+        buffer_.consume(parser_->put(buffer_.data(), error));
+        if (error != http::error::need_more) {
+            onHead(error);
+            return;
+        }
+    }
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](error_code error, std::size_t) { self->onHead(error); });
@@ -229,6 +242,16 @@ void HttpConnection<Stream>::readBody() {
         body.size = room;
     }
     body.more = true;
+    // As in readHead: a body that is already buffered is parsed here (the parser stops at the
+    // end of this body buffer with need_buffer, which onBody treats as "room needed").
+    if (buffer_.size() > 0) {
+        error_code error;
+        buffer_.consume(parser_->put(buffer_.data(), error));
+        if (parser_->is_done() || (error && error != http::error::need_more)) {
+            onBody(error);
+            return;
+        }
+    }
     http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](error_code error, std::size_t) { self->onBody(error); });
@@ -351,7 +374,7 @@ void HttpConnection<Stream>::onWritten(error_code error) {
     // Lingering close: stop sending, then read and discard until the peer closes (bounded by
     // kLingerDeadline), so unread request bytes do not turn our reply into a reset.
     error_code ignored;
-    tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    tcp().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
     setDeadline(kLingerDeadline);
     auto linger = std::make_shared<std::function<void(error_code, std::size_t)>>();
     *linger = [self = this->shared_from_this(), linger](error_code read_error, std::size_t) {
@@ -384,8 +407,8 @@ void HttpConnection<Stream>::closeSocket() {
     closed_ = true;
     deadline_.cancel();
     error_code ignored;
-    tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-    tcp().close();
+    tcp().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    tcp().close(ignored);
 }
 
 template <class Stream>

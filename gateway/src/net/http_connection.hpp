@@ -19,9 +19,7 @@
 #include "net/http_exchange.hpp"
 #include "net/tls_socket_stream.hpp"
 
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
@@ -57,7 +55,7 @@ struct ConnectionContext {
 };
 
 using TlsStream = TlsSocketStream;
-using PlainStream = boost::beast::tcp_stream;
+using PlainStream = IoSocket;
 
 template <class Stream>
 class HttpConnection final : public ReapableConnection,
@@ -99,10 +97,10 @@ private:
     void onTimer();
     /// The reply as bytes on the wire: status line with its reason phrase, fields, body.
     void formatResponse(const HttpResponse& reply);
-    boost::beast::tcp_stream& tcp();
+    IoSocket& tcp();
 
     Stream stream_;
-    boost::asio::steady_timer deadline_;
+    IoTimer deadline_;
     /// When the connection is closed unless it moves on to its next phase first.
     std::chrono::steady_clock::time_point deadline_at_{};
     /// When the armed timer fires (never after deadline_at_); max() while none is armed.

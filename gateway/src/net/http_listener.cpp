@@ -87,12 +87,12 @@ std::size_t HttpListener::openConnections() const { return context_->tracker.ope
 
 void HttpListener::accept() {
     acceptor_.async_accept(pool_.next(),
-                           [this](boost::system::error_code error, tcp::socket socket) {
+                           [this](boost::system::error_code error, IoSocket socket) {
                                onAccept(error, std::move(socket));
                            });
 }
 
-void HttpListener::onAccept(boost::system::error_code error, tcp::socket socket) {
+void HttpListener::onAccept(boost::system::error_code error, IoSocket socket) {
     if (error == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (error) {
         // EMFILE / ENFILE / ENOBUFS: the kernel keeps the connection queued; try again soon.
@@ -112,7 +112,7 @@ void HttpListener::onAccept(boost::system::error_code error, tcp::socket socket)
     if (tls_) {
         auto tls_context = tls_();
         auto made = std::make_shared<HttpConnection<TlsStream>>(
-            TlsStream(boost::beast::tcp_stream(std::move(socket)), tls_context->native_handle()), context_, peer);
+            TlsStream(std::move(socket), tls_context->native_handle()), context_, peer);
         start = [made](ConnectionTracker::Id id) { made->start(id); };
         connection = std::move(made);
     } else {

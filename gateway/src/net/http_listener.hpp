@@ -59,7 +59,7 @@ private:
     HttpListener(IoThreadPool& pool, std::shared_ptr<ConnectionContext> context,
                  TlsContextSource tls);
     void accept();
-    void onAccept(boost::system::error_code error, boost::asio::ip::tcp::socket socket);
+    void onAccept(boost::system::error_code error, IoSocket socket);
 
     IoThreadPool& pool_;
     std::shared_ptr<ConnectionContext> context_;

@@ -4,10 +4,14 @@
 // ledger writer's completions are posted back to that context.
 #pragma once
 
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -15,6 +19,16 @@
 #include <vector>
 
 namespace claimgate::gateway::net {
+
+/// The executor of one I/O thread's context. Connection sockets and timers name it by its
+/// concrete type: with Asio's default, the type-erased any_io_executor, every operation paid
+/// for copying, destroying and querying the erased executor (docs/performance.md, front end).
+using IoExecutor = boost::asio::io_context::executor_type;
+using IoSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, IoExecutor>;
+using IoTimer =
+    boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                      boost::asio::wait_traits<std::chrono::steady_clock>,
+                                      IoExecutor>;
 
 class IoThreadPool {
 public:

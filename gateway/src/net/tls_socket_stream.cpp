@@ -11,8 +11,8 @@ TlsSocketStream::TlsSocketStream(next_layer_type next, SSL_CTX* context)
     if (ssl_ == nullptr) return;
     boost::system::error_code ignored;
     // OpenSSL must get EAGAIN, not block the I/O thread; the reactor says when to try again.
-    next_.socket().non_blocking(true, ignored);
-    if (SSL_set_fd(ssl_, static_cast<int>(next_.socket().native_handle())) != 1) {
+    next_.non_blocking(true, ignored);
+    if (SSL_set_fd(ssl_, static_cast<int>(next_.native_handle())) != 1) {
         SSL_free(ssl_);
         ssl_ = nullptr;
         return;
@@ -49,7 +49,7 @@ bool TlsSocketStream::attempt(Io io, boost::asio::mutable_buffer region,
         result = boost::asio::error::no_memory;
         return true;
     }
-    if (!next_.socket().is_open()) {
+    if (!next_.is_open()) {
         result = boost::asio::error::operation_aborted;
         return true;
     }

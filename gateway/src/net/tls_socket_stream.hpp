@@ -15,10 +15,12 @@
 // belong to another connection).
 #pragma once
 
+#include "net/io_thread_pool.hpp"
+
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/compose.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <openssl/ssl.h>
 
 #include <algorithm>
@@ -31,7 +33,7 @@ namespace claimgate::gateway::net {
 
 class TlsSocketStream {
 public:
-    using next_layer_type = boost::beast::tcp_stream;
+    using next_layer_type = IoSocket;
     using executor_type = next_layer_type::executor_type;
 
     /// `context` is up-referenced by OpenSSL: a CA or CRL reload may replace it meanwhile.
@@ -52,14 +54,14 @@ public:
     auto async_handshake(Handler&& handler) {
         return boost::asio::async_compose<Handler, void(boost::system::error_code)>(
             Operation<Io::handshake, boost::asio::mutable_buffer>{*this, {}}, handler,
-            next_.socket());
+            next_);
     }
 
     /// Decrypted bytes into the first non-empty buffer: void(error_code, std::size_t).
     template <class MutableBuffers, class Handler>
     auto async_read_some(const MutableBuffers& buffers, Handler&& handler) {
         return boost::asio::async_compose<Handler, void(boost::system::error_code, std::size_t)>(
-            Operation<Io::read, MutableBuffers>{*this, buffers}, handler, next_.socket());
+            Operation<Io::read, MutableBuffers>{*this, buffers}, handler, next_);
     }
 
     /// Up to one TLS record of the buffers' bytes, encrypted: void(error_code, std::size_t).
@@ -68,7 +70,7 @@ public:
     template <class ConstBuffers, class Handler>
     auto async_write_some(const ConstBuffers& buffers, Handler&& handler) {
         return boost::asio::async_compose<Handler, void(boost::system::error_code, std::size_t)>(
-            Operation<Io::write, ConstBuffers>{*this, buffers}, handler, next_.socket());
+            Operation<Io::write, ConstBuffers>{*this, buffers}, handler, next_);
     }
 
 private:
@@ -143,7 +145,7 @@ private:
             Wait wait = Wait::wait_read;
             if (!stream.attempt(kIo, region(), result, bytes, wait)) {
                 phase = Phase::waited;
-                stream.next_.socket().async_wait(wait, std::move(self));
+                stream.next_.async_wait(wait, std::move(self));
                 return;
             }
             if (phase == Phase::first_try) {

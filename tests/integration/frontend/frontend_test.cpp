@@ -5,7 +5,8 @@
 // keep theirs) and a forged one is refused; the admin listener authenticates resolve and
 // reports an unreachable database on /readyz; status lines carry reason phrases; a request with
 // both Content-Length and Transfer-Encoding is refused and its connection closed; replies that
-// fill a terminal's socket wait their turn and arrive whole and in order.
+// fill a terminal's socket wait their turn and arrive whole and in order; a request in pieces,
+// or several sent together, get the replies they get when sent whole.
 #include "gateway_process.hpp"
 #include "gateway_test_client.hpp"
 #include "postgres_server.hpp"
@@ -261,6 +262,67 @@ TEST_F(FrontEndTest, PipelinedRepliesThatFillTheSocketArriveWholeAndInOrder) {
     for (std::size_t i = 0; i < statuses.size(); ++i) {
         ASSERT_EQ(statuses[i], i % 2 == 0 ? 200 : 404) << "reply " << i;
     }
+}
+
+/// Reads from `connection` until `count` whole replies have arrived (or 5 s passed); returns
+/// their bytes.
+std::string readReplies(RawConnection& connection, std::size_t count) {
+    std::string text;
+    std::size_t at = 0;
+    std::vector<int> statuses;
+    const auto deadline = Clock::now() + 5s;
+    while (statuses.size() < count && Clock::now() < deadline && !connection.closedByPeer()) {
+        text += connection.readUntil("}", 200ms);
+        takeReplyStatuses(text, at, statuses);
+    }
+    return text;
+}
+
+// A request whose bytes are all buffered is parsed on the spot; one that arrives in pieces is
+// finished by the composed read (gateway/src/net/http_connection.cpp, readHead and readBody).
+// Either way it gets the reply it gets when sent whole, and requests sent together are each
+// answered once, in order, on a connection that stays open.
+TEST_F(FrontEndTest, RequestsInPiecesOrSentTogetherGetTheRepliesOfWholeOnes) {
+    startGateway();
+    const std::string body = R"({"outcome":"voided","reason":"pieces"})";
+    const std::string resolve =
+        "POST /admin/claims/c_nosuchclaim/resolve HTTP/1.1\r\nHost: x\r\n"
+        "Content-Type: application/json\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string health = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    const auto replyToWhole = [this](const std::string& request) {
+        RawConnection connection(gateway_->adminPort());
+        EXPECT_TRUE(connection.connected() && connection.send(request));
+        return readReplies(connection, 1);
+    };
+    const std::string resolved = replyToWhole(resolve);
+    const std::string healthy = replyToWhole(health);
+    ASSERT_EQ(resolved.rfind("HTTP/1.1 404 Not Found\r\n", 0), 0U) << resolved;
+    ASSERT_NE(resolved.find("unknown_claim"), std::string::npos) << resolved;
+    ASSERT_EQ(healthy.rfind("HTTP/1.1 200 OK\r\n", 0), 0U) << healthy;
+
+    RawConnection connection(gateway_->adminPort());
+    ASSERT_TRUE(connection.connected());
+    const std::size_t head_bytes = resolve.size() - body.size();
+    // The head in two pieces, then the rest of the head with a few body bytes, then the rest.
+    for (const auto& piece :
+         {resolve.substr(0, 20), resolve.substr(20, head_bytes - 20 + 5),
+          resolve.substr(head_bytes + 5)}) {
+        ASSERT_TRUE(connection.send(piece));
+        std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(readReplies(connection, 1), resolved);
+    // The whole head, and the body later.
+    ASSERT_TRUE(connection.send(resolve.substr(0, head_bytes)));
+    std::this_thread::sleep_for(50ms);
+    ASSERT_TRUE(connection.send(body));
+    EXPECT_EQ(readReplies(connection, 1), resolved);
+    // Three requests in one send, then one more on the same connection.
+    ASSERT_TRUE(connection.send(resolve + health + resolve));
+    EXPECT_EQ(readReplies(connection, 3), resolved + healthy + resolved);
+    ASSERT_TRUE(connection.send(health));
+    EXPECT_EQ(readReplies(connection, 1), healthy);
+    EXPECT_FALSE(connection.closedByPeer());
 }
 
 TEST_F(FrontEndTest, SilentAndDribblingPeersAreDroppedAtTheHeadDeadline) {
