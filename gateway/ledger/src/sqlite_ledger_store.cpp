@@ -234,11 +234,16 @@ std::uint64_t SqliteLedgerStore::backgroundCheckpoints() const {
     return checkpointer_ ? checkpointer_->checkpointsRun() : 0;
 }
 
+void SqliteLedgerStore::setWriterCheckpointFrames(int frames) {
+    assert(frames > 0);
+    writer_checkpoint_frames_ = frames;
+}
+
 int SqliteLedgerStore::onWalCommit(void* self, sqlite3* db, const char* database, int frames) {
     auto& store = *static_cast<SqliteLedgerStore*>(self);
     assert(store.checkpointer_);
     store.checkpointer_->walGrew(frames);
-    if (frames >= kWalWriterCheckpointFrames) {
+    if (frames >= store.writer_checkpoint_frames_) {
         // The safety valve: the background thread has copied all but the newest frames, so
         // this copies little, and once all is copied the next transaction restarts the WAL.
         if (sqlite3_wal_checkpoint_v2(db, database, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) ==

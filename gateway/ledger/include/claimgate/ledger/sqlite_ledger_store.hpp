@@ -4,6 +4,7 @@
 #pragma once
 
 #include <claimgate/ledger/ledger_store.hpp>
+#include <claimgate/ledger/limits.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -35,6 +36,9 @@ public:
     /// the background thread running: only when the WAL passed kWalWriterCheckpointFrames).
     [[nodiscard]] std::uint64_t backgroundCheckpoints() const;
     [[nodiscard]] std::uint64_t writerCheckpoints() const { return writer_checkpoints_; }
+    /// The WAL length past which the writer checkpoints itself (the valve; default
+    /// kWalWriterCheckpointFrames, 128 MiB). Tests lower it so that a short run reaches it.
+    void setWriterCheckpointFrames(int frames);
     /// Roster transactions that ran under a rollback journal, the ledger being ours alone
     /// (beginBulkRoster).
     [[nodiscard]] std::uint64_t rollbackJournalRosters() const { return rollback_journal_rosters_; }
@@ -127,6 +131,7 @@ private:
     sqlite3* db_ = nullptr;
     std::unique_ptr<SqliteWalCheckpointer> checkpointer_;
     std::uint64_t writer_checkpoints_ = 0;
+    int writer_checkpoint_frames_ = kWalWriterCheckpointFrames;
     /// True inside a roster transaction that runs under a rollback journal (beginBulkRoster).
     bool rollback_journal_ = false;
     std::uint64_t rollback_journal_rosters_ = 0;
