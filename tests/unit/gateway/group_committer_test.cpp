@@ -231,6 +231,35 @@ TEST(GroupCommitterOnSqliteTest, RepliesRenderedOnTwoThreadsAreTheStoredOnes) {
     EXPECT_EQ(store.countClaims(protocols::ClaimStatus::paid), kHolds);
 }
 
+/// Holds and pays `holds` claims (citizens c0.., keys k-c..) through a group committer on
+/// `store`, batches of up to 64, and stops it.
+void holdAndPayThroughCommitter(SqliteLedgerStore& store, int holds) {
+    auto clock = std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis);
+    ClaimEngine engine(clock, 1000, ClaimReplyRenderer(nullptr));
+    GroupCommitter committer(store, engine, 64, 4096, {});
+    std::vector<std::future<LedgerReply>> held;
+    for (int i = 0; i < holds; ++i) {
+        const std::string citizen = "c" + std::to_string(i);
+        held.push_back(*committer.submit(holdOf(citizen, "k-" + citizen)));
+    }
+    std::vector<std::future<LedgerReply>> commits;
+    for (auto& hold : held) {
+        const LedgerReply reply = hold.get();
+        ASSERT_EQ(reply.http_status, 201) << reply.body;
+        const std::string claim_id = nlohmann::json::parse(reply.body)["claim_id"];
+        commits.push_back(*committer.submit(commitOf(claim_id, "pay-" + claim_id)));
+    }
+    for (auto& commit : commits) ASSERT_EQ(commit.get().http_status, 200);
+    committer.stop();
+}
+
+/// After the store at `path` was closed: every claim of holdAndPayThroughCommitter is paid.
+void expectEveryClaimPaidAfterReopening(const std::string& path, int holds) {
+    SqliteLedgerStore reopened(path);
+    EXPECT_EQ(reopened.countClaims(protocols::ClaimStatus::paid), holds);
+    EXPECT_TRUE(reopened.findReply("BANK004", "k-c" + std::to_string(holds - 1)));
+}
+
 // A serving node checkpoints the WAL on its own thread (issue 9: a claim's p99 must not include
 // a checkpoint). The writer never runs one itself below its safety limit, the background thread
 // does, and everything committed is in the file after the store closes. Under the thread
@@ -241,23 +270,7 @@ TEST(GroupCommitterOnSqliteTest, CheckpointsRunBesideTheWriterNotOnIt) {
     {
         SqliteLedgerStore store(dir.file("ledger.db"));
         store.startBackgroundCheckpoints();
-        auto clock = std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis);
-        ClaimEngine engine(clock, 1000, ClaimReplyRenderer(nullptr));
-        GroupCommitter committer(store, engine, 64, 4096, {});
-        std::vector<std::future<LedgerReply>> holds;
-        for (int i = 0; i < kHolds; ++i) {
-            const std::string citizen = "c" + std::to_string(i);
-            holds.push_back(*committer.submit(holdOf(citizen, "k-" + citizen)));
-        }
-        std::vector<std::future<LedgerReply>> commits;
-        for (auto& hold : holds) {
-            const LedgerReply reply = hold.get();
-            ASSERT_EQ(reply.http_status, 201) << reply.body;
-            const std::string claim_id = nlohmann::json::parse(reply.body)["claim_id"];
-            commits.push_back(*committer.submit(commitOf(claim_id, "pay-" + claim_id)));
-        }
-        for (auto& commit : commits) ASSERT_EQ(commit.get().http_status, 200);
-        committer.stop();
+        ASSERT_NO_FATAL_FAILURE(holdAndPayThroughCommitter(store, kHolds));
         // The thread checkpoints at least once a second while the WAL holds anything.
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         while (store.backgroundCheckpoints() == 0 && std::chrono::steady_clock::now() < deadline) {
@@ -266,9 +279,7 @@ TEST(GroupCommitterOnSqliteTest, CheckpointsRunBesideTheWriterNotOnIt) {
         EXPECT_GE(store.backgroundCheckpoints(), 1U);
         EXPECT_EQ(store.writerCheckpoints(), 0U);
     }
-    SqliteLedgerStore reopened(dir.file("ledger.db"));
-    EXPECT_EQ(reopened.countClaims(protocols::ClaimStatus::paid), kHolds);
-    EXPECT_TRUE(reopened.findReply("BANK004", "k-c" + std::to_string(kHolds - 1)));
+    expectEveryClaimPaidAfterReopening(dir.file("ledger.db"), kHolds);
 }
 
 // The valve (SqliteLedgerStore::onWalCommit): a busy writer leaves the background thread no
@@ -287,23 +298,7 @@ TEST(GroupCommitterOnSqliteTest, PastItsLimitTheWriterCheckpointsAndTheWalStarts
         SqliteLedgerStore store(dir.file("ledger.db"));
         store.startBackgroundCheckpoints();
         store.setWriterCheckpointFrames(kValveFrames);
-        auto clock = std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis);
-        ClaimEngine engine(clock, 1000, ClaimReplyRenderer(nullptr));
-        GroupCommitter committer(store, engine, 64, 4096, {});
-        std::vector<std::future<LedgerReply>> holds;
-        for (int i = 0; i < kHolds; ++i) {
-            const std::string citizen = "c" + std::to_string(i);
-            holds.push_back(*committer.submit(holdOf(citizen, "k-" + citizen)));
-        }
-        std::vector<std::future<LedgerReply>> commits;
-        for (auto& hold : holds) {
-            const LedgerReply reply = hold.get();
-            ASSERT_EQ(reply.http_status, 201) << reply.body;
-            const std::string claim_id = nlohmann::json::parse(reply.body)["claim_id"];
-            commits.push_back(*committer.submit(commitOf(claim_id, "pay-" + claim_id)));
-        }
-        for (auto& commit : commits) ASSERT_EQ(commit.get().http_status, 200);
-        committer.stop();
+        ASSERT_NO_FATAL_FAILURE(holdAndPayThroughCommitter(store, kHolds));
         EXPECT_GE(store.writerCheckpoints(), 2U);
         wal_bytes = std::filesystem::file_size(dir.file("ledger.db") + "-wal");
     }
@@ -312,9 +307,7 @@ TEST(GroupCommitterOnSqliteTest, PastItsLimitTheWriterCheckpointsAndTheWalStarts
     // Measured: ~400 frames against ~1,400 pages; without the valve, ~17,500 frames.
     EXPECT_LT(wal_bytes, database_bytes)
         << wal_bytes / kFrameBytes << " WAL frames, " << database_bytes / 4096 << " pages";
-    SqliteLedgerStore reopened(dir.file("ledger.db"));
-    EXPECT_EQ(reopened.countClaims(protocols::ClaimStatus::paid), kHolds);
-    EXPECT_TRUE(reopened.findReply("BANK004", "k-c" + std::to_string(kHolds - 1)));
+    expectEveryClaimPaidAfterReopening(dir.file("ledger.db"), kHolds);
 }
 
 }  // namespace
