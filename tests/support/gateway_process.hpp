@@ -63,6 +63,8 @@ public:
     /// SIGTERM, wait up to `timeout`, then SIGKILL. Returns the exit code (-1 if killed).
     int terminate(std::chrono::seconds timeout = std::chrono::seconds(20));
     [[nodiscard]] bool running() const { return pid_ > 0; }
+    /// The running child's process id (its /proc entry), -1 when none runs.
+    [[nodiscard]] pid_t pid() const { return pid_; }
     /// True while the child has not exited (reaps it if it has).
     [[nodiscard]] bool alive();
 

@@ -106,8 +106,10 @@ void HttpConnection<Stream>::onHandshake(error_code error) {
         if (handshake_failure_counted_) return;  // the deadline counted it and closed
         auto reason = HandshakeFailure::handshake;
         if constexpr (kTls) {
-            // The peer presented a certificate we could not verify (unknown CA, expired).
-            if (SSL_get_verify_result(stream_.native_handle()) != X509_V_OK) {
+            // The peer presented a certificate we could not verify (unknown CA, expired). No
+            // SSL object means the peer closed before its first record: nothing was verified.
+            SSL* ssl = stream_.native_handle();
+            if (ssl != nullptr && SSL_get_verify_result(ssl) != X509_V_OK) {
                 reason = HandshakeFailure::untrusted;
             }
         }

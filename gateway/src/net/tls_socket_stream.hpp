@@ -8,6 +8,14 @@
 // record buffers are the only ones, and SSL_MODE_RELEASE_BUFFERS (trust_store.cpp) frees them
 // while a connection waits; a waiting read holds no buffer at all.
 //
+// No OpenSSL state exists until the peer's first TLS record has arrived whole: the bytes are
+// gathered into a small vector, and only then is the SSL object made and fed them through a
+// memory BIO before it moves on to the socket. OpenSSL's accept state costs ~40 KiB on its first
+// call (the SSL object, a 21 KiB zeroed handshake buffer, a read buffer a partial record pins),
+// so a silent or dribbling peer used to cost that much, and a burst of them mostly page faults
+// that delay every connection behind them in the accept queue (docs/performance.md, "A silent
+// peer costs no TLS state").
+//
 // Meets Beast's AsyncReadStream / AsyncWriteStream, so http::async_read and async_write work on
 // it unchanged. All operations of one stream run on its connection's one I/O thread. There is
 // no timeout here: the connection closes the socket at its deadline, which aborts a waiting
@@ -28,6 +36,7 @@
 #include <cstddef>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 namespace claimgate::gateway::net {
 
@@ -46,7 +55,8 @@ public:
 
     executor_type get_executor() noexcept { return next_.get_executor(); }
     next_layer_type& next_layer() noexcept { return next_; }
-    /// Null only if OpenSSL could not allocate the connection; every operation then fails.
+    /// Null until the peer's first TLS record has arrived (the handshake has not begun), or if
+    /// OpenSSL could not allocate the connection.
     SSL* native_handle() noexcept { return ssl_; }
 
     /// The server side of the handshake: void(error_code).
@@ -81,6 +91,14 @@ private:
     /// must wait for the socket (`wait` set).
     bool attempt(Io io, boost::asio::mutable_buffer region, boost::system::error_code& result,
                  std::size_t& bytes, Wait& wait);
+    /// Reads what has arrived of the peer's first record into `hello_`. True when it is whole
+    /// (or is not a TLS handshake record at all, which OpenSSL then refuses) and OpenSSL may
+    /// start, or when `result` holds the error that ends the handshake; false to wait.
+    bool gatherFirstRecord(boost::system::error_code& result);
+    /// Makes the SSL object and feeds it `hello_` ahead of the socket; false if out of memory.
+    bool startTls();
+    /// The first-record bytes are used up: OpenSSL reads the socket from now on.
+    bool readFromSocket();
 
     template <class Buffers>
     static boost::asio::mutable_buffer firstBuffer(const Buffers& buffers) {
@@ -177,8 +195,19 @@ private:
         }
     };
 
+    /// A TLS record header: type, version, length (RFC 8446, 5.1).
+    static constexpr std::size_t kRecordHeaderBytes = 5;
+    static constexpr unsigned char kHandshakeRecord = 0x16;
+
     next_layer_type next_;
+    /// Up-referenced until startTls hands it to SSL_new.
+    SSL_CTX* context_ = nullptr;
     SSL* ssl_ = nullptr;
+    /// The first record's bytes (a vector: a memory BIO points into it, so it must not move).
+    std::vector<unsigned char> hello_;
+    /// OpenSSL's read BIO while it is fed `hello_`; null once it reads the socket.
+    BIO* hello_bio_ = nullptr;
+    bool out_of_memory_ = false;
 };
 
 }  // namespace claimgate::gateway::net

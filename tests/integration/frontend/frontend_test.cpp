@@ -6,7 +6,8 @@
 // reports an unreachable database on /readyz; status lines carry reason phrases; a request with
 // both Content-Length and Transfer-Encoding is refused and its connection closed; replies that
 // fill a terminal's socket wait their turn and arrive whole and in order; a request in pieces,
-// or several sent together, get the replies they get when sent whole.
+// or several sent together, get the replies they get when sent whole; a peer holds no TLS state
+// before its first record has arrived, and a ClientHello in pieces still completes.
 #include "gateway_process.hpp"
 #include "gateway_test_client.hpp"
 #include "postgres_server.hpp"
@@ -29,6 +30,7 @@
 #include <algorithm>
 #include <array>
 #include <csignal>
+#include <fstream>
 #include <cstdlib>
 #include <string_view>
 #include <thread>
@@ -59,12 +61,15 @@ public:
     HandDrivenTlsConnection(const HandDrivenTlsConnection&) = delete;
     HandDrivenTlsConnection& operator=(const HandDrivenTlsConnection&) = delete;
 
-    /// Connects with `receive_buffer` bytes of kernel receive buffer and does the handshake.
+    /// Connects with `receive_buffer` bytes of kernel receive buffer (0: the default) and does
+    /// the handshake unless told not to.
     bool open(std::uint16_t port, const std::string& key, const std::string& certificate,
-              int receive_buffer) {
+              int receive_buffer, bool handshake = true) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         if (fd_ < 0) return false;
-        ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+        if (receive_buffer > 0) {
+            ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+        }
         sockaddr_in address{};
         address.sin_family = AF_INET;
         address.sin_port = htons(port);
@@ -79,9 +84,43 @@ public:
             return false;
         }
         ssl_ = SSL_new(context_);
-        if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1 || SSL_connect(ssl_) != 1) return false;
+        if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1) return false;
+        if (handshake && SSL_connect(ssl_) != 1) return false;
         SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
         return ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK) == 0;
+    }
+    /// Connects and does the handshake with the ClientHello sent as `cuts` split it (byte
+    /// offsets, ascending), `pause` between the pieces: a slow link or a hostile peer.
+    bool openWithHelloInPieces(std::uint16_t port, const std::string& key,
+                               const std::string& certificate, const std::vector<std::size_t>& cuts,
+                               std::chrono::milliseconds pause) {
+        if (!open(port, key, certificate, 0, /*handshake=*/false)) return false;
+        // The ClientHello goes to memory first; the socket is non-blocking, so SSL_connect
+        // stops after writing it, wanting the server's reply.
+        BIO* hello = BIO_new(BIO_s_mem());
+        if (hello == nullptr) return false;
+        SSL_set0_wbio(ssl_, hello);
+        if (SSL_connect(ssl_) == 1 || SSL_get_error(ssl_, -1) != SSL_ERROR_WANT_READ) return false;
+        char* bytes = nullptr;
+        const long size = BIO_get_mem_data(hello, &bytes);
+        const std::string client_hello(bytes, static_cast<std::size_t>(size));
+        std::size_t from = 0;
+        for (std::size_t cut : cuts) {
+            if (cut <= from || cut >= client_hello.size()) return false;
+            if (!sendRaw(client_hello.substr(from, cut - from))) return false;
+            from = cut;
+            std::this_thread::sleep_for(pause);
+        }
+        if (!sendRaw(client_hello.substr(from))) return false;
+        BIO* socket = BIO_new_socket(fd_, BIO_NOCLOSE);
+        if (socket == nullptr) return false;
+        SSL_set0_wbio(ssl_, socket);
+        for (int tries = 0; tries < 100; ++tries) {  // the rest of the handshake, at most 5 s
+            if (SSL_connect(ssl_) == 1) return true;
+            if (SSL_get_error(ssl_, -1) != SSL_ERROR_WANT_READ) return false;
+            waitUntilReady(false, 50ms);
+        }
+        return false;
     }
     /// Writes what fits now; 0 when the socket is full.
     std::size_t writeSome(std::string_view bytes) {
@@ -102,6 +141,15 @@ public:
     }
 
 private:
+    bool sendRaw(const std::string& bytes) {
+        for (std::size_t sent = 0; sent < bytes.size();) {
+            const auto wrote = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+            if (wrote <= 0) return false;
+            sent += static_cast<std::size_t>(wrote);
+        }
+        return true;
+    }
+
     int fd_ = -1;
     SSL_CTX* context_ = nullptr;
     SSL* ssl_ = nullptr;
@@ -350,6 +398,91 @@ TEST_F(FrontEndTest, SilentAndDribblingPeersAreDroppedAtTheHeadDeadline) {
         << text;
     // A real terminal is still served.
     EXPECT_EQ(timedTerminalRequest("atm-0001").first, 200);
+}
+
+/// The gateway's resident memory in KiB, from /proc; -1 if unreadable.
+long residentKib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    }
+    return -1;
+}
+
+// No OpenSSL state exists before a peer's first TLS record has arrived whole
+// (gateway/src/net/tls_socket_stream.hpp): OpenSSL's accept state costs ~40 KiB, which a silent
+// or dribbling peer used to pin and a burst of them paid for in page faults.
+TEST_F(FrontEndTest, SilentAndDribblingPeersCostNoTlsStateBeforeTheirFirstRecord) {
+    raiseFileLimit();
+    startGateway();
+    ASSERT_EQ(timedTerminalRequest("atm-0001").first, 200);  // warm: the first handshake's state
+    const long before = residentKib(gateway_->pid());
+    ASSERT_GT(before, 0);
+    constexpr int kPeers = 2000;
+#if defined(__SANITIZE_ADDRESS__)
+    // The sanitizer's redzones, shadow and quarantine add a few KiB per small allocation; the
+    // TLS state this guards against is ~40 KiB either way.
+    constexpr double kPerPeerKibMax = 16.0;
+#else
+    constexpr double kPerPeerKibMax = 8.0;  // measured: ~1.6 KiB
+#endif
+    std::vector<RawConnection> peers;
+    peers.reserve(kPeers);
+    // A record header announcing a 512-byte ClientHello, and the first bytes of its body.
+    const std::string partial_record("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
+    for (int i = 0; i < kPeers; ++i) {
+        peers.emplace_back(gateway_->apiPort());
+        ASSERT_TRUE(peers.back().connected()) << i;
+        if (i % 4 == 1) {
+            ASSERT_TRUE(peers.back().send(partial_record.substr(0, 3)));
+        } else if (i % 4 == 2) {
+            ASSERT_TRUE(peers.back().send(partial_record));
+        }
+    }
+    // Accepted, and the dribblers' bytes read: the gauge counts them, and a last peer's bytes
+    // are read after the earlier ones' (one accept queue, handled in order).
+    const auto until = Clock::now() + 10s;
+    while (metric(R"(claimgate_connections_open{listener="api"})") < kPeers && Clock::now() < until) {
+        std::this_thread::sleep_for(50ms);
+    }
+    ASSERT_GE(metric(R"(claimgate_connections_open{listener="api"})"), kPeers);
+    std::this_thread::sleep_for(200ms);
+    const long after = residentKib(gateway_->pid());
+    const double per_peer_kib = static_cast<double>(after - before) / kPeers;
+    EXPECT_LT(per_peer_kib, kPerPeerKibMax) << "RSS " << before << " KiB before, " << after << " KiB with "
+                                 << kPeers << " silent or dribbling peers";
+    EXPECT_EQ(timedTerminalRequest("atm-0002").first, 200);
+}
+
+// The ClientHello may arrive in pieces, split inside the record header and inside its body: the
+// handshake starts once the record is whole and completes as usual. Bytes that are no TLS
+// handshake record are refused at once, not at the head deadline.
+TEST_F(FrontEndTest, AClientHelloInPiecesCompletesAndANonTlsPeerIsRefusedAtOnce) {
+    startGateway();
+    HandDrivenTlsConnection terminal;
+    ASSERT_TRUE(terminal.openWithHelloInPieces(gateway_->apiPort(),
+                                               TestPki::shared().terminalKey("atm-0001"),
+                                               TestPki::shared().terminalPem("atm-0001"),
+                                               {1, 4, 5, 40}, 30ms));
+    const std::string request = "GET /v1/programs HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_EQ(terminal.writeSome(request), request.size());
+    std::string replies;
+    std::size_t at = 0;
+    std::vector<int> statuses;
+    const auto deadline = Clock::now() + 5s;
+    while (statuses.empty() && Clock::now() < deadline) {
+        terminal.waitUntilReady(false, 50ms);
+        terminal.readSome(replies);
+        takeReplyStatuses(replies, at, statuses);
+    }
+    ASSERT_EQ(statuses, std::vector<int>{200}) << replies;
+
+    RawConnection plain(gateway_->apiPort());
+    ASSERT_TRUE(plain.connected() && plain.send("GET /v1/programs HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const auto sent = Clock::now();
+    EXPECT_TRUE(plain.waitClosed(2s));
+    EXPECT_LT(Clock::now() - sent, 1s);  // the head deadline is 5 s
 }
 
 TEST_F(FrontEndTest, ThousandSilentConnectionsDelayARealRequestByUnder100ms) {
