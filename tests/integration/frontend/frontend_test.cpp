@@ -107,11 +107,11 @@ public:
         std::size_t from = 0;
         for (std::size_t cut : cuts) {
             if (cut <= from || cut >= client_hello.size()) return false;
-            if (!sendRaw(client_hello.substr(from, cut - from))) return false;
+            if (!sendAll(fd_, client_hello.substr(from, cut - from))) return false;
             from = cut;
             std::this_thread::sleep_for(pause);
         }
-        if (!sendRaw(client_hello.substr(from))) return false;
+        if (!sendAll(fd_, client_hello.substr(from))) return false;
         BIO* socket = BIO_new_socket(fd_, BIO_NOCLOSE);
         if (socket == nullptr) return false;
         SSL_set0_wbio(ssl_, socket);
@@ -141,15 +141,6 @@ public:
     }
 
 private:
-    bool sendRaw(const std::string& bytes) {
-        for (std::size_t sent = 0; sent < bytes.size();) {
-            const auto wrote = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-            if (wrote <= 0) return false;
-            sent += static_cast<std::size_t>(wrote);
-        }
-        return true;
-    }
-
     int fd_ = -1;
     SSL_CTX* context_ = nullptr;
     SSL* ssl_ = nullptr;

@@ -35,15 +35,17 @@ RawConnection::RawConnection(RawConnection&& other) noexcept
     other.fd_ = -1;
 }
 
-bool RawConnection::send(const std::string& bytes) {
+bool sendAll(int fd, const std::string& bytes) {
     std::size_t sent = 0;
     while (sent < bytes.size()) {
-        const auto wrote = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        const auto wrote = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
         if (wrote <= 0) return false;
         sent += static_cast<std::size_t>(wrote);
     }
     return true;
 }
+
+bool RawConnection::send(const std::string& bytes) { return sendAll(fd_, bytes); }
 
 std::string RawConnection::readUntil(const std::string& marker, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -36,6 +36,9 @@ private:
     std::string pending_;
 };
 
+/// Writes all of `bytes` to the socket `fd`; false on error (e.g. the peer closed).
+bool sendAll(int fd, const std::string& bytes);
+
 /// Raises this process's soft RLIMIT_NOFILE to the hard limit (tests open 1,000+ sockets).
 void raiseFileLimit();
 
