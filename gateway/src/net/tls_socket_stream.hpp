@@ -1,6 +1,6 @@
 // File: tls_socket_stream.hpp
 // Server-side TLS on a non-blocking TCP socket, with OpenSSL reading and writing the socket
-// itself (SSL_set_fd) and the reactor telling when it may (socket.async_wait).
+// itself (socket BIOs on the descriptor) and the reactor telling when it may (socket.async_wait).
 //
 // Why not boost::asio::ssl::stream: it stages every record through two 17 KiB vectors and a
 // 2 x 17 KiB BIO pair that live as long as the connection, ~68 KiB per connection that an idle
