@@ -1,5 +1,6 @@
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
 
+#include "sqlite_page_cache.hpp"
 #include "sqlite_roster_feed.hpp"
 #include "sqlite_statement.hpp"
 #include "sqlite_wal_checkpointer.hpp"
@@ -8,6 +9,7 @@
 #include <claimgate/ledger/roster_row_source.hpp>
 
 #include <claimgate/protocols/json_fields.hpp>
+#include <claimgate/protocols/log.hpp>
 
 #include <cassert>
 #include <cstring>
@@ -18,9 +20,29 @@ namespace {
 using protocols::Channel;
 using protocols::ClaimStatus;
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
-// Invariant 1 lives in claims_one_blocking: a partial unique index over the blocking states.
+// The claims table and its indexes, shared by a fresh ledger (kSchema) and the upgrade to
+// schema 4. Invariant 1 lives in claims_one_blocking: a partial unique index over the blocking
+// states. Status tests are written as comparisons, never `IN (...)` lists: SQLite evaluates a
+// list of more than two constants through a temporary B-tree built at every execution, and a
+// claim's insert and update evaluated five of them (the CHECK, and the index's WHERE for the
+// old and the new row).
+#define CG_CLAIMS_COLUMNS_SQL                                                                   \
+    "(claim_id TEXT PRIMARY KEY, claim_code TEXT NOT NULL, program TEXT NOT NULL,\n"           \
+    "  citizen_key BLOB NOT NULL, citizen_mask TEXT NOT NULL, channel TEXT NOT NULL,\n"        \
+    "  operator TEXT NOT NULL, terminal_id TEXT NOT NULL, amount INTEGER NOT NULL,\n"          \
+    "  status TEXT NOT NULL CHECK (status = 'held' OR status = 'in_doubt' OR status = 'paid'\n" \
+    "                              OR status = 'voided'),\n"                                    \
+    "  held_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, paid_at INTEGER,\n"              \
+    "  voided_at INTEGER, terminal_ref TEXT, reason TEXT, dispensed_at INTEGER) WITHOUT ROWID;\n"
+#define CG_CLAIMS_INDEXES_SQL                                                                  \
+    "CREATE UNIQUE INDEX IF NOT EXISTS claims_one_blocking ON claims (program, citizen_key)\n" \
+    "  WHERE status <> 'voided';\n"                                                           \
+    "CREATE UNIQUE INDEX IF NOT EXISTS claims_code ON claims (operator, claim_code);\n"        \
+    "CREATE INDEX IF NOT EXISTS claims_held_expiry ON claims (expires_at) WHERE status = "     \
+    "'held';\n"
+
 // Invariant 4's append-only rule lives in the two triggers on claim_events.
 constexpr const char* kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -33,17 +55,7 @@ CREATE TABLE IF NOT EXISTS roster (
 CREATE TABLE IF NOT EXISTS roster_versions (
   version INTEGER PRIMARY KEY, program TEXT NOT NULL, source TEXT NOT NULL,
   created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS claims (
-  claim_id TEXT PRIMARY KEY, claim_code TEXT NOT NULL, program TEXT NOT NULL,
-  citizen_key BLOB NOT NULL, citizen_mask TEXT NOT NULL, channel TEXT NOT NULL,
-  operator TEXT NOT NULL, terminal_id TEXT NOT NULL, amount INTEGER NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('held', 'in_doubt', 'paid', 'voided')),
-  held_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, paid_at INTEGER, voided_at INTEGER,
-  terminal_ref TEXT, reason TEXT, dispensed_at INTEGER) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS claims_one_blocking ON claims (program, citizen_key)
-  WHERE status IN ('held', 'in_doubt', 'paid');
-CREATE UNIQUE INDEX IF NOT EXISTS claims_code ON claims (operator, claim_code);
-CREATE INDEX IF NOT EXISTS claims_held_expiry ON claims (expires_at) WHERE status = 'held';
+CREATE TABLE IF NOT EXISTS claims )SQL" CG_CLAIMS_COLUMNS_SQL CG_CLAIMS_INDEXES_SQL R"SQL(
 CREATE TABLE IF NOT EXISTS claim_events (
   seq INTEGER PRIMARY KEY, claim_id TEXT NOT NULL, body TEXT NOT NULL, hash BLOB NOT NULL);
 CREATE TRIGGER IF NOT EXISTS claim_events_no_update BEFORE UPDATE ON claim_events
@@ -68,6 +80,21 @@ constexpr const char* kRosterVersionsIndex =
 // Schema 2 -> 3: the terminal's time of dispense beside paid_at (last, as ADD COLUMN puts it,
 // so fresh and upgraded databases have one layout).
 constexpr const char* kDispensedAtColumn = "ALTER TABLE claims ADD COLUMN dispensed_at INTEGER;";
+
+// Schema 3 -> 4: the claims table and its indexes rebuilt with comparisons instead of IN lists
+// (see CG_CLAIMS_COLUMNS_SQL). SQLite cannot alter a CHECK, so the rows move to a new table;
+// the claims' bytes and the chain are untouched. Runs inside migrate()'s transaction.
+constexpr const char* kClaimsWithoutInLists =
+    "CREATE TABLE claims_v4 " CG_CLAIMS_COLUMNS_SQL
+    "INSERT INTO claims_v4 (claim_id, claim_code, program, citizen_key, citizen_mask, channel, "
+    "operator, terminal_id, amount, status, held_at, expires_at, paid_at, voided_at, "
+    "terminal_ref, reason, dispensed_at) SELECT claim_id, claim_code, program, citizen_key, "
+    "citizen_mask, channel, operator, terminal_id, amount, status, held_at, expires_at, "
+    "paid_at, voided_at, terminal_ref, reason, dispensed_at FROM claims;\n"
+    "DROP TABLE claims;\n"
+    "ALTER TABLE claims_v4 RENAME TO claims;\n" CG_CLAIMS_INDEXES_SQL;
+#undef CG_CLAIMS_COLUMNS_SQL
+#undef CG_CLAIMS_INDEXES_SQL
 
 constexpr const char* kClaimColumns =
     "claim_id, claim_code, program, citizen_key, citizen_mask, channel, operator, terminal_id, "
@@ -106,8 +133,8 @@ struct SqliteLedgerStore::Statements {
           purge_replies(db,
                         "DELETE FROM idempotency WHERE (operator, key) IN (SELECT operator, key "
                         "FROM idempotency WHERE created_at < ? LIMIT ?)"),
-          find_blocking(db, selectClaims("WHERE program = ? AND citizen_key = ? AND status IN "
-                                         "('held', 'in_doubt', 'paid')")),
+          find_blocking(db, selectClaims("WHERE program = ? AND citizen_key = ? AND "
+                                         "status <> 'voided'")),
           find_claim(db, selectClaims("WHERE claim_id = ?")),
           find_by_code(db, selectClaims("WHERE operator = ? AND claim_code = ?")),
           code_exists(db, "SELECT 1 FROM claims WHERE operator = ? AND claim_code = ?"),
@@ -150,6 +177,7 @@ struct SqliteLedgerStore::Statements {
 };
 
 SqliteLedgerStore::SqliteLedgerStore(const std::string& path) {
+    static_cast<void>(SqlitePageCache::installOnce());  // must precede SQLite's initialisation
     const int code =
         sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -209,6 +237,11 @@ void SqliteLedgerStore::migrate() {
         }
         if (version < 2) exec(kRosterVersionsColumns);
         if (version < 3) exec(kDispensedAtColumn);
+        if (version < 4) {
+            log::info("ledger", "upgrading the claims table to schema 4",
+                      {{"from_version", version}});
+            exec(kClaimsWithoutInLists);
+        }
         exec(kRosterVersionsIndex);
         exec(("INSERT INTO meta (key, value) VALUES ('schema_version', '" +
               std::to_string(kSchemaVersion) +

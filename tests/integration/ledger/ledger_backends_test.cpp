@@ -923,7 +923,7 @@ TEST_P(LedgerBackendTest, AnOlderLedgerIsUpgradedWithTheDispenseColumn) {
     }
     if (GetParam() == Backend::sqlite) {
         store_ = std::make_unique<SqliteLedgerStore>(path_);
-        EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("3"));
+        EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("4"));
     } else {
         store_ = std::make_unique<PostgresLedgerStore>(uri_);
         EXPECT_EQ(claimgate::testing::pgQuery(uri_, "SELECT version FROM schema_version")[0][0],
@@ -946,6 +946,115 @@ TEST_P(LedgerBackendTest, AnOlderLedgerIsUpgradedWithTheDispenseColumn) {
     const auto chain = verifyChain(*store_);
     EXPECT_TRUE(chain.ok) << chain.problem;
     EXPECT_EQ(chain.events, 7);
+}
+
+// Schema 4 (SQLite): the claims table's CHECK and the blocking index test the status with
+// comparisons, not IN lists, which SQLite evaluated through a temporary B-tree five times per
+// claim. A ledger of schema 3 is rebuilt when a gateway opens it: every claim, event and
+// reply stays, and the one-blocking-claim rule holds on the rebuilt index.
+TEST_P(LedgerBackendTest, ASchema3LedgerIsRebuiltWithoutInListsAndKeepsItsClaims) {
+    if (GetParam() != Backend::sqlite) GTEST_SKIP() << "the IN-list cost is SQLite's";
+    makeHistory();
+    std::map<std::string, ClaimStatus> before;
+    store_->forEachClaim([&](const ClaimRecord& row) {
+        before[row.claim_id] = row.status;
+        return true;
+    });
+    store_.reset();
+    // Schema 3's claims table, as gateways before schema 4 created it.
+    rawSql(
+        "CREATE TABLE claims_v3 (claim_id TEXT PRIMARY KEY, claim_code TEXT NOT NULL, "
+        "program TEXT NOT NULL, citizen_key BLOB NOT NULL, citizen_mask TEXT NOT NULL, "
+        "channel TEXT NOT NULL, operator TEXT NOT NULL, terminal_id TEXT NOT NULL, "
+        "amount INTEGER NOT NULL, status TEXT NOT NULL CHECK (status IN ('held', 'in_doubt', "
+        "'paid', 'voided')), held_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, "
+        "paid_at INTEGER, voided_at INTEGER, terminal_ref TEXT, reason TEXT, "
+        "dispensed_at INTEGER) WITHOUT ROWID; "
+        "INSERT INTO claims_v3 SELECT * FROM claims; DROP TABLE claims; "
+        "ALTER TABLE claims_v3 RENAME TO claims; "
+        "CREATE UNIQUE INDEX claims_one_blocking ON claims (program, citizen_key) "
+        "WHERE status IN ('held', 'in_doubt', 'paid'); "
+        "CREATE UNIQUE INDEX claims_code ON claims (operator, claim_code); "
+        "CREATE INDEX claims_held_expiry ON claims (expires_at) WHERE status = 'held'; "
+        "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    ASSERT_EQ(claimgate::testing::countRows(path_, "sqlite_schema",
+                                            "tbl_name = 'claims' AND sql LIKE '% IN (%'"),
+              2);
+
+    store_ = std::make_unique<SqliteLedgerStore>(path_);
+    EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("4"));
+    EXPECT_EQ(claimgate::testing::countRows(path_, "sqlite_schema",
+                                            "tbl_name = 'claims' AND sql LIKE '% IN (%'"),
+              0);
+    EXPECT_EQ(claimgate::testing::countRows(path_, "sqlite_schema",
+                                            "tbl_name = 'claims' AND type = 'index'"),
+              3);
+    std::map<std::string, ClaimStatus> after;
+    store_->forEachClaim([&](const ClaimRecord& row) {
+        after[row.claim_id] = row.status;
+        return true;
+    });
+    EXPECT_EQ(after, before);
+    EXPECT_EQ(claimgate::testing::integrityCheck(path_), "ok");
+    const auto chain = verifyChain(*store_);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+    EXPECT_EQ(chain.events, 5);
+
+    // a is paid, c is held: both still block; b was voided: free to claim again.
+    EXPECT_EQ(errorCode(apply(holdOf("a", "h-a2"))), "already_claimed");
+    EXPECT_EQ(errorCode(apply(holdOf("c", "h-c2"))), "already_claimed");
+    applyJson(holdOf("b", "h-b2"), 201);
+    // The index, not only the engine's look-up, refuses a second blocking claim.
+    ClaimRecord twin = *store_->findBlockingClaim("CASH2023", keyFor("c"));
+    twin.claim_id = "c_twin";
+    twin.claim_code = "9999999999";
+    store_->begin();
+    EXPECT_FALSE(store_->insertClaim(twin));
+    store_->rollback();
+    // A replay of a pre-upgrade request still gets its stored reply.
+    EXPECT_EQ(apply(holdOf("c", "h-c")).outcome, LedgerOutcome::replayed);
+}
+
+// The page cache layer (sqlite_page_cache.cpp) skips truncations that cannot drop a page.
+// A transaction that grows the file through page splits and is rolled back must still leave
+// no page of it behind: the next transaction grows the file again over the same page numbers.
+TEST_P(LedgerBackendTest, GrowthRolledBackThenRegrownLeavesAnIntactLedger) {
+    if (GetParam() != Backend::sqlite) GTEST_SKIP() << "SQLite's page cache";
+    makeHistory();
+    // One connection for all of it, so that its cache sees the rollback and the regrowth.
+    rawSql(
+        "CREATE TABLE scratch (k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID; "
+        "BEGIN; "
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+        "INSERT INTO scratch SELECT randomblob(16), randomblob(300) FROM n; "
+        "ROLLBACK; "
+        "BEGIN; "
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+        "INSERT INTO scratch SELECT randomblob(16), zeroblob(200) FROM n; "
+        "COMMIT;");
+    EXPECT_EQ(claimgate::testing::countRows(path_, "scratch"), 2000);
+    EXPECT_EQ(claimgate::testing::countRows(path_, "scratch", "length(v) <> 200"), 0);
+    EXPECT_EQ(claimgate::testing::integrityCheck(path_), "ok");
+    // And through the store's own connection: a batch of holds refused as a whole (rolled
+    // back after its page splits), then the same holds committed.
+    std::vector<LedgerOperation> holds;
+    for (int i = 0; i < 400; ++i) {
+        holds.emplace_back(holdOf("r" + std::to_string(i), "h-r" + std::to_string(i)));
+    }
+    std::vector<LedgerReply> replies;
+    PoisoningStore poisoned(*store_);
+    poisoned.poison(keyFor("r399"));
+    const BatchResult refused =
+        runBatch(poisoned, engine_, holds, replies, {}, OnRefusal::fail_batch);
+    EXPECT_FALSE(refused.committed);
+    EXPECT_EQ(claimgate::testing::countRows(path_, "claims"), 3);
+    const BatchResult committed = runBatch(*store_, engine_, holds, replies);
+    EXPECT_TRUE(committed.committed) << committed.error;
+    EXPECT_EQ(claimgate::testing::countRows(path_, "claims"), 403);
+    EXPECT_EQ(claimgate::testing::integrityCheck(path_), "ok");
+    const auto chain = verifyChain(*store_);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+    EXPECT_EQ(chain.events, 405);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerBackendTest,
