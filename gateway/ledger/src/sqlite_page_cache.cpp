@@ -85,7 +85,8 @@ void truncateCache(sqlite3_pcache* cache, unsigned limit) {
     if (!bounded.mayHoldFrom(limit)) return;
     g_builtin.xTruncate(bounded.builtin, limit);
     if (limit > 0 && bounded.highest_key >= limit) bounded.highest_key = limit - 1;
-    std::erase_if(bounded.moved_above, [limit](const auto& moved) { return moved.second >= limit; });
+    std::erase_if(bounded.moved_above,
+                  [limit](const auto& moved) { return moved.second >= limit; });
 }
 
 void destroyCache(sqlite3_pcache* cache) {
@@ -101,7 +102,7 @@ bool install() {
     CG_ASSERT(g_builtin.xFetch != nullptr && g_builtin.xTruncate != nullptr,
               "SQLite hands out its built-in page cache");
     static const sqlite3_pcache_methods2 bounded{
-        1,       nullptr,   initCaches, shutdownCaches, createCache,  setCacheSize, pageCount,
+        1,         nullptr,   initCaches, shutdownCaches, createCache,  setCacheSize, pageCount,
         fetchPage, unpinPage, rekeyPage,  truncateCache,  destroyCache, shrinkCache};
     // Refused (SQLITE_MISUSE) once SQLite is initialised: then the built-in cache stays.
     return sqlite3_config(SQLITE_CONFIG_PCACHE2, &bounded) == SQLITE_OK;

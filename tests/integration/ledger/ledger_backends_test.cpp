@@ -15,6 +15,7 @@
 #include <claimgate/ledger/roster_row_source.hpp>
 #include <claimgate/ledger/group_committer.hpp>
 #include <claimgate/ledger/hash_chain.hpp>
+#include <claimgate/ledger/limits.hpp>
 #include <claimgate/ledger/postgres_ledger_store.hpp>
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
 #include <claimgate/protocols/dispense_time.hpp>
@@ -28,6 +29,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <future>
 
 namespace claimgate::gateway::testing {
@@ -1055,6 +1057,43 @@ TEST_P(LedgerBackendTest, GrowthRolledBackThenRegrownLeavesAnIntactLedger) {
     const auto chain = verifyChain(*store_);
     EXPECT_TRUE(chain.ok) << chain.problem;
     EXPECT_EQ(chain.events, 405);
+}
+
+// The ledger's connection writes a commit's WAL frames in runs (sqlite_wal_batching_vfs.cpp).
+// A commit far larger than one run, then a checkpoint that restarts the WAL and commits that
+// write over its start: every claim is visible to another connection right after each commit,
+// and the file and the chain are intact.
+TEST_P(LedgerBackendTest, CommitsLargerThanOneWalRunAndAWalRestartStayReadableAndIntact) {
+    if (GetParam() != Backend::sqlite) GTEST_SKIP() << "SQLite's WAL";
+    std::vector<LedgerOperation> holds;
+    for (int i = 0; i < 3000; ++i) {
+        holds.emplace_back(holdOf("w" + std::to_string(i), "h-w" + std::to_string(i)));
+    }
+    std::vector<LedgerReply> replies;
+    const BatchResult big = runBatch(*store_, engine_, holds, replies);
+    ASSERT_TRUE(big.committed) << big.error;
+    // Read through a connection of its own, right after the commit returned.
+    EXPECT_EQ(claimgate::testing::countRows(path_, "claims"), 3000);
+    EXPECT_EQ(claimgate::testing::countRows(path_, "idempotency"), 3000);
+    EXPECT_GT(std::filesystem::file_size(path_ + "-wal"), 2 * kWalWriteBatchMaxBytes)
+        << "the commit must span several runs of writes";
+
+    claimgate::testing::execSql(path_, "PRAGMA wal_checkpoint(TRUNCATE)");
+    for (int round = 0; round < 3; ++round) {
+        std::vector<LedgerOperation> commits;
+        for (int i = round * 100; i < round * 100 + 100; ++i) {
+            commits.emplace_back(commitOf(replies[static_cast<std::size_t>(i)].claim->claim_id,
+                                          "c-w" + std::to_string(i)));
+        }
+        std::vector<LedgerReply> committed;
+        ASSERT_TRUE(runBatch(*store_, engine_, commits, committed).committed);
+        EXPECT_EQ(claimgate::testing::countRows(path_, "claims", "status = 'paid'"),
+                  (round + 1) * 100);
+    }
+    EXPECT_EQ(claimgate::testing::integrityCheck(path_), "ok");
+    const auto chain = verifyChain(*store_);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+    EXPECT_EQ(chain.events, 3300);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerBackendTest,

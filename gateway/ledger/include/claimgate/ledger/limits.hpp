@@ -39,6 +39,9 @@ inline constexpr std::int64_t kWalCheckpointIntervalMillis = 1000;
 inline constexpr int kWalWriterCheckpointFrames = 32768;
 
 static_assert(kWalCheckpointFramesMin < kWalWriterCheckpointFrames);
+/// WAL bytes collected in memory before they are written (SqliteWalBatchingVfs): 256 frames of
+/// 4 KiB pages per write; a commit larger than that writes in several.
+inline constexpr std::size_t kWalWriteBatchMaxBytes = 1 << 20;
 static_assert(kCommitBatchMaxDefault <= kCommitBatchMaxLimit);
 static_assert(kCommitBatchMaxLimit <= kLedgerQueueDepthMax * 2);
 
