@@ -12,11 +12,11 @@
 #include <claimgate/ledger/batch_runner.hpp>
 #include <claimgate/ledger/claim_engine.hpp>
 #include <claimgate/ledger/clock.hpp>
-#include <claimgate/ledger/roster_row_source.hpp>
 #include <claimgate/ledger/group_committer.hpp>
 #include <claimgate/ledger/hash_chain.hpp>
 #include <claimgate/ledger/limits.hpp>
 #include <claimgate/ledger/postgres_ledger_store.hpp>
+#include <claimgate/ledger/roster_row_source.hpp>
 #include <claimgate/ledger/sqlite_ledger_store.hpp>
 #include <claimgate/protocols/dispense_time.hpp>
 #include <claimgate/protocols/ecdsa_signer.hpp>
@@ -1094,6 +1094,61 @@ TEST_P(LedgerBackendTest, CommitsLargerThanOneWalRunAndAWalRestartStayReadableAn
     const auto chain = verifyChain(*store_);
     EXPECT_TRUE(chain.ok) << chain.problem;
     EXPECT_EQ(chain.events, 3300);
+}
+
+// An event body is written without a JSON DOM on the writer thread; its bytes must stay those
+// the DOM wrote (sorted keys, no spaces), and text that needs escaping still goes through it.
+TEST(ClaimEventBodyTest, TheDirectWriterWritesTheBytesTheJsonDomWrites) {
+    const auto throughDom = [](std::int64_t seq, const ClaimRecord& claim, std::string_view type,
+                               std::int64_t at, const std::string& actor) {
+        nlohmann::json body = {{"seq", seq},
+                               {"type", type},
+                               {"claim_id", claim.claim_id},
+                               {"program", claim.program},
+                               {"citizen_key", protocols::toHex(claim.citizen_key)},
+                               {"status", protocols::claimStatusName(claim.status)},
+                               {"channel", protocols::channelName(claim.channel)},
+                               {"operator", claim.operator_id},
+                               {"terminal_id", claim.terminal_id},
+                               {"amount", claim.amount},
+                               {"at", at},
+                               {"actor", actor}};
+        if (claim.terminal_ref) body["terminal_ref"] = *claim.terminal_ref;
+        if (claim.reason) body["reason"] = *claim.reason;
+        if (claim.dispensed_at) body["dispensed_at"] = *claim.dispensed_at;
+        return body.dump();
+    };
+    ClaimRecord claim;
+    claim.claim_id = "c_2a3b4c5d6e7f";
+    claim.claim_code = "1234567890";
+    claim.program = "CASH2023";
+    claim.citizen_key = keyFor("a");
+    claim.channel = protocols::Channel::kiosk;
+    claim.operator_id = "SEVEN01";
+    claim.terminal_id = "kiosk-0001";
+    claim.amount = 6000;
+    claim.status = ClaimStatus::held;
+    EXPECT_EQ(claimEventBody(1, claim, "held", 1'700'000'000'123, "kiosk-0001"),
+              throughDom(1, claim, "held", 1'700'000'000'123, "kiosk-0001"));
+    claim.status = ClaimStatus::paid;
+    claim.terminal_ref = "rrn-000123";
+    claim.dispensed_at = 1'700'000'000'100;
+    claim.amount = -1;
+    EXPECT_EQ(claimEventBody(922'337'203'685, claim, "paid_late", 0, "atm-9"),
+              throughDom(922'337'203'685, claim, "paid_late", 0, "atm-9"));
+    claim.status = ClaimStatus::voided;
+    claim.dispensed_at.reset();
+    claim.reason = "customer cancelled \x7f";
+    EXPECT_EQ(claimEventBody(3, claim, "voided", 5, "ttl"),
+              throughDom(3, claim, "voided", 5, "ttl"));
+    // Text to escape (quotes, backslashes, control bytes, UTF-8) takes the DOM's path.
+    for (const std::string reason : {"say \"no\"", "back\\slash", "tab\there", "\x01", "現金"}) {
+        claim.reason = reason;
+        claim.terminal_ref = reason;
+        const std::string body = claimEventBody(4, claim, "voided", 6, reason);
+        EXPECT_EQ(body, throughDom(4, claim, "voided", 6, reason)) << reason;
+        EXPECT_EQ(nlohmann::json::parse(body)["reason"], reason);
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerBackendTest,
