@@ -75,14 +75,21 @@ BatchReadSet readSetOf(std::span<const LedgerOperation> operations) {
 void applyAll(LedgerStore& store, ClaimEngine& engine, std::span<const LedgerOperation> operations,
               std::vector<LedgerReply>& replies, const BatchExtra& extra) {
     store.beginOptimisticBatch(readSetOf(operations));
-    // Keyed replies are rendered and signed together at the end, on two threads, and stored
-    // before the batch commits.
+    // Keyed replies are rendered and signed on the engine's render thread while the next
+    // operations are applied, and stored before the batch commits.
     const bool defer_replies = engine.rendersInBackground();
     engine.beginBatch(store, defer_replies);
-    for (std::size_t i = 0; i < operations.size(); ++i) {
-        replies[i] = engine.apply(store, operations[i]);
+    try {
+        for (std::size_t i = 0; i < operations.size(); ++i) {
+            replies[i] = engine.apply(store, operations[i]);
+            if (defer_replies) engine.replyPlaced(replies, i);
+        }
+        if (defer_replies) engine.settleDeferredReplies(store, replies);
+    } catch (...) {
+        // The caller discards `replies`: the render thread lets go of them first.
+        if (defer_replies) engine.abandonBatch();
+        throw;
     }
-    if (defer_replies) engine.settleDeferredReplies(store, replies);
     if (extra) extra(store);
     store.finishOptimisticWrites();
 }

@@ -47,9 +47,11 @@ LedgerReply outcomeReply(OperationKind kind, LedgerOutcome outcome,
     return reply;
 }
 
-/// Fewer deferred replies than this on the render thread's half are rendered here: a hand-off
-/// costs about what rendering a couple of replies does.
-constexpr std::size_t kBackgroundRenderMin = 2;
+/// Deferred replies go to the render thread in groups of this many while the batch is applied:
+/// one wake-up per group, not per reply (a wake-up costs about what rendering a reply does).
+constexpr std::size_t kRenderGroup = 8;
+/// At the batch's end the render thread helps with what is left only from this many replies.
+constexpr std::size_t kBackgroundRenderMin = 4;
 
 IndexUpdate indexUpdateFor(const ClaimRecord& claim) {
     return {claim.program, claim.citizen_key, claim.status, claim.channel, claim.blockingSince()};
@@ -73,6 +75,11 @@ void ClaimEngine::beginBatch(LedgerStore& store, bool defer_replies) {
               "deferred replies are rendered by the engine's render thread");
     deferred_.clear();
     deferred_keys_.clear();
+    // The render thread is idle between batches (settleDeferredReplies and abandonBatch wait
+    // for it), so these are reset with no one reading them.
+    deferred_placed_ = 0;
+    published_.store(0, std::memory_order_relaxed);
+    next_to_render_.store(0, std::memory_order_relaxed);
     defer_replies_ = defer_replies;
     position_ = 0;
     const auto last = store.lastEvent();
@@ -80,41 +87,65 @@ void ClaimEngine::beginBatch(LedgerStore& store, bool defer_replies) {
     saved_head_ = head_;
 }
 
-void ClaimEngine::renderDeferred(const std::vector<LedgerReply*>& replies) const {
-    for (LedgerReply* reply : replies) {
-        RenderedReply rendered = renderer_(*reply);
-        reply->http_status = rendered.http_status;
-        reply->body = std::move(rendered.body);
-        reply->render_pending = false;
+void ClaimEngine::renderOne(LedgerReply& reply) const {
+    RenderedReply rendered = renderer_(reply);
+    reply.http_status = rendered.http_status;
+    reply.body = std::move(rendered.body);
+    reply.render_pending = false;
+}
+
+void ClaimEngine::renderPublished() {
+    // Both threads take entries through next_to_render_, so each is rendered exactly once, by
+    // whichever thread is free first.
+    for (;;) {
+        std::size_t taken = next_to_render_.load(std::memory_order_relaxed);
+        do {
+            if (taken >= published_.load(std::memory_order_acquire)) return;
+        } while (!next_to_render_.compare_exchange_weak(taken, taken + 1,
+                                                        std::memory_order_acq_rel));
+        renderOne(*to_render_[taken]);
     }
+}
+
+void ClaimEngine::replyPlaced(std::vector<LedgerReply>& replies, std::size_t position) {
+    if (!defer_replies_ || deferred_placed_ == deferred_.size()) return;
+    CG_ASSERT(deferred_.back().position == position && deferred_placed_ + 1 == deferred_.size(),
+              "each deferred reply is placed right after the operation that deferred it");
+    if (deferred_placed_ == 0 && to_render_.size() < replies.size()) {
+        // Sized once per batch, before anything is published: never resized under the reader.
+        to_render_.resize(replies.size());
+    }
+    to_render_.at(deferred_placed_++) = &replies.at(position);
+    if (deferred_placed_ - published_.load(std::memory_order_relaxed) < kRenderGroup) return;
+    published_.store(deferred_placed_, std::memory_order_release);
+    render_worker_->submit([this] { renderPublished(); });
+}
+
+void ClaimEngine::abandonBatch() noexcept {
+    if (render_worker_ == nullptr) return;
+    // Nothing more is taken; the entry being rendered is finished before this returns.
+    published_.store(0, std::memory_order_release);
+    static_cast<void>(render_worker_->wait());
 }
 
 void ClaimEngine::settleDeferredReplies(LedgerStore& store, std::vector<LedgerReply>& replies) {
     CG_ASSERT(defer_replies_, "settling a batch that deferred its replies");
-    // Rendered in two halves at once, the render thread's and this one's: one hand-off per
-    // batch, not one per reply (a wake-up per reply cost more than it saved on two cores).
-    std::vector<LedgerReply*> theirs;
-    std::vector<LedgerReply*> ours;
-    for (const DeferredReply& deferred : deferred_) {
-        LedgerReply& reply = replies.at(deferred.position);
-        (ours.size() <= theirs.size() ? ours : theirs).push_back(&reply);
+    CG_ASSERT(deferred_placed_ == deferred_.size(), "every deferred reply was placed");
+    // What the render thread has not taken yet is rendered here, with its help if enough is left.
+    published_.store(deferred_placed_, std::memory_order_release);
+    if (deferred_placed_ - next_to_render_.load(std::memory_order_relaxed) >=
+        kBackgroundRenderMin) {
+        render_worker_->submit([this] { renderPublished(); });
     }
-    if (theirs.size() < kBackgroundRenderMin) {
-        ours.insert(ours.end(), theirs.begin(), theirs.end());
-        theirs.clear();
-    }
-    if (!theirs.empty()) render_worker_->submit([this, &theirs] { renderDeferred(theirs); });
     try {
-        renderDeferred(ours);
+        renderPublished();
     } catch (...) {
         // The render thread writes into `replies`: it finishes before anything unwinds.
-        if (!theirs.empty()) static_cast<void>(render_worker_->wait());
+        static_cast<void>(render_worker_->wait());
         throw;
     }
-    if (!theirs.empty()) {
-        if (const std::exception_ptr failed = render_worker_->wait()) {
-            std::rethrow_exception(failed);
-        }
+    if (const std::exception_ptr failed = render_worker_->wait()) {
+        std::rethrow_exception(failed);
     }
     for (const DeferredReply& deferred : deferred_) {
         const LedgerReply& reply = replies.at(deferred.position);

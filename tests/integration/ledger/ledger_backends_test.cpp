@@ -738,22 +738,31 @@ TEST_P(LedgerBackendTest, RepliesRenderedInTheBackgroundAreStoredAndReplayedExac
 }
 
 // A database refusal in a batch whose replies are being rendered in the background: the render
-// jobs finish before the batch is re-run, and the re-run answers every operation.
+// jobs finish before the batch is re-run, and the re-run answers every operation. The refusal
+// comes after more holds than the engine hands to its render thread at once (8), so on SQLite,
+// which refuses at the statement, it lands while earlier replies are being rendered.
 TEST_P(LedgerBackendTest, ARefusedBatchWithBackgroundRendersIsRerunCleanly) {
     ClaimEngine background(clock_, kRetentionMillis, renderer_, /*render_in_background=*/true);
     applyJson(holdOf("first", "k0"), 201);  // event seq 1: the poison collides with it
     PoisoningStore poisoning(*store_);
     poisoning.poison(keyFor("poisoned"));
-    const std::vector<LedgerOperation> operations = {holdOf("a", "r-a"), holdOf("poisoned", "r-p"),
-                                                     holdOf("c", "r-c")};
+    constexpr std::size_t kHoldsBefore = 20;
+    std::vector<LedgerOperation> operations;
+    for (std::size_t i = 0; i < kHoldsBefore; ++i) {
+        operations.push_back(holdOf("a" + std::to_string(i), "r-a" + std::to_string(i)));
+    }
+    operations.push_back(holdOf("poisoned", "r-p"));
+    operations.push_back(holdOf("c", "r-c"));
     std::vector<LedgerReply> replies;
     const BatchResult result = runBatch(poisoning, background, operations, replies);
     ASSERT_TRUE(result.committed) << result.error;
     EXPECT_TRUE(result.isolated);
-    EXPECT_EQ(replies[0].http_status, 201) << replies[0].body;
-    EXPECT_EQ(replies[1].outcome, LedgerOutcome::unavailable);
-    EXPECT_EQ(replies[2].http_status, 201) << replies[2].body;
-    EXPECT_EQ(store_->findReply("BANK004", "r-a")->body, replies[0].body);
+    for (std::size_t i = 0; i < kHoldsBefore; ++i) {
+        EXPECT_EQ(replies[i].http_status, 201) << replies[i].body;
+        EXPECT_EQ(store_->findReply("BANK004", "r-a" + std::to_string(i))->body, replies[i].body);
+    }
+    EXPECT_EQ(replies[kHoldsBefore].outcome, LedgerOutcome::unavailable);
+    EXPECT_EQ(replies[kHoldsBefore + 1].http_status, 201) << replies[kHoldsBefore + 1].body;
     EXPECT_FALSE(store_->findReply("BANK004", "r-p"));
     EXPECT_TRUE(verifyChain(*store_).ok);
 }

@@ -14,6 +14,7 @@
 #include <claimgate/ledger/ledger_operation.hpp>
 #include <claimgate/ledger/ledger_store.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,8 +35,9 @@ class ClaimEngine {
 public:
     /// `renderer` renders the replies stored for keyed operations (hold, commit, void); callers
     /// that never submit those (recon) pass none. With `render_in_background`, a batch begun
-    /// with deferred replies renders them (JSON, receipt signatures) at its end on two threads,
-    /// the writer's and one of the engine's own.
+    /// with deferred replies renders them (JSON, receipt signatures) on a thread of the
+    /// engine's own while the writer goes on with the batch's next operations; the writer
+    /// renders only what is left when the batch ends.
     ClaimEngine(ClockPtr clock, std::int64_t idempotency_retention_millis,
                 ReplyRenderer renderer = {}, bool render_in_background = false);
     ~ClaimEngine();
@@ -51,10 +53,17 @@ public:
     /// undoes it (and the chain head with it).
     LedgerReply apply(LedgerStore& store, const LedgerOperation& operation);
     [[nodiscard]] bool rendersInBackground() const { return render_worker_ != nullptr; }
-    /// Renders the batch's deferred replies (half on the render thread), stores each in order
-    /// and gives in-batch replays their original's bytes. `replies[i]` is operation i's reply.
-    /// Throws what a render or the store threw.
+    /// In a batch with deferred replies: apply()'s reply now sits at `replies[position]` and
+    /// stays there untouched until settleDeferredReplies(), so the render thread may render it.
+    /// `replies` keeps its size for the whole batch (runBatch sizes it first).
+    void replyPlaced(std::vector<LedgerReply>& replies, std::size_t position);
+    /// Renders what the render thread has not, waits for it, stores each deferred reply in
+    /// order and gives in-batch replays their original's bytes. `replies[i]` is operation i's
+    /// reply. Throws what a render or the store threw.
     void settleDeferredReplies(LedgerStore& store, std::vector<LedgerReply>& replies);
+    /// A batch that failed before settleDeferredReplies: returns once the render thread no
+    /// longer touches its replies (the caller is about to discard them).
+    void abandonBatch() noexcept;
 
     void saveChainHead() { saved_head_ = head_; }
     void restoreChainHead() { head_ = saved_head_; }
@@ -74,7 +83,9 @@ private:
                                                 const IdempotencyScope& scope);
     LedgerReply finish(LedgerStore& store, const std::string& operator_id,
                        const IdempotencyScope& scope, LedgerReply reply);
-    void renderDeferred(const std::vector<LedgerReply*>& replies) const;
+    /// Renders published replies not yet taken by the other thread, until none is left.
+    void renderPublished();
+    void renderOne(LedgerReply& reply) const;
     std::optional<ClaimRecord> findClaimForTerminal(LedgerStore& store,
                                                     const TerminalIdentity& terminal,
                                                     const std::string& claim_ref,
@@ -104,6 +115,15 @@ private:
     std::vector<DeferredReply> deferred_;
     /// operator, NUL, key -> index in deferred_: a retry inside the same batch replays it.
     std::unordered_map<std::string, std::size_t> deferred_keys_;
+    /// Deferred replies handed to rendering, in order. Reserved to the batch's size before the
+    /// first is published, so the render thread never reads it while it reallocates. Entries
+    /// [0, published_) may be rendered; each is taken by exactly one thread through next_.
+    std::vector<LedgerReply*> to_render_;
+    std::atomic<std::size_t> published_{0};
+    std::atomic<std::size_t> next_to_render_{0};
+    /// How many of deferred_ are in to_render_ (placed). Placed replies are published in
+    /// groups, because a wake-up of the render thread per reply cost more than it saved.
+    std::size_t deferred_placed_ = 0;
 };
 
 }  // namespace claimgate::gateway
