@@ -27,8 +27,12 @@ SimGateway::SimGateway(std::string ledger_path, std::string pepper,
     index_ = std::make_unique<gateway::EligibilityIndex>();
     index_->load(*store_);
     // No receipt signer: ECDSA signatures are randomised, and nothing here checks receipts.
+    // Replies rendered on the engine's render thread, as the gateway runs it, so the injected
+    // database faults also land while a batch's replies are being rendered (the bytes do not
+    // depend on which thread renders them, so a seed still replays exactly).
     engine_ = std::make_unique<gateway::ClaimEngine>(clock_, kIdempotencyRetentionMillis,
-                                                     gateway::ClaimReplyRenderer(nullptr));
+                                                     gateway::ClaimReplyRenderer(nullptr),
+                                                     /*render_in_background=*/true);
     committer_ = std::make_unique<gateway::GroupCommitter>(
         *store_, *engine_, kCommitBatchMax, kQueueDepthMax,
         [this](const std::vector<gateway::LedgerReply*>& replies) {
