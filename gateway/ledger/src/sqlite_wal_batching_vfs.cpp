@@ -152,6 +152,9 @@ int fileSize(sqlite3_file* handle, sqlite3_int64* size) {
 int fileLock(sqlite3_file* handle, int level) {
     return fileOf(handle).real->pMethods->xLock(fileOf(handle).real, level);
 }
+// Unlock and file controls write out first too. SQLite never locks a WAL file through xLock and
+// sends it few file controls, so on the hot path this is a check; and a file control that
+// resizes or reads the file (a size hint with a chunk size set) then sees every byte.
 int fileUnlock(sqlite3_file* handle, int level) {
     BatchingFile& file = fileOf(handle);
     if (const int code = writeOut(file); code != SQLITE_OK) return code;
