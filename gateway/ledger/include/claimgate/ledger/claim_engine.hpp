@@ -115,9 +115,10 @@ private:
     std::vector<DeferredReply> deferred_;
     /// operator, NUL, key -> index in deferred_: a retry inside the same batch replays it.
     std::unordered_map<std::string, std::size_t> deferred_keys_;
-    /// Deferred replies handed to rendering, in order. Reserved to the batch's size before the
-    /// first is published, so the render thread never reads it while it reallocates. Entries
-    /// [0, published_) may be rendered; each is taken by exactly one thread through next_.
+    /// Deferred replies handed to rendering, in order. Sized to the batch before the first is
+    /// published and never resized during it, so the render thread never reads it while it
+    /// reallocates. Entries [0, published_) may be rendered; each is taken by exactly one
+    /// thread through next_to_render_.
     std::vector<LedgerReply*> to_render_;
     std::atomic<std::size_t> published_{0};
     std::atomic<std::size_t> next_to_render_{0};
