@@ -137,13 +137,9 @@ void ClaimEngine::settleDeferredReplies(LedgerStore& store, std::vector<LedgerRe
         kBackgroundRenderMin) {
         render_worker_->submit([this] { renderPublished(); });
     }
-    try {
-        renderPublished();
-    } catch (...) {
-        // The render thread writes into `replies`: it finishes before anything unwinds.
-        static_cast<void>(render_worker_->wait());
-        throw;
-    }
+    // A render that throws here leaves the render thread to abandonBatch(), which waits for it
+    // before the caller lets go of `replies`.
+    renderPublished();
     if (const std::exception_ptr failed = render_worker_->wait()) {
         std::rethrow_exception(failed);
     }

@@ -29,8 +29,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <future>
+#include <stdexcept>
 
 namespace claimgate::gateway::testing {
 namespace {
@@ -764,6 +766,35 @@ TEST_P(LedgerBackendTest, ARefusedBatchWithBackgroundRendersIsRerunCleanly) {
     EXPECT_EQ(replies[kHoldsBefore].outcome, LedgerOutcome::unavailable);
     EXPECT_EQ(replies[kHoldsBefore + 1].http_status, 201) << replies[kHoldsBefore + 1].body;
     EXPECT_FALSE(store_->findReply("BANK004", "r-p"));
+    EXPECT_TRUE(verifyChain(*store_).ok);
+}
+
+// A render that throws while the render thread holds other replies of the batch: the batch is
+// abandoned only once that thread lets go of them, then rerun operation by operation.
+TEST_P(LedgerBackendTest, ARenderThatThrowsMidBatchIsRerunCleanly) {
+    constexpr std::size_t kHolds = 40;
+    constexpr int kThrowingRender = 25;
+    std::atomic<int> renders{0};
+    ReplyRenderer throwsOnce = [&](const LedgerReply& reply) {
+        if (++renders == kThrowingRender) throw std::runtime_error("render failed");
+        return renderer_(reply);
+    };
+    ClaimEngine background(clock_, kRetentionMillis, throwsOnce, /*render_in_background=*/true);
+    std::vector<LedgerOperation> operations;
+    for (std::size_t i = 0; i < kHolds; ++i) {
+        operations.push_back(holdOf("t" + std::to_string(i), "r-t" + std::to_string(i)));
+    }
+    std::vector<LedgerReply> replies;
+    const BatchResult result = runBatch(*store_, background, operations, replies);
+    ASSERT_TRUE(result.committed) << result.error;
+    EXPECT_TRUE(result.isolated);
+    EXPECT_EQ(result.error, "render failed");
+    EXPECT_GT(renders.load(), static_cast<int>(kHolds));
+    for (std::size_t i = 0; i < kHolds; ++i) {
+        ASSERT_EQ(replies[i].http_status, 201) << replies[i].body;
+        EXPECT_EQ(store_->findReply("BANK004", "r-t" + std::to_string(i))->body, replies[i].body);
+    }
+    EXPECT_EQ(store_->countClaims(ClaimStatus::held), static_cast<std::int64_t>(kHolds));
     EXPECT_TRUE(verifyChain(*store_).ok);
 }
 

@@ -59,10 +59,10 @@ public:
     void replyPlaced(std::vector<LedgerReply>& replies, std::size_t position);
     /// Renders what the render thread has not, waits for it, stores each deferred reply in
     /// order and gives in-batch replays their original's bytes. `replies[i]` is operation i's
-    /// reply. Throws what a render or the store threw.
+    /// reply. Throws what a render or the store threw; the caller then calls abandonBatch().
     void settleDeferredReplies(LedgerStore& store, std::vector<LedgerReply>& replies);
-    /// A batch that failed before settleDeferredReplies: returns once the render thread no
-    /// longer touches its replies (the caller is about to discard them).
+    /// A batch that failed before or inside settleDeferredReplies: returns once the render
+    /// thread no longer touches its replies (the caller is about to discard them).
     void abandonBatch() noexcept;
 
     void saveChainHead() { saved_head_ = head_; }
