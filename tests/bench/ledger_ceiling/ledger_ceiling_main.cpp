@@ -23,6 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -33,6 +35,16 @@ namespace {
 
 using namespace claimgate;
 using protocols::ClaimStatus;
+
+/// User + system CPU of the whole process so far, in seconds.
+double processCpuSeconds() {
+    rusage usage{};
+    if (::getrusage(RUSAGE_SELF, &usage) != 0) return 0.0;
+    auto seconds = [](const timeval& time) {
+        return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
+    };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 constexpr const char* kUsage =
     "usage: claimgate-ledger-bench --data-dir DIR [--ledger sqlite|postgresql://...]\n"
@@ -211,6 +223,7 @@ int run(const Options& options) {
     RowWriter rows(store);
     EngineWriter engine(store, signer);
     const gateway::SystemClock clock;
+    const double cpu_before = processCpuSeconds();
     const auto started = std::chrono::steady_clock::now();
     for (std::size_t first = 0; first < options.claims; first += options.batch) {
         const std::size_t count = std::min(options.batch, options.claims - first);
@@ -224,13 +237,18 @@ int run(const Options& options) {
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    // Every thread of the process (writer, render, checkpoint): the gateway bench sets a claim's
+    // CPU through the gateway beside this one.
+    const double cpu_seconds = processCpuSeconds() - cpu_before;
     const nlohmann::json result = {
         {"backend", gateway::isPostgresLedger(options.ledger) ? "postgresql" : "sqlite"},
         {"mode", options.mode},
         {"claims", options.claims},
         {"batch", options.batch},
         {"seconds", seconds},
-        {"claims_per_s", static_cast<double>(options.claims) / seconds}};
+        {"claims_per_s", static_cast<double>(options.claims) / seconds},
+        {"cpu_seconds", cpu_seconds},
+        {"cpu_us_per_claim", cpu_seconds * 1e6 / static_cast<double>(options.claims)}};
     std::printf("%s\n", result.dump().c_str());
     return 0;
 }
