@@ -237,8 +237,8 @@ int run(const Options& options) {
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    // Every thread of the process (writer, render, checkpoint): the gateway bench sets a claim's
-    // CPU through the gateway beside this one.
+    // Every thread of the process (writer, render, checkpoint): the gateway bench prints it
+    // beside a claim's CPU through the gateway.
     const double cpu_seconds = processCpuSeconds() - cpu_before;
     const nlohmann::json result = {
         {"backend", gateway::isPostgresLedger(options.ledger) ? "postgresql" : "sqlite"},
