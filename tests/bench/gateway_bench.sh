@@ -200,7 +200,8 @@ sample_cpu() {
   local name="$1" load_pid="$2" window=$(( seconds - 4 )) deadline=$(( $(date +%s) + 60 ))
   [ "$window" -ge 2 ] || return 0
   # The load generator's clock starts once every terminal is connected: the first operations.
-  until [ "$(metric claimgate_ledger_operations_total)" != 0 ]; do
+  local operations=0
+  until operations="$(metric claimgate_ledger_operations_total)"; [ "${operations:-0}" -gt 0 ]; do
     [ "$(date +%s)" -lt "$deadline" ] && kill -0 "$load_pid" 2>/dev/null || return 0
     sleep 0.1
   done
