@@ -798,6 +798,36 @@ TEST_P(LedgerBackendTest, ARenderThatThrowsMidBatchIsRerunCleanly) {
     EXPECT_TRUE(verifyChain(*store_).ok);
 }
 
+// A minted claim code that an earlier slip of the operator already has (1 in 10^12 per slip):
+// the engine's look-up before the insert finds the twin, that hold alone is answered
+// unavailable and not stored under its key, and the rest of the batch commits without a rerun.
+// The retry with the same key and a fresh code is created.
+TEST_P(LedgerBackendTest, ATwinClaimCodeFailsOnlyItsHoldAndTheRetryGetsAFreshOne) {
+    const HoldOperation first = holdOf("first", "k-first");
+    applyJson(first, 201);
+    HoldOperation twin = holdOf("twin", "k-twin");
+    twin.claim_code = first.claim_code;
+    const std::vector<LedgerOperation> operations{holdOf("before", "k-before"), twin,
+                                                  holdOf("after", "k-after")};
+    std::vector<LedgerReply> replies;
+    const BatchResult result = runBatch(*store_, engine_, operations, replies);
+    ASSERT_TRUE(result.committed) << result.error;
+    EXPECT_FALSE(result.isolated) << result.error;
+    EXPECT_EQ(replies[0].outcome, LedgerOutcome::created);
+    EXPECT_EQ(replies[1].outcome, LedgerOutcome::unavailable);
+    EXPECT_EQ(replies[2].outcome, LedgerOutcome::created);
+    EXPECT_FALSE(store_->findReply("BANK004", "k-twin"));
+    EXPECT_FALSE(store_->findBlockingClaim("CASH2023", keyFor("twin")));
+    EXPECT_EQ(store_->countClaims(ClaimStatus::held), 3);
+
+    HoldOperation retry = twin;
+    retry.claim_code = holdOf("twin", "fresh").claim_code;
+    ASSERT_NE(retry.claim_code, first.claim_code);
+    applyJson(retry, 201);
+    EXPECT_EQ(store_->countClaims(ClaimStatus::held), 4);
+    EXPECT_TRUE(verifyChain(*store_).ok);
+}
+
 // PostgreSQL at its own speed (issue 9): a batch costs the same few round trips whatever its
 // size (BEGIN with the chain lock, the batch's reads, its writes, COMMIT), not one per
 // statement.
