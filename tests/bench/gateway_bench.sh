@@ -272,7 +272,8 @@ if [ -f "$work/cpu-tls256-1.txt" ]; then
   read -r ops_before time_before < <(sed -n 1p "$work/cpu-tls256-window.txt")
   read -r ops_after time_after < <(sed -n 2p "$work/cpu-tls256-window.txt")
   awk -v hz="$(getconf CLK_TCK)" -v cpus="$(nproc)" -v claims="$(( (ops_after - ops_before) / 2 ))" \
-      -v secs="$(awk -v a="$time_before" -v b="$time_after" 'BEGIN { print b - a }')" '
+      -v time_before="$time_before" -v time_after="$time_after" '
+    BEGIN { secs = time_after - time_before }
     function group(name) {
       if (name ~ /^cg-io/) return "io"
       if (name == "cg-ledger-write") return "writer"
@@ -314,10 +315,11 @@ claims_per_s() { tail -1 "$1" | json_number claims_per_s | awk '{ printf "%.0f",
 pair_ratios=""
 pairs_text=""
 for round in $(seq "$claim_rounds"); do
-  round_ratio="$(ratio "$(claims_per_s "$work/load-group-$round.json")" \
-    "$(claims_per_s "$work/load-single-$round.json")")"
+  round_group="$(claims_per_s "$work/load-group-$round.json")"
+  round_single="$(claims_per_s "$work/load-single-$round.json")"
+  round_ratio="$(ratio "$round_group" "$round_single")"
   pair_ratios="$pair_ratios$round_ratio $round"$'\n'
-  pairs_text="$pairs_text${pairs_text:+; }$(claims_per_s "$work/load-group-$round.json") / $(claims_per_s "$work/load-single-$round.json") claims/s (${round_ratio}x)"
+  pairs_text="$pairs_text${pairs_text:+; }$round_group / $round_single claims/s (${round_ratio}x)"
 done
 # The lower middle for an even count: the table never rounds a speed-up up.
 median_round="$(printf '%s' "$pair_ratios" | sort -n | sed -n "$(( (claim_rounds + 1) / 2 ))p" | cut -d' ' -f2)"
