@@ -9,6 +9,12 @@
 //           own cost on top of the rows.
 // Holds of a batch are one transaction, their commits the next, as a terminal's hold then
 // commit would land in consecutive group commits. Prints one JSON line.
+//
+// The keys have the gateway's shapes, because where a row lands in its index is most of what
+// it costs: claim codes are random, as the gateway mints them, and Idempotency-Keys come from
+// --terminals streams, each one terminal's own sequence, as `claimgate-sim load` sends them.
+// Sequential keys ("h-1", "h-2", ...) append to one leaf page per index and measured ~1.6x this
+// ceiling (docs/performance.md, "The ceiling wrote friendlier keys than the gateway's").
 #include <claimgate/gateway/claim_reply_renderer.hpp>
 #include <claimgate/ledger/batch_runner.hpp>
 #include <claimgate/ledger/claim_engine.hpp>
@@ -20,12 +26,14 @@
 #include <claimgate/ledger/limits.hpp>
 #include <claimgate/protocols/digest.hpp>
 #include <claimgate/protocols/ecdsa_signer.hpp>
+#include <claimgate/protocols/limits.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -49,11 +57,16 @@ double processCpuSeconds() {
 constexpr const char* kUsage =
     "usage: claimgate-ledger-bench --data-dir DIR [--ledger sqlite|postgresql://...]\n"
     "                              [--claims N] [--batch N] [--mode rows|engine] [--pki DIR]\n"
+    "                              [--terminals N]\n"
     "  --claims  claims to make and pay (default 20000)\n"
     "  --batch   operations per transaction, like --commit-batch-max (default 64)\n"
     "  --mode    rows (default): the row writes only; engine: through ClaimEngine + runBatch\n"
-    "  --pki     engine mode signs receipts with DIR/receipt.key, as the gateway does\n";
+    "  --pki     engine mode signs receipts with DIR/receipt.key, as the gateway does\n"
+    "  --terminals  Idempotency-Key streams, one per terminal of the load compared with\n"
+    "               (default 64)\n";
 constexpr std::size_t kClaimsMax = 10'000'000;
+// A national fleet is ~40,000 terminals; more streams than that measure nothing new.
+constexpr std::size_t kTerminalsMax = 100'000;
 
 struct Options {
     std::string data_dir;
@@ -62,6 +75,7 @@ struct Options {
     std::size_t batch = 64;
     std::string mode = "rows";
     std::string pki;
+    std::size_t terminals = 64;
 };
 
 bool parseSize(const char* text, std::size_t max, std::size_t& out) {
@@ -76,13 +90,39 @@ std::string claimId(std::size_t i) { return "c_bench" + std::to_string(i); }
 gateway::CitizenKey citizenKey(std::size_t i) {
     return protocols::sha256("bench-citizen-" + std::to_string(i));
 }
-std::string keyOf(const char* what, std::size_t i) {
-    return std::string(what) + "-" + std::to_string(i);
+
+/// splitmix64: a fixed, well-spread stream, so every run writes the same codes.
+std::uint64_t spread(std::uint64_t z) {
+    z += 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/// A claim code of the gateway's length, its digits spread over the index as minted ones are
+/// (a random serial, then a tag).
+std::string claimCodeOf(std::size_t i) {
+    static_assert(protocols::kClaimCodeSerialDigits == 12 && protocols::kClaimCodeTagDigits == 8);
+    char text[protocols::kClaimCodeDigits + 1];
+    std::snprintf(text, sizeof text, "%012llu%08llu",
+                  static_cast<unsigned long long>(spread(2 * i) % 1'000'000'000'000ULL),
+                  static_cast<unsigned long long>(spread(2 * i + 1) % 100'000'000ULL));
+    return text;
+}
+
+/// The key `claimgate-sim load` sends: run tag, terminal, that terminal's sequence, h or c.
+/// Claim i is terminal (i mod terminals)'s (i div terminals)-th.
+std::string keyOf(char what, std::size_t i, std::size_t terminals) {
+    std::string key = "L00c1a1e7ea-";
+    key.append(std::to_string(i % terminals)).append("-").append(std::to_string(i / terminals));
+    key.push_back(what);
+    return key;
 }
 
 class RowWriter {
 public:
-    explicit RowWriter(gateway::LedgerStore& store) : store_(store) {}
+    RowWriter(gateway::LedgerStore& store, std::size_t terminals)
+        : store_(store), terminals_(terminals) {}
 
     void batch(std::size_t first, std::size_t count, bool commit_phase, std::int64_t now) {
         // The backend's fastest batch (PostgreSQL: pipelined writes, one round trip for the
@@ -102,7 +142,7 @@ public:
             }
             append(claim, commit_phase ? "paid" : "held", now);
             store_.saveReply(
-                "BANK004", keyOf(commit_phase ? "c" : "h", i),
+                "BANK004", keyOf(commit_phase ? 'c' : 'h', i, terminals_),
                 gateway::StoredReply{claim.citizen_key, commit_phase ? 200 : 201, reply_body_},
                 now);
         }
@@ -114,7 +154,7 @@ private:
     static gateway::ClaimRecord record(std::size_t i, std::int64_t now) {
         gateway::ClaimRecord claim;
         claim.claim_id = claimId(i);
-        claim.claim_code = std::to_string(1'000'000'000 + i);
+        claim.claim_code = claimCodeOf(i);
         claim.program = "BENCH";
         claim.citizen_key = citizenKey(i);
         claim.citizen_mask = "A12*****89";
@@ -136,6 +176,7 @@ private:
     }
 
     gateway::LedgerStore& store_;
+    std::size_t terminals_;
     gateway::ChainHead head_;
     // A reply of the gateway's size (a hold's 201 body is ~250 bytes).
     std::string reply_body_ = std::string(250, 'x');
@@ -143,8 +184,10 @@ private:
 
 class EngineWriter {
 public:
-    EngineWriter(gateway::LedgerStore& store, std::shared_ptr<protocols::EcdsaSigner> signer)
+    EngineWriter(gateway::LedgerStore& store, std::shared_ptr<protocols::EcdsaSigner> signer,
+                 std::size_t terminals)
         : store_(store),
+          terminals_(terminals),
           clock_(std::make_shared<gateway::SystemClock>()),
           engine_(clock_, gateway::kIdempotencyRetentionMillisDefault,
                   gateway::ClaimReplyRenderer(std::move(signer)),
@@ -157,7 +200,7 @@ public:
             if (commit_phase) {
                 gateway::CommitOperation commit;
                 commit.terminal = terminal;
-                commit.idempotency = {keyOf("c", i), citizenKey(i)};
+                commit.idempotency = {keyOf('c', i, terminals_), citizenKey(i)};
                 commit.claim_ref = held_ids_.at(i);
                 commit.amount = 6000;
                 commit.terminal_ref = "T" + std::to_string(i);
@@ -165,13 +208,13 @@ public:
             } else {
                 gateway::HoldOperation hold;
                 hold.terminal = terminal;
-                hold.idempotency = {keyOf("h", i), citizenKey(i)};
+                hold.idempotency = {keyOf('h', i, terminals_), citizenKey(i)};
                 hold.program = "BENCH";
                 hold.citizen_key = citizenKey(i);
                 hold.citizen_mask = "A12*****89";
                 hold.amount = 6000;
-                // The service mints codes before the writer; any unique 12 digits do here.
-                hold.claim_code = std::to_string(100'000'000'000 + i);
+                // The service mints codes before the writer.
+                hold.claim_code = claimCodeOf(i);
                 hold.ttl_millis = 120'000;
                 hold.currency = "TWD";
                 operations_.push_back(std::move(hold));
@@ -190,6 +233,7 @@ public:
 
 private:
     gateway::LedgerStore& store_;
+    std::size_t terminals_;
     gateway::ClockPtr clock_;
     gateway::ClaimEngine engine_;
     std::vector<gateway::LedgerOperation> operations_;
@@ -220,8 +264,8 @@ int run(const Options& options) {
         }
         signer = loaded.value();
     }
-    RowWriter rows(store);
-    EngineWriter engine(store, signer);
+    RowWriter rows(store, options.terminals);
+    EngineWriter engine(store, signer, options.terminals);
     const gateway::SystemClock clock;
     const double cpu_before = processCpuSeconds();
     const auto started = std::chrono::steady_clock::now();
@@ -245,6 +289,7 @@ int run(const Options& options) {
         {"mode", options.mode},
         {"claims", options.claims},
         {"batch", options.batch},
+        {"terminals", options.terminals},
         {"seconds", seconds},
         {"claims_per_s", static_cast<double>(options.claims) / seconds},
         {"cpu_seconds", cpu_seconds},
@@ -259,6 +304,14 @@ int main(int argc, char** argv) {
     // As the gateway does: the ceiling is measured with the same allocator settings.
     (void)gateway::retainFreedHeapMemory();
     Options options;
+    // A number out of range is an error, never a silent default: a bench that ran with other
+    // settings than asked would print a figure for the wrong thing.
+    auto outOfRange = [](const std::string& option, const char* value, std::size_t max) {
+        std::fprintf(stderr,
+                     "claimgate-ledger-bench: %s wants a whole number from 1 to %zu, not '%s'\n",
+                     option.c_str(), max, value);
+        return 2;
+    };
     for (int i = 1; i < argc; ++i) {
         const std::string argument = argv[i];
         const bool has_value = i + 1 < argc;
@@ -271,13 +324,21 @@ int main(int argc, char** argv) {
         } else if (argument == "--ledger" && has_value) {
             options.ledger = argv[++i];
         } else if (argument == "--claims" && has_value) {
-            if (!parseSize(argv[++i], kClaimsMax, options.claims)) break;
+            if (!parseSize(argv[++i], kClaimsMax, options.claims)) {
+                return outOfRange(argument, argv[i], kClaimsMax);
+            }
         } else if (argument == "--batch" && has_value) {
-            if (!parseSize(argv[++i], gateway::kCommitBatchMaxLimit, options.batch)) break;
+            if (!parseSize(argv[++i], gateway::kCommitBatchMaxLimit, options.batch)) {
+                return outOfRange(argument, argv[i], gateway::kCommitBatchMaxLimit);
+            }
         } else if (argument == "--mode" && has_value) {
             options.mode = argv[++i];
         } else if (argument == "--pki" && has_value) {
             options.pki = argv[++i];
+        } else if (argument == "--terminals" && has_value) {
+            if (!parseSize(argv[++i], kTerminalsMax, options.terminals)) {
+                return outOfRange(argument, argv[i], kTerminalsMax);
+            }
         } else {
             std::fprintf(stderr, "claimgate-ledger-bench: bad option '%s'\n%s", argument.c_str(),
                          kUsage);
