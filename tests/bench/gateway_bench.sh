@@ -193,6 +193,8 @@ cpu_snapshot() {
   done
   echo "load-generator $(awk '{ print $14 + $15 }' "/proc/$1/stat")"
   awk '$1 == "cpu" { print "box-idle", $5 }' /proc/stat
+  # Not CPU: the bytes the gateway has sent to storage (WAL, checkpoints), where the kernel counts.
+  awk '$1 == "write_bytes:" { print "storage-bytes", $2 }' "/proc/$gateway_pid/io" 2>/dev/null || true
 }
 # sample_cpu NAME LOAD_PID: the CPU of every thread over the middle of a claims run, and the
 # ledger operations made meanwhile, into $work/cpu-NAME-*.txt.
@@ -265,6 +267,9 @@ ceiling_engine_cps="$(ceiling engine)"
 ceiling_cpu_us() { json_number cpu_us_per_claim < "$work/ceiling-$1.json" | awk '{ printf "%.0f", $1 }'; }
 ceiling_rows_cpu_us="$(ceiling_cpu_us rows)"
 ceiling_engine_cpu_us="$(ceiling_cpu_us engine)"
+ceiling_storage_kib() {
+  json_number storage_bytes_per_claim < "$work/ceiling-$1.json" | awk '{ printf "%.1f", $1 / 1024 }'
+}
 
 # Where a claim's CPU goes over mTLS at 256 terminals (the run that saturates the box): per
 # thread group, in µs per claim (two ledger operations), from the snapshots sample_cpu took.
@@ -288,6 +293,10 @@ if [ -f "$work/cpu-tls256-1.txt" ]; then
     { after[$1] += $2 }
     END {
       if (claims <= 0 || secs <= 0) exit
+      if ("storage-bytes" in after) {
+        printf "storage-kib %.1f\n", (after["storage-bytes"] - before["storage-bytes"]) / 1024 / claims
+        delete after["storage-bytes"]
+      }
       for (name in after) us[group(name)] += (after[name] - before[name]) * 1e6 / hz
       for (g in us) if (g != "box-idle") { printf "%s %.0f\n", g, us[g] / claims; total += us[g] }
       printf "total %.0f\n", total / claims
@@ -388,6 +397,7 @@ are for the whole box, not for a dedicated server core.
 | ledger through ClaimEngine + runBatch, batch 64 (\`--mode engine\`) | $ceiling_engine_cps claims/s | | | |
 | CPU per claim over mTLS, 256 terminals ($(cpu_of window) s in the middle of the run; box $(cpu_of idle-percent) % idle): load generator $(cpu_of load-generator), gateway I/O threads $(cpu_of io), ledger writer $(cpu_of writer), render thread $(cpu_of render), checkpoint thread $(cpu_of checkpoint), other threads $(cpu_of other) | $(cpu_of total) µs | | | |
 | CPU per claim in the ledger bench, rows / engine (every thread of the process) | $ceiling_rows_cpu_us / $ceiling_engine_cpu_us µs | | | |
+| bytes written to storage per claim (WAL frames and their checkpoints; the process's \`write_bytes\`): gateway over mTLS at 256 terminals / ledger bench rows / engine | $(cpu_of storage-kib) / $(ceiling_storage_kib rows) / $(ceiling_storage_kib engine) KiB | | | |
 | mTLS claims/s if the ledger's threads took no CPU: $(nproc) CPUs / (load generator + I/O + other threads) | $(cpu_of front-bound) claims/s = $(ratio "$(cpu_of front-bound)" "$ceiling_rows_cps")x the ceiling | | | |
 | **mTLS claims / ledger ceiling**, $connections / 256 terminals | **${tls_ceiling_ratio}x / ${tls256_ceiling_ratio}x** | | | >= ${ceiling_target}x: $(verdict "$tls_ceiling_ratio" "$ceiling_target") / $(verdict "$tls256_ceiling_ratio" "$ceiling_target") |
 

@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,21 @@ namespace {
 
 using namespace claimgate;
 using protocols::ClaimStatus;
+
+/// Bytes this process has caused to be written to storage so far (Linux /proc/self/io, the
+/// WAL, its checkpoints and the database file alike); nullopt where the kernel does not count.
+std::optional<std::uint64_t> storageBytesWritten() {
+    std::FILE* io = std::fopen("/proc/self/io", "r");
+    if (io == nullptr) return std::nullopt;
+    std::optional<std::uint64_t> written;
+    char line[128];
+    while (std::fgets(line, sizeof line, io) != nullptr) {
+        unsigned long long value = 0;
+        if (std::sscanf(line, "write_bytes: %llu", &value) == 1) written = value;
+    }
+    std::fclose(io);
+    return written;
+}
 
 /// User + system CPU of the whole process so far, in seconds.
 double processCpuSeconds() {
@@ -268,6 +284,7 @@ int run(const Options& options) {
     EngineWriter engine(store, signer, options.terminals);
     const gateway::SystemClock clock;
     const double cpu_before = processCpuSeconds();
+    const auto written_before = storageBytesWritten();
     const auto started = std::chrono::steady_clock::now();
     for (std::size_t first = 0; first < options.claims; first += options.batch) {
         const std::size_t count = std::min(options.batch, options.claims - first);
@@ -284,6 +301,14 @@ int run(const Options& options) {
     // Every thread of the process (writer, render, checkpoint): the gateway bench prints it
     // beside a claim's CPU through the gateway.
     const double cpu_seconds = processCpuSeconds() - cpu_before;
+    // Where the rows land decides how many pages each transaction dirties, and every dirty page
+    // is written twice: as a WAL frame, then by a checkpoint.
+    const auto written_after = storageBytesWritten();
+    nlohmann::json storage_bytes_per_claim = nullptr;
+    if (written_before && written_after) {
+        storage_bytes_per_claim = static_cast<double>(*written_after - *written_before) /
+                                  static_cast<double>(options.claims);
+    }
     const nlohmann::json result = {
         {"backend", gateway::isPostgresLedger(options.ledger) ? "postgresql" : "sqlite"},
         {"mode", options.mode},
@@ -293,7 +318,8 @@ int run(const Options& options) {
         {"seconds", seconds},
         {"claims_per_s", static_cast<double>(options.claims) / seconds},
         {"cpu_seconds", cpu_seconds},
-        {"cpu_us_per_claim", cpu_seconds * 1e6 / static_cast<double>(options.claims)}};
+        {"cpu_us_per_claim", cpu_seconds * 1e6 / static_cast<double>(options.claims)},
+        {"storage_bytes_per_claim", storage_bytes_per_claim}};
     std::printf("%s\n", result.dump().c_str());
     return 0;
 }
