@@ -151,9 +151,9 @@ doubles="$(psql "$uri" -Atc "SELECT count(*) FROM (SELECT 1 FROM claims WHERE st
 # The ledger ceiling on this server, same run (claimgate-ledger-bench, issue 9).
 pg_ceiling() {  # pg_ceiling MODE: claims/s of claimgate-ledger-bench on the PostgreSQL ledger
   psql "$uri" -q -c 'TRUNCATE claims, claim_events, idempotency' >/dev/null
-  log "ledger ceiling on PostgreSQL: claimgate-ledger-bench --mode $1 --batch 64"
+  log "ledger ceiling on PostgreSQL: claimgate-ledger-bench --mode $1 --batch 64 --terminals $connections"
   "$bin/claimgate-ledger-bench" --data-dir "$work/ceiling-$1" --ledger "$uri" --mode "$1" \
-    --batch 64 --claims "${CG_PG_BENCH_CEILING_CLAIMS:-5000}" --pki "$pki" \
+    --batch 64 --claims "${CG_PG_BENCH_CEILING_CLAIMS:-5000}" --terminals "$connections" --pki "$pki" \
     > "$work/ceiling-pg-$1.json" || die "claimgate-ledger-bench --mode $1 failed"
   json_number claims_per_s < "$work/ceiling-pg-$1.json" | awk '{ printf "%.0f", $1 }'
 }
@@ -259,6 +259,9 @@ Settings:
   and load on a fresh data dir. Every process shares the same $(nproc) CPUs: a second node on
   the same box adds no CPU, so this ratio shows what the shared chain lock costs, not what a
   second machine would add.
+- Ceiling: \`claimgate-ledger-bench --batch 64 --terminals $connections\` on the same server,
+  with the gateway's key shapes (random claim codes, one Idempotency-Key stream per terminal), as
+  in the gateway section.
 - Large roster: \`claimgate-sim roster --count $large_rows --seed $seed\`, one program, imported
   with \`claimgate-gateway roster import\` into a fresh SQLite data dir; start time is from
   launching \`serve\` to the first \`/readyz\` 200 (the index is loaded from the ledger before
