@@ -64,6 +64,10 @@ constexpr const char* kUsage =
     "  --pepper-file FILE         32-byte HMAC key shared by every node (default: DATA_DIR/\n"
     "                             pepper, made on first use)\n"
     "  --commit-batch-max N       operations per ledger transaction (default 512, 1..8192)\n"
+    "  --ledger-nice N            nice value of the ledger writer and render threads, so the\n"
+    "                             serial stage runs before the I/O threads (default -10,\n"
+    "                             -20..0; needs CAP_SYS_NICE or LimitNICE=, else logged and\n"
+    "                             left at 0)\n"
     "  --io-threads N             I/O threads of the API (default one per core, 1..256)\n"
     "  --max-connections N        open connections per node (default 20000)\n"
     "  --max-connections-per-peer N  open connections per client address (default 10000)\n"
@@ -171,6 +175,16 @@ int serve(const Arguments& args) {
                             std::to_string(claimgate::gateway::kCommitBatchMaxLimit));
             }
             config.commit_batch_max = value;
+        }
+        if (args.options.count("ledger-nice")) {
+            const int value = std::stoi(option(args, "ledger-nice"));
+            if (value < claimgate::gateway::kLedgerThreadNiceMin ||
+                value > claimgate::gateway::kLedgerThreadNiceMax) {
+                return fail("--ledger-nice must be " +
+                            std::to_string(claimgate::gateway::kLedgerThreadNiceMin) + ".." +
+                            std::to_string(claimgate::gateway::kLedgerThreadNiceMax));
+            }
+            config.ledger_nice = value;
         }
         if (args.options.count("io-threads")) {
             config.io_threads = std::stoi(option(args, "io-threads"));

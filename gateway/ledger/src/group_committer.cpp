@@ -3,6 +3,7 @@
 #include <claimgate/protocols/thread_name.hpp>
 
 #include <claimgate/ledger/batch_runner.hpp>
+#include <claimgate/ledger/thread_priority.hpp>
 #include <claimgate/protocols/invariant.hpp>
 
 #include <claimgate/protocols/log.hpp>
@@ -44,6 +45,8 @@ GroupCommitter::GroupCommitter(LedgerStore& store, ClaimEngine& engine, std::siz
     CG_ASSERT(batch_max_ >= 1 && queue_depth_max_ >= 1, "the ledger queue needs room");
     writer_ = std::thread([this] {
         protocols::nameThisThread("cg-ledger-write");
+        // A refusal is logged once inside; the writer runs either way.
+        (void)applyLedgerThreadNice();
         run();
     });
 }

@@ -1,5 +1,6 @@
 #include "render_worker.hpp"
 
+#include <claimgate/ledger/thread_priority.hpp>
 #include <claimgate/protocols/thread_name.hpp>
 
 namespace claimgate::gateway {
@@ -7,6 +8,8 @@ namespace claimgate::gateway {
 RenderWorker::RenderWorker()
     : thread_([this] {
           protocols::nameThisThread("cg-ledger-render");
+          // The writer waits for this thread at each batch's end: same priority as the writer.
+          (void)applyLedgerThreadNice();
           run();
       }) {}
 

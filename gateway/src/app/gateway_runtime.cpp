@@ -11,6 +11,7 @@
 #include <claimgate/ledger/data_dir.hpp>
 #include <claimgate/ledger/group_committer.hpp>
 #include <claimgate/ledger/ledger_factory.hpp>
+#include <claimgate/ledger/thread_priority.hpp>
 #include <claimgate/protocols/log.hpp>
 
 #include "app/ledger_probe.hpp"
@@ -119,6 +120,8 @@ Status GatewayRuntime::Impl::openLedger() {
     } catch (const LedgerStoreError& error) {
         return Status(ErrorCode::internal, error.what());
     }
+    // The writer and render threads take this priority when they start, just below.
+    setLedgerThreadNice(config.ledger_nice);
     // Replies and receipt signatures are rendered on the engine's own thread, beside the
     // writer's database work (issue 9: the writer does only what must be serial).
     engine = std::make_unique<ClaimEngine>(clock, config.idempotency_retention_ms,

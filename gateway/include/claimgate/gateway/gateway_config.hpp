@@ -5,6 +5,7 @@
 #include <claimgate/gateway/limits.hpp>
 
 #include <claimgate/ledger/ledger_operation.hpp>
+#include <claimgate/ledger/thread_priority.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -25,6 +26,9 @@ struct GatewayConfig {
     std::optional<std::string> pepper_file;
     std::size_t commit_batch_max = kCommitBatchMaxDefault;
     std::size_t queue_depth_max = kLedgerQueueDepthMax;
+    /// Nice value of the ledger's writer and render threads (thread_priority.hpp); 0 = as the
+    /// process.
+    int ledger_nice = kLedgerThreadNiceDefault;
     /// I/O threads of the API and bench listeners; 0 = one per core.
     int io_threads = 0;
     std::size_t max_connections = kConnectionsMaxDefault;
