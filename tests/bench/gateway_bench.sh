@@ -302,8 +302,10 @@ if [ -f "$work/cpu-tls256-1.txt" ]; then
       printf "total %.0f\n", total / claims
       printf "idle-percent %.0f\n", us["box-idle"] / 1e6 / secs / cpus * 100
       printf "window %.1f\n", secs
-      # The most this box could serve if the ledger threads took no CPU at all.
+      # In front of the ledger (load generator, I/O, the rest), and the ledger threads.
       front = us["load-generator"] + us["io"] + us["other"]
+      printf "front %.0f\nledger %.0f\n", front / claims, (us["writer"] + us["render"] + us["checkpoint"]) / claims
+      # The most this box could serve if the ledger threads took no CPU at all.
       if (front > 0) printf "front-bound %.0f\n", cpus * 1e6 / (front / claims)
     }' "$work/cpu-tls256-0.txt" "$work/cpu-tls256-1.txt" > "$cpu_budget"
 fi
@@ -314,8 +316,7 @@ budget_text() {
   if [ ! -s "$cpu_budget" ]; then echo "not sampled in this run"; return; fi
   awk -v cpus="$(nproc)" -v ceiling="$ceiling_rows_cps" -v target="$ceiling_target" \
       -v total="$(cpu_of total)" -v engine="$ceiling_engine_cpu_us" \
-      -v front="$(( $(cpu_of load-generator) + $(cpu_of io) + $(cpu_of other) ))" \
-      -v ledger="$(( $(cpu_of writer) + $(cpu_of render) + $(cpu_of checkpoint) ))" 'BEGIN {
+      -v front="$(cpu_of front)" -v ledger="$(cpu_of ledger)" 'BEGIN {
     budget = cpus * 1e6 / (target * ceiling)
     printf "%.0f µs in this run, against %.0f µs taken. The load generator, the I/O and other " \
       "threads took %.0f µs, which leaves %.0f µs for the ledger'"'"'s threads; they took %.0f µs, " \

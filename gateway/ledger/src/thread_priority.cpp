@@ -3,7 +3,6 @@
 #include <claimgate/protocols/log.hpp>
 
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -27,7 +26,7 @@ protocols::Status applyLedgerThreadNice() {
     const int nice = ledgerThreadNice();
     if (nice == 0) return protocols::Status::okStatus();
     // On Linux a nice value belongs to a thread: PRIO_PROCESS with a thread id sets only it.
-    const auto thread_id = static_cast<id_t>(::syscall(SYS_gettid));
+    const auto thread_id = static_cast<id_t>(::gettid());
     if (::setpriority(PRIO_PROCESS, thread_id, nice) == 0) return protocols::Status::okStatus();
     const int error = errno;
     std::string message = "cannot set the ledger threads' nice value to " + std::to_string(nice) +

@@ -30,6 +30,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "roster/feistel_permutation.hpp"
+
 #include <sys/resource.h>
 
 #include <chrono>
@@ -107,22 +109,14 @@ gateway::CitizenKey citizenKey(std::size_t i) {
     return protocols::sha256("bench-citizen-" + std::to_string(i));
 }
 
-/// splitmix64: a fixed, well-spread stream, so every run writes the same codes.
-std::uint64_t spread(std::uint64_t z) {
-    z += 0x9E3779B97F4A7C15ULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
 /// A claim code of the gateway's length, its digits spread over the index as minted ones are
-/// (a random serial, then a tag).
+/// (a random serial, then a tag); the same codes in every run (the roster generator's mixer).
 std::string claimCodeOf(std::size_t i) {
     static_assert(protocols::kClaimCodeSerialDigits == 12 && protocols::kClaimCodeTagDigits == 8);
     char text[protocols::kClaimCodeDigits + 1];
     std::snprintf(text, sizeof text, "%012llu%08llu",
-                  static_cast<unsigned long long>(spread(2 * i) % 1'000'000'000'000ULL),
-                  static_cast<unsigned long long>(spread(2 * i + 1) % 100'000'000ULL));
+                  static_cast<unsigned long long>(simulators::mix64(2 * i) % 1'000'000'000'000ULL),
+                  static_cast<unsigned long long>(simulators::mix64(2 * i + 1) % 100'000'000ULL));
     return text;
 }
 

@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <dirent.h>
@@ -60,7 +59,7 @@ std::multimap<std::string, int> threadNices(pid_t pid) {
 bool mayLowerNiceTo(int nice) {
     bool allowed = false;
     std::thread([&allowed, nice] {
-        allowed = ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), nice) == 0;
+        allowed = ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice) == 0;
     }).join();
     return allowed;
 }

@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,7 +16,7 @@ namespace {
 
 int niceOfThisThread() {
     errno = 0;
-    return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
+    return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
 }
 
 struct Applied {
