@@ -77,17 +77,39 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
     }
 }
 
+/// A receipt payload is about 200 bytes; one allocation holds it.
+constexpr std::size_t kReceiptPayloadReserve = 256;
+
+/// The seven signed members, and with `signed_members` key_id and sig too, in the sorted order
+/// of the canonical form (nlohmann's dump()), so the payload's bytes are those it always had.
+void writeReceiptMembers(JsonObjectWriter& writer, const ReceiptFields& receipt,
+                         bool signed_members) {
+    writer.field("amount", receipt.amount)
+        .field("channel", receipt.channel)
+        .field("citizen_mask", receipt.citizen_mask)
+        .field("claim_id", receipt.claim_id);
+    if (signed_members) writer.field("key_id", receipt.key_id);
+    writer.field("paid_at", receipt.paid_at).field("program", receipt.program);
+    if (signed_members) writer.field("sig", receipt.signature);
+    writer.field("terminal_id", receipt.terminal_id);
+}
+
 }  // namespace
 
 std::string receiptPayload(const ReceiptFields& receipt) {
-    const nlohmann::json payload = {{"claim_id", receipt.claim_id},
-                                    {"program", receipt.program},
-                                    {"amount", receipt.amount},
-                                    {"channel", receipt.channel},
-                                    {"terminal_id", receipt.terminal_id},
-                                    {"paid_at", receipt.paid_at},
-                                    {"citizen_mask", receipt.citizen_mask}};
-    return payload.dump();
+    std::string payload;
+    payload.reserve(kReceiptPayloadReserve);
+    JsonObjectWriter writer(payload);
+    writeReceiptMembers(writer, receipt, /*signed_members=*/false);
+    writer.endObject();
+    return payload;
+}
+
+JsonObjectWriter& appendSignedReceipt(JsonObjectWriter& writer, std::string_view key,
+                                      const ReceiptFields& receipt) {
+    writer.beginObject(key);
+    writeReceiptMembers(writer, receipt, /*signed_members=*/true);
+    return writer.endObject();
 }
 
 Result<ReceiptFields> receiptFromJson(const nlohmann::json& receipt) {

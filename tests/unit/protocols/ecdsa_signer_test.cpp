@@ -18,6 +18,8 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace claimgate::protocols {
 namespace {
@@ -95,6 +97,52 @@ TEST_F(EcdsaSignerTest, SignatureVerifiesWithThePublicKey) {
     EXPECT_NE(again, signature);
     EXPECT_TRUE(verify->verifyBase64(kReceipt, again));
     EXPECT_TRUE(verify->verifyBase64("", sign->signBase64("")));
+}
+
+// The signer lends out reusable signing contexts (ecdsa_signer.cpp). More threads than it keeps
+// idle sign at once, each its own messages: every signature must be over its own message (a
+// context shared by two threads would mix them up or fail) and must be what OpenSSL's one-shot
+// digest-verify accepts, i.e. ECDSA over SHA-256 of the message.
+TEST_F(EcdsaSignerTest, ConcurrentSignersEachGetAValidSignatureOverTheirOwnMessage) {
+    const auto sign = signer();
+    const auto verify = verifier(dir_ / "receipt.pub");
+    ASSERT_TRUE(sign && verify);
+    constexpr int kThreads = 24;  // above the signer's 16 idle contexts
+    constexpr int kSignaturesEach = 40;
+    std::vector<std::vector<std::string>> signatures(kThreads);
+    std::vector<std::thread> threads;
+    const auto message = [](int thread, int index) {
+        return std::string(kReceipt) + "#" + std::to_string(thread) + "/" + std::to_string(index);
+    };
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kSignaturesEach; ++i) {
+                signatures[static_cast<std::size_t>(t)].push_back(sign->signBase64(message(t, i)));
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    for (int t = 0; t < kThreads; ++t) {
+        for (int i = 0; i < kSignaturesEach; ++i) {
+            const std::string& signature =
+                signatures[static_cast<std::size_t>(t)][static_cast<std::size_t>(i)];
+            ASSERT_FALSE(signature.empty()) << t << "/" << i;
+            EXPECT_TRUE(verify->verifyBase64(message(t, i), signature)) << t << "/" << i;
+            EXPECT_FALSE(verify->verifyBase64(message(t, i + 1), signature)) << t << "/" << i;
+        }
+    }
+    // Independently of EcdsaVerifier: OpenSSL's own digest-verify with SHA-256.
+    const auto der = base64Decode(signatures[0][0]);
+    ASSERT_TRUE(der.has_value());
+    EVP_MD_CTX* context = EVP_MD_CTX_new();
+    ASSERT_NE(context, nullptr);
+    const std::string first = message(0, 0);
+    EXPECT_EQ(EVP_DigestVerifyInit(context, nullptr, EVP_sha256(), nullptr, key_.get()), 1);
+    EXPECT_EQ(
+        EVP_DigestVerify(context, reinterpret_cast<const unsigned char*>(der->data()), der->size(),
+                         reinterpret_cast<const unsigned char*>(first.data()), first.size()),
+        1);
+    EVP_MD_CTX_free(context);
 }
 
 TEST_F(EcdsaSignerTest, TamperedMessageOrSignatureFails) {

@@ -7,6 +7,7 @@
 
 #include <claimgate/ledger/ledger_operation.hpp>
 #include <claimgate/protocols/ecdsa_signer.hpp>
+#include <claimgate/protocols/receipt_code.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -28,7 +29,11 @@ public:
     [[nodiscard]] static std::string receiptPayload(const ClaimRecord& claim);
 
 private:
-    [[nodiscard]] nlohmann::json signedReceipt(const ClaimRecord& claim) const;
+    [[nodiscard]] static protocols::ReceiptFields receiptFields(const ClaimRecord& claim);
+    /// The fields with key_id and sig (empty without a signer).
+    [[nodiscard]] protocols::ReceiptFields signedReceipt(const ClaimRecord& claim) const;
+    [[nodiscard]] static RenderedReply holdReply(int http_status, const LedgerReply& reply);
+    [[nodiscard]] RenderedReply commitReply(int http_status, const LedgerReply& reply) const;
 
     std::shared_ptr<protocols::EcdsaSigner> receipt_signer_;
 };

@@ -27,9 +27,12 @@ public:
     [[nodiscard]] const std::string& keyId() const { return key_id_; }
 
 private:
+    class SigningContexts;  // idle OpenSSL signing contexts, reused (ecdsa_signer.cpp)
+
     explicit EcdsaSigner(void* key);
     void* key_;  // EVP_PKEY*, kept opaque so OpenSSL stays out of this header
     std::string key_id_;
+    std::unique_ptr<SigningContexts> contexts_;
 };
 
 class EcdsaVerifier {

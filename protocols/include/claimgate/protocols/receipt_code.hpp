@@ -9,6 +9,7 @@
 #pragma once
 
 #include <claimgate/protocols/ecdsa_signer.hpp>
+#include <claimgate/protocols/json_object_writer.hpp>
 #include <claimgate/protocols/status.hpp>
 
 #include <nlohmann/json_fwd.hpp>
@@ -40,6 +41,10 @@ struct ReceiptFields {
 
 /// The signed message: compact JSON of the seven receipt members, keys sorted.
 [[nodiscard]] std::string receiptPayload(const ReceiptFields& receipt);
+/// The receipt as a commit reply carries it (the seven members, key_id and sig), written as the
+/// object member `key` of the writer's open object.
+JsonObjectWriter& appendSignedReceipt(JsonObjectWriter& writer, std::string_view key,
+                                      const ReceiptFields& receipt);
 /// From the "receipt" object of a commit reply; bad_field when a member is missing or invalid.
 [[nodiscard]] Result<ReceiptFields> receiptFromJson(const nlohmann::json& receipt);
 [[nodiscard]] std::string encodeReceiptQr(const ReceiptFields& receipt);
