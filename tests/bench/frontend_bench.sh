@@ -45,33 +45,12 @@ workers=2
 seed=42
 load_at_start="$(cut -d' ' -f1 /proc/loadavg)"
 
-log() { echo "frontend bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-for tool in wrk nginx curl awk grep sed; do
-  command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-deps.sh installs it)"
-done
-for exe in claimgate-gateway claimgate-sim; do
-  [ -x "$bin/$exe" ] || die "$bin/$exe is not built (cmake --build $build_dir)"
-done
-
-work="$(mktemp -d "$build_dir/frontend-bench.XXXXXX")"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ "${CG_FRONTEND_BENCH_KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-pki="$build_dir/pki"
-[ -f "$pki/ca.pem" ] || { pki="$work/pki"; "$repo/certs/dev-pki.sh" "$pki" >/dev/null; }
-
-cat > "$work/program.json" <<'EOF'
-{"id": "BENCH2026", "name": "front-end benchmark", "amount": 6000, "currency": "TWD",
- "channels": ["atm", "kiosk", "counter"], "opens_at": "2020-01-01T00:00:00+08:00",
- "closes_at": "2099-12-31T23:59:59+08:00", "hold_ttl_s": 600, "kiosk_hold_ttl_s": 1800,
- "excludes": []}
-EOF
+bench_name="frontend bench"
+source "$repo/tests/bench/bench_lib.sh"
+bench_require_tools wrk nginx curl awk grep sed
+bench_require_built claimgate-gateway claimgate-sim
+bench_workdir frontend-bench CG_FRONTEND_BENCH_KEEP
+bench_program "$work/program.json" "front-end benchmark"
 log "roster of $rows citizens (seed $seed)"
 "$bin/claimgate-sim" roster --count "$rows" --seed "$seed" --out "$work/roster.csv" 2>/dev/null
 "$bin/claimgate-gateway" program put --data-dir "$work/data" "$work/program.json" >/dev/null
@@ -80,8 +59,6 @@ log "roster of $rows citizens (seed $seed)"
 awk -F, 'NR > 1 && $5 != "proxy" { print $1 "," $2; if (++n == 10000) exit }' \
   "$work/roster.csv" > "$work/ids.txt"
 
-source "$repo/tests/bench/bench_lib.sh"
-gateway_pid="" gateway_api_port="" gateway_bench_port="" gateway_admin_port=""
 
 free_port() {  # free_port [FROM]: a port nothing answers on, from FROM or a random start
   local port="${1:-$(awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')}"
@@ -328,13 +305,4 @@ CG_FRONTEND_BENCH_ABUSERS=$abusers tests/bench/frontend_bench.sh build\`
 --duration 15\`)
 <!-- frontend-bench:end -->
 EOF
-if grep -q '<!-- frontend-bench:start -->' "$doc"; then
-  awk -v section="$section" '
-    /<!-- frontend-bench:start -->/ { while ((getline line < section) > 0) print line; skip = 1; next }
-    /<!-- frontend-bench:end -->/ { skip = 0; next }
-    !skip { print }' "$doc" > "$work/doc.md"
-  cp "$work/doc.md" "$doc"
-else
-  { echo; cat "$section"; } >> "$doc"
-fi
-log "docs/performance.md updated"
+bench_write_section frontend-bench "$section"

@@ -39,39 +39,15 @@ eligibility_rounds="${CG_GATEWAY_BENCH_ROUNDS:-2}"
 eligibility_target="0.6"
 group_commit_target="5"
 
-log() { echo "gateway bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-
-for tool in wrk nginx awk grep cp; do
-  command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-deps.sh installs it)"
-done
-for exe in claimgate-gateway claimgate-sim claimgate-ledger-bench; do
-  [ -x "$bin/$exe" ] || die "$bin/$exe is not built (cmake --build $build_dir)"
-done
-
-work="$(mktemp -d "$build_dir/gateway-bench.XXXXXX")"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ "${CG_GATEWAY_BENCH_KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-pki="$build_dir/pki"
-if [ ! -f "$pki/ca.pem" ]; then
-  pki="$work/pki"
-  "$repo/certs/dev-pki.sh" "$pki" >/dev/null
-fi
+bench_name="gateway bench"
+source "$repo/tests/bench/bench_lib.sh"
+bench_require_tools wrk nginx awk grep cp
+bench_require_built claimgate-gateway claimgate-sim claimgate-ledger-bench
+bench_workdir gateway-bench CG_GATEWAY_BENCH_KEEP
+bench_program "$work/program.json" "gateway benchmark"
 
 # ---------------------------------------------------------------------------------------------
 # Set-up: one program, one roster, imported once into a template data dir that each run copies.
-cat > "$work/program.json" <<'EOF'
-{"id": "BENCH2026", "name": "gateway benchmark", "amount": 6000, "currency": "TWD",
- "channels": ["atm", "kiosk", "counter"], "opens_at": "2020-01-01T00:00:00+08:00",
- "closes_at": "2099-12-31T23:59:59+08:00", "hold_ttl_s": 600, "kiosk_hold_ttl_s": 1800,
- "excludes": []}
-EOF
 log "roster of $rows citizens (seed $seed)"
 "$bin/claimgate-sim" roster --count "$rows" --seed "$seed" --out "$work/roster.csv" 2>/dev/null
 "$bin/claimgate-gateway" program put --data-dir "$work/template" "$work/program.json" >/dev/null
@@ -81,11 +57,6 @@ log "roster of $rows citizens (seed $seed)"
 awk -F, 'NR > 1 && $5 != "proxy" { print $1 "," $2; if (++n == 10000) exit }' \
   "$work/roster.csv" > "$work/ids.txt"
 
-source "$repo/tests/bench/bench_lib.sh"
-gateway_pid=""
-gateway_api_port=""
-gateway_bench_port=""
-gateway_admin_port=""
 # start_gateway NAME [serve options...]: fresh copy of the template, waits for the listeners.
 start_gateway() {
   local name="$1"; shift
@@ -474,17 +445,5 @@ EOF
 
 cat "$section"
 if [ "${CG_GATEWAY_BENCH_NO_DOC:-0}" != 1 ]; then
-  mkdir -p "$(dirname "$doc")"
-  [ -f "$doc" ] || printf '# Performance\n\nFigures written by `make bench` (tests/bench/*_bench.sh).\n' > "$doc"
-  if grep -qF '<!-- gateway-bench:start -->' "$doc"; then
-    # Replace our block in place; everything outside the markers belongs to other benchmarks.
-    awk -v file="$section" '
-      /<!-- gateway-bench:start -->/ { while ((getline line < file) > 0) print line; skip = 1; next }
-      /<!-- gateway-bench:end -->/ { skip = 0; next }
-      !skip { print }' "$doc" > "$work/doc.md"
-    cat "$work/doc.md" > "$doc"
-  else
-    { echo; cat "$section"; } >> "$doc"
-  fi
-  log "updated $doc"
+  bench_write_section gateway-bench "$section"
 fi

@@ -31,46 +31,16 @@ large_rows="${CG_PG_BENCH_LARGE_ROWS:-23000000}"
 national_rows=23000000
 seed=42
 
-log() { echo "postgres bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-
-for tool in psql awk grep; do
-  command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-deps.sh installs it)"
-done
-for exe in claimgate-gateway claimgate-sim claimgate-ledger-bench; do
-  [ -x "$bin/$exe" ] || die "$bin/$exe is not built (cmake --build $build_dir)"
-done
-
-work="$(mktemp -d "$build_dir/postgres-bench.XXXXXX")"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  "$repo/scripts/pg-temp.sh" stop "$work/pg" || true
-  if [ "${CG_PG_BENCH_KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-pki="$build_dir/pki"
-if [ ! -f "$pki/ca.pem" ]; then
-  pki="$work/pki"
-  "$repo/certs/dev-pki.sh" "$pki" >/dev/null
-fi
-
-cat > "$work/program.json" <<'EOF'
-{"id": "BENCH2026", "name": "postgres benchmark", "amount": 6000, "currency": "TWD",
- "channels": ["atm", "kiosk", "counter"], "opens_at": "2020-01-01T00:00:00+08:00",
- "closes_at": "2099-12-31T23:59:59+08:00", "hold_ttl_s": 600, "kiosk_hold_ttl_s": 1800,
- "excludes": []}
-EOF
+bench_name="postgres bench"
+source "$repo/tests/bench/bench_lib.sh"
+bench_require_tools psql awk grep
+bench_require_built claimgate-gateway claimgate-sim claimgate-ledger-bench
+bench_stop_services() { "$repo/scripts/pg-temp.sh" stop "$work/pg"; }
+bench_workdir postgres-bench CG_PG_BENCH_KEEP
+bench_program "$work/program.json" "postgres benchmark"
 head -c 32 /dev/urandom > "$work/pepper"
 chmod 600 "$work/pepper"
 
-source "$repo/tests/bench/bench_lib.sh"
-gateway_pid=""
-gateway_api_port=""
-gateway_admin_port=""
-gateway_bench_port=""
 # start_gateway NAME [serve options...]: waits for the listeners (bounded; a national roster
 # takes a while to load).
 start_gateway() {
@@ -271,16 +241,5 @@ EOF
 
 cat "$section"
 if [ "${CG_PG_BENCH_NO_DOC:-0}" != 1 ]; then
-  mkdir -p "$(dirname "$doc")"
-  [ -f "$doc" ] || printf '# Performance\n\nFigures written by `make bench` (tests/bench/*_bench.sh).\n' > "$doc"
-  if grep -qF '<!-- postgres-bench:start -->' "$doc"; then
-    awk -v file="$section" '
-      /<!-- postgres-bench:start -->/ { while ((getline line < file) > 0) print line; skip = 1; next }
-      /<!-- postgres-bench:end -->/ { skip = 0; next }
-      !skip { print }' "$doc" > "$work/doc.md"
-    cat "$work/doc.md" > "$doc"
-  else
-    { echo; cat "$section"; } >> "$doc"
-  fi
-  log "updated $doc"
+  bench_write_section postgres-bench "$section"
 fi

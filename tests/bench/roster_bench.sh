@@ -20,44 +20,15 @@ doc="$repo/docs/performance.md"
 rows="${CG_ROSTER_BENCH_ROWS:-2000000}"
 seed=42
 
-log() { echo "roster bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-
-for tool in sqlite3 psql awk grep; do
-  command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-deps.sh installs it)"
-done
-for exe in claimgate-gateway claimgate-sim; do
-  [ -x "$bin/$exe" ] || die "$bin/$exe is not built (cmake --build $build_dir)"
-done
-
-work="$(mktemp -d "$build_dir/roster-bench.XXXXXX")"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  "$repo/scripts/pg-temp.sh" stop "$work/pg" >/dev/null 2>&1 || true
-  if [ "${CG_ROSTER_BENCH_KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-pki="$build_dir/pki"
-if [ ! -f "$pki/ca.pem" ]; then
-  pki="$work/pki"
-  "$repo/certs/dev-pki.sh" "$pki" >/dev/null
-fi
-cat > "$work/program.json" <<'JSON'
-{"id": "BENCH2026", "name": "roster benchmark", "amount": 6000, "currency": "TWD",
- "channels": ["atm", "kiosk", "counter"], "opens_at": "2020-01-01T00:00:00+08:00",
- "closes_at": "2099-12-31T23:59:59+08:00", "hold_ttl_s": 600, "kiosk_hold_ttl_s": 1800,
- "excludes": []}
-JSON
+bench_name="roster bench"
+source "$repo/tests/bench/bench_lib.sh"
+bench_require_tools sqlite3 psql awk grep
+bench_require_built claimgate-gateway claimgate-sim
+bench_stop_services() { "$repo/scripts/pg-temp.sh" stop "$work/pg" >/dev/null 2>&1; }
+bench_workdir roster-bench CG_ROSTER_BENCH_KEEP
+bench_program "$work/program.json" "roster benchmark"
 head -c 32 /dev/urandom > "$work/pepper"
 chmod 600 "$work/pepper"
-source "$repo/tests/bench/bench_lib.sh"
-gateway_pid=""
-gateway_api_port=""
-gateway_admin_port=""
-gateway_bench_port=""
 now_ms() { date +%s%3N; }
 
 log "roster of $rows citizens (seed $seed)"
@@ -191,14 +162,5 @@ MD
 
 cat "$section"
 if [ "${CG_ROSTER_BENCH_NO_DOC:-0}" != 1 ]; then
-  if grep -qF '<!-- roster-bench:start -->' "$doc"; then
-    awk -v file="$section" '
-      /<!-- roster-bench:start -->/ { while ((getline line < file) > 0) print line; skip = 1; next }
-      /<!-- roster-bench:end -->/ { skip = 0; next }
-      !skip { print }' "$doc" > "$work/doc.md"
-    cat "$work/doc.md" > "$doc"
-  else
-    { echo; cat "$section"; } >> "$doc"
-  fi
-  log "updated $doc"
+  bench_write_section roster-bench "$section"
 fi
