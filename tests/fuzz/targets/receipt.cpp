@@ -2,12 +2,17 @@
 // receipt as a terminal or an auditor receives it (JSON with "sig"); the canonical payload is
 // re-derived (sorted keys, no "sig") and checked with the real ECDSA verifier, as an offline
 // verifier does. Properties: no crash on any bytes or signature text; a payload this process
-// signs verifies, and the same signature does not verify a payload with one byte changed.
+// signs verifies, and the same signature does not verify a payload with one byte changed; and
+// the gateway's hand-written payload (protocols::JsonObjectWriter, receiptPayload) is byte for
+// byte nlohmann's dump() of the same members, for whatever strings the input carries (a
+// difference would make receipts fail to verify at a terminal that rebuilds the payload).
 #include "fuzz_support.hpp"
 
 #include <claimgate/protocols/ecdsa_signer.hpp>
 #include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/json_fields.hpp>
+#include <claimgate/protocols/json_object_writer.hpp>
+#include <claimgate/protocols/receipt_code.hpp>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -51,6 +56,41 @@ const Keys& keys() {
     return instance;
 }
 
+/// The payload the gateway writes against dump() of the same seven members. Strings that came
+/// out of nlohmann's parser are valid UTF-8, the input the writer promises dump()'s bytes for.
+void checkHandWrittenPayload(const nlohmann::json& receipt) {
+    const auto text = [&receipt](const char* name) {
+        const auto it = receipt.find(name);
+        return it != receipt.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    protocols::ReceiptFields fields;
+    fields.claim_id = text("claim_id");
+    fields.program = text("program");
+    if (const auto amount = receipt.find("amount");
+        amount != receipt.end() && amount->is_number_integer()) {
+        fields.amount = amount->get<std::int64_t>();
+    }
+    fields.channel = text("channel");
+    fields.terminal_id = text("terminal_id");
+    fields.paid_at = text("paid_at");
+    fields.citizen_mask = text("citizen_mask");
+    const nlohmann::json members = {{"claim_id", fields.claim_id},
+                                    {"program", fields.program},
+                                    {"amount", fields.amount},
+                                    {"channel", fields.channel},
+                                    {"terminal_id", fields.terminal_id},
+                                    {"paid_at", fields.paid_at},
+                                    {"citizen_mask", fields.citizen_mask}};
+    CG_ASSERT(protocols::receiptPayload(fields) == members.dump(),
+              "the hand-written receipt payload is dump()'s bytes");
+    for (const auto& item : receipt.items()) {
+        if (!item.value().is_string()) continue;
+        std::string written;
+        protocols::JsonObjectWriter::appendString(written, item.value().get<std::string>());
+        CG_ASSERT(written == item.value().dump(), "a string is escaped as dump() escapes it");
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -61,6 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)keys().verifier->verifyBase64(text, text);
         return 0;
     }
+    checkHandWrittenPayload(*receipt);
     nlohmann::json payload = *receipt;
     std::string signature;
     if (const auto sig = payload.find("sig"); sig != payload.end() && sig->is_string()) {
