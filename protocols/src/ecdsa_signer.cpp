@@ -98,8 +98,11 @@ public:
         return context;
     }
 
-    void giveBack(EVP_PKEY_CTX* context) {
-        {
+    /// Takes back a borrowed context (null is ignored). One whose signing failed is freed: its
+    /// state after a failure is not worth trusting.
+    void giveBack(EVP_PKEY_CTX* context, bool signed_ok) {
+        if (context == nullptr) return;
+        if (signed_ok) {
             const std::lock_guard<std::mutex> lock(mutex_);
             if (idle_.size() < kIdleSigningContextsMax) {
                 idle_.push_back(context);
@@ -160,13 +163,7 @@ std::string EcdsaSigner::signBase64(std::string_view message) const {
     EVP_PKEY_CTX* context = contexts_->borrow();
     const bool ok = context != nullptr &&
                     EVP_PKEY_sign(context, signature, &length, digest.data(), digest.size()) == 1;
-    if (context != nullptr) {
-        if (ok) {
-            contexts_->giveBack(context);
-        } else {
-            EVP_PKEY_CTX_free(context);  // its state after a failure is not worth trusting
-        }
-    }
+    contexts_->giveBack(context, ok);
     if (!ok) {
         ERR_clear_error();
         return {};

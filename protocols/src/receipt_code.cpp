@@ -112,13 +112,13 @@ JsonObjectWriter& appendSignedReceipt(JsonObjectWriter& writer, std::string_view
     return writer.endObject();
 }
 
-Result<ReceiptFields> receiptFromJson(const nlohmann::json& receipt) {
-    if (!receipt.is_object()) return Status(ErrorCode::bad_field, "receipt is not an object");
+ReceiptFields receiptMembersFromJson(const nlohmann::json& receipt) {
+    ReceiptFields fields;
+    if (!receipt.is_object()) return fields;
     const auto text = [&receipt](const char* name) {
         const auto it = receipt.find(name);
         return it != receipt.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
-    ReceiptFields fields;
     fields.claim_id = text("claim_id");
     fields.program = text("program");
     const auto amount = receipt.find("amount");
@@ -130,6 +130,12 @@ Result<ReceiptFields> receiptFromJson(const nlohmann::json& receipt) {
     fields.citizen_mask = text("citizen_mask");
     fields.key_id = text("key_id");
     fields.signature = text("sig");
+    return fields;
+}
+
+Result<ReceiptFields> receiptFromJson(const nlohmann::json& receipt) {
+    if (!receipt.is_object()) return Status(ErrorCode::bad_field, "receipt is not an object");
+    ReceiptFields fields = receiptMembersFromJson(receipt);
     if (auto status = validate(fields); !status.ok()) return status;
     return fields;
 }

@@ -59,21 +59,7 @@ const Keys& keys() {
 /// The payload the gateway writes against dump() of the same seven members. Strings that came
 /// out of nlohmann's parser are valid UTF-8, the input the writer promises dump()'s bytes for.
 void checkHandWrittenPayload(const nlohmann::json& receipt) {
-    const auto text = [&receipt](const char* name) {
-        const auto it = receipt.find(name);
-        return it != receipt.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    protocols::ReceiptFields fields;
-    fields.claim_id = text("claim_id");
-    fields.program = text("program");
-    if (const auto amount = receipt.find("amount");
-        amount != receipt.end() && amount->is_number_integer()) {
-        fields.amount = amount->get<std::int64_t>();
-    }
-    fields.channel = text("channel");
-    fields.terminal_id = text("terminal_id");
-    fields.paid_at = text("paid_at");
-    fields.citizen_mask = text("citizen_mask");
+    const protocols::ReceiptFields fields = protocols::receiptMembersFromJson(receipt);
     const nlohmann::json members = {{"claim_id", fields.claim_id},
                                     {"program", fields.program},
                                     {"amount", fields.amount},

@@ -45,6 +45,10 @@ struct ReceiptFields {
 /// object member `key` of the writer's open object.
 JsonObjectWriter& appendSignedReceipt(JsonObjectWriter& writer, std::string_view key,
                                       const ReceiptFields& receipt);
+/// The members of a "receipt" object as they are, unchecked: a missing member or one of the
+/// wrong type is left empty (or 0). For callers that must see what a receipt carries whether or
+/// not it is valid (the receipt fuzz target); everyone else wants receiptFromJson.
+[[nodiscard]] ReceiptFields receiptMembersFromJson(const nlohmann::json& receipt);
 /// From the "receipt" object of a commit reply; bad_field when a member is missing or invalid.
 [[nodiscard]] Result<ReceiptFields> receiptFromJson(const nlohmann::json& receipt);
 [[nodiscard]] std::string encodeReceiptQr(const ReceiptFields& receipt);
