@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates openssl
   libpoco-dev libssl-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libboost-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libpq-dev postgresql postgresql-client
+  libpq-dev postgresql postgresql-client libjemalloc-dev
   wrk nginx-light curl chromium fonts-wqy-microhei procps python3 python3-yaml python3-jsonschema
   prometheus haproxy systemd
   clang libclang-rt-14-dev

@@ -2,6 +2,7 @@
 
 #include <claimgate/ledger/database_health.hpp>
 #include <claimgate/ledger/group_committer.hpp>
+#include <claimgate/ledger/heap_retention.hpp>
 
 #include <claimgate/protocols/build_info.hpp>
 #include <claimgate/protocols/domain.hpp>
@@ -237,7 +238,8 @@ void appendBuildInfo(std::string& out, std::string_view backend) {
     appendSample(out, "claimgate_build_info",
                  "version=\"" + labelValue(protocols::buildVersion()) + "\",revision=\"" +
                      labelValue(protocols::buildRevision()) + "\",backend=\"" +
-                     labelValue(backend) + "\"",
+                     labelValue(backend) + "\",allocator=\"" + labelValue(heapAllocatorName()) +
+                     "\"",
                  "1");
 }
 

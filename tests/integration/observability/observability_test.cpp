@@ -171,7 +171,8 @@ TEST(Observability, LiveMetricsPassPromtoolAndCoverTheDashboardAndAlerts) {
     EXPECT_GT(sample(metrics, "claimgate_crl_next_update_timestamp_seconds").value_or(0), 1.6e9);
     EXPECT_TRUE(std::regex_search(
         metrics, std::regex("\nclaimgate_build_info\\{version=\"[0-9]+\\.[0-9]+\\.[0-9]+\","
-                            "revision=\"[^\"]+\",backend=\"sqlite\"\\} 1\n")))
+                            "revision=\"[^\"]+\",backend=\"sqlite\",allocator=\"" +
+                            std::string(CG_EXPECTED_ALLOCATOR) + "\"\\} 1\n")))
         << metrics;
     EXPECT_GE(sample(metrics, "claimgate_connections_open{listener=\"admin\"}").value_or(0), 1);
 

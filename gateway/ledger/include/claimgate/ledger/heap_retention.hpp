@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
 
 namespace claimgate::gateway {
 
@@ -20,7 +21,14 @@ inline constexpr std::size_t kHeapMmapThresholdBytes = 32U << 20;
 
 /// Sets both thresholds above for every arena of this process. Call once, first thing in
 /// main(), in any process that writes the ledger (gateway, recon, ledger bench). Returns false if
-/// the C library refused the setting (the process still works, only slower).
+/// the C library refused the setting (the process still works, only slower). A process linked
+/// with jemalloc (the gateway, CG_JEMALLOC) has nothing to set: glibc's malloc is not the one
+/// in use, and jemalloc keeps freed pages for a while by design (its dirty-page decay).
 bool retainFreedHeapMemory();
+
+/// "jemalloc" when jemalloc serves this process's malloc, else "glibc". Found at run time (the
+/// gateway library does not know how its executable was linked); /metrics reports it in
+/// claimgate_build_info, so an operator can tell which allocator a node runs.
+[[nodiscard]] std::string_view heapAllocatorName();
 
 }  // namespace claimgate::gateway
