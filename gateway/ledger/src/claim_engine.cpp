@@ -4,12 +4,11 @@
 #include <claimgate/ledger/limits.hpp>
 #include <claimgate/protocols/dispense_time.hpp>
 #include <claimgate/protocols/invariant.hpp>
+#include <claimgate/protocols/random_bytes.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
 #include "composite_key.hpp"
 #include "render_worker.hpp"
-
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <exception>
@@ -31,12 +30,6 @@ constexpr std::size_t kClaimIdBytes = kClaimIdTimeBytes + kClaimIdRandomBytes;  
 static_assert(kClaimIdBytes * 8 % 5 == 0, "claim ids must encode without padding");
 /// meta key of the cluster-wide in_doubt count.
 constexpr const char* kInDoubtTotalKey = "in_doubt_claims";
-
-void randomBytes(unsigned char* out, std::size_t size) {
-    if (RAND_bytes(out, static_cast<int>(size)) != 1) {
-        throw std::runtime_error("RAND_bytes failed");
-    }
-}
 
 LedgerReply outcomeReply(OperationKind kind, LedgerOutcome outcome,
                          std::optional<ClaimRecord> claim = std::nullopt) {
@@ -101,8 +94,8 @@ void ClaimEngine::renderPublished() {
         std::size_t taken = next_to_render_.load(std::memory_order_relaxed);
         do {
             if (taken >= published_.load(std::memory_order_acquire)) return;
-        } while (!next_to_render_.compare_exchange_weak(taken, taken + 1,
-                                                        std::memory_order_acq_rel));
+        } while (
+            !next_to_render_.compare_exchange_weak(taken, taken + 1, std::memory_order_acq_rel));
         renderOne(*to_render_[taken]);
     }
 }
@@ -273,7 +266,7 @@ std::string ClaimEngine::newClaimId() const {
     for (std::size_t i = 0; i < kClaimIdTimeBytes; ++i) {
         raw[i] = static_cast<unsigned char>(millis >> (8 * (kClaimIdTimeBytes - 1 - i)));
     }
-    randomBytes(raw + kClaimIdTimeBytes, kClaimIdRandomBytes);
+    protocols::fillRandomBytes(raw + kClaimIdTimeBytes, kClaimIdRandomBytes);
     std::string id = "c_";
     id.reserve(2 + kClaimIdBytes * 8 / 5);
     std::uint32_t buffer = 0;

@@ -1,9 +1,9 @@
 #include <claimgate/gateway/claim_code_authority.hpp>
 
 #include <claimgate/protocols/limits.hpp>
+#include <claimgate/protocols/random_bytes.hpp>
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cassert>
@@ -50,9 +50,7 @@ std::string ClaimCodeAuthority::tagFor(const std::string& operator_id,
 
 std::string ClaimCodeAuthority::mint(const std::string& operator_id) const {
     std::uint64_t random = 0;
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(&random), sizeof random) != 1) {
-        throw std::runtime_error("RAND_bytes failed");
-    }
+    protocols::fillRandomBytes(&random, sizeof random);
     // 2^64 / 10^12 ~ 1.8e7: the modulo bias is below 1e-7, irrelevant next to the tag.
     const std::string serial =
         zeroPadded(random % kSerialModulus, protocols::kClaimCodeSerialDigits);
