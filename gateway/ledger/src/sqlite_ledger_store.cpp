@@ -269,6 +269,10 @@ std::uint64_t SqliteLedgerStore::backgroundCheckpoints() const {
     return checkpointer_ ? checkpointer_->checkpointsRun() : 0;
 }
 
+std::uint64_t SqliteLedgerStore::backgroundWritebacks() const {
+    return checkpointer_ ? checkpointer_->writebacksStarted() : 0;
+}
+
 void SqliteLedgerStore::setWriterCheckpointFrames(int frames) {
     assert(frames > 0);
     writer_checkpoint_frames_ = frames;

@@ -35,6 +35,9 @@ public:
     /// Checkpoints the background thread ran, and the ones the writer had to run itself (with
     /// the background thread running: only when the WAL passed kWalWriterCheckpointFrames).
     [[nodiscard]] std::uint64_t backgroundCheckpoints() const;
+    /// Background passes after which the database file's write-back was started (see
+    /// sqlite_wal_checkpointer.hpp).
+    [[nodiscard]] std::uint64_t backgroundWritebacks() const;
     [[nodiscard]] std::uint64_t writerCheckpoints() const { return writer_checkpoints_; }
     /// The WAL length past which the writer checkpoints itself (the valve; default
     /// kWalWriterCheckpointFrames, 128 MiB). Tests lower it so that a short run reaches it.
