@@ -62,6 +62,10 @@ start_gateway() {
   local name="$1"; shift
   rm -rf "$work/$name"
   cp -a "$work/template" "$work/$name"
+  # Every run starts with nothing dirty in the page cache: without this the kernel wrote the
+  # copy above (and the previous runs' database pages) back about 30 s later, in the middle of
+  # whichever run was measuring then, and that run's syncs waited behind it.
+  sync
   launch_gateway "$work/$name" "$work/$name" 30 "$@"
 }
 
@@ -228,6 +232,7 @@ terminals=256 load_extra="--rate $(( openloop_claims_per_s * 2 ))" run_claims op
 ceiling_claims="${CG_GATEWAY_BENCH_CEILING_CLAIMS:-20000}"
 ceiling() {  # ceiling MODE: claims/s of claimgate-ledger-bench on a fresh SQLite ledger
   log "(d) ledger ceiling: claimgate-ledger-bench --mode $1 --batch 64 --claims $ceiling_claims --terminals $connections"
+  sync  # as in start_gateway: no earlier run's write-back inside this one
   "$bin/claimgate-ledger-bench" --data-dir "$work/ceiling-$1" --mode "$1" --batch 64 \
     --claims "$ceiling_claims" --terminals "$connections" --pki "$pki" > "$work/ceiling-$1.json" ||
     die "claimgate-ledger-bench --mode $1 failed"
