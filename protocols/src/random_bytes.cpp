@@ -36,6 +36,7 @@ void drawFromOpenSsl(void* out, std::size_t size) {
 }  // namespace
 
 void fillRandomBytes(void* out, std::size_t size) {
+    if (size == 0) return;  // also spares memcpy a null `out`, which it may not be given
     static std::once_flag registered;
     std::call_once(registered, [] {
         CG_ASSERT(::pthread_atfork(nullptr, nullptr, noteForkInChild) == 0,
