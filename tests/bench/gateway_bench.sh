@@ -382,7 +382,9 @@ Settings:
 
 - Roster: $rows synthetic citizens (\`claimgate-sim roster --seed $seed\`), imported once; every
   run below starts from a fresh copy of that data dir (SQLite, WAL, \`synchronous=FULL\`, on
-  the build directory's disk).
+  the build directory's disk), after a \`sync\`, so that no run waits behind an earlier step's
+  write-back (the ledger-ceiling section: "Database write-back started after each checkpoint
+  pass"). The ceiling runs below start the same way.
 - Eligibility: wrk \`-t$wrk_threads -c$connections -d${seconds}s --latency\` with
   \`tests/bench/eligibility.lua\` (POST /v1/eligibility cycling over 10,000 citizens, requests
   pre-formatted, byte-identical for both servers), each after a 2 s warm-up. nginx answers
