@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <stdexcept>
 
 namespace claimgate::gateway {
 namespace {
