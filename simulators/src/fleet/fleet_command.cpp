@@ -6,11 +6,11 @@
 #include "fleet/fleet_shard.hpp"
 #include "load/latency_histogram.hpp"
 #include "load/latency_report.hpp"
+#include "load/load_connection.hpp"
 #include "load/load_roster.hpp"
+#include "load/terminal_tls.hpp"
 
 #include <sys/resource.h>
-
-#include <boost/asio/ip/address.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -18,7 +18,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -64,37 +63,11 @@ bool waitFor(Done done, std::chrono::seconds limit) {
     return true;
 }
 
-protocols::Result<boost::asio::ip::tcp::endpoint> endpointOf(const GatewayUrl& url) {
-    boost::system::error_code error;
-    const auto address = boost::asio::ip::make_address(
-        url.host == "localhost" ? std::string("127.0.0.1") : url.host, error);
-    if (error) {
-        return protocols::Status(protocols::ErrorCode::bad_field,
-                                 "--gateway host '" + url.host + "' is not an IP address");
-    }
-    return boost::asio::ip::tcp::endpoint(address, url.port);
-}
-
+/// Fleet connections are mostly idle: the shared set-up plus buffers released between requests.
 protocols::Status configureTls(const FleetOptions& options, boost::asio::ssl::context& tls) {
-    const std::string ca = options.pki_dir + "/ca.pem";
-    const std::string cert = options.pki_dir + "/terminals/" + options.terminal_cert + ".pem";
-    const std::string key = options.pki_dir + "/terminals/" + options.terminal_cert + ".key";
-    for (const auto& file : {ca, cert, key}) {
-        if (!std::filesystem::is_regular_file(file)) {
-            return protocols::Status(protocols::ErrorCode::bad_field, "missing PKI file " + file);
-        }
-    }
-    boost::system::error_code error;
-    tls.set_options(boost::asio::ssl::context::no_sslv2 | boost::asio::ssl::context::no_sslv3 |
-                        boost::asio::ssl::context::no_tlsv1 | boost::asio::ssl::context::no_tlsv1_1,
-                    error);
-    if (!error) tls.load_verify_file(ca, error);
-    if (!error) tls.use_certificate_chain_file(cert, error);
-    if (!error) tls.use_private_key_file(key, boost::asio::ssl::context::pem, error);
-    if (!error) tls.set_verify_mode(boost::asio::ssl::verify_peer, error);
-    if (error) {
-        return protocols::Status(protocols::ErrorCode::bad_field,
-                                 "TLS set-up failed: " + error.message());
+    if (auto status = configureTerminalTls(options.pki_dir, options.terminal_cert, tls);
+        !status.ok()) {
+        return status;
     }
     // An idle terminal needs no read or write buffer between requests; without this the
     // client would hold ~34 KiB per connection for nothing.
@@ -336,7 +309,7 @@ int runFleetCommand(int argc, char** argv) {
     auto roster = LoadRoster::readFile(options.roster_path);
     if (!roster) return fail(roster.status().message());
     if (roster->size() == 0) return fail("the roster has no rows a terminal may check in person");
-    auto endpoint = endpointOf(options.gateway);
+    auto endpoint = loadEndpointAddress(options.gateway);
     if (!endpoint) return fail(endpoint.status().message());
     boost::asio::ssl::context tls(boost::asio::ssl::context::tls_client);
     if (auto status = configureTls(options, tls); !status.ok()) return fail(status.message());

@@ -1,31 +1,29 @@
 // `claimgate-sim load`: a fleet of terminals against one gateway; prints throughput, latency
 // percentiles, errors and a double-payout audit as one JSON line (contracts §9).
 #include "command_registry.hpp"
-#include "load/http_connection.hpp"
 #include "load/latency_histogram.hpp"
 #include "load/latency_report.hpp"
 #include "load/ledger_payout_audit.hpp"
+#include "load/load_connection.hpp"
 #include "load/load_limits.hpp"
 #include "load/load_options.hpp"
 #include "load/load_roster.hpp"
-#include "load/terminal_worker.hpp"
+#include "load/load_shard.hpp"
+#include "load/load_terminal.hpp"
+#include "load/terminal_tls.hpp"
 
-#include <Poco/Exception.h>
-#include <Poco/Net/Context.h>
-#include <Poco/Net/NetSSL.h>
-#include <Poco/Net/RejectCertificateHandler.h>
-#include <Poco/Net/SSLManager.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include <openssl/ssl.h>
-
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
+#include <exception>
 #include <map>
 #include <memory>
-#include <thread>
 #include <unordered_set>
 
 namespace claimgate::simulators {
@@ -42,34 +40,6 @@ int fail(const std::string& message) {
     return 1;
 }
 
-protocols::Result<Poco::Net::Context::Ptr> makeTlsContext(const LoadOptions& options) {
-    const std::string ca = options.pki_dir + "/ca.pem";
-    const std::string cert = options.pki_dir + "/terminals/" + options.terminal_cert + ".pem";
-    const std::string key = options.pki_dir + "/terminals/" + options.terminal_cert + ".key";
-    for (const auto& file : {ca, cert, key}) {
-        if (!std::filesystem::is_regular_file(file)) {
-            return Status(ErrorCode::bad_field, "missing PKI file " + file);
-        }
-    }
-    try {
-        Poco::Net::initializeSSL();
-        Poco::Net::Context::Ptr context = new Poco::Net::Context(
-            Poco::Net::Context::TLS_CLIENT_USE, key, cert, ca, Poco::Net::Context::VERIFY_STRICT, 9,
-            false, "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!MD5");
-        context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-        // Without read-ahead OpenSSL reads each TLS record with two read(2) calls, its 5-byte
-        // header and then its body. A reply is one record, so this halves the load generator's
-        // reads; it shares the CPUs with the gateway it measures.
-        SSL_CTX_set_read_ahead(context->sslContext(), 1);
-        Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject =
-            new Poco::Net::RejectCertificateHandler(false);
-        Poco::Net::SSLManager::instance().initializeClient(nullptr, reject, context);
-        return context;
-    } catch (const Poco::Exception& error) {
-        return Status(ErrorCode::bad_field, "TLS set-up failed: " + error.displayText());
-    }
-}
-
 struct ProgramChoice {
     std::string id;
     std::int64_t amount = 0;
@@ -77,9 +47,20 @@ struct ProgramChoice {
 
 /// GET /v1/programs: the program to use and its amount (for roster rows without their own).
 protocols::Result<ProgramChoice> discoverProgram(const LoadOptions& options,
-                                                 const Poco::Net::Context::Ptr& tls) {
-    HttpConnection connection(options.gateway, tls);
-    const HttpReply reply = connection.request("GET", "/v1/programs", {});
+                                                 const LoadEndpoint& endpoint) {
+    boost::asio::io_context io(1);
+    LoadConnection connection(io, endpoint);
+    HttpReply reply;
+    reply.failure = "not_sent";
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            reply = co_await connection.request("GET", "/v1/programs", {});
+        },
+        [](const std::exception_ptr&) {});
+    // Bounded by the connection's own timeout: nothing here cuts a stalled exchange off, so
+    // the watchdog's job is done by running the context no longer than that.
+    io.run_for(std::chrono::seconds(kLoadIoTimeoutSeconds));
     if (reply.status == 0) {
         return Status(ErrorCode::internal,
                       std::string("cannot reach the gateway: ") + reply.failure);
@@ -136,13 +117,23 @@ int runLoadCommand(int argc, char** argv) {
     if (!roster) return fail(roster.status().message());
     if (roster->size() == 0) return fail("the roster has no rows a terminal may claim in person");
 
-    Poco::Net::Context::Ptr tls;
+    auto address = loadEndpointAddress(options.gateway);
+    if (!address) return fail(address.status().message());
+    boost::asio::ssl::context tls(boost::asio::ssl::context::tls_client);
+    LoadEndpoint endpoint;
+    endpoint.address = address.value();
+    endpoint.host = options.gateway.host;
+    const bool ipv6 = options.gateway.host.find(':') != std::string::npos;
+    endpoint.host_header = (ipv6 ? "[" + options.gateway.host + "]" : options.gateway.host) + ":" +
+                           std::to_string(options.gateway.port);
     if (options.gateway.tls) {
-        auto context = makeTlsContext(options);
-        if (!context) return fail(context.status().message());
-        tls = context.value();
+        if (auto status = configureTerminalTls(options.pki_dir, options.terminal_cert, tls);
+            !status.ok()) {
+            return fail(status.message());
+        }
+        endpoint.tls = &tls;
     }
-    auto program = discoverProgram(options, tls);
+    auto program = discoverProgram(options, endpoint);
     if (!program) return fail(program.status().message());
 
     std::atomic<std::uint64_t> requests_sent{0};
@@ -152,59 +143,56 @@ int runLoadCommand(int argc, char** argv) {
     plan.program_amount = program->amount;
     plan.run_tag = runTag(options.seed);
     plan.requests_sent = &requests_sent;
-    plan.tls_context = tls;
-    std::vector<std::unique_ptr<TerminalWorker>> workers;
-    workers.reserve(static_cast<std::size_t>(options.terminals));
+    plan.endpoint = &endpoint;
+    const int shard_count = std::min(options.io_threads, options.terminals);
+    std::vector<std::unique_ptr<LoadShard>> shards;
+    for (int i = 0; i < shard_count; ++i) shards.push_back(std::make_unique<LoadShard>());
+    std::vector<const LoadTerminal*> terminals;
+    terminals.reserve(static_cast<std::size_t>(options.terminals));
     for (int i = 0; i < options.terminals; ++i) {
-        workers.push_back(
-            std::make_unique<TerminalWorker>(i, plan, roster->slice(i, options.terminals)));
+        LoadShard& shard = *shards[static_cast<std::size_t>(i % shard_count)];
+        auto terminal = std::make_unique<LoadTerminal>(i, plan, shard.io(),
+                                                       roster->slice(i, options.terminals));
+        terminals.push_back(terminal.get());
+        shard.add(std::move(terminal));
     }
-    {
-        // Every terminal connects first, all at once; the clock starts after the last.
-        std::vector<std::thread> threads;
-        threads.reserve(workers.size());
-        for (auto& worker : workers) threads.emplace_back([&worker] { worker->connectAhead(); });
-        for (auto& thread : threads) thread.join();
-    }
+    auto runPhase = [&shards](LoadShard::Phase phase, std::size_t audit_limit = 0) {
+        for (auto& shard : shards) shard->start(phase, audit_limit);
+        LoadClock::time_point last{};
+        for (auto& shard : shards) last = std::max(last, shard->join());
+        return last;
+    };
+    // Every terminal connects first, all at once; the clock starts after the last.
+    runPhase(LoadShard::Phase::connect);
     plan.start = LoadClock::now() + kStartDelay;
     plan.deadline = plan.start + std::chrono::duration_cast<LoadClock::duration>(
                                      std::chrono::duration<double>(options.duration_s));
     std::fprintf(
         stderr,
         "claimgate-sim load: %d terminals, %.1f s, program %s, %zu citizens (%zu proxy-only "
-        "rows skipped), %s loop\n",
+        "rows skipped), %s loop, %d I/O threads\n",
         options.terminals, options.duration_s, plan.program.c_str(), roster->size(),
-        roster->skippedRows(), options.rate ? "open" : "closed");
-    {
-        std::vector<std::thread> threads;
-        threads.reserve(workers.size());
-        for (auto& worker : workers) threads.emplace_back([&worker] { worker->run(); });
-        for (auto& thread : threads) thread.join();
-    }
-    const double elapsed_s = std::chrono::duration<double>(LoadClock::now() - plan.start).count();
+        roster->skippedRows(), options.rate ? "open" : "closed", shard_count);
+    const LoadClock::time_point ended = runPhase(LoadShard::Phase::load);
+    const double elapsed_s = std::chrono::duration<double>(ended - plan.start).count();
 
     nlohmann::json audit;
     std::uint64_t double_payouts = 0;
     std::uint64_t claims_total = 0;
-    for (const auto& worker : workers) claims_total += worker->result().claims;
+    for (const auto& terminal : terminals) claims_total += terminal->result().claims;
     if (options.data_dir) {
         auto counts = countLedgerPayouts(*options.data_dir);
         if (!counts) return fail(counts.status().message());
         double_payouts = counts->double_paid_citizens;
         audit = {{"method", "ledger"}, {"ledger_paid_claims", counts->paid_claims}};
     } else if (claims_total > 0) {
-        const std::size_t per_terminal = kLoadAuditClaimsMax / workers.size();
-        std::vector<std::thread> threads;
-        for (auto& worker : workers) {
-            threads.emplace_back([&worker, per_terminal] { worker->auditByHttp(per_terminal); });
-        }
-        for (auto& thread : threads) thread.join();
+        runPhase(LoadShard::Phase::audit, kLoadAuditClaimsMax / terminals.size());
         std::uint64_t checked = 0, not_paid = 0;
         std::unordered_set<const LoadCitizen*> paid_citizens;
-        for (const auto& worker : workers) {
-            checked += worker->result().audited;
-            not_paid += worker->result().audit_not_paid;
-            for (const auto& made : worker->result().claims_made) {
+        for (const auto& terminal : terminals) {
+            checked += terminal->result().audited;
+            not_paid += terminal->result().audit_not_paid;
+            for (const auto& made : terminal->result().claims_made) {
                 if (!paid_citizens.insert(made.citizen).second) ++double_payouts;
             }
         }
@@ -218,8 +206,8 @@ int runLoadCommand(int argc, char** argv) {
     std::uint64_t request_count = 0, check_count = 0, claims_failed = 0, retries = 0, connects = 0,
                   unsent = 0;
     int exhausted = 0, gave_up = 0;
-    for (const auto& worker : workers) {
-        const TerminalResult& result = worker->result();
+    for (const auto& terminal : terminals) {
+        const TerminalResult& result = terminal->result();
         requests.merge(result.request_latency);
         checks.merge(result.check_latency);
         holds.merge(result.hold_latency);
@@ -269,10 +257,10 @@ int runLoadCommand(int argc, char** argv) {
         {"terminals_gave_up", gave_up},
         {"double_payouts", double_payouts},
         {"audit", audit},
+        {"io_threads", shard_count},
         {"seed", options.seed}};
     std::printf("%s\n", report.dump().c_str());
     std::fflush(stdout);
-    if (options.gateway.tls) Poco::Net::uninitializeSSL();
     if (double_payouts > 0) {
         std::fprintf(stderr, "claimgate-sim load: %llu DOUBLE PAYOUTS\n",
                      static_cast<unsigned long long>(double_payouts));

@@ -8,9 +8,11 @@
 
 namespace claimgate::simulators {
 
-/// Terminal threads (one keep-alive connection each). A thread per terminal keeps the generator
-/// simple; fleets of idle connections are a job for an event-driven client, not this one.
+/// Terminals (one keep-alive connection each, all busy). Fleets of mostly idle connections are
+/// `claimgate-sim fleet`.
 inline constexpr int kLoadTerminalsMax = 256;
+/// I/O threads the terminals are spread over.
+inline constexpr int kLoadIoThreadsMax = 16;
 inline constexpr int kLoadDurationSecondsMax = 3600;
 /// Open-loop target rate over all terminals, requests per second.
 inline constexpr double kLoadRateMax = 1'000'000.0;

@@ -87,9 +87,11 @@ std::optional<double> parsePositiveDouble(const std::string& text) {
 void printLoadUsage(std::FILE* stream) {
     std::fprintf(
         stream,
-        "A fleet of N terminals, each a thread on its own keep-alive connection, sends "
-        "eligibility\n"
-        "checks and claims (hold + commit, fresh Idempotency-Keys) to a gateway on this machine.\n"
+        "A fleet of N terminals, each on its own keep-alive connection, sends eligibility "
+        "checks\n"
+        "and claims (hold + commit, fresh Idempotency-Keys) to a gateway on this machine; a few\n"
+        "I/O threads drive all of them (event-driven, so the generator takes little CPU from\n"
+        "the gateway it measures).\n"
         "The roster is split across the terminals and every citizen is claimed at most once.\n"
         "Every terminal connects (and completes its TLS handshake) before the clock starts.\n"
         "Closed loop by default; with --rate, sends are scheduled at R requests/s in total and\n"
@@ -99,7 +101,7 @@ void printLoadUsage(std::FILE* stream) {
         "usage: claimgate-sim load --gateway URL --roster FILE.csv [--pki-dir DIR]\n"
         "           [--terminals N] [--duration SECONDS] [--mix check:P,claim:Q] [--rate R]\n"
         "           [--seed S] [--program ID] [--terminal-cert ID] [--channel atm|counter]\n"
-        "           [--data-dir DIR] [--requests N]\n"
+        "           [--data-dir DIR] [--requests N] [--io-threads N]\n"
         "\n"
         "  --gateway URL          https://127.0.0.1:PORT (mutual TLS) or http://127.0.0.1:PORT\n"
         "                         (the gateway's --bench-http-listen); loopback hosts only\n"
@@ -119,8 +121,10 @@ void printLoadUsage(std::FILE* stream) {
         "                         (default atm; kiosk slips: claimgate-sim kiosk)\n"
         "  --data-dir DIR         gateway data dir: count double payouts in its ledger read-only\n"
         "                         (default: GET /v1/claims/{id} for each claim made)\n"
-        "  --requests N           stop after N requests in total (default: no limit)\n",
-        kLoadRosterRowsMax, kLoadTerminalsMax, kLoadDurationSecondsMax);
+        "  --requests N           stop after N requests in total (default: no limit)\n"
+        "  --io-threads N         1..%d threads the terminals are spread over (default %d)\n",
+        kLoadRosterRowsMax, kLoadTerminalsMax, kLoadDurationSecondsMax, kLoadIoThreadsMax,
+        LoadOptions{}.io_threads);
 }
 
 protocols::Result<GatewayUrl> parseGatewayUrl(const std::string& text) {
@@ -233,6 +237,12 @@ protocols::Result<ParsedLoadOptions> parseLoadOptions(int argc, char** argv) {
                 return badOption("--requests must be 1.." + std::to_string(kLoadRequestsMax));
             }
             options.requests_max = *n;
+        } else if (flag == "--io-threads") {
+            const auto n = parseUnsigned(value);
+            if (!n || *n < 1 || *n > static_cast<std::uint64_t>(kLoadIoThreadsMax)) {
+                return badOption("--io-threads must be 1.." + std::to_string(kLoadIoThreadsMax));
+            }
+            options.io_threads = static_cast<int>(*n);
         } else {
             return badOption("unknown option " + flag);
         }

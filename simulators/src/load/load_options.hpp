@@ -34,6 +34,9 @@ struct LoadOptions {
     std::string channel = "atm";
     std::optional<std::string> data_dir;
     std::uint64_t requests_max = 0;  // 0 = bounded by the duration only
+    // One thread drives 256 busy terminals with CPU to spare; a second one competes with the
+    // gateway for the same cores (open-loop p99 got worse with two: docs/performance.md).
+    int io_threads = 1;  // never more than there are terminals
 };
 
 struct ParsedLoadOptions {

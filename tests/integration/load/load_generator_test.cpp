@@ -7,11 +7,18 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <fstream>
 #include <memory>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace claimgate::testing {
@@ -47,6 +54,70 @@ void writeRosterSlice(const std::string& in_path, const std::string& out_path, i
         ++row;
     }
 }
+
+/// A plain-HTTP peer on 127.0.0.1:0 that answers GET /v1/programs and then goes silent: every
+/// other request is read and never answered, the connection kept open.
+class SilentAfterProgramsServer {
+public:
+    SilentAfterProgramsServer() {
+        listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API.
+        auto* generic = reinterpret_cast<sockaddr*>(&address);
+        if (::bind(listener_, generic, length) != 0 || ::listen(listener_, 64) != 0 ||
+            ::getsockname(listener_, generic, &length) != 0) {
+            return;
+        }
+        port_ = ntohs(address.sin_port);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~SilentAfterProgramsServer() {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+        for (const int fd : connections_) ::close(fd);
+        if (listener_ >= 0) ::close(listener_);
+    }
+    SilentAfterProgramsServer(const SilentAfterProgramsServer&) = delete;
+    SilentAfterProgramsServer& operator=(const SilentAfterProgramsServer&) = delete;
+
+    [[nodiscard]] int port() const { return port_; }
+
+private:
+    void serve() {
+        while (!stop_) {
+            std::vector<pollfd> watched{{listener_, POLLIN, 0}};
+            for (const int fd : connections_) watched.push_back({fd, POLLIN, 0});
+            if (::poll(watched.data(), watched.size(), 100) <= 0) continue;
+            if ((watched[0].revents & POLLIN) != 0) {
+                const int fd = ::accept(listener_, nullptr, nullptr);
+                if (fd >= 0) connections_.push_back(fd);
+            }
+            for (std::size_t i = 1; i < watched.size(); ++i) {
+                if ((watched[i].revents & POLLIN) == 0) continue;
+                char bytes[4096];
+                const ssize_t n = ::read(watched[i].fd, bytes, sizeof bytes);
+                if (n <= 0) continue;
+                if (std::string_view(bytes, static_cast<std::size_t>(n))
+                        .starts_with("GET /v1/programs ")) {
+                    const std::string body = R"({"programs":[{"id":"LOADTEST","amount":6000}]})";
+                    const std::string reply =
+                        "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                        "\r\n\r\n" + body;
+                    (void)!::write(watched[i].fd, reply.data(), reply.size());
+                }
+            }
+        }
+    }
+
+    int listener_ = -1;
+    int port_ = 0;
+    std::vector<int> connections_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
 
 class LoadGeneratorTest : public ::testing::Test {
 protected:
@@ -121,15 +192,18 @@ std::unique_ptr<GatewayProcess> LoadGeneratorTest::gateway_;
 int LoadGeneratorTest::bench_port_ = 0;
 
 TEST_F(LoadGeneratorTest, MutualTlsRunReportsThroughputAndEveryClaimPaidOnce) {
-    const auto result =
-        runLoad({"--gateway", "https://127.0.0.1:" + std::to_string(gateway_->apiPort()),
-                 "--pki-dir", TestPki::shared().dir(), "--roster", dir_->file("roster-tls.csv"),
-                 "--terminals", "4", "--duration", "3", "--mix", "check:1,claim:1", "--seed", "7"},
-                "load-tls.log");
+    const auto result = runLoad(
+        {"--gateway", "https://127.0.0.1:" + std::to_string(gateway_->apiPort()), "--pki-dir",
+         TestPki::shared().dir(), "--roster", dir_->file("roster-tls.csv"), "--terminals", "4",
+         "--duration", "3", "--mix", "check:1,claim:1", "--seed", "7", "--io-threads", "2"},
+        "load-tls.log");
     ASSERT_EQ(result.exit_code, 0) << result.output;
     const auto report = lastJsonLine(result.output);
     expectHealthyReport(report, result.output);
     EXPECT_TRUE(report.at("tls").get<bool>());
+    // Four terminals on two I/O threads, each on one keep-alive connection the whole run.
+    EXPECT_EQ(report.at("io_threads").get<int>(), 2);
+    EXPECT_EQ(report.at("connections").get<int>(), 4);
     // Without --data-dir the generator reads back every claim it made.
     EXPECT_EQ(report.at("audit").at("method"), "http");
     EXPECT_EQ(report.at("audit").at("claims_checked").get<std::uint64_t>(),
@@ -139,21 +213,46 @@ TEST_F(LoadGeneratorTest, MutualTlsRunReportsThroughputAndEveryClaimPaidOnce) {
 }
 
 TEST_F(LoadGeneratorTest, BenchListenerOpenLoopRunAuditsTheLedgerReadOnly) {
-    const auto result = runLoad(
-        {"--gateway", "http://127.0.0.1:" + std::to_string(bench_port_), "--roster",
-         dir_->file("roster-bench.csv"), "--terminals", "4", "--duration", "3", "--mix",
-         "check:1,claim:1", "--rate", "300", "--seed", "7", "--data-dir", dir_->file("data")},
-        "load-bench.log");
+    const auto result =
+        runLoad({"--gateway", "http://127.0.0.1:" + std::to_string(bench_port_), "--roster",
+                 dir_->file("roster-bench.csv"), "--terminals", "4", "--duration", "3", "--mix",
+                 "check:1,claim:1", "--rate", "300", "--seed", "7", "--data-dir",
+                 dir_->file("data"), "--io-threads", "1"},
+                "load-bench.log");
     ASSERT_EQ(result.exit_code, 0) << result.output;
     const auto report = lastJsonLine(result.output);
     expectHealthyReport(report, result.output);
     EXPECT_FALSE(report.at("tls").get<bool>());
+    EXPECT_EQ(report.at("io_threads").get<int>(), 1);  // four terminals share one thread
     EXPECT_EQ(report.at("mode"), "open");
     // Open loop: about 300 requests/s were scheduled; the gateway keeps up easily at that rate.
     EXPECT_LT(report.at("requests_per_s").get<double>(), 400.0);
     EXPECT_EQ(report.at("audit").at("method"), "ledger");
     EXPECT_GE(report.at("audit").at("ledger_paid_claims").get<std::uint64_t>(),
               report.at("claims").get<std::uint64_t>());
+}
+
+TEST_F(LoadGeneratorTest, AGatewayThatStopsAnsweringCostsEachTerminalATimeoutNotAHang) {
+    SilentAfterProgramsServer silent;
+    ASSERT_GT(silent.port(), 0);
+    const auto started = std::chrono::steady_clock::now();
+    const auto result =
+        runLoad({"--gateway", "http://127.0.0.1:" + std::to_string(silent.port()), "--roster",
+                 dir_->file("roster-bench.csv"), "--terminals", "3", "--duration", "1", "--mix",
+                 "check:1", "--seed", "7", "--io-threads", "1"},
+                "load-silent.log");
+    const auto took = std::chrono::steady_clock::now() - started;
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    const auto report = lastJsonLine(result.output);
+    ASSERT_TRUE(report.is_object()) << result.output;
+    // Each terminal's first check waits out the 10 s request timeout (kLoadIoTimeoutSeconds),
+    // is counted as `timeout`, and the run ends: it was due to end long before.
+    EXPECT_EQ(report.at("requests").get<int>(), 3) << result.output;
+    EXPECT_EQ(report.at("checks").get<int>(), 0);
+    EXPECT_EQ(report.at("errors").at("timeout").get<int>(), 3) << result.output;
+    EXPECT_EQ(report.at("error_count").get<int>(), 3);
+    EXPECT_GE(took, std::chrono::seconds(10));
+    EXPECT_LT(took, std::chrono::seconds(20));
 }
 
 TEST_F(LoadGeneratorTest, RefusesAGatewayThatIsNotOnThisMachine) {

@@ -1,6 +1,7 @@
 // Pieces of `claimgate-sim load` that decide what its report says: the latency histogram's
-// percentiles, the error-code extraction and the loopback-only URL rule.
+// percentiles, the error-code extraction, the reply parser, and the option rules.
 #include "load/error_tally.hpp"
+#include "load/http_reply_parser.hpp"
 #include "load/latency_histogram.hpp"
 #include "load/load_options.hpp"
 
@@ -8,6 +9,8 @@
 
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace claimgate::simulators {
 namespace {
@@ -110,6 +113,78 @@ TEST(GatewayUrlTest, AcceptsLoopbackOnly) {
     EXPECT_FALSE(parseGatewayUrl("http://127.0.0.1").ok());  // no port
     EXPECT_FALSE(parseGatewayUrl("ftp://127.0.0.1:21").ok());
     EXPECT_FALSE(parseGatewayUrl("http://127.0.0.1:70000").ok());
+}
+
+TEST(LoadOptionsTest, IoThreadsAreBoundedAndDefaultToOne) {
+    auto parse = [](std::vector<std::string> words) {
+        std::vector<char*> argv;
+        for (auto& word : words) argv.push_back(word.data());
+        return parseLoadOptions(static_cast<int>(argv.size()), argv.data());
+    };
+    const std::vector<std::string> base = {"load", "--gateway", "http://127.0.0.1:9000", "--roster",
+                                           "r.csv"};
+    auto plain = parse(base);
+    ASSERT_TRUE(plain.ok());
+    EXPECT_EQ(plain->options.io_threads, 1);
+    auto with = base;
+    with.insert(with.end(), {"--io-threads", "3"});
+    auto three = parse(with);
+    ASSERT_TRUE(three.ok());
+    EXPECT_EQ(three->options.io_threads, 3);
+    for (const char* bad : {"0", "17", "two", ""}) {
+        auto words = base;
+        words.insert(words.end(), {"--io-threads", bad});
+        EXPECT_FALSE(parse(words).ok()) << bad;
+    }
+}
+
+using ReplyState = ParsedHttpReply::State;
+
+TEST(HttpReplyParserTest, ReadsStatusBodyAndKeepAliveInPlace) {
+    const std::string bytes =
+        "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\ncontent-length: 9\r\n\r\n"
+        "{\"a\":\"b\"}";
+    const auto reply = parseHttpReply(bytes, 1024);
+    ASSERT_EQ(reply.state, ReplyState::complete);
+    EXPECT_EQ(reply.status, 201);
+    EXPECT_EQ(reply.body, R"({"a":"b"})");
+    EXPECT_EQ(reply.body.data(), bytes.data() + bytes.size() - 9);  // not a copy
+    EXPECT_TRUE(reply.keep_alive);
+
+    const auto closing =
+        parseHttpReply("HTTP/1.1 503 x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", 1024);
+    ASSERT_EQ(closing.state, ReplyState::complete);
+    EXPECT_EQ(closing.status, 503);
+    EXPECT_FALSE(closing.keep_alive);
+    EXPECT_FALSE(parseHttpReply("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", 64).keep_alive);
+}
+
+TEST(HttpReplyParserTest, EveryPrefixOfAReplyAsksForMoreBytes) {
+    const std::string bytes = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    for (std::size_t n = 0; n < bytes.size(); ++n) {
+        EXPECT_EQ(parseHttpReply(std::string_view(bytes).substr(0, n), 1024).state,
+                  ReplyState::incomplete)
+            << n;
+    }
+    EXPECT_EQ(parseHttpReply(bytes, 1024).state, ReplyState::complete);
+}
+
+TEST(HttpReplyParserTest, RefusesWhatItCannotUse) {
+    EXPECT_EQ(parseHttpReply("SSH-2.0-OpenSSH\r\n", 1024).state, ReplyState::bad);
+    EXPECT_EQ(parseHttpReply("HTTP/1.1 2x0 OK\r\n\r\n", 1024).state, ReplyState::bad);
+    EXPECT_EQ(parseHttpReply("HTTP/1.1 200 OK\r\nContent-Length: 5x\r\n\r\n", 1024).state,
+              ReplyState::bad);
+    EXPECT_EQ(parseHttpReply("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", 1024).state,
+              ReplyState::unsupported);
+    // A body beyond the limit is refused from its head, before any of it is read.
+    EXPECT_EQ(parseHttpReply("HTTP/1.1 200 OK\r\nContent-Length: 99999\r\n\r\n", 1024).state,
+              ReplyState::too_large);
+    // A head that fills the limit without ending.
+    EXPECT_EQ(parseHttpReply("HTTP/1.1 200 OK\r\nX: " + std::string(64, 'a'), 32).state,
+              ReplyState::too_large);
+    EXPECT_STREQ(failureOf(ReplyState::too_large), "reply_too_large");
+    EXPECT_STREQ(failureOf(ReplyState::bad), "bad_reply");
+    EXPECT_STREQ(failureOf(ReplyState::unsupported), "unsupported_transfer_encoding");
 }
 
 }  // namespace

@@ -1,12 +1,14 @@
-#include "load/terminal_worker.hpp"
+#include "load/load_terminal.hpp"
 
 #include "fleet/open_loop_schedule.hpp"
 #include "load/load_limits.hpp"
 
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <optional>
-#include <thread>
 
 namespace claimgate::simulators {
 namespace {
@@ -35,34 +37,42 @@ void appendSigned(std::string& out, std::int64_t value) {
 
 }  // namespace
 
-TerminalWorker::TerminalWorker(int index, const LoadPlan& plan,
-                               std::vector<const LoadCitizen*> citizens)
+LoadTerminal::LoadTerminal(int index, const LoadPlan& plan, boost::asio::io_context& io,
+                           std::vector<const LoadCitizen*> citizens)
     : index_(index),
       plan_(plan),
       citizens_(std::move(citizens)),
       // splitmix64 seeding: terminals get independent, reproducible streams from one seed.
       rng_state_(plan.options->seed ^ (kGolden * (static_cast<std::uint64_t>(index) + 1))),
-      connection_(plan.options->gateway, plan.tls_context) {
+      connection_(io, *plan.endpoint),
+      timer_(io) {
     body_.reserve(512);
     path_.reserve(128);
     key_.reserve(80);
 }
 
-std::uint64_t TerminalWorker::nextRandom() noexcept {
+std::uint64_t LoadTerminal::nextRandom() noexcept {
     std::uint64_t z = (rng_state_ += kGolden);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
 }
 
-bool TerminalWorker::takeBudget(std::uint64_t requests) noexcept {
+bool LoadTerminal::takeBudget(std::uint64_t requests) noexcept {
     const auto before = plan_.requests_sent->fetch_add(requests, std::memory_order_relaxed);
     return before + requests <= plan_.options->requests_max;
 }
 
-void TerminalWorker::connectAhead() { (void)connection_.open(); }
+boost::asio::awaitable<void> LoadTerminal::connectAhead() { (void)co_await connection_.open(); }
 
-void TerminalWorker::run() {
+boost::asio::awaitable<void> LoadTerminal::sleepUntil(LoadClock::time_point when) {
+    if (LoadClock::now() >= when) co_return;
+    timer_.expires_at(when);
+    boost::system::error_code ignored;  // nothing cancels this timer
+    co_await timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
+}
+
+boost::asio::awaitable<void> LoadTerminal::run() {
     const LoadOptions& options = *plan_.options;
     const std::uint64_t weights = std::uint64_t{options.check_weight} + options.claim_weight;
     // Open loop: this terminal's share of the rate (fleet/open_loop_schedule.hpp), in request
@@ -106,24 +116,25 @@ void TerminalWorker::run() {
                 break;
             }
             started = schedule->due();
-            std::this_thread::sleep_until(started);
+            co_await sleepUntil(started);
             schedule->advance(operation == Operation::claim ? 2 : 1);
         } else {
+            if (LoadClock::now() < plan_.start) co_await sleepUntil(plan_.start);
             started = LoadClock::now();
             if (started >= plan_.deadline) break;
         }
         if (!takeBudget(operation == Operation::claim ? 2 : 1)) break;
         if (operation == Operation::claim) {
-            doClaim(started);
+            co_await doClaim(started);
         } else {
-            doCheck(started);
+            co_await doCheck(started);
         }
     }
     result_.connects = connection_.connects();
 }
 
-void TerminalWorker::appendClaimant(const LoadCitizen& citizen, std::int64_t amount,
-                                    bool with_amount) {
+void LoadTerminal::appendClaimant(const LoadCitizen& citizen, std::int64_t amount,
+                                  bool with_amount) {
     body_.clear();
     body_.append(R"({"program":")").append(plan_.program).append(R"(","citizen_id":")");
     body_.append(citizen.id()).append(R"(","channel":")").append(plan_.options->channel);
@@ -137,15 +148,15 @@ void TerminalWorker::appendClaimant(const LoadCitizen& citizen, std::int64_t amo
     body_.append("}");
 }
 
-HttpReply TerminalWorker::send(std::string_view method, std::string_view path,
-                               std::string_view body, std::string_view key,
-                               LoadClock::time_point started, LatencyHistogram& by_op,
-                               int retries) {
+boost::asio::awaitable<HttpReply> LoadTerminal::send(std::string_view method, std::string_view path,
+                                                     std::string_view body, std::string_view key,
+                                                     LoadClock::time_point started,
+                                                     LatencyHistogram& by_op, int retries) {
     HttpReply reply;
     for (int attempt = 0; attempt <= retries; ++attempt) {
         if (attempt > 0) ++result_.retries;
         ++result_.requests;
-        reply = connection_.request(method, path, body, key);
+        reply = co_await connection_.request(method, path, body, key);
         if (reply.status != 0) break;
         result_.errors.add(reply.failure);
         if (connection_.connectFailures() >= kLoadConnectFailuresMax) break;
@@ -154,18 +165,18 @@ HttpReply TerminalWorker::send(std::string_view method, std::string_view path,
     result_.request_latency.record(micros);
     by_op.record(micros);
     if (reply.status >= 300) result_.errors.addReply(reply.status, reply.body);
-    return reply;
+    co_return reply;
 }
 
-void TerminalWorker::doCheck(LoadClock::time_point started) {
+boost::asio::awaitable<void> LoadTerminal::doCheck(LoadClock::time_point started) {
     const LoadCitizen& citizen = *citizens_[nextRandom() % citizens_.size()];
     appendClaimant(citizen, 0, false);
     const HttpReply reply =
-        send("POST", "/v1/eligibility", body_, {}, started, result_.check_latency, 0);
+        co_await send("POST", "/v1/eligibility", body_, {}, started, result_.check_latency, 0);
     if (reply.status == 200) ++result_.checks;
 }
 
-void TerminalWorker::doClaim(LoadClock::time_point started) {
+boost::asio::awaitable<void> LoadTerminal::doClaim(LoadClock::time_point started) {
     const LoadCitizen& citizen = *citizens_[next_claim_++];
     const std::int64_t amount = citizen.amount >= 0 ? citizen.amount : plan_.program_amount;
     const std::uint64_t sequence = sequence_++;
@@ -179,14 +190,14 @@ void TerminalWorker::doClaim(LoadClock::time_point started) {
     };
     makeKey('h');
     appendClaimant(citizen, amount, true);
-    const HttpReply hold = send("POST", "/v1/claims", body_, key_, started, result_.hold_latency,
-                                kLoadRequestRetriesMax);
+    const HttpReply hold = co_await send("POST", "/v1/claims", body_, key_, started,
+                                         result_.hold_latency, kLoadRequestRetriesMax);
     const std::string_view claim_id =
         hold.status == 201 ? jsonStringField(hold.body, "claim_id") : std::string_view{};
     if (claim_id.empty() || claim_id.size() > ClaimMade::kClaimIdBytesMax) {
         if (hold.status == 201) result_.errors.add("hold_reply_without_claim_id");
         ++result_.claims_failed;
-        return;
+        co_return;
     }
     ClaimMade made;
     made.citizen = &citizen;
@@ -204,26 +215,25 @@ void TerminalWorker::doClaim(LoadClock::time_point started) {
     body_.append("\"}");
     makeKey('c');
     const auto commit_started = LoadClock::now();
-    const HttpReply commit = send("POST", path_, body_, key_, commit_started,
-                                  result_.commit_latency, kLoadRequestRetriesMax);
+    const HttpReply commit = co_await send("POST", path_, body_, key_, commit_started,
+                                           result_.commit_latency, kLoadRequestRetriesMax);
     if (commit.status != 200) {
         ++result_.claims_failed;
-        return;
+        co_return;
     }
     result_.claim_latency.record(microsSince(started));
     ++result_.claims;
     result_.claims_made.push_back(made);
 }
 
-void TerminalWorker::auditByHttp(std::size_t limit) {
-    LatencyHistogram ignored;
+boost::asio::awaitable<void> LoadTerminal::auditByHttp(std::size_t limit) {
     for (const ClaimMade& made : result_.claims_made) {
         if (result_.audited >= limit) break;
         path_.clear();
         path_.append("/v1/claims/").append(made.claim_id.data());
         HttpReply reply;
         for (int attempt = 0; attempt <= kLoadRequestRetriesMax; ++attempt) {
-            reply = connection_.request("GET", path_, {}, {});
+            reply = co_await connection_.request("GET", path_, {}, {});
             if (reply.status != 0) break;
         }
         ++result_.audited;
