@@ -51,15 +51,15 @@ protocols::Result<ProgramChoice> discoverProgram(const LoadOptions& options,
     boost::asio::io_context io(1);
     LoadConnection connection(io, endpoint);
     HttpReply reply;
-    reply.failure = "not_sent";
+    // No watchdog runs here: the context runs no longer than the request timeout, and a reply
+    // still missing then is a timeout.
+    reply.failure = "timeout";
     boost::asio::co_spawn(
         io,
         [&]() -> boost::asio::awaitable<void> {
             reply = co_await connection.request("GET", "/v1/programs", {});
         },
         [](const std::exception_ptr&) {});
-    // Bounded by the connection's own timeout: nothing here cuts a stalled exchange off, so
-    // the watchdog's job is done by running the context no longer than that.
     io.run_for(std::chrono::seconds(kLoadIoTimeoutSeconds));
     if (reply.status == 0) {
         return Status(ErrorCode::internal,
