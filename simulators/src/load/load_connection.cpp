@@ -49,10 +49,7 @@ void LoadConnection::close() noexcept {
 void LoadConnection::closeIfStalled(LoadClock::time_point now) noexcept {
     if (!busy_since_ || now - *busy_since_ < std::chrono::seconds(kLoadIoTimeoutSeconds)) return;
     timed_out_ = true;
-    // Closing the socket completes the pending operation with operation_aborted.
-    boost::system::error_code ignored;
-    if (tls_) tls_->next_layer().close(ignored);
-    if (plain_) plain_->close(ignored);
+    close();  // the pending operation completes with operation_aborted
 }
 
 const char* LoadConnection::transportFailure(const boost::system::error_code& error) const {
@@ -82,18 +79,19 @@ boost::asio::awaitable<const char*> LoadConnection::connect() {
         if (!error) {
             tls_->next_layer().set_option(boost::asio::ip::tcp::no_delay(true), error);
             co_await tls_->async_handshake(TlsStream::client, redirect_error(use_awaitable, error));
-            if (error) failure = timed_out_ ? "timeout" : "tls_handshake_failed";
+            if (error) failure = "tls_handshake_failed";
         } else {
-            failure = timed_out_ ? "timeout" : "connect_failed";
+            failure = "connect_failed";
         }
     } else {
         plain_.reset();
         plain_.emplace(io_);
         co_await plain_->async_connect(endpoint_.address, redirect_error(use_awaitable, error));
         if (!error) plain_->set_option(boost::asio::ip::tcp::no_delay(true), error);
-        if (error) failure = timed_out_ ? "timeout" : "connect_failed";
+        if (error) failure = "connect_failed";
     }
     busy_since_.reset();
+    if (failure != nullptr && timed_out_) failure = "timeout";
     if (failure != nullptr) {
         ++connect_failures_;
         close();
@@ -152,30 +150,24 @@ boost::asio::awaitable<HttpReply> LoadConnection::exchange(Stream& stream) {
     co_await boost::asio::async_write(stream, boost::asio::buffer(request_),
                                       redirect_error(use_awaitable, error));
     std::size_t have = 0;
+    ParsedHttpReply parsed;
     while (!error) {
-        const ParsedHttpReply parsed =
-            parseHttpReply(std::string_view(buffer_.data(), have), buffer_.size());
-        if (parsed.state == ParsedHttpReply::State::complete) {
-            busy_since_.reset();
-            reply.status = parsed.status;
-            // The body view stays valid after close(): the buffer is owned by this object.
-            reply.body = parsed.body;
-            if (!parsed.keep_alive) close();
-            co_return reply;
-        }
-        if (parsed.state != ParsedHttpReply::State::incomplete) {
-            busy_since_.reset();
-            reply.failure = failureOf(parsed.state);
-            close();
-            co_return reply;
-        }
+        parsed = parseHttpReply(std::string_view(buffer_.data(), have), buffer_.size());
+        if (parsed.state != ParsedHttpReply::State::incomplete) break;
         have += co_await stream.async_read_some(
             boost::asio::buffer(buffer_.data() + have, buffer_.size() - have),
             redirect_error(use_awaitable, error));
     }
     busy_since_.reset();
-    reply.failure = transportFailure(error);
-    close();
+    if (error || parsed.state != ParsedHttpReply::State::complete) {
+        reply.failure = error ? transportFailure(error) : failureOf(parsed.state);
+        close();
+        co_return reply;
+    }
+    reply.status = parsed.status;
+    // The body view stays valid after close(): the buffer is owned by this object.
+    reply.body = parsed.body;
+    if (!parsed.keep_alive) close();
     co_return reply;
 }
 
