@@ -78,7 +78,7 @@ void applyAll(LedgerStore& store, ClaimEngine& engine, std::span<const LedgerOpe
     // Keyed replies are rendered and signed on the engine's render thread while the next
     // operations are applied, and stored before the batch commits.
     const bool defer_replies = engine.rendersInBackground();
-    engine.beginBatch(store, defer_replies);
+    engine.beginBatch(defer_replies);
     try {
         for (std::size_t i = 0; i < operations.size(); ++i) {
             replies[i] = engine.apply(store, operations[i]);
@@ -91,25 +91,27 @@ void applyAll(LedgerStore& store, ClaimEngine& engine, std::span<const LedgerOpe
         throw;
     }
     if (extra) extra(store);
+    // Last, so that a shared database's chain lock is held only for the events and the commit.
+    engine.appendBatchEvents(store);
     store.finishOptimisticWrites();
 }
 
 /// After a database refusal: the same batch again, each operation in its own savepoint, so one
-/// refused operation is undone alone (with the chain head it advanced).
+/// refused operation is undone alone (with the chain events it made).
 void applyIsolated(LedgerStore& store, ClaimEngine& engine,
                    std::span<const LedgerOperation> operations, std::vector<LedgerReply>& replies,
                    const BatchExtra& extra) {
-    store.begin();
-    engine.beginBatch(store);
+    store.beginIsolatedBatch(readSetOf(operations));
+    engine.beginBatch();
     for (std::size_t i = 0; i < operations.size(); ++i) {
         store.savepoint();
-        engine.saveChainHead();
+        engine.markEvents();
         try {
             replies[i] = engine.apply(store, operations[i]);
             store.releaseSavepoint();
         } catch (const std::exception& error) {
             store.rollbackToSavepoint();
-            engine.restoreChainHead();
+            engine.dropEventsSinceMark();
             log::error(
                 "ledger", "operation rolled back",
                 {{"operation", operations[i].index()}, {"error", log::firstLine(error.what())}});
@@ -117,6 +119,7 @@ void applyIsolated(LedgerStore& store, ClaimEngine& engine,
         }
     }
     if (extra) extra(store);
+    engine.appendBatchEvents(store);
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ ClaimEngine::ClaimEngine(ClockPtr clock, std::int64_t idempotency_retention_mill
 
 ClaimEngine::~ClaimEngine() = default;
 
-void ClaimEngine::beginBatch(LedgerStore& store, bool defer_replies) {
+void ClaimEngine::beginBatch(bool defer_replies) {
     CG_ASSERT(!defer_replies || render_worker_ != nullptr,
               "deferred replies are rendered by the engine's render thread");
     deferred_.clear();
@@ -74,9 +74,8 @@ void ClaimEngine::beginBatch(LedgerStore& store, bool defer_replies) {
     next_to_render_.store(0, std::memory_order_relaxed);
     defer_replies_ = defer_replies;
     position_ = 0;
-    const auto last = store.lastEvent();
-    head_ = last ? ChainHead{last->seq, last->hash} : ChainHead{};
-    saved_head_ = head_;
+    pending_events_count_ = 0;
+    marked_events_ = 0;
 }
 
 void ClaimEngine::renderOne(LedgerReply& reply) const {
@@ -365,20 +364,36 @@ std::string claimEventBody(std::int64_t seq, const ClaimRecord& claim, std::stri
     return body;
 }
 
-void ClaimEngine::appendEvent(LedgerStore& store, const ClaimRecord& claim, std::string_view type,
+void ClaimEngine::recordEvent(const ClaimRecord& claim, std::string_view type,
                               const std::string& actor) {
-    ClaimEvent event;
-    event.seq = head_.seq + 1;
-    event.claim_id = claim.claim_id;
-    event.body = claimEventBody(event.seq, claim, type, clock_->nowMillis(), actor);
-    event.hash = chainLink(head_.hash, event.body);
-    // Chain order: each event links to the one before it; only the first links to the zero
-    // hash. A head that breaks this would extend a chain `recon verify` then rejects.
-    CG_ASSERT(
-        event.seq == head_.seq + 1 && (head_.seq == 0) == (head_.hash == protocols::Sha256Digest{}),
-        "a chain event links to the head before it");
-    store.appendEvent(event);
-    head_ = ChainHead{event.seq, event.hash};
+    if (pending_events_count_ == pending_events_.size()) pending_events_.emplace_back();
+    PendingEvent& slot = pending_events_[pending_events_count_++];
+    slot.claim = claim;
+    slot.type.assign(type);
+    slot.actor = actor;
+    slot.at = clock_->nowMillis();
+}
+
+void ClaimEngine::appendBatchEvents(LedgerStore& store) {
+    if (pending_events_count_ == 0) return;
+    const auto last = store.lockChain();
+    ChainHead head = last ? ChainHead{last->seq, last->hash} : ChainHead{};
+    for (std::size_t i = 0; i < pending_events_count_; ++i) {
+        const PendingEvent& pending = pending_events_[i];
+        // Chain order: each event links to the one before it; only the first links to the zero
+        // hash. A head that breaks this would extend a chain `recon verify` then rejects.
+        CG_ASSERT((head.seq == 0) == (head.hash == protocols::Sha256Digest{}),
+                  "a chain event links to the head before it");
+        linked_event_.seq = head.seq + 1;
+        linked_event_.claim_id = pending.claim.claim_id;
+        linked_event_.body = claimEventBody(linked_event_.seq, pending.claim, pending.type,
+                                            pending.at, pending.actor);
+        linked_event_.hash = chainLink(head.hash, linked_event_.body);
+        store.appendEvent(linked_event_);
+        head = ChainHead{linked_event_.seq, linked_event_.hash};
+    }
+    pending_events_count_ = 0;
+    marked_events_ = 0;
 }
 
 LedgerReply ClaimEngine::hold(LedgerStore& store, const HoldOperation& operation) {
@@ -424,7 +439,7 @@ LedgerReply ClaimEngine::hold(LedgerStore& store, const HoldOperation& operation
         return finish(store, operator_id, scope,
                       outcomeReply(kKind, LedgerOutcome::already_claimed, std::move(winner)));
     }
-    appendEvent(store, claim, "held", claim.terminal_id);
+    recordEvent(claim, "held", claim.terminal_id);
     LedgerReply reply = outcomeReply(kKind, LedgerOutcome::created, claim);
     reply.currency = operation.currency;
     reply.index_updates.push_back(indexUpdateFor(claim));
@@ -484,7 +499,7 @@ LedgerReply ClaimEngine::commit(LedgerStore& store, const CommitOperation& opera
     claim->terminal_id =
         claim->channel == Channel::kiosk ? operation.terminal.terminal_id : claim->terminal_id;
     store.updateClaim(*claim);
-    appendEvent(store, *claim, late ? "paid_late" : "paid", operation.terminal.terminal_id);
+    recordEvent(*claim, late ? "paid_late" : "paid", operation.terminal.terminal_id);
     LedgerReply reply = outcomeReply(kKind, LedgerOutcome::done, *claim);
     reply.dispense_time_implausible =
         claim->dispensed_at &&
@@ -519,7 +534,7 @@ LedgerReply ClaimEngine::voidClaim(LedgerStore& store, const VoidOperation& oper
     claim->voided_at = clock_->nowMillis();
     claim->reason = operation.reason;
     store.updateClaim(*claim);
-    appendEvent(store, *claim, late ? "voided_late" : "voided", operation.terminal.terminal_id);
+    recordEvent(*claim, late ? "voided_late" : "voided", operation.terminal.terminal_id);
     LedgerReply reply = outcomeReply(kKind, LedgerOutcome::done, *claim);
     reply.index_updates.push_back(indexUpdateFor(*claim));
     if (late) reply.in_doubt_total = adjustInDoubtTotal(store, -1);
@@ -557,7 +572,7 @@ LedgerReply ClaimEngine::resolve(LedgerStore& store, const ResolveOperation& ope
     }
     claim->reason = operation.reason;
     store.updateClaim(*claim);
-    appendEvent(store, *claim, "resolved", operation.actor);
+    recordEvent(*claim, "resolved", operation.actor);
     LedgerReply reply = outcomeReply(kKind, LedgerOutcome::done, *claim);
     reply.index_updates.push_back(indexUpdateFor(*claim));
     if (was_in_doubt) reply.in_doubt_total = adjustInDoubtTotal(store, -1);
@@ -571,7 +586,7 @@ LedgerReply ClaimEngine::sweep(LedgerStore& store) {
         CG_ASSERT(claim.status == ClaimStatus::held, "only a held claim expires to in_doubt");
         claim.status = ClaimStatus::in_doubt;
         store.updateClaim(claim);
-        appendEvent(store, claim, "in_doubt", "ttl");
+        recordEvent(claim, "in_doubt", "ttl");
         reply.index_updates.push_back(indexUpdateFor(claim));
         ++reply.expired;
     }
@@ -611,7 +626,7 @@ LedgerReply ClaimEngine::importPayout(LedgerStore& store, const ImportPayoutOper
         return outcomeReply(kKind, LedgerOutcome::already_claimed,
                             store.findBlockingClaim(operation.program, operation.citizen_key));
     }
-    appendEvent(store, claim, "imported_payout", "platform");
+    recordEvent(claim, "imported_payout", "platform");
     LedgerReply reply = outcomeReply(kKind, LedgerOutcome::created, claim);
     reply.index_updates.push_back(indexUpdateFor(claim));
     return reply;

@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -22,6 +23,21 @@ using protocols::ClaimStatus;
 
 constexpr int kReconnectAttemptsMax = 3;
 constexpr std::int64_t kChainAdvisoryLockId = 72023;  // one chain per database
+// A claim batch does not hold the chain lock while it works, only from its chain head to its
+// COMMIT (ClaimEngine::appendBatchEvents, docs/performance.md "The chain lock only around the
+// chain"). Until then what keeps two nodes' batches from deciding on the same rows at once:
+// - a hold (or an imported payout) locks its citizen first, so "no blocking claim in this or
+//   an excluding program" stays true until it commits (the unique index covers one program
+//   only);
+// - every claim a batch reads is read FOR UPDATE, so its status is current until it commits;
+// - a meta value read in a transaction (the in_doubt counter) is locked by its key first;
+// - idempotency keys, claim ids and claim codes are unique indexes: a twin fails the batch,
+//   which runBatch re-runs operation by operation, where the answer is exact.
+// Whoever holds the chain lock then only appends events and commits: it never waits for a
+// lock that a batch waiting for the chain lock holds, so the chain lock is in no deadlock.
+// Two-key advisory locks: a key space apart from the one-key chain, roster and migration locks.
+constexpr int kCitizenLockClass = 72027;  // second key: a citizen key's first 4 bytes
+constexpr int kMetaLockClass = 72028;     // second key: hashtext(meta key)
 
 // Versioned migrations: index i brings the schema from version i to i + 1. Never edit a
 // shipped entry; append a new one.
@@ -100,6 +116,19 @@ const std::string kInsertClaimSql =
 const std::string kUpdateClaimSql =
     "UPDATE claims SET status = $1, paid_at = $2, voided_at = $3, terminal_ref = $4, "
     "reason = $5, amount = $6, terminal_id = $7, dispensed_at = $8 WHERE claim_id = $9";
+// Inside a transaction every claim is read for update (see kCitizenLockClass).
+const std::string kFindBlockingForUpdateSql = kFindBlockingSql + " FOR UPDATE";
+const std::string kFindClaimForUpdateSql = kFindClaimSql + " FOR UPDATE";
+const std::string kFindClaimByCodeForUpdateSql = kFindClaimByCodeSql + " FOR UPDATE";
+// Sorted and distinct (lockCitizensParam), and ORDER BY as well: any two batches take their
+// citizens' locks in the same order, so they cannot deadlock on them.
+const std::string kLockCitizensSql = "SELECT pg_advisory_xact_lock(" +
+                                     std::to_string(kCitizenLockClass) +
+                                     ", k) FROM unnest($1::int4[]) AS k ORDER BY k";
+const std::string kLockChainSql =
+    "SELECT pg_advisory_xact_lock(" + std::to_string(kChainAdvisoryLockId) + ")";
+const std::string kLockMetaSql =
+    "SELECT pg_advisory_xact_lock(" + std::to_string(kMetaLockClass) + ", hashtext($1))";
 const std::string kLastEventSql =
     "SELECT seq, claim_id, body, hash FROM claim_events ORDER BY seq DESC LIMIT 1";
 const std::string kAppendEventSql =
@@ -107,6 +136,29 @@ const std::string kAppendEventSql =
 
 std::string bytes(const CitizenKey& key) {
     return std::string(reinterpret_cast<const char*>(key.data()), key.size());
+}
+
+/// The citizens of `blocking` as kLockCitizensSql's int4[] (text form), sorted and distinct;
+/// empty when there are none. A citizen key is an HMAC, so its first 4 bytes spread evenly;
+/// two citizens that share them only share a lock.
+std::string lockCitizensParam(const std::vector<std::pair<std::string, CitizenKey>>& blocking) {
+    std::vector<std::int32_t> keys;
+    keys.reserve(blocking.size());
+    for (const auto& [program, citizen_key] : blocking) {
+        std::uint32_t prefix = 0;
+        for (std::size_t i = 0; i < 4; ++i) prefix = (prefix << 8) | citizen_key[i];
+        keys.push_back(static_cast<std::int32_t>(prefix));
+    }
+    if (keys.empty()) return {};
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::string text = "{";
+    for (const auto key : keys) {
+        if (text.size() > 1) text.push_back(',');
+        text += std::to_string(key);
+    }
+    text.push_back('}');
+    return text;
 }
 
 /// Text-format bytea ("\x0a1b...") to raw bytes.
@@ -543,56 +595,87 @@ void PostgresLedgerStore::resetSchemaForTests() {
 }
 
 void PostgresLedgerStore::begin() {
+    // BEGIN, and at once the lock that serialises writers of every node on the chain head
+    // (contracts invariant 4): for the writers that do not go through runBatch.
+    static const std::string kBeginLockedSql = "BEGIN; " + kLockChainSql;
+    beginTransaction(kBeginLockedSql.c_str());
+}
+
+void PostgresLedgerStore::beginTransaction(const char* sql) {
     abandonPipeline();
     if (PQstatus(connection_) != CONNECTION_OK) connect();
-    // One round trip: BEGIN, and the lock that serialises write batches of every node on the
-    // chain head (contracts invariant 4).
-    static const std::string kBeginSql =
-        "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kChainAdvisoryLockId) + ")";
-    // Set first: if the lock fails after BEGIN succeeded, rollback() must end the transaction.
+    // Set first: if a lock fails after BEGIN succeeded, rollback() must end the transaction.
     in_transaction_ = true;
     try {
-        exec(kBeginSql.c_str());
+        exec(sql);
     } catch (const LedgerStoreError&) {
         // An idle connection cut by a server restart still reports CONNECTION_OK until it is
         // used, and BEGIN is that first use. Nothing has happened in this transaction yet, so
         // reconnecting (which ends whatever the old session held) and beginning once more is
         // safe, and spares the batch a needless 503.
         connect();
-        exec(kBeginSql.c_str());
+        exec(sql);
     }
 }
 
+void PostgresLedgerStore::beginIsolatedBatch(const BatchReadSet& reads) {
+    beginTransaction("BEGIN");
+    const std::string citizens = lockCitizensParam(reads.blocking);
+    if (!citizens.empty()) run(kLockCitizensSql, {citizens});
+}
+
 void PostgresLedgerStore::beginOptimisticBatch(const BatchReadSet& reads) {
-    begin();
+    abandonPipeline();
+    if (PQstatus(connection_) != CONNECTION_OK) connect();
+    in_transaction_ = true;
+    try {
+        sendOptimisticBegin(reads);
+    } catch (const LedgerStoreError&) {
+        // As in beginTransaction(): a connection cut while idle fails its first use, and
+        // nothing of this transaction has happened yet.
+        abandonPipeline();
+        connect();
+        sendOptimisticBegin(reads);
+    }
+}
+
+void PostgresLedgerStore::sendOptimisticBegin(const BatchReadSet& reads) {
     if (PQenterPipelineMode(connection_) != 1) {
         throw LedgerStoreError(std::string("postgres: ") + PQerrorMessage(connection_));
     }
     pipelined_ = true;
-    // Every row the batch will read, and the chain head, in one round trip. Read under the
-    // chain lock, so no other node's batch changes them before this one commits.
+    // One round trip: BEGIN, the locks on the batch's citizens, then every row the batch will
+    // read; the claims for update, so no other node's batch changes them before this one
+    // commits.
+    if (PQsendQueryParams(connection_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
+        throw LedgerStoreError(std::string("postgres: ") + PQerrorMessage(connection_));
+    }
+    pending_.push_back(PendingResult{Expect::command, "BEGIN", {}});
+    const std::string citizens = lockCitizensParam(reads.blocking);
+    if (!citizens.empty()) {
+        sendPrepared(kLockCitizensSql, {citizens}, {});
+        pending_.push_back(PendingResult{Expect::command, "citizen locks", {}});
+    }
     auto read = [this](const std::string& sql, const std::vector<std::string>& params,
                        const std::vector<bool>& binary) {
         sendPrepared(sql, params, binary);
         pending_.push_back(PendingResult{Expect::rows, "batch read", {}});
     };
-    read(kLastEventSql, {}, {});
     for (const auto& [operator_id, key] : reads.replies) {
         read(kFindReplySql, {operator_id, key}, {});
     }
     for (const auto& [program, citizen_key] : reads.blocking) {
-        read(kFindBlockingSql, {program, bytes(citizen_key)}, {false, true});
+        read(kFindBlockingForUpdateSql, {program, bytes(citizen_key)}, {false, true});
     }
-    for (const auto& claim_id : reads.claim_ids) read(kFindClaimSql, {claim_id}, {});
+    for (const auto& claim_id : reads.claim_ids) read(kFindClaimForUpdateSql, {claim_id}, {});
     for (const auto& [operator_id, code] : reads.claim_codes) {
-        read(kFindClaimByCodeSql, {operator_id, code}, {});
+        read(kFindClaimByCodeForUpdateSql, {operator_id, code}, {});
     }
     auto results = collectPending();
-    CG_ASSERT(results.size() == 1 + reads.replies.size() + reads.blocking.size() +
+    CG_ASSERT(results.size() == reads.replies.size() + reads.blocking.size() +
                                     reads.claim_ids.size() + reads.claim_codes.size(),
               "one result per batch read");
     auto next = results.begin();
-    cache_->putLastEvent(firstEvent((next++)->get()));
     for (const auto& [operator_id, key] : reads.replies) {
         cache_->putReply(operator_id, key, firstReply((next++)->get()));
     }
@@ -605,6 +688,26 @@ void PostgresLedgerStore::beginOptimisticBatch(const BatchReadSet& reads) {
     for (const auto& [operator_id, code] : reads.claim_codes) {
         cache_->putClaimByCode(operator_id, code, firstClaim((next++)->get()));
     }
+}
+
+std::optional<ClaimEvent> PostgresLedgerStore::lockChain() {
+    CG_ASSERT(in_transaction_, "the chain is locked inside a transaction");
+    if (!pipelined_) {
+        run(kLockChainSql, {});
+        return firstEvent(run(kLastEventSql, {}).get());
+    }
+    // One round trip, which also checks every write sent so far: a refused one fails the batch
+    // here, before it waits for the chain. The head is read by a statement after the lock's, so
+    // (READ COMMITTED) it sees every batch that held the lock before this one.
+    sendPrepared(kLockChainSql, {}, {});
+    pending_.push_back(PendingResult{Expect::command, "chain lock", {}});
+    sendPrepared(kLastEventSql, {}, {});
+    pending_.push_back(PendingResult{Expect::rows, "chain head", {}});
+    auto results = collectPending();
+    CG_ASSERT(results.size() == 1, "the chain head is the one read");
+    auto head = firstEvent(results.front().get());
+    cache_->putLastEvent(head);
+    return head;
 }
 
 void PostgresLedgerStore::finishOptimisticWrites() { leavePipeline(); }
@@ -663,8 +766,9 @@ std::optional<ClaimRecord> PostgresLedgerStore::findBlockingClaim(const std::str
     if (pipelined_) {
         if (auto known = cache_->blocking(program, citizen_key)) return *known;
     }
-    auto claim =
-        firstClaim(run(kFindBlockingSql, {program, bytes(citizen_key)}, {false, true}).get());
+    auto claim = firstClaim(run(in_transaction_ ? kFindBlockingForUpdateSql : kFindBlockingSql,
+                                {program, bytes(citizen_key)}, {false, true})
+                                .get());
     if (pipelined_) cache_->putBlocking(program, citizen_key, claim);
     return claim;
 }
@@ -673,7 +777,8 @@ std::optional<ClaimRecord> PostgresLedgerStore::findClaim(const std::string& cla
     if (pipelined_) {
         if (auto known = cache_->claimById(claim_id)) return *known;
     }
-    auto claim = firstClaim(run(kFindClaimSql, {claim_id}).get());
+    auto claim =
+        firstClaim(run(in_transaction_ ? kFindClaimForUpdateSql : kFindClaimSql, {claim_id}).get());
     if (pipelined_) cache_->putClaimById(claim_id, claim);
     return claim;
 }
@@ -683,7 +788,10 @@ std::optional<ClaimRecord> PostgresLedgerStore::findClaimByCode(const std::strin
     if (pipelined_) {
         if (auto known = cache_->claimByCode(operator_id, claim_code)) return *known;
     }
-    auto claim = firstClaim(run(kFindClaimByCodeSql, {operator_id, claim_code}).get());
+    auto claim =
+        firstClaim(run(in_transaction_ ? kFindClaimByCodeForUpdateSql : kFindClaimByCodeSql,
+                       {operator_id, claim_code})
+                       .get());
     if (pipelined_) cache_->putClaimByCode(operator_id, claim_code, claim);
     return claim;
 }
@@ -903,6 +1011,9 @@ void PostgresLedgerStore::forEachBlockingClaim(
 }
 
 std::optional<std::string> PostgresLedgerStore::getMeta(const std::string& key) {
+    // Read to be written back (the in_doubt counter): no other node's batch may change it
+    // until this transaction ends. A lock on the key, not the row: the row may not exist yet.
+    if (in_transaction_) run(kLockMetaSql, {key});
     auto result = run("SELECT value FROM meta WHERE key = $1", {key});
     if (result.rows() == 0) return std::nullopt;
     return std::string(result.value(0, 0));

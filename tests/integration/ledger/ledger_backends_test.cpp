@@ -33,6 +33,7 @@
 #include <filesystem>
 #include <future>
 #include <stdexcept>
+#include <thread>
 
 namespace claimgate::gateway::testing {
 namespace {
@@ -851,7 +852,7 @@ TEST_P(LedgerBackendTest, APostgresBatchCostsAFixedNumberOfRoundTrips) {
     };
     const std::uint64_t one = roundTripsOf(1, "one-");
     const std::uint64_t many = roundTripsOf(64, "many-");
-    EXPECT_LE(one, 4U);
+    EXPECT_LE(one, 4U);  // BEGIN and reads; writes, chain lock and head; events; COMMIT
     EXPECT_EQ(many, one) << "64 holds cost " << many << " round trips, one hold " << one;
     EXPECT_EQ(store_->countClaims(ClaimStatus::held), 1 + 1 + 64);
 }
@@ -899,6 +900,120 @@ TEST_P(LedgerBackendTest, APipelinedInsertThatLosesARaceCommitsNothing) {
     const LedgerReply reply = apply(hold);
     EXPECT_EQ(reply.http_status, 409) << reply.body;
     EXPECT_EQ(errorCode(reply), "already_claimed");
+}
+
+// Two gateway nodes on one PostgreSQL hold the chain lock only from their chain head to their
+// COMMIT (docs/performance.md, "The chain lock only around the chain"). Node A's batch is held
+// after its reads and writes, before the chain lock; node B's batch, on another citizen,
+// commits in the meantime, and A's event then links after B's: one unbroken chain.
+TEST_P(LedgerBackendTest, AnotherNodesBatchCommitsWhileOneWaitsBeforeTheChain) {
+    if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
+    PoisoningStore node_a(*store_);
+    std::promise<void> reached;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    bool paused_once = false;
+    node_a.beforeChainLock([&] {
+        if (paused_once) return;
+        paused_once = true;
+        reached.set_value();
+        released.wait();
+    });
+    const std::vector<LedgerOperation> a_ops{holdOf("node-a", "k-node-a")};
+    std::vector<LedgerReply> a_replies;
+    auto a_done =
+        std::async(std::launch::async, [&] { return runBatch(node_a, engine_, a_ops, a_replies); });
+    ASSERT_EQ(reached.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+
+    PostgresLedgerStore node_b_store(uri_);
+    ClaimEngine node_b(std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis),
+                       kRetentionMillis, renderer_);
+    const std::vector<LedgerOperation> b_ops{holdOf("node-b", "k-node-b")};
+    std::vector<LedgerReply> b_replies;
+    auto b_done = std::async(std::launch::async,
+                             [&] { return runBatch(node_b_store, node_b, b_ops, b_replies); });
+    const bool b_finished_first =
+        b_done.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+    release.set_value();
+    ASSERT_TRUE(b_finished_first) << "node B waited for node A's batch";
+    const BatchResult b_result = b_done.get();
+    const BatchResult a_result = a_done.get();
+    ASSERT_TRUE(b_result.committed) << b_result.error;
+    ASSERT_TRUE(a_result.committed) << a_result.error;
+    EXPECT_FALSE(a_result.isolated) << a_result.error;
+    ASSERT_EQ(b_replies.at(0).outcome, LedgerOutcome::created);
+    ASSERT_EQ(a_replies.at(0).outcome, LedgerOutcome::created);
+
+    std::vector<std::string> chain_order;
+    store_->forEachEvent([&](const ClaimEvent& event) {
+        chain_order.push_back(event.claim_id);
+        return true;
+    });
+    EXPECT_EQ(chain_order, (std::vector<std::string>{b_replies[0].claim->claim_id,
+                                                     a_replies[0].claim->claim_id}));
+    const auto chain = verifyChain(*store_);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+}
+
+// Without the chain lock around the whole batch, what keeps two nodes from both holding one
+// citizen is the citizen's own lock, taken before the batch reads: the unique index alone
+// covers one program, and these holds are in two programs that exclude each other. Node A
+// holds the citizen in CASH2023 and is held before its chain lock; node B's hold in a program
+// that excludes CASH2023 waits for A's citizen lock, then sees A's claim.
+TEST_P(LedgerBackendTest, TwoNodesHoldingOneCitizenInExcludingProgramsAtOnceMakeOneClaim) {
+    if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
+    PoisoningStore node_a(*store_);
+    std::promise<void> reached;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    bool paused_once = false;
+    node_a.beforeChainLock([&] {
+        if (paused_once) return;
+        paused_once = true;
+        reached.set_value();
+        released.wait();
+    });
+    const std::vector<LedgerOperation> a_ops{holdOf("both", "k-a")};
+    std::vector<LedgerReply> a_replies;
+    auto a_done =
+        std::async(std::launch::async, [&] { return runBatch(node_a, engine_, a_ops, a_replies); });
+    ASSERT_EQ(reached.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+
+    PostgresLedgerStore node_b_store(uri_);
+    ClaimEngine node_b(std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis),
+                       kRetentionMillis, renderer_);
+    HoldOperation excluding = holdOf("both", "k-b");
+    excluding.program = "BONUS2023";
+    excluding.excluded_programs = {"CASH2023"};
+    const std::vector<LedgerOperation> b_ops{excluding};
+    std::vector<LedgerReply> b_replies;
+    auto b_done = std::async(std::launch::async,
+                             [&] { return runBatch(node_b_store, node_b, b_ops, b_replies); });
+    // Node B is seen waiting on an advisory lock (the citizen's) before A is let go.
+    bool b_waits = false;
+    for (int i = 0; i < 300 && !b_waits; ++i) {
+        const auto rows = claimgate::testing::pgQuery(
+            uri_, "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'");
+        b_waits = !rows.empty() && !rows[0].empty() && rows[0][0] == "1";
+        if (!b_waits) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    const bool b_still_running =
+        b_done.wait_for(std::chrono::milliseconds(0)) == std::future_status::timeout;
+    release.set_value();
+    EXPECT_TRUE(b_waits) << "node B never waited for the citizen's lock";
+    EXPECT_TRUE(b_still_running) << "node B finished while node A held the citizen";
+    const BatchResult a_result = a_done.get();
+    const BatchResult b_result = b_done.get();
+    ASSERT_TRUE(a_result.committed) << a_result.error;
+    ASSERT_TRUE(b_result.committed) << b_result.error;
+    EXPECT_EQ(a_replies.at(0).outcome, LedgerOutcome::created);
+    EXPECT_EQ(b_replies.at(0).outcome, LedgerOutcome::excluded);
+    EXPECT_EQ(b_replies.at(0).excluding_program, "CASH2023");
+    EXPECT_TRUE(store_->findBlockingClaim("CASH2023", keyFor("both")));
+    EXPECT_FALSE(store_->findBlockingClaim("BONUS2023", keyFor("both")));
+    const auto chain = verifyChain(*store_);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+    EXPECT_EQ(chain.events, 1);
 }
 
 // Dispense time (contracts §6): the terminal's clock beside the gateway's, in the claim and in

@@ -1,12 +1,15 @@
 // File: poisoning_store.hpp
 // A LedgerStore decorator that turns one citizen's hold into a real database error: the claim
-// row is written, then its event is appended with an already used sequence number, so the
-// backend itself refuses it (unique violation). On PostgreSQL that also aborts the
+// row is written, then, inside the same operation, a chain event with an already used sequence
+// number, so the backend itself refuses it (unique violation). On PostgreSQL that also aborts the
 // transaction, which only ROLLBACK TO SAVEPOINT recovers: exactly what a batch must survive.
+// It can also hold a batch just before it takes the chain lock (beforeChainLock), the moment
+// another node's batch must be free to commit.
 #pragma once
 
 #include <claimgate/ledger/ledger_store.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -17,12 +20,22 @@ public:
     explicit PoisoningStore(LedgerStore& inner) : inner_(inner) {}
     void poison(const CitizenKey& key) { poisoned_key_ = key; }
     void cure() { poisoned_key_.reset(); }
+    /// Runs `hook` inside every lockChain(), before the chain lock is taken: the batch has made
+    /// its reads and writes and holds their locks, but not the chain's.
+    void beforeChainLock(std::function<void()> hook) { before_chain_lock_ = std::move(hook); }
 
     void begin() override { inner_.begin(); }
     // Forwarded, so the poison also hits a batch whose writes the backend defers (PostgreSQL's
     // pipeline): the refusal then surfaces at the end of the batch, not at the statement.
     void beginOptimisticBatch(const BatchReadSet& reads) override {
         inner_.beginOptimisticBatch(reads);
+    }
+    void beginIsolatedBatch(const BatchReadSet& reads) override {
+        inner_.beginIsolatedBatch(reads);
+    }
+    std::optional<ClaimEvent> lockChain() override {
+        if (before_chain_lock_) before_chain_lock_();
+        return inner_.lockChain();
     }
     void finishOptimisticWrites() override { inner_.finishOptimisticWrites(); }
     void commit() override { inner_.commit(); }
@@ -57,7 +70,11 @@ public:
     bool insertClaim(const ClaimRecord& claim) override {
         const bool inserted = inner_.insertClaim(claim);
         if (inserted && poisoned_key_ && claim.citizen_key == *poisoned_key_) {
-            poisoned_claim_id_ = claim.claim_id;
+            ClaimEvent duplicate;
+            duplicate.seq = 1;  // taken: the database refuses it
+            duplicate.claim_id = claim.claim_id;
+            duplicate.body = "{}";
+            inner_.appendEvent(duplicate);
         }
         return inserted;
     }
@@ -70,16 +87,7 @@ public:
         inner_.forEachClaim(v);
     }
     std::optional<ClaimEvent> lastEvent() override { return inner_.lastEvent(); }
-    void appendEvent(const ClaimEvent& event) override {
-        if (poisoned_claim_id_ && event.claim_id == *poisoned_claim_id_) {
-            ClaimEvent duplicate = event;
-            duplicate.seq = 1;  // taken: the database refuses it
-            poisoned_claim_id_.reset();
-            inner_.appendEvent(duplicate);
-            return;
-        }
-        inner_.appendEvent(event);
-    }
+    void appendEvent(const ClaimEvent& event) override { inner_.appendEvent(event); }
     void forEachEvent(const std::function<bool(const ClaimEvent&)>& v) override {
         inner_.forEachEvent(v);
     }
@@ -109,9 +117,7 @@ public:
     std::int64_t countRosterChanges(std::int64_t after, std::int64_t up_to) override {
         return inner_.countRosterChanges(after, up_to);
     }
-    void loadRosterRows(RosterRowSource& rows) override {
-        inner_.loadRosterRows(rows);
-    }
+    void loadRosterRows(RosterRowSource& rows) override { inner_.loadRosterRows(rows); }
     std::int64_t removeRosterRowsNotIn(const std::string& p, std::int64_t v) override {
         return inner_.removeRosterRowsNotIn(p, v);
     }
@@ -136,7 +142,7 @@ public:
 private:
     LedgerStore& inner_;
     std::optional<CitizenKey> poisoned_key_;
-    std::optional<std::string> poisoned_claim_id_;
+    std::function<void()> before_chain_lock_;
 };
 
 }  // namespace claimgate::gateway::testing

@@ -44,13 +44,13 @@ public:
     ClaimEngine(const ClaimEngine&) = delete;
     ClaimEngine& operator=(const ClaimEngine&) = delete;
 
-    /// Starts a batch: reads the chain head inside the transaction (so several nodes sharing a
-    /// database extend one chain). With `defer_replies` (runBatch's common case, when the engine
-    /// renders in the background) apply() neither renders nor stores keyed replies; the batch
-    /// ends with settleDeferredReplies(), still inside the transaction.
-    void beginBatch(LedgerStore& store, bool defer_replies = false);
+    /// Starts a batch. With `defer_replies` (runBatch's common case, when the engine renders in
+    /// the background) apply() neither renders nor stores keyed replies; the batch ends with
+    /// settleDeferredReplies(), still inside the transaction. The batch's chain events are
+    /// kept until appendBatchEvents(): the chain head is read only then.
+    void beginBatch(bool defer_replies = false);
     /// Applies one operation. Throws LedgerStoreError on database failure; runBatch() then
-    /// undoes it (and the chain head with it).
+    /// undoes it (and drops its chain events with dropEventsSinceMark()).
     LedgerReply apply(LedgerStore& store, const LedgerOperation& operation);
     [[nodiscard]] bool rendersInBackground() const { return render_worker_ != nullptr; }
     /// In a batch with deferred replies: apply()'s reply now sits at `replies[position]` and
@@ -65,8 +65,16 @@ public:
     /// thread no longer touches its replies (the caller is about to discard them).
     void abandonBatch() noexcept;
 
-    void saveChainHead() { saved_head_ = head_; }
-    void restoreChainHead() { head_ = saved_head_; }
+    /// Links the batch's events to the chain, in the order their operations were applied, and
+    /// appends them. The head is read through LedgerStore::lockChain(), so on a shared database
+    /// the chain is locked only from here to the commit, not for the whole batch
+    /// (docs/performance.md, "The chain lock only around the chain"). A batch that made no
+    /// event reads no head and takes no lock. Throws what the store throws.
+    void appendBatchEvents(LedgerStore& store);
+    /// Isolated operations (runBatch after a refusal): the events so far are kept when the next
+    /// operation is rolled back to its savepoint.
+    void markEvents() { marked_events_ = pending_events_count_; }
+    void dropEventsSinceMark() { pending_events_count_ = marked_events_; }
 
 private:
     LedgerReply hold(LedgerStore& store, const HoldOperation& operation);
@@ -92,8 +100,8 @@ private:
                                                     ClaimAction action, LedgerReply& refusal);
     /// Adds `delta` to the database's in_doubt counter and returns the new total.
     std::int64_t adjustInDoubtTotal(LedgerStore& store, std::int64_t delta);
-    void appendEvent(LedgerStore& store, const ClaimRecord& claim, std::string_view type,
-                     const std::string& actor);
+    /// Records a chain event of this batch; appendBatchEvents() links and writes it.
+    void recordEvent(const ClaimRecord& claim, std::string_view type, const std::string& actor);
     std::string newClaimId() const;
 
     /// A keyed reply of this batch, rendered off the writer and stored at the batch's end.
@@ -107,8 +115,19 @@ private:
     ClockPtr clock_;
     std::int64_t idempotency_retention_millis_;
     ReplyRenderer renderer_;
-    ChainHead head_;
-    ChainHead saved_head_;
+    /// What a chain event is made of, before its place in the chain is known. Slots are reused
+    /// from batch to batch (assigned, not rebuilt), so recording an event does not allocate
+    /// once the slots' strings have grown.
+    struct PendingEvent {
+        ClaimRecord claim;
+        std::string type;
+        std::string actor;
+        std::int64_t at = 0;
+    };
+    std::vector<PendingEvent> pending_events_;
+    std::size_t pending_events_count_ = 0;
+    std::size_t marked_events_ = 0;
+    ClaimEvent linked_event_;  // reused by appendBatchEvents()
     std::unique_ptr<RenderWorker> render_worker_;
     bool defer_replies_ = false;
     std::size_t position_ = 0;  // index in the batch of the operation being applied

@@ -93,6 +93,19 @@ public:
         static_cast<void>(reads);
         begin();
     }
+    /// Begins runBatch's fallback after a refusal: the same batch, operation by operation in
+    /// savepoints, exact answers. `reads` names what it will touch, so that a backend shared by
+    /// several nodes can lock those citizens first (PostgreSQL). Default: begin().
+    virtual void beginIsolatedBatch(const BatchReadSet& reads) {
+        static_cast<void>(reads);
+        begin();
+    }
+    /// The chain head, read so that no other writer extends the chain until this transaction
+    /// ends: the batch then appends its events after it (ClaimEngine::appendBatchEvents). A
+    /// backend shared by several nodes takes its chain lock here, late in the batch, and not
+    /// at begin (PostgreSQL); one with a single writer just reads the head. Default:
+    /// lastEvent().
+    virtual std::optional<ClaimEvent> lockChain() { return lastEvent(); }
     /// Waits for every deferred write of the batch; throws LedgerStoreError if the database
     /// refused one (the transaction is then aborted: nothing of it can commit).
     virtual void finishOptimisticWrites() {}

@@ -1,15 +1,17 @@
 // File: postgres_ledger_store.hpp
 // The shared ledger backend for several gateway nodes (contracts §6, issue 5): PostgreSQL through
 // libpq, the same LedgerStore contract as SQLite. Invariant 1 is the same partial unique index;
-// the hash chain stays linear across nodes because every write transaction first takes one
-// transaction-scoped advisory lock, so batches from different nodes serialise on the chain head.
+// the hash chain stays linear across nodes because a transaction reads the chain head only under
+// one transaction-scoped advisory lock, so batches from different nodes serialise on the chain
+// head (for a claim batch, only from its head to its COMMIT: lockChain()).
 // Durability: synchronous_commit is forced on for the session, so COMMIT returns after the WAL
 // is flushed.
 //
-// Batches: runBatch's common case runs in libpq pipeline mode (beginOptimisticBatch): BEGIN and
-// the chain lock in one round trip, every row the batch will read in a second, its writes sent
-// without waiting and checked in a third, COMMIT in a fourth, whatever the batch size. A write
-// the server refuses is found at that check; runBatch then re-runs the batch plainly.
+// Batches: runBatch's common case runs in libpq pipeline mode (beginOptimisticBatch): BEGIN, the
+// batch's citizen locks and every row it will read in one round trip, its writes sent without
+// waiting and checked with the chain lock and head in a second, its events in a third, COMMIT
+// in a fourth, whatever the batch size. A write the server refuses is found at
+// that check; runBatch then re-runs the batch operation by operation.
 //
 // Connection loss: begin() resets the connection (bounded backoff); while the server is away it
 // throws, the writer answers 503 + Retry-After, and nothing is half-written because the
@@ -40,6 +42,8 @@ public:
 
     void begin() override;
     void beginOptimisticBatch(const BatchReadSet& reads) override;
+    void beginIsolatedBatch(const BatchReadSet& reads) override;
+    std::optional<ClaimEvent> lockChain() override;
     void finishOptimisticWrites() override;
     void commit() override;
     void rollback() override;
@@ -121,6 +125,11 @@ private:
 
     void connect();
     void migrate();
+    /// Sends `sql` (BEGIN and what must come with it) as the transaction's first round trip,
+    /// reconnecting once if the connection turns out to be dead.
+    void beginTransaction(const char* sql);
+    /// beginOptimisticBatch's round trip: BEGIN, citizen locks and the batch's reads.
+    void sendOptimisticBegin(const BatchReadSet& reads);
     void exec(const char* sql);
     Query run(const std::string& sql, const std::vector<std::string>& params,
               const std::vector<bool>& binary = {});
