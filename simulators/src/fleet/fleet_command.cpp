@@ -319,7 +319,7 @@ int runFleetCommand(int argc, char** argv) {
     plan.roster = &roster.value();
     plan.tls = &tls;
     plan.endpoint = endpoint.value();
-    plan.host_header = options.gateway.host + ":" + std::to_string(options.gateway.port);
+    plan.host_header = hostHeader(options.gateway);
     std::fprintf(stderr, "claimgate-sim fleet: seed %llu, %d I/O threads, descriptor limit %llu\n",
                  static_cast<unsigned long long>(options.seed), options.io_threads,
                  static_cast<unsigned long long>(descriptors));

@@ -123,9 +123,7 @@ int runLoadCommand(int argc, char** argv) {
     LoadEndpoint endpoint;
     endpoint.address = address.value();
     endpoint.host = options.gateway.host;
-    const bool ipv6 = options.gateway.host.find(':') != std::string::npos;
-    endpoint.host_header = (ipv6 ? "[" + options.gateway.host + "]" : options.gateway.host) + ":" +
-                           std::to_string(options.gateway.port);
+    endpoint.host_header = hostHeader(options.gateway);
     if (options.gateway.tls) {
         if (auto status = configureTerminalTls(options.pki_dir, options.terminal_cert, tls);
             !status.ok()) {

@@ -127,6 +127,11 @@ void printLoadUsage(std::FILE* stream) {
         LoadOptions{}.io_threads);
 }
 
+std::string hostHeader(const GatewayUrl& url) {
+    const bool ipv6 = url.host.find(':') != std::string::npos;
+    return (ipv6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
+}
+
 protocols::Result<GatewayUrl> parseGatewayUrl(const std::string& text) {
     GatewayUrl url;
     std::string rest;

@@ -51,6 +51,10 @@ struct ParsedLoadOptions {
 /// can saturate whatever it points at.
 [[nodiscard]] protocols::Result<GatewayUrl> parseGatewayUrl(const std::string& text);
 
+/// HOST:PORT as an HTTP Host header and a URL's authority: an IPv6 literal in brackets
+/// (RFC 9110 §7.2 takes the URI's authority, RFC 3986 §3.2.2 brackets IPv6 literals).
+[[nodiscard]] std::string hostHeader(const GatewayUrl& url);
+
 void printLoadUsage(std::FILE* stream);
 
 /// A whole decimal number, or nullopt (shared by the simulators' option parsers).

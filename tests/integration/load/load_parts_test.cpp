@@ -115,6 +115,12 @@ TEST(GatewayUrlTest, AcceptsLoopbackOnly) {
     EXPECT_FALSE(parseGatewayUrl("http://127.0.0.1:70000").ok());
 }
 
+TEST(GatewayUrlTest, TheHostHeaderBracketsAnIpv6Literal) {
+    EXPECT_EQ(hostHeader(parseGatewayUrl("http://[::1]:9000").value()), "[::1]:9000");
+    EXPECT_EQ(hostHeader(parseGatewayUrl("https://127.0.0.1:8443/").value()), "127.0.0.1:8443");
+    EXPECT_EQ(hostHeader(parseGatewayUrl("http://localhost:9000").value()), "localhost:9000");
+}
+
 TEST(LoadOptionsTest, IoThreadsAreBoundedAndDefaultToOne) {
     auto parse = [](std::vector<std::string> words) {
         std::vector<char*> argv;
