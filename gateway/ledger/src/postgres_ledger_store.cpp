@@ -598,45 +598,35 @@ void PostgresLedgerStore::begin() {
     // BEGIN, and at once the lock that serialises writers of every node on the chain head
     // (contracts invariant 4): for the writers that do not go through runBatch.
     static const std::string kBeginLockedSql = "BEGIN; " + kLockChainSql;
-    beginTransaction(kBeginLockedSql.c_str());
+    beginTransaction([this] { exec(kBeginLockedSql.c_str()); });
 }
 
-void PostgresLedgerStore::beginTransaction(const char* sql) {
+void PostgresLedgerStore::beginTransaction(const std::function<void()>& first_round_trip) {
     abandonPipeline();
     if (PQstatus(connection_) != CONNECTION_OK) connect();
     // Set first: if a lock fails after BEGIN succeeded, rollback() must end the transaction.
     in_transaction_ = true;
     try {
-        exec(sql);
+        first_round_trip();
     } catch (const LedgerStoreError&) {
         // An idle connection cut by a server restart still reports CONNECTION_OK until it is
         // used, and BEGIN is that first use. Nothing has happened in this transaction yet, so
         // reconnecting (which ends whatever the old session held) and beginning once more is
         // safe, and spares the batch a needless 503.
+        abandonPipeline();
         connect();
-        exec(sql);
+        first_round_trip();
     }
 }
 
 void PostgresLedgerStore::beginIsolatedBatch(const BatchReadSet& reads) {
-    beginTransaction("BEGIN");
+    beginTransaction([this] { exec("BEGIN"); });
     const std::string citizens = lockCitizensParam(reads.blocking);
     if (!citizens.empty()) run(kLockCitizensSql, {citizens});
 }
 
 void PostgresLedgerStore::beginOptimisticBatch(const BatchReadSet& reads) {
-    abandonPipeline();
-    if (PQstatus(connection_) != CONNECTION_OK) connect();
-    in_transaction_ = true;
-    try {
-        sendOptimisticBegin(reads);
-    } catch (const LedgerStoreError&) {
-        // As in beginTransaction(): a connection cut while idle fails its first use, and
-        // nothing of this transaction has happened yet.
-        abandonPipeline();
-        connect();
-        sendOptimisticBegin(reads);
-    }
+    beginTransaction([this, &reads] { sendOptimisticBegin(reads); });
 }
 
 void PostgresLedgerStore::sendOptimisticBegin(const BatchReadSet& reads) {

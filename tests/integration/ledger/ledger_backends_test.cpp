@@ -902,55 +902,101 @@ TEST_P(LedgerBackendTest, APipelinedInsertThatLosesARaceCommitsNothing) {
     EXPECT_EQ(errorCode(reply), "already_claimed");
 }
 
+/// Node A's batch on a thread of its own, held inside its first lockChain(), after its reads and
+/// writes and before the chain lock, until release(): the moment at which another node's batch
+/// must be free to go on.
+class BatchHeldBeforeTheChain {
+public:
+    BatchHeldBeforeTheChain(LedgerStore& store, ClaimEngine& engine,
+                            std::vector<LedgerOperation> operations)
+        : node_(store), operations_(std::move(operations)) {
+        std::shared_future<void> released = release_.get_future().share();
+        node_.beforeChainLock([this, released] {
+            if (paused_once_) return;
+            paused_once_ = true;
+            reached_.set_value();
+            released.wait();
+        });
+        done_ = std::async(std::launch::async, [this, &engine] {
+            return runBatch(node_, engine, operations_, replies_);
+        });
+    }
+    ~BatchHeldBeforeTheChain() {
+        release();
+        if (done_.valid()) done_.wait();
+    }
+    [[nodiscard]] bool reachedTheChain() {
+        return reached_.get_future().wait_for(std::chrono::seconds(30)) ==
+               std::future_status::ready;
+    }
+    void release() {
+        if (!released_) release_.set_value();
+        released_ = true;
+    }
+    BatchResult result() {
+        release();
+        return done_.get();
+    }
+    [[nodiscard]] const LedgerReply& reply() const { return replies_.at(0); }
+
+private:
+    PoisoningStore node_;
+    std::vector<LedgerOperation> operations_;
+    std::vector<LedgerReply> replies_;
+    std::promise<void> reached_;
+    std::promise<void> release_;
+    bool paused_once_ = false;  // only node A's thread reads and writes it
+    bool released_ = false;
+    std::future<BatchResult> done_;
+};
+
+/// A second gateway node on the same PostgreSQL: its own connection and engine, one batch.
+struct SecondNode {
+    SecondNode(const std::string& uri, const ClaimReplyRenderer& renderer, std::int64_t retention)
+        : store(uri),
+          engine(std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis), retention,
+                 renderer) {}
+    std::future<BatchResult> runBatchAsync(std::vector<LedgerOperation> batch) {
+        operations = std::move(batch);
+        return std::async(std::launch::async,
+                          [this] { return runBatch(store, engine, operations, replies); });
+    }
+    PostgresLedgerStore store;
+    ClaimEngine engine;
+    std::vector<LedgerOperation> operations;
+    std::vector<LedgerReply> replies;
+};
+
 // Two gateway nodes on one PostgreSQL hold the chain lock only from their chain head to their
 // COMMIT (docs/performance.md, "The chain lock only around the chain"). Node A's batch is held
 // after its reads and writes, before the chain lock; node B's batch, on another citizen,
 // commits in the meantime, and A's event then links after B's: one unbroken chain.
 TEST_P(LedgerBackendTest, AnotherNodesBatchCommitsWhileOneWaitsBeforeTheChain) {
     if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
-    PoisoningStore node_a(*store_);
-    std::promise<void> reached;
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    bool paused_once = false;
-    node_a.beforeChainLock([&] {
-        if (paused_once) return;
-        paused_once = true;
-        reached.set_value();
-        released.wait();
-    });
-    const std::vector<LedgerOperation> a_ops{holdOf("node-a", "k-node-a")};
-    std::vector<LedgerReply> a_replies;
-    auto a_done =
-        std::async(std::launch::async, [&] { return runBatch(node_a, engine_, a_ops, a_replies); });
-    ASSERT_EQ(reached.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    BatchHeldBeforeTheChain node_a(*store_, engine_, {holdOf("node-a", "k-node-a")});
+    ASSERT_TRUE(node_a.reachedTheChain());
 
-    PostgresLedgerStore node_b_store(uri_);
-    ClaimEngine node_b(std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis),
-                       kRetentionMillis, renderer_);
-    const std::vector<LedgerOperation> b_ops{holdOf("node-b", "k-node-b")};
-    std::vector<LedgerReply> b_replies;
-    auto b_done = std::async(std::launch::async,
-                             [&] { return runBatch(node_b_store, node_b, b_ops, b_replies); });
+    SecondNode node_b(uri_, renderer_, kRetentionMillis);
+    auto b_done = node_b.runBatchAsync({holdOf("node-b", "k-node-b")});
     const bool b_finished_first =
         b_done.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
-    release.set_value();
+    node_a.release();
     ASSERT_TRUE(b_finished_first) << "node B waited for node A's batch";
     const BatchResult b_result = b_done.get();
-    const BatchResult a_result = a_done.get();
+    const BatchResult a_result = node_a.result();
     ASSERT_TRUE(b_result.committed) << b_result.error;
     ASSERT_TRUE(a_result.committed) << a_result.error;
     EXPECT_FALSE(a_result.isolated) << a_result.error;
-    ASSERT_EQ(b_replies.at(0).outcome, LedgerOutcome::created);
-    ASSERT_EQ(a_replies.at(0).outcome, LedgerOutcome::created);
+    ASSERT_EQ(node_b.replies.at(0).outcome, LedgerOutcome::created);
+    ASSERT_EQ(node_a.reply().outcome, LedgerOutcome::created);
 
     std::vector<std::string> chain_order;
     store_->forEachEvent([&](const ClaimEvent& event) {
         chain_order.push_back(event.claim_id);
         return true;
     });
-    EXPECT_EQ(chain_order, (std::vector<std::string>{b_replies[0].claim->claim_id,
-                                                     a_replies[0].claim->claim_id}));
+    EXPECT_EQ(chain_order, (std::vector<std::string>{node_b.replies[0].claim->claim_id,
+                                                     node_a.reply().claim->claim_id}));
     const auto chain = verifyChain(*store_);
     EXPECT_TRUE(chain.ok) << chain.problem;
 }
@@ -962,33 +1008,14 @@ TEST_P(LedgerBackendTest, AnotherNodesBatchCommitsWhileOneWaitsBeforeTheChain) {
 // that excludes CASH2023 waits for A's citizen lock, then sees A's claim.
 TEST_P(LedgerBackendTest, TwoNodesHoldingOneCitizenInExcludingProgramsAtOnceMakeOneClaim) {
     if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
-    PoisoningStore node_a(*store_);
-    std::promise<void> reached;
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    bool paused_once = false;
-    node_a.beforeChainLock([&] {
-        if (paused_once) return;
-        paused_once = true;
-        reached.set_value();
-        released.wait();
-    });
-    const std::vector<LedgerOperation> a_ops{holdOf("both", "k-a")};
-    std::vector<LedgerReply> a_replies;
-    auto a_done =
-        std::async(std::launch::async, [&] { return runBatch(node_a, engine_, a_ops, a_replies); });
-    ASSERT_EQ(reached.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    BatchHeldBeforeTheChain node_a(*store_, engine_, {holdOf("both", "k-a")});
+    ASSERT_TRUE(node_a.reachedTheChain());
 
-    PostgresLedgerStore node_b_store(uri_);
-    ClaimEngine node_b(std::make_shared<ManualClock>(claimgate::testing::kStandardNowMillis),
-                       kRetentionMillis, renderer_);
+    SecondNode node_b(uri_, renderer_, kRetentionMillis);
     HoldOperation excluding = holdOf("both", "k-b");
     excluding.program = "BONUS2023";
     excluding.excluded_programs = {"CASH2023"};
-    const std::vector<LedgerOperation> b_ops{excluding};
-    std::vector<LedgerReply> b_replies;
-    auto b_done = std::async(std::launch::async,
-                             [&] { return runBatch(node_b_store, node_b, b_ops, b_replies); });
+    auto b_done = node_b.runBatchAsync({excluding});
     // Node B is seen waiting on an advisory lock (the citizen's) before A is let go.
     bool b_waits = false;
     for (int i = 0; i < 300 && !b_waits; ++i) {
@@ -999,16 +1026,16 @@ TEST_P(LedgerBackendTest, TwoNodesHoldingOneCitizenInExcludingProgramsAtOnceMake
     }
     const bool b_still_running =
         b_done.wait_for(std::chrono::milliseconds(0)) == std::future_status::timeout;
-    release.set_value();
+    node_a.release();
     EXPECT_TRUE(b_waits) << "node B never waited for the citizen's lock";
     EXPECT_TRUE(b_still_running) << "node B finished while node A held the citizen";
-    const BatchResult a_result = a_done.get();
+    const BatchResult a_result = node_a.result();
     const BatchResult b_result = b_done.get();
     ASSERT_TRUE(a_result.committed) << a_result.error;
     ASSERT_TRUE(b_result.committed) << b_result.error;
-    EXPECT_EQ(a_replies.at(0).outcome, LedgerOutcome::created);
-    EXPECT_EQ(b_replies.at(0).outcome, LedgerOutcome::excluded);
-    EXPECT_EQ(b_replies.at(0).excluding_program, "CASH2023");
+    EXPECT_EQ(node_a.reply().outcome, LedgerOutcome::created);
+    EXPECT_EQ(node_b.replies.at(0).outcome, LedgerOutcome::excluded);
+    EXPECT_EQ(node_b.replies.at(0).excluding_program, "CASH2023");
     EXPECT_TRUE(store_->findBlockingClaim("CASH2023", keyFor("both")));
     EXPECT_FALSE(store_->findBlockingClaim("BONUS2023", keyFor("both")));
     const auto chain = verifyChain(*store_);

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -125,9 +126,9 @@ private:
 
     void connect();
     void migrate();
-    /// Sends `sql` (BEGIN and what must come with it) as the transaction's first round trip,
-    /// reconnecting once if the connection turns out to be dead.
-    void beginTransaction(const char* sql);
+    /// Begins a transaction with `first_round_trip` (BEGIN and what must come with it),
+    /// reconnecting and trying once more if the connection turns out to be dead.
+    void beginTransaction(const std::function<void()>& first_round_trip);
     /// beginOptimisticBatch's round trip: BEGIN, citizen locks and the batch's reads.
     void sendOptimisticBegin(const BatchReadSet& reads);
     void exec(const char* sql);
