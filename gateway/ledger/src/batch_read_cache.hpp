@@ -5,8 +5,10 @@
 // the way the database would see them, so a later operation of the same batch (a retry with the
 // same key, a second hold for the same citizen) reads its predecessor's effects.
 //
-// Valid only while the batch's transaction holds the chain lock (every writer of claims and
-// replies takes it), so no other node changes these rows underneath; cleared at the batch's end.
+// Valid only inside the batch's transaction: no other node changes these rows underneath,
+// because the claims were read FOR UPDATE and the citizens of its holds are locked (see
+// kCitizenLockClass in postgres_ledger_store.cpp); a reply or claim another node inserts
+// meanwhile trips a unique index at the batch's check. Cleared at the batch's end.
 #pragma once
 
 #include <claimgate/ledger/claim_record.hpp>

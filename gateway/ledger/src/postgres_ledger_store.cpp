@@ -120,6 +120,11 @@ const std::string kUpdateClaimSql =
 const std::string kFindBlockingForUpdateSql = kFindBlockingSql + " FOR UPDATE";
 const std::string kFindClaimForUpdateSql = kFindClaimSql + " FOR UPDATE";
 const std::string kFindClaimByCodeForUpdateSql = kFindClaimByCodeSql + " FOR UPDATE";
+// A batch that re-runs operation by operation locks the claims it names first, in id order
+// (ORDER BY sorts before FOR UPDATE locks), as the pipelined batch reads them: two batches
+// that name the same claims then take their row locks in one order and cannot deadlock on them.
+const std::string kLockClaimsSql =
+    "SELECT 1 FROM claims WHERE claim_id = ANY($1::text[]) ORDER BY claim_id FOR UPDATE";
 // Sorted and distinct (lockCitizensParam), and ORDER BY as well: any two batches take their
 // citizens' locks in the same order, so they cannot deadlock on them.
 const std::string kLockCitizensSql = "SELECT pg_advisory_xact_lock(" +
@@ -141,6 +146,36 @@ std::string bytes(const CitizenKey& key) {
 /// The citizens of `blocking` as kLockCitizensSql's int4[] (text form), sorted and distinct;
 /// empty when there are none. A citizen key is an HMAC, so its first 4 bytes spread evenly;
 /// two citizens that share them only share a lock.
+/// `values` as a text[] literal, each element quoted (PostgreSQL docs, "Arrays", "Array
+/// Value Input"), so that a comma, brace or space inside one stays data.
+std::string textArrayParam(const std::vector<std::string>& values) {
+    std::string text = "{";
+    for (const auto& value : values) {
+        if (text.size() > 1) text.push_back(',');
+        text.push_back('"');
+        for (const char c : value) {
+            if (c == '"' || c == '\\') text.push_back('\\');
+            text.push_back(c);
+        }
+        text.push_back('"');
+    }
+    text.push_back('}');
+    return text;
+}
+
+/// The positions of `items` in the order of their keys: the order in which a batch reads rows
+/// FOR UPDATE, the same for every batch, so that two of them never wait for each other's rows
+/// in opposite orders. Ties keep their place.
+template <typename Item>
+std::vector<const Item*> inKeyOrder(const std::vector<Item>& items) {
+    std::vector<const Item*> ordered;
+    ordered.reserve(items.size());
+    for (const auto& item : items) ordered.push_back(&item);
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const Item* left, const Item* right) { return *left < *right; });
+    return ordered;
+}
+
 std::string lockCitizensParam(const std::vector<std::pair<std::string, CitizenKey>>& blocking) {
     std::vector<std::int32_t> keys;
     keys.reserve(blocking.size());
@@ -623,6 +658,7 @@ void PostgresLedgerStore::beginIsolatedBatch(const BatchReadSet& reads) {
     beginTransaction([this] { exec("BEGIN"); });
     const std::string citizens = lockCitizensParam(reads.blocking);
     if (!citizens.empty()) run(kLockCitizensSql, {citizens});
+    if (!reads.claim_ids.empty()) run(kLockClaimsSql, {textArrayParam(reads.claim_ids)});
 }
 
 void PostgresLedgerStore::beginOptimisticBatch(const BatchReadSet& reads) {
@@ -654,12 +690,18 @@ void PostgresLedgerStore::sendOptimisticBegin(const BatchReadSet& reads) {
     for (const auto& [operator_id, key] : reads.replies) {
         read(kFindReplySql, {operator_id, key}, {});
     }
-    for (const auto& [program, citizen_key] : reads.blocking) {
-        read(kFindBlockingForUpdateSql, {program, bytes(citizen_key)}, {false, true});
+    // Each kind of row in key order (inKeyOrder). A deadlock across kinds, one batch reaching
+    // a claim by its id and another by its code, stays possible; PostgreSQL then aborts one
+    // batch after deadlock_timeout, and runBatch re-runs it.
+    const auto blocking = inKeyOrder(reads.blocking);
+    const auto claim_ids = inKeyOrder(reads.claim_ids);
+    const auto claim_codes = inKeyOrder(reads.claim_codes);
+    for (const auto* citizen : blocking) {
+        read(kFindBlockingForUpdateSql, {citizen->first, bytes(citizen->second)}, {false, true});
     }
-    for (const auto& claim_id : reads.claim_ids) read(kFindClaimForUpdateSql, {claim_id}, {});
-    for (const auto& [operator_id, code] : reads.claim_codes) {
-        read(kFindClaimByCodeForUpdateSql, {operator_id, code}, {});
+    for (const auto* claim_id : claim_ids) read(kFindClaimForUpdateSql, {*claim_id}, {});
+    for (const auto* code : claim_codes) {
+        read(kFindClaimByCodeForUpdateSql, {code->first, code->second}, {});
     }
     auto results = collectPending();
     CG_ASSERT(results.size() == reads.replies.size() + reads.blocking.size() +
@@ -669,14 +711,14 @@ void PostgresLedgerStore::sendOptimisticBegin(const BatchReadSet& reads) {
     for (const auto& [operator_id, key] : reads.replies) {
         cache_->putReply(operator_id, key, firstReply((next++)->get()));
     }
-    for (const auto& [program, citizen_key] : reads.blocking) {
-        cache_->putBlocking(program, citizen_key, firstClaim((next++)->get()));
+    for (const auto* citizen : blocking) {
+        cache_->putBlocking(citizen->first, citizen->second, firstClaim((next++)->get()));
     }
-    for (const auto& claim_id : reads.claim_ids) {
-        cache_->putClaimById(claim_id, firstClaim((next++)->get()));
+    for (const auto* claim_id : claim_ids) {
+        cache_->putClaimById(*claim_id, firstClaim((next++)->get()));
     }
-    for (const auto& [operator_id, code] : reads.claim_codes) {
-        cache_->putClaimByCode(operator_id, code, firstClaim((next++)->get()));
+    for (const auto* code : claim_codes) {
+        cache_->putClaimByCode(code->first, code->second, firstClaim((next++)->get()));
     }
 }
 
@@ -793,10 +835,10 @@ bool PostgresLedgerStore::claimCodeExists(const std::string& operator_id,
 
 bool PostgresLedgerStore::insertClaim(const ClaimRecord& claim) {
     if (pipelined_) {
-        // The batch read the citizen's blocking claim and the code under the chain lock and
-        // found neither, so this insert is expected to land; if another writer got there
-        // anyway, the check at the end of the batch fails it and runBatch re-runs it plainly,
-        // where the answer below is exact.
+        // The batch locked the citizen, then read its blocking claim and the code and found
+        // neither, so this insert is expected to land; if a twin lands anyway (a claim code
+        // another node minted meanwhile), the batch's check fails it and runBatch re-runs it
+        // plainly, where the answer below is exact.
         write(kInsertClaimSql, claimInsertParams(claim), {false, false, false, true},
               Expect::one_row, "claim insert (a blocking claim or the code exists)");
         cache_->claimWritten(claim);

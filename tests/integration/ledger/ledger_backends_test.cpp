@@ -1043,6 +1043,100 @@ TEST_P(LedgerBackendTest, TwoNodesHoldingOneCitizenInExcludingProgramsAtOnceMake
     EXPECT_EQ(chain.events, 1);
 }
 
+/// Two claims held, and a third connection holding the row lock of the lower id: `lock` (on a
+/// thread) names both claims, the higher id first, and must stop at the lower one without
+/// having locked the higher one. A batch that locked in the order it was given would hold the
+/// higher id while it waits, which is the half of a deadlock that another batch, locking the
+/// lower id first, completes.
+void expectClaimsLockedInIdOrder(
+    LedgerStore& store, ClaimEngine& engine, const std::string& uri,
+    const std::function<void(const std::string& higher, const std::string& lower)>& lock,
+    const std::function<void()>& after) {
+    PostgresLedgerStore blocker(uri);
+    std::vector<std::string> ids;
+    for (const char* citizen : {"order-1", "order-2"}) {
+        std::vector<LedgerReply> replies;
+        const LedgerOperation hold = holdOf(citizen, std::string("k-") + citizen);
+        ASSERT_TRUE(runBatch(store, engine, {&hold, 1}, replies).committed);
+        ASSERT_TRUE(replies.at(0).claim);
+        ids.push_back(replies.at(0).claim->claim_id);
+    }
+    std::sort(ids.begin(), ids.end());
+    const std::string lower = ids[0];
+    const std::string higher = ids[1];
+    blocker.begin();
+    ASSERT_TRUE(blocker.findClaim(lower));  // in a transaction: FOR UPDATE
+
+    auto locking = std::async(std::launch::async, [&] { lock(higher, lower); });
+    bool waits = false;
+    for (int i = 0; i < 300 && !waits; ++i) {
+        const auto rows = claimgate::testing::pgQuery(
+            uri, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'");
+        waits = !rows.empty() && !rows[0].empty() && rows[0][0] == "1";
+        if (!waits) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_TRUE(waits) << "the batch never waited for the lower id's row";
+    // NOWAIT: an error at once if the waiting batch holds the higher id's row.
+    EXPECT_NO_THROW(claimgate::testing::pgQuery(
+        uri, "SELECT 1 FROM claims WHERE claim_id = '" + higher + "' FOR UPDATE NOWAIT"))
+        << "the batch locked the higher id before the lower one";
+    blocker.rollback();
+    ASSERT_EQ(locking.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    locking.get();
+    after();
+}
+
+// Two nodes' batches that name the same claims take their row locks in claim-id order, both in
+// the pipelined batch and in the operation-by-operation re-run, so they cannot deadlock on
+// them (each would otherwise wait a second for PostgreSQL's deadlock detector).
+TEST_P(LedgerBackendTest, ABatchLocksTheClaimsItNamesInIdOrder) {
+    if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
+    std::vector<LedgerReply> replies;
+    BatchResult result;
+    std::vector<LedgerOperation> batch;
+    expectClaimsLockedInIdOrder(
+        *store_, engine_, uri_,
+        [&](const std::string& higher, const std::string& lower) {
+            batch = {commitOf(higher, "c-higher"), commitOf(lower, "c-lower")};
+            result = runBatch(*store_, engine_, batch, replies);
+        },
+        [&] {
+            ASSERT_TRUE(result.committed) << result.error;
+            EXPECT_FALSE(result.isolated) << result.error;
+            ASSERT_EQ(replies.size(), 2U);
+            EXPECT_EQ(replies[0].outcome, LedgerOutcome::done);
+            EXPECT_EQ(replies[1].outcome, LedgerOutcome::done);
+        });
+}
+
+TEST_P(LedgerBackendTest, AnIsolatedBatchLocksTheClaimsItNamesInIdOrderFirst) {
+    if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
+    expectClaimsLockedInIdOrder(
+        *store_, engine_, uri_,
+        [&](const std::string& higher, const std::string& lower) {
+            BatchReadSet reads;
+            reads.claim_ids = {higher, lower};
+            store_->beginIsolatedBatch(reads);
+        },
+        [&] {
+            // The batch holds both rows now: another connection can take neither.
+            std::vector<std::string> ids;
+            store_->forEachClaim([&](const ClaimRecord& claim) {
+                ids.push_back(claim.claim_id);
+                return true;
+            });
+            ASSERT_EQ(ids.size(), 2U);
+            for (const auto& id : ids) {
+                EXPECT_THROW(
+                    claimgate::testing::pgQuery(uri_, "SELECT 1 FROM claims WHERE claim_id = '" +
+                                                          id + "' FOR UPDATE NOWAIT"),
+                    std::runtime_error)
+                    << id;
+            }
+            store_->rollback();
+        });
+}
+
 // Dispense time (contracts §6): the terminal's clock beside the gateway's, in the claim and in
 // the hashed event; an event without one keeps the bytes it always had.
 TEST_P(LedgerBackendTest, CommitKeepsTheDispenseTimeBesideThePaidTime) {
