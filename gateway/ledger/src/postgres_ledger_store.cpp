@@ -143,9 +143,6 @@ std::string bytes(const CitizenKey& key) {
     return std::string(reinterpret_cast<const char*>(key.data()), key.size());
 }
 
-/// The citizens of `blocking` as kLockCitizensSql's int4[] (text form), sorted and distinct;
-/// empty when there are none. A citizen key is an HMAC, so its first 4 bytes spread evenly;
-/// two citizens that share them only share a lock.
 /// `values` as a text[] literal, each element quoted (PostgreSQL docs, "Arrays", "Array
 /// Value Input"), so that a comma, brace or space inside one stays data.
 std::string textArrayParam(const std::vector<std::string>& values) {
@@ -176,6 +173,9 @@ std::vector<const Item*> inKeyOrder(const std::vector<Item>& items) {
     return ordered;
 }
 
+/// The citizens of `blocking` as kLockCitizensSql's int4[] (text form), sorted and distinct;
+/// empty when there are none. A citizen key is an HMAC, so its first 4 bytes spread evenly;
+/// two citizens that share them only share a lock.
 std::string lockCitizensParam(const std::vector<std::pair<std::string, CitizenKey>>& blocking) {
     std::vector<std::int32_t> keys;
     keys.reserve(blocking.size());

@@ -1115,7 +1115,8 @@ TEST_P(LedgerBackendTest, AnIsolatedBatchLocksTheClaimsItNamesInIdOrderFirst) {
         *store_, engine_, uri_,
         [&](const std::string& higher, const std::string& lower) {
             BatchReadSet reads;
-            reads.claim_ids = {higher, lower};
+            // An id with the characters an array literal quotes names no claim, and no error.
+            reads.claim_ids = {higher, lower, R"(c_"odd, {id}\)"};
             store_->beginIsolatedBatch(reads);
         },
         [&] {
