@@ -950,6 +950,18 @@ private:
     std::future<BatchResult> done_;
 };
 
+/// Polls pg_stat_activity (up to 15 s) until exactly one session matches `condition`, such as
+/// a batch seen waiting for a lock.
+bool oneSessionWaits(const std::string& uri, const std::string& condition) {
+    for (int i = 0; i < 300; ++i) {
+        const auto rows = claimgate::testing::pgQuery(
+            uri, "SELECT count(*) FROM pg_stat_activity WHERE " + condition);
+        if (!rows.empty() && !rows[0].empty() && rows[0][0] == "1") return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
 /// A second gateway node on the same PostgreSQL: its own connection and engine, one batch.
 struct SecondNode {
     SecondNode(const std::string& uri, const ClaimReplyRenderer& renderer, std::int64_t retention)
@@ -1017,13 +1029,7 @@ TEST_P(LedgerBackendTest, TwoNodesHoldingOneCitizenInExcludingProgramsAtOnceMake
     excluding.excluded_programs = {"CASH2023"};
     auto b_done = node_b.runBatchAsync({excluding});
     // Node B is seen waiting on an advisory lock (the citizen's) before A is let go.
-    bool b_waits = false;
-    for (int i = 0; i < 300 && !b_waits; ++i) {
-        const auto rows = claimgate::testing::pgQuery(
-            uri_, "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'");
-        b_waits = !rows.empty() && !rows[0].empty() && rows[0][0] == "1";
-        if (!b_waits) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    const bool b_waits = oneSessionWaits(uri_, "wait_event = 'advisory'");
     const bool b_still_running =
         b_done.wait_for(std::chrono::milliseconds(0)) == std::future_status::timeout;
     node_a.release();
@@ -1068,14 +1074,8 @@ void expectClaimsLockedInIdOrder(
     ASSERT_TRUE(blocker.findClaim(lower));  // in a transaction: FOR UPDATE
 
     auto locking = std::async(std::launch::async, [&] { lock(higher, lower); });
-    bool waits = false;
-    for (int i = 0; i < 300 && !waits; ++i) {
-        const auto rows = claimgate::testing::pgQuery(
-            uri, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'");
-        waits = !rows.empty() && !rows[0].empty() && rows[0][0] == "1";
-        if (!waits) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    EXPECT_TRUE(waits) << "the batch never waited for the lower id's row";
+    EXPECT_TRUE(oneSessionWaits(uri, "wait_event_type = 'Lock'"))
+        << "the batch never waited for the lower id's row";
     // NOWAIT: an error at once if the waiting batch holds the higher id's row.
     EXPECT_NO_THROW(claimgate::testing::pgQuery(
         uri, "SELECT 1 FROM claims WHERE claim_id = '" + higher + "' FOR UPDATE NOWAIT"))
