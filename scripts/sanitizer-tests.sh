@@ -6,8 +6,10 @@
 #                                     PostgreSQL, failover and fault tests)
 #   scripts/sanitizer-tests.sh tsan   ThreadSanitizer build (preset tsan) of the threaded parts:
 #                                     the group committer and claim service (unit_gateway), the
-#                                     SDK's sender and journal (unit_sdk), and VOPR seeds, whose
-#                                     ledger writer thread serves the simulated terminals
+#                                     SDK's sender and journal (unit_sdk), VOPR seeds, whose
+#                                     ledger writer thread serves the simulated terminals, and
+#                                     the load generator's runs against the instrumented gateway
+#                                     (integration_load: mTLS, two I/O threads on each side)
 # Findings fail the stage: UBSan does not recover, ASan and TSan exit non-zero.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,12 +35,15 @@ case "$kind" in
   tsan)
     build=build-tsan
     cmake --preset tsan >/dev/null
-    cmake --build "$build" -j "$jobs" --target unit_gateway unit_sdk claimgate-vopr
+    cmake --build "$build" -j "$jobs" --target unit_gateway unit_sdk claimgate-vopr \
+      integration_load claimgate-gateway claimgate-sim
     # tests/tsan.supp names each suppression and why (uninstrumented Debian libraries only).
     export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp}
     CG_PKI_DIR=$pki CG_BIN_DIR=$root/$build/bin "$build/tests/unit_gateway"
     CG_PKI_DIR=$pki CG_BIN_DIR=$root/$build/bin "$build/tests/unit_sdk"
     "$build/bin/claimgate-vopr" --seeds 1-40 --steps 200
+    # Both processes instrumented: a race in either ends it (halt_on_error), which fails a test.
+    CG_PKI_DIR=$pki CG_BIN_DIR=$root/$build/bin "$build/tests/integration_load"
     ;;
   *)
     echo "usage: scripts/sanitizer-tests.sh asan|tsan" >&2
