@@ -67,10 +67,20 @@ json_number() { grep -o "\"$1\":[0-9.]*" | head -1 | cut -d: -f2; }
 claim_field() { tail -1 "$1" | grep -o '"claim":{[^}]*}' | json_number "$2" | awk '{ printf "%.2f", $1 }'; }
 claims_per_s() { tail -1 "$1" | json_number claims_per_s | awk '{ printf "%.0f", $1 }'; }
 errors_of() { tail -1 "$1" | grep -o '"errors":{[^}]*}' | cut -d: -f2- ; }
+# settle: every measured run starts with nothing of the steps before it left to write. Without
+# it the first run (one node, group commit) shared the disk with the roster import's checkpoint
+# and write-back, and the runs after it did not: the same bias the gateway bench's `sync`
+# removes (its start_gateway says so). CHECKPOINT writes PostgreSQL's dirty buffers; sync, the
+# kernel's.
+settle() {
+  psql "$uri" -q -c 'CHECKPOINT' >/dev/null
+  sync
+}
 run_claims() {  # run_claims NAME [serve options...]
   local name="$1"; shift
   # Every run starts from the same roster and an empty claim history.
   psql "$uri" -q -c 'TRUNCATE claims, claim_events, idempotency' >/dev/null
+  settle
   start_gateway "$name" --ledger "$uri" --pepper-file "$work/pepper" "$@"
   log "($name) claims on PostgreSQL: claimgate-sim load --terminals $connections --duration $seconds --mix claim:1 $*"
   "$bin/claimgate-sim" load --gateway "http://127.0.0.1:$gateway_bench_port" --pki-dir "$pki" \
@@ -96,6 +106,7 @@ awk -v half="$half" -v a="$work/roster-a.csv" -v b="$work/roster-b.csv" '
   NR == 1 { print > a; print > b; next }
   NR - 1 <= half { print > a; next }
   { print > b }' "$work/roster.csv"
+settle
 node_ports=()
 node_pids=()
 for node in a b; do
@@ -121,6 +132,7 @@ doubles="$(psql "$uri" -Atc "SELECT count(*) FROM (SELECT 1 FROM claims WHERE st
 # The ledger ceiling on this server, same run (claimgate-ledger-bench, issue 9).
 pg_ceiling() {  # pg_ceiling MODE: claims/s of claimgate-ledger-bench on the PostgreSQL ledger
   psql "$uri" -q -c 'TRUNCATE claims, claim_events, idempotency' >/dev/null
+  settle
   log "ledger ceiling on PostgreSQL: claimgate-ledger-bench --mode $1 --batch 64 --terminals $connections"
   "$bin/claimgate-ledger-bench" --data-dir "$work/ceiling-$1" --ledger "$uri" --mode "$1" \
     --batch 64 --claims "${CG_PG_BENCH_CEILING_CLAIMS:-5000}" --terminals "$connections" --pki "$pki" \
@@ -137,6 +149,7 @@ log "(sqlite-group) the same claims load on a SQLite ledger"
 "$bin/claimgate-gateway" program put --data-dir "$work/sqlite-group" "$work/program.json" >/dev/null
 "$bin/claimgate-gateway" roster import --data-dir "$work/sqlite-group" --program BENCH2026 \
   --pepper-file "$work/pepper" "$work/roster.csv" >/dev/null
+sync  # as settle does; the PostgreSQL server is stopped by now
 start_gateway sqlite-group --pepper-file "$work/pepper"
 "$bin/claimgate-sim" load --gateway "http://127.0.0.1:$gateway_bench_port" --pki-dir "$pki" \
   --roster "$work/roster.csv" --terminals "$connections" --duration "$seconds" --mix claim:1 \
