@@ -79,6 +79,13 @@ settle() {
   psql "$uri" -q -c 'CHECKPOINT' >/dev/null
   sync
 }
+# audit_doubles WHAT: the run fails if any citizen ended it with two blocking claims.
+audit_doubles() {
+  local doubles
+  doubles="$(psql "$uri" -Atc "SELECT count(*) FROM (SELECT 1 FROM claims WHERE status IN
+    ('held','in_doubt','paid') GROUP BY program, citizen_key HAVING count(*) > 1) d")"
+  [ "$doubles" = 0 ] || die "DOUBLE CLAIMS in $1: $doubles citizens"
+}
 run_claims() {  # run_claims NAME [serve options...]
   local name="$1"; shift
   # Every run starts from the same roster and an empty claim history.
@@ -93,10 +100,7 @@ run_claims() {  # run_claims NAME [serve options...]
   echo "$(metric claimgate_ledger_operations_total) $(metric claimgate_ledger_batches_total)" \
     > "$work/batches-$name.txt"
   stop_gateway
-  local doubles
-  doubles="$(psql "$uri" -Atc "SELECT count(*) FROM (SELECT 1 FROM claims WHERE status IN
-    ('held','in_doubt','paid') GROUP BY program, citizen_key HAVING count(*) > 1) d")"
-  [ "$doubles" = 0 ] || die "DOUBLE CLAIMS in $name: $doubles citizens"
+  audit_doubles "$name"
 }
 run_claims pg-single --commit-batch-max 1
 
@@ -128,10 +132,7 @@ run_two_nodes() {  # run_two_nodes ROUND: load-pg-node-{a,b}-ROUND.json
   done
   for pid in "${load_pids[@]}"; do wait "$pid" || die "load generator failed (two nodes)"; done
   for pid in "${node_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  local doubles
-  doubles="$(psql "$uri" -Atc "SELECT count(*) FROM (SELECT 1 FROM claims WHERE status IN
-    ('held','in_doubt','paid') GROUP BY program, citizen_key HAVING count(*) > 1) d")"
-  [ "$doubles" = 0 ] || die "DOUBLE CLAIMS with two nodes: $doubles citizens"
+  audit_doubles "two nodes, round $round"
 }
 
 # The same load on a SQLite ledger, same run, same roster and pepper: PostgreSQL's figure is
