@@ -10,11 +10,6 @@ std::string blockingKey(const std::string& program, const CitizenKey& citizen_ke
                                                   citizen_key.size()));
 }
 
-bool isBlocking(protocols::ClaimStatus status) {
-    return status == protocols::ClaimStatus::held || status == protocols::ClaimStatus::in_doubt ||
-           status == protocols::ClaimStatus::paid;
-}
-
 }  // namespace
 
 void BatchReadCache::clear() {
@@ -95,7 +90,7 @@ void BatchReadCache::claimWritten(const ClaimRecord& claim) {
     remember(claim);
     by_code_[compositeKey(claim.operator_id, claim.claim_code)] = claim.claim_id;
     const std::string citizen = blockingKey(claim.program, claim.citizen_key);
-    if (isBlocking(claim.status)) {
+    if (protocols::blocksCitizen(claim.status)) {
         blocking_[citizen] = claim.claim_id;
         return;
     }

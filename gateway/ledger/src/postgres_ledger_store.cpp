@@ -121,8 +121,9 @@ const std::string kFindBlockingForUpdateSql = kFindBlockingSql + " FOR UPDATE";
 const std::string kFindClaimForUpdateSql = kFindClaimSql + " FOR UPDATE";
 const std::string kFindClaimByCodeForUpdateSql = kFindClaimByCodeSql + " FOR UPDATE";
 // A batch that re-runs operation by operation locks the claims it names first, in id order
-// (ORDER BY sorts before FOR UPDATE locks), as the pipelined batch reads them: two batches
-// that name the same claims then take their row locks in one order and cannot deadlock on them.
+// (ORDER BY sorts before FOR UPDATE locks), as the pipelined batch locks them
+// (sendOptimisticBegin): two batches that name the same claims then take their row locks in
+// one order and cannot deadlock on them.
 const std::string kLockClaimsSql =
     "SELECT 1 FROM claims WHERE claim_id = ANY($1::text[]) ORDER BY claim_id FOR UPDATE";
 // Sorted and distinct (lockCitizensParam), and ORDER BY as well: any two batches take their
@@ -158,19 +159,6 @@ std::string textArrayParam(const std::vector<std::string>& values) {
     }
     text.push_back('}');
     return text;
-}
-
-/// The positions of `items` in the order of their keys: the order in which a batch reads rows
-/// FOR UPDATE, the same for every batch, so that two of them never wait for each other's rows
-/// in opposite orders. Ties keep their place.
-template <typename Item>
-std::vector<const Item*> inKeyOrder(const std::vector<Item>& items) {
-    std::vector<const Item*> ordered;
-    ordered.reserve(items.size());
-    for (const auto& item : items) ordered.push_back(&item);
-    std::stable_sort(ordered.begin(), ordered.end(),
-                     [](const Item* left, const Item* right) { return *left < *right; });
-    return ordered;
 }
 
 /// The citizens of `blocking` as kLockCitizensSql's int4[] (text form), sorted and distinct;
@@ -658,7 +646,20 @@ void PostgresLedgerStore::beginIsolatedBatch(const BatchReadSet& reads) {
     beginTransaction([this] { exec("BEGIN"); });
     const std::string citizens = lockCitizensParam(reads.blocking);
     if (!citizens.empty()) run(kLockCitizensSql, {citizens});
-    if (!reads.claim_ids.empty()) run(kLockClaimsSql, {textArrayParam(reads.claim_ids)});
+    // Every claim the batch names, however it names it, locked up front in the claim-id
+    // order every batch uses (sendOptimisticBegin); the operations' own reads of them then
+    // wait for nobody. A re-run is rare, so these reads may take a round trip each.
+    std::vector<std::string> claim_ids = reads.claim_ids;
+    for (const auto& [program, citizen_key] : reads.blocking) {
+        auto blocking =
+            firstClaim(run(kFindBlockingSql, {program, bytes(citizen_key)}, {false, true}).get());
+        if (blocking) claim_ids.push_back(std::move(blocking->claim_id));
+    }
+    for (const auto& [operator_id, code] : reads.claim_codes) {
+        auto claim = firstClaim(run(kFindClaimByCodeSql, {operator_id, code}).get());
+        if (claim) claim_ids.push_back(std::move(claim->claim_id));
+    }
+    if (!claim_ids.empty()) run(kLockClaimsSql, {textArrayParam(claim_ids)});
 }
 
 void PostgresLedgerStore::beginOptimisticBatch(const BatchReadSet& reads) {
@@ -670,9 +671,8 @@ void PostgresLedgerStore::sendOptimisticBegin(const BatchReadSet& reads) {
         throw LedgerStoreError(std::string("postgres: ") + PQerrorMessage(connection_));
     }
     pipelined_ = true;
-    // One round trip: BEGIN, the locks on the batch's citizens, then every row the batch will
-    // read; the claims for update, so no other node's batch changes them before this one
-    // commits.
+    // First round trip: BEGIN, the locks on the batch's citizens, its stored replies, and the
+    // claims it names by citizen or by code, read without a lock, only to learn their ids.
     if (PQsendQueryParams(connection_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
         throw LedgerStoreError(std::string("postgres: ") + PQerrorMessage(connection_));
     }
@@ -690,35 +690,63 @@ void PostgresLedgerStore::sendOptimisticBegin(const BatchReadSet& reads) {
     for (const auto& [operator_id, key] : reads.replies) {
         read(kFindReplySql, {operator_id, key}, {});
     }
-    // Each kind of row in key order (inKeyOrder). A deadlock across kinds, one batch reaching
-    // a claim by its id and another by its code, stays possible; PostgreSQL then aborts one
-    // batch after deadlock_timeout, and runBatch re-runs it.
-    const auto blocking = inKeyOrder(reads.blocking);
-    const auto claim_ids = inKeyOrder(reads.claim_ids);
-    const auto claim_codes = inKeyOrder(reads.claim_codes);
-    for (const auto* citizen : blocking) {
-        read(kFindBlockingForUpdateSql, {citizen->first, bytes(citizen->second)}, {false, true});
+    for (const auto& [program, citizen_key] : reads.blocking) {
+        read(kFindBlockingSql, {program, bytes(citizen_key)}, {false, true});
     }
-    for (const auto* claim_id : claim_ids) read(kFindClaimForUpdateSql, {*claim_id}, {});
-    for (const auto* code : claim_codes) {
-        read(kFindClaimByCodeForUpdateSql, {code->first, code->second}, {});
+    for (const auto& [operator_id, code] : reads.claim_codes) {
+        read(kFindClaimByCodeSql, {operator_id, code}, {});
     }
     auto results = collectPending();
-    CG_ASSERT(results.size() == reads.replies.size() + reads.blocking.size() +
-                                    reads.claim_ids.size() + reads.claim_codes.size(),
-              "one result per batch read");
+    CG_ASSERT(
+        results.size() == reads.replies.size() + reads.blocking.size() + reads.claim_codes.size(),
+        "one result per batch read");
     auto next = results.begin();
     for (const auto& [operator_id, key] : reads.replies) {
         cache_->putReply(operator_id, key, firstReply((next++)->get()));
     }
-    for (const auto* citizen : blocking) {
-        cache_->putBlocking(citizen->first, citizen->second, firstClaim((next++)->get()));
+    std::vector<std::optional<ClaimRecord>> unlocked;
+    unlocked.reserve(reads.blocking.size() + reads.claim_codes.size());
+    std::vector<std::string> claim_ids = reads.claim_ids;
+    for (; next != results.end(); ++next) {
+        auto& claim = unlocked.emplace_back(firstClaim(next->get()));
+        if (claim) claim_ids.push_back(claim->claim_id);
     }
-    for (const auto* claim_id : claim_ids) {
-        cache_->putClaimById(*claim_id, firstClaim((next++)->get()));
+    // Second round trip, only for a batch that names existing claims: each of them locked and
+    // read again, current, in claim-id order. Every batch takes its row locks in this one order
+    // whichever way it names the claims, so two nodes' batches cannot deadlock on them.
+    std::sort(claim_ids.begin(), claim_ids.end());
+    claim_ids.erase(std::unique(claim_ids.begin(), claim_ids.end()), claim_ids.end());
+    if (claim_ids.empty()) {
+        for (const auto& [program, citizen_key] : reads.blocking) {
+            cache_->putBlocking(program, citizen_key, std::nullopt);
+        }
+        for (const auto& [operator_id, code] : reads.claim_codes) {
+            cache_->putClaimByCode(operator_id, code, std::nullopt);
+        }
+        return;
     }
-    for (const auto* code : claim_codes) {
-        cache_->putClaimByCode(code->first, code->second, firstClaim((next++)->get()));
+    for (const auto& claim_id : claim_ids) read(kFindClaimForUpdateSql, {claim_id}, {});
+    auto locked = collectPending();
+    CG_ASSERT(locked.size() == claim_ids.size(), "one result per locked claim");
+    for (std::size_t i = 0; i < claim_ids.size(); ++i) {
+        cache_->putClaimById(claim_ids[i], firstClaim(locked[i].get()));
+    }
+    // The locked row, not the one read before the lock: another batch may have changed it.
+    const auto current = [this](const std::optional<ClaimRecord>& read_before) {
+        if (!read_before) return std::optional<ClaimRecord>{};
+        auto claim = cache_->claimById(read_before->claim_id);
+        CG_ASSERT(claim.has_value() && claim->has_value(), "a claim read is never deleted");
+        return *claim;
+    };
+    auto before = unlocked.begin();
+    for (const auto& [program, citizen_key] : reads.blocking) {
+        auto claim = current(*before++);
+        // Voided while this batch waited for it: it blocks nobody now.
+        if (claim && !protocols::blocksCitizen(claim->status)) claim.reset();
+        cache_->putBlocking(program, citizen_key, std::move(claim));
+    }
+    for (const auto& [operator_id, code] : reads.claim_codes) {
+        cache_->putClaimByCode(operator_id, code, current(*before++));
     }
 }
 
@@ -855,9 +883,12 @@ void PostgresLedgerStore::updateClaim(const ClaimRecord& claim) {
 
 std::vector<ClaimRecord> PostgresLedgerStore::findExpiredHolds(std::int64_t now_millis,
                                                                std::size_t limit) {
+    // SKIP LOCKED: these rows are locked in expiry order, not in the claim-id order of every
+    // batch's own row locks (sendOptimisticBegin), so waiting for one could close a deadlock
+    // with another node's batch. A hold that some batch has locked is left to the next sweep.
     const std::string sql = std::string("SELECT ") + kClaimColumns +
                             " FROM claims WHERE status = 'held' AND expires_at <= $1 ORDER BY "
-                            "expires_at LIMIT $2 FOR UPDATE";
+                            "expires_at LIMIT $2 FOR UPDATE SKIP LOCKED";
     auto result = run(sql.c_str(), {std::to_string(now_millis), std::to_string(limit)});
     std::vector<ClaimRecord> claims;
     for (int row = 0; row < result.rows(); ++row) claims.push_back(readClaim(result.get(), row));

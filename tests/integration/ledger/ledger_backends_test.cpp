@@ -836,25 +836,47 @@ TEST_P(LedgerBackendTest, APostgresBatchCostsAFixedNumberOfRoundTrips) {
     if (GetParam() != Backend::postgresql) GTEST_SKIP() << "a network backend's property";
     auto& postgres = dynamic_cast<PostgresLedgerStore&>(*store_);
     applyJson(holdOf("warm-up", "w"), 201);  // statements prepared, schema warm
-    auto roundTripsOf = [&](std::size_t holds, const std::string& prefix) {
-        std::vector<LedgerOperation> operations;
-        for (std::size_t i = 0; i < holds; ++i) {
-            const std::string citizen = prefix + std::to_string(i);
-            operations.push_back(holdOf(citizen, "k-" + citizen));
-        }
+    std::vector<std::string> held_ids;
+    auto roundTripsOf = [&](const std::vector<LedgerOperation>& operations,
+                            LedgerOutcome expected) {
         std::vector<LedgerReply> replies;
         const std::uint64_t before = postgres.roundTrips();
         const BatchResult result = runBatch(*store_, engine_, operations, replies);
         EXPECT_TRUE(result.committed) << result.error;
         EXPECT_FALSE(result.isolated) << result.error;
-        for (const auto& reply : replies) EXPECT_EQ(reply.outcome, LedgerOutcome::created);
+        for (const auto& reply : replies) {
+            EXPECT_EQ(reply.outcome, expected);
+            if (reply.claim) held_ids.push_back(reply.claim->claim_id);
+        }
         return postgres.roundTrips() - before;
     };
-    const std::uint64_t one = roundTripsOf(1, "one-");
-    const std::uint64_t many = roundTripsOf(64, "many-");
+    auto holds = [](std::size_t count, const std::string& prefix) {
+        std::vector<LedgerOperation> operations;
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::string citizen = prefix + std::to_string(i);
+            operations.push_back(holdOf(citizen, "k-" + citizen));
+        }
+        return operations;
+    };
+    const std::uint64_t one = roundTripsOf(holds(1, "one-"), LedgerOutcome::created);
+    const std::uint64_t many = roundTripsOf(holds(64, "many-"), LedgerOutcome::created);
     EXPECT_LE(one, 4U);  // BEGIN and reads; writes, chain lock and head; events; COMMIT
     EXPECT_EQ(many, one) << "64 holds cost " << many << " round trips, one hold " << one;
     EXPECT_EQ(store_->countClaims(ClaimStatus::held), 1 + 1 + 64);
+
+    // A batch that names existing claims pays one more, to lock them in claim-id order.
+    const std::vector<std::string> ids = held_ids;
+    const std::uint64_t one_commit =
+        roundTripsOf({commitOf(ids.at(0), "c-one")}, LedgerOutcome::done);
+    std::vector<LedgerOperation> commits;
+    for (std::size_t i = 1; i < ids.size(); ++i) {
+        commits.push_back(commitOf(ids[i], "c-" + std::to_string(i)));
+    }
+    const std::uint64_t many_commits = roundTripsOf(commits, LedgerOutcome::done);
+    EXPECT_LE(one_commit, 5U);
+    EXPECT_EQ(many_commits, one_commit)
+        << commits.size() << " commits cost " << many_commits << " round trips, one " << one_commit;
+    EXPECT_EQ(store_->countClaims(ClaimStatus::paid), 1 + 64);
 }
 
 // A claim insert that loses a race in a pipelined batch: the batch read "no blocking claim",
@@ -1109,14 +1131,71 @@ TEST_P(LedgerBackendTest, ABatchLocksTheClaimsItNamesInIdOrder) {
         });
 }
 
+// One batch reaching a claim by its id and another by its code (a counter's slip) lock it in
+// the same place of the same order: the claim-id order covers every way of naming a claim.
+TEST_P(LedgerBackendTest, ABatchLocksAClaimItNamesByCodeInIdOrderToo) {
+    if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
+    std::vector<LedgerReply> replies;
+    BatchResult result;
+    std::vector<LedgerOperation> batch;
+    expectClaimsLockedInIdOrder(
+        *store_, engine_, uri_,
+        [&](const std::string& higher, const std::string& lower) {
+            const auto lower_claim = store_->findClaim(lower);  // no transaction: no lock
+            ASSERT_TRUE(lower_claim);
+            batch = {commitOf(higher, "c-higher"), commitOf(lower_claim->claim_code, "c-lower")};
+            result = runBatch(*store_, engine_, batch, replies);
+        },
+        [&] {
+            ASSERT_TRUE(result.committed) << result.error;
+            EXPECT_FALSE(result.isolated) << result.error;
+            ASSERT_EQ(replies.size(), 2U);
+            EXPECT_EQ(replies[0].outcome, LedgerOutcome::done);
+            EXPECT_EQ(replies[1].outcome, LedgerOutcome::done);
+        });
+}
+
+// The TTL sweep locks held claims in expiry order, not in claim-id order, so it must not wait
+// for a row another batch holds (that wait could close a deadlock): it leaves that hold to the
+// next sweep.
+TEST_P(LedgerBackendTest, TheSweepPassesOverAHoldAnotherBatchHasLocked) {
+    if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
+    const std::string a = applyJson(holdOf("a", "k1"), 201)["claim_id"];
+    const std::string b = applyJson(holdOf("b", "k2"), 201)["claim_id"];
+    clock_->advanceMillis(120'001);
+    // Another node's batch that names the hold: it locks the row, and not the chain, which
+    // it would take only at its end.
+    PostgresLedgerStore other_batch(uri_);
+    BatchReadSet reads;
+    reads.claim_ids = {a};
+    other_batch.beginIsolatedBatch(reads);
+
+    auto sweeping = std::async(std::launch::async, [&] { return apply(SweepOperation{}); });
+    const bool swept_without_waiting =
+        sweeping.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+    other_batch.rollback();
+    ASSERT_TRUE(swept_without_waiting) << "the sweep waited for the locked hold";
+    const LedgerReply first = sweeping.get();
+    EXPECT_EQ(nlohmann::json::parse(first.body)["expired"], 1) << first.body;
+    EXPECT_EQ(store_->findClaim(a)->status, ClaimStatus::held);
+    EXPECT_EQ(store_->findClaim(b)->status, ClaimStatus::in_doubt);
+
+    const LedgerReply second = apply(SweepOperation{});
+    EXPECT_EQ(nlohmann::json::parse(second.body)["expired"], 1) << second.body;
+    EXPECT_EQ(second.in_doubt_total, std::optional<std::int64_t>(2));
+    EXPECT_EQ(store_->findClaim(a)->status, ClaimStatus::in_doubt);
+}
+
 TEST_P(LedgerBackendTest, AnIsolatedBatchLocksTheClaimsItNamesInIdOrderFirst) {
     if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
     expectClaimsLockedInIdOrder(
         *store_, engine_, uri_,
         [&](const std::string& higher, const std::string& lower) {
             BatchReadSet reads;
-            // An id with the characters an array literal quotes names no claim, and no error.
+            // An id or code with the characters an array literal quotes names no claim, and no
+            // error.
             reads.claim_ids = {higher, lower, R"(c_"odd, {id}\)"};
+            reads.claim_codes = {{"BANK-A", R"(odd "code", {x}\)"}};
             store_->beginIsolatedBatch(reads);
         },
         [&] {
@@ -1136,6 +1215,21 @@ TEST_P(LedgerBackendTest, AnIsolatedBatchLocksTheClaimsItNamesInIdOrderFirst) {
             }
             store_->rollback();
         });
+}
+
+TEST_P(LedgerBackendTest, AnIsolatedBatchLocksAClaimItNamesByCodeInIdOrderToo) {
+    if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
+    expectClaimsLockedInIdOrder(
+        *store_, engine_, uri_,
+        [&](const std::string& higher, const std::string& lower) {
+            const auto lower_claim = store_->findClaim(lower);  // no transaction: no lock
+            ASSERT_TRUE(lower_claim);
+            BatchReadSet reads;
+            reads.claim_ids = {higher};
+            reads.claim_codes = {{lower_claim->operator_id, lower_claim->claim_code}};
+            store_->beginIsolatedBatch(reads);
+        },
+        [&] { store_->rollback(); });
 }
 
 // Dispense time (contracts §6): the terminal's clock beside the gateway's, in the claim and in
