@@ -121,3 +121,11 @@ http_get() {  # http_get PORT PATH: the response (status line, headers, body)
 
 # metric NAME: one value from the running gateway's /metrics (admin listener, plain HTTP).
 metric() { http_get "$gateway_admin_port" /metrics | awk -v name="$1" '$1 == name { print $2 }'; }
+
+# Reading claimgate-sim / claimgate-ledger-bench output (one JSON object per line, the last
+# line the summary).
+json_number() { grep -o "\"$1\":[0-9.]*" | head -1 | cut -d: -f2; }
+claim_field() {  # claim_field FILE FIELD: latency_ms_by_op.claim.FIELD of the summary
+  tail -1 "$1" | grep -o '"claim":{[^}]*}' | json_number "$2" | awk '{ printf "%.2f", $1 }'
+}
+claims_per_s() { tail -1 "$1" | json_number claims_per_s | awk '{ printf "%.0f", $1 }'; }

@@ -112,7 +112,6 @@ start_nginx() {
 }
 stop_nginx() { kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; }
 
-json_number() { grep -o "\"$1\":[0-9.]*" | head -1 | cut -d: -f2; }
 load_checks() {  # load_checks NAME URL: checks/s of claimgate-sim load --mix check:1
   "$bin/claimgate-sim" load --gateway "$2" --pki-dir "$pki" --roster "$work/roster.csv" \
     --terminals "$terminals" --duration "$seconds" --mix check:1 --seed "$seed" \

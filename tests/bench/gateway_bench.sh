@@ -155,10 +155,6 @@ eligibility_rounds_rps() {  # eligibility_rounds_rps NAME: "r1 / r2 / ..." reque
 
 # ---------------------------------------------------------------------------------------------
 # (b), (c) Durable claims: hold + commit per citizen, every citizen at most once.
-json_number() { grep -o "\"$1\":[0-9.]*" | head -1 | cut -d: -f2; }
-claim_field() {  # claim_field FILE FIELD: latency_ms_by_op.claim.FIELD
-  tail -1 "$1" | grep -o '"claim":{[^}]*}' | json_number "$2" | awk '{ printf "%.2f", $1 }'
-}
 # cpu_snapshot LOAD_PID: "name ticks" for each gateway thread, the load generator and the box's
 # idle time (/proc, clock ticks; a thread that exits meanwhile is skipped).
 cpu_snapshot() {
@@ -313,7 +309,6 @@ errors_of() { tail -1 "$1" | grep -o '"errors":{[^}]*}' | cut -d: -f2- ; }
 gw_rps="$(wrk_rps "$work/wrk-gateway.txt")"
 ngx_rps="$(wrk_rps "$work/wrk-nginx.txt")"
 eligibility_ratio="$(ratio "$gw_rps" "$ngx_rps")"
-claims_per_s() { tail -1 "$1" | json_number claims_per_s | awk '{ printf "%.0f", $1 }'; }
 pair_ratios=""
 pairs_text=""
 for round in $(seq "$claim_rounds"); do

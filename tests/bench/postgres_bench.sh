@@ -65,9 +65,6 @@ import_start="$(now_ms)"
   --ledger "$uri" --pepper-file "$work/pepper" "$work/roster.csv" >/dev/null
 pg_import_ms=$(( $(now_ms) - import_start ))
 
-json_number() { grep -o "\"$1\":[0-9.]*" | head -1 | cut -d: -f2; }
-claim_field() { tail -1 "$1" | grep -o '"claim":{[^}]*}' | json_number "$2" | awk '{ printf "%.2f", $1 }'; }
-claims_per_s() { tail -1 "$1" | json_number claims_per_s | awk '{ printf "%.0f", $1 }'; }
 errors_of() { tail -1 "$1" | grep -o '"errors":{[^}]*}' | cut -d: -f2- ; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 # settle: every measured run starts with nothing of the steps before it left to write. Without
