@@ -1108,19 +1108,21 @@ void expectClaimsLockedInIdOrder(
     after();
 }
 
-// Two nodes' batches that name the same claims take their row locks in claim-id order, both in
-// the pipelined batch and in the operation-by-operation re-run, so they cannot deadlock on
-// them (each would otherwise wait a second for PostgreSQL's deadlock detector).
-TEST_P(LedgerBackendTest, ABatchLocksTheClaimsItNamesInIdOrder) {
-    if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
+/// A pipelined batch of two commits, the higher id's first, with the lower claim named by its
+/// id or by its code: it must lock the two in claim-id order, and both commit.
+void expectACommitBatchLocksInIdOrder(LedgerStore& store, ClaimEngine& engine,
+                                      const std::string& uri, bool lower_by_code) {
     std::vector<LedgerReply> replies;
     BatchResult result;
     std::vector<LedgerOperation> batch;
     expectClaimsLockedInIdOrder(
-        *store_, engine_, uri_,
+        store, engine, uri,
         [&](const std::string& higher, const std::string& lower) {
-            batch = {commitOf(higher, "c-higher"), commitOf(lower, "c-lower")};
-            result = runBatch(*store_, engine_, batch, replies);
+            const auto lower_claim = store.findClaim(lower);  // no transaction: no lock
+            ASSERT_TRUE(lower_claim);
+            batch = {commitOf(higher, "c-higher"),
+                     commitOf(lower_by_code ? lower_claim->claim_code : lower, "c-lower")};
+            result = runBatch(store, engine, batch, replies);
         },
         [&] {
             ASSERT_TRUE(result.committed) << result.error;
@@ -1131,28 +1133,19 @@ TEST_P(LedgerBackendTest, ABatchLocksTheClaimsItNamesInIdOrder) {
         });
 }
 
+// Two nodes' batches that name the same claims take their row locks in claim-id order, both in
+// the pipelined batch and in the operation-by-operation re-run, so they cannot deadlock on
+// them (each would otherwise wait a second for PostgreSQL's deadlock detector).
+TEST_P(LedgerBackendTest, ABatchLocksTheClaimsItNamesInIdOrder) {
+    if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
+    expectACommitBatchLocksInIdOrder(*store_, engine_, uri_, /*lower_by_code=*/false);
+}
+
 // One batch reaching a claim by its id and another by its code (a counter's slip) lock it in
 // the same place of the same order: the claim-id order covers every way of naming a claim.
 TEST_P(LedgerBackendTest, ABatchLocksAClaimItNamesByCodeInIdOrderToo) {
     if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
-    std::vector<LedgerReply> replies;
-    BatchResult result;
-    std::vector<LedgerOperation> batch;
-    expectClaimsLockedInIdOrder(
-        *store_, engine_, uri_,
-        [&](const std::string& higher, const std::string& lower) {
-            const auto lower_claim = store_->findClaim(lower);  // no transaction: no lock
-            ASSERT_TRUE(lower_claim);
-            batch = {commitOf(higher, "c-higher"), commitOf(lower_claim->claim_code, "c-lower")};
-            result = runBatch(*store_, engine_, batch, replies);
-        },
-        [&] {
-            ASSERT_TRUE(result.committed) << result.error;
-            EXPECT_FALSE(result.isolated) << result.error;
-            ASSERT_EQ(replies.size(), 2U);
-            EXPECT_EQ(replies[0].outcome, LedgerOutcome::done);
-            EXPECT_EQ(replies[1].outcome, LedgerOutcome::done);
-        });
+    expectACommitBatchLocksInIdOrder(*store_, engine_, uri_, /*lower_by_code=*/true);
 }
 
 // The TTL sweep locks held claims in expiry order, not in claim-id order, so it must not wait
