@@ -635,7 +635,10 @@ void PostgresLedgerStore::beginTransaction(const std::function<void()>& first_ro
         // An idle connection cut by a server restart still reports CONNECTION_OK until it is
         // used, and BEGIN is that first use. Nothing has happened in this transaction yet, so
         // reconnecting (which ends whatever the old session held) and beginning once more is
-        // safe, and spares the batch a needless 503.
+        // safe, and spares the batch a needless 503. The server's own refusal on a live
+        // connection (a lock it could not grant, say) goes to the caller as it is: a new
+        // session would hide it and cost a reconnect for nothing.
+        if (PQstatus(connection_) == CONNECTION_OK) throw;
         abandonPipeline();
         connect();
         first_round_trip();

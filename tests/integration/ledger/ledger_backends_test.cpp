@@ -32,6 +32,8 @@
 #include <atomic>
 #include <filesystem>
 #include <future>
+#include <numeric>
+#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -1146,6 +1148,86 @@ TEST_P(LedgerBackendTest, ABatchLocksTheClaimsItNamesInIdOrder) {
 TEST_P(LedgerBackendTest, ABatchLocksAClaimItNamesByCodeInIdOrderToo) {
     if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
     expectACommitBatchLocksInIdOrder(*store_, engine_, uri_, /*lower_by_code=*/true);
+}
+
+// Attack on the lock order: two nodes run batches at once that name the same few claims in
+// random orders and every way a batch can name one (by id, by slip code, as the blocking claim
+// of a citizen's new hold), commits and voids mixed, while one node also sweeps. No batch may
+// meet a deadlock (PostgreSQL would abort it after deadlock_timeout and runBatch re-run it
+// operation by operation): every batch commits as it was sent.
+TEST_P(LedgerBackendTest, TwoNodesNamingTheSameClaimsEveryWayNeverDeadlock) {
+    if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL is shared by nodes";
+    constexpr int kClaims = 12;
+    constexpr int kBatchesPerNode = 40;
+    constexpr int kOperationsPerBatch = 6;
+    struct Named {
+        std::string citizen;
+        std::string id;
+        std::string code;
+    };
+    std::vector<Named> claims;
+    for (int i = 0; i < kClaims; ++i) {
+        const std::string citizen = "dl-" + std::to_string(i);
+        const auto held = apply(holdOf(citizen, "h-" + citizen));
+        ASSERT_TRUE(held.claim) << held.body;
+        claims.push_back({citizen, held.claim->claim_id, held.claim->claim_code});
+    }
+    SecondNode node_b(uri_, renderer_, kRetentionMillis);
+    const auto runNode = [&](LedgerStore& store, ClaimEngine& engine, int node) {
+        std::mt19937 random(static_cast<std::uint32_t>(7 + node));
+        std::vector<std::string> problems;
+        for (int k = 0; k < kBatchesPerNode; ++k) {
+            std::vector<LedgerOperation> batch;
+            std::vector<int> picks(kClaims);
+            std::iota(picks.begin(), picks.end(), 0);
+            std::shuffle(picks.begin(), picks.end(), random);
+            for (int j = 0; j < kOperationsPerBatch; ++j) {
+                const Named& claim =
+                    claims[static_cast<std::size_t>(picks[static_cast<std::size_t>(j)])];
+                const std::string key =
+                    "n" + std::to_string(node) + "-" + std::to_string(k) + "-" + std::to_string(j);
+                switch (random() % 5) {
+                    case 0:
+                        batch.push_back(commitOf(claim.id, key));
+                        break;
+                    case 1:
+                        batch.push_back(commitOf(claim.code, key));
+                        break;
+                    case 2:
+                        batch.push_back(voidOf(claim.id, key));
+                        break;
+                    case 3:
+                        batch.push_back(voidOf(claim.code, key));
+                        break;
+                    default:
+                        batch.push_back(holdOf(claim.citizen, key));
+                        break;
+                }
+            }
+            if (node == 1 && k % 8 == 0) batch.emplace_back(SweepOperation{});
+            std::vector<LedgerReply> replies;
+            const BatchResult result = runBatch(store, engine, batch, replies);
+            if (!result.committed || result.isolated) {
+                problems.push_back("node " + std::to_string(node) + " batch " + std::to_string(k) +
+                                   ": " + result.error);
+            }
+        }
+        return problems;
+    };
+    auto b_done =
+        std::async(std::launch::async, [&] { return runNode(node_b.store, node_b.engine, 2); });
+    const auto a_problems = runNode(*store_, engine_, 1);
+    const auto b_problems = b_done.get();
+    for (const auto& problem : a_problems) ADD_FAILURE() << problem;
+    for (const auto& problem : b_problems) ADD_FAILURE() << problem;
+    const auto chain = verifyChain(*store_);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+    const auto twins = claimgate::testing::pgQuery(
+        uri_,
+        "SELECT count(*) FROM (SELECT program, citizen_key FROM claims WHERE status IN "
+        "('held', 'in_doubt', 'paid') GROUP BY 1, 2 HAVING count(*) > 1) AS twins");
+    ASSERT_FALSE(twins.empty());
+    EXPECT_EQ(twins[0][0], "0");
 }
 
 // The TTL sweep locks held claims in expiry order, not in claim-id order, so it must not wait
