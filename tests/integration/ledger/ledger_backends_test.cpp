@@ -1186,22 +1186,15 @@ TEST_P(LedgerBackendTest, TwoNodesNamingTheSameClaimsEveryWayNeverDeadlock) {
                     claims[static_cast<std::size_t>(picks[static_cast<std::size_t>(j)])];
                 const std::string key =
                     "n" + std::to_string(node) + "-" + std::to_string(k) + "-" + std::to_string(j);
-                switch (random() % 5) {
-                    case 0:
-                        batch.push_back(commitOf(claim.id, key));
-                        break;
-                    case 1:
-                        batch.push_back(commitOf(claim.code, key));
-                        break;
-                    case 2:
-                        batch.push_back(voidOf(claim.id, key));
-                        break;
-                    case 3:
-                        batch.push_back(voidOf(claim.code, key));
-                        break;
-                    default:
-                        batch.push_back(holdOf(claim.citizen, key));
-                        break;
+                // 0-3: commit or void, by id or by code; 4: a new hold of the claim's citizen.
+                const auto choice = random() % 5;
+                const std::string& ref = choice % 2 == 0 ? claim.id : claim.code;
+                if (choice == 4) {
+                    batch.push_back(holdOf(claim.citizen, key));
+                } else if (choice < 2) {
+                    batch.push_back(commitOf(ref, key));
+                } else {
+                    batch.push_back(voidOf(ref, key));
                 }
             }
             if (node == 1 && k % 8 == 0) batch.emplace_back(SweepOperation{});
