@@ -719,20 +719,13 @@ void PostgresLedgerStore::sendOptimisticBegin(const BatchReadSet& reads) {
     // whichever way it names the claims, so two nodes' batches cannot deadlock on them.
     std::sort(claim_ids.begin(), claim_ids.end());
     claim_ids.erase(std::unique(claim_ids.begin(), claim_ids.end()), claim_ids.end());
-    if (claim_ids.empty()) {
-        for (const auto& [program, citizen_key] : reads.blocking) {
-            cache_->putBlocking(program, citizen_key, std::nullopt);
+    if (!claim_ids.empty()) {
+        for (const auto& claim_id : claim_ids) read(kFindClaimForUpdateSql, {claim_id}, {});
+        auto locked = collectPending();
+        CG_ASSERT(locked.size() == claim_ids.size(), "one result per locked claim");
+        for (std::size_t i = 0; i < claim_ids.size(); ++i) {
+            cache_->putClaimById(claim_ids[i], firstClaim(locked[i].get()));
         }
-        for (const auto& [operator_id, code] : reads.claim_codes) {
-            cache_->putClaimByCode(operator_id, code, std::nullopt);
-        }
-        return;
-    }
-    for (const auto& claim_id : claim_ids) read(kFindClaimForUpdateSql, {claim_id}, {});
-    auto locked = collectPending();
-    CG_ASSERT(locked.size() == claim_ids.size(), "one result per locked claim");
-    for (std::size_t i = 0; i < claim_ids.size(); ++i) {
-        cache_->putClaimById(claim_ids[i], firstClaim(locked[i].get()));
     }
     // The locked row, not the one read before the lock: another batch may have changed it.
     const auto current = [this](const std::optional<ClaimRecord>& read_before) {
