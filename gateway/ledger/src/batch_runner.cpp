@@ -36,8 +36,11 @@ void addClaimRef(BatchReadSet& reads, const TerminalIdentity& terminal,
     }
 }
 
-/// The rows ClaimEngine reads for these operations (keep in step with claim_engine.cpp; a read
-/// missing here is still answered, only with a round trip of its own).
+/// The rows ClaimEngine reads for these operations. Keep it in step with claim_engine.cpp: on
+/// PostgreSQL this set is also the batch's lock order (every claim it names is locked in
+/// claim-id order before the first operation), and a read missing here is answered with a
+/// round trip and a row lock of its own, outside that order, where two nodes' batches can
+/// deadlock. `EveryOperationKindReadsOnlyWhatItsReadSetNames` holds the two in step.
 BatchReadSet readSetOf(std::span<const LedgerOperation> operations) {
     BatchReadSet reads;
     for (const auto& operation : operations) {

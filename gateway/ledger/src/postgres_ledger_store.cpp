@@ -822,9 +822,8 @@ std::optional<ClaimRecord> PostgresLedgerStore::findBlockingClaim(const std::str
     if (pipelined_) {
         if (auto known = cache_->blocking(program, citizen_key)) return *known;
     }
-    auto claim = firstClaim(run(in_transaction_ ? kFindBlockingForUpdateSql : kFindBlockingSql,
-                                {program, bytes(citizen_key)}, {false, true})
-                                .get());
+    auto claim = queryClaim(kFindBlockingSql, kFindBlockingForUpdateSql,
+                            {program, bytes(citizen_key)}, {false, true});
     if (pipelined_) cache_->putBlocking(program, citizen_key, claim);
     return claim;
 }
@@ -833,8 +832,7 @@ std::optional<ClaimRecord> PostgresLedgerStore::findClaim(const std::string& cla
     if (pipelined_) {
         if (auto known = cache_->claimById(claim_id)) return *known;
     }
-    auto claim =
-        firstClaim(run(in_transaction_ ? kFindClaimForUpdateSql : kFindClaimSql, {claim_id}).get());
+    auto claim = queryClaim(kFindClaimSql, kFindClaimForUpdateSql, {claim_id});
     if (pipelined_) cache_->putClaimById(claim_id, claim);
     return claim;
 }
@@ -845,11 +843,25 @@ std::optional<ClaimRecord> PostgresLedgerStore::findClaimByCode(const std::strin
         if (auto known = cache_->claimByCode(operator_id, claim_code)) return *known;
     }
     auto claim =
-        firstClaim(run(in_transaction_ ? kFindClaimByCodeForUpdateSql : kFindClaimByCodeSql,
-                       {operator_id, claim_code})
-                       .get());
+        queryClaim(kFindClaimByCodeSql, kFindClaimByCodeForUpdateSql, {operator_id, claim_code});
     if (pipelined_) cache_->putClaimByCode(operator_id, claim_code, claim);
     return claim;
+}
+
+std::optional<ClaimRecord> PostgresLedgerStore::queryClaim(const std::string& plain_sql,
+                                                           const std::string& locking_sql,
+                                                           const std::vector<std::string>& params,
+                                                           const std::vector<bool>& binary) {
+    if (pipelined_) {
+        // The batch cache holds every claim the read set named, so this one was not named.
+        if (reads_outside_read_set_++ == 0) {
+            log::warn("ledger",
+                      "a batch read a claim its read set did not name: that row lock is taken "
+                      "outside claim-id order, where two nodes' batches can deadlock",
+                      {});
+        }
+    }
+    return firstClaim(run(in_transaction_ ? locking_sql : plain_sql, params, binary).get());
 }
 
 bool PostgresLedgerStore::claimCodeExists(const std::string& operator_id,

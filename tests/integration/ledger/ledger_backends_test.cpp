@@ -881,6 +881,89 @@ TEST_P(LedgerBackendTest, APostgresBatchCostsAFixedNumberOfRoundTrips) {
     EXPECT_EQ(store_->countClaims(ClaimStatus::paid), 1 + 64);
 }
 
+// The read set (batch_runner.cpp) is the PostgreSQL batch's lock order: a claim the engine reads
+// without its read set naming it is locked on the spot, outside claim-id order. Every operation
+// kind, answered every way (created, replayed, refused, by id and by code, across programs),
+// must read only what its read set named.
+TEST_P(LedgerBackendTest, EveryOperationKindReadsOnlyWhatItsReadSetNames) {
+    if (GetParam() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL locks what it reads";
+    auto& postgres = dynamic_cast<PostgresLedgerStore&>(*store_);
+    const auto held = [&](const std::string& citizen) {
+        const LedgerReply reply = apply(holdOf(citizen, "h-" + citizen));
+        EXPECT_TRUE(reply.claim) << reply.body;
+        return reply.claim.value_or(ClaimRecord{});
+    };
+    const ClaimRecord by_id = held("by-id");
+    const ClaimRecord by_code = held("by-code");
+    const ClaimRecord void_by_id = held("void-id");
+    const ClaimRecord void_by_code = held("void-code");
+    const ClaimRecord to_doubt = held("doubt");
+    clock_->advanceMillis(200'000);  // every hold so far expires
+    apply(SweepOperation{});
+    ASSERT_EQ(store_->findClaim(to_doubt.claim_id)->status, ClaimStatus::in_doubt);
+    const ClaimRecord live = held("live");
+    held("other-program");
+
+    // Only this hold names the citizen: a read its read set missed would reach the database.
+    HoldOperation excluding = holdOf("other-program", "k-excluding");
+    excluding.program = "BONUS2023";
+    excluding.excluded_programs = {"CASH2023"};
+    ImportPayoutOperation payout;
+    payout.program = "CASH2023";
+    payout.citizen_key = keyFor("deposit");
+    payout.citizen_mask = "A12*****89";
+    payout.amount = 6000;
+    payout.paid_at = claimgate::testing::kStandardNowMillis;
+    payout.payout_id = "DD0001";
+    const HoldOperation replayed_hold = holdOf("live", "h-live");
+
+    std::vector<LedgerOperation> batch;
+    batch.push_back(holdOf("fresh", "k-fresh"));
+    batch.push_back(replayed_hold);
+    batch.push_back(holdOf("live", "k-twice"));  // already claimed
+    batch.push_back(excluding);                  // refused by the other program's claim
+    batch.push_back(commitOf(by_id.claim_id, "c-id"));
+    batch.push_back(commitOf(by_code.claim_code, "c-code"));
+    batch.push_back(voidOf(void_by_id.claim_id, "v-id"));
+    batch.push_back(voidOf(void_by_code.claim_code, "v-code"));
+    batch.push_back(commitOf("c_no-such-claim", "c-missing"));
+    batch.push_back(LookupReplyOperation{replayed_hold.terminal, replayed_hold.idempotency});
+    batch.push_back(ResolveOperation{.claim_id = to_doubt.claim_id,
+                                     .outcome = ClaimStatus::paid,
+                                     .reason = "bank says paid",
+                                     .actor = "recon",
+                                     .paid_at = std::nullopt,
+                                     .terminal_ref = ""});
+    batch.push_back(payout);
+    batch.emplace_back(SweepOperation{});
+    std::vector<LedgerReply> replies;
+    BatchResult result = runBatch(*store_, engine_, batch, replies);
+    ASSERT_TRUE(result.committed) << result.error;
+    EXPECT_FALSE(result.isolated) << result.error;
+    const std::vector<LedgerOutcome> expected = {
+        LedgerOutcome::created,  LedgerOutcome::replayed, LedgerOutcome::already_claimed,
+        LedgerOutcome::excluded, LedgerOutcome::done,     LedgerOutcome::done,
+        LedgerOutcome::done,     LedgerOutcome::done,     LedgerOutcome::not_found,
+        LedgerOutcome::replayed, LedgerOutcome::done,     LedgerOutcome::created,
+        LedgerOutcome::done};
+    ASSERT_EQ(replies.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(replies[i].outcome, expected[i]) << "operation " << i << ": " << replies[i].body;
+    }
+    // The same batch again: every keyed operation is now a replay, the payout a repeat.
+    replies.clear();
+    result = runBatch(*store_, engine_, batch, replies);
+    ASSERT_TRUE(result.committed) << result.error;
+    EXPECT_FALSE(result.isolated) << result.error;
+    EXPECT_EQ(postgres.readsOutsideReadSet(), 0U);
+
+    // The count itself: a batch whose read set names nothing, then reads a claim.
+    store_->beginOptimisticBatch(BatchReadSet{});
+    EXPECT_TRUE(store_->findClaim(live.claim_id));
+    store_->rollback();
+    EXPECT_EQ(postgres.readsOutsideReadSet(), 1U);
+}
+
 // A claim insert that loses a race in a pipelined batch: the batch read "no blocking claim",
 // then another writer (here: a second connection that skips the chain lock) inserted one. The
 // insert was answered optimistically; the refusal surfaces when the batch's writes are

@@ -109,6 +109,11 @@ public:
     /// Times this store has waited for the server (one statement outside a pipeline, or one
     /// flush of a pipeline): what its work costs across a network. For tests and benchmarks.
     [[nodiscard]] std::uint64_t roundTrips() const { return round_trips_; }
+    /// Claims that a pipelined batch read although its read set (BatchReadSet) did not name
+    /// them. Such a read locks its row on the spot, outside the claim-id order every other lock
+    /// of the batch follows, where two nodes' batches can deadlock. Every read ClaimEngine makes
+    /// is in the read set, so this stays 0; a test holds it there. For tests.
+    [[nodiscard]] std::uint64_t readsOutsideReadSet() const { return reads_outside_read_set_; }
 
 private:
     class Query;
@@ -152,6 +157,12 @@ private:
     /// Ends the pipeline after a failure, discarding what it owes; a connection that cannot be
     /// brought back in step is closed (the next begin() reconnects).
     void abandonPipeline();
+    /// A claim read the batch cache could not answer: `locking_sql` inside a transaction (the
+    /// status it sees stays true until commit), `plain_sql` outside one.
+    std::optional<ClaimRecord> queryClaim(const std::string& plain_sql,
+                                          const std::string& locking_sql,
+                                          const std::vector<std::string>& params,
+                                          const std::vector<bool>& binary = {});
     void streamRows(const char* sql, const std::vector<std::string>& params,
                     const std::function<bool(pg_result*, int)>& on_row);
 
@@ -172,6 +183,7 @@ private:
     int syncs_owed_ = 0;  // sync points sent whose PGRES_PIPELINE_SYNC is not read yet
     std::unique_ptr<BatchReadCache> cache_;
     std::uint64_t round_trips_ = 0;
+    std::uint64_t reads_outside_read_set_ = 0;
     bool listening_ = false;  // LISTEN issued on this connection (waitForRosterNews)
 };
 
