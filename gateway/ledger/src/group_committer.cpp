@@ -156,6 +156,12 @@ void GroupCommitter::processBatch(const std::vector<LedgerOperation>& operations
                                    std::chrono::steady_clock::now() - started)
                                    .count());
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
+    if (result.isolated) {
+        // The first attempt's refusal is otherwise unseen: the re-run answered every operation.
+        stats_.rerun_batches.fetch_add(1, std::memory_order_relaxed);
+        log::warn("ledger", "batch re-run operation by operation",
+                  {{"operations", operations.size()}, {"error", log::firstLine(result.error)}});
+    }
     stats_.operations.fetch_add(operations.size(), std::memory_order_relaxed);
     stats_.batch_size_buckets[bucketFor(operations.size())].fetch_add(1, std::memory_order_relaxed);
     if (listener_) {

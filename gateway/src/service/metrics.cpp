@@ -259,6 +259,11 @@ void appendLedgerMetrics(std::string& out, const GroupCommitStats& stats, std::s
                        "Ledger transactions rolled back (their requests got 503).");
     appendSample(out, "claimgate_ledger_failed_batches_total", "",
                  std::to_string(stats.failed_batches.load()));
+    appendMetricHeader(out, "claimgate_ledger_rerun_batches_total", "counter",
+                       "Committed ledger transactions re-run operation by operation after the "
+                       "database refused one of their writes.");
+    appendSample(out, "claimgate_ledger_rerun_batches_total", "",
+                 std::to_string(stats.rerun_batches.load()));
     appendMetricHeader(out, "claimgate_ledger_batch_size", "histogram",
                        "Operations per committed transaction.");
     std::uint64_t cumulative = 0;

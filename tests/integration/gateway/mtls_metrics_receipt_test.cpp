@@ -116,6 +116,7 @@ TEST_F(AdminTest, MetricsCountRequestsLatencyBatchesAndInDoubt) {
     EXPECT_GE(sampleValue(text, R"(claimgate_ledger_batch_size_bucket{le="+Inf"})"), 4);
     EXPECT_EQ(sampleValue(text, "claimgate_claims_in_doubt"), 1);
     EXPECT_EQ(sampleValue(text, "claimgate_ledger_queue_depth"), 0);
+    EXPECT_EQ(sampleValue(text, "claimgate_ledger_rerun_batches_total"), 0);
 }
 
 using ReceiptTest = GatewayApiTest;

@@ -612,6 +612,7 @@ TEST_P(LedgerBackendTest, GroupCommitBatchUndoesOnlyTheFailedOperation) {
     EXPECT_EQ(done[2].http_status, 201) << done[2].body;
     EXPECT_EQ(done[3].http_status, 201) << done[3].body;
     EXPECT_EQ(committer.stats().failed_batches.load(), 0U);
+    EXPECT_EQ(committer.stats().rerun_batches.load(), 1U);  // the batch with the poison only
     EXPECT_EQ(committer.stats().operations.load(), 4U);
     // Nothing of the poisoned op survived: no claim row, no stored reply, no event.
     EXPECT_FALSE(store_->findBlockingClaim("CASH2023", keyFor("poisoned")));

@@ -28,6 +28,10 @@ struct GroupCommitStats {
     std::atomic<std::uint64_t> batches{0};
     std::atomic<std::uint64_t> operations{0};
     std::atomic<std::uint64_t> failed_batches{0};
+    /// Committed batches that the database refused once and that were re-run operation by
+    /// operation: a write refused (a lost race with another node, a deadlock, one bad row).
+    /// Each such batch costs a second transaction; a steady rate says the nodes contend.
+    std::atomic<std::uint64_t> rerun_batches{0};
     /// Histogram of batch sizes: bucket i counts batches of size <= 2^i (last: larger).
     static constexpr std::size_t kBatchSizeBuckets = 14;
     std::atomic<std::uint64_t> batch_size_buckets[kBatchSizeBuckets]{};
