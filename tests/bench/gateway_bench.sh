@@ -156,14 +156,16 @@ eligibility_rounds_rps() {  # eligibility_rounds_rps NAME: "r1 / r2 / ..." reque
 # ---------------------------------------------------------------------------------------------
 # (b), (c) Durable claims: hold + commit per citizen, every citizen at most once.
 # cpu_snapshot LOAD_PID: "name ticks" for each gateway thread, the load generator and the box's
-# idle time (/proc, clock ticks; a thread that exits meanwhile is skipped).
+# unused time (/proc, clock ticks; a thread that exits meanwhile is skipped). Unused is idle plus
+# iowait: iowait is a CPU with nothing to run while some task (here the writer, in its WAL sync)
+# waits for the disk, and counting only idle hid about half of what the box left unused.
 cpu_snapshot() {
   local task
   for task in /proc/"$gateway_pid"/task/*; do
     echo "$(cat "$task/comm" 2>/dev/null) $(awk '{ print $14 + $15 }' "$task/stat" 2>/dev/null)"
   done
   echo "load-generator $(awk '{ print $14 + $15 }' "/proc/$1/stat")"
-  awk '$1 == "cpu" { print "box-idle", $5 }' /proc/stat
+  awk '$1 == "cpu" { print "box-idle", $5 + $6 }' /proc/stat
   # Not CPU: the bytes the gateway has sent to storage (WAL, checkpoints), where the kernel counts.
   awk '$1 == "write_bytes:" { print "storage-bytes", $2 }' "/proc/$gateway_pid/io" 2>/dev/null || true
 }
@@ -367,7 +369,7 @@ are for the whole box, not for a dedicated server core.
 | claim latency, open loop at half the 256-terminal maximum ($openloop_claims_per_s claims/s offered, $openloop_cps achieved, $openloop_unsent sends unsent) | | $(claim_field "$work/load-openloop.json" p50) ms | **$openloop_p99 ms** | p99 <= ${openloop_target_ms} ms: $openloop_verdict |
 | ledger ceiling: a claim's row writes, batch 64, the gateway's key shapes (\`claimgate-ledger-bench --mode rows --terminals $connections\`) | $ceiling_rows_cps claims/s | | | |
 | ledger through ClaimEngine + runBatch, batch 64 (\`--mode engine\`) | $ceiling_engine_cps claims/s | | | |
-| CPU per claim over mTLS, 256 terminals ($(cpu_of window) s in the middle of the run; box $(cpu_of idle-percent) % idle): load generator $(cpu_of load-generator), gateway I/O threads $(cpu_of io), ledger writer $(cpu_of writer), render thread $(cpu_of render), checkpoint thread $(cpu_of checkpoint), other threads $(cpu_of other) | $(cpu_of total) µs | | | |
+| CPU per claim over mTLS, 256 terminals ($(cpu_of window) s in the middle of the run; box $(cpu_of idle-percent) % idle, iowait included): load generator $(cpu_of load-generator), gateway I/O threads $(cpu_of io), ledger writer $(cpu_of writer), render thread $(cpu_of render), checkpoint thread $(cpu_of checkpoint), other threads $(cpu_of other) | $(cpu_of total) µs | | | |
 | CPU per claim in the ledger bench, rows / engine (every thread of the process) | $ceiling_rows_cpu_us / $ceiling_engine_cpu_us µs | | | |
 | bytes written to storage per claim (WAL frames and their checkpoints; the process's \`write_bytes\`): gateway over mTLS at 256 terminals / ledger bench rows / engine | $(cpu_of storage-kib) / $(ceiling_storage_kib rows) / $(ceiling_storage_kib engine) KiB | | | |
 | mTLS claims/s if the ledger's threads took no CPU: $(nproc) CPUs / (load generator + I/O + other threads) | $(cpu_of front-bound) claims/s = $(ratio "$(cpu_of front-bound)" "$ceiling_rows_cps")x the ceiling | | | |
