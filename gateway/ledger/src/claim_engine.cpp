@@ -401,23 +401,21 @@ LedgerReply ClaimEngine::hold(LedgerStore& store, const HoldOperation& operation
     const IdempotencyScope& scope = operation.idempotency;
     const std::string& operator_id = operation.terminal.operator_id;
     if (auto seen = checkIdempotency(store, kKind, operator_id, scope)) return *seen;
-    if (auto blocking = store.findBlockingClaim(operation.program, operation.citizen_key)) {
-        return finish(store, operator_id, scope,
-                      outcomeReply(kKind, LedgerOutcome::already_claimed, std::move(blocking)));
-    }
+    // Another program's claim is invisible to this program's unique index, so these are read
+    // first. A citizen blocked in this program too is answered already_claimed, as the insert
+    // below would answer.
     for (const auto& excluded_program : operation.excluded_programs) {
         if (auto other = store.findBlockingClaim(excluded_program, operation.citizen_key)) {
+            if (auto own = store.findBlockingClaim(operation.program, operation.citizen_key)) {
+                return finish(store, operator_id, scope,
+                              outcomeReply(kKind, LedgerOutcome::already_claimed, std::move(own)));
+            }
             LedgerReply reply = outcomeReply(kKind, LedgerOutcome::excluded, std::move(other));
             reply.excluding_program = excluded_program;
             return finish(store, operator_id, scope, std::move(reply));
         }
     }
     CG_ASSERT(!operation.claim_code.empty(), "the service mints the claim code");
-    if (store.claimCodeExists(operator_id, operation.claim_code)) {
-        // 1 in 10^12 per live slip of the operator. Not stored under the key: the retry with
-        // the same key reaches the service again and gets a fresh code.
-        return outcomeReply(kKind, LedgerOutcome::unavailable);
-    }
     const std::int64_t now = clock_->nowMillis();
     ClaimRecord claim;
     claim.claim_id = newClaimId();
@@ -432,12 +430,20 @@ LedgerReply ClaimEngine::hold(LedgerStore& store, const HoldOperation& operation
     claim.status = ClaimStatus::held;
     claim.held_at = now;
     claim.expires_at = now + operation.ttl_millis;
+    // The insert is the check (invariant 1): the unique indexes refuse a second blocking claim
+    // of the citizen in this program and a twin claim code, so a hold that lands, the common
+    // case, reads neither first. Only a refusal asks which index refused.
     if (!store.insertClaim(claim)) {
-        // Another node won the race between our lookup and insert: the unique index decided.
-        auto winner = store.findBlockingClaim(operation.program, operation.citizen_key);
-        if (!winner) throw LedgerStoreError("claim insert refused without a blocking claim");
-        return finish(store, operator_id, scope,
-                      outcomeReply(kKind, LedgerOutcome::already_claimed, std::move(winner)));
+        if (auto blocking = store.findBlockingClaim(operation.program, operation.citizen_key)) {
+            return finish(store, operator_id, scope,
+                          outcomeReply(kKind, LedgerOutcome::already_claimed, std::move(blocking)));
+        }
+        if (store.claimCodeExists(operator_id, operation.claim_code)) {
+            // 1 in 10^12 per live slip of the operator. Not stored under the key: the retry
+            // with the same key reaches the service again and gets a fresh code.
+            return outcomeReply(kKind, LedgerOutcome::unavailable);
+        }
+        throw LedgerStoreError("claim insert refused without a blocking claim or a twin code");
     }
     recordEvent(claim, "held", claim.terminal_id);
     LedgerReply reply = outcomeReply(kKind, LedgerOutcome::created, claim);

@@ -871,10 +871,15 @@ bool PostgresLedgerStore::claimCodeExists(const std::string& operator_id,
 
 bool PostgresLedgerStore::insertClaim(const ClaimRecord& claim) {
     if (pipelined_) {
-        // The batch locked the citizen, then read its blocking claim and the code and found
-        // neither, so this insert is expected to land; if a twin lands anyway (a claim code
-        // another node minted meanwhile), the batch's check fails it and runBatch re-runs it
-        // plainly, where the answer below is exact.
+        // The batch locked the citizen and read its blocking claim and the code (its read set
+        // names both), so a refusal is known here without a round trip. A row the read set
+        // did not name (a bench's bare row writes) is not read. Otherwise the insert is
+        // expected to land; if a twin lands anyway (a claim code another node minted
+        // meanwhile), the batch's check fails it and runBatch re-runs it plainly, where the
+        // answer below is exact.
+        const auto blocking = cache_->blocking(claim.program, claim.citizen_key);
+        const auto by_code = cache_->claimByCode(claim.operator_id, claim.claim_code);
+        if ((blocking && *blocking) || (by_code && *by_code)) return false;
         write(kInsertClaimSql, claimInsertParams(claim), {false, false, false, true},
               Expect::one_row, "claim insert (a blocking claim or the code exists)");
         cache_->claimWritten(claim);

@@ -181,6 +181,34 @@ TEST_P(LedgerBackendTest, OneBlockingClaimPerCitizenInTheDatabase) {
     EXPECT_EQ(store_->countClaims(ClaimStatus::held), 2);
 }
 
+// The engine inserts first and reads only after a refusal, but excluded programs are read
+// before the insert. A citizen blocked in the program and in one it excludes is answered with
+// the program's own claim, as when nothing is excluded; blocked in the excluded one only, with
+// that claim; and neither refusal leaves a claim row behind.
+TEST_P(LedgerBackendTest, AHoldBlockedInItsProgramTooIsAlreadyClaimedNotExcluded) {
+    const std::string own = applyJson(holdOf("a", "k-cash"), 201)["claim_id"];
+    for (const char* citizen : {"a", "b"}) {
+        HoldOperation bonus = holdOf(citizen, std::string("k-bonus-") + citizen);
+        bonus.program = "BONUS2023";
+        applyJson(bonus, 201);
+    }
+    HoldOperation both = holdOf("a", "k-both");
+    both.excluded_programs = {"BONUS2023"};
+    const LedgerReply claimed = apply(both);
+    EXPECT_EQ(claimed.outcome, LedgerOutcome::already_claimed) << claimed.body;
+    ASSERT_TRUE(claimed.claim);
+    EXPECT_EQ(claimed.claim->claim_id, own);
+
+    HoldOperation excluded_only = holdOf("b", "k-excluded");
+    excluded_only.excluded_programs = {"BONUS2023"};
+    const LedgerReply excluded = apply(excluded_only);
+    EXPECT_EQ(excluded.outcome, LedgerOutcome::excluded) << excluded.body;
+    ASSERT_TRUE(excluded.claim);
+    EXPECT_EQ(excluded.claim->program, "BONUS2023");
+    EXPECT_FALSE(store_->findBlockingClaim("CASH2023", keyFor("b")));
+    EXPECT_EQ(store_->countClaims(ClaimStatus::held), 3);
+}
+
 TEST_P(LedgerBackendTest, IdempotentReplayKeyReuseAndOperatorScope) {
     const LedgerReply first = apply(holdOf("a", "k1"));
     ASSERT_EQ(first.http_status, 201);
@@ -803,8 +831,9 @@ TEST_P(LedgerBackendTest, ARenderThatThrowsMidBatchIsRerunCleanly) {
 }
 
 // A minted claim code that an earlier slip of the operator already has (1 in 10^12 per slip):
-// the engine's look-up before the insert finds the twin, that hold alone is answered
-// unavailable and not stored under its key, and the rest of the batch commits without a rerun.
+// the unique index refuses the insert (PostgreSQL's batch: its read set found the twin), that
+// hold alone is answered unavailable and not stored under its key, and the rest of the batch
+// commits without a rerun.
 // The retry with the same key and a fresh code is created.
 TEST_P(LedgerBackendTest, ATwinClaimCodeFailsOnlyItsHoldAndTheRetryGetsAFreshOne) {
     const HoldOperation first = holdOf("first", "k-first");

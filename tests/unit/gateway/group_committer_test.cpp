@@ -129,6 +129,39 @@ TEST_F(GroupCommitterTest, FailedCommitAnswersEveryWaiterUnavailableAndPublishes
     EXPECT_EQ(committer->stats().batches.load(), 0U);
 }
 
+// The insert is the check: a hold that lands reads no claim before it (two fewer look-ups per
+// claim on SQLite); a refused one asks which unique index refused, and only then.
+TEST_F(GroupCommitterTest, AHoldThatLandsReadsNoClaimFirstAndARefusalAsksWhichIndexRefused) {
+    EXPECT_CALL(store_, findBlockingClaim(_, _)).Times(0);
+    EXPECT_CALL(store_, claimCodeExists(_, _)).Times(0);
+    auto committer = makeCommitter(8, 100);
+    gate_.open();
+    EXPECT_EQ(committer->submit(holdOf("a", "k1"))->get().outcome, LedgerOutcome::created);
+    ::testing::Mock::VerifyAndClearExpectations(&store_);
+
+    ClaimRecord blocking;
+    blocking.claim_id = "c_blocking";
+    blocking.claim_code = "123456789012";
+    blocking.program = "CASH2023";
+    blocking.citizen_key = keyFor("b");
+    blocking.status = protocols::ClaimStatus::held;
+    ON_CALL(store_, insertClaim(_)).WillByDefault(::testing::Return(false));
+    EXPECT_CALL(store_, findBlockingClaim("CASH2023", keyFor("b")))
+        .WillOnce(::testing::Return(blocking));
+    EXPECT_CALL(store_, saveReply("BANK004", "k2", _, _)).Times(1);
+    const LedgerReply claimed = committer->submit(holdOf("b", "k2"))->get();
+    EXPECT_EQ(claimed.outcome, LedgerOutcome::already_claimed);
+    ASSERT_TRUE(claimed.claim);
+    EXPECT_EQ(claimed.claim->claim_id, "c_blocking");
+    ::testing::Mock::VerifyAndClearExpectations(&store_);
+
+    // No blocking claim: the operator's claim code was the twin. Not stored under the key.
+    EXPECT_CALL(store_, findBlockingClaim(_, _)).WillOnce(::testing::Return(std::nullopt));
+    EXPECT_CALL(store_, claimCodeExists("BANK004", _)).WillOnce(::testing::Return(true));
+    EXPECT_CALL(store_, saveReply(_, _, _, _)).Times(0);
+    EXPECT_EQ(committer->submit(holdOf("c", "k3"))->get().outcome, LedgerOutcome::unavailable);
+}
+
 TEST_F(GroupCommitterTest, OneFailingOperationRollsBackOnlyItself) {
     ON_CALL(store_, insertClaim(_)).WillByDefault(Invoke([](const ClaimRecord& claim) {
         if (claim.citizen_key == keyFor("bad")) throw LedgerStoreError("constraint");

@@ -86,9 +86,9 @@ public:
     /// Begins runBatch's common case, a batch without savepoints. A backend may then defer
     /// the results of its writes to finishOptimisticWrites() and answer the reads named in
     /// `reads` from rows it fetched up front (PostgreSQL: pipeline mode, O(1) round trips per
-    /// batch). While writes are deferred insertClaim() answers true: a write the database
-    /// refuses surfaces as LedgerStoreError from a later call, the batch is rolled back, and
-    /// runBatch re-runs it plainly. Default: begin(), nothing deferred.
+    /// batch). While writes are deferred insertClaim() answers from those rows: a write the
+    /// database refuses anyway surfaces as LedgerStoreError from a later call, the batch is
+    /// rolled back, and runBatch re-runs it plainly. Default: begin(), nothing deferred.
     virtual void beginOptimisticBatch(const BatchReadSet& reads) {
         static_cast<void>(reads);
         begin();
@@ -133,7 +133,9 @@ public:
     virtual std::optional<ClaimRecord> findClaimByCode(const std::string& operator_id,
                                                        const std::string& claim_code) = 0;
     virtual bool claimCodeExists(const std::string& operator_id, const std::string& claim_code) = 0;
-    /// Returns false (and changes nothing) if a blocking claim for the citizen exists.
+    /// Returns false (and changes nothing) if a unique index refuses the claim: the citizen
+    /// has a blocking claim in its program (invariant 1), or the operator's claim code or the
+    /// claim id is taken. ClaimEngine inserts first and reads only after a refusal.
     virtual bool insertClaim(const ClaimRecord& claim) = 0;
     virtual void updateClaim(const ClaimRecord& claim) = 0;
     virtual std::vector<ClaimRecord> findExpiredHolds(std::int64_t now_millis,
