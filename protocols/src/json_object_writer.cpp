@@ -38,6 +38,12 @@ JsonObjectWriter& JsonObjectWriter::field(std::string_view name, std::int64_t va
     return *this;
 }
 
+JsonObjectWriter& JsonObjectWriter::boolField(std::string_view name, bool value) {
+    key(name);
+    out_.append(value ? "true" : "false");
+    return *this;
+}
+
 JsonObjectWriter& JsonObjectWriter::beginObject(std::string_view name) {
     CG_ASSERT(depth_ < kDepthMax, "JSON objects nest at most kDepthMax deep");
     key(name);

@@ -6,6 +6,7 @@
 
 #include <claimgate/ledger/clock.hpp>
 #include <claimgate/protocols/citizen_id.hpp>
+#include <claimgate/protocols/time_format.hpp>
 
 #include "mocks/mock_ledger_store.hpp"
 #include "temp_dir.hpp"
@@ -86,6 +87,34 @@ protected:
     std::unique_ptr<GroupCommitter> committer_;
     std::unique_ptr<ClaimService> service_;
 };
+
+// The eligibility answer is written by hand, so nlohmann's dump() of the parsed body is the
+// oracle for its bytes (sorted keys, no spaces: what dump() wrote before), in every shape.
+TEST_F(ClaimServiceTest, EligibilityAnswersAreCanonicalJsonInEveryShape) {
+    makeService(std::chrono::seconds(20));
+    const auto ask = [&](const std::string& id) {
+        const ServiceReply reply = service_->eligibility(
+            atmTerminal(),
+            nlohmann::json{{"program", "CASH2023"}, {"citizen_id", id}, {"channel", "atm"}}.dump());
+        EXPECT_EQ(reply.http_status, 200) << reply.body;
+        EXPECT_EQ(reply.body, nlohmann::json::parse(reply.body).dump());
+        return reply.body;
+    };
+    EXPECT_EQ(ask(citizen_),
+              "{\"amount\":6000,\"claim\":{\"status\":\"none\"},\"currency\":\"TWD\","
+              "\"eligible\":true,\"program\":\"CASH2023\"}");
+    EXPECT_EQ(ask(claimgate::testing::nationalId(7654321)),
+              "{\"currency\":\"TWD\",\"eligible\":false,\"program\":\"CASH2023\","
+              "\"reason\":\"not_eligible\"}");
+    index_.applyClaimState("CASH2023", protocols::CitizenKeys(kPepper).citizenKey(citizen2_),
+                           protocols::ClaimStatus::held, protocols::Channel::kiosk,
+                           claimgate::testing::kStandardNowMillis);
+    EXPECT_EQ(ask(citizen2_),
+              "{\"claim\":{\"at\":\"" +
+                  protocols::formatRfc3339Millis(claimgate::testing::kStandardNowMillis) +
+                  "\",\"channel\":\"kiosk\",\"status\":\"held\"},\"currency\":\"TWD\","
+                  "\"eligible\":false,\"program\":\"CASH2023\",\"reason\":\"already_claimed\"}");
+}
 
 TEST_F(ClaimServiceTest, SameKeyInFlightIsClaimInProgress) {
     makeService(std::chrono::seconds(20));

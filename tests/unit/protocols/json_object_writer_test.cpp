@@ -87,6 +87,12 @@ TEST(JsonObjectWriterTest, ObjectsWithNestingAndIntegersMatchDump) {
     EXPECT_EQ(out, "kept:" + expected.dump()) << "appends, and writes what dump() writes";
 }
 
+TEST(JsonObjectWriterTest, BooleansMatchDump) {
+    std::string out;
+    JsonObjectWriter(out).boolField("eligible", true).boolField("excluded", false).endObject();
+    EXPECT_EQ(out, nlohmann::json({{"eligible", true}, {"excluded", false}}).dump());
+}
+
 TEST(JsonObjectWriterTest, AnEmptyObjectIsTwoBraces) {
     std::string out;
     JsonObjectWriter(out).endObject();

@@ -1,8 +1,9 @@
 // File: json_object_writer.hpp
 // Writes a JSON object straight into a string, for the few bodies a node writes for every claim
-// (the hold and commit replies, the receipt a signature covers). Building an nlohmann::json and
-// dumping it costs a heap node per field and a map insertion per key; on the ledger's render
-// thread that was a quarter of its CPU (docs/performance.md, "Replies written by hand").
+// (the hold and commit replies, the receipt a signature covers) or every eligibility question.
+// Building an nlohmann::json and dumping it costs a heap node per field and a map insertion per
+// key; on the ledger's render thread that was a quarter of its CPU (docs/performance.md, "Replies
+// written by hand").
 //
 // The output is byte for byte what nlohmann::json::dump() writes for the same object: keys are
 // given in sorted (byte-wise) order, which the writer checks, and strings are escaped as dump()
@@ -33,6 +34,8 @@ public:
         return field(key, std::string_view(value));
     }
     JsonObjectWriter& field(std::string_view key, std::int64_t value);
+    /// `true` or `false`. Not a field() overload: an int argument would convert to both.
+    JsonObjectWriter& boolField(std::string_view key, bool value);
     /// Opens a nested object as the value of `key`; close it with endObject().
     JsonObjectWriter& beginObject(std::string_view key);
     /// Closes the innermost open object (the outermost one last).
