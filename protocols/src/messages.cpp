@@ -4,42 +4,180 @@
 #include <claimgate/protocols/limits.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
+#include <charconv>
+#include <optional>
+#include <string>
+
 namespace claimgate::protocols {
 namespace {
 
 // An RFC 3339 time on the wire ("2023-04-10T09:00:12.345+08:00" is 29 characters).
 constexpr std::size_t kTimestampLengthMax = 40;
 
-Result<ClaimantRequest> decodeClaimant(std::string_view body, bool with_amount) {
+// A claimant body's fields as sent, before they are validated.
+struct ClaimantFields {
+    std::string program;
+    std::string citizen_id;
+    std::string channel;
+    std::optional<std::string> nhi_card_no;
+    std::optional<std::string> proxy_id;
+    std::int64_t amount = 0;
+};
+
+constexpr std::size_t kClaimantStringLengthMax = 32;
+
+bool isJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// A string token of printable ASCII without escapes, from the opening quote at `at`; leaves
+// `at` past the closing quote. Anything else is left to the full parser.
+std::optional<std::string_view> plainString(std::string_view body, std::size_t& at) {
+    if (at >= body.size() || body[at] != '"') return std::nullopt;
+    const std::size_t first = ++at;
+    for (; at < body.size(); ++at) {
+        const auto byte = static_cast<unsigned char>(body[at]);
+        if (byte == '"') return body.substr(first, at++ - first);
+        if (byte < 0x20 || byte >= 0x7f || byte == '\\') return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+// The body every terminal sends, read without building a DOM: one flat object whose members are
+// the claimant fields, each once, as plain strings within their limits (and `amount` a plain
+// integer in range). Every such body is valid JSON that the full path below reads to the same
+// fields without an error. Any other body (whitespace aside) returns nullopt and takes the full
+// path, which gives every refusal its documented error: this path refuses nothing itself.
+std::optional<ClaimantFields> scanFlatClaimant(std::string_view body, bool with_amount) {
+    enum Seen : unsigned {
+        kProgram = 1,
+        kCitizen = 2,
+        kChannel = 4,
+        kNhi = 8,
+        kProxy = 16,
+        kAmount = 32
+    };
+    ClaimantFields fields;
+    unsigned seen = 0;
+    std::size_t at = 0;
+    const auto skipSpace = [&] {
+        while (at < body.size() && isJsonSpace(body[at])) ++at;
+    };
+    const auto take = [&](char token) {
+        skipSpace();
+        if (at >= body.size() || body[at] != token) return false;
+        ++at;
+        return true;
+    };
+    if (!take('{')) return std::nullopt;
+    for (;;) {
+        skipSpace();
+        const auto key = plainString(body, at);
+        if (!key || !take(':')) return std::nullopt;
+        skipSpace();
+        if (*key == "amount") {
+            // Digits only, no leading zero, no sign, fraction or exponent: a JSON integer.
+            const std::size_t first = at;
+            while (at < body.size() && body[at] >= '0' && body[at] <= '9') ++at;
+            std::int64_t amount = 0;
+            const auto parsed = std::from_chars(body.data() + first, body.data() + at, amount);
+            if (!with_amount || (seen & kAmount) != 0 || at == first || body[first] == '0' ||
+                at - first > 10 || parsed.ec != std::errc{} || amount < 1 || amount > kAmountMax) {
+                return std::nullopt;
+            }
+            fields.amount = amount;
+            seen |= kAmount;
+        } else {
+            const auto value = plainString(body, at);
+            if (!value || value->empty()) return std::nullopt;
+            unsigned bit = 0;
+            std::size_t length_max = kClaimantStringLengthMax;
+            std::string* target = nullptr;
+            std::optional<std::string>* optional_target = nullptr;
+            if (*key == "program") {
+                bit = kProgram;
+                length_max = kProgramIdLengthMax;
+                target = &fields.program;
+            } else if (*key == "citizen_id") {
+                bit = kCitizen;
+                target = &fields.citizen_id;
+            } else if (*key == "channel") {
+                bit = kChannel;
+                target = &fields.channel;
+            } else if (*key == "nhi_card_no") {
+                bit = kNhi;
+                optional_target = &fields.nhi_card_no;
+            } else if (*key == "proxy_id") {
+                bit = kProxy;
+                optional_target = &fields.proxy_id;
+            } else {
+                return std::nullopt;
+            }
+            if ((seen & bit) != 0 || value->size() > length_max) return std::nullopt;
+            seen |= bit;
+            if (target != nullptr) {
+                target->assign(*value);
+            } else {
+                optional_target->emplace(*value);
+            }
+        }
+        skipSpace();
+        if (at < body.size() && body[at] == ',') {
+            ++at;
+            continue;
+        }
+        if (!take('}')) return std::nullopt;
+        break;
+    }
+    skipSpace();
+    const unsigned required = kProgram | kCitizen | kChannel | (with_amount ? kAmount : 0U);
+    if (at != body.size() || (seen & required) != required) return std::nullopt;
+    return fields;
+}
+
+Result<ClaimantFields> readClaimantThroughDom(std::string_view body, bool with_amount) {
     auto parsed = parseJsonObject(body);
     if (!parsed) return parsed.status();
-    const nlohmann::json& object = parsed.value();
-    ClaimantRequest request;
-    JsonFields fields(object);
-    std::string citizen_id, channel;
-    fields.requireString("program", kProgramIdLengthMax, request.program);
-    fields.requireString("citizen_id", 32, citizen_id);
-    fields.requireString("channel", 32, channel);
-    fields.optionalString("nhi_card_no", 32, request.nhi_card_no);
-    std::optional<std::string> proxy_id;
-    fields.optionalString("proxy_id", 32, proxy_id);
-    if (with_amount) fields.requireInteger("amount", 1, kAmountMax, request.amount);
+    ClaimantFields read;
+    JsonFields fields(parsed.value());
+    fields.requireString("program", kProgramIdLengthMax, read.program);
+    fields.requireString("citizen_id", kClaimantStringLengthMax, read.citizen_id);
+    fields.requireString("channel", kClaimantStringLengthMax, read.channel);
+    fields.optionalString("nhi_card_no", kClaimantStringLengthMax, read.nhi_card_no);
+    fields.optionalString("proxy_id", kClaimantStringLengthMax, read.proxy_id);
+    if (with_amount) fields.requireInteger("amount", 1, kAmountMax, read.amount);
     if (!fields.ok()) return fields.status();
+    return read;
+}
 
-    const auto parsed_channel = parseChannel(channel);
+Result<ClaimantRequest> decodeClaimant(std::string_view body, bool with_amount) {
+    // Eligibility is the node's most frequent request: the flat body terminals send is read in
+    // place (docs/performance.md, "The eligibility request read in place"), anything else
+    // through nlohmann.
+    std::optional<ClaimantFields> scanned = scanFlatClaimant(body, with_amount);
+    if (!scanned) {
+        auto read = readClaimantThroughDom(body, with_amount);
+        if (!read) return read.status();
+        scanned = std::move(read.value());
+    }
+    ClaimantFields& fields = *scanned;
+    ClaimantRequest request;
+    request.program = std::move(fields.program);
+    request.nhi_card_no = std::move(fields.nhi_card_no);
+    request.amount = fields.amount;
+
+    const auto parsed_channel = parseChannel(fields.channel);
     if (!parsed_channel || !isTerminalChannel(*parsed_channel)) {
         return Status(ErrorCode::bad_field, "channel must be atm, kiosk or counter",
                       {{"field", "channel"}});
     }
     request.channel = *parsed_channel;
-    auto id = CitizenId::parse(citizen_id);
+    auto id = CitizenId::parse(fields.citizen_id);
     if (!id) {
         return Status(ErrorCode::invalid_citizen_id, id.status().message(),
                       {{"field", "citizen_id"}});
     }
     request.citizen_id = id->normalised();
-    if (proxy_id) {
-        auto proxy = CitizenId::parse(*proxy_id);
+    if (fields.proxy_id) {
+        auto proxy = CitizenId::parse(*fields.proxy_id);
         if (!proxy) {
             return Status(ErrorCode::invalid_citizen_id, "proxy_id: " + proxy.status().message(),
                           {{"field", "proxy_id"}});

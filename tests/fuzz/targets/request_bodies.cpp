@@ -1,7 +1,8 @@
 // Fuzz target: the gateway's request decoding (contracts §5): JSON bodies of eligibility, hold,
 // commit and void, the error envelope the SDK reads back, program files, Idempotency-Key and
 // claim references. The first byte picks the decoder; the rest is the body. Properties: no
-// crash, and whatever a decoder accepts re-encodes to a body it accepts again, unchanged.
+// crash, and whatever a decoder accepts re-encodes to a body it accepts again, unchanged; a
+// claimant body decodes the same through the in-place reader as through nlohmann.
 #include "fuzz_support.hpp"
 
 #include <claimgate/protocols/citizen_id.hpp>
@@ -9,6 +10,10 @@
 #include <claimgate/protocols/json_fields.hpp>
 #include <claimgate/protocols/messages.hpp>
 #include <claimgate/protocols/program.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
 
 using namespace claimgate::protocols;
 
@@ -19,8 +24,32 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     switch (selector % 7) {
         case 0:
         case 1: {
-            auto request =
-                selector % 7 == 0 ? decodeEligibilityRequest(body) : decodeClaimRequest(body);
+            const auto decode = [selector](std::string_view text) {
+                return selector % 7 == 0 ? decodeEligibilityRequest(text)
+                                         : decodeClaimRequest(text);
+            };
+            auto request = decode(body);
+            // The flat bodies terminals send are read in place, the rest through nlohmann. The
+            // same object with an unknown member first always takes nlohmann's path, and must
+            // decode to the same request or the same error.
+            const auto dom = nlohmann::json::parse(body, nullptr, false);
+            if (dom.is_discarded() || !dom.is_object()) {
+                CG_ASSERT(!request.ok(), "a body that is not a JSON object is refused");
+            } else if (!dom.empty()) {
+                std::string padded(body);
+                padded.insert(padded.find('{') + 1, "\"~unknown\":[],");
+                const auto through_dom = decode(padded);
+                CG_ASSERT(request.ok() == through_dom.ok(), "both readers accept or both refuse");
+                if (request.ok()) {
+                    CG_ASSERT(request->toJson() == through_dom->toJson(),
+                              "both readers decode the same request");
+                } else {
+                    CG_ASSERT(request.status().code() == through_dom.status().code() &&
+                                  request.status().message() == through_dom.status().message() &&
+                                  request.status().detail() == through_dom.status().detail(),
+                              "both readers refuse with the same error");
+                }
+            }
             if (request.ok()) {
                 const std::string again = request->toJson().dump();
                 auto reparsed =

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 namespace claimgate::protocols {
 namespace {
@@ -136,6 +137,105 @@ TEST(MessagesTest, InvalidCitizenIdsNameTheFieldAndNeverEchoTheId) {
             expectError(status, ErrorCode::invalid_citizen_id, field);
             EXPECT_EQ(status.httpStatus(), 422);
             EXPECT_EQ(encodeErrorEnvelope(status).find(id), std::string::npos);
+        }
+    }
+}
+
+// Flat bodies are read in place, anything else through nlohmann. The same body with an unknown
+// member first is always read by nlohmann (the in-place reader takes only the claimant fields),
+// and the two must decode to the same request or refuse with the same error.
+void expectSameAsThroughTheDom(const std::string& body) {
+    const json dom = json::parse(body, nullptr, false);
+    for (const bool with_amount : {false, true}) {
+        const auto decode = [with_amount](const std::string& text) {
+            return with_amount ? decodeClaimRequest(text) : decodeEligibilityRequest(text);
+        };
+        const auto direct = decode(body);
+        if (dom.is_discarded() || !dom.is_object() || dom.empty()) {
+            // Not a non-empty object: the in-place reader must not have accepted it.
+            EXPECT_FALSE(direct.ok()) << body;
+            continue;
+        }
+        std::string padded = body;
+        padded.insert(padded.find('{') + 1, "\"~unknown\":[],");
+        const auto through_dom = decode(padded);
+        ASSERT_EQ(direct.ok(), through_dom.ok()) << body;
+        if (direct.ok()) {
+            EXPECT_EQ(direct->toJson().dump(), through_dom->toJson().dump()) << body;
+        } else {
+            EXPECT_EQ(direct.status().code(), through_dom.status().code()) << body;
+            EXPECT_EQ(direct.status().message(), through_dom.status().message()) << body;
+            EXPECT_EQ(direct.status().detail(), through_dom.status().detail()) << body;
+        }
+    }
+}
+
+TEST(MessagesTest, TheInPlaceReaderAgreesWithNlohmann) {
+    const std::vector<std::string> bodies = {
+        validClaim().dump(),
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm"})",
+        " \t\r\n{ \"channel\" : \"kiosk\" ,\"citizen_id\":\"a123456789\", \"program\":\"CASH2023\" "
+        "} \n",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","amount":1})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","amount":1000000000})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","amount":1000000001})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","amount":0})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","amount":-5})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","amount":06000})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","amount":6000.0})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","amount":6e3})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","amount":"6000"})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","amount":99999999999999999999})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","amount":6000,"amount":7000})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","citizen_id":"F131104093","channel":"atm"})",
+        R"({"program":"CASH2023","citizen_id":"A123456788","channel":"atm"})",
+        R"({"program":"CASH2023","citizen_id":"A12345678","channel":"atm"})",
+        R"({"program":"CASH2023","citizen_id":"","channel":"atm"})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"pos"})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"ATM"})",
+        R"({"program":"CASH2023","citizen_id":"A123456789"})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":null})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","nhi_card_no":null})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","nhi_card_no":"12"})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","nhi_card_no":"000012345678"})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","proxy_id":"F131104093"})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","proxy_id":"F131104094"})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","proxy_id":7})",
+        R"({"program":"CASH2023","citizen_id":"A12345678\u0039","channel":"atm"})",
+        R"({"program":"CASH2023","citizen\u005fid":"A123456789","channel":"atm"})",
+        R"({"program":"CASH\"2023","citizen_id":"A123456789","channel":"atm"})",
+        "{\"program\":\"CASH\xc3\xa9"
+        "2023\",\"citizen_id\":\"A123456789\",\"channel\":\"atm\"}",
+        "{\"program\":\"CASH\x7f\",\"citizen_id\":\"A123456789\",\"channel\":\"atm\"}",
+        R"({"program":"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456","citizen_id":"A123456789","channel":"atm"})",
+        R"({"program":"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345","citizen_id":"A123456789","channel":"atm"})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","extra":{"a":[1,2]}})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm",})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm"} x)",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm"}{})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm")",
+        R"({"program":"CASH2023" "citizen_id":"A123456789","channel":"atm"})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","amount":})",
+        R"({"program":"CASH2023","citizen_id":"A123456789","channel":"atm","amount":6000 1})",
+        R"({})",
+        R"([])",
+        R"("atm")",
+        "",
+        "\xef\xbb\xbf{\"program\":\"CASH2023\",\"citizen_id\":\"A123456789\",\"channel\":\"atm\"}",
+    };
+    for (const auto& body : bodies) expectSameAsThroughTheDom(body);
+
+    // Every single-byte change of a full body: deletions, and replacements and insertions from
+    // the bytes JSON gives meaning to.
+    const std::string base = validClaim().dump();
+    const std::string alphabet = "{}[]:,\"\\ 0123456789-.eE+tfnulAa\t\x01\x7f\xc3";
+    for (std::size_t i = 0; i < base.size(); ++i) {
+        expectSameAsThroughTheDom(base.substr(0, i) + base.substr(i + 1));
+        for (const char c : alphabet) {
+            std::string replaced = base;
+            replaced[i] = c;
+            expectSameAsThroughTheDom(replaced);
+            expectSameAsThroughTheDom(base.substr(0, i) + c + base.substr(i));
         }
     }
 }
