@@ -4,6 +4,8 @@
 #include <claimgate/protocols/limits.hpp>
 #include <claimgate/protocols/time_format.hpp>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <optional>
 #include <string>
@@ -14,17 +16,35 @@ namespace {
 // An RFC 3339 time on the wire ("2023-04-10T09:00:12.345+08:00" is 29 characters).
 constexpr std::size_t kTimestampLengthMax = 40;
 
-// A claimant body's fields as sent, before they are validated.
+// A claimant body's fields as sent, before they are validated. The required strings are
+// present once either reader has accepted the body.
 struct ClaimantFields {
-    std::string program;
-    std::string citizen_id;
-    std::string channel;
+    std::optional<std::string> program;
+    std::optional<std::string> citizen_id;
+    std::optional<std::string> channel;
     std::optional<std::string> nhi_card_no;
     std::optional<std::string> proxy_id;
     std::int64_t amount = 0;
 };
 
 constexpr std::size_t kClaimantStringLengthMax = 32;
+
+// The body's string members, in the order the full path checks them (its first failure is the
+// error reported). One table for both readers, so they cannot disagree on a name, a limit or
+// whether a member is required.
+struct ClaimantStringMember {
+    const char* name;
+    std::size_t length_max;
+    bool required;
+    std::optional<std::string> ClaimantFields::*field;
+};
+constexpr std::array<ClaimantStringMember, 5> kClaimantStrings = {{
+    {"program", kProgramIdLengthMax, true, &ClaimantFields::program},
+    {"citizen_id", kClaimantStringLengthMax, true, &ClaimantFields::citizen_id},
+    {"channel", kClaimantStringLengthMax, true, &ClaimantFields::channel},
+    {"nhi_card_no", kClaimantStringLengthMax, false, &ClaimantFields::nhi_card_no},
+    {"proxy_id", kClaimantStringLengthMax, false, &ClaimantFields::proxy_id},
+}};
 
 bool isJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -47,14 +67,12 @@ std::optional<std::string_view> plainString(std::string_view body, std::size_t& 
 // fields without an error. Any other body (whitespace aside) returns nullopt and takes the full
 // path, which gives every refusal its documented error: this path refuses nothing itself.
 std::optional<ClaimantFields> scanFlatClaimant(std::string_view body, bool with_amount) {
-    enum Seen : unsigned {
-        kProgram = 1,
-        kCitizen = 2,
-        kChannel = 4,
-        kNhi = 8,
-        kProxy = 16,
-        kAmount = 32
-    };
+    // One bit per member seen: a string member's table index, then `amount`.
+    constexpr unsigned kAmountSeen = 1U << kClaimantStrings.size();
+    unsigned required = with_amount ? kAmountSeen : 0U;
+    for (std::size_t i = 0; i < kClaimantStrings.size(); ++i) {
+        if (kClaimantStrings[i].required) required |= 1U << i;
+    }
     ClaimantFields fields;
     unsigned seen = 0;
     std::size_t at = 0;
@@ -79,45 +97,23 @@ std::optional<ClaimantFields> scanFlatClaimant(std::string_view body, bool with_
             while (at < body.size() && body[at] >= '0' && body[at] <= '9') ++at;
             std::int64_t amount = 0;
             const auto parsed = std::from_chars(body.data() + first, body.data() + at, amount);
-            if (!with_amount || (seen & kAmount) != 0 || at == first || body[first] == '0' ||
+            if (!with_amount || (seen & kAmountSeen) != 0 || at == first || body[first] == '0' ||
                 at - first > 10 || parsed.ec != std::errc{} || amount < 1 || amount > kAmountMax) {
                 return std::nullopt;
             }
             fields.amount = amount;
-            seen |= kAmount;
+            seen |= kAmountSeen;
         } else {
             const auto value = plainString(body, at);
             if (!value || value->empty()) return std::nullopt;
-            unsigned bit = 0;
-            std::size_t length_max = kClaimantStringLengthMax;
-            std::string* target = nullptr;
-            std::optional<std::string>* optional_target = nullptr;
-            if (*key == "program") {
-                bit = kProgram;
-                length_max = kProgramIdLengthMax;
-                target = &fields.program;
-            } else if (*key == "citizen_id") {
-                bit = kCitizen;
-                target = &fields.citizen_id;
-            } else if (*key == "channel") {
-                bit = kChannel;
-                target = &fields.channel;
-            } else if (*key == "nhi_card_no") {
-                bit = kNhi;
-                optional_target = &fields.nhi_card_no;
-            } else if (*key == "proxy_id") {
-                bit = kProxy;
-                optional_target = &fields.proxy_id;
-            } else {
-                return std::nullopt;
-            }
-            if ((seen & bit) != 0 || value->size() > length_max) return std::nullopt;
+            const auto* member =
+                std::find_if(kClaimantStrings.begin(), kClaimantStrings.end(),
+                             [&key](const ClaimantStringMember& m) { return *key == m.name; });
+            if (member == kClaimantStrings.end()) return std::nullopt;
+            const unsigned bit = 1U << static_cast<unsigned>(member - kClaimantStrings.begin());
+            if ((seen & bit) != 0 || value->size() > member->length_max) return std::nullopt;
             seen |= bit;
-            if (target != nullptr) {
-                target->assign(*value);
-            } else {
-                optional_target->emplace(*value);
-            }
+            (fields.*(member->field)).emplace(*value);
         }
         skipSpace();
         if (at < body.size() && body[at] == ',') {
@@ -128,7 +124,6 @@ std::optional<ClaimantFields> scanFlatClaimant(std::string_view body, bool with_
         break;
     }
     skipSpace();
-    const unsigned required = kProgram | kCitizen | kChannel | (with_amount ? kAmount : 0U);
     if (at != body.size() || (seen & required) != required) return std::nullopt;
     return fields;
 }
@@ -138,11 +133,13 @@ Result<ClaimantFields> readClaimantThroughDom(std::string_view body, bool with_a
     if (!parsed) return parsed.status();
     ClaimantFields read;
     JsonFields fields(parsed.value());
-    fields.requireString("program", kProgramIdLengthMax, read.program);
-    fields.requireString("citizen_id", kClaimantStringLengthMax, read.citizen_id);
-    fields.requireString("channel", kClaimantStringLengthMax, read.channel);
-    fields.optionalString("nhi_card_no", kClaimantStringLengthMax, read.nhi_card_no);
-    fields.optionalString("proxy_id", kClaimantStringLengthMax, read.proxy_id);
+    for (const ClaimantStringMember& member : kClaimantStrings) {
+        if (!member.required) {
+            fields.optionalString(member.name, member.length_max, read.*(member.field));
+        } else if (std::string value; fields.requireString(member.name, member.length_max, value)) {
+            (read.*(member.field)).emplace(std::move(value));
+        }
+    }
     if (with_amount) fields.requireInteger("amount", 1, kAmountMax, read.amount);
     if (!fields.ok()) return fields.status();
     return read;
@@ -160,17 +157,17 @@ Result<ClaimantRequest> decodeClaimant(std::string_view body, bool with_amount) 
     }
     ClaimantFields& fields = *scanned;
     ClaimantRequest request;
-    request.program = std::move(fields.program);
+    request.program = std::move(*fields.program);
     request.nhi_card_no = std::move(fields.nhi_card_no);
     request.amount = fields.amount;
 
-    const auto parsed_channel = parseChannel(fields.channel);
+    const auto parsed_channel = parseChannel(*fields.channel);
     if (!parsed_channel || !isTerminalChannel(*parsed_channel)) {
         return Status(ErrorCode::bad_field, "channel must be atm, kiosk or counter",
                       {{"field", "channel"}});
     }
     request.channel = *parsed_channel;
-    auto id = CitizenId::parse(fields.citizen_id);
+    auto id = CitizenId::parse(*fields.citizen_id);
     if (!id) {
         return Status(ErrorCode::invalid_citizen_id, id.status().message(),
                       {{"field", "citizen_id"}});

@@ -165,7 +165,7 @@ cpu_snapshot() {
     echo "$(cat "$task/comm" 2>/dev/null) $(awk '{ print $14 + $15 }' "$task/stat" 2>/dev/null)"
   done
   echo "load-generator $(awk '{ print $14 + $15 }' "/proc/$1/stat")"
-  awk '$1 == "cpu" { print "box-idle", $5 + $6 }' /proc/stat
+  awk '$1 == "cpu" { print "box-unused", $5 + $6 }' /proc/stat
   # Not CPU: the bytes the gateway has sent to storage (WAL, checkpoints), where the kernel counts.
   awk '$1 == "write_bytes:" { print "storage-bytes", $2 }' "/proc/$gateway_pid/io" 2>/dev/null || true
 }
@@ -260,7 +260,7 @@ if [ -f "$work/cpu-tls256-1.txt" ]; then
       if (name == "cg-ledger-write") return "writer"
       if (name ~ /^cg-ledger-rend/) return "render"
       if (name == "cg-ledger-ckpt") return "checkpoint"
-      if (name == "load-generator" || name == "box-idle") return name
+      if (name == "load-generator" || name == "box-unused") return name
       return "other"
     }
     FNR == NR { before[$1] += $2; next }
@@ -272,9 +272,9 @@ if [ -f "$work/cpu-tls256-1.txt" ]; then
         delete after["storage-bytes"]
       }
       for (name in after) us[group(name)] += (after[name] - before[name]) * 1e6 / hz
-      for (g in us) if (g != "box-idle") { printf "%s %.0f\n", g, us[g] / claims; total += us[g] }
+      for (g in us) if (g != "box-unused") { printf "%s %.0f\n", g, us[g] / claims; total += us[g] }
       printf "total %.0f\n", total / claims
-      printf "idle-percent %.0f\n", us["box-idle"] / 1e6 / secs / cpus * 100
+      printf "unused-percent %.0f\n", us["box-unused"] / 1e6 / secs / cpus * 100
       printf "window %.1f\n", secs
       # In front of the ledger (load generator, I/O, the rest), and the ledger threads.
       front = us["load-generator"] + us["io"] + us["other"]
@@ -369,7 +369,7 @@ are for the whole box, not for a dedicated server core.
 | claim latency, open loop at half the 256-terminal maximum ($openloop_claims_per_s claims/s offered, $openloop_cps achieved, $openloop_unsent sends unsent) | | $(claim_field "$work/load-openloop.json" p50) ms | **$openloop_p99 ms** | p99 <= ${openloop_target_ms} ms: $openloop_verdict |
 | ledger ceiling: a claim's row writes, batch 64, the gateway's key shapes (\`claimgate-ledger-bench --mode rows --terminals $connections\`) | $ceiling_rows_cps claims/s | | | |
 | ledger through ClaimEngine + runBatch, batch 64 (\`--mode engine\`) | $ceiling_engine_cps claims/s | | | |
-| CPU per claim over mTLS, 256 terminals ($(cpu_of window) s in the middle of the run; box $(cpu_of idle-percent) % idle, iowait included): load generator $(cpu_of load-generator), gateway I/O threads $(cpu_of io), ledger writer $(cpu_of writer), render thread $(cpu_of render), checkpoint thread $(cpu_of checkpoint), other threads $(cpu_of other) | $(cpu_of total) µs | | | |
+| CPU per claim over mTLS, 256 terminals ($(cpu_of window) s in the middle of the run; box $(cpu_of unused-percent) % idle, iowait included): load generator $(cpu_of load-generator), gateway I/O threads $(cpu_of io), ledger writer $(cpu_of writer), render thread $(cpu_of render), checkpoint thread $(cpu_of checkpoint), other threads $(cpu_of other) | $(cpu_of total) µs | | | |
 | CPU per claim in the ledger bench, rows / engine (every thread of the process) | $ceiling_rows_cpu_us / $ceiling_engine_cpu_us µs | | | |
 | bytes written to storage per claim (WAL frames and their checkpoints; the process's \`write_bytes\`): gateway over mTLS at 256 terminals / ledger bench rows / engine | $(cpu_of storage-kib) / $(ceiling_storage_kib rows) / $(ceiling_storage_kib engine) KiB | | | |
 | mTLS claims/s if the ledger's threads took no CPU: $(nproc) CPUs / (load generator + I/O + other threads) | $(cpu_of front-bound) claims/s = $(ratio "$(cpu_of front-bound)" "$ceiling_rows_cps")x the ceiling | | | |
