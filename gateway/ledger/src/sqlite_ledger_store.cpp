@@ -9,6 +9,7 @@
 #include <claimgate/ledger/limits.hpp>
 #include <claimgate/ledger/roster_row_source.hpp>
 
+#include <claimgate/protocols/invariant.hpp>
 #include <claimgate/protocols/json_fields.hpp>
 #include <claimgate/protocols/log.hpp>
 
@@ -21,25 +22,31 @@ namespace {
 using protocols::Channel;
 using protocols::ClaimStatus;
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // The claims table and its indexes, shared by a fresh ledger (kSchema) and the upgrade to
-// schema 4. Invariant 1 lives in claims_one_blocking: a partial unique index over the blocking
-// states. Status tests are written as comparisons, never `IN (...)` lists: SQLite evaluates a
-// list of more than two constants through a temporary B-tree built at every execution, and a
-// claim's insert and update evaluated five of them (the CHECK, and the index's WHERE for the
-// old and the new row).
+// schema 5. Invariant 1 lives in claims_one_blocking: a partial unique index over the claims
+// that are not voided. Status tests are written as comparisons, never `IN (...)` lists: SQLite
+// evaluates a list of more than two constants through a temporary B-tree built at every
+// execution, and a claim's insert and update evaluated five of them (schema 4).
+// The index's condition names voided_at, not status (schema 5): SQLite rewrites a partial
+// index's entry on every UPDATE that sets a column its WHERE names, and every status change
+// sets status, so each commit deleted and re-inserted the citizen's entry on a random leaf.
+// Only a void sets voided_at (updateClaim's two statements). The second CHECK makes the two
+// conditions one: a claim is voided exactly when it has a voided_at, so the index still holds
+// every held, in-doubt and paid claim and nothing else.
 #define CG_CLAIMS_COLUMNS_SQL                                                                   \
-    "(claim_id TEXT PRIMARY KEY, claim_code TEXT NOT NULL, program TEXT NOT NULL,\n"           \
-    "  citizen_key BLOB NOT NULL, citizen_mask TEXT NOT NULL, channel TEXT NOT NULL,\n"        \
-    "  operator TEXT NOT NULL, terminal_id TEXT NOT NULL, amount INTEGER NOT NULL,\n"          \
+    "(claim_id TEXT PRIMARY KEY, claim_code TEXT NOT NULL, program TEXT NOT NULL,\n"            \
+    "  citizen_key BLOB NOT NULL, citizen_mask TEXT NOT NULL, channel TEXT NOT NULL,\n"         \
+    "  operator TEXT NOT NULL, terminal_id TEXT NOT NULL, amount INTEGER NOT NULL,\n"           \
     "  status TEXT NOT NULL CHECK (status = 'held' OR status = 'in_doubt' OR status = 'paid'\n" \
     "                              OR status = 'voided'),\n"                                    \
-    "  held_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, paid_at INTEGER,\n"              \
-    "  voided_at INTEGER, terminal_ref TEXT, reason TEXT, dispensed_at INTEGER) WITHOUT ROWID;\n"
+    "  held_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, paid_at INTEGER,\n"               \
+    "  voided_at INTEGER, terminal_ref TEXT, reason TEXT, dispensed_at INTEGER,\n"              \
+    "  CHECK ((status = 'voided') = (voided_at IS NOT NULL))) WITHOUT ROWID;\n"
 #define CG_CLAIMS_INDEXES_SQL                                                                  \
     "CREATE UNIQUE INDEX IF NOT EXISTS claims_one_blocking ON claims (program, citizen_key)\n" \
-    "  WHERE status <> 'voided';\n"                                                           \
+    "  WHERE voided_at IS NULL;\n"                                                             \
     "CREATE UNIQUE INDEX IF NOT EXISTS claims_code ON claims (operator, claim_code);\n"        \
     "CREATE INDEX IF NOT EXISTS claims_held_expiry ON claims (expires_at) WHERE status = "     \
     "'held';\n"
@@ -82,18 +89,20 @@ constexpr const char* kRosterVersionsIndex =
 // so fresh and upgraded databases have one layout).
 constexpr const char* kDispensedAtColumn = "ALTER TABLE claims ADD COLUMN dispensed_at INTEGER;";
 
-// Schema 3 -> 4: the claims table and its indexes rebuilt with comparisons instead of IN lists
-// (see CG_CLAIMS_COLUMNS_SQL). SQLite cannot alter a CHECK, so the rows move to a new table;
-// the claims' bytes and the chain are untouched. Runs inside migrate()'s transaction.
-constexpr const char* kClaimsWithoutInLists =
-    "CREATE TABLE claims_v4 " CG_CLAIMS_COLUMNS_SQL
-    "INSERT INTO claims_v4 (claim_id, claim_code, program, citizen_key, citizen_mask, channel, "
+// Schema 3 -> 4 -> 5: the claims table and its indexes rebuilt as CG_CLAIMS_COLUMNS_SQL and
+// CG_CLAIMS_INDEXES_SQL say (4: comparisons instead of IN lists; 5: the voided_at CHECK and
+// index condition). SQLite cannot alter a CHECK, so the rows move to a new table; the claims'
+// bytes and the chain are untouched, and a row the new CHECK refuses fails the upgrade, which
+// then changes nothing. Runs inside migrate()'s transaction.
+constexpr const char* kClaimsRebuild =
+    "CREATE TABLE claims_v5 " CG_CLAIMS_COLUMNS_SQL
+    "INSERT INTO claims_v5 (claim_id, claim_code, program, citizen_key, citizen_mask, channel, "
     "operator, terminal_id, amount, status, held_at, expires_at, paid_at, voided_at, "
     "terminal_ref, reason, dispensed_at) SELECT claim_id, claim_code, program, citizen_key, "
     "citizen_mask, channel, operator, terminal_id, amount, status, held_at, expires_at, "
     "paid_at, voided_at, terminal_ref, reason, dispensed_at FROM claims;\n"
     "DROP TABLE claims;\n"
-    "ALTER TABLE claims_v4 RENAME TO claims;\n" CG_CLAIMS_INDEXES_SQL;
+    "ALTER TABLE claims_v5 RENAME TO claims;\n" CG_CLAIMS_INDEXES_SQL;
 #undef CG_CLAIMS_COLUMNS_SQL
 #undef CG_CLAIMS_INDEXES_SQL
 
@@ -135,16 +144,21 @@ struct SqliteLedgerStore::Statements {
                         "DELETE FROM idempotency WHERE (operator, key) IN (SELECT operator, key "
                         "FROM idempotency WHERE created_at < ? LIMIT ?)"),
           find_blocking(db, selectClaims("WHERE program = ? AND citizen_key = ? AND "
-                                         "status <> 'voided'")),
+                                         "voided_at IS NULL")),
           find_claim(db, selectClaims("WHERE claim_id = ?")),
           find_by_code(db, selectClaims("WHERE operator = ? AND claim_code = ?")),
           code_exists(db, "SELECT 1 FROM claims WHERE operator = ? AND claim_code = ?"),
           insert_claim(db, std::string("INSERT INTO claims (") + kClaimColumns +
                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-          update_claim(db,
-                       "UPDATE claims SET status = ?, paid_at = ?, voided_at = ?, "
-                       "terminal_ref = ?, reason = ?, amount = ?, terminal_id = ?, "
-                       "dispensed_at = ? WHERE claim_id = ?"),
+          // Two statements: only a void may name voided_at (see CG_CLAIMS_INDEXES_SQL).
+          update_unvoided(db,
+                          "UPDATE claims SET status = ?, paid_at = ?, terminal_ref = ?, "
+                          "reason = ?, amount = ?, terminal_id = ?, dispensed_at = ? "
+                          "WHERE claim_id = ?"),
+          update_voided(db,
+                        "UPDATE claims SET status = ?, paid_at = ?, terminal_ref = ?, "
+                        "reason = ?, amount = ?, terminal_id = ?, dispensed_at = ?, "
+                        "voided_at = ? WHERE claim_id = ?"),
           expired_holds(db, selectClaims("WHERE status = 'held' AND expires_at <= ? "
                                          "ORDER BY expires_at LIMIT ?")),
           count_claims(db, "SELECT count(*) FROM claims WHERE status = ?"),
@@ -171,7 +185,7 @@ struct SqliteLedgerStore::Statements {
     SqliteStatement begin, commit, rollback, savepoint, release, rollback_to;
     SqliteStatement find_reply, save_reply, purge_replies;
     SqliteStatement find_blocking, find_claim, find_by_code, code_exists, insert_claim,
-        update_claim, expired_holds, count_claims;
+        update_unvoided, update_voided, expired_holds, count_claims;
     SqliteStatement last_event, append_event;
     SqliteStatement load_roster;  // reads cg_roster_feed (SqliteRosterFeed)
     SqliteStatement get_meta, put_meta;
@@ -180,9 +194,9 @@ struct SqliteLedgerStore::Statements {
 SqliteLedgerStore::SqliteLedgerStore(const std::string& path) {
     static_cast<void>(SqlitePageCache::installOnce());  // must precede SQLite's initialisation
     // A commit's WAL frames reach the kernel in one write, not two per frame.
-    const int code = sqlite3_open_v2(path.c_str(), &db_,
-                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                     SqliteWalBatchingVfs::name());
+    const int code = sqlite3_open_v2(
+        path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+        SqliteWalBatchingVfs::name());
     if (code != SQLITE_OK) {
         const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
@@ -239,10 +253,20 @@ void SqliteLedgerStore::migrate() {
         }
         if (version < 2) exec(kRosterVersionsColumns);
         if (version < 3) exec(kDispensedAtColumn);
-        if (version < 4) {
-            log::info("ledger", "upgrading the claims table to schema 4",
+        if (version < 5) {
+            log::info("ledger", "upgrading the claims table to schema 5",
                       {{"from_version", version}});
-            exec(kClaimsWithoutInLists);
+            try {
+                exec(kClaimsRebuild);
+            } catch (const LedgerStoreError& error) {
+                // The likeliest cause is a row the voided_at CHECK refuses, which no gateway
+                // writes: say so, so that an operator looks at the rows and not the disk.
+                throw LedgerStoreError(
+                    std::string("cannot upgrade the claims table to schema 5 (is there a claim "
+                                "whose voided_at disagrees with its status? SELECT claim_id FROM "
+                                "claims WHERE (status = 'voided') <> (voided_at IS NOT NULL)): ") +
+                    error.what());
+            }
         }
         exec(kRosterVersionsIndex);
         exec(("INSERT INTO meta (key, value) VALUES ('schema_version', '" +
@@ -424,6 +448,8 @@ bool SqliteLedgerStore::claimCodeExists(const std::string& operator_id,
 }
 
 bool SqliteLedgerStore::insertClaim(const ClaimRecord& claim) {
+    CG_ASSERT((claim.status == ClaimStatus::voided) == claim.voided_at.has_value(),
+              "a claim is voided exactly when it has a voided_at (invariant 1's index)");
     auto& statement = statements_->insert_claim.reset();
     statement.bind(1, claim.claim_id)
         .bind(2, claim.claim_code)
@@ -446,17 +472,22 @@ bool SqliteLedgerStore::insertClaim(const ClaimRecord& claim) {
 }
 
 void SqliteLedgerStore::updateClaim(const ClaimRecord& claim) {
-    const int changed = statements_->update_claim.reset()
-                            .bind(1, protocols::claimStatusName(claim.status))
-                            .bindOptional(2, claim.paid_at)
-                            .bindOptional(3, claim.voided_at)
-                            .bindOptional(4, claim.terminal_ref)
-                            .bindOptional(5, claim.reason)
-                            .bind(6, claim.amount)
-                            .bind(7, claim.terminal_id)
-                            .bindOptional(8, claim.dispensed_at)
-                            .bind(9, claim.claim_id)
-                            .run();
+    const bool voided = claim.status == ClaimStatus::voided;
+    CG_ASSERT(voided == claim.voided_at.has_value(),
+              "a claim is voided exactly when it has a voided_at (invariant 1's index)");
+    // A commit or an expiry leaves voided_at alone, so its claim keeps its entry in
+    // claims_one_blocking untouched; the table's CHECK refuses any other change of voided_at.
+    auto& statement = voided ? statements_->update_voided : statements_->update_unvoided;
+    statement.reset()
+        .bind(1, protocols::claimStatusName(claim.status))
+        .bindOptional(2, claim.paid_at)
+        .bindOptional(3, claim.terminal_ref)
+        .bindOptional(4, claim.reason)
+        .bind(5, claim.amount)
+        .bind(6, claim.terminal_id)
+        .bindOptional(7, claim.dispensed_at);
+    if (voided) statement.bindOptional(8, claim.voided_at);
+    const int changed = statement.bind(voided ? 9 : 8, claim.claim_id).run();
     if (changed != 1) throw LedgerStoreError("update of unknown claim " + claim.claim_id);
 }
 

@@ -27,6 +27,7 @@
 #include "temp_dir.hpp"
 #include "test_pki.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -1507,7 +1508,7 @@ TEST_P(LedgerBackendTest, AnOlderLedgerIsUpgradedWithTheDispenseColumn) {
     }
     if (GetParam() == Backend::sqlite) {
         store_ = std::make_unique<SqliteLedgerStore>(path_);
-        EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("4"));
+        EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("5"));
     } else {
         store_ = std::make_unique<PostgresLedgerStore>(uri_);
         EXPECT_EQ(claimgate::testing::pgQuery(uri_, "SELECT version FROM schema_version")[0][0],
@@ -1566,7 +1567,7 @@ TEST_P(LedgerBackendTest, ASchema3LedgerIsRebuiltWithoutInListsAndKeepsItsClaims
               2);
 
     store_ = std::make_unique<SqliteLedgerStore>(path_);
-    EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("4"));
+    EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("5"));
     EXPECT_EQ(claimgate::testing::countRows(path_, "sqlite_schema",
                                             "tbl_name = 'claims' AND sql LIKE '% IN (%'"),
               0);
@@ -1597,6 +1598,101 @@ TEST_P(LedgerBackendTest, ASchema3LedgerIsRebuiltWithoutInListsAndKeepsItsClaims
     store_->rollback();
     // A replay of a pre-upgrade request still gets its stored reply.
     EXPECT_EQ(apply(holdOf("c", "h-c")).outcome, LedgerOutcome::replayed);
+}
+
+// Schema 4's claims table, as gateways before schema 5 created it (SQLite).
+constexpr const char* kSchema4Claims =
+    "CREATE TABLE claims_v4 (claim_id TEXT PRIMARY KEY, claim_code TEXT NOT NULL, "
+    "program TEXT NOT NULL, citizen_key BLOB NOT NULL, citizen_mask TEXT NOT NULL, "
+    "channel TEXT NOT NULL, operator TEXT NOT NULL, terminal_id TEXT NOT NULL, "
+    "amount INTEGER NOT NULL, status TEXT NOT NULL CHECK (status = 'held' OR status = "
+    "'in_doubt' OR status = 'paid' OR status = 'voided'), held_at INTEGER NOT NULL, "
+    "expires_at INTEGER NOT NULL, paid_at INTEGER, voided_at INTEGER, terminal_ref TEXT, "
+    "reason TEXT, dispensed_at INTEGER) WITHOUT ROWID; "
+    "INSERT INTO claims_v4 SELECT * FROM claims; DROP TABLE claims; "
+    "ALTER TABLE claims_v4 RENAME TO claims; "
+    "CREATE UNIQUE INDEX claims_one_blocking ON claims (program, citizen_key) "
+    "WHERE status <> 'voided'; "
+    "CREATE UNIQUE INDEX claims_code ON claims (operator, claim_code); "
+    "CREATE INDEX claims_held_expiry ON claims (expires_at) WHERE status = 'held'; "
+    "UPDATE meta SET value = '4' WHERE key = 'schema_version'";
+
+// Schema 5 (SQLite): invariant 1's index names voided_at, which only a void sets, so a commit
+// no longer rewrites the citizen's index entry; a CHECK ties voided_at to the voided status, so
+// the index still covers exactly the held, in-doubt and paid claims. A schema-4 ledger is
+// rebuilt when a gateway opens it, and afterwards the database itself refuses a voided_at
+// that disagrees with the status, in either direction.
+TEST_P(LedgerBackendTest, ASchema4LedgerIsRebuiltWithTheIndexOnVoidedAtAndKeepsItsClaims) {
+    if (GetParam() != Backend::sqlite) GTEST_SKIP() << "the partial index rewrite is SQLite's";
+    makeHistory();
+    std::map<std::string, ClaimStatus> before;
+    store_->forEachClaim([&](const ClaimRecord& row) {
+        before[row.claim_id] = row.status;
+        return true;
+    });
+    store_.reset();
+    rawSql(kSchema4Claims);
+
+    store_ = std::make_unique<SqliteLedgerStore>(path_);
+    EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("5"));
+    EXPECT_EQ(claimgate::testing::countRows(
+                  path_, "sqlite_schema",
+                  "name = 'claims_one_blocking' AND sql LIKE '%WHERE voided_at IS NULL'"),
+              1);
+    std::map<std::string, ClaimStatus> after;
+    store_->forEachClaim([&](const ClaimRecord& row) {
+        after[row.claim_id] = row.status;
+        return true;
+    });
+    EXPECT_EQ(after, before);
+    EXPECT_EQ(claimgate::testing::integrityCheck(path_), "ok");
+    const auto chain = verifyChain(*store_);
+    EXPECT_TRUE(chain.ok) << chain.problem;
+
+    // The CHECK: a voided_at on a claim that is not voided, or a void without one, is refused.
+    EXPECT_THROW(rawSql("UPDATE claims SET voided_at = 1 WHERE status = 'paid'"),
+                 std::runtime_error);
+    EXPECT_THROW(rawSql("UPDATE claims SET status = 'voided' WHERE status = 'held'"),
+                 std::runtime_error);
+    // a is paid, c is held: both still block; b was voided: free to claim again, and the new
+    // claim blocks in its turn, through a commit that left its index entry alone.
+    EXPECT_EQ(errorCode(apply(holdOf("a", "h-a2"))), "already_claimed");
+    EXPECT_EQ(errorCode(apply(holdOf("c", "h-c2"))), "already_claimed");
+    const std::string b2 = applyJson(holdOf("b", "h-b2"), 201)["claim_id"];
+    applyJson(commitOf(b2, "c-b2"), 200);
+    EXPECT_EQ(store_->findBlockingClaim("CASH2023", keyFor("b"))->claim_id, b2);
+    EXPECT_EQ(errorCode(apply(holdOf("b", "h-b3"))), "already_claimed");
+    ClaimRecord twin = *store_->findBlockingClaim("CASH2023", keyFor("b"));
+    twin.claim_id = "c_twin";
+    twin.claim_code = "9999999999";
+    store_->begin();
+    EXPECT_FALSE(store_->insertClaim(twin));
+    store_->rollback();
+}
+
+// An upgrade that meets a row the new CHECK refuses fails as a whole: the gateway does not
+// start, and the ledger stays at schema 4 with every claim, for an operator to look at.
+TEST_P(LedgerBackendTest, AnUpgradeThatMeetsAStrayVoidedAtChangesNothing) {
+    if (GetParam() != Backend::sqlite) GTEST_SKIP() << "schema 5 is SQLite's";
+    makeHistory();
+    store_.reset();
+    rawSql(kSchema4Claims);
+    rawSql("UPDATE claims SET voided_at = 1 WHERE status = 'held'");
+
+    try {
+        SqliteLedgerStore refused(path_);
+        ADD_FAILURE() << "the upgrade accepted a held claim with a voided_at";
+    } catch (const LedgerStoreError& error) {
+        EXPECT_THAT(error.what(), ::testing::HasSubstr("voided_at disagrees with its status"));
+        EXPECT_THAT(error.what(), ::testing::HasSubstr("CHECK constraint failed"));
+    }
+    EXPECT_EQ(
+        claimgate::testing::countRows(path_, "meta", "key = 'schema_version' AND value = '4'"), 1);
+    EXPECT_EQ(claimgate::testing::countRows(path_, "claims"), 3);
+    EXPECT_EQ(claimgate::testing::countRows(
+                  path_, "sqlite_schema",
+                  "name = 'claims_one_blocking' AND sql LIKE '%status <> ''voided'''"),
+              1);
 }
 
 // The page cache layer (sqlite_page_cache.cpp) skips truncations that cannot drop a page.
