@@ -102,6 +102,24 @@ protected:
             rawSql("DROP TRIGGER claim_events_no_change ON claim_events");
         }
     }
+    /// claim_id -> status of every claim in the ledger.
+    std::map<std::string, ClaimStatus> claimStatuses() {
+        std::map<std::string, ClaimStatus> statuses;
+        store_->forEachClaim([&](const ClaimRecord& row) {
+            statuses[row.claim_id] = row.status;
+            return true;
+        });
+        return statuses;
+    }
+    /// The index, not only the engine's look-up, refuses a second blocking claim for `citizen`.
+    void expectTheIndexRefusesASecondBlockingClaim(const std::string& citizen) {
+        ClaimRecord twin = *store_->findBlockingClaim("CASH2023", keyFor(citizen));
+        twin.claim_id = "c_twin";
+        twin.claim_code = "9999999999";
+        store_->begin();
+        EXPECT_FALSE(store_->insertClaim(twin));
+        store_->rollback();
+    }
     /// Three claims: a held+paid, b held+voided, c held -> 5 events.
     void makeHistory() {
         const std::string a = applyJson(holdOf("a", "h-a"), 201)["claim_id"];
@@ -1540,11 +1558,7 @@ TEST_P(LedgerBackendTest, AnOlderLedgerIsUpgradedWithTheDispenseColumn) {
 TEST_P(LedgerBackendTest, ASchema3LedgerIsRebuiltWithoutInListsAndKeepsItsClaims) {
     if (GetParam() != Backend::sqlite) GTEST_SKIP() << "the IN-list cost is SQLite's";
     makeHistory();
-    std::map<std::string, ClaimStatus> before;
-    store_->forEachClaim([&](const ClaimRecord& row) {
-        before[row.claim_id] = row.status;
-        return true;
-    });
+    const std::map<std::string, ClaimStatus> before = claimStatuses();
     store_.reset();
     // Schema 3's claims table, as gateways before schema 4 created it.
     rawSql(
@@ -1574,11 +1588,7 @@ TEST_P(LedgerBackendTest, ASchema3LedgerIsRebuiltWithoutInListsAndKeepsItsClaims
     EXPECT_EQ(claimgate::testing::countRows(path_, "sqlite_schema",
                                             "tbl_name = 'claims' AND type = 'index'"),
               3);
-    std::map<std::string, ClaimStatus> after;
-    store_->forEachClaim([&](const ClaimRecord& row) {
-        after[row.claim_id] = row.status;
-        return true;
-    });
+    const std::map<std::string, ClaimStatus> after = claimStatuses();
     EXPECT_EQ(after, before);
     EXPECT_EQ(claimgate::testing::integrityCheck(path_), "ok");
     const auto chain = verifyChain(*store_);
@@ -1589,13 +1599,7 @@ TEST_P(LedgerBackendTest, ASchema3LedgerIsRebuiltWithoutInListsAndKeepsItsClaims
     EXPECT_EQ(errorCode(apply(holdOf("a", "h-a2"))), "already_claimed");
     EXPECT_EQ(errorCode(apply(holdOf("c", "h-c2"))), "already_claimed");
     applyJson(holdOf("b", "h-b2"), 201);
-    // The index, not only the engine's look-up, refuses a second blocking claim.
-    ClaimRecord twin = *store_->findBlockingClaim("CASH2023", keyFor("c"));
-    twin.claim_id = "c_twin";
-    twin.claim_code = "9999999999";
-    store_->begin();
-    EXPECT_FALSE(store_->insertClaim(twin));
-    store_->rollback();
+    expectTheIndexRefusesASecondBlockingClaim("c");
     // A replay of a pre-upgrade request still gets its stored reply.
     EXPECT_EQ(apply(holdOf("c", "h-c")).outcome, LedgerOutcome::replayed);
 }
@@ -1625,11 +1629,7 @@ constexpr const char* kSchema4Claims =
 TEST_P(LedgerBackendTest, ASchema4LedgerIsRebuiltWithTheIndexOnVoidedAtAndKeepsItsClaims) {
     if (GetParam() != Backend::sqlite) GTEST_SKIP() << "the partial index rewrite is SQLite's";
     makeHistory();
-    std::map<std::string, ClaimStatus> before;
-    store_->forEachClaim([&](const ClaimRecord& row) {
-        before[row.claim_id] = row.status;
-        return true;
-    });
+    const std::map<std::string, ClaimStatus> before = claimStatuses();
     store_.reset();
     rawSql(kSchema4Claims);
 
@@ -1639,11 +1639,7 @@ TEST_P(LedgerBackendTest, ASchema4LedgerIsRebuiltWithTheIndexOnVoidedAtAndKeepsI
                   path_, "sqlite_schema",
                   "name = 'claims_one_blocking' AND sql LIKE '%WHERE voided_at IS NULL'"),
               1);
-    std::map<std::string, ClaimStatus> after;
-    store_->forEachClaim([&](const ClaimRecord& row) {
-        after[row.claim_id] = row.status;
-        return true;
-    });
+    const std::map<std::string, ClaimStatus> after = claimStatuses();
     EXPECT_EQ(after, before);
     EXPECT_EQ(claimgate::testing::integrityCheck(path_), "ok");
     const auto chain = verifyChain(*store_);
@@ -1662,12 +1658,7 @@ TEST_P(LedgerBackendTest, ASchema4LedgerIsRebuiltWithTheIndexOnVoidedAtAndKeepsI
     applyJson(commitOf(b2, "c-b2"), 200);
     EXPECT_EQ(store_->findBlockingClaim("CASH2023", keyFor("b"))->claim_id, b2);
     EXPECT_EQ(errorCode(apply(holdOf("b", "h-b3"))), "already_claimed");
-    ClaimRecord twin = *store_->findBlockingClaim("CASH2023", keyFor("b"));
-    twin.claim_id = "c_twin";
-    twin.claim_code = "9999999999";
-    store_->begin();
-    EXPECT_FALSE(store_->insertClaim(twin));
-    store_->rollback();
+    expectTheIndexRefusesASecondBlockingClaim("b");
 }
 
 // An upgrade that meets a row the new CHECK refuses fails as a whole: the gateway does not
