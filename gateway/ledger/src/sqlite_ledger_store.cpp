@@ -22,7 +22,7 @@ namespace {
 using protocols::Channel;
 using protocols::ClaimStatus;
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 // The claims table and its indexes, shared by a fresh ledger (kSchema) and the upgrade to
 // schema 5. Invariant 1 lives in claims_one_blocking: a partial unique index over the claims
@@ -51,6 +51,20 @@ constexpr int kSchemaVersion = 5;
     "CREATE INDEX IF NOT EXISTS claims_held_expiry ON claims (expires_at) WHERE status = "     \
     "'held';\n"
 
+// The idempotency table (schema 6): a rowid table, so that each stored reply (hundreds of bytes,
+// a receipt's included) is appended where the batch's other replies go, and only a small
+// (operator, key) entry lands at the key's place in idempotency_key. Until schema 5 the table
+// was clustered on (operator, key) WITHOUT ROWID: every reply went into the leaf of its key,
+// a handful of replies filled a leaf, and the terminals' interleaved key streams split and
+// rebalanced those leaves all the time (docs/performance.md, "Replies appended, keys indexed").
+#define CG_IDEMPOTENCY_COLUMNS_SQL                                              \
+    "(operator TEXT NOT NULL, key TEXT NOT NULL, request_hash BLOB NOT NULL,\n" \
+    "  http_status INTEGER NOT NULL, reply TEXT NOT NULL, created_at INTEGER NOT NULL);\n"
+// Created after the upgrades, which may rebuild the table (and drop its indexes with it).
+constexpr const char* kIdempotencyIndexes =
+    "CREATE UNIQUE INDEX IF NOT EXISTS idempotency_key ON idempotency (operator, key);\n"
+    "CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (created_at);";
+
 // Invariant 4's append-only rule lives in the two triggers on claim_events.
 constexpr const char* kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -70,11 +84,7 @@ CREATE TRIGGER IF NOT EXISTS claim_events_no_update BEFORE UPDATE ON claim_event
   BEGIN SELECT RAISE(ABORT, 'claim_events is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS claim_events_no_delete BEFORE DELETE ON claim_events
   BEGIN SELECT RAISE(ABORT, 'claim_events is append-only'); END;
-CREATE TABLE IF NOT EXISTS idempotency (
-  operator TEXT NOT NULL, key TEXT NOT NULL, request_hash BLOB NOT NULL,
-  http_status INTEGER NOT NULL, reply TEXT NOT NULL, created_at INTEGER NOT NULL,
-  PRIMARY KEY (operator, key)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (created_at);
+CREATE TABLE IF NOT EXISTS idempotency )SQL" CG_IDEMPOTENCY_COLUMNS_SQL R"SQL(
 )SQL";
 
 // Schema 1 -> 2: roster versions (live roster changes). Fresh databases get the columns from
@@ -103,8 +113,19 @@ constexpr const char* kClaimsRebuild =
     "paid_at, voided_at, terminal_ref, reason, dispensed_at FROM claims;\n"
     "DROP TABLE claims;\n"
     "ALTER TABLE claims_v5 RENAME TO claims;\n" CG_CLAIMS_INDEXES_SQL;
+
+// Schema 5 -> 6: the idempotency rows move into a rowid table (CG_IDEMPOTENCY_COLUMNS_SQL), in
+// the order they were stored; kIdempotencyIndexes follows. Runs inside migrate()'s transaction.
+constexpr const char* kIdempotencyRebuild =
+    "CREATE TABLE idempotency_v6 " CG_IDEMPOTENCY_COLUMNS_SQL
+    "INSERT INTO idempotency_v6 (operator, key, request_hash, http_status, reply, created_at) "
+    "SELECT operator, key, request_hash, http_status, reply, created_at FROM idempotency "
+    "ORDER BY created_at;\n"
+    "DROP TABLE idempotency;\n"
+    "ALTER TABLE idempotency_v6 RENAME TO idempotency;\n";
 #undef CG_CLAIMS_COLUMNS_SQL
 #undef CG_CLAIMS_INDEXES_SQL
+#undef CG_IDEMPOTENCY_COLUMNS_SQL
 
 constexpr const char* kClaimColumns =
     "claim_id, claim_code, program, citizen_key, citizen_mask, channel, operator, terminal_id, "
@@ -141,7 +162,7 @@ struct SqliteLedgerStore::Statements {
                      "INSERT INTO idempotency (operator, key, request_hash, http_status, reply, "
                      "created_at) VALUES (?, ?, ?, ?, ?, ?)"),
           purge_replies(db,
-                        "DELETE FROM idempotency WHERE (operator, key) IN (SELECT operator, key "
+                        "DELETE FROM idempotency WHERE rowid IN (SELECT rowid "
                         "FROM idempotency WHERE created_at < ? LIMIT ?)"),
           find_blocking(db, selectClaims("WHERE program = ? AND citizen_key = ? AND "
                                          "voided_at IS NULL")),
@@ -268,7 +289,13 @@ void SqliteLedgerStore::migrate() {
                     error.what());
             }
         }
+        if (version < 6) {
+            log::info("ledger", "upgrading the idempotency table to schema 6",
+                      {{"from_version", version}});
+            exec(kIdempotencyRebuild);
+        }
         exec(kRosterVersionsIndex);
+        exec(kIdempotencyIndexes);
         exec(("INSERT INTO meta (key, value) VALUES ('schema_version', '" +
               std::to_string(kSchemaVersion) +
               "') ON CONFLICT (key) DO UPDATE SET value = "

@@ -1526,7 +1526,7 @@ TEST_P(LedgerBackendTest, AnOlderLedgerIsUpgradedWithTheDispenseColumn) {
     }
     if (GetParam() == Backend::sqlite) {
         store_ = std::make_unique<SqliteLedgerStore>(path_);
-        EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("5"));
+        EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("6"));
     } else {
         store_ = std::make_unique<PostgresLedgerStore>(uri_);
         EXPECT_EQ(claimgate::testing::pgQuery(uri_, "SELECT version FROM schema_version")[0][0],
@@ -1581,7 +1581,7 @@ TEST_P(LedgerBackendTest, ASchema3LedgerIsRebuiltWithoutInListsAndKeepsItsClaims
               2);
 
     store_ = std::make_unique<SqliteLedgerStore>(path_);
-    EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("5"));
+    EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("6"));
     EXPECT_EQ(claimgate::testing::countRows(path_, "sqlite_schema",
                                             "tbl_name = 'claims' AND sql LIKE '% IN (%'"),
               0);
@@ -1634,7 +1634,7 @@ TEST_P(LedgerBackendTest, ASchema4LedgerIsRebuiltWithTheIndexOnVoidedAtAndKeepsI
     rawSql(kSchema4Claims);
 
     store_ = std::make_unique<SqliteLedgerStore>(path_);
-    EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("5"));
+    EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("6"));
     EXPECT_EQ(claimgate::testing::countRows(
                   path_, "sqlite_schema",
                   "name = 'claims_one_blocking' AND sql LIKE '%WHERE voided_at IS NULL'"),
@@ -1684,6 +1684,53 @@ TEST_P(LedgerBackendTest, AnUpgradeThatMeetsAStrayVoidedAtChangesNothing) {
                   path_, "sqlite_schema",
                   "name = 'claims_one_blocking' AND sql LIKE '%status <> ''voided'''"),
               1);
+}
+
+// Schema 6 (SQLite): the idempotency rows live in a rowid table with a unique index on
+// (operator, key), instead of a table clustered on that key. A schema-5 ledger is rebuilt when
+// a gateway opens it; every stored reply is still found, byte for byte, a retry still gets it,
+// and the index still refuses a second reply under one key.
+TEST_P(LedgerBackendTest, ASchema5LedgerKeepsEveryStoredReplyInTheRowidIdempotencyTable) {
+    if (GetParam() != Backend::sqlite) GTEST_SKIP() << "the idempotency layout is SQLite's";
+    makeHistory();
+    const std::vector<std::string> keys = {"h-a", "c-a", "h-b", "v-b", "h-c"};
+    std::map<std::string, std::string> before;
+    for (const std::string& key : keys) before[key] = store_->findReply("BANK004", key)->body;
+    store_.reset();
+    rawSql(
+        "CREATE TABLE idempotency_v5 (operator TEXT NOT NULL, key TEXT NOT NULL, "
+        "request_hash BLOB NOT NULL, http_status INTEGER NOT NULL, reply TEXT NOT NULL, "
+        "created_at INTEGER NOT NULL, PRIMARY KEY (operator, key)) WITHOUT ROWID; "
+        "INSERT INTO idempotency_v5 SELECT operator, key, request_hash, http_status, reply, "
+        "created_at FROM idempotency; DROP TABLE idempotency; "
+        "ALTER TABLE idempotency_v5 RENAME TO idempotency; "
+        "CREATE INDEX idempotency_created ON idempotency (created_at); "
+        "UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+
+    store_ = std::make_unique<SqliteLedgerStore>(path_);
+    EXPECT_EQ(store_->getMeta("schema_version"), std::optional<std::string>("6"));
+    EXPECT_EQ(
+        claimgate::testing::countRows(path_, "sqlite_schema",
+                                      "name = 'idempotency' AND sql NOT LIKE '%WITHOUT ROWID%'"),
+        1);
+    EXPECT_EQ(claimgate::testing::countRows(
+                  path_, "sqlite_schema",
+                  "tbl_name = 'idempotency' AND type = 'index' AND sql LIKE 'CREATE UNIQUE%'"),
+              1);
+    EXPECT_EQ(claimgate::testing::integrityCheck(path_), "ok");
+    std::map<std::string, std::string> after;
+    for (const std::string& key : keys) after[key] = store_->findReply("BANK004", key)->body;
+    EXPECT_EQ(after, before);
+
+    const LedgerReply retry = apply(holdOf("c", "h-c"));
+    EXPECT_EQ(retry.outcome, LedgerOutcome::replayed);
+    EXPECT_EQ(retry.body, before["h-c"]);
+    StoredReply twin = *store_->findReply("BANK004", "h-c");
+    twin.body = "{}";
+    store_->begin();
+    EXPECT_THROW(store_->saveReply("BANK004", "h-c", twin, clock_->nowMillis()), LedgerStoreError);
+    store_->rollback();
+    EXPECT_EQ(store_->findReply("BANK004", "h-c")->body, before["h-c"]);
 }
 
 // The page cache layer (sqlite_page_cache.cpp) skips truncations that cannot drop a page.
