@@ -1,3 +1,4 @@
+#include <claimgate/ledger/limits.hpp>
 #include <claimgate/ledger/postgres_ledger_store.hpp>
 #include <claimgate/ledger/roster_row_source.hpp>
 
@@ -139,6 +140,41 @@ const std::string kLastEventSql =
     "SELECT seq, claim_id, body, hash FROM claim_events ORDER BY seq DESC LIMIT 1";
 const std::string kAppendEventSql =
     "INSERT INTO claim_events (seq, claim_id, body, hash) VALUES ($1, $2, $3, $4)";
+
+// The two inserts a pipelined batch holds back and sends as one statement each
+// (PostgresLedgerStore::HeldInsert): the head before VALUES, and the columns per row.
+struct MergeableInsert {
+    const std::string* single_row_sql;
+    const char* head;
+    std::size_t columns;
+};
+const MergeableInsert kMergeableInserts[] = {
+    {&kSaveReplySql,
+     "INSERT INTO idempotency (operator, key, request_hash, http_status, reply, created_at) "
+     "VALUES ",
+     6},
+    {&kAppendEventSql, "INSERT INTO claim_events (seq, claim_id, body, hash) VALUES ", 4},
+};
+const MergeableInsert* mergeableInsert(const std::string& sql) {
+    for (const MergeableInsert& insert : kMergeableInserts) {
+        if (&sql == insert.single_row_sql) return &insert;
+    }
+    return nullptr;
+}
+// "HEAD ($1, ..., $c), ($c+1, ...), ..." for `rows` rows.
+std::string multiRowInsertSql(const MergeableInsert& insert, std::size_t rows) {
+    std::string sql = insert.head;
+    std::size_t parameter = 0;
+    for (std::size_t row = 0; row < rows; ++row) {
+        sql += row == 0 ? "(" : ", (";
+        for (std::size_t column = 0; column < insert.columns; ++column) {
+            if (column > 0) sql += ", ";
+            sql += "$" + std::to_string(++parameter);
+        }
+        sql += ")";
+    }
+    return sql;
+}
 
 std::string bytes(const CitizenKey& key) {
     return std::string(reinterpret_cast<const char*>(key.data()), key.size());
@@ -415,6 +451,8 @@ const std::string& PostgresLedgerStore::preparedStatement(const std::string& sql
 void PostgresLedgerStore::sendPrepared(const std::string& sql,
                                        const std::vector<std::string>& params,
                                        const std::vector<bool>& binary) {
+    // Held rows go first: the statements reach the server in the order they were written.
+    sendHeldInsert();
     std::vector<const char*> values(params.size());
     std::vector<int> lengths(params.size());
     std::vector<int> formats(params.size());
@@ -426,6 +464,7 @@ void PostgresLedgerStore::sendPrepared(const std::string& sql,
         formats[i] = is_binary ? 1 : 0;
     }
     const std::string& statement = preparedStatement(sql, static_cast<int>(params.size()));
+    ++statements_sent_;
     if (PQsendQueryPrepared(connection_, statement.c_str(), static_cast<int>(params.size()),
                             values.data(), lengths.data(), formats.data(), 0) != 1) {
         throw LedgerStoreError(std::string("postgres: ") + PQerrorMessage(connection_));
@@ -457,9 +496,34 @@ PostgresLedgerStore::Query PostgresLedgerStore::run(const std::string& sql,
     return result;
 }
 
+void PostgresLedgerStore::sendHeldInsert() {
+    if (held_.rows == 0) return;
+    HeldInsert held = std::move(held_);
+    held_ = HeldInsert{};
+    const MergeableInsert* insert = mergeableInsert(*held.single_row_sql);
+    CG_ASSERT(insert != nullptr && held.params.size() == held.rows * insert->columns,
+              "held rows are whole rows of one mergeable insert");
+    sendPrepared(held.rows == 1 ? *held.single_row_sql : multiRowInsertSql(*insert, held.rows),
+                 held.params, held.binary);
+    pending_.push_back(PendingResult{Expect::command, held.what, {}});
+}
+
 void PostgresLedgerStore::write(const std::string& sql, const std::vector<std::string>& params,
                                 const std::vector<bool>& binary, Expect expect, const char* what) {
     if (pipelined_) {
+        if (const MergeableInsert* insert = mergeableInsert(sql); insert != nullptr) {
+            CG_ASSERT(params.size() == insert->columns && expect == Expect::command,
+                      "a mergeable insert is one whole row that must succeed");
+            if (held_.rows > 0 && held_.single_row_sql != &sql) sendHeldInsert();
+            held_.single_row_sql = &sql;
+            held_.what = what;
+            held_.params.insert(held_.params.end(), params.begin(), params.end());
+            for (std::size_t column = 0; column < insert->columns; ++column) {
+                held_.binary.push_back(column < binary.size() && binary[column]);
+            }
+            if (++held_.rows == kHeldInsertRowsMax) sendHeldInsert();
+            return;
+        }
         sendPrepared(sql, params, binary);
         pending_.push_back(PendingResult{expect, what, {}});
         return;
@@ -473,6 +537,7 @@ void PostgresLedgerStore::write(const std::string& sql, const std::vector<std::s
 
 std::vector<PostgresLedgerStore::Query> PostgresLedgerStore::collectPending(bool then_sync) {
     CG_ASSERT(pipelined_, "only a pipeline owes results");
+    sendHeldInsert();
     // The server buffers a pipeline's results until asked (a flush request, or a sync point,
     // which also ends the pipeline's error scope); either sits in libpq's buffer until flushed.
     if (then_sync) {
@@ -530,6 +595,7 @@ void PostgresLedgerStore::abandonPipeline() {
     if (!pipelined_) return;
     pipelined_ = false;
     cache_->clear();
+    held_ = HeldInsert{};  // never sent: nothing of it reached the server
     // A prepare the server skipped after an error left no statement behind: forget its name.
     for (const auto& owed : pending_) {
         if (!owed.prepared_sql.empty()) prepared_.erase(owed.prepared_sql);

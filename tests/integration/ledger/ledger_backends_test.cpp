@@ -930,6 +930,56 @@ TEST_P(LedgerBackendTest, APostgresBatchCostsAFixedNumberOfRoundTrips) {
     EXPECT_EQ(store_->countClaims(ClaimStatus::paid), 1 + 64);
 }
 
+// A pipelined batch ends with a run of stored replies and a run of chain events; each run goes
+// to PostgreSQL as one multi-row INSERT (PostgresLedgerStore::HeldInsert), whose fixed cost
+// is per statement. So an operation more in a batch costs only its own reads and its claim's
+// write (a hold: its key, citizen and code read, its insert; a commit: its key and claim read,
+// its update), and nothing for its reply and its event. Each row apart would be two more.
+TEST_P(LedgerBackendTest, APostgresBatchWritesItsRepliesAndEventsAsOneInsertEach) {
+    if (GetParam() != Backend::postgresql) GTEST_SKIP() << "PostgreSQL's statements";
+    auto& postgres = dynamic_cast<PostgresLedgerStore&>(*store_);
+    applyJson(holdOf("warm-up", "w"), 201);
+    // As the gateway's writer runs it: replies rendered aside and stored at the batch's end.
+    ClaimEngine deferring(clock_, kRetentionMillis, renderer_, /*render_in_background=*/true);
+    std::vector<std::string> held_ids;
+    auto statementsOf = [&](const std::vector<LedgerOperation>& operations) {
+        std::vector<LedgerReply> replies;
+        const std::uint64_t before = postgres.statementsSent();
+        const BatchResult result = runBatch(*store_, deferring, operations, replies);
+        EXPECT_TRUE(result.committed) << result.error;
+        EXPECT_FALSE(result.isolated) << result.error;
+        for (const auto& reply : replies) {
+            if (reply.claim && reply.claim->status == ClaimStatus::held) {
+                held_ids.push_back(reply.claim->claim_id);
+            }
+        }
+        return postgres.statementsSent() - before;
+    };
+    std::vector<LedgerOperation> holds;
+    for (int i = 0; i < 40; ++i) {
+        holds.push_back(holdOf("s" + std::to_string(i), "k-s" + std::to_string(i)));
+    }
+    const std::uint64_t one = statementsOf({holdOf("single", "k-single")});
+    const std::uint64_t many = statementsOf(holds);
+    EXPECT_LE(many - one, 4 * (holds.size() - 1))
+        << "one hold: " << one << " statements, " << holds.size() << " holds: " << many;
+
+    const std::uint64_t one_commit = statementsOf({commitOf(held_ids.at(0), "c-0")});
+    std::vector<LedgerOperation> commits;
+    for (std::size_t i = 1; i < held_ids.size(); ++i) {
+        commits.push_back(commitOf(held_ids[i], "c-" + std::to_string(i)));
+    }
+    const std::uint64_t many_commits = statementsOf(commits);
+    EXPECT_LE(many_commits - one_commit, 3 * (commits.size() - 1))
+        << "one commit: " << one_commit << " statements, " << commits.size()
+        << " commits: " << many_commits;
+    EXPECT_EQ(store_->countClaims(ClaimStatus::paid), static_cast<std::int64_t>(held_ids.size()));
+    for (std::size_t i = 0; i < held_ids.size(); ++i) {
+        ASSERT_TRUE(store_->findReply("BANK004", "c-" + std::to_string(i))) << i;
+    }
+    EXPECT_TRUE(verifyChain(*store_).ok);
+}
+
 // The read set (batch_runner.cpp) is the PostgreSQL batch's lock order: a claim the engine reads
 // without its read set naming it is locked on the spot, outside claim-id order. Every operation
 // kind, answered every way (created, replayed, refused, by id and by code, across programs),

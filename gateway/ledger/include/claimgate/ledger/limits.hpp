@@ -19,6 +19,10 @@ inline constexpr std::int64_t kCommitBatchLingerMicrosDefault = 200;
 inline constexpr std::size_t kExpirySweepBatchMax = 2000;
 /// Idempotency replies purged per sweep transaction.
 inline constexpr std::size_t kIdempotencyPurgeBatchMax = 2000;
+/// PostgreSQL: rows per multi-row INSERT of a pipelined batch's stored replies or chain events
+/// (longer runs go as several). Each row count is its own prepared statement, so this also
+/// bounds those at 2 x this per connection.
+inline constexpr std::size_t kHeldInsertRowsMax = 64;
 inline constexpr std::int64_t kIdempotencyRetentionMillisDefault = 30LL * 24 * 3600 * 1000;
 
 /// SQLite WAL checkpoints on the serving node (SqliteWalCheckpointer): the background thread

@@ -109,6 +109,8 @@ public:
     /// Times this store has waited for the server (one statement outside a pipeline, or one
     /// flush of a pipeline): what its work costs across a network. For tests and benchmarks.
     [[nodiscard]] std::uint64_t roundTrips() const { return round_trips_; }
+    /// Statements executed with parameters so far (prepares not counted). For tests.
+    [[nodiscard]] std::uint64_t statementsSent() const { return statements_sent_; }
     /// Claims that a pipelined batch read although its read set (BatchReadSet) did not name
     /// them. Such a read locks its row on the spot, outside the claim-id order every other lock
     /// of the batch follows, where two nodes' batches can deadlock. Every read ClaimEngine makes
@@ -129,6 +131,17 @@ private:
         std::string prepared_sql;  // a PQsendPrepare: the statement exists once this succeeds
     };
 
+    /// Rows of a pipelined batch's consecutive inserts into one table (stored replies, or chain
+    /// events), held back to go as one multi-row INSERT: PostgreSQL's fixed cost is per
+    /// statement, and a batch ends with a run of each. Held only inside a pipeline.
+    struct HeldInsert {
+        const std::string* single_row_sql = nullptr;  // the statement each row came as
+        std::vector<std::string> params;              // row after row
+        std::vector<bool> binary;                     // one flag per parameter
+        std::size_t rows = 0;
+        const char* what = "";
+    };
+
     void connect();
     void migrate();
     /// Begins a transaction with `first_round_trip` (BEGIN and what must come with it),
@@ -144,6 +157,8 @@ private:
     /// Sends `sql` (prepared on first use) with `params`: in a pipeline without waiting.
     void sendPrepared(const std::string& sql, const std::vector<std::string>& params,
                       const std::vector<bool>& binary);
+    /// Sends the held rows as one INSERT, if any are held (before anything else is sent).
+    void sendHeldInsert();
     /// A write: in a pipeline its result is checked later (collectPending); otherwise now.
     void write(const std::string& sql, const std::vector<std::string>& params,
                const std::vector<bool>& binary, Expect expect, const char* what);
@@ -180,9 +195,11 @@ private:
     std::uint64_t next_statement_ = 0;
     bool pipelined_ = false;
     std::deque<PendingResult> pending_;
+    HeldInsert held_;
     int syncs_owed_ = 0;  // sync points sent whose PGRES_PIPELINE_SYNC is not read yet
     std::unique_ptr<BatchReadCache> cache_;
     std::uint64_t round_trips_ = 0;
+    std::uint64_t statements_sent_ = 0;
     std::uint64_t reads_outside_read_set_ = 0;
     bool listening_ = false;  // LISTEN issued on this connection (waitForRosterNews)
 };
