@@ -111,6 +111,13 @@ protected:
         });
         return statuses;
     }
+    /// After an upgrade: every claim with its status, the file intact, the chain whole.
+    void expectTheClaimsAndTheChainKept(const std::map<std::string, ClaimStatus>& before) {
+        EXPECT_EQ(claimStatuses(), before);
+        EXPECT_EQ(claimgate::testing::integrityCheck(path_), "ok");
+        const auto chain = verifyChain(*store_);
+        EXPECT_TRUE(chain.ok) << chain.problem;
+    }
     /// The index, not only the engine's look-up, refuses a second blocking claim for `citizen`.
     void expectTheIndexRefusesASecondBlockingClaim(const std::string& citizen) {
         ClaimRecord twin = *store_->findBlockingClaim("CASH2023", keyFor(citizen));
@@ -1638,12 +1645,8 @@ TEST_P(LedgerBackendTest, ASchema3LedgerIsRebuiltWithoutInListsAndKeepsItsClaims
     EXPECT_EQ(claimgate::testing::countRows(path_, "sqlite_schema",
                                             "tbl_name = 'claims' AND type = 'index'"),
               3);
-    const std::map<std::string, ClaimStatus> after = claimStatuses();
-    EXPECT_EQ(after, before);
-    EXPECT_EQ(claimgate::testing::integrityCheck(path_), "ok");
-    const auto chain = verifyChain(*store_);
-    EXPECT_TRUE(chain.ok) << chain.problem;
-    EXPECT_EQ(chain.events, 5);
+    expectTheClaimsAndTheChainKept(before);
+    EXPECT_EQ(verifyChain(*store_).events, 5);
 
     // a is paid, c is held: both still block; b was voided: free to claim again.
     EXPECT_EQ(errorCode(apply(holdOf("a", "h-a2"))), "already_claimed");
@@ -1689,11 +1692,7 @@ TEST_P(LedgerBackendTest, ASchema4LedgerIsRebuiltWithTheIndexOnVoidedAtAndKeepsI
                   path_, "sqlite_schema",
                   "name = 'claims_one_blocking' AND sql LIKE '%WHERE voided_at IS NULL'"),
               1);
-    const std::map<std::string, ClaimStatus> after = claimStatuses();
-    EXPECT_EQ(after, before);
-    EXPECT_EQ(claimgate::testing::integrityCheck(path_), "ok");
-    const auto chain = verifyChain(*store_);
-    EXPECT_TRUE(chain.ok) << chain.problem;
+    expectTheClaimsAndTheChainKept(before);
 
     // The CHECK: a voided_at on a claim that is not voided, or a void without one, is refused.
     EXPECT_THROW(rawSql("UPDATE claims SET voided_at = 1 WHERE status = 'paid'"),
