@@ -224,18 +224,28 @@ SqliteLedgerStore::SqliteLedgerStore(const std::string& path) {
         db_ = nullptr;
         throw LedgerStoreError("cannot open ledger " + path + ": " + message);
     }
-    sqlite3_busy_timeout(db_, kBusyTimeoutMillis);
-    // WAL + synchronous=FULL: every COMMIT fsyncs the WAL, so acknowledged means durable.
-    exec("PRAGMA journal_mode = WAL");
-    exec("PRAGMA synchronous = FULL");
-    exec("PRAGMA foreign_keys = ON");
-    setPageCacheKiB(kPageCacheKiB);
-    // One-shot commands checkpoint on this connection; a serving node moves the same work to
-    // its own thread (startBackgroundCheckpoints).
-    exec(("PRAGMA wal_autocheckpoint = " + std::to_string(kWalCheckpointFramesMin)).c_str());
-    migrate();
-    roster_feed_ = std::make_unique<SqliteRosterFeed>(db_);
-    statements_ = std::make_unique<Statements>(db_);
+    try {
+        sqlite3_busy_timeout(db_, kBusyTimeoutMillis);
+        // WAL + synchronous=FULL: every COMMIT fsyncs the WAL, so acknowledged means durable.
+        exec("PRAGMA journal_mode = WAL");
+        exec("PRAGMA synchronous = FULL");
+        exec("PRAGMA foreign_keys = ON");
+        setPageCacheKiB(kPageCacheKiB);
+        // One-shot commands checkpoint on this connection; a serving node moves the same work
+        // to its own thread (startBackgroundCheckpoints).
+        exec(("PRAGMA wal_autocheckpoint = " + std::to_string(kWalCheckpointFramesMin)).c_str());
+        migrate();
+        roster_feed_ = std::make_unique<SqliteRosterFeed>(db_);
+        statements_ = std::make_unique<Statements>(db_);
+    } catch (...) {
+        // No destructor runs for a constructor that throws (a refused upgrade, say): the
+        // connection is closed here, after the statements on it.
+        statements_.reset();
+        roster_feed_.reset();
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw;
+    }
 }
 
 void SqliteLedgerStore::setPageCacheKiB(int kib) {
