@@ -136,6 +136,13 @@ std::string selectClaims(const char* where) {
     return std::string("SELECT ") + kClaimColumns + " FROM claims " + where;
 }
 
+// What the claims table's second CHECK says, asserted before the store writes a claim: the
+// blocking index's condition (voided_at IS NULL) then picks exactly the unvoided claims.
+void assertVoidedAtMatchesStatus(const ClaimRecord& claim) {
+    CG_ASSERT((claim.status == ClaimStatus::voided) == claim.voided_at.has_value(),
+              "a claim is voided exactly when it has a voided_at (invariant 1's index)");
+}
+
 CitizenKey keyFromBlob(std::string_view blob) {
     CitizenKey key{};
     if (blob.size() != key.size()) {
@@ -485,8 +492,7 @@ bool SqliteLedgerStore::claimCodeExists(const std::string& operator_id,
 }
 
 bool SqliteLedgerStore::insertClaim(const ClaimRecord& claim) {
-    CG_ASSERT((claim.status == ClaimStatus::voided) == claim.voided_at.has_value(),
-              "a claim is voided exactly when it has a voided_at (invariant 1's index)");
+    assertVoidedAtMatchesStatus(claim);
     auto& statement = statements_->insert_claim.reset();
     statement.bind(1, claim.claim_id)
         .bind(2, claim.claim_code)
@@ -509,9 +515,8 @@ bool SqliteLedgerStore::insertClaim(const ClaimRecord& claim) {
 }
 
 void SqliteLedgerStore::updateClaim(const ClaimRecord& claim) {
+    assertVoidedAtMatchesStatus(claim);
     const bool voided = claim.status == ClaimStatus::voided;
-    CG_ASSERT(voided == claim.voided_at.has_value(),
-              "a claim is voided exactly when it has a voided_at (invariant 1's index)");
     // A commit or an expiry leaves voided_at alone, so its claim keeps its entry in
     // claims_one_blocking untouched; the table's CHECK refuses any other change of voided_at.
     auto& statement = voided ? statements_->update_voided : statements_->update_unvoided;
